@@ -1,0 +1,162 @@
+package dev.culprit.schemas;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.Schema;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.message.SchemaStore;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.avro.util.ClassSecurityValidator;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Kafka serde of one generated Avro class in Avro <em>single-object encoding</em> ({@code C3 01},
+ * the 8-byte CRC-64-AVRO fingerprint of the writer schema, then the binary body).
+ *
+ * <p>Records written with any past version of the schema (kept under {@code
+ * culprit/avro/history/<Name>/}) decode into the current class through a {@link SchemaStore}. Bytes
+ * that are not such a record fail with a {@link RecordDecodeException} that says why; they never
+ * decode into a half-filled record. A null payload (tombstone) is null both ways.
+ *
+ * @param <T> the generated record class
+ */
+public final class AvroSerde<T extends SpecificRecord>
+    implements Serde<T>, Serializer<T>, Deserializer<T> {
+
+  static {
+    // Avro 1.12.2 refuses to instantiate generated classes of untrusted packages; trust ours.
+    ClassSecurityValidator.setGlobal(
+        ClassSecurityValidator.composite(
+            ClassSecurityValidator.getGlobal(),
+            c -> c.getName().startsWith("dev.culprit.schemas.")));
+  }
+
+  private final Class<T> type;
+  private final Schema schema;
+  private final BinaryMessageEncoder<T> encoder;
+  private final BinaryMessageDecoder<T> decoder;
+
+  public AvroSerde(Class<T> type) {
+    this(type, List.of());
+  }
+
+  /** For tests: also accept records written with {@code extraWriterSchemas}. */
+  AvroSerde(Class<T> type, List<Schema> extraWriterSchemas) {
+    this.type = type;
+    SpecificData model = SpecificData.getForClass(type);
+    this.schema = model.getSchema(type);
+    SchemaStore.Cache store = new SchemaStore.Cache();
+    List<Schema> history = SchemaHistory.versions(schema.getName());
+    history.forEach(store::addSchema);
+    extraWriterSchemas.forEach(store::addSchema);
+    this.encoder = new BinaryMessageEncoder<>(model, schema);
+    this.decoder = new BinaryMessageDecoder<>(model, schema, store);
+  }
+
+  /** The current (writer) schema. */
+  public Schema schema() {
+    return schema;
+  }
+
+  /** The generated class. */
+  public Class<T> type() {
+    return type;
+  }
+
+  /** Encodes one record; never returns null for a non-null record. */
+  public byte[] encode(T record) {
+    try {
+      ByteBuffer buffer = encoder.encode(record);
+      byte[] bytes = new byte[buffer.remaining()];
+      buffer.get(bytes);
+      return bytes;
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException(
+          "cannot encode " + schema.getName() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Decodes one record.
+   *
+   * @throws RecordDecodeException when the bytes are not a single-object-encoded record of this
+   *     schema or one of its past versions
+   */
+  public T decode(byte[] bytes) {
+    if (bytes.length < 10 || (bytes[0] & 0xff) != 0xC3 || (bytes[1] & 0xff) != 0x01) {
+      throw new RecordDecodeException(
+          schema.getName(),
+          "not Avro single-object encoding (expected header C3 01 and an 8-byte fingerprint, got "
+              + bytes.length
+              + " bytes starting "
+              + hexPrefix(bytes)
+              + ")",
+          null);
+    }
+    try {
+      return decoder.decode(bytes);
+    } catch (IOException
+        | AvroRuntimeException
+        | IllegalArgumentException
+        | IndexOutOfBoundsException e) {
+      throw new RecordDecodeException(schema.getName(), describe(e), e);
+    } catch (RuntimeException e) {
+      // Corrupt bodies surface as assorted runtime exceptions inside the binary decoder.
+      throw new RecordDecodeException(schema.getName(), "corrupt record body: " + describe(e), e);
+    }
+  }
+
+  @Override
+  public byte[] serialize(String topic, T data) {
+    return data == null ? null : encode(data);
+  }
+
+  @Override
+  public T deserialize(String topic, byte[] data) {
+    return data == null ? null : decode(data);
+  }
+
+  @Override
+  public Serializer<T> serializer() {
+    return this;
+  }
+
+  @Override
+  public Deserializer<T> deserializer() {
+    return this;
+  }
+
+  @Override
+  public void configure(java.util.Map<String, ?> configs, boolean isKey) {
+    // Nothing to configure: the schema and its history come with the class.
+  }
+
+  @Override
+  public void close() {
+    // Stateless: the encoder and decoder hold only thread-local buffers.
+  }
+
+  private static String describe(Exception e) {
+    String message = e.getMessage();
+    String name = e.getClass().getSimpleName();
+    if (e instanceof org.apache.avro.message.MissingSchemaException) {
+      return "written with an unknown schema (fingerprint not in this build's schema history): "
+          + message;
+    }
+    return message == null ? name : name + ": " + message;
+  }
+
+  private static String hexPrefix(byte[] bytes) {
+    StringBuilder hex = new StringBuilder();
+    for (int i = 0; i < Math.min(bytes.length, 8); i++) {
+      hex.append(String.format("%02X", bytes[i] & 0xff));
+    }
+    return hex.length() == 0 ? "(empty)" : hex.toString();
+  }
+}
