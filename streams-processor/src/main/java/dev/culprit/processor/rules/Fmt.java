@@ -8,7 +8,10 @@ final class Fmt {
 
   private Fmt() {}
 
-  /** 0.3 → "30 %", 0.125 → "12.5 %", 0.0004 → "0.04 %", 0.9956 → "99.6 %" (never "100 %"). */
+  /**
+   * 0.3 → "30 %", 0.125 → "13 %", 0.095 → "9.5 %", 0.0004 → "0.04 %", 0.9956 → "99.6 %" (never "100
+   * %").
+   */
   static String percent(double share) {
     double p = share * 100;
     if (p >= 10 && (Math.round(p) < 100 || p >= 100)) {
