@@ -54,6 +54,10 @@ public final class CulpritProcessor implements AutoCloseable {
     // Every store and internal topic has a chosen name (pinned by a test), so a new operator can
     // never silently rename the state of a running deployment on upgrade.
     p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+    // Every exactly-once commit flushes all changelogs and ends a transaction; at the 100 ms
+    // default that dominated the cost (measured 6-9k vs 15k samples/s on 2 cores). One second
+    // adds at most a second to when a cause becomes readable, well within window + grace.
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
     // Window aggregates of many hosts are updated several times per cycle (one per source and
     // namespace); a larger cache folds those updates before they reach the changelog.
     p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 64L * 1024 * 1024);

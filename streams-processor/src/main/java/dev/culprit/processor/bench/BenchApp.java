@@ -3,6 +3,8 @@ package dev.culprit.processor.bench;
 import dev.culprit.processor.CulpritProcessor;
 import dev.culprit.processor.ProcessorConfig;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.streams.KafkaStreams;
 
@@ -16,12 +18,23 @@ public final class BenchApp {
   private BenchApp() {}
 
   public static void main(String[] args) throws InterruptedException {
-    if (args.length != 4) {
-      System.err.println("usage: BenchApp full|passthrough BOOTSTRAP APPLICATION_ID STATE_DIR");
+    if (args.length != 4 && args.length != 5) {
+      System.err.println(
+          "usage: BenchApp full|passthrough BOOTSTRAP APPLICATION_ID STATE_DIR [k=v,k=v]");
       System.exit(2);
     }
+    Map<String, String> overrides = new HashMap<>();
+    if (args.length == 5 && !args[4].isBlank()) {
+      for (String pair : args[4].split(",")) {
+        String[] kv = pair.split("=", 2);
+        overrides.put(kv[0].strip(), kv[1].strip());
+      }
+    }
     ProcessorConfig config =
-        ProcessorConfig.defaults(args[1]).withApplicationId(args[2]).withStateDir(Path.of(args[3]));
+        ProcessorConfig.defaults(args[1])
+            .withApplicationId(args[2])
+            .withStateDir(Path.of(args[3]))
+            .withStreamsOverrides(overrides);
     CountDownLatch stopped = new CountDownLatch(1);
     AutoCloseable app;
     if (args[0].equals("full")) {

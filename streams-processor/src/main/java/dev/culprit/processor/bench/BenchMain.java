@@ -40,12 +40,11 @@ public final class BenchMain {
             Integer.parseInt(a.getOrDefault("cycles", "6")),
             Duration.ofSeconds(Long.parseLong(a.getOrDefault("realtime-s", "60"))),
             work,
-            a.getOrDefault("heap", "1g"));
-    try {
-      return FleetBench.run(bootstrap, options);
-    } finally {
-      FleetBench.deleteRecursively(work);
-    }
+            a.getOrDefault("heap", "1g"),
+            a.getOrDefault("streams", ""));
+    // State directories are deleted after each phase; the child logs stay for inspection.
+    System.err.println("benchmark work directory (child logs): " + work);
+    return FleetBench.run(bootstrap, options);
   }
 
   static Map<String, String> parse(String[] args) {

@@ -80,13 +80,15 @@ public final class BenchReport {
         String.format(
             Locale.ROOT,
             "Fleet: %d hosts × %d namespaces, interval %d s, %d faulty hosts; %d records"
-                + " preloaded in %.1f s.%n%n",
+                + " preloaded in %.1f s. Processor JVMs: -Xmx%s, Streams overrides: %s.%n%n",
             f.hosts(),
             f.namespaces(),
             f.interval().toSeconds(),
             faultyHosts,
             preloaded,
-            preloadSeconds));
+            preloadSeconds,
+            options.heap(),
+            options.streamsOverrides().isBlank() ? "none" : options.streamsOverrides()));
     md.append("| topology | records | seconds | records/s | peak RSS (MB) |\n");
     md.append("|---|---:|---:|---:|---:|\n");
     for (Throughput t : new Throughput[] {passThrough, full}) {

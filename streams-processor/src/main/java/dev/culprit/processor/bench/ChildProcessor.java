@@ -21,12 +21,25 @@ final class ChildProcessor implements AutoCloseable {
   }
 
   static ChildProcessor start(
-      String mode, String bootstrap, String appId, Path stateDir, String heap, Path log)
+      String mode,
+      String bootstrap,
+      String appId,
+      Path stateDir,
+      String heap,
+      String streamsOverrides,
+      Path log)
       throws IOException {
+    // Extra JVM options for the measured process only (e.g. a flight recording while profiling).
+    String extra = System.getenv().getOrDefault("CULPRIT_BENCH_CHILD_JVM_OPTIONS", "");
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> command = new ArrayList<>();
     command.add(java);
     command.add("-Xmx" + heap);
+    for (String option : extra.split("\\s+")) {
+      if (!option.isBlank()) {
+        command.add(option.replace("{appId}", appId));
+      }
+    }
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(BenchApp.class.getName());
@@ -34,6 +47,7 @@ final class ChildProcessor implements AutoCloseable {
     command.add(bootstrap);
     command.add(appId);
     command.add(stateDir.toString());
+    command.add(streamsOverrides);
     Files.createDirectories(stateDir);
     ProcessBuilder builder =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());

@@ -52,13 +52,15 @@ public final class FleetBench {
    * @param realtime how long the real-time phase runs (zero: skip it)
    * @param workDir state directories and child logs
    * @param heap the child JVMs' -Xmx
+   * @param streamsOverrides Kafka Streams overrides for both topologies ("k=v,k=v", may be empty)
    */
   public record Options(
       FleetGenerator.Options fleet,
       int preloadCycles,
       Duration realtime,
       Path workDir,
-      String heap) {}
+      String heap,
+      String streamsOverrides) {}
 
   private FleetBench() {}
 
@@ -142,7 +144,8 @@ public final class FleetBench {
     Path log = options.workDir().resolve(appId + ".log");
     LOG.info("{}: reading {} records (log {})", mode, target, log);
     try (ChildProcessor child =
-        ChildProcessor.start(mode, bootstrap, appId, state, options.heap(), log)) {
+        ChildProcessor.start(
+            mode, bootstrap, appId, state, options.heap(), options.streamsOverrides(), log)) {
       long deadline = System.nanoTime() + PHASE_DEADLINE.toNanos();
       long firstNanos = 0;
       long firstCommitted = 0;

@@ -43,7 +43,8 @@ final class RealtimePhase {
     AtomicBoolean consuming = new AtomicBoolean(true);
     long interval = fleet.options().interval().toMillis();
     try (ChildProcessor child =
-            ChildProcessor.start("full", bootstrap, appId, state, options.heap(), log);
+            ChildProcessor.start(
+                "full", bootstrap, appId, state, options.heap(), options.streamsOverrides(), log);
         ResultFeed<RootCause> feed =
             new ResultFeed<>(bootstrap, Topics.ROOTCAUSE_PACKET_LOSS, false)) {
       // The new application starts from the earliest offsets: let it work through the preload
