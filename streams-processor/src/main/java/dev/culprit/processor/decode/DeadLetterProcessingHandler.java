@@ -14,10 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The last line of defence: a processor that throws on a record (a bug meeting unexpected data)
- * turns the source record into a dead letter (stage {@code process:<node>}) and processing goes
- * on, rather than the stream thread dying on the same record again and again. Expected failures
- * (undecodable records, failing rules) never get here: they become dead letters where they
- * happen.
+ * turns the source record into a dead letter (stage {@code process:<node>}) and processing goes on,
+ * rather than the stream thread dying on the same record again and again. Expected failures
+ * (undecodable records, failing rules) never get here: they become dead letters where they happen.
  */
 public final class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
 

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * With the processor's own settings, a processor that throws dead-letters the source record and
- * the stream goes on. A toy topology stands in for a bug, since the real one has none on purpose.
+ * With the processor's own settings, a processor that throws dead-letters the source record and the
+ * stream goes on. A toy topology stands in for a bug, since the real one has none on purpose.
  */
 class DeadLetterProcessingHandlerTest {
 
