@@ -70,11 +70,6 @@ public final class ResultFeed<V extends SpecificRecord> implements AutoCloseable
     return out;
   }
 
-  /** The committed end offsets of the topic's partitions, for "caught up" checks. */
-  public Map<org.apache.kafka.common.TopicPartition, Long> endOffsets() {
-    return consumer.endOffsets(consumer.assignment());
-  }
-
   @Override
   public void close() {
     consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
