@@ -117,6 +117,6 @@ public final class PacketLossTopology {
 
   private static <S extends SpecificRecord>
       Aggregator<String, SampleDelta<S>, HostWindowState> aggregator(SampleKind<S> kind) {
-    return (host, delta, aggregate) -> HostWindows.add(aggregate, host, kind, delta);
+    return (host, delta, aggregate) -> HostWindows.add(aggregate, kind, delta);
   }
 }

@@ -3,7 +3,6 @@ package dev.culprit.processor.packetloss;
 import dev.culprit.processor.decode.DeadLetters;
 import dev.culprit.processor.rules.PacketLossRule;
 import dev.culprit.processor.window.HostWindow;
-import dev.culprit.processor.window.HostWindowSerde;
 import dev.culprit.processor.window.HostWindowState;
 import dev.culprit.processor.window.NetnsWindow;
 import dev.culprit.schemas.DeadLetter;
@@ -65,7 +64,7 @@ final class RuleProcessor
                   context.recordMetadata(),
                   key.window().start(),
                   host,
-                  HostWindowSerde.get().encode(record.value()),
+                  record.value().toBytes(),
                   "rules:" + rule.getClass().getSimpleName() + " netns=" + netns.netns(),
                   e.toString(),
                   e));

@@ -21,8 +21,13 @@ public final class HostWindow {
     this.startMs = startMs;
     this.endMs = endMs;
     List<NetnsWindow> decoded = new ArrayList<>();
-    for (NetnsWindowState netns : state.getNamespaces()) {
-      decoded.add(new NetnsWindow(this, netns));
+    List<HostWindowState.Entry> entries = state.entries();
+    int from = 0;
+    for (int i = 1; i <= entries.size(); i++) {
+      if (i == entries.size() || !entries.get(i).netns().equals(entries.get(from).netns())) {
+        decoded.add(new NetnsWindow(this, entries.subList(from, i)));
+        from = i;
+      }
     }
     this.namespaces = Collections.unmodifiableList(decoded);
   }

@@ -1,29 +1,52 @@
 package dev.culprit.processor.window;
 
-import dev.culprit.schemas.AvroSerde;
-import org.apache.avro.util.ClassSecurityValidator;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * The serde of the internal host-window aggregate: the same single-object encoding as the contract
- * topics, with its own schema history under {@code culprit/avro/history/HostWindowState/}, so the
- * window store changelog and suppression buffer written by one build are read by the next.
+ * The serde of the host-window aggregate: its stored form is its in-memory form (see {@link
+ * HostWindowState}), so serializing returns it and deserializing wraps it.
  */
-public final class HostWindowSerde {
+public final class HostWindowSerde
+    implements Serde<HostWindowState>, Serializer<HostWindowState>, Deserializer<HostWindowState> {
 
-  static {
-    // Avro 1.12.2 instantiates generated classes only from trusted packages; trust this module's.
-    ClassSecurityValidator.setGlobal(
-        ClassSecurityValidator.composite(
-            ClassSecurityValidator.getGlobal(),
-            c -> c.getName().startsWith("dev.culprit.processor.")));
-  }
-
-  private static final AvroSerde<HostWindowState> SERDE = new AvroSerde<>(HostWindowState.class);
+  private static final HostWindowSerde INSTANCE = new HostWindowSerde();
 
   private HostWindowSerde() {}
 
   /** The serde (stateless, shared). */
-  public static AvroSerde<HostWindowState> get() {
-    return SERDE;
+  public static HostWindowSerde get() {
+    return INSTANCE;
+  }
+
+  @Override
+  public byte[] serialize(String topic, HostWindowState state) {
+    return state == null ? null : state.toBytes();
+  }
+
+  @Override
+  public HostWindowState deserialize(String topic, byte[] bytes) {
+    return bytes == null ? null : HostWindowState.fromBytes(bytes);
+  }
+
+  @Override
+  public void configure(java.util.Map<String, ?> configs, boolean isKey) {
+    // Nothing to configure.
+  }
+
+  @Override
+  public void close() {
+    // Stateless.
+  }
+
+  @Override
+  public Serializer<HostWindowState> serializer() {
+    return this;
+  }
+
+  @Override
+  public Deserializer<HostWindowState> deserializer() {
+    return this;
   }
 }

@@ -4,15 +4,13 @@ import dev.culprit.processor.decode.SampleHeader;
 import dev.culprit.processor.delta.SampleDelta;
 import dev.culprit.processor.delta.SampleKind;
 import dev.culprit.processor.delta.SampleKinds;
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
  * The cogroup aggregator: folds one delta-shaped sample into the aggregate of its host's window.
- * Namespaces are kept sorted by label and sources in {@link SampleKinds#network()} order, so the
- * aggregate (and everything judged from it) does not depend on arrival order.
+ * Entries are kept sorted by namespace label and source order, so the aggregate (and everything
+ * judged from it) does not depend on arrival order.
  */
 public final class HostWindows {
 
@@ -20,54 +18,59 @@ public final class HostWindows {
 
   /** The aggregate of a window nothing was added to yet. */
   public static HostWindowState empty() {
-    return new HostWindowState("", new ArrayList<>());
+    return HostWindowState.empty();
   }
 
-  /** Adds one delta-shaped sample; changes and returns {@code aggregate}. */
+  /** Adds one delta-shaped sample; returns the new aggregate. */
   public static <S extends SpecificRecord> HostWindowState add(
-      HostWindowState aggregate, String host, SampleKind<S> kind, SampleDelta<S> delta) {
-    aggregate.setHost(host);
+      HostWindowState aggregate, SampleKind<S> kind, SampleDelta<S> delta) {
     SampleHeader header = SampleHeader.of(delta.values());
-    NetnsWindowState netns = netns(aggregate.getNamespaces(), header.netns());
-    List<SourceWindowState> sources = netns.getSources();
     String topic = kind.topic().name();
+    List<HostWindowState.Entry> entries = aggregate.entries();
     int at = 0;
-    while (at < sources.size() && order(sources.get(at).getTopic()) < order(topic)) {
+    while (at < entries.size() && compare(entries.get(at), header.netns(), topic) < 0) {
       at++;
     }
-    if (at == sources.size() || !sources.get(at).getTopic().equals(topic)) {
-      sources.add(
+    boolean present = at < entries.size() && compare(entries.get(at), header.netns(), topic) == 0;
+    if (!present) {
+      return aggregate.with(
           at,
-          new SourceWindowState(
+          false,
+          HostWindowState.Entry.of(
+              header.netns(),
               topic,
               1,
               delta.sinceMs(),
               header.sampleTimeMs(),
               header.sampleTimeMs(),
-              encode(kind, delta.values())));
-      return aggregate;
+              kind.topic().valueSerde().encode(delta.values())));
     }
-    SourceWindowState source = sources.get(at);
-    S held = decode(kind, source.getRecord());
-    boolean newer = header.sampleTimeMs() >= source.getLastSampleMs();
-    S merged = newer ? kind.merge(held, delta.values()) : kind.merge(delta.values(), held);
-    source.setRecord(encode(kind, merged));
-    source.setSamples(source.getSamples() + 1);
-    source.setDeltaMs(source.getDeltaMs() + delta.sinceMs());
-    source.setFirstSampleMs(Math.min(source.getFirstSampleMs(), header.sampleTimeMs()));
-    source.setLastSampleMs(Math.max(source.getLastSampleMs(), header.sampleTimeMs()));
-    return aggregate;
+    // A second sample of the same source in one window (a collector sampling faster than the
+    // window): merge, the later one's gauges winning.
+    HostWindowState.Entry held = entries.get(at);
+    S previous = decode(kind, held);
+    boolean newer = header.sampleTimeMs() >= held.lastSampleMs();
+    S merged = newer ? kind.merge(previous, delta.values()) : kind.merge(delta.values(), previous);
+    return aggregate.with(
+        at,
+        true,
+        HostWindowState.Entry.of(
+            header.netns(),
+            topic,
+            held.samples() + 1,
+            held.deltaMs() + delta.sinceMs(),
+            Math.min(held.firstSampleMs(), header.sampleTimeMs()),
+            Math.max(held.lastSampleMs(), header.sampleTimeMs()),
+            kind.topic().valueSerde().encode(merged)));
   }
 
-  private static NetnsWindowState netns(List<NetnsWindowState> namespaces, String label) {
-    int at = 0;
-    while (at < namespaces.size() && namespaces.get(at).getNetns().compareTo(label) < 0) {
-      at++;
-    }
-    if (at == namespaces.size() || !namespaces.get(at).getNetns().equals(label)) {
-      namespaces.add(at, new NetnsWindowState(label, new ArrayList<>()));
-    }
-    return namespaces.get(at);
+  static <S extends SpecificRecord> S decode(SampleKind<S> kind, HostWindowState.Entry entry) {
+    return kind.topic().valueSerde().decode(entry.record());
+  }
+
+  private static int compare(HostWindowState.Entry entry, String netns, String topic) {
+    int byNetns = entry.netns().compareTo(netns);
+    return byNetns != 0 ? byNetns : Integer.compare(order(entry.topic()), order(topic));
   }
 
   private static int order(String topic) {
@@ -78,16 +81,5 @@ public final class HostWindows {
       }
     }
     return kinds.size();
-  }
-
-  static <S extends SpecificRecord> ByteBuffer encode(SampleKind<S> kind, S sample) {
-    return ByteBuffer.wrap(kind.topic().valueSerde().encode(sample));
-  }
-
-  static <S extends SpecificRecord> S decode(SampleKind<S> kind, ByteBuffer bytes) {
-    ByteBuffer copy = bytes.duplicate();
-    byte[] array = new byte[copy.remaining()];
-    copy.get(array);
-    return kind.topic().valueSerde().decode(array);
   }
 }

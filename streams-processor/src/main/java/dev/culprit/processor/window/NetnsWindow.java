@@ -31,22 +31,20 @@ public final class NetnsWindow {
   private final Map<String, SpecificRecord> records = new HashMap<>();
   private final Map<String, Coverage> coverage = new HashMap<>();
 
-  NetnsWindow(HostWindow host, NetnsWindowState state) {
+  /** One namespace's entries of a host window (all with the same netns). */
+  NetnsWindow(HostWindow host, List<HostWindowState.Entry> entries) {
     this.host = host;
-    this.netns = state.getNetns();
-    for (SourceWindowState source : state.getSources()) {
-      Optional<SampleKind<?>> kind = SampleKinds.byTopic(source.getTopic());
+    this.netns = entries.get(0).netns();
+    for (HostWindowState.Entry entry : entries) {
+      Optional<SampleKind<?>> kind = SampleKinds.byTopic(entry.topic());
       if (kind.isEmpty()) {
         continue; // A source a newer build added: this build has no rule reading it.
       }
-      records.put(source.getTopic(), HostWindows.decode(kind.get(), source.getRecord()));
+      records.put(entry.topic(), HostWindows.decode(kind.get(), entry));
       coverage.put(
-          source.getTopic(),
+          entry.topic(),
           new Coverage(
-              source.getSamples(),
-              source.getDeltaMs(),
-              source.getFirstSampleMs(),
-              source.getLastSampleMs()));
+              entry.samples(), entry.deltaMs(), entry.firstSampleMs(), entry.lastSampleMs()));
     }
   }
 

@@ -1,8 +1,11 @@
 package dev.culprit.processor.window;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.culprit.processor.SampleFactory;
+import dev.culprit.processor.delta.SampleKinds;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
@@ -10,9 +13,10 @@ import org.junit.jupiter.api.Test;
 
 class HostWindowsTest {
 
+  private final SampleFactory f = new SampleFactory("h", 1_000);
+
   @Test
   void theAggregateDoesNotDependOnArrivalOrder() {
-    SampleFactory f = new SampleFactory("h", 1_000);
     List<SpecificRecord> samples =
         List.of(
             f.protocol("pod-b", Map.of("Tcp.RetransSegs", 1L)),
@@ -20,32 +24,65 @@ class HostWindowsTest {
             f.interfaces("pod-a", SampleFactory.iface("eth0").build()),
             f.protocol("", Map.of("Tcp.RetransSegs", 2L)));
     HostWindowState forward = HostWindows.empty();
-    samples.forEach(s -> Windows.add(forward, "h", s));
+    for (SpecificRecord s : samples) {
+      forward = Windows.add(forward, s);
+    }
     HostWindowState backward = HostWindows.empty();
     for (int i = samples.size() - 1; i >= 0; i--) {
-      Windows.add(backward, "h", samples.get(i));
+      backward = Windows.add(backward, samples.get(i));
     }
-    assertThat(HostWindowSerde.get().encode(backward))
-        .isEqualTo(HostWindowSerde.get().encode(forward));
-    assertThat(forward.getNamespaces())
-        .extracting(NetnsWindowState::getNetns)
-        .containsExactly("", "pod-a", "pod-b");
+    assertThat(backward.toBytes()).isEqualTo(forward.toBytes());
+    assertThat(forward.entries())
+        .extracting(HostWindowState.Entry::netns, HostWindowState.Entry::topic)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("", "culprit.samples.interface"),
+            org.assertj.core.groups.Tuple.tuple("", "culprit.samples.protocol"),
+            org.assertj.core.groups.Tuple.tuple("pod-a", "culprit.samples.interface"),
+            org.assertj.core.groups.Tuple.tuple("pod-b", "culprit.samples.protocol"));
+  }
+
+  @Test
+  void aSecondSampleOfASourceMergesIntoItsEntry() {
+    HostWindowState state = HostWindows.empty();
+    state =
+        Windows.add(state, f.interfaces("x", SampleFactory.iface("eth0").setRxDropped(4L).build()));
+    f.at(6_000);
+    state =
+        Windows.add(state, f.interfaces("x", SampleFactory.iface("eth0").setRxDropped(3L).build()));
+    HostWindowState.Entry entry = state.entries().get(0);
+    assertThat(state.entries()).hasSize(1);
+    assertThat(entry.samples()).isEqualTo(2);
+    assertThat(entry.deltaMs()).isEqualTo(20_000);
+    assertThat(entry.firstSampleMs()).isEqualTo(1_000);
+    assertThat(entry.lastSampleMs()).isEqualTo(6_000);
+    HostWindow window = HostWindow.decode("h", 0, 10_000, state);
+    assertThat(window.netns("x").orElseThrow().interfaces().get(0).getRxDropped()).isEqualTo(7L);
   }
 
   @Test
   void theAggregateSurvivesItsSerde() {
-    SampleFactory f = new SampleFactory("h", 1_000);
-    HostWindowState state = HostWindows.empty();
-    Windows.add(
-        state, "h", f.interfaces("x", SampleFactory.iface("eth0").setRxDropped(4L).build()));
-    HostWindowState back = HostWindowSerde.get().decode(HostWindowSerde.get().encode(state));
+    HostWindowState state =
+        Windows.add(
+            HostWindows.empty(),
+            f.interfaces("x", SampleFactory.iface("eth0").setRxDropped(4L).build()));
+    HostWindowSerde serde = HostWindowSerde.get();
+    HostWindowState back = serde.deserialize("t", serde.serialize("t", state).clone());
     HostWindow window = HostWindow.decode("h", 0, 10_000, back);
     assertThat(window.netns("x").orElseThrow().interfaces().get(0).getRxDropped()).isEqualTo(4L);
-    assertThat(
-            window
-                .netns("x")
-                .orElseThrow()
-                .deltaMs(dev.culprit.processor.delta.SampleKinds.INTERFACE))
-        .isEqualTo(10_000L);
+    assertThat(window.netns("x").orElseThrow().deltaMs(SampleKinds.INTERFACE)).isEqualTo(10_000L);
+  }
+
+  @Test
+  void bytesThatAreNotAStateOrAreTruncatedAreRefused() {
+    byte[] valid =
+        Windows.add(HostWindows.empty(), f.protocol("", Map.of("Tcp.RetransSegs", 1L))).toBytes();
+    assertThatThrownBy(() -> HostWindowState.fromBytes(Arrays.copyOf(valid, valid.length - 3)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("truncated");
+    byte[] newer = valid.clone();
+    newer[1] = 2;
+    assertThatThrownBy(() -> HostWindowState.fromBytes(newer)).hasMessageContaining("version 2");
+    assertThatThrownBy(() -> HostWindowState.fromBytes(new byte[] {1, 2, 3}))
+        .hasMessageContaining("not a host-window state");
   }
 }

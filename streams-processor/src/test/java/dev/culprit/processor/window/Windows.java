@@ -15,19 +15,20 @@ public final class Windows {
   public static HostWindow of(String host, SpecificRecord... deltaShapedSamples) {
     HostWindowState state = HostWindows.empty();
     for (SpecificRecord sample : deltaShapedSamples) {
-      add(state, host, sample);
+      state = add(state, sample);
     }
     return HostWindow.decode(host, 0, 10_000, state);
   }
 
+  /** Adds one delta-shaped sample covering 10 s. */
   @SuppressWarnings("unchecked")
-  static <S extends SpecificRecord> void add(HostWindowState state, String host, SpecificRecord s) {
+  static <S extends SpecificRecord> HostWindowState add(HostWindowState state, SpecificRecord s) {
     SampleKind<S> kind =
         (SampleKind<S>)
             SampleKinds.network().stream()
                 .filter(k -> k.topic().valueType().isInstance(s))
                 .findFirst()
                 .orElseThrow();
-    HostWindows.add(state, host, kind, new SampleDelta<>((S) s, 10_000, DeltaBasis.CONTINUED));
+    return HostWindows.add(state, kind, new SampleDelta<>((S) s, 10_000, DeltaBasis.CONTINUED));
   }
 }
