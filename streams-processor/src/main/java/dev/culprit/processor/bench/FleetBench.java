@@ -157,6 +157,8 @@ public final class FleetBench {
       long firstNanos = 0;
       long firstCommitted = 0;
       long committed = 0;
+      double childCpuAtFirst = 0;
+      double brokerCpuAtFirst = 0;
       while (committed < target && System.nanoTime() < deadline && child.isAlive()) {
         Thread.sleep(200); // A polling interval of the measurement, not a synchronisation.
         child.sampleRssKb();
@@ -164,6 +166,8 @@ public final class FleetBench {
         if (firstNanos == 0 && committed >= target / 20) {
           firstNanos = System.nanoTime();
           firstCommitted = committed;
+          childCpuAtFirst = CpuTime.seconds(child.pid());
+          brokerCpuAtFirst = CpuTime.self();
         }
       }
       if (committed < target) {
