@@ -175,9 +175,17 @@ public final class FleetBench {
             mode + " did not catch up: " + committed + " of " + target + " (see " + log + ")");
       }
       double seconds = (System.nanoTime() - firstNanos) / 1e9;
-      double rate = (committed - firstCommitted) / Math.max(seconds, 1e-3);
+      double childCpu = CpuTime.seconds(child.pid()) - childCpuAtFirst;
+      double brokerCpu = CpuTime.self() - brokerCpuAtFirst;
+      long records = committed - firstCommitted;
       return new BenchReport.Throughput(
-          mode, committed - firstCommitted, seconds, rate, child.peakRssKb());
+          mode,
+          records,
+          seconds,
+          records / Math.max(seconds, 1e-3),
+          childCpu,
+          brokerCpu,
+          child.peakRssKb());
     } finally {
       deleteRecursively(state);
     }
