@@ -124,12 +124,17 @@ public final class BenchReport {
             options.heap(),
             options.streamsOverrides().isBlank() ? "none" : options.streamsOverrides()));
     md.append(
-        "| round | topology | records | seconds | records/s | peak RSS (MB) | full / pass |\n");
-    md.append("|---:|---|---:|---:|---:|---:|---:|\n");
+        "| round | topology | records | seconds | records/s | CPU s processor + broker |"
+            + " records/CPU s | peak RSS (MB) | full / pass (wall, CPU) |\n");
+    md.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (int i = 0; i < rounds.size(); i++) {
       Round r = rounds.get(i);
       md.append(row(i + 1, r.passThrough(), ""));
-      md.append(row(i + 1, r.full(), String.format(Locale.ROOT, "%.0f %%", r.ratio() * 100)));
+      md.append(
+          row(
+              i + 1,
+              r.full(),
+              String.format(Locale.ROOT, "%.0f %%, %.0f %%", r.ratio() * 100, r.cpuRatio() * 100)));
     }
     double required = requiredPerSecond(10_000, 3);
     md.append(
