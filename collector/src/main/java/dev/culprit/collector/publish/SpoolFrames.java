@@ -11,7 +11,8 @@ import java.util.zip.CRC32C;
  * <pre>
  * int32  bodyLength        big-endian, bytes of body
  * int32  crc32c(body)
- * body:  int16 topicLength, topic (UTF-8), int32 keyLength, key, int32 valueLength, value
+ * body:  int64 timestampMs, int16 topicLength, topic (UTF-8), int32 keyLength, key,
+ *        int32 valueLength, value
  * </pre>
  *
  * The CRC covers the body; a frame whose length field is implausible or runs past the end of the
@@ -24,7 +25,7 @@ final class SpoolFrames {
 
   static final int HEADER_BYTES = MAGIC.length;
   static final int FRAME_OVERHEAD = 8;
-  private static final int MIN_BODY = 2 + 4 + 4;
+  private static final int MIN_BODY = 8 + 2 + 4 + 4;
 
   private SpoolFrames() {}
 
@@ -48,6 +49,7 @@ final class SpoolFrames {
       out.putInt(bodyLength);
       out.putInt(0);
       int bodyStart = out.position();
+      out.putLong(r.timestampMs());
       out.putShort((short) topic.length).put(topic);
       out.putInt(r.key().length).put(r.key());
       out.putInt(r.value().length).put(r.value());
@@ -80,6 +82,7 @@ final class SpoolFrames {
       return null;
     }
     try {
+      long timestampMs = body.getLong();
       int topicLength = body.getShort() & 0xffff;
       byte[] topic = new byte[topicLength];
       body.get(topic);
@@ -90,7 +93,7 @@ final class SpoolFrames {
       if (body.hasRemaining()) {
         return null;
       }
-      return new SpoolRecord(new String(topic, StandardCharsets.UTF_8), key, value);
+      return new SpoolRecord(new String(topic, StandardCharsets.UTF_8), timestampMs, key, value);
     } catch (RuntimeException e) {
       // Negative or overlong inner lengths: the body is not one of ours despite its CRC.
       return null;
@@ -98,7 +101,8 @@ final class SpoolFrames {
   }
 
   private static int bodyBytes(SpoolRecord r) {
-    return 2
+    return 8
+        + 2
         + r.topic().getBytes(StandardCharsets.UTF_8).length
         + 4
         + r.key().length

@@ -33,6 +33,7 @@ class SpoolTest {
       assertThat(values(batch)).containsExactly("v0", "v1", "v2", "v3", "v4");
       assertThat(batch.records().get(0).topic()).isEqualTo("culprit.samples.interface");
       assertThat(batch.records().get(0).keyString()).isEqualTo("host-a");
+      assertThat(batch.records().get(4).timestampMs()).isEqualTo(1_700_000_000_004L);
       assertThat(spool.next(100, Long.MAX_VALUE).isEmpty()).as("nothing handed out twice").isTrue();
     }
   }
@@ -252,7 +253,7 @@ class SpoolTest {
   @Test
   void refusesARecordLargerThanAQuarterOfTheBound() throws IOException {
     try (Spool spool = Spool.open(dir, 64 << 10)) {
-      SpoolRecord huge = SpoolRecord.of("culprit.samples.filter", "h", new byte[20 << 10]);
+      SpoolRecord huge = SpoolRecord.of("culprit.samples.filter", 1L, "h", new byte[20 << 10]);
 
       assertThatThrownBy(() -> spool.append(List.of(huge)))
           .isInstanceOf(IllegalArgumentException.class)
@@ -316,6 +317,7 @@ class SpoolTest {
             i ->
                 SpoolRecord.of(
                     "culprit.samples.interface",
+                    1_700_000_000_000L + i,
                     "host-a",
                     ("v" + i).getBytes(StandardCharsets.UTF_8)))
         .toList();
