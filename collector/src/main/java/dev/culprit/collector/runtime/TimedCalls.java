@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,10 +38,14 @@ final class TimedCalls implements AutoCloseable {
   private static final int DONE = 1;
   private static final int ABANDONED = 2;
 
+  /** Put into a run's queue to make it look at {@link #aborted}. */
+  private static final Running<Object> WAKE_UP = new Running<>(-1, null, 0, null);
+
   private final int maxConcurrent;
   private final Supplier<Instant> now;
   private final ExecutorService threads;
   private final Map<CallKey, Instant> stuck = new ConcurrentHashMap<>();
+  private final Set<BlockingQueue<Running<?>>> active = ConcurrentHashMap.newKeySet();
   private volatile boolean aborted;
   private final AtomicInteger threadNumber = new AtomicInteger();
 
@@ -80,7 +85,22 @@ final class TimedCalls implements AutoCloseable {
       throws InterruptedException {
     List<CallOutcome<T>> outcomes = new ArrayList<>(calls.size());
     calls.forEach(c -> outcomes.add(null));
-    BlockingQueue<Running<T>> finished = new LinkedBlockingQueue<>();
+    BlockingQueue<Running<?>> finished = new LinkedBlockingQueue<>();
+    active.add(finished);
+    try {
+      return runAll(calls, timeout, deadlineNanos, outcomes, finished);
+    } finally {
+      active.remove(finished);
+    }
+  }
+
+  private <T> List<CallOutcome<T>> runAll(
+      List<Call<T>> calls,
+      Duration timeout,
+      long deadlineNanos,
+      List<CallOutcome<T>> outcomes,
+      BlockingQueue<Running<?>> finished)
+      throws InterruptedException {
     Map<Integer, Running<T>> running = new LinkedHashMap<>();
     int next = 0;
     while (next < calls.size() || !running.isEmpty()) {
@@ -102,10 +122,10 @@ final class TimedCalls implements AutoCloseable {
         continue;
       }
       long wait = running.values().stream().mapToLong(r -> r.deadline).min().orElseThrow();
-      Running<T> done = finished.poll(Math.max(0, wait - System.nanoTime()), TimeUnit.NANOSECONDS);
-      while (done != null) {
-        running.remove(done.index);
-        outcomes.set(done.index, done.outcome);
+      Running<?> done = finished.poll(Math.max(0, wait - System.nanoTime()), TimeUnit.NANOSECONDS);
+      while (done != null && done != WAKE_UP) {
+        Running<T> mine = running.remove(done.index);
+        outcomes.set(done.index, mine.outcome);
         done = finished.poll();
       }
       long nowNanos = System.nanoTime();
@@ -130,6 +150,7 @@ final class TimedCalls implements AutoCloseable {
   /** Makes a running {@link #runAll} return promptly (with null), abandoning its calls. */
   void abort() {
     aborted = true;
+    active.forEach(q -> q.add(WAKE_UP));
   }
 
   /** How many abandoned calls still run. */
@@ -164,7 +185,7 @@ final class TimedCalls implements AutoCloseable {
       Call<T> call,
       Duration timeout,
       long deadlineNanos,
-      BlockingQueue<Running<T>> out) {
+      BlockingQueue<Running<?>> out) {
     Running<T> r = new Running<>(index, call, System.nanoTime(), now.get());
     r.deadline = Math.min(r.started + timeout.toNanos(), deadlineNanos);
     r.future =
