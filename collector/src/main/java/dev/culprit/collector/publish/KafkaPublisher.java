@@ -285,7 +285,7 @@ public final class KafkaPublisher implements Publisher {
       }
       if (!retry.isEmpty()) {
         sendErrors.addAndGet(attempt.failedAttempts());
-        goOffline(describe(firstFailure));
+        goOffline(describe(firstFailure), System.nanoTime());
         // A fresh producer has a fresh id: nothing of the failed session is written after it.
         closeProducer();
         awaitCondition(() -> abort || stopping, RETRY_BACKOFF);
@@ -341,7 +341,7 @@ public final class KafkaPublisher implements Publisher {
         lock.unlock();
       }
       if (!offline && System.nanoTime() - started >= NOTICE_AFTER.toNanos()) {
-        goOffline("no acknowledgement within " + NOTICE_AFTER.toSeconds() + " s");
+        goOffline("no acknowledgement within " + NOTICE_AFTER.toSeconds() + " s", started);
       }
       if (offline) {
         syncSpool();
@@ -358,7 +358,7 @@ public final class KafkaPublisher implements Publisher {
       try {
         producer = producers.get();
       } catch (RuntimeException e) {
-        goOffline("cannot create a producer: " + describe(e));
+        goOffline("cannot create a producer: " + describe(e), System.nanoTime());
       }
     }
     return producer;
@@ -398,10 +398,10 @@ public final class KafkaPublisher implements Publisher {
     }
   }
 
-  private void goOffline(String reason) {
+  private void goOffline(String reason, long sinceNanos) {
     if (!offline) {
       offline = true;
-      offlineSinceNanos = System.nanoTime();
+      offlineSinceNanos = sinceNanos;
       LOG.warn(
           "Kafka at {} unreachable ({}); records wait in the spool {}",
           target,
