@@ -29,8 +29,10 @@ final class ProducerSettings {
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     // A record leaves the spool only when every in-sync replica has it.
     p.put(ProducerConfig.ACKS_CONFIG, "all");
-    // Samples are maps of counter names and varints; see SpoolBench for the measured choice.
-    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    // Measured on real samples (SpoolBench): zstd makes a cycle's batch 2.2x smaller than lz4 (6x
+    // when a backlog drains) at the same speed. zstd-jni loads its native library from
+    // java.io.tmpdir: where that is mounted noexec, override compression.type=lz4.
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
     // A cycle's records are published within a millisecond: 20 ms makes them one request.
     p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
     // send() blocks for metadata while the broker is down at start; keep the sender responsive.

@@ -423,16 +423,18 @@ public final class Spool implements Closeable {
   private void makeRoom(int bytes) throws IOException {
     SpoolSegment active = active();
     if (active.size > SpoolFrames.HEADER_BYTES && active.size + bytes > segmentBytes) {
-      roll();
+      roll(true);
     }
     while (diskBytes() + bytes > maxBytes && segments.size() > 1) {
       dropOldest();
     }
   }
 
-  private void roll() throws IOException {
+  private void roll(boolean keepSealed) throws IOException {
     SpoolSegment sealed = active();
-    sealed.sync();
+    if (keepSealed) {
+      sealed.sync();
+    }
     segments.addLast(SpoolSegment.create(dir, sealed.id + 1));
     syncDirectory();
   }
@@ -479,7 +481,7 @@ public final class Spool implements Closeable {
     boolean allDelivered = acked.segmentId() == active.id && acked.offset() >= active.size;
     if (allDelivered && active.size >= segmentBytes / 4) {
       // Nothing waits: start a fresh file so delivered bytes do not sit on disk for long.
-      roll();
+      roll(false);
       segments.removeFirst();
       delete(active);
       acked = new SpoolPosition(active().id, SpoolFrames.HEADER_BYTES);
