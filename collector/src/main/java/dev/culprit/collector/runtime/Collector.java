@@ -100,10 +100,10 @@ public final class Collector implements AutoCloseable {
     loop = new Thread(this::runLoop, "culprit-collector");
     loop.start();
     LOG.info(
-        "collector {} for host {} started: {} sources every {}, spool and broker per publisher",
+        "collector {} for host {} started: sources {} every {}",
         config.collectorId(),
         config.hostId(),
-        sources.size(),
+        sources.stream().map(Source::name).toList(),
         config.interval());
   }
 
