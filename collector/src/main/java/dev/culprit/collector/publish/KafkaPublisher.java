@@ -251,6 +251,10 @@ public final class KafkaPublisher implements Publisher {
 
   /** Sends until every record is acknowledged or rejected; false when told to stop first. */
   private boolean deliver(List<SpoolRecord> records) throws InterruptedException {
+    if (records.isEmpty()) {
+      // Only corrupt frames were skipped: nothing to send, nothing learnt about the broker.
+      return true;
+    }
     List<SpoolRecord> pending = records;
     while (!pending.isEmpty()) {
       if (shouldExit()) {

@@ -67,9 +67,14 @@ final class SpoolSegment implements AutoCloseable {
     long size = channel.size();
     ByteBuffer magic = ByteBuffer.allocate(SpoolFrames.HEADER_BYTES);
     readFully(channel, magic, 0);
-    boolean valid = !magic.hasRemaining() && Arrays.equals(magic.array(), SpoolFrames.MAGIC);
+    boolean valid =
+        size == 0 || (!magic.hasRemaining() && Arrays.equals(magic.array(), SpoolFrames.MAGIC));
     SpoolSegment segment = new SpoolSegment(id, path, channel, size, valid);
-    if (valid) {
+    if (size == 0) {
+      // Created, then the process died before the header was written: empty, not corrupt.
+      segment.readOffset = 0;
+      segment.frames = 0;
+    } else if (valid) {
       segment.readOffset = Math.max(SpoolFrames.HEADER_BYTES, Math.min(readFrom, size));
       segment.frames = segment.countFrames(segment.readOffset, maxFrameBytes);
     } else {

@@ -229,6 +229,21 @@ class SpoolTest {
   }
 
   @Test
+  void treatsAnEmptySegmentFileFromACrashAsEmptyNotCorrupt() throws IOException {
+    Files.write(dir.resolve("seg-00000000000000000000.log"), new byte[0]);
+
+    try (Spool spool = Spool.open(dir, Spool.DEFAULT_MAX_BYTES)) {
+      spool.append(records(0, 1));
+      SpoolBatch batch = spool.next(100, Long.MAX_VALUE);
+
+      assertThat(values(batch)).containsExactly("v0");
+      assertThat(spool.stats().corruptRecords()).isZero();
+      spool.ack(batch);
+    }
+    assertThat(dir.resolve("seg-00000000000000000000.log")).doesNotExist();
+  }
+
+  @Test
   void resendsEverythingWhenTheCheckpointIsCorrupt() throws IOException {
     try (Spool spool = Spool.open(dir, Spool.DEFAULT_MAX_BYTES)) {
       spool.append(records(0, 3));
