@@ -3,19 +3,14 @@ package dev.culprit.collector.publish;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,15 +46,13 @@ public final class Spool implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(Spool.class);
   private static final long MIN_MAX_BYTES = 64L << 10;
   private static final long MAX_SEGMENT_BYTES = 8L << 20;
-  private static final int READ_AHEAD_BYTES = 256 << 10;
   private static final String CHECKPOINT = "acked.pos";
 
   private final Path dir;
   private final long maxBytes;
   private final long segmentBytes;
   private final int maxFrameBytes;
-  private final FileChannel lockFile;
-  private final FileLock dirLock;
+  private final SpoolDirLock dirLock;
   private final ArrayDeque<SpoolSegment> segments = new ArrayDeque<>();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition appended = lock.newCondition();
@@ -76,14 +69,12 @@ public final class Spool implements Closeable {
       Path dir,
       long maxBytes,
       long segmentBytes,
-      FileChannel lockFile,
-      FileLock dirLock,
+      SpoolDirLock dirLock,
       SpoolCheckpoint checkpoint) {
     this.dir = dir;
     this.maxBytes = maxBytes;
     this.segmentBytes = segmentBytes;
     this.maxFrameBytes = (int) Math.min(Integer.MAX_VALUE - 64, maxBytes / 4);
-    this.lockFile = lockFile;
     this.dirLock = dirLock;
     this.checkpoint = checkpoint;
   }
@@ -105,26 +96,10 @@ public final class Spool implements Closeable {
   /** For tests: any bound, explicit segment size. */
   static Spool open(Path dir, long maxBytes, long segmentBytes) throws IOException {
     Files.createDirectories(dir);
-    FileChannel lockFile =
-        FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock dirLock;
-    try {
-      dirLock = lockFile.tryLock();
-    } catch (OverlappingFileLockException e) {
-      dirLock = null;
-    }
-    if (dirLock == null) {
-      lockFile.close();
-      throw new IOException("spool directory " + dir + " is in use by another collector");
-    }
+    SpoolDirLock dirLock = SpoolDirLock.acquire(dir);
     Spool spool =
         new Spool(
-            dir,
-            maxBytes,
-            segmentBytes,
-            lockFile,
-            dirLock,
-            new SpoolCheckpoint(dir.resolve(CHECKPOINT)));
+            dir, maxBytes, segmentBytes, dirLock, new SpoolCheckpoint(dir.resolve(CHECKPOINT)));
     try {
       spool.recover();
     } catch (IOException | RuntimeException e) {
@@ -196,7 +171,9 @@ public final class Spool implements Closeable {
         if (segment.readOffset >= segment.size) {
           continue;
         }
-        bytes += readFrames(segment, out, maxRecords, maxBytes - bytes);
+        bytes +=
+            SpoolSegmentReader.readFrames(
+                segment, out, maxRecords, maxBytes - bytes, maxFrameBytes, this::corrupt);
         end = new SpoolPosition(segment.id, segment.readOffset);
       }
       return new SpoolBatch(List.copyOf(out), end, bytes);
@@ -263,11 +240,8 @@ public final class Spool implements Closeable {
   public SpoolStats stats() {
     lock.lock();
     try {
-      long disk = 0;
-      for (SpoolSegment s : segments) {
-        disk += s.size;
-      }
-      return new SpoolStats(pendingRecords, pendingBytes, disk, droppedRecords, corruptRecords);
+      return new SpoolStats(
+          pendingRecords, pendingBytes, diskBytes(), droppedRecords, corruptRecords);
     } finally {
       lock.unlock();
     }
@@ -299,8 +273,7 @@ public final class Spool implements Closeable {
       }
       segments.clear();
       try {
-        dirLock.release();
-        lockFile.close();
+        dirLock.close();
       } catch (IOException e) {
         failure = failure == null ? e : failure;
       }
@@ -313,31 +286,10 @@ public final class Spool implements Closeable {
   }
 
   private void recover() throws IOException {
-    SpoolPosition saved = checkpoint.read();
-    List<Long> ids = new ArrayList<>();
-    try (Stream<Path> files = Files.list(dir)) {
-      files.map(SpoolSegment::idOf).filter(id -> id >= 0).sorted().forEach(ids::add);
-    }
-    for (long id : ids) {
-      Path path = dir.resolve(SpoolSegment.fileName(id));
-      if (saved != null && id < saved.segmentId()) {
-        // Delivered before the last stop; the deletion just did not happen yet.
-        Files.deleteIfExists(path);
-        continue;
-      }
-      long readFrom = saved != null && id == saved.segmentId() ? saved.offset() : 0;
-      SpoolSegment segment = SpoolSegment.open(path, id, readFrom, maxFrameBytes);
-      segments.addLast(segment);
-      pendingRecords += segment.frames;
-      pendingBytes += segment.size - segment.readOffset;
-    }
-    long nextId = segments.isEmpty() ? 0 : segments.getLast().id + 1;
-    if (saved != null) {
-      nextId = Math.max(nextId, saved.segmentId() + 1);
-    }
-    // Old segments stay read-only; new records always start a fresh segment.
-    segments.addLast(SpoolSegment.create(dir, nextId));
-    syncDirectory();
+    SpoolRecovery.Recovered found = SpoolRecovery.load(dir, checkpoint.read(), maxFrameBytes);
+    segments.addAll(found.segments());
+    pendingRecords = found.pendingRecords();
+    pendingBytes = found.pendingBytes();
     SpoolSegment first = segments.getFirst();
     acked = new SpoolPosition(first.id, first.readOffset);
     if (pendingRecords > 0) {
@@ -347,62 +299,6 @@ public final class Spool implements Closeable {
           pendingRecords,
           pendingBytes);
     }
-  }
-
-  private long readFrames(
-      SpoolSegment segment, List<SpoolRecord> out, int maxRecords, long maxBytes)
-      throws IOException {
-    if (!segment.validHeader) {
-      corrupt(segment, 0, segment.size, segment.frames - segment.framesRead, "no spool header");
-      return 0;
-    }
-    long bytes = 0;
-    ByteBuffer chunk = ByteBuffer.allocate(0);
-    long chunkStart = segment.readOffset;
-    while (segment.readOffset < segment.size && out.size() < maxRecords && bytes < maxBytes) {
-      long offset = segment.readOffset;
-      long remaining = segment.size - offset;
-      if (remaining < SpoolFrames.FRAME_OVERHEAD) {
-        corrupt(segment, offset, remaining, segment.frames - segment.framesRead, "truncated");
-        break;
-      }
-      int inChunk = (int) (chunkStart + chunk.limit() - offset);
-      if (inChunk < SpoolFrames.FRAME_OVERHEAD) {
-        chunkStart = offset;
-        chunk = segment.read(offset, (int) Math.min(remaining, READ_AHEAD_BYTES));
-        inChunk = chunk.limit();
-      }
-      int at = (int) (offset - chunkStart);
-      int bodyLength = chunk.getInt(at);
-      int crc = chunk.getInt(at + 4);
-      if (!SpoolFrames.plausible(
-          bodyLength, remaining - SpoolFrames.FRAME_OVERHEAD, maxFrameBytes)) {
-        String why = bodyLength > remaining - SpoolFrames.FRAME_OVERHEAD ? "truncated" : "garbled";
-        corrupt(segment, offset, remaining, segment.frames - segment.framesRead, why);
-        break;
-      }
-      int frameLength = SpoolFrames.FRAME_OVERHEAD + bodyLength;
-      ByteBuffer body;
-      if (inChunk >= frameLength) {
-        body = chunk.slice(at + SpoolFrames.FRAME_OVERHEAD, bodyLength);
-      } else if (frameLength <= READ_AHEAD_BYTES) {
-        chunkStart = offset;
-        chunk = segment.read(offset, (int) Math.min(remaining, READ_AHEAD_BYTES));
-        body = chunk.slice(SpoolFrames.FRAME_OVERHEAD, bodyLength);
-      } else {
-        body = segment.read(offset + SpoolFrames.FRAME_OVERHEAD, bodyLength);
-      }
-      SpoolRecord record = SpoolFrames.decode(body, crc);
-      segment.readOffset = offset + frameLength;
-      segment.framesRead++;
-      if (record == null) {
-        corrupt(segment, offset, frameLength, 1, "CRC mismatch");
-        continue;
-      }
-      out.add(record);
-      bytes += frameLength;
-    }
-    return bytes;
   }
 
   private void corrupt(SpoolSegment segment, long offset, long length, long frames, String why) {
@@ -436,7 +332,7 @@ public final class Spool implements Closeable {
       sealed.sync();
     }
     segments.addLast(SpoolSegment.create(dir, sealed.id + 1));
-    syncDirectory();
+    SpoolSegment.syncDirectory(dir);
   }
 
   private void dropOldest() throws IOException {
@@ -526,15 +422,6 @@ public final class Spool implements Closeable {
       i++;
     }
     return i;
-  }
-
-  private void syncDirectory() {
-    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-      d.force(true);
-    } catch (IOException e) {
-      // Some file systems refuse to open a directory; the segment data itself is still forced.
-      LOG.debug("cannot fsync spool directory {}: {}", dir, e.toString());
-    }
   }
 
   private void ensureOpen() throws IOException {

@@ -6,12 +6,16 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One segment file of the spool: {@code seg-<id>.log}. Only the newest segment is written; older
  * ones are read and deleted whole. Not thread-safe: {@link Spool} guards every access.
  */
 final class SpoolSegment implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SpoolSegment.class);
 
   final long id;
   final Path path;
@@ -83,6 +87,16 @@ final class SpoolSegment implements AutoCloseable {
       segment.frames = 1;
     }
     return segment;
+  }
+
+  /** Makes a created or deleted segment file's directory entry durable. */
+  static void syncDirectory(Path dir) {
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
+    } catch (IOException e) {
+      // Some file systems refuse to open a directory; the segment data itself is still forced.
+      LOG.debug("cannot fsync spool directory {}: {}", dir, e.toString());
+    }
   }
 
   static String fileName(long id) {
