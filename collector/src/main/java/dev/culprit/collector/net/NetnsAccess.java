@@ -37,7 +37,11 @@ public final class NetnsAccess {
     this(paths, runner, timeout, readOwnInode(paths));
   }
 
-  NetnsAccess(HostPaths paths, CommandRunner runner, Duration timeout, long ownInode) {
+  /**
+   * With the collector's own namespace inode given rather than read from {@code procRoot/self}: for
+   * fixture trees in tests, where -1 means "none of these namespaces is ours".
+   */
+  public NetnsAccess(HostPaths paths, CommandRunner runner, Duration timeout, long ownInode) {
     this.paths = paths;
     this.runner = runner;
     this.timeout = timeout;
