@@ -172,10 +172,6 @@ class SourcesOnFixturesTest {
 
   @Test
   void firewallFallsBackToPlainIptablesSaveAndNamesItsBackEnd() throws Exception {
-    runner
-        .missing("nsenter")
-        .onResource(
-            List.of("iptables-save", "-c"), "/fixtures/real/ns-a/iptables-legacy-save-c.txt");
     // A namespace that is our own: commands run without nsenter.
     Netns own = new Netns("", 7L, ns.nsPath(), FixtureTree.PID, true);
     NetnsAccess access =
