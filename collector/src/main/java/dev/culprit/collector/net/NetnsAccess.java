@@ -102,7 +102,15 @@ public final class NetnsAccess {
 
   /** Runs {@code argv} inside {@code netns}; stdout on success. */
   public String run(Netns netns, List<String> argv) throws NoDataException, CommandException {
-    return runner.run(inNetns(netns, argv), timeout).stdout();
+    try {
+      return runner.run(inNetns(netns, argv), timeout).stdout();
+    } catch (CommandException e) {
+      // nsenter fails when the namespace vanished mid-cycle: that is "no data", not an error.
+      if (!isOwn(netns) && !Files.exists(netns.nsPath())) {
+        throw new NoDataException("network namespace " + netns.label() + " is gone", e);
+      }
+      throw e;
+    }
   }
 
   private Map<String, String> readThroughNsenter(Netns netns, List<String> names)

@@ -88,4 +88,18 @@ class NetnsAccessTest {
     assertThat(access.inNetns(tree.withoutPid("other"), List.of("tc")))
         .containsExactly("nsenter", "--net=" + dir.resolve("netns/culprit-fx"), "tc");
   }
+
+  @Test
+  void reportsANamespaceThatVanishedDuringACommandAsNoData() throws Exception {
+    FixtureTree tree = new FixtureTree(dir);
+    Netns gone = new Netns("gone", 9L, dir.resolve("netns/gone"), null, false);
+    CommandRunner nsenterFails =
+        (argv, timeout) -> {
+          throw new CommandRunner.CommandException("nsenter: cannot open " + argv.get(1));
+        };
+
+    assertThatThrownBy(() -> tree.access(nsenterFails).run(gone, List.of("tc", "qdisc")))
+        .isInstanceOf(NoDataException.class)
+        .hasMessageContaining("gone");
+  }
 }
