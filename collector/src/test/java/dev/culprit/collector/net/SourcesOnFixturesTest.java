@@ -221,5 +221,8 @@ class SourcesOnFixturesTest {
     }
 
     assertThat(published).containsExactly(1, 0, 0, 1, 0, 0);
+    // nft lists no iptables-nft table in this namespace: iptables-nft-save is never forked.
+    assertThat(runner.calls()).noneMatch(c -> c.contains("iptables-nft-save"));
+    assertThat(runner.calls()).hasSize(2);
   }
 }

@@ -101,6 +101,26 @@ public final class NftJsonParser {
     return new IptablesSaveParser.Ruleset(rules, policies);
   }
 
+  /**
+   * The families that hold an iptables-nft table ({@code ip}, {@code ip6}): where iptables-nft-save
+   * has something to print. Unparseable JSON yields null, meaning "ask anyway".
+   */
+  public static Set<String> tables(String json) {
+    Set<String> families = new java.util.HashSet<>();
+    try {
+      JsonNode items = JSON.readTree(json).path("nftables");
+      for (JsonNode item : items) {
+        JsonNode table = item.get("table");
+        if (table != null && IPTABLES_TABLES.contains(table.path("name").asText())) {
+          families.add(table.path("family").asText());
+        }
+      }
+      return families;
+    } catch (JsonProcessingException | RuntimeException e) {
+      return null;
+    }
+  }
+
   private static FirewallRule rule(
       JsonNode rule, String backend, String table, String chain, int position) {
     Long packets = null;
