@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * it was written (the whole window outlived {@code delivery.timeout.ms}, five minutes, while its
  * acknowledgement was lost), or when the collector stopped with a window in flight and the next
  * start resends it. Each copy carries the same {@code collectorId} and {@code seq}, so a consumer
- * drops a record whose (host, collectorId, topic, seq) it has seen; a gap in {@code seq} means the
- * spool overflowed or held corrupt records.
+ * drops a record whose (host, collectorId, topic, seq) it has seen; a gap in {@code seq} means
+ * records were lost: the spool overflowed or held corrupt records, or the broker refused one for
+ * good (all three are counted in the health record).
  */
 public final class KafkaPublisher implements Publisher {
 
