@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       CollectCommand.class,
       ProcessCommand.class,
       TailCommand.class,
+      ReplayCommand.class,
       CaptureFixtureCommand.class,
       CommandLine.HelpCommand.class
     },
