@@ -67,6 +67,8 @@ public final class CulpritProcessor implements AutoCloseable {
     // default that dominated the cost (measured 6-9k vs 15k samples/s on 2 cores). One second
     // adds at most a second to when a cause becomes readable, well within window + grace.
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
+    // One bounded off-heap budget for all RocksDB stores instead of 50 MB + memtables per task.
+    p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbConfig.class);
     // Window aggregates of many hosts are updated several times per cycle (one per source and
     // namespace); a larger cache folds those updates before they reach the changelog.
     p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 64L * 1024 * 1024);
