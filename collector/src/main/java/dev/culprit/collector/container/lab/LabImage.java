@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 
@@ -43,10 +44,10 @@ final class LabImage {
     for (String d : List.of("bin", "tmp", "proc", "sys", "dev", "etc", "usr", "root")) {
       Files.createDirectories(rootfs.resolve(d));
     }
-    Files.setPosixFilePermissions(
-        rootfs.resolve("tmp"), PosixFilePermissions.fromString("rwxrwxrwx"));
+    LabProcesses.run(
+        List.of("chmod", "1777", rootfs.resolve("tmp").toString()), Duration.ofSeconds(10));
     Path bin = rootfs.resolve("bin");
-    Files.copy(busybox, bin.resolve("busybox"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(busybox, bin.resolve("busybox"), StandardCopyOption.REPLACE_EXISTING);
     for (String applet : APPLETS) {
       Path link = bin.resolve(applet);
       Files.deleteIfExists(link);
