@@ -44,11 +44,14 @@ public final class ContainerSource implements Source, AutoCloseable {
   /** Triggered samples kept between collects; the oldest are dropped past this. */
   private static final int TRIGGERED_CAPACITY = 1024;
 
+  /** How long the last JVMs of a vanished container are kept for a late die event. */
+  private static final long JVM_MEMORY_MS = 10 * 60_000L;
+
   private final HostPaths paths;
   private final ContainerSourceConfig config;
   private final Clock clock;
   private final Map<String, String> cgroupById = new ConcurrentHashMap<>();
-  private final Map<String, List<JvmProbe.Jvm>> lastJvmsById = new ConcurrentHashMap<>();
+  private final Map<String, SeenJvms> lastJvmsById = new ConcurrentHashMap<>();
   private final ArrayDeque<Captured> triggered = new ArrayDeque<>();
 
   private CgroupScanner scanner;
@@ -59,6 +62,9 @@ public final class ContainerSource implements Source, AutoCloseable {
   private boolean started;
   private boolean closed;
   private long droppedTriggered;
+
+  /** The JVMs last found in a container, kept a while after it vanished for its oom/die sample. */
+  private record SeenJvms(List<JvmProbe.Jvm> jvms, long seenAtMs) {}
 
   /** A sample captured on an engine event, waiting for the next collect. */
   private record Captured(String trigger, long timeMs, ContainerStats stats) {}
@@ -146,7 +152,9 @@ public final class ContainerSource implements Source, AutoCloseable {
     if (cgroupById.size() > 4 * seen.size() + 1024) {
       cgroupById.keySet().retainAll(seen.keySet());
     }
-    lastJvmsById.keySet().retainAll(alive);
+    // Not "retain alive": a container that just died may still get its die event after this scan.
+    long now = clock.millis();
+    lastJvmsById.values().removeIf(j -> now - j.seenAtMs() > JVM_MEMORY_MS);
     if (engine != null) {
       engine.retainOnly(alive);
     }
@@ -233,10 +241,11 @@ public final class ContainerSource implements Source, AutoCloseable {
       jvms = jvmProbe.probe(counters.pids(), counters.memoryLimitBytes());
     }
     if (!jvms.isEmpty()) {
-      lastJvmsById.put(id, jvms);
+      lastJvmsById.put(id, new SeenJvms(jvms, clock.millis()));
     } else if (onEvent) {
       // The JVM may already be dead when its oom/die event arrives: keep what was last seen.
-      jvms = lastJvmsById.getOrDefault(id, List.of());
+      SeenJvms seen = lastJvmsById.get(id);
+      jvms = seen == null ? List.of() : seen.jvms();
     }
     return Optional.of(
         ContainerStatsBuilder.build(
