@@ -88,7 +88,7 @@ final class TailCommand implements Callable<Integer> {
     long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
     Duration connectTimeout =
         timeout == null || timeout.compareTo(CONNECT_TIMEOUT) > 0 ? CONNECT_TIMEOUT : timeout;
-    try (KafkaConsumer<String, byte[]> consumer = consumer(servers, connectTimeout)) {
+    try (KafkaConsumer<String, byte[]> consumer = consumer(servers, CONNECT_TIMEOUT)) {
       List<TopicPartition> partitions = partitions(consumer, resolved, servers, connectTimeout);
       consumer.assign(partitions);
       if (fromBeginning) {
@@ -169,6 +169,8 @@ final class TailCommand implements Callable<Integer> {
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     // Results written in transactions (exactly-once processor) show only once committed.
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    // Seeks and position look-ups on a loaded broker may take a while; only the first contact
+    // (partitionsFor) is bounded by the user's --timeout, to fail fast when nobody answers.
     p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(apiTimeout.toMillis()));
     return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
   }
@@ -182,7 +184,7 @@ final class TailCommand implements Callable<Integer> {
     for (Topic<?> topic : topics) {
       List<PartitionInfo> infos;
       try {
-        infos = consumer.partitionsFor(topic.name());
+        infos = consumer.partitionsFor(topic.name(), connectTimeout);
       } catch (org.apache.kafka.common.errors.TimeoutException e) {
         throw new UserException(
             "no Kafka broker answered at "

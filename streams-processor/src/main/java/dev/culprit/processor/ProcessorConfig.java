@@ -123,6 +123,20 @@ public record ProcessorConfig(
         streamsOverrides);
   }
 
+  public ProcessorConfig withCounterBaselines(Duration maxGap, Duration ttl) {
+    return new ProcessorConfig(
+        applicationId,
+        bootstrapServers,
+        stateDir,
+        windowSize,
+        grace,
+        maxGap,
+        ttl,
+        fleetMinHosts,
+        thresholds,
+        streamsOverrides);
+  }
+
   public ProcessorConfig withThresholds(Thresholds value) {
     return new ProcessorConfig(
         applicationId,

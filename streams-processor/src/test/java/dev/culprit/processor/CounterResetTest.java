@@ -8,8 +8,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.culprit.schemas.FilterSample;
 import dev.culprit.schemas.RootCause;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -127,6 +129,34 @@ class CounterResetTest {
           .singleElement()
           .satisfies(c -> assertThat(c.getEvidence()).containsEntry("intervalMs", 0L));
     }
+  }
+
+  @Test
+  void baselinesOfANamespaceUnseenForTheTtlAreSwept() {
+    ProcessorConfig config =
+        ProcessorConfig.defaults("ttd:9092")
+            .withCounterBaselines(Duration.ofMinutes(1), Duration.ofMinutes(2));
+    try (TopologyHarness h = new TopologyHarness(config)) {
+      host.at(cycle(0));
+      h.pipe(host.protocol("gone-pod", Map.of("Tcp.RetransSegs", 1L)));
+      h.pipe(host.protocol("", Map.of("Tcp.RetransSegs", 1L)));
+      KeyValueStore<String, byte[]> store =
+          h.driver().getKeyValueStore(dev.culprit.processor.delta.BaselineStore.NAME);
+      assertThat(keys(store)).hasSize(2);
+      for (int c = 1; c <= 20; c++) { // 200 s of the host namespace only
+        host.at(cycle(c));
+        h.pipe(host.protocol("", Map.of("Tcp.RetransSegs", 1L + c)));
+      }
+      assertThat(keys(store)).containsExactly("protocol\0db-2\0");
+    }
+  }
+
+  private static List<String> keys(KeyValueStore<String, byte[]> store) {
+    List<String> keys = new java.util.ArrayList<>();
+    try (var it = store.all()) {
+      it.forEachRemaining(kv -> keys.add(kv.key));
+    }
+    return keys;
   }
 
   private static List<Long> droppedPackets(List<RootCause> causes) {

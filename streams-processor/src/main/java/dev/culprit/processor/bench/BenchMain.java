@@ -40,8 +40,9 @@ public final class BenchMain {
             Integer.parseInt(a.getOrDefault("cycles", "6")),
             Duration.ofSeconds(Long.parseLong(a.getOrDefault("realtime-s", "60"))),
             work,
-            a.getOrDefault("heap", "1g"),
-            a.getOrDefault("streams", ""));
+            a.getOrDefault("heap", "512m"),
+            a.getOrDefault("streams", ""),
+            Integer.parseInt(a.getOrDefault("rounds", "3")));
     // State directories are deleted after each phase; the child logs stay for inspection.
     System.err.println("benchmark work directory (child logs): " + work);
     return FleetBench.run(bootstrap, options);

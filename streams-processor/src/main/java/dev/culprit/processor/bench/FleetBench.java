@@ -53,6 +53,7 @@ public final class FleetBench {
    * @param workDir state directories and child logs
    * @param heap the child JVMs' -Xmx
    * @param streamsOverrides Kafka Streams overrides for both topologies ("k=v,k=v", may be empty)
+   * @param rounds how many times each topology reads the preloaded fleet, alternating
    */
   public record Options(
       FleetGenerator.Options fleet,
@@ -60,7 +61,8 @@ public final class FleetBench {
       Duration realtime,
       Path workDir,
       String heap,
-      String streamsOverrides) {}
+      String streamsOverrides,
+      int rounds) {}
 
   private FleetBench() {}
 
@@ -85,9 +87,14 @@ public final class FleetBench {
       report.preloaded(produced, (System.nanoTime() - produceStart) / 1e9);
       LOG.info("preloaded {} records", produced);
 
-      report.passThrough(
-          measureThroughput("passthrough", bootstrap, offsets, "bench-pass-" + runId, options));
-      report.full(measureThroughput("full", bootstrap, offsets, "bench-full-" + runId, options));
+      // Alternate the two topologies: on a shared machine the load of other processes drifts,
+      // and alternating lets both see the same drift; the report takes the median ratio.
+      for (int round = 1; round <= options.rounds(); round++) {
+        String suffix = runId + "-" + round;
+        report.round(
+            measureThroughput("passthrough", bootstrap, offsets, "bench-pass-" + suffix, options),
+            measureThroughput("full", bootstrap, offsets, "bench-full-" + suffix, options));
+      }
       if (!options.realtime().isZero()) {
         report.realtime(
             RealtimePhase.run(

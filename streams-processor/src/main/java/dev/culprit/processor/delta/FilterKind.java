@@ -5,11 +5,17 @@ import dev.culprit.schemas.FilterSample;
 import dev.culprit.schemas.FirewallRule;
 import dev.culprit.schemas.Topic;
 import dev.culprit.schemas.Topics;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 
 /**
  * Firewall rules, matched by backend, family, table, chain and rule text, not by position: a rule
  * inserted above another shifts its position but not its counters. Policies are matched by chain.
+ *
+ * <p>Only rules that decide a packet's fate (ACCEPT, DROP, REJECT) are kept: the rules read nothing
+ * else, and a Kubernetes node has thousands of jump, DNAT and MARK rules that would otherwise fill
+ * every baseline and window.
  */
 final class FilterKind implements SampleKind<FilterSample> {
 
@@ -32,6 +38,26 @@ final class FilterKind implements SampleKind<FilterSample> {
   @Override
   public Topic<FilterSample> topic() {
     return Topics.FILTER;
+  }
+
+  @Override
+  public FilterSample trim(FilterSample sample) {
+    List<FirewallRule> deciding = new ArrayList<>();
+    for (FirewallRule rule : sample.getRules()) {
+      if (isDeciding(rule.getTarget())) {
+        deciding.add(rule);
+      }
+    }
+    sample.setRules(deciding);
+    return sample;
+  }
+
+  /** ACCEPT, DROP or REJECT, in iptables or nft spelling. */
+  static boolean isDeciding(String target) {
+    return target != null
+        && (target.equalsIgnoreCase("ACCEPT")
+            || target.equalsIgnoreCase("DROP")
+            || target.equalsIgnoreCase("REJECT"));
   }
 
   @Override
