@@ -41,6 +41,11 @@ final class LivePipeline implements AutoCloseable {
    * @param dockerSocket the engine to follow, or null for cgroups only
    */
   LivePipeline(Path dir, Path dockerSocket) throws Exception {
+    this(dir, dockerSocket, INTERVAL);
+  }
+
+  /** With a collector interval of {@code interval} (the benchmark uses the default 5 s too). */
+  LivePipeline(Path dir, Path dockerSocket, Duration interval) throws Exception {
     broker = EmbeddedBroker.startTemporary();
     try {
       ProcessorConfig config =
@@ -60,7 +65,7 @@ final class LivePipeline implements AutoCloseable {
       CollectorConfig collectorConfig =
           CollectorConfig.builder()
               .hostId(HOST)
-              .interval(INTERVAL)
+              .interval(interval)
               .bootstrapServers(broker.bootstrapServers())
               .spoolDir(dir.resolve("spool"))
               .build();

@@ -88,6 +88,65 @@ public final class DockerLab implements AutoCloseable {
     return new LabWorkload(scenario, name, id, null, limit);
   }
 
+  /**
+   * Starts a container that does nothing for an hour: a shell's sleep, or a JVM that waits before
+   * allocating. For benchmarks of a host with many containers.
+   */
+  public synchronized LabWorkload idle(boolean java) throws IOException {
+    prepare();
+    String name = "culprit-idle-" + UUID.randomUUID().toString().substring(0, 6);
+    long limit = (java ? 256 : 64) * MIB;
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "docker",
+                "-H",
+                host,
+                "run",
+                "-d",
+                "--name",
+                name,
+                "--network",
+                "none",
+                "-m",
+                Long.toString(limit),
+                "--cpus",
+                "0.5"));
+    if (java) {
+      for (String bind : JavaBinds.readOnlyBinds()) {
+        argv.addAll(List.of("-v", bind));
+      }
+      argv.addAll(List.of("-v", workDir.resolve("classes") + ":" + LAB_CLASSES + ":ro"));
+    }
+    argv.add(LabImage.NAME);
+    if (java) {
+      argv.addAll(javaCommand("3600000", "-Xmx64m"));
+    } else {
+      argv.addAll(List.of("sleep", "3600"));
+    }
+    String id = LabProcesses.run(argv, CLI_TIMEOUT).trim();
+    started.add(id);
+    return new LabWorkload(null, name, id, null, limit);
+  }
+
+  /** When a lab container exited ({@code State.FinishedAt}, epoch ms), or null while it runs. */
+  public Long finishedAtMs(LabWorkload workload) throws IOException {
+    String state =
+        LabProcesses.run(
+                List.of(
+                    "docker",
+                    "-H",
+                    host,
+                    "inspect",
+                    "-f",
+                    "{{.State.Running}} {{.State.FinishedAt}}",
+                    workload.containerId()),
+                CLI_TIMEOUT)
+            .trim();
+    String[] parts = state.split(" ");
+    return parts[0].equals("true") ? null : java.time.Instant.parse(parts[1]).toEpochMilli();
+  }
+
   /** The exit code of a lab container once it exited, or null while it runs. */
   public Integer exitCode(LabWorkload workload) throws IOException {
     String state =
@@ -140,11 +199,15 @@ public final class DockerLab implements AutoCloseable {
   }
 
   private static List<String> java(String... flags) throws IOException {
+    // 3 s before allocating (the collector reads the heap ceiling), then 16 MiB every 100 ms.
+    return javaCommand("3000", flags);
+  }
+
+  private static List<String> javaCommand(String delayMs, String... flags) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(JavaBinds.javaHome().resolve("bin/java").toString());
     cmd.addAll(List.of(flags));
-    // 3 s before allocating (the collector reads the heap ceiling), then 16 MiB every 100 ms.
-    cmd.addAll(List.of("-cp", LAB_CLASSES, HeapHog.class.getName(), "3000", "16", "100"));
+    cmd.addAll(List.of("-cp", LAB_CLASSES, HeapHog.class.getName(), delayMs, "16", "100"));
     return cmd;
   }
 }
