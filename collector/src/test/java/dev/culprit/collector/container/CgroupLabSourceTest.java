@@ -75,4 +75,28 @@ class CgroupLabSourceTest {
     }
     assertThat(CGROUP_ROOT.resolve("memory").resolve(name)).doesNotExist();
   }
+
+  @Test
+  void cleansUpLabCgroupsWhoseLabObjectIsGone() throws Exception {
+    assumeTrue("root".equals(System.getProperty("user.name")), "skipped: needs root");
+    assumeTrue(
+        Files.isWritable(CGROUP_ROOT.resolve("cpu"))
+            || Files.isRegularFile(CGROUP_ROOT.resolve("cgroup.controllers")),
+        "skipped: no writable cpu cgroup hierarchy");
+    try (CgroupLab lab = new CgroupLab(CGROUP_ROOT, dir)) {
+      LabWorkload burner = lab.inject(LabScenario.CPU_THROTTLE);
+      Process process = lab.processes().get(0);
+      assertThat(process.isAlive()).isTrue();
+
+      assertThat(CgroupLab.cleanUp(CGROUP_ROOT)).isGreaterThanOrEqualTo(1);
+
+      assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("killed").isTrue();
+      boolean v2 = Files.isRegularFile(CGROUP_ROOT.resolve("cgroup.controllers"));
+      Path group =
+          v2
+              ? CGROUP_ROOT.resolve(burner.name())
+              : CGROUP_ROOT.resolve("cpu").resolve(burner.name());
+      assertThat(group).doesNotExist();
+    }
+  }
 }

@@ -152,6 +152,10 @@ class ContainerSourceDockerTest {
                   .map(JvmInfo::getMaxHeapBytes))
           .as("container-aware default: about half of 256 MiB")
           .hasValueSatisfying(h -> assertThat(h).isLessThan(200L << 20));
+
+      // culprit lab clean: every lab container goes, whoever started it.
+      assertThat(DockerLab.cleanUp(dockerd.host())).isEqualTo(4);
+      assertThat(DockerLab.cleanUp(dockerd.host())).isZero();
     }
     // Pass or fail, the daemon's containers and cgroups are gone.
     String top = cgroupParent.substring(0, cgroupParent.indexOf('/', 1));

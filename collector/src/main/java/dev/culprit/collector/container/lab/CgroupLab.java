@@ -133,6 +133,49 @@ public final class CgroupLab implements AutoCloseable {
     cgroups.clear();
   }
 
+  /**
+   * Kills the processes of every lab cgroup ({@code culprit-<scenario>-<id>} directly under the
+   * hierarchy roots, as {@link #inject} names them) and removes the cgroups: for a {@code culprit
+   * lab clean} after injections whose lab object is gone.
+   *
+   * @return the number of cgroups removed
+   */
+  public static int cleanUp(Path cgroupRoot) throws IOException {
+    List<Path> roots =
+        Files.isRegularFile(cgroupRoot.resolve("cgroup.controllers"))
+            ? List.of(cgroupRoot)
+            : List.of(cgroupRoot.resolve("memory"), cgroupRoot.resolve("cpu"));
+    int removed = 0;
+    for (Path root : roots) {
+      if (!Files.isDirectory(root)) {
+        continue;
+      }
+      try (var dirs = Files.newDirectoryStream(root, CgroupLab::isLabCgroup)) {
+        for (Path dir : dirs) {
+          for (String line : Files.readAllLines(dir.resolve("cgroup.procs"))) {
+            if (!line.isBlank()) {
+              ProcessHandle.of(Long.parseLong(line.trim()))
+                  .ifPresent(ProcessHandle::destroyForcibly);
+            }
+          }
+          removeCgroup(dir);
+          removed += Files.exists(dir) ? 0 : 1;
+        }
+      }
+    }
+    return removed;
+  }
+
+  private static boolean isLabCgroup(Path dir) {
+    String name = dir.getFileName().toString();
+    for (LabScenario s : LabScenario.values()) {
+      if (name.matches("culprit-" + s.label() + "-[0-9a-f]{6}") && Files.isDirectory(dir)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private Path create(Path dir) throws IOException {
     Files.createDirectory(dir);
     cgroups.add(dir);

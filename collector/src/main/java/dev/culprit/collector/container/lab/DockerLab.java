@@ -165,6 +165,32 @@ public final class DockerLab implements AutoCloseable {
     return parts[0].equals("true") ? null : Integer.valueOf(parts[1]);
   }
 
+  /**
+   * Removes every lab container ({@code culprit-*}) and the lab image from the engine at {@code
+   * host}: for a {@code culprit lab clean} after injections whose lab object is gone.
+   *
+   * @return the number of containers removed
+   */
+  public static int cleanUp(String host) throws IOException {
+    String ids =
+        LabProcesses.run(
+            List.of("docker", "-H", host, "ps", "-aq", "--filter", "name=^/?culprit-"),
+            CLI_TIMEOUT);
+    List<String> argv = new ArrayList<>(List.of("docker", "-H", host, "rm", "-f"));
+    for (String id : ids.split("\\s+")) {
+      if (!id.isBlank()) {
+        argv.add(id);
+      }
+    }
+    int removed = argv.size() - 5;
+    if (removed > 0) {
+      LabProcesses.run(argv, CLI_TIMEOUT);
+    }
+    LabProcesses.runAllowingFailure(
+        List.of("docker", "-H", host, "rmi", LabImage.NAME), CLI_TIMEOUT);
+    return removed;
+  }
+
   @Override
   public synchronized void close() {
     if (!started.isEmpty()) {
