@@ -152,18 +152,39 @@ public final class CgroupLab implements AutoCloseable {
       }
       try (var dirs = Files.newDirectoryStream(root, CgroupLab::isLabCgroup)) {
         for (Path dir : dirs) {
-          for (String line : Files.readAllLines(dir.resolve("cgroup.procs"))) {
-            if (!line.isBlank()) {
-              ProcessHandle.of(Long.parseLong(line.trim()))
-                  .ifPresent(ProcessHandle::destroyForcibly);
-            }
-          }
-          removeCgroup(dir);
+          killAndRemove(dir);
           removed += Files.exists(dir) ? 0 : 1;
         }
       }
     }
     return removed;
+  }
+
+  /**
+   * Kills what is in the cgroup and removes it, again and again for a few seconds: a process may
+   * join it (a lab shell moving itself in) or still be dying between two attempts.
+   */
+  private static void killAndRemove(Path dir) throws IOException {
+    for (int attempt = 0; attempt < 50 && Files.exists(dir); attempt++) {
+      try {
+        for (String line : Files.readAllLines(dir.resolve("cgroup.procs"))) {
+          if (!line.isBlank()) {
+            ProcessHandle.of(Long.parseLong(line.trim())).ifPresent(ProcessHandle::destroyForcibly);
+          }
+        }
+        Files.delete(dir);
+        return;
+      } catch (java.nio.file.NoSuchFileException e) {
+        return;
+      } catch (IOException e) {
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
   }
 
   private static boolean isLabCgroup(Path dir) {
