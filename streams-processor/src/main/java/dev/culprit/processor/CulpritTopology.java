@@ -2,6 +2,7 @@ package dev.culprit.processor;
 
 import dev.culprit.processor.decode.SampleStreams;
 import dev.culprit.processor.fleet.FleetTopology;
+import dev.culprit.processor.oom.OomTopology;
 import dev.culprit.processor.packetloss.PacketLossTopology;
 import dev.culprit.processor.packetloss.RuleResult;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -9,6 +10,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
 
 /**
  * The whole processor topology, wired in this one place. Sub-topologies share the decoded sample
@@ -16,8 +18,8 @@ import org.apache.kafka.streams.kstream.KStream;
  *
  * <ol>
  *   <li>{@link PacketLossTopology}: network samples → deltas → host windows → packet-loss rules
- *   <li>(next) {@code OomTopology.addTo(builder, samples, config)}: container and kernel samples →
- *       OOM and CPU-throttling causes
+ *   <li>{@link OomTopology}: container samples and kernel OOM records joined per (host, container)
+ *       → OOM and CPU-throttling causes
  *   <li>{@link FleetTopology}: causes counted across hosts per window → fleet incidents
  * </ol>
  *
@@ -34,7 +36,8 @@ public final class CulpritTopology {
             new TopologyConfig(new StreamsConfig(CulpritProcessor.properties(config))));
     SampleStreams samples = new SampleStreams(builder);
     KStream<String, RuleResult> packetLoss = PacketLossTopology.addTo(builder, samples, config);
-    FleetTopology.addTo(packetLoss, config);
+    KStream<String, RuleResult> oom = OomTopology.addTo(builder, samples, config);
+    FleetTopology.addTo(packetLoss.merge(oom, Named.as("causes")), config);
     return builder.build();
   }
 }

@@ -19,7 +19,8 @@ import org.apache.kafka.streams.processor.TimestampExtractor;
  * starts with {@code host, netns, sampleTimeMs}, so for writer schemas known to have that layout
  * (recognised by the fingerprint in the single-object header) the time is read from the first three
  * fields without decoding the rest. Any other record is decoded in full; a record that does not
- * decode keeps its Kafka timestamp, so it still flows on to the dead-letter topic.
+ * decode takes its partition's time (its Kafka timestamp when the partition has none yet), so it
+ * flows on to the dead-letter topic without reordering the samples behind it.
  */
 public final class SampleTimeExtractor implements TimestampExtractor {
 
@@ -49,7 +50,11 @@ public final class SampleTimeExtractor implements TimestampExtractor {
         // Not a sample: it goes to the dead-letter topic at the decode step, with the reason.
       }
     }
-    return record.timestamp() >= 0 ? record.timestamp() : Math.max(partitionTime, 0);
+    // Not a sample: stamp it with its partition's time, not the producer's clock. A wall-clock
+    // stamp far ahead of the samples' event time would hold every later record of the partition
+    // behind it (Streams picks the partition with the smallest head), so a replay or a backlog
+    // would see valid samples after the windows they belong to had closed.
+    return partitionTime > 0 ? partitionTime : Math.max(record.timestamp(), 0);
   }
 
   /** sampleTimeMs from the front of a known-layout record, or -1. */

@@ -54,6 +54,10 @@ class SampleTimeExtractorTest {
     byte[] truncated = java.util.Arrays.copyOf(topic.valueSerde().encode(sample), 12);
     assertThat(extractor.peek(truncated)).isEqualTo(-1);
     assertThat(extractor.extract(record(topic, truncated), 0)).isEqualTo(RECORD_TIME);
+    // Once the partition has a time, garbage takes it: a producer's wall-clock stamp far ahead of
+    // the samples would hold every later sample of the partition behind the garbage.
+    long partitionTime = SAMPLE_TIME - 5_000;
+    assertThat(extractor.extract(record(topic, garbage), partitionTime)).isEqualTo(partitionTime);
   }
 
   private static ConsumerRecord<Object, Object> record(Topic<?> topic, byte[] value) {
