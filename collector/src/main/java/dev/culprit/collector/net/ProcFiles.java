@@ -2,6 +2,8 @@ package dev.culprit.collector.net;
 
 import java.io.FileInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -57,6 +59,31 @@ public final class ProcFiles {
           buffer = Arrays.copyOf(buffer, buffer.length * 2);
           BUFFER.set(buffer);
         }
+      }
+    }
+    return new String(buffer, 0, length, StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * The whole content of an open procfs file, read again from offset 0 with positional reads
+   * ({@code pread}): a procfs seq file regenerates its text for a read at offset 0, so one open
+   * file serves every cycle.
+   */
+  public static String read(FileChannel channel) throws IOException {
+    byte[] buffer = BUFFER.get();
+    int length = 0;
+    while (true) {
+      int n = channel.read(ByteBuffer.wrap(buffer, length, buffer.length - length), length);
+      if (n < 0) {
+        break;
+      }
+      length += n;
+      if (length == buffer.length) {
+        if (buffer.length >= MAX) {
+          throw new IOException("a procfs file is larger than " + MAX + " bytes");
+        }
+        buffer = Arrays.copyOf(buffer, buffer.length * 2);
+        BUFFER.set(buffer);
       }
     }
     return new String(buffer, 0, length, StandardCharsets.ISO_8859_1);
