@@ -88,12 +88,21 @@ final class LiveNetnsHandles implements NetnsHandles, AutoCloseable {
 
   @Override
   public boolean dump(DumpRequest request, NlMessages.Handler handler) throws IOException {
+    return socket(request).dump(request.message(), handler);
+  }
+
+  @Override
+  public byte[] capture(DumpRequest request) throws IOException {
+    return socket(request).dumpRaw(request.message());
+  }
+
+  private NetlinkSocket socket(DumpRequest request) throws NetlinkException {
     NetlinkSocket socket =
         request.socket() == DumpRequest.NetlinkSocketKind.ROUTE ? route : netfilter;
     if (socket == null) {
       throw new NetlinkException("no " + request.socket() + " netlink socket");
     }
-    return socket.dump(request.message(), handler);
+    return socket;
   }
 
   @Override

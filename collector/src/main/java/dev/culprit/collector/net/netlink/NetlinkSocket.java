@@ -71,6 +71,22 @@ public final class NetlinkSocket implements AutoCloseable {
    * @return true when the kernel flagged the dump as interrupted (the list changed under it)
    */
   public boolean dump(byte[] request, NlMessages.Handler handler) throws NetlinkException {
+    return exchange(request, handler, null);
+  }
+
+  /**
+   * The raw reply datagrams of a dump, end to end, up to and including NLMSG_DONE: what a fixture
+   * file holds.
+   */
+  public byte[] dumpRaw(byte[] request) throws NetlinkException {
+    java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+    exchange(request, (type, payload) -> {}, raw);
+    return raw.toByteArray();
+  }
+
+  private boolean exchange(
+      byte[] request, NlMessages.Handler handler, java.io.ByteArrayOutputStream raw)
+      throws NetlinkException {
     acquire();
     try {
       if (closed) {
@@ -86,6 +102,11 @@ public final class NetlinkSocket implements AutoCloseable {
         int n = recv(receive);
         ByteBuffer view = receive.view.duplicate().order(ByteOrder.nativeOrder());
         view.limit(n).position(0);
+        if (raw != null) {
+          byte[] copy = new byte[n];
+          view.get(0, copy);
+          raw.write(copy, 0, n);
+        }
         NlMessages.Walk walk = NlMessages.walk(view, mySeq, handler);
         interrupted |= walk.interrupted();
         if (walk.done()) {

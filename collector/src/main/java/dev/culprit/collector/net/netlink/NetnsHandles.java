@@ -20,6 +20,12 @@ public interface NetnsHandles {
   boolean dump(DumpRequest request, NlMessages.Handler handler) throws IOException;
 
   /**
+   * The raw reply of {@code request}: every datagram end to end, up to and including NLMSG_DONE,
+   * for fixture files.
+   */
+  byte[] capture(DumpRequest request) throws IOException;
+
+  /**
    * Reads files of this namespace's {@code net/} directory ({@code snmp}, {@code
    * stat/nf_conntrack}) from the start.
    *
