@@ -11,8 +11,9 @@ public enum DumpRequest {
   /** RTM_GETLINK with statistics: every link with IFLA_STATS64 (the interface source). */
   LINKS(NetlinkSocketKind.ROUTE, message(Rtnl.RTM_GETLINK, ifinfomsg(null))),
   /**
-   * RTM_GETLINK with {@code RTEXT_FILTER_SKIP_STATS}: names and indexes only, a third of the bytes
-   * (the qdisc source, which knows devices by ifindex). Kernels older than 4.6 ignore the flag.
+   * RTM_GETLINK with {@code RTEXT_FILTER_SKIP_STATS}, for the qdisc source, which needs only names
+   * by ifindex: the kernel still sends the link counters but leaves out the per-family (IPv6)
+   * statistics, a quarter fewer bytes. Kernels that do not know the flag ignore it.
    */
   LINK_NAMES(
       NetlinkSocketKind.ROUTE, message(Rtnl.RTM_GETLINK, ifinfomsg(Rtnl.RTEXT_FILTER_SKIP_STATS))),

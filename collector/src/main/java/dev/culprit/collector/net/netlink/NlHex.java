@@ -23,14 +23,12 @@ public final class NlHex {
     int pos = 0;
     while (pos + NlMessages.HEADER <= raw.length) {
       int len = b.getInt(pos);
-      int end = len < NlMessages.HEADER ? raw.length : Math.min(raw.length, pos + NlMessages.align(len));
+      int end =
+          len < NlMessages.HEADER ? raw.length : Math.min(raw.length, pos + NlMessages.align(len));
       out.append(
           String.format(
               "# type=%d len=%d flags=0x%x seq=%d%n",
-              b.getShort(pos + 4) & 0xffff,
-              len,
-              b.getShort(pos + 6) & 0xffff,
-              b.getInt(pos + 8)));
+              b.getShort(pos + 4) & 0xffff, len, b.getShort(pos + 6) & 0xffff, b.getInt(pos + 8)));
       for (int i = pos; i < end; i += PER_LINE) {
         out.append(HEX.formatHex(raw, i, Math.min(end, i + PER_LINE))).append('\n');
       }

@@ -13,7 +13,7 @@ package dev.culprit.collector.net.netlink;
  * @param kind IFLA_LINKINFO/IFLA_INFO_KIND (veth, bridge, vlan, …), or null
  * @param stats the {@code struct rtnl_link_stats64} counters in kernel order (see {@link
  *     LinkStats}), as many as this kernel sends; from the 32-bit IFLA_STATS when IFLA_STATS64 is
- *     missing; null when neither was sent (a dump with RTEXT_FILTER_SKIP_STATS)
+ *     missing; null when neither was sent
  */
 public record NlLink(
     int ifindex,

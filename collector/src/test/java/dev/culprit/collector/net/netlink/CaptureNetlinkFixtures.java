@@ -21,9 +21,9 @@ import java.util.Optional;
  * Re-creates {@code src/test/resources/fixtures/netlink/}: raw rtnetlink and nf_tables dumps of the
  * host and of two namespaces with qdisc trees (htb with pfifo/bfifo leaves, mq with a pfifo child,
  * a tbf that dropped), each beside {@code tc -s -j qdisc show}, {@code ip -j -s -s -d address show}
- * and {@code net/dev} taken at the same moment. The namespaces are left quiet (no process, no
- * IPv6 autoconfiguration) and captured twice: only a capture whose dumps did not change in between
- * is kept, so tests can demand exact equality between the netlink and the forking paths.
+ * and {@code net/dev} taken at the same moment. The namespaces are left quiet (no process, no IPv6
+ * autoconfiguration) and captured twice: only a capture whose dumps did not change in between is
+ * kept, so tests can demand exact equality between the netlink and the forking paths.
  *
  * <pre>
  * mvn -B -q -o -pl collector -am test-compile
@@ -102,7 +102,17 @@ public final class CaptureNetlinkFixtures {
     Files.writeString(www.resolve("index.html"), "x".repeat(20_000));
     Process httpd =
         new ProcessBuilder(
-                "ip", "netns", "exec", B, "busybox", "httpd", "-f", "-p", "80", "-h", www.toString())
+                "ip",
+                "netns",
+                "exec",
+                B,
+                "busybox",
+                "httpd",
+                "-f",
+                "-p",
+                "80",
+                "-h",
+                www.toString())
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start();
@@ -143,7 +153,9 @@ public final class CaptureNetlinkFixtures {
     HostPaths paths = HostPaths.defaults();
     List<Netns> all =
         new ProcNamespaceFinder(
-                paths, NameFilter.of(List.of("culprit-fx-nl-*"), List.of()), pid -> Optional.empty())
+                paths,
+                NameFilter.of(List.of("culprit-fx-nl-*"), List.of()),
+                pid -> Optional.empty())
             .find();
     try (NetnsHandleCache cache = NetnsHandleCache.open(Duration.ofHours(1), Duration.ofHours(1))) {
       for (Netns netns : all) {
