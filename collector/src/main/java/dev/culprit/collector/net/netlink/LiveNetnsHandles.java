@@ -1,11 +1,11 @@
 package dev.culprit.collector.net.netlink;
 
+import com.sun.jna.LastErrorException;
 import dev.culprit.collector.NoDataException;
 import dev.culprit.collector.net.ProcFiles;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -54,19 +54,60 @@ final class LiveNetnsHandles implements NetnsHandles, AutoCloseable {
   }
 
   /**
-   * Opens {@code names} under {@code /proc/thread-self/net}; the caller's thread must be inside the
-   * namespace. Absent files are left out.
+   * Opens {@code names} under {@code /proc/thread-self/net} with plain {@code open(2)}: the
+   * caller's thread must be inside the namespace. Nothing of Java's I/O runs there — its first use
+   * starts JDK threads (the common cleaner), which would inherit the foreign namespace for life.
+   *
+   * @return name → file descriptor, without the names that do not exist there
    */
-  static Map<String, FileChannel> openNetFiles(List<String> names) throws IOException {
-    Map<String, FileChannel> out = new LinkedHashMap<>();
+  static Map<String, Integer> openNetFds(List<String> names) throws NetlinkException {
+    Map<String, Integer> out = new LinkedHashMap<>();
     for (String name : names) {
       try {
-        out.put(name, FileChannel.open(THREAD_NET.resolve(name), StandardOpenOption.READ));
-      } catch (NoSuchFileException e) {
-        // module not loaded here: absent
+        out.put(name, LibC.open(THREAD_NET + "/" + name, LibC.O_RDONLY | LibC.O_CLOEXEC));
+      } catch (LastErrorException e) {
+        if (e.getErrorCode() != LibC.ENOENT) {
+          closeAll(out);
+          throw new NetlinkException(
+              "open net/" + name + ": errno " + e.getErrorCode(), e.getErrorCode());
+        }
       }
     }
     return out;
+  }
+
+  /**
+   * Turns descriptors opened inside a namespace into channels, back home: re-opening {@code
+   * /proc/self/fd/N} reaches the very same procfs entry (the magic link jumps to the open file's
+   * path), so the channel reads the same namespace. The descriptors are closed.
+   */
+  static Map<String, FileChannel> toChannels(Map<String, Integer> fds) throws IOException {
+    Map<String, FileChannel> out = new LinkedHashMap<>();
+    try {
+      for (Map.Entry<String, Integer> e : fds.entrySet()) {
+        out.put(
+            e.getKey(),
+            FileChannel.open(Path.of("/proc/self/fd/" + e.getValue()), StandardOpenOption.READ));
+      }
+      return out;
+    } catch (IOException e) {
+      for (FileChannel channel : out.values()) {
+        channel.close();
+      }
+      throw e;
+    } finally {
+      closeAll(fds);
+    }
+  }
+
+  private static void closeAll(Map<String, Integer> fds) {
+    for (int fd : fds.values()) {
+      try {
+        LibC.close(fd);
+      } catch (LastErrorException ignored) {
+        // released anyway
+      }
+    }
   }
 
   long inode() {

@@ -155,8 +155,10 @@ public final class NetnsHandleCache implements NetnsHandleProvider, AutoCloseabl
 
   private Map<String, FileChannel> openInside(LiveNetnsHandles handles, List<String> names)
       throws IOException, NoDataException {
-    return switcher.inside(
-        handles.nsPath(), handles.inode(), () -> LiveNetnsHandles.openNetFiles(names));
+    Map<String, Integer> fds =
+        switcher.inside(
+            handles.nsPath(), handles.inode(), () -> LiveNetnsHandles.openNetFds(names));
+    return LiveNetnsHandles.toChannels(fds);
   }
 
   /** Closes the handles of namespaces that are gone or unused; at most once per sweepEvery. */

@@ -4,6 +4,8 @@ import com.sun.jna.LastErrorException;
 import dev.culprit.collector.NoDataException;
 import dev.culprit.collector.netns.NsInode;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
@@ -22,14 +24,19 @@ import org.slf4j.LoggerFactory;
  * back, and check with {@code /proc/thread-self/ns/net} that the thread really is home again.
  *
  * <p>{@code setns} moves only the calling thread, so no other thread of the collector ever leaves
- * its namespace, and this thread never runs anything but these short opens. If it cannot return
- * (setns fails or the inode check disagrees) it is never used again: it logs at ERROR, refuses all
+ * its namespace, and this thread never runs anything but these short opens (plain syscalls: the
+ * first use of Java's file I/O would start a JDK thread, inheriting the namespace). Every return is
+ * checked: this thread's namespace inode, and that no thread of the process is outside the home
+ * namespace. If either fails, this thread is never used again: it logs at ERROR, refuses all
  * further work and ends, and callers fall back to forking {@code nsenter}.
  */
 final class NetnsSwitcher implements AutoCloseable {
 
   /** The calling thread's own namespace link, not the host's procfs: it names this thread. */
   static final Path THREAD_NS = Path.of("/proc/thread-self/ns/net");
+
+  /** This process's threads, to prove none stayed behind in another namespace. */
+  private static final Path TASKS = Path.of("/proc/self/task");
 
   private static final Logger LOG = LoggerFactory.getLogger(NetnsSwitcher.class);
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
@@ -79,6 +86,7 @@ final class NetnsSwitcher implements AutoCloseable {
           thread
               .submit(
                   () -> {
+                    warmUp();
                     int fd = LibC.open(wayHome.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC);
                     return new long[] {fd, NsInode.of(THREAD_NS)};
                   })
@@ -93,6 +101,31 @@ final class NetnsSwitcher implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new NetlinkException("interrupted starting the namespace thread", LibC.EINTR);
     }
+  }
+
+  /**
+   * Does, at home, everything later done inside other namespaces, so any lazy class loading or
+   * JVM/JNA helper thread it triggers starts here: a thread started while this one is inside
+   * another namespace would live in it for good.
+   */
+  private static void warmUp() throws IOException {
+    NetlinkSocket.open(LibC.NETLINK_ROUTE, Duration.ofSeconds(1)).close();
+    try {
+      NetlinkSocket.open(LibC.NETLINK_NETFILTER, Duration.ofSeconds(1)).close();
+    } catch (NetlinkException e) {
+      // no nfnetlink here: never opened later either
+    }
+    LiveNetnsHandles.toChannels(LiveNetnsHandles.openNetFds(java.util.List.of("snmp")))
+        .values()
+        .forEach(
+            channel -> {
+              try {
+                channel.close();
+              } catch (IOException ignored) {
+                // closed anyway
+              }
+            });
+    NsInode.of(THREAD_NS);
   }
 
   /** The inode of the namespace the collector lives in. */
@@ -199,6 +232,9 @@ final class NetnsSwitcher implements AutoCloseable {
     } catch (IOException e) {
       failure = "cannot read " + THREAD_NS + " after setns home: " + e.getMessage();
     }
+    if (failure == null) {
+      failure = strayThreads();
+    }
     if (failure != null) {
       broken = failure + " (coming back from " + from + ")";
       LOG.error(
@@ -209,6 +245,37 @@ final class NetnsSwitcher implements AutoCloseable {
       // opened in, so still right) and ends; nothing queued runs.
       thread.shutdownNow();
     }
+  }
+
+  /**
+   * Threads of this process outside the home namespace: one started while this thread was away
+   * inherited the namespace. That must never happen (nothing started here starts threads); if it
+   * does, switching stops for good.
+   */
+  private String strayThreads() {
+    StringBuilder stray = new StringBuilder();
+    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(TASKS)) {
+      for (Path task : tasks) {
+        long inode;
+        try {
+          inode = NsInode.of(task.resolve("ns").resolve("net"));
+        } catch (IOException exited) {
+          continue;
+        }
+        if (inode != homeInode) {
+          String comm;
+          try {
+            comm = Files.readString(task.resolve("comm")).strip();
+          } catch (IOException e) {
+            comm = "?";
+          }
+          stray.append(' ').append(task.getFileName()).append(" (").append(comm).append(')');
+        }
+      }
+    } catch (IOException e) {
+      return "cannot list " + TASKS + ": " + e.getMessage();
+    }
+    return stray.length() == 0 ? null : "threads outside the collector's namespace:" + stray;
   }
 
   @Override
