@@ -43,6 +43,12 @@ public record NetworkSourceOptions(
     enabled = Set.copyOf(enabled);
   }
 
+  /** With netlink on when this host allows it. */
+  public NetworkSourceOptions(
+      Set<String> enabled, NameFilter devices, Duration commandTimeout, int firewallEveryCycles) {
+    this(enabled, devices, commandTimeout, firewallEveryCycles, true);
+  }
+
   /**
    * Every source, every device, a 5 s command timeout, firewall every cycle, netlink if possible.
    */
