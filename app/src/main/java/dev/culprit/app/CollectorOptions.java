@@ -129,6 +129,13 @@ final class CollectorOptions {
           "List firewall rules every N-th cycle (their counters come only with the listing; default: ${DEFAULT-VALUE}).")
   int firewallEvery;
 
+  @Option(
+      names = "--no-netlink",
+      description =
+          "Read interfaces, qdiscs and other namespaces by forking ip/tc/nsenter instead of through"
+              + " netlink sockets and namespace file handles (used when available).")
+  boolean noNetlink;
+
   HostPaths hostPaths() {
     return new HostPaths(procRoot, sysRoot, netnsDir, cgroupRoot, kmsg);
   }
@@ -164,7 +171,8 @@ final class CollectorOptions {
             NetworkSourceOptions.ALL,
             NameFilter.of(deviceInclude, deviceExclude),
             commandTimeout,
-            firewallEvery);
+            firewallEvery,
+            !noNetlink);
     List<Source> all = new ArrayList<>(NetworkSources.create(config.hostPaths(), runner, network));
     return all;
   }

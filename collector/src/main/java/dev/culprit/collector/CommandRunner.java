@@ -18,6 +18,14 @@ public interface CommandRunner {
   Result run(List<String> argv, Duration timeout) throws NoDataException, CommandException;
 
   /**
+   * Whether {@code program} would be found, without running it. Runners that cannot tell say yes:
+   * running it then answers with {@link NoDataException}.
+   */
+  default boolean installed(String program) {
+    return true;
+  }
+
+  /**
    * What a finished command printed.
    *
    * @param exitCode its exit status

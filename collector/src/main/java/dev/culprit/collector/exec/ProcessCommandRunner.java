@@ -6,6 +6,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -110,6 +112,19 @@ public final class ProcessCommandRunner implements CommandRunner {
           name + " exited " + exit + (err.isBlank() ? "" : ": " + err.strip()));
     }
     return new Result(exit, out, err);
+  }
+
+  @Override
+  public boolean installed(String program) {
+    if (program.contains("/")) {
+      return Files.isExecutable(Path.of(program));
+    }
+    for (String dir : path.split(":")) {
+      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private byte[] drain(InputStream in) throws IOException {

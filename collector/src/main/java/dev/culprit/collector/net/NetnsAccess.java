@@ -5,6 +5,8 @@ import dev.culprit.collector.CommandRunner.CommandException;
 import dev.culprit.collector.HostPaths;
 import dev.culprit.collector.Netns;
 import dev.culprit.collector.NoDataException;
+import dev.culprit.collector.net.netlink.NetnsHandleProvider;
+import dev.culprit.collector.net.netlink.NetnsHandles;
 import dev.culprit.collector.netns.NsInode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,8 +21,10 @@ import java.util.regex.Pattern;
 
 /**
  * Reads a network namespace's procfs files and runs tools inside it, the cheapest way that is
- * correct: {@code /proc/PID/net/...} of a process inside it needs no fork; a namespace with no
- * process (a bare {@code ip netns add}) is read through {@code nsenter --net=PATH}, where {@code
+ * correct. With {@link NetnsHandles} (netlink available, see {@code NetnsHandleCache}) files are
+ * re-read through handles opened once inside the namespace: no fork, no path walk. Without them:
+ * {@code /proc/PID/net/...} of a process inside it needs no fork; a namespace with no process (a
+ * bare {@code ip netns add}) is read through {@code nsenter --net=PATH}, where {@code
  * /proc/self/net} is the reader's, so the namespace's. Commands for the collector's own namespace
  * run directly, every other one under {@code nsenter --net=}.
  */
@@ -32,9 +36,16 @@ public final class NetnsAccess {
   private final CommandRunner runner;
   private final Duration timeout;
   private final long ownInode;
+  private final NetnsHandleProvider handles;
 
   public NetnsAccess(HostPaths paths, CommandRunner runner, Duration timeout) {
-    this(paths, runner, timeout, readOwnInode(paths));
+    this(paths, runner, timeout, readOwnInode(paths), null);
+  }
+
+  /** With namespace handles ({@code handles} may be null: fork and read paths only). */
+  public NetnsAccess(
+      HostPaths paths, CommandRunner runner, Duration timeout, NetnsHandleProvider handles) {
+    this(paths, runner, timeout, readOwnInode(paths), handles);
   }
 
   /**
@@ -42,10 +53,21 @@ public final class NetnsAccess {
    * fixture trees in tests, where -1 means "none of these namespaces is ours".
    */
   public NetnsAccess(HostPaths paths, CommandRunner runner, Duration timeout, long ownInode) {
+    this(paths, runner, timeout, ownInode, null);
+  }
+
+  /** Everything given: for tests that replay netlink dumps through {@code handles}. */
+  public NetnsAccess(
+      HostPaths paths,
+      CommandRunner runner,
+      Duration timeout,
+      long ownInode,
+      NetnsHandleProvider handles) {
     this.paths = paths;
     this.runner = runner;
     this.timeout = timeout;
     this.ownInode = ownInode;
+    this.handles = handles;
   }
 
   public HostPaths paths() {
@@ -54,6 +76,16 @@ public final class NetnsAccess {
 
   public CommandRunner runner() {
     return runner;
+  }
+
+  /**
+   * The open handles (netlink sockets, procfs files) of {@code netns}, or null when this collector
+   * reads it by forking and by path.
+   *
+   * @throws NoDataException when the namespace is gone
+   */
+  public NetnsHandles handles(Netns netns) throws IOException, NoDataException {
+    return handles == null ? null : handles.handles(netns);
   }
 
   /** Whether {@code netns} is the one this collector process lives in (sysfs and JVM see it). */
@@ -70,6 +102,10 @@ public final class NetnsAccess {
    */
   public Map<String, String> readNetFiles(Netns netns, List<String> names)
       throws IOException, NoDataException, CommandException {
+    NetnsHandles open = handles(netns);
+    if (open != null) {
+      return open.readNetFiles(names);
+    }
     Map<String, String> out = new LinkedHashMap<>();
     if (netns.pid() != null) {
       Path dir = paths.procRoot().resolve(netns.pid().toString());

@@ -13,9 +13,16 @@ import java.util.Set;
  * @param commandTimeout how long one tc / ip / iptables-save / nsenter may run
  * @param firewallEveryCycles list firewall rules on every N-th cycle per namespace (1 = every
  *     cycle, the default: counters only come with the listing)
+ * @param netlink read links, addresses, qdiscs and namespace files through netlink sockets and file
+ *     handles kept open per namespace (the default) when this host allows it; false forces the
+ *     forking {@code ip}/{@code tc}/{@code nsenter} path
  */
 public record NetworkSourceOptions(
-    Set<String> enabled, NameFilter devices, Duration commandTimeout, int firewallEveryCycles) {
+    Set<String> enabled,
+    NameFilter devices,
+    Duration commandTimeout,
+    int firewallEveryCycles,
+    boolean netlink) {
 
   /** Every network source name, in publishing order. */
   public static final Set<String> ALL =
@@ -36,16 +43,32 @@ public record NetworkSourceOptions(
     enabled = Set.copyOf(enabled);
   }
 
-  /** Every source, every device, a 5 s command timeout, firewall every cycle. */
+  /** With netlink on when this host allows it. */
+  public NetworkSourceOptions(
+      Set<String> enabled, NameFilter devices, Duration commandTimeout, int firewallEveryCycles) {
+    this(enabled, devices, commandTimeout, firewallEveryCycles, true);
+  }
+
+  /**
+   * Every source, every device, a 5 s command timeout, firewall every cycle, netlink if possible.
+   */
   public static NetworkSourceOptions defaults() {
-    return new NetworkSourceOptions(ALL, NameFilter.all(), Duration.ofSeconds(5), 1);
+    return new NetworkSourceOptions(ALL, NameFilter.all(), Duration.ofSeconds(5), 1, true);
   }
 
   public NetworkSourceOptions withEnabled(Set<String> names) {
-    return new NetworkSourceOptions(names, devices, commandTimeout, firewallEveryCycles);
+    return new NetworkSourceOptions(names, devices, commandTimeout, firewallEveryCycles, netlink);
   }
 
   public NetworkSourceOptions withDevices(NameFilter filter) {
-    return new NetworkSourceOptions(enabled, filter, commandTimeout, firewallEveryCycles);
+    return new NetworkSourceOptions(enabled, filter, commandTimeout, firewallEveryCycles, netlink);
+  }
+
+  public NetworkSourceOptions withFirewallEveryCycles(int cycles) {
+    return new NetworkSourceOptions(enabled, devices, commandTimeout, cycles, netlink);
+  }
+
+  public NetworkSourceOptions withNetlink(boolean use) {
+    return new NetworkSourceOptions(enabled, devices, commandTimeout, firewallEveryCycles, use);
   }
 }

@@ -6,20 +6,61 @@ import dev.culprit.collector.Source;
 import dev.culprit.collector.net.conntrack.ConntrackSource;
 import dev.culprit.collector.net.firewall.FirewallSource;
 import dev.culprit.collector.net.iface.InterfaceSource;
+import dev.culprit.collector.net.netlink.NetlinkException;
+import dev.culprit.collector.net.netlink.NetnsHandleCache;
 import dev.culprit.collector.net.protocol.ProtocolSource;
 import dev.culprit.collector.net.qdisc.QdiscSource;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Builds the network sources (all {@link Source.Scope#PER_NETNS}) the collector runs. */
-public final class NetworkSources {
+/**
+ * Builds the network sources (all {@link Source.Scope#PER_NETNS}) the collector runs, and owns what
+ * they share: the per-namespace netlink sockets and file handles. Whether those work here is
+ * decided once, when the sources are built, and logged.
+ */
+public final class NetworkSources implements AutoCloseable {
 
-  private NetworkSources() {}
+  private static final Logger LOG = LoggerFactory.getLogger(NetworkSources.class);
 
-  /** The enabled sources in a fixed order: interface, protocol, conntrack, qdisc, filter. */
-  public static List<Source> create(
+  /** How often handles of vanished namespaces are looked for (each holds its namespace alive). */
+  private static final Duration SWEEP_EVERY = Duration.ofSeconds(1);
+
+  /** Handles of a namespace no cycle asked for this long (filtered out, say) are closed. */
+  private static final Duration IDLE_AFTER = Duration.ofMinutes(2);
+
+  private final List<Source> sources;
+  private final NetnsHandleCache handles;
+  private final String readPath;
+
+  private NetworkSources(List<Source> sources, NetnsHandleCache handles, String readPath) {
+    this.sources = sources;
+    this.handles = handles;
+    this.readPath = readPath;
+  }
+
+  /**
+   * The enabled sources in a fixed order (interface, protocol, conntrack, qdisc, filter) with their
+   * shared namespace handles; {@link #close()} releases those.
+   */
+  public static NetworkSources open(
       HostPaths paths, CommandRunner runner, NetworkSourceOptions options) {
-    NetnsAccess access = new NetnsAccess(paths, runner, options.commandTimeout());
+    NetnsHandleCache handles = null;
+    String readPath;
+    if (!options.netlink()) {
+      readPath = "forking ip/tc/nsenter (netlink turned off)";
+    } else {
+      try {
+        handles = NetnsHandleCache.open(SWEEP_EVERY, IDLE_AFTER);
+        readPath = "netlink sockets and namespace file handles";
+      } catch (NetlinkException e) {
+        readPath = "forking ip/tc/nsenter (netlink unavailable: " + e.getMessage() + ")";
+      }
+    }
+    LOG.info("network sources read namespaces by {}", readPath);
+    NetnsAccess access = new NetnsAccess(paths, runner, options.commandTimeout(), handles);
     List<Source> sources = new ArrayList<>();
     if (options.enabled().contains("interface")) {
       sources.add(new InterfaceSource(access, options.devices()));
@@ -36,6 +77,36 @@ public final class NetworkSources {
     if (options.enabled().contains("filter")) {
       sources.add(new FirewallSource(access, options.firewallEveryCycles()));
     }
-    return List.copyOf(sources);
+    return new NetworkSources(List.copyOf(sources), handles, readPath);
+  }
+
+  /**
+   * The enabled sources, for callers that never close them: their namespace handles then live until
+   * the JVM exits. Prefer {@link #open}.
+   */
+  public static List<Source> create(
+      HostPaths paths, CommandRunner runner, NetworkSourceOptions options) {
+    return open(paths, runner, options).sources();
+  }
+
+  public List<Source> sources() {
+    return sources;
+  }
+
+  /** Whether namespaces are read through netlink and open handles rather than by forking. */
+  public boolean usesNetlink() {
+    return handles != null;
+  }
+
+  /** How namespaces are read, in words (for logs and health). */
+  public String readPath() {
+    return readPath;
+  }
+
+  @Override
+  public void close() {
+    if (handles != null) {
+      handles.close();
+    }
   }
 }

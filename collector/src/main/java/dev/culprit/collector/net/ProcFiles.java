@@ -2,6 +2,8 @@ package dev.culprit.collector.net;
 
 import java.io.FileInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -18,6 +20,7 @@ public final class ProcFiles {
 
   private static final int INITIAL = 16 << 10;
   private static final int MAX = 64 << 20;
+  private static final int SMALL = 64;
   private static final ThreadLocal<byte[]> BUFFER =
       ThreadLocal.withInitial(() -> new byte[INITIAL]);
 
@@ -62,9 +65,38 @@ public final class ProcFiles {
     return new String(buffer, 0, length, StandardCharsets.ISO_8859_1);
   }
 
-  /** A one-number sysfs/procfs file (mtu, ifindex, a statistics counter), or null if absent. */
+  /**
+   * The whole content of an open procfs file, read again from offset 0 with positional reads
+   * ({@code pread}): a procfs seq file regenerates its text for a read at offset 0, so one open
+   * file serves every cycle.
+   */
+  public static String read(FileChannel channel) throws IOException {
+    byte[] buffer = BUFFER.get();
+    int length = 0;
+    while (true) {
+      int n = channel.read(ByteBuffer.wrap(buffer, length, buffer.length - length), length);
+      if (n < 0) {
+        break;
+      }
+      length += n;
+      if (length == buffer.length) {
+        if (buffer.length >= MAX) {
+          throw new IOException("a procfs file is larger than " + MAX + " bytes");
+        }
+        buffer = Arrays.copyOf(buffer, buffer.length * 2);
+        BUFFER.set(buffer);
+      }
+    }
+    return new String(buffer, 0, length, StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * A one-number sysfs/procfs file (mtu, ifindex, a sysctl, a statistics counter), or null if
+   * absent. Read with a 64-byte buffer: {@code /proc/sys} allocates and zeroes a kernel buffer as
+   * large as the read asked for, so a 16 KiB read of a 7-byte sysctl costs 16 KiB of memset.
+   */
   public static Long readLongOrNull(Path path) throws IOException {
-    String text = readOrNull(path);
+    String text = readSmallOrNull(path);
     if (text == null) {
       return null;
     }
@@ -80,6 +112,29 @@ public final class ProcFiles {
       }
       throw new IOException(path + ": not a number: '" + value + "'", e);
     }
+  }
+
+  private static String readSmallOrNull(Path path) throws IOException {
+    byte[] small = new byte[SMALL];
+    int length = 0;
+    try (FileInputStream in = open(path)) {
+      int n;
+      while (length < small.length && (n = in.read(small, length, small.length - length)) > 0) {
+        length += n;
+      }
+      if (length < small.length || in.read() < 0) {
+        return new String(small, 0, length, StandardCharsets.ISO_8859_1);
+      }
+    } catch (NoSuchFileException e) {
+      return null;
+    } catch (IOException e) {
+      if (String.valueOf(e.getMessage()).contains("No such file or directory")
+          || String.valueOf(e.getMessage()).contains("No such device")) {
+        return null;
+      }
+      throw e;
+    }
+    return readOrNull(path); // longer than a number: read it whole
   }
 
   private static FileInputStream open(Path path) throws IOException {

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * Finds network namespaces through procfs, without forking.
@@ -34,19 +36,41 @@ import java.util.function.Function;
  * </ol>
  *
  * <p>Processes and namespaces come and go while we scan: anything that vanishes is skipped, never
- * an error. The label filter applies to all but the host namespace.
+ * an error. The label filter applies to all but the host namespace. A process's namespace is
+ * re-read at most every {@link #RECHECK_AFTER}: one that moves itself into another namespace (a
+ * reused pid, a process calling setns) is seen there that much later; new pids are read at once.
  */
 public final class ProcNamespaceFinder implements NamespaceFinder {
+
+  /** How long a pid's namespace is trusted before its link is read again. */
+  static final Duration RECHECK_AFTER = Duration.ofSeconds(10);
 
   private final HostPaths paths;
   private final NameFilter filter;
   private final Function<Integer, Optional<String>> labeller;
+  private final long recheckAfterNanos;
+  private final LongSupplier nanoClock;
+  private volatile Map<Integer, PidNs> known = Map.of();
+
+  private record PidNs(long inode, long readAtNanos) {}
 
   public ProcNamespaceFinder(
       HostPaths paths, NameFilter filter, Function<Integer, Optional<String>> labeller) {
+    this(paths, filter, labeller, RECHECK_AFTER, System::nanoTime);
+  }
+
+  /** With the recheck period and clock given, for tests. */
+  ProcNamespaceFinder(
+      HostPaths paths,
+      NameFilter filter,
+      Function<Integer, Optional<String>> labeller,
+      Duration recheckAfter,
+      LongSupplier nanoClock) {
     this.paths = paths;
     this.filter = filter;
     this.labeller = labeller;
+    this.recheckAfterNanos = recheckAfter.toNanos();
+    this.nanoClock = nanoClock;
   }
 
   /** A finder for every namespace, labelled by name or process only. */
@@ -106,9 +130,16 @@ public final class ProcNamespaceFinder implements NamespaceFinder {
     }
   }
 
-  /** Namespace inode → lowest pid in it, over every readable process. */
-  private static Map<Long, Integer> scanProcesses(Path proc) throws IOException {
+  /**
+   * Namespace inode → lowest pid in it, over every readable process. Listing {@code /proc} is one
+   * cheap directory read; the {@code ns/net} link of a pid seen before is re-read only when it is
+   * older than {@code recheckAfter}, since a process changes namespace rarely (setns, unshare)
+   * while a few hundred readlinks a cycle cost more than the network sources themselves.
+   */
+  private Map<Long, Integer> scanProcesses(Path proc) throws IOException {
+    long now = nanoClock.getAsLong();
     Map<Long, Integer> lowest = new HashMap<>();
+    Map<Integer, PidNs> seen = new HashMap<>(known.size() + 16);
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(proc)) {
       for (Path entry : entries) {
         String name = entry.getFileName().toString();
@@ -121,15 +152,19 @@ public final class ProcNamespaceFinder implements NamespaceFinder {
         } catch (NumberFormatException e) {
           continue;
         }
-        long inode;
-        try {
-          inode = NsInode.of(entry.resolve("ns").resolve("net"));
-        } catch (IOException e) {
-          continue; // exited, a kernel thread, or not ours to read
+        PidNs cached = known.get(pid);
+        if (cached == null || now - cached.readAtNanos() >= recheckAfterNanos) {
+          try {
+            cached = new PidNs(NsInode.ofProcLink(entry.resolve("ns").resolve("net")), now);
+          } catch (IOException e) {
+            continue; // exited, a kernel thread, or not ours to read
+          }
         }
-        lowest.merge(inode, pid, Math::min);
+        seen.put(pid, cached);
+        lowest.merge(cached.inode(), pid, Math::min);
       }
     }
+    known = seen; // pids that went away are forgotten
     return lowest;
   }
 

@@ -53,6 +53,11 @@ public final class ReplayingCommandRunner implements CommandRunner {
   }
 
   @Override
+  public boolean installed(String program) {
+    return !missingPrograms.contains(program);
+  }
+
+  @Override
   public Result run(List<String> argv, Duration timeout) throws NoDataException, CommandException {
     calls.add(List.copyOf(argv));
     if (missingPrograms.contains(argv.get(0))) {

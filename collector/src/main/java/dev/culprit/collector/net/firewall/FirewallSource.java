@@ -6,14 +6,22 @@ import dev.culprit.collector.NoDataException;
 import dev.culprit.collector.Sample;
 import dev.culprit.collector.Source;
 import dev.culprit.collector.net.NetnsAccess;
+import dev.culprit.collector.net.netlink.DumpRequest;
+import dev.culprit.collector.net.netlink.NetlinkException;
+import dev.culprit.collector.net.netlink.NetnsHandles;
+import dev.culprit.collector.net.netlink.NfTables;
 import dev.culprit.schemas.ChainPolicy;
 import dev.culprit.schemas.FilterSample;
 import dev.culprit.schemas.FirewallRule;
 import dev.culprit.schemas.Topics;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,14 +40,20 @@ import org.slf4j.LoggerFactory;
  *       skipped there when iptables-nft-save was read, so no rule is counted twice).
  * </ul>
  *
+ * <p>Which listings run: with namespace handles (netlink available) one nf_tables table dump over
+ * the namespace's NETLINK_NETFILTER socket says which tables exist, so {@code iptables-nft-save} /
+ * {@code ip6tables-nft-save} run only for families that hold an iptables table and {@code nft} only
+ * when there is a table iptables does not manage: a namespace without rules costs no fork at all.
+ * Without handles, {@code nft -j list ruleset} runs first and its table list decides the same (one
+ * fork, about 3 ms of CPU here, for a namespace without rules). The records are the same either
+ * way; when nft is installed but had nothing beyond iptables' tables to list, "nft" is still named
+ * among the back ends, as listing it would have.
+ *
  * <p>Cadence: counters only come with the rule listing, so a listing older than the processor's
  * window would hide a burst of drops. The source therefore lists every cycle by default ({@code
- * everyCycles = 1}). {@code nft -j list ruleset} runs first and its table list decides whether
- * {@code iptables-nft-save} / {@code ip6tables-nft-save} have anything to print, so a namespace
- * without iptables rules costs one fork (about 3 ms of CPU here, see the bench), not three. With
- * {@code everyCycles = N} it publishes only every N-th call per namespace and returns nothing in
- * between: the processor then sees the same cumulative counters over a longer interval, never stale
- * ones labelled fresh.
+ * everyCycles = 1}). With {@code everyCycles = N} it publishes only every N-th call per namespace
+ * and returns nothing in between: the processor then sees the same cumulative counters over a
+ * longer interval, never stale ones labelled fresh.
  *
  * <p>No tool at all is NO_DATA; one back end failing while another works publishes what was read
  * and logs the failure.
@@ -51,6 +65,7 @@ public final class FirewallSource implements Source {
   private final NetnsAccess access;
   private final int everyCycles;
   private final Map<Long, AtomicLong> calls = new ConcurrentHashMap<>();
+  private final AtomicBoolean tableDumpFailureLogged = new AtomicBoolean();
 
   public FirewallSource(NetnsAccess access, int everyCycles) {
     if (everyCycles < 1) {
@@ -83,17 +98,14 @@ public final class FirewallSource implements Source {
     Map<String, String> legacyNames =
         access.readNetFiles(netns, List.of("ip_tables_names", "ip6_tables_names"));
 
-    // nft first: its table list says whether iptables-nft holds anything in this namespace, which
-    // saves one or two forks per namespace in the common case of no IPv6 (or no) iptables rules.
-    String nftJson = null;
-    try {
-      nftJson = access.run(netns, Backend.NFT.argv());
-    } catch (NoDataException e) {
-      // no nft: ask every iptables back end
-    } catch (Exception e) {
-      failures.add(e);
-    }
-    java.util.Set<String> nftTables = nftJson == null ? null : NftJsonParser.tables(nftJson);
+    // Which nf_tables tables exist decides which listings have anything to print: from netlink
+    // when we can (no fork), else from nft's own listing (nft first, as it lists every table).
+    List<NfTables.Table> tables = netlinkTables(netns);
+    String nftJson = tables == null ? listNft(netns, failures) : null;
+    Set<String> nftTables =
+        tables != null
+            ? iptablesFamilies(tables)
+            : nftJson == null ? null : NftJsonParser.tables(nftJson);
 
     boolean nftIptables = false;
     for (Backend[] pair :
@@ -127,6 +139,14 @@ public final class FirewallSource implements Source {
         }
       }
     }
+    // With the table list from netlink, nft is needed only for tables iptables-nft did not print.
+    boolean nftNeeded =
+        tables == null
+            || hasNonIptablesTable(tables)
+            || (!iptablesFamilies(tables).isEmpty() && !nftIptables);
+    if (tables != null && nftNeeded) {
+      nftJson = listNft(netns, failures);
+    }
     if (nftJson != null) {
       try {
         IptablesSaveParser.Ruleset nft =
@@ -137,8 +157,10 @@ public final class FirewallSource implements Source {
       } catch (Exception e) {
         failures.add(e);
       }
+    } else if (!nftNeeded && access.runner().installed(Backend.NFT.argv().get(0))) {
+      backends.add("nft"); // its listing would hold only iptables' tables, which are skipped
     }
-    if (backends.isEmpty()) {
+    if (backends.isEmpty() && tables == null) {
       if (!failures.isEmpty()) {
         throw failures.get(0);
       }
@@ -160,6 +182,62 @@ public final class FirewallSource implements Source {
             .setPolicies(policies)
             .build();
     return List.of(new Sample(Topics.FILTER, header.host(), sample));
+  }
+
+  /** {@code nft -j list ruleset}'s output; null when nft is not installed or failed. */
+  private String listNft(Netns netns, List<Exception> failures) {
+    try {
+      return access.run(netns, Backend.NFT.argv());
+    } catch (NoDataException e) {
+      return null; // no nft: every iptables back end is asked
+    } catch (Exception e) {
+      failures.add(e);
+      return null;
+    }
+  }
+
+  /** The namespace's nf_tables tables from netlink; null when that cannot be asked here. */
+  private List<NfTables.Table> netlinkTables(Netns netns) throws IOException, NoDataException {
+    NetnsHandles handles = access.handles(netns);
+    if (handles == null) {
+      return null;
+    }
+    List<NfTables.Table> tables = new ArrayList<>();
+    try {
+      handles.dump(DumpRequest.NFT_TABLES, NfTables.collectInto(tables));
+      return tables;
+    } catch (NetlinkException e) {
+      if (tableDumpFailureLogged.compareAndSet(false, true)) {
+        LOG.info(
+            "nf_tables table dump failed ({}); listing with nft to find tables", e.getMessage());
+      }
+      return null;
+    }
+  }
+
+  private static boolean hasNonIptablesTable(List<NfTables.Table> tables) {
+    for (NfTables.Table t : tables) {
+      if (!isIptablesTable(t)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The families (ip, ip6) that hold a table iptables-nft manages, as NftJsonParser.tables. */
+  private static Set<String> iptablesFamilies(List<NfTables.Table> tables) {
+    Set<String> families = new HashSet<>();
+    for (NfTables.Table t : tables) {
+      if (isIptablesTable(t)) {
+        families.add(t.family());
+      }
+    }
+    return families;
+  }
+
+  private static boolean isIptablesTable(NfTables.Table t) {
+    return (t.family().equals("ip") || t.family().equals("ip6"))
+        && NftJsonParser.IPTABLES_TABLES.contains(t.name());
   }
 
   /** Reads one iptables back end; returns the back end it turned out to be. */

@@ -7,9 +7,16 @@ import dev.culprit.collector.Sample;
 import dev.culprit.collector.Source;
 import dev.culprit.collector.net.NameFilter;
 import dev.culprit.collector.net.NetnsAccess;
+import dev.culprit.collector.net.netlink.AddressMessages;
+import dev.culprit.collector.net.netlink.DumpRequest;
+import dev.culprit.collector.net.netlink.LinkMessages;
+import dev.culprit.collector.net.netlink.NetnsHandles;
+import dev.culprit.collector.net.netlink.NlAddress;
+import dev.culprit.collector.net.netlink.NlLink;
 import dev.culprit.schemas.InterfaceSample;
 import dev.culprit.schemas.InterfaceStats;
 import dev.culprit.schemas.Topics;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,16 +31,24 @@ import org.slf4j.LoggerFactory;
  * counters, MTU, operstate, link type, ifindex/iflink, addresses and the ring/length/CRC error
  * counters netstat -i lacks.
  *
- * <p>In the collector's own namespace the attributes come from sysfs and {@link
- * java.net.NetworkInterface} (no fork). Elsewhere sysfs shows the wrong namespace, so one {@code ip
- * -j -s -s -d address show} runs inside it. Without {@code ip} the counters are still published and
- * the attributes stay null: absent, not zero.
+ * <p>With namespace handles (netlink available), everything comes from two rtnetlink dumps over the
+ * namespace's own socket — RTM_GETLINK with IFLA_STATS64, RTM_GETADDR — in every namespace alike:
+ * no fork, no sysfs walk (see {@link NetlinkInterfaces} for how the records stay equal to the other
+ * path's).
+ *
+ * <p>Without handles: counters from {@code net/dev}; in the collector's own namespace the
+ * attributes come from sysfs and {@link java.net.NetworkInterface} (no fork). Elsewhere sysfs shows
+ * the wrong namespace, so one {@code ip -j -s -s -d address show} runs inside it. Without {@code
+ * ip} the counters are still published and the attributes stay null: absent, not zero.
  */
 public final class InterfaceSource implements Source {
 
   static final List<String> IP_ADDRESS_SHOW =
       List.of("ip", "-j", "-s", "-s", "-d", "address", "show");
   private static final Logger LOG = LoggerFactory.getLogger(InterfaceSource.class);
+
+  /** Dumps again when the kernel says the list changed under the dump; then takes what came. */
+  private static final int DUMP_ATTEMPTS = 3;
 
   private final NetnsAccess access;
   private final NameFilter devices;
@@ -57,6 +72,37 @@ public final class InterfaceSource implements Source {
 
   @Override
   public List<Sample> collect(Netns netns, Header header) throws Exception {
+    NetnsHandles handles = access.handles(netns);
+    List<InterfaceStats> interfaces =
+        handles != null ? readNetlink(handles) : readProcAndAttributes(netns);
+    InterfaceSample sample =
+        InterfaceSample.newBuilder()
+            .setHost(header.host())
+            .setNetns(header.netns())
+            .setSampleTimeMs(header.sampleTimeMs())
+            .setCollectorId(header.collectorId())
+            .setBootId(header.bootId())
+            .setSeq(0)
+            .setInterfaces(interfaces)
+            .build();
+    return List.of(new Sample(Topics.INTERFACE, header.host(), sample));
+  }
+
+  private List<InterfaceStats> readNetlink(NetnsHandles handles) throws IOException {
+    List<NlLink> links = new ArrayList<>();
+    List<NlAddress> addresses = new ArrayList<>();
+    for (int attempt = 1; ; attempt++) {
+      links.clear();
+      addresses.clear();
+      boolean interrupted = handles.dump(DumpRequest.LINKS, LinkMessages.collectInto(links));
+      interrupted |= handles.dump(DumpRequest.ADDRESSES, AddressMessages.collectInto(addresses));
+      if (!interrupted || attempt == DUMP_ATTEMPTS) {
+        return NetlinkInterfaces.records(links, addresses, devices);
+      }
+    }
+  }
+
+  private List<InterfaceStats> readProcAndAttributes(Netns netns) throws Exception {
     String devText = access.readNetFiles(netns, List.of("dev")).get("dev");
     if (devText == null) {
       throw new NoDataException("no net/dev in network namespace " + label(netns));
@@ -77,17 +123,7 @@ public final class InterfaceSource implements Source {
         interfaces.add(stats(null, link));
       }
     }
-    InterfaceSample sample =
-        InterfaceSample.newBuilder()
-            .setHost(header.host())
-            .setNetns(header.netns())
-            .setSampleTimeMs(header.sampleTimeMs())
-            .setCollectorId(header.collectorId())
-            .setBootId(header.bootId())
-            .setSeq(0)
-            .setInterfaces(interfaces)
-            .build();
-    return List.of(new Sample(Topics.INTERFACE, header.host(), sample));
+    return interfaces;
   }
 
   private Map<String, Link> links(Netns netns, List<NetDevParser.Device> rows) throws Exception {

@@ -3,6 +3,7 @@ package dev.culprit.collector.net.protocol;
 import dev.culprit.collector.net.ParseException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Parses {@code /proc/net/snmp} and {@code /proc/net/netstat} (header line / value line pairs) and
@@ -30,6 +31,16 @@ public final class SnmpParser {
 
   /** snmp6 name prefixes, longest first so UdpLite6 is not read as Udp6. */
   private static final List<String> SNMP6_GROUPS = List.of("UdpLite6", "Icmp6", "Udp6", "Ip6");
+
+  /**
+   * The same header lines and snmp6 names come back every cycle: their {@code Group.Name} keys are
+   * built once (a few hundred strings a cycle otherwise). Bounded in case a kernel ever varies
+   * them.
+   */
+  private static final int MAX_CACHED = 4096;
+
+  private static final Map<String, String[]> HEADER_KEYS = new ConcurrentHashMap<>();
+  private static final Map<String, String> SNMP6_KEYS = new ConcurrentHashMap<>();
 
   private SnmpParser() {}
 
@@ -61,16 +72,16 @@ public final class SnmpParser {
         throw new ParseException(
             source, i + 2, "value line of " + group + " expected, got: " + abbreviate(values));
       }
-      String[] names = header.substring(headerColon + 1).trim().split("\\s+");
-      String[] numbers = values.substring(headerColon + 1).trim().split("\\s+");
-      if (names.length != numbers.length) {
+      String[] keys = headerKeys(header, group, headerColon);
+      String[] numbers = words(values, headerColon + 1);
+      if (keys.length != numbers.length) {
         throw new ParseException(
             source,
             i + 2,
-            group + " has " + names.length + " names but " + numbers.length + " values");
+            group + " has " + keys.length + " names but " + numbers.length + " values");
       }
-      for (int c = 0; c < names.length; c++) {
-        into.put(group + "." + names[c], number(source, i + 2, numbers[c]));
+      for (int c = 0; c < keys.length; c++) {
+        into.put(keys[c], number(source, i + 2, numbers[c]));
       }
       i += 2;
     }
@@ -81,11 +92,11 @@ public final class SnmpParser {
       throws ParseException {
     String[] lines = text.split("\n");
     for (int i = 0; i < lines.length; i++) {
-      String line = lines[i].trim();
-      if (line.isEmpty()) {
+      String line = lines[i];
+      if (line.isBlank()) {
         continue;
       }
-      String[] fields = line.split("\\s+");
+      String[] fields = words(line, 0);
       if (fields.length != 2) {
         throw new ParseException(source, i + 1, "expected 'Name value', got: " + line);
       }
@@ -93,7 +104,66 @@ public final class SnmpParser {
     }
   }
 
+  private static String[] headerKeys(String header, String group, int colon) {
+    String[] keys = HEADER_KEYS.get(header);
+    if (keys == null) {
+      keys = words(header, colon + 1);
+      for (int c = 0; c < keys.length; c++) {
+        keys[c] = group + "." + keys[c];
+      }
+      if (HEADER_KEYS.size() >= MAX_CACHED) {
+        HEADER_KEYS.clear();
+      }
+      HEADER_KEYS.put(header, keys);
+    }
+    return keys;
+  }
+
   private static String key6(String name) {
+    String key = SNMP6_KEYS.get(name);
+    if (key == null) {
+      key = newKey6(name);
+      if (SNMP6_KEYS.size() >= MAX_CACHED) {
+        SNMP6_KEYS.clear();
+      }
+      SNMP6_KEYS.put(name, key);
+    }
+    return key;
+  }
+
+  /** The whitespace-separated words of {@code line} from {@code from}, without a regex. */
+  static String[] words(String line, int from) {
+    int count = 0;
+    int n = line.length();
+    for (int i = from; i < n; ) {
+      while (i < n && Character.isWhitespace(line.charAt(i))) {
+        i++;
+      }
+      if (i < n) {
+        count++;
+      }
+      while (i < n && !Character.isWhitespace(line.charAt(i))) {
+        i++;
+      }
+    }
+    String[] out = new String[count];
+    int w = 0;
+    for (int i = from; i < n; ) {
+      while (i < n && Character.isWhitespace(line.charAt(i))) {
+        i++;
+      }
+      int start = i;
+      while (i < n && !Character.isWhitespace(line.charAt(i))) {
+        i++;
+      }
+      if (i > start) {
+        out[w++] = line.substring(start, i);
+      }
+    }
+    return out;
+  }
+
+  private static String newKey6(String name) {
     for (String group : SNMP6_GROUPS) {
       if (name.startsWith(group) && name.length() > group.length()) {
         return group + "." + name.substring(group.length());

@@ -52,25 +52,21 @@ public final class TcQdiscJsonParser {
       String kind = q.get("kind").asText();
       Map<String, String> options = new TreeMap<>();
       flatten("", q.path("options"), options);
-      boolean isRoot = q.path("root").asBoolean(false);
-      QdiscStats.Builder b =
-          QdiscStats.newBuilder()
-              .setDevice(q.get("dev").asText())
-              .setKind(kind)
-              .setHandle(q.get("handle").asText())
-              .setParent(q.hasNonNull("parent") ? q.get("parent").asText() : null)
-              .setRoot(isRoot)
-              .setOptions(options)
-              .setBytes(longOrNull(q.get("bytes")))
-              .setPackets(longOrNull(q.get("packets")))
-              .setDrops(longOrNull(q.get("drops")))
-              .setOverlimits(longOrNull(q.get("overlimits")))
-              .setRequeues(longOrNull(q.get("requeues")))
-              .setBacklogBytes(longOrNull(q.get("backlog")))
-              .setBacklogPackets(longOrNull(q.get("qlen")))
-              .setQlen(longOrNull(q.get("qlen")));
-      QdiscOptions.apply(kind, options, b);
-      out.add(b.build());
+      out.add(
+          QdiscRecords.build(
+              q.get("dev").asText(),
+              kind,
+              q.get("handle").asText(),
+              q.hasNonNull("parent") ? q.get("parent").asText() : null,
+              q.path("root").asBoolean(false),
+              options,
+              longOrNull(q.get("bytes")),
+              longOrNull(q.get("packets")),
+              longOrNull(q.get("drops")),
+              longOrNull(q.get("overlimits")),
+              longOrNull(q.get("requeues")),
+              longOrNull(q.get("backlog")),
+              longOrNull(q.get("qlen"))));
     }
     return out;
   }
