@@ -1,7 +1,6 @@
 package dev.culprit.app.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -28,24 +27,37 @@ final class LabKernel {
   final Shell shell = new Shell();
   final Tools tools = Tools.fromEnvironment();
 
-  /** Skips the calling test unless it can build a lab here without disturbing an existing one. */
+  /** Skips the calling test, with the reason, unless it can build a lab here. */
   static LabKernel assumeUsable() {
-    assumeTrue(
-        System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux"),
-        "the lab needs Linux");
+    String reason = whyUnusable();
+    assumeTrue(reason == null, reason);
+    return new LabKernel();
+  }
+
+  /**
+   * Why a lab cannot be built here without disturbing anything, or null when it can: Linux, root,
+   * every tool, and no lab already up (its namespaces have fixed names; a user's lab is left
+   * alone).
+   */
+  static String whyUnusable() {
+    if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+      return "the lab needs Linux";
+    }
     long euid = Tools.effectiveUid(PROC.resolve("self/status"));
-    assumeTrue(euid == 0, "the lab needs root (namespaces, iptables, a host sysctl); euid " + euid);
+    if (euid != 0) {
+      return "the lab needs root (namespaces, iptables, a host sysctl); euid is " + euid;
+    }
     LabKernel kernel = new LabKernel();
     try {
       kernel.tools.require(EnumSet.allOf(Tools.Tool.class));
     } catch (LabException e) {
-      assumeTrue(false, e.getMessage());
+      return e.getMessage();
     }
     Set<String> present = kernel.labNamespaces();
-    assumeFalse(
-        !present.isEmpty(),
-        "a culprit lab is already up on this machine (" + present + "); not touching it");
-    return kernel;
+    if (!present.isEmpty()) {
+      return "a culprit lab is already up on this machine (" + present + "); not touching it";
+    }
+    return null;
   }
 
   Set<String> labNamespaces() {
