@@ -1,0 +1,145 @@
+package dev.culprit.app;
+
+import dev.culprit.schemas.FleetIncident;
+import dev.culprit.schemas.JsonRenderer;
+import dev.culprit.schemas.RecordDecodeException;
+import dev.culprit.schemas.RootCause;
+import dev.culprit.schemas.Topic;
+import dev.culprit.schemas.Topics;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.avro.generic.IndexedRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows the result topics from "now" and prints each root cause / incident to stdout: one human
+ * line, or one JSON object per line with {@code --json}. Runs on its own thread until closed.
+ */
+final class EventPrinter implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EventPrinter.class);
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+  static final List<Topic<?>> RESULT_TOPICS =
+      List.of(Topics.ROOTCAUSE_PACKET_LOSS, Topics.ROOTCAUSE_OOM, Topics.FLEET_INCIDENTS);
+
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final PrintStream out;
+  private final boolean json;
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final Thread thread;
+
+  EventPrinter(String bootstrapServers, PrintStream out, boolean json) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    // The processor writes in transactions: print only what it committed.
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    this.out = out;
+    this.json = json;
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (Topic<?> t : RESULT_TOPICS) {
+      consumer
+          .partitionsFor(t.name())
+          .forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
+    }
+    consumer.assign(partitions);
+    consumer.seekToEnd(partitions);
+    partitions.forEach(consumer::position);
+    this.thread = new Thread(this::loop, "culprit-event-printer");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private void loop() {
+    try {
+      while (running.get()) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          print(r);
+        }
+        out.flush();
+      }
+    } catch (WakeupException e) {
+      // closing
+    } catch (RuntimeException e) {
+      LOG.error("event printer stopped: {}", e.toString());
+    } finally {
+      consumer.close(Duration.ofSeconds(2));
+    }
+  }
+
+  private void print(ConsumerRecord<String, byte[]> r) {
+    Topic<?> topic = TopicNames.resolve(r.topic());
+    Object value;
+    try {
+      value = topic.valueSerde().deserialize(r.topic(), r.value());
+    } catch (RecordDecodeException e) {
+      LOG.warn(
+          "skipped undecodable result {}-{}@{}: {}",
+          r.topic(),
+          r.partition(),
+          r.offset(),
+          e.getMessage());
+      return;
+    }
+    if (value == null) {
+      return;
+    }
+    out.println(json ? JsonRenderer.toJson((IndexedRecord) value) : human(value));
+  }
+
+  static String human(Object value) {
+    if (value instanceof RootCause c) {
+      String where = c.getNetns().isEmpty() ? "" : " netns " + c.getNetns();
+      return TIME.format(Instant.ofEpochMilli(c.getWindowEndMs()))
+          + "  "
+          + c.getHost()
+          + where
+          + "  "
+          + c.getCause()
+          + " @ "
+          + c.getLocation()
+          + "  "
+          + c.getSummary()
+          + "  → fix: "
+          + c.getRemediation();
+    }
+    if (value instanceof FleetIncident f) {
+      return TIME.format(Instant.ofEpochMilli(f.getWindowEndMs()))
+          + "  FLEET "
+          + f.getCause()
+          + " on "
+          + f.getHostCount()
+          + " hosts  "
+          + f.getSummary();
+    }
+    return String.valueOf(value);
+  }
+
+  @Override
+  public void close() {
+    running.set(false);
+    consumer.wakeup();
+    try {
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package dev.culprit.app;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code culprit} command line. Events go to stdout; logs and status go to stderr. */
+@Command(
+    name = "culprit",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = {
+      "Finds why a fleet of Linux hosts loses packets and why its containers get OOM-killed,"
+          + " continuously, and says so as root-cause events on Kafka.",
+      ""
+    },
+    subcommands = {BrokerCommand.class, TailCommand.class, CommandLine.HelpCommand.class},
+    footer = {
+      "",
+      "Start with:  culprit up      (embedded broker + collector + processor on this host)",
+      "Then:        culprit tail packet-loss oom --from-beginning"
+    })
+public final class Main implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command line and returns its exit code (for tests and the launcher). */
+  public static int run(String... args) {
+    return new CommandLine(new Main())
+        .registerConverter(java.time.Duration.class, new DurationConverter())
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionExceptionHandler(new ErrorHandler())
+        .execute(args);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.err);
+  }
+}

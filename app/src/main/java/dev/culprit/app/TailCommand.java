@@ -1,0 +1,206 @@
+package dev.culprit.app;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.culprit.schemas.JsonRenderer;
+import dev.culprit.schemas.RecordDecodeException;
+import dev.culprit.schemas.Topic;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.apache.avro.generic.IndexedRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code culprit tail}: decode culprit topics and print one JSON object per record. */
+@Command(
+    name = "tail",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Decodes culprit topics and prints each record as one JSON line on stdout (jq-friendly).",
+      "TOPIC is a full name (culprit.samples.interface) or its last part (interface, packet-loss,"
+          + " oom, fleet, deadletter).",
+      "Records that cannot be decoded are reported on stderr with topic, partition and offset, and"
+          + " skipped."
+    })
+final class TailCommand implements Callable<Integer> {
+
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(15);
+
+  @Parameters(arity = "1..*", paramLabel = "TOPIC", description = "Topics to read.")
+  List<String> topics;
+
+  @Option(
+      names = "--bootstrap-servers",
+      paramLabel = "HOST:PORT",
+      description =
+          "Kafka to read from (default: the broker of a running `culprit up`/`broker`"
+              + " on --data-dir, else 127.0.0.1:9092).")
+  String bootstrapServers;
+
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description = "State directory of a local culprit.")
+  Path dataDir;
+
+  @Option(
+      names = "--from-beginning",
+      description = "Start at the oldest retained record instead of now.")
+  boolean fromBeginning;
+
+  @Option(
+      names = "--max",
+      paramLabel = "N",
+      description = "Stop after N records (exit 1 if the timeout comes first).")
+  Long max;
+
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      description = "Stop after this long (e.g. 30s). Default: run until Ctrl-C.")
+  Duration timeout;
+
+  @Option(
+      names = "--with-metadata",
+      description = "Wrap each record as {topic, partition, offset, timestamp, key, value}.")
+  boolean withMetadata;
+
+  @Override
+  public Integer call() {
+    List<Topic<?>> resolved = topics.stream().map(TopicNames::resolve).distinct().toList();
+    String servers = bootstrap(bootstrapServers, dataDir);
+    PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+    long printed = 0;
+    long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+    Duration connectTimeout =
+        timeout == null || timeout.compareTo(CONNECT_TIMEOUT) > 0 ? CONNECT_TIMEOUT : timeout;
+    try (KafkaConsumer<String, byte[]> consumer = consumer(servers, connectTimeout)) {
+      List<TopicPartition> partitions = partitions(consumer, resolved, servers, connectTimeout);
+      consumer.assign(partitions);
+      if (fromBeginning) {
+        consumer.seekToBeginning(partitions);
+      } else {
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position); // fix "now" before any record is produced
+      }
+      while (System.nanoTime() < deadline && (max == null || printed < max)) {
+        long leftMs = Math.max(1, Math.min(500, (deadline - System.nanoTime()) / 1_000_000));
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(leftMs))) {
+          if (max != null && printed >= max) {
+            break;
+          }
+          String line = render(r);
+          if (line != null) {
+            out.println(line);
+            printed++;
+          }
+        }
+        out.flush();
+      }
+    }
+    out.flush();
+    if (max != null && printed < max) {
+      System.err.println(
+          "culprit tail: only " + printed + " of " + max + " records within " + timeout);
+      return 1;
+    }
+    return 0;
+  }
+
+  private String render(ConsumerRecord<String, byte[]> r) {
+    Topic<?> topic = TopicNames.resolve(r.topic());
+    IndexedRecord value;
+    try {
+      value = (IndexedRecord) topic.valueSerde().deserialize(r.topic(), r.value());
+    } catch (RecordDecodeException e) {
+      System.err.println(
+          "culprit tail: skipped "
+              + r.topic()
+              + "-"
+              + r.partition()
+              + "@"
+              + r.offset()
+              + ": "
+              + e.getMessage());
+      return null;
+    }
+    if (value == null) {
+      return null;
+    }
+    if (!withMetadata) {
+      return JsonRenderer.toJson(value);
+    }
+    ObjectNode node = JsonNodeFactory.instance.objectNode();
+    node.put("topic", r.topic());
+    node.put("partition", r.partition());
+    node.put("offset", r.offset());
+    node.put("timestamp", r.timestamp());
+    node.put("key", r.key());
+    node.set("value", JsonRenderer.toNode(value));
+    return node.toString();
+  }
+
+  static String bootstrap(String explicit, Path dataDir) {
+    if (explicit != null) {
+      return explicit;
+    }
+    return DataDir.readBootstrap(dataDir != null ? dataDir : DataDir.defaultDir())
+        .orElse("127.0.0.1:9092");
+  }
+
+  private static KafkaConsumer<String, byte[]> consumer(String servers, Duration apiTimeout) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+    // tail reads with assign(): no group, nothing committed, any number can run at once.
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    // Results written in transactions (exactly-once processor) show only once committed.
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(apiTimeout.toMillis()));
+    return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+  }
+
+  private static List<TopicPartition> partitions(
+      KafkaConsumer<String, byte[]> consumer,
+      List<Topic<?>> topics,
+      String servers,
+      Duration connectTimeout) {
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (Topic<?> topic : topics) {
+      List<PartitionInfo> infos;
+      try {
+        infos = consumer.partitionsFor(topic.name());
+      } catch (org.apache.kafka.common.errors.TimeoutException e) {
+        throw new UserException(
+            "no Kafka broker answered at "
+                + servers
+                + " within "
+                + connectTimeout.toSeconds()
+                + "s; start one with `culprit up` or pass --bootstrap-servers");
+      }
+      if (infos == null || infos.isEmpty()) {
+        throw new UserException(
+            "topic "
+                + topic.name()
+                + " does not exist at "
+                + servers
+                + "; is this a culprit cluster (culprit broker/up create the topics)?");
+      }
+      infos.forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
+    }
+    return partitions;
+  }
+}

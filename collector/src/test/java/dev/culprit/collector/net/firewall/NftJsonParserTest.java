@@ -1,0 +1,63 @@
+package dev.culprit.collector.net.firewall;
+
+import static dev.culprit.collector.net.firewall.IptablesSaveParserTest.rule;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.culprit.collector.net.Fixtures;
+import dev.culprit.collector.net.ParseException;
+import dev.culprit.schemas.FirewallRule;
+import org.junit.jupiter.api.Test;
+
+class NftJsonParserTest {
+
+  private static IptablesSaveParser.Ruleset nsA(boolean skip) throws ParseException {
+    return NftJsonParser.parse(
+        "nft", Fixtures.text("real/ns-a/nft-j-list-ruleset.json"), "nft", skip);
+  }
+
+  @Test
+  void readsANativeCounterDropRule() throws Exception {
+    IptablesSaveParser.Ruleset set = nsA(true);
+
+    FirewallRule drop = rule(set.rules(), "culprit", "input", 1);
+    assertThat(drop.getFamily()).isEqualTo("inet");
+    assertThat(drop.getTarget()).isEqualTo("DROP");
+    assertThat(drop.getComment()).isEqualTo("nft drop");
+    assertThat(drop.getPackets()).isZero();
+    assertThat(drop.getSpec()).isEqualTo("tcp dport == 9999 counter drop");
+    FirewallRule counted = rule(set.rules(), "culprit", "input", 2);
+    assertThat(counted.getTarget()).isNull();
+    assertThat(counted.getPackets()).isPositive();
+    assertThat(set.policies())
+        .singleElement()
+        .satisfies(p -> assertThat(p.getPolicy()).isEqualTo("ACCEPT"));
+  }
+
+  @Test
+  void skipsTheTablesIptablesNftAlreadyReported() throws Exception {
+    assertThat(nsA(true).rules()).allMatch(r -> r.getTable().equals("culprit"));
+    IptablesSaveParser.Ruleset all = nsA(false);
+    FirewallRule xt = rule(all.rules(), "filter", "INPUT", 1);
+    assertThat(xt.getFamily()).isEqualTo("ipv4");
+    assertThat(xt.getTarget()).isEqualTo("DROP");
+    assertThat(xt.getPackets()).isEqualTo(4);
+  }
+
+  @Test
+  void readsAnEmptyRuleset() throws Exception {
+    assertThat(
+            NftJsonParser.parse(
+                    "n", Fixtures.text("real/host/nft-j-list-ruleset.json"), "nft", true)
+                .rules())
+        .isEmpty();
+  }
+
+  @Test
+  void rejectsOtherJson() {
+    assertThatThrownBy(() -> NftJsonParser.parse("nft -j", "[]", "nft", true))
+        .isInstanceOf(ParseException.class);
+    assertThatThrownBy(() -> NftJsonParser.parse("nft -j", "{\"nftables\": [", "nft", true))
+        .isInstanceOf(ParseException.class);
+  }
+}

@@ -1,0 +1,109 @@
+package dev.culprit.broker;
+
+import dev.culprit.schemas.Topic;
+import dev.culprit.schemas.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates the contract topics that are missing, on the embedded broker or on an external cluster,
+ * and warns about existing ones whose partition count differs from the settings.
+ */
+public final class ContractTopics {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ContractTopics.class);
+
+  private ContractTopics() {}
+
+  /** The topics as they would be created with these settings. */
+  public static List<NewTopic> newTopics(TopicSettings settings) {
+    List<NewTopic> topics = new ArrayList<>();
+    for (Topic<?> topic : Topics.all()) {
+      boolean sample = topic.kind() == Topic.Kind.SAMPLE;
+      Duration retention = sample ? settings.sampleRetention() : settings.resultRetention();
+      topics.add(
+          new NewTopic(
+                  topic.name(),
+                  sample ? settings.samplePartitions() : settings.resultPartitions(),
+                  settings.replicationFactor())
+              .configs(
+                  Map.of(
+                      TopicConfig.RETENTION_MS_CONFIG,
+                      Long.toString(retention.toMillis()),
+                      // Replays need records by time; the collector's sample time is the truth.
+                      TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG,
+                      "CreateTime")));
+    }
+    return topics;
+  }
+
+  /**
+   * Creates every missing contract topic and waits for it.
+   *
+   * @return the names of the topics created now
+   */
+  public static List<String> ensure(Admin admin, TopicSettings settings, Duration timeout)
+      throws InterruptedException, TimeoutException {
+    try {
+      Set<String> existing =
+          admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      List<NewTopic> missing =
+          newTopics(settings).stream().filter(t -> !existing.contains(t.name())).toList();
+      List<String> created = new ArrayList<>();
+      if (!missing.isEmpty()) {
+        var result = admin.createTopics(missing);
+        for (NewTopic topic : missing) {
+          try {
+            result.values().get(topic.name()).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            created.add(topic.name());
+          } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+              throw new IllegalStateException(
+                  "cannot create topic " + topic.name() + ": " + e.getCause().getMessage(),
+                  e.getCause());
+            }
+          }
+        }
+      }
+      warnOnPartitionMismatch(admin, settings, timeout);
+      return created;
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(
+          "cannot list topics: " + e.getCause().getMessage(), e.getCause());
+    }
+  }
+
+  private static void warnOnPartitionMismatch(Admin admin, TopicSettings settings, Duration timeout)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    List<String> sampleNames = Topics.samples().stream().map(Topic::name).toList();
+    Map<String, TopicDescription> described =
+        admin
+            .describeTopics(sampleNames)
+            .allTopicNames()
+            .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    long distinct =
+        described.values().stream().mapToInt(d -> d.partitions().size()).distinct().count();
+    if (distinct > 1) {
+      LOG.warn(
+          "sample topics have different partition counts ({}); the processor needs them"
+              + " co-partitioned: recreate them with the same count",
+          described.values().stream()
+              .map(d -> d.name() + "=" + d.partitions().size())
+              .sorted()
+              .toList());
+    }
+  }
+}
