@@ -28,12 +28,10 @@ import org.junit.jupiter.api.Test;
 class LabEndToEndTest {
 
   private static final Duration DETECTED = Duration.ofSeconds(30);
+  // Not culprit-lan: under the MTU fault its bridge port cu-web-br really does count tx_dropped
+  // (the frames cu-web refuses), so an event naming that link there would be true, not false.
   private static final Set<String> HEALTHY =
-      Set.of(
-          LabTopology.LAN_NS,
-          LabTopology.QUIET_NS,
-          LabTopology.client(1).netns(),
-          LabTopology.client(2).netns());
+      Set.of(LabTopology.QUIET_NS, LabTopology.client(1).netns(), LabTopology.client(2).netns());
 
   private static String skipReason;
   private static EmbeddedBroker broker;
