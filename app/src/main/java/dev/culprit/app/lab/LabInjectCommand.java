@@ -66,25 +66,27 @@ public final class LabInjectCommand implements Runnable {
       name = "qdisc-loss",
       mixinStandardHelpOptions = true,
       description = {
-        "A root qdisc on the server's interface cu-web that drops replies: netem loss where the"
-            + " kernel has netem, else (or with --kind tbf) a tbf whose rate is far below the"
-            + " traffic and whose queue is short. The qdisc's drop counter counts them (tc -s"
-            + " qdisc); the interface counters do not.",
+        "A root qdisc on the server's interface cu-web that drops its replies at random, as the"
+            + " seed's netem did. The qdisc's drop counter counts them (tc -s qdisc); the interface"
+            + " counters do not.",
+        "auto tries netem loss, then htb-random (same random loss without netem: an htb whose bpf"
+            + " filter sends --loss % of packets to a zero-length pfifo), then tbf (a rate far below"
+            + " the traffic: drops depend on traffic volume).",
       })
   static final class QdiscLoss extends LabSubcommand {
     @Option(
         names = "--kind",
         paramLabel = "KIND",
         defaultValue = "auto",
-        description =
-            "auto (netem if available, else tbf), netem or tbf (default: ${DEFAULT-VALUE}).")
+        description = "auto, netem, htb-random or tbf (default: ${DEFAULT-VALUE}).")
     String kind;
 
     @Option(
         names = "--loss",
         paramLabel = "PERCENT",
         defaultValue = QdiscLossFault.DEFAULT_LOSS,
-        description = "netem random loss in percent (default: ${DEFAULT-VALUE}).")
+        description =
+            "Random loss in percent, for netem and htb-random (default: ${DEFAULT-VALUE}).")
     double loss;
 
     @Option(

@@ -6,16 +6,26 @@ import java.util.Locale;
 
 /**
  * Packet loss in the server's egress qdisc, as in the seed ({@code qdisc netem … loss 30%} on the
- * server's eth0, eating the replies). Kernels without netem (this project's CI kernel has none) get
- * a {@code tbf} whose rate is far below the lab's traffic and whose queue is short, so it drops
- * what does not fit: real drops, counted by the qdisc, invisible to the interface counters.
+ * server's eth0, eating the replies): real drops, counted by the qdisc, invisible to the interface
+ * counters. Three ways to make it, tried in this order by {@code auto}:
  *
- * @param mode netem, tbf, or auto (netem when the kernel has it, else tbf)
- * @param lossPercent netem's random loss, in percent
+ * <ol>
+ *   <li>{@code netem loss P%} where the kernel has netem;
+ *   <li>{@code htb-random}: the same random loss without netem (this project's CI kernel has none):
+ *       an {@code htb} root whose classic-BPF filter ({@code ld rand}) sends P % of packets, at
+ *       random, to a class whose {@code pfifo} has length 0. Both the htb root and that pfifo count
+ *       the drops. Needs only htb, pfifo and cls_bpf;
+ *   <li>{@code tbf} with a rate far below the lab's traffic and a short queue: drops what does not
+ *       fit. Loss then depends on traffic volume — with the MTU fault also active almost nothing
+ *       big leaves the server, and tbf drops nothing — so it is the last resort.
+ * </ol>
+ *
+ * @param mode auto, netem, htb-random or tbf
+ * @param lossPercent the random loss of netem and htb-random, in percent
  * @param rate tbf rate ({@code tc} syntax, e.g. 256kbit)
  * @param burst tbf bucket size (e.g. 4kb)
  * @param limit tbf queue length in bytes (e.g. 8kb)
- * @param applied the qdisc kind actually installed; null until applied
+ * @param applied the mechanism actually installed (netem, htb-random, tbf); null until applied
  */
 public record QdiscLossFault(
     Mode mode, double lossPercent, String rate, String burst, String limit, String applied)
@@ -28,20 +38,28 @@ public record QdiscLossFault(
   public static final String DEFAULT_BURST = "4kb";
   public static final String DEFAULT_LIMIT = "8kb";
 
-  /** Which qdisc to use. */
+  /** htb's classid of the class whose zero-length pfifo drops everything sent to it: 1:2. */
+  private static final int DROP_CLASSID = 0x10002;
+
+  /** Which mechanism to use. */
   public enum Mode {
     AUTO,
     NETEM,
+    HTB_RANDOM,
     TBF;
 
-    /** {@code auto}, {@code netem}, {@code tbf}, in any case. */
+    public String cliName() {
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** {@code auto}, {@code netem}, {@code htb-random}, {@code tbf}, in any case. */
     public static Mode parse(String text) {
       for (Mode mode : values()) {
-        if (mode.name().equalsIgnoreCase(text)) {
+        if (mode.cliName().equalsIgnoreCase(text) || mode.name().equalsIgnoreCase(text)) {
           return mode;
         }
       }
-      throw new LabException("--kind must be auto, netem or tbf, not '" + text + "'");
+      throw new LabException("--kind must be auto, netem, htb-random or tbf, not '" + text + "'");
     }
   }
 
@@ -68,57 +86,126 @@ public record QdiscLossFault(
 
   @Override
   public String describe() {
-    String dev = LabTopology.web().device();
-    if ("netem".equals(applied) || (applied == null && mode == Mode.NETEM)) {
-      return String.format(
-          Locale.ROOT, "netem loss %s%% on %s in %s", fmt(lossPercent), dev, LabTopology.WEB_NS);
-    }
-    if ("tbf".equals(applied) || mode == Mode.TBF) {
-      return String.format(
-          Locale.ROOT,
-          "tbf rate %s burst %s limit %s on %s in %s (drops what exceeds the rate)",
-          rate,
-          burst,
-          limit,
-          dev,
-          LabTopology.WEB_NS);
-    }
-    return "netem loss " + fmt(lossPercent) + "% (or tbf if netem is missing) on " + dev;
+    String where = " on " + dev() + " in " + LabTopology.WEB_NS;
+    Mode shown = applied != null ? Mode.parse(applied) : mode;
+    return switch (shown) {
+      case NETEM -> "netem loss " + fmt(lossPercent) + "%" + where;
+      case HTB_RANDOM ->
+          "random loss of "
+              + fmt(lossPercent)
+              + "%"
+              + where
+              + " (htb root, bpf filter sends that share to a zero-length pfifo)";
+      case TBF ->
+          "tbf rate "
+              + rate
+              + " burst "
+              + burst
+              + " limit "
+              + limit
+              + where
+              + " (drops what exceeds the rate)";
+      case AUTO ->
+          "random loss of "
+              + fmt(lossPercent)
+              + "%"
+              + where
+              + " (netem, else htb-random, else tbf)";
+    };
   }
 
   @Override
   public FaultSpec apply(LabContext lab) {
-    if (mode != Mode.TBF) {
-      Shell.Result netem =
-          lab.shell()
-              .run(
-                  tc(
-                      lab,
+    List<String> refusals = new ArrayList<>();
+    for (Mode candidate :
+        mode == Mode.AUTO ? List.of(Mode.NETEM, Mode.HTB_RANDOM, Mode.TBF) : List.of(mode)) {
+      clear(lab); // start from the device's default qdisc, whatever an earlier inject left
+      String refusal = install(lab, candidate);
+      if (refusal == null) {
+        return new QdiscLossFault(mode, lossPercent, rate, burst, limit, candidate.cliName());
+      }
+      refusals.add(candidate.cliName() + ": " + refusal);
+    }
+    clear(lab);
+    throw new LabException(
+        "cannot install a dropping qdisc on " + dev() + ": " + String.join("; ", refusals));
+  }
+
+  /** Installs one mechanism; returns why the kernel refused it, or null when it is in place. */
+  private String install(LabContext lab, Mode mechanism) {
+    List<List<String>> steps =
+        switch (mechanism) {
+          case NETEM ->
+              List.of(
+                  List.of(
                       "qdisc",
-                      "replace",
+                      "add",
                       "dev",
                       dev(),
                       "root",
                       "netem",
                       "loss",
                       fmt(lossPercent) + "%"));
-      if (netem.ok()) {
-        return withApplied("netem");
+          case HTB_RANDOM ->
+              List.of(
+                  List.of(
+                      "qdisc", "add", "dev", dev(), "root", "handle", "1:", "htb", "default", "1"),
+                  // quantum set explicitly: the r2q default warns about 10 Gbit classes.
+                  List.of(
+                      "class", "add", "dev", dev(), "parent", "1:", "classid", "1:1", "htb", "rate",
+                      "10gbit", "quantum", "60000"),
+                  List.of(
+                      "class", "add", "dev", dev(), "parent", "1:", "classid", "1:2", "htb", "rate",
+                      "10gbit", "quantum", "60000"),
+                  List.of(
+                      "qdisc", "add", "dev", dev(), "parent", "1:2", "handle", "2:", "pfifo",
+                      "limit", "0"),
+                  List.of(
+                      "filter",
+                      "add",
+                      "dev",
+                      dev(),
+                      "parent",
+                      "1:",
+                      "protocol",
+                      "all",
+                      "prio",
+                      "1",
+                      "bpf",
+                      "bytecode",
+                      randomDropBytecode(lossPercent)));
+          case TBF ->
+              List.of(
+                  List.of(
+                      "qdisc", "add", "dev", dev(), "root", "tbf", "rate", rate, "burst", burst,
+                      "limit", limit));
+          case AUTO -> throw new IllegalArgumentException("auto is not a mechanism");
+        };
+    for (List<String> step : steps) {
+      Shell.Result result = lab.shell().run(tc(lab, step.toArray(String[]::new)));
+      if (!result.ok()) {
+        return result.stderr().strip();
       }
-      if (mode == Mode.NETEM) {
-        throw new LabException(
-            "this kernel refuses a netem qdisc ("
-                + netem.stderr().strip()
-                + "); use --kind tbf or --kind auto");
-      }
-      // No netem (sch_netem not built): fall through to tbf, which every kernel here has.
     }
-    lab.shell()
-        .check(
-            tc(
-                lab, "qdisc", "replace", "dev", dev(), "root", "tbf", "rate", rate, "burst", burst,
-                "limit", limit));
-    return withApplied("tbf");
+    return null;
+  }
+
+  /**
+   * Classic BPF for cls_bpf: load a random 32-bit number ({@code SKF_AD_OFF + SKF_AD_RANDOM}); when
+   * it is at most {@code p × 2³²} return the drop class 1:2, else 0 (no match: htb's default class
+   * 1:1). As {@code tc}'s "count,code jt jf k,…" text.
+   */
+  static String randomDropBytecode(double lossPercent) {
+    long threshold = (long) Math.floor(lossPercent / 100 * 4294967296.0) - 1;
+    threshold = Math.max(0, Math.min(threshold, 0xFFFFFFFFL));
+    long loadRandom = 0xFFFFF000L + 56; // SKF_AD_OFF + SKF_AD_RANDOM
+    return String.join(
+        ",",
+        "4",
+        "32 0 0 " + loadRandom, // BPF_LD | BPF_W | BPF_ABS
+        "37 0 1 " + threshold, // BPF_JMP | BPF_JGT | BPF_K: above → keep, else → drop
+        "6 0 0 0", // BPF_RET | BPF_K: no match, default class
+        "6 0 0 " + DROP_CLASSID);
   }
 
   @Override
@@ -149,10 +236,6 @@ public record QdiscLossFault(
   /** The server interface's root qdisc and its counters. */
   public static java.util.Optional<TcQdiscJson.Qdisc> root(LabContext lab) {
     return TcQdiscJson.root(lab.shell().check(tc(lab, "-s", "-j", "qdisc", "show", "dev", dev())));
-  }
-
-  private QdiscLossFault withApplied(String kind) {
-    return new QdiscLossFault(mode, lossPercent, rate, burst, limit, kind);
   }
 
   private static String dev() {

@@ -52,6 +52,8 @@ class FaultSpecTest {
             () -> new QdiscLossFault(QdiscLossFault.Mode.NETEM, 0, "1mbit", "4kb", "8kb", null))
         .hasMessageContaining("--loss");
     assertThat(QdiscLossFault.Mode.parse("tbf")).isEqualTo(QdiscLossFault.Mode.TBF);
+    assertThat(QdiscLossFault.Mode.parse("htb-random")).isEqualTo(QdiscLossFault.Mode.HTB_RANDOM);
+    assertThatThrownBy(() -> QdiscLossFault.Mode.parse("red")).hasMessageContaining("htb-random");
   }
 
   @Test
@@ -60,6 +62,18 @@ class FaultSpecTest {
     assertThat(tbf.describe()).startsWith("tbf rate 256kbit");
     var netem = new QdiscLossFault(QdiscLossFault.Mode.AUTO, 30, "256kbit", "4kb", "8kb", "netem");
     assertThat(netem.describe()).startsWith("netem loss 30%");
+    var random =
+        new QdiscLossFault(QdiscLossFault.Mode.AUTO, 30, "256kbit", "4kb", "8kb", "htb-random");
+    assertThat(random.describe()).startsWith("random loss of 30% on cu-web").contains("pfifo");
+  }
+
+  @Test
+  void dropsTheShareOfRandomNumbersAtOrBelowTheThreshold() {
+    // P(drop) = (k + 1) / 2^32: 30 % → k = 0.3 * 2^32 - 1.
+    assertThat(QdiscLossFault.randomDropBytecode(30))
+        .isEqualTo("4,32 0 0 4294963256,37 0 1 1288490187,6 0 0 0,6 0 0 65538");
+    assertThat(QdiscLossFault.randomDropBytecode(100)).contains("37 0 1 4294967295,");
+    assertThat(QdiscLossFault.randomDropBytecode(0.0000000001)).contains("37 0 1 0,");
   }
 
   @Test

@@ -145,6 +145,39 @@ final class LabKernel {
         .orElseThrow();
   }
 
+  /**
+   * Sends {@code count} pings from {@code netns} to {@code address} 10 ms apart and returns the
+   * share lost, from busybox ping's summary ("200 packets transmitted, 139 packets received").
+   */
+  double pingLoss(String netns, String address, int count) {
+    Shell.Result ping =
+        shell.run(
+            List.of(
+                tools.path(Tools.Tool.IP),
+                "netns",
+                "exec",
+                netns,
+                tools.path(Tools.Tool.BUSYBOX),
+                "ping",
+                "-q",
+                "-c",
+                Integer.toString(count),
+                "-i",
+                "0.01",
+                "-W",
+                "2",
+                address),
+            Duration.ofSeconds(30));
+    var summary =
+        java.util.regex.Pattern.compile("(\\d+) packets transmitted, (\\d+) packets received")
+            .matcher(ping.stdout());
+    if (!summary.find()) {
+      throw new AssertionError("no ping summary: " + ping.stdout() + ping.stderr());
+    }
+    double sent = Double.parseDouble(summary.group(1));
+    return (sent - Double.parseDouble(summary.group(2))) / sent;
+  }
+
   static String conntrackMax() {
     try {
       return ProcFiles.read(CONNTRACK_MAX).strip();
