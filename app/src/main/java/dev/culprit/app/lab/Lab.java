@@ -136,7 +136,7 @@ public final class Lab {
     ConntrackFullFault.ensureTracking(lab);
     Workloads workloads = new Workloads(tools);
     ensureProcess(lab, "web-httpd", LabTopology.WEB_NS, workloads.httpd(www), logs);
-    ensureProcess(lab, "web-echo", LabTopology.WEB_NS, workloads.echoServer(), logs);
+    ensureProcess(lab, "web-echo", LabTopology.WEB_NS, Workloads.echoServer(), logs);
     ensureProcess(lab, "quiet-httpd", LabTopology.QUIET_NS, workloads.httpd(www), logs);
     awaitListening(lab, LabTopology.WEB_NS, LabTopology.HTTP_PORT, logs);
     awaitListening(lab, LabTopology.WEB_NS, LabTopology.ECHO_PORT, logs);

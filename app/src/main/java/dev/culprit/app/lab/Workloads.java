@@ -97,17 +97,9 @@ public final class Workloads {
         www.toString());
   }
 
-  /** A TCP echo server: one {@code cat} per connection, kept listening ({@code -ll}). */
-  public List<String> echoServer() {
-    return List.of(
-        busybox(),
-        "nc",
-        "-ll",
-        "-p",
-        Integer.toString(LabTopology.ECHO_PORT),
-        "-e",
-        busybox(),
-        "cat");
+  /** The TCP echo server, a small JVM with a listen backlog well above the client count. */
+  public static List<String> echoServer() {
+    return javaMain(EchoServer.class, Integer.toString(LabTopology.ECHO_PORT));
   }
 
   /** A client's steady traffic to the server: a 20 KiB GET, a GET with a large request, an echo. */
@@ -130,31 +122,38 @@ public final class Workloads {
     return script(OVERFLOW_LOOP, LabTopology.WEB_ADDRESS, Integer.toString(port));
   }
 
-  /** The JVM running {@link StuckListener}, as small as a JVM gets. */
+  /** The JVM running {@link StuckListener}. */
   public static List<String> stuckListener(int port, int backlog) {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    return List.of(
-        java.toString(),
-        "-Xmx16m",
-        "-Xss256k",
-        "-XX:+UseSerialGC",
-        "-XX:TieredStopAtLevel=1",
-        // An AF_INET socket, so the listener shows in /proc/net/tcp like the seed's servers.
-        "-Djava.net.preferIPv4Stack=true",
-        "-cp",
-        codeSource().toString(),
-        StuckListener.class.getName(),
-        Integer.toString(port),
-        Integer.toString(backlog));
+    return javaMain(StuckListener.class, Integer.toString(port), Integer.toString(backlog));
   }
 
-  /** The jar (or classes directory) this class was loaded from, which also holds StuckListener. */
+  /** A JVM as small as a JVM gets, running {@code main} from the jar the lab itself runs from. */
+  private static List<String> javaMain(Class<?> main, String... args) {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    List<String> argv =
+        new java.util.ArrayList<>(
+            List.of(
+                java.toString(),
+                "-Xmx16m",
+                "-Xss256k",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                // AF_INET sockets, so the servers show in /proc/net/tcp like the seed's.
+                "-Djava.net.preferIPv4Stack=true",
+                "-cp",
+                codeSource().toString(),
+                main.getName()));
+    argv.addAll(List.of(args));
+    return argv;
+  }
+
+  /** The jar (or classes directory) this class was loaded from, which also holds the servers. */
   static Path codeSource() {
     try {
       return Path.of(
           StuckListener.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     } catch (URISyntaxException | NullPointerException e) {
-      throw new LabException("cannot find the culprit jar to run the stuck listener from", e);
+      throw new LabException("cannot find the culprit jar to run the lab's Java servers from", e);
     }
   }
 

@@ -67,11 +67,15 @@ class LabFaultsKernelTest {
 
   @Test
   void trafficFlowsToTheServerAndTheQuietNeighbour() {
+    long overflowsBefore = kernel.netstat(LabTopology.WEB_NS).get("TcpExt.ListenOverflows");
     LabKernel.awaitRise(
         "cu-web rx_packets", () -> kernel.device(lab, "web-httpd", "cu-web").rxPackets(), 100);
     LabKernel.awaitRise(
         "cu-quiet rx_packets", () -> kernel.device(lab, "quiet-httpd", "cu-quiet").rxPackets(), 20);
     assertThat(kernel.device(lab, "web-httpd", "cu-web").rxDropped()).isZero();
+    // Without a fault the servers keep up: the lab makes no overflow it was not asked for.
+    assertThat(kernel.netstat(LabTopology.WEB_NS).get("TcpExt.ListenOverflows"))
+        .isEqualTo(overflowsBefore);
   }
 
   @Test
@@ -210,5 +214,6 @@ class LabFaultsKernelTest {
     ProcNetDev.Counters quiet = kernel.device(lab, "quiet-httpd", "cu-quiet");
     assertThat(quiet.rxDropped()).isZero();
     assertThat(quiet.txDropped()).isZero();
+    assertThat(kernel.netstat(LabTopology.QUIET_NS)).containsEntry("TcpExt.ListenOverflows", 0L);
   }
 }

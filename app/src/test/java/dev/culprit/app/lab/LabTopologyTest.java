@@ -47,8 +47,8 @@ class LabTopologyTest {
   }
 
   @Test
-  void refusesClientCountsOutsideOneToFifty() {
-    assertThatThrownBy(() -> new LabTopology(0)).hasMessageContaining("between 1 and 50");
-    assertThatThrownBy(() -> new LabTopology(51)).hasMessageContaining("between 1 and 50");
+  void refusesClientCountsOutsideOneToEight() {
+    assertThatThrownBy(() -> new LabTopology(0)).hasMessageContaining("between 1 and 8");
+    assertThatThrownBy(() -> new LabTopology(9)).hasMessageContaining("between 1 and 8");
   }
 }
