@@ -5,9 +5,6 @@ import dev.culprit.broker.TopicSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -20,8 +17,6 @@ import picocli.CommandLine.Option;
           + " topics, until Ctrl-C or SIGTERM. Data persists in --data-dir across restarts."
     })
 final class BrokerCommand implements Callable<Integer> {
-
-  private static final Logger LOG = LoggerFactory.getLogger(BrokerCommand.class);
 
   @Option(
       names = "--data-dir",
@@ -59,7 +54,7 @@ final class BrokerCommand implements Callable<Integer> {
     try (EmbeddedBroker broker = startBroker(dir, port, partitions, retention)) {
       System.err.println(
           "culprit broker: ready on " + broker.bootstrapServers() + " (data in " + dir + ")");
-      awaitShutdownSignal();
+      Shutdown.awaitSignal();
     } finally {
       DataDir.clearBootstrap(dir);
     }
@@ -90,28 +85,5 @@ final class BrokerCommand implements Callable<Integer> {
     }
     DataDir.writeBootstrap(dir, broker.bootstrapServers());
     return broker;
-  }
-
-  /**
-   * Blocks until the JVM is asked to stop; shutdown hooks then close what try-with-resources holds.
-   */
-  static void awaitShutdownSignal() throws InterruptedException {
-    CountDownLatch stop = new CountDownLatch(1);
-    Thread main = Thread.currentThread();
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  LOG.info("stopping");
-                  stop.countDown();
-                  try {
-                    // Let the main thread run its finally blocks (closing clients, broker) first.
-                    main.join(Duration.ofSeconds(30).toMillis());
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                  }
-                },
-                "culprit-shutdown"));
-    stop.await();
   }
 }

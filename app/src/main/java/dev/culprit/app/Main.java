@@ -13,7 +13,16 @@ import picocli.CommandLine.Command;
           + " continuously, and says so as root-cause events on Kafka.",
       ""
     },
-    subcommands = {BrokerCommand.class, TailCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {
+      UpCommand.class,
+      BrokerCommand.class,
+      CollectCommand.class,
+      ProcessCommand.class,
+      TailCommand.class,
+      ReplayCommand.class,
+      CaptureFixtureCommand.class,
+      CommandLine.HelpCommand.class
+    },
     footer = {
       "",
       "Start with:  culprit up      (embedded broker + collector + processor on this host)",
@@ -24,7 +33,11 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(run(args));
+    int code = run(args);
+    if (!Shutdown.requested()) {
+      // During a SIGTERM shutdown exit() would block behind the hook that waits for this thread.
+      System.exit(code);
+    }
   }
 
   /** Runs the command line and returns its exit code (for tests and the launcher). */

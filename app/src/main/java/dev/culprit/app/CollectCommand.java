@@ -1,0 +1,106 @@
+package dev.culprit.app;
+
+import dev.culprit.collector.CommandRunner;
+import dev.culprit.collector.publish.JsonLinesPublisher;
+import dev.culprit.collector.publish.KafkaPublisher;
+import dev.culprit.collector.runtime.Collector;
+import dev.culprit.collector.runtime.CollectorConfig;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code culprit collect}: only the collector, against a Kafka cluster. */
+@Command(
+    name = "collect",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs only the collector: samples this host and every network namespace and container on"
+          + " it every --interval and publishes raw counters to Kafka.",
+      "While the broker is unreachable, samples wait in a bounded on-disk spool and are delivered"
+          + " in order when it returns.",
+      "--once --json prints one cycle as JSON lines on stdout instead, without Kafka."
+    })
+final class CollectCommand implements Callable<Integer> {
+
+  @Mixin CollectorOptions collector;
+
+  @Option(
+      names = "--bootstrap-servers",
+      paramLabel = "HOST:PORT",
+      description =
+          "Kafka to publish to (default: the broker of a running `culprit up`/`broker`"
+              + " on --data-dir, else 127.0.0.1:9092).")
+  String bootstrapServers;
+
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description = "State directory (spool default: DATA_DIR/spool).")
+  Path dataDir;
+
+  @Option(names = "--once", description = "Run one cycle and exit.")
+  boolean once;
+
+  @Option(
+      names = "--json",
+      description = "With --once: print the records as JSON lines, publish nothing.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    if (json && !once) {
+      throw new UserException("--json prints one cycle: use it with --once", 2);
+    }
+    Path dir = dataDir != null ? dataDir : DataDir.defaultDir();
+    String servers = TailCommand.bootstrap(bootstrapServers, dir);
+    CollectorConfig config = collector.config(servers, dir);
+    CommandRunner runner = CollectorOptions.runner();
+    if (once && json) {
+      PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+      try (Collector c =
+          new Collector(
+              config,
+              collector.sources(config, runner),
+              collector.finder(config),
+              new JsonLinesPublisher(out))) {
+        c.runOnce();
+      }
+      return 0;
+    }
+    KafkaPublisher publisher = config.openKafkaPublisher();
+    try (Collector c =
+        new Collector(
+            config, collector.sources(config, runner), collector.finder(config), publisher)) {
+      if (once) {
+        c.runOnce();
+        if (!publisher.flush(java.time.Duration.ofSeconds(10))) {
+          System.err.println(
+              "culprit collect: broker at "
+                  + servers
+                  + " did not acknowledge within 10s;"
+                  + " the samples stay in the spool "
+                  + config.spoolDir());
+          return 1;
+        }
+        return 0;
+      }
+      c.start();
+      System.err.println(
+          "culprit collect: publishing to "
+              + servers
+              + " every "
+              + config.interval()
+              + " (host "
+              + config.hostId()
+              + ", spool "
+              + config.spoolDir()
+              + ")");
+      Shutdown.awaitSignal();
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,182 @@
+package dev.culprit.app;
+
+import dev.culprit.collector.CommandRunner;
+import dev.culprit.collector.HostPaths;
+import dev.culprit.collector.NamespaceFinder;
+import dev.culprit.collector.Source;
+import dev.culprit.collector.exec.ProcessCommandRunner;
+import dev.culprit.collector.net.NameFilter;
+import dev.culprit.collector.net.NetworkSourceOptions;
+import dev.culprit.collector.net.NetworkSources;
+import dev.culprit.collector.netns.ProcNamespaceFinder;
+import dev.culprit.collector.runtime.CollectorConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/** The collector's options, shared by {@code culprit up} and {@code culprit collect}. */
+final class CollectorOptions {
+
+  @Option(
+      names = "--interval",
+      paramLabel = "DURATION",
+      defaultValue = "5s",
+      description =
+          "Sampling interval; cycles start on wall-clock multiples of it (default: ${DEFAULT-VALUE}).")
+  Duration interval;
+
+  @Option(
+      names = "--host-id",
+      paramLabel = "ID",
+      description = "Host id: the key and host field of every record (default: the hostname).")
+  String hostId;
+
+  @Option(
+      names = "--sources",
+      paramLabel = "NAME",
+      split = ",",
+      description =
+          "Sources to run (default: all): interface, protocol, conntrack, qdisc, filter, container, kernel.")
+  List<String> sources = new ArrayList<>();
+
+  @Option(
+      names = "--netns-include",
+      paramLabel = "GLOB",
+      split = ",",
+      description =
+          "Only these namespaces (labels; globs, or re:REGEX). The host's own is always sampled.")
+  List<String> netnsInclude = new ArrayList<>();
+
+  @Option(
+      names = "--netns-exclude",
+      paramLabel = "GLOB",
+      split = ",",
+      description = "Skip these namespaces.")
+  List<String> netnsExclude = new ArrayList<>();
+
+  @Option(
+      names = "--device-include",
+      paramLabel = "GLOB",
+      split = ",",
+      description = "Only these interfaces.")
+  List<String> deviceInclude = new ArrayList<>();
+
+  @Option(
+      names = "--device-exclude",
+      paramLabel = "GLOB",
+      split = ",",
+      description = "Skip these interfaces.")
+  List<String> deviceExclude = new ArrayList<>();
+
+  @Option(
+      names = "--proc-root",
+      paramLabel = "DIR",
+      defaultValue = "/proc",
+      description = "The host's procfs (default: ${DEFAULT-VALUE}; /host/proc in a container).")
+  Path procRoot;
+
+  @Option(
+      names = "--sys-root",
+      paramLabel = "DIR",
+      defaultValue = "/sys",
+      description = "The host's sysfs (default: ${DEFAULT-VALUE}).")
+  Path sysRoot;
+
+  @Option(
+      names = "--netns-dir",
+      paramLabel = "DIR",
+      defaultValue = "/var/run/netns",
+      description = "Named network namespaces (default: ${DEFAULT-VALUE}).")
+  Path netnsDir;
+
+  @Option(
+      names = "--cgroup-root",
+      paramLabel = "DIR",
+      defaultValue = "/sys/fs/cgroup",
+      description = "The cgroup hierarchy (default: ${DEFAULT-VALUE}).")
+  Path cgroupRoot;
+
+  @Option(
+      names = "--kmsg",
+      paramLabel = "FILE",
+      defaultValue = "/dev/kmsg",
+      description = "The kernel log device (default: ${DEFAULT-VALUE}).")
+  Path kmsg;
+
+  @Option(
+      names = "--spool-dir",
+      paramLabel = "DIR",
+      description =
+          "On-disk spool for samples while the broker is unreachable (default: DATA_DIR/spool).")
+  Path spoolDir;
+
+  @Option(
+      names = "--spool-max-bytes",
+      paramLabel = "BYTES",
+      defaultValue = "67108864",
+      description =
+          "Spool bound; beyond it the oldest samples are dropped and counted (default: ${DEFAULT-VALUE}).")
+  long spoolMaxBytes;
+
+  @Option(
+      names = "--firewall-every",
+      paramLabel = "N",
+      defaultValue = "1",
+      description =
+          "List firewall rules every N-th cycle (their counters come only with the listing; default: ${DEFAULT-VALUE}).")
+  int firewallEvery;
+
+  HostPaths hostPaths() {
+    return new HostPaths(procRoot, sysRoot, netnsDir, cgroupRoot, kmsg);
+  }
+
+  CollectorConfig config(String bootstrapServers, Path dataDir) {
+    CollectorConfig.Builder b =
+        CollectorConfig.builder()
+            .interval(interval)
+            .hostPaths(hostPaths())
+            .spoolDir(spoolDir != null ? spoolDir : dataDir.resolve("spool"))
+            .spoolMaxBytes(spoolMaxBytes)
+            .bootstrapServers(bootstrapServers);
+    if (hostId != null) {
+      b.hostId(hostId);
+    }
+    if (!sources.isEmpty()) {
+      b.enabledSources(sources);
+    }
+    try {
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw new UserException(e.getMessage(), 2);
+    }
+  }
+
+  /** Every source this host can run, built from the options. */
+  List<Source> sources(CollectorConfig config, CommandRunner runner) {
+    // A command is killed by its own timeout before the collector abandons the whole call.
+    Duration commandTimeout =
+        Duration.ofMillis(Math.max(100, config.sourceTimeout().toMillis() * 4 / 5));
+    NetworkSourceOptions network =
+        new NetworkSourceOptions(
+            NetworkSourceOptions.ALL,
+            NameFilter.of(deviceInclude, deviceExclude),
+            commandTimeout,
+            firewallEvery);
+    List<Source> all = new ArrayList<>(NetworkSources.create(config.hostPaths(), runner, network));
+    return all;
+  }
+
+  /** The namespaces to sample: the host's own always, others by the include/exclude options. */
+  NamespaceFinder finder(CollectorConfig config) {
+    return new ProcNamespaceFinder(
+        config.hostPaths(), NameFilter.of(netnsInclude, netnsExclude), pid -> Optional.empty());
+  }
+
+  /** The runner every source's external command goes through. */
+  static CommandRunner runner() {
+    return new ProcessCommandRunner();
+  }
+}

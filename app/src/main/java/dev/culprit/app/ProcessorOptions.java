@@ -1,0 +1,72 @@
+package dev.culprit.app;
+
+import dev.culprit.processor.ProcessorConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** The processor's options, shared by {@code culprit up}, {@code process} and {@code replay}. */
+final class ProcessorOptions {
+
+  @Option(
+      names = "--window",
+      paramLabel = "DURATION",
+      defaultValue = "10s",
+      description =
+          "Tumbling event-time window in which a host's samples are judged together (default: ${DEFAULT-VALUE}).")
+  Duration window;
+
+  @Option(
+      names = "--grace",
+      paramLabel = "DURATION",
+      defaultValue = "2s",
+      description =
+          "How long after a window ends late samples still count; its causes are emitted then (default: ${DEFAULT-VALUE}).")
+  Duration grace;
+
+  @Option(
+      names = "--application-id",
+      paramLabel = "ID",
+      defaultValue = ProcessorConfig.DEFAULT_APPLICATION_ID,
+      description =
+          "Kafka Streams application id: processors with the same id share the work (default: ${DEFAULT-VALUE}).")
+  String applicationId;
+
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      description = "Local state stores (default: DATA_DIR/streams).")
+  Path stateDir;
+
+  @Option(
+      names = "--replication-factor",
+      paramLabel = "N",
+      defaultValue = "1",
+      description =
+          "Replicas of the processor's internal topics; 3 on a real cluster (default: ${DEFAULT-VALUE}).")
+  int replicationFactor;
+
+  @Option(
+      names = "--threads",
+      paramLabel = "N",
+      defaultValue = "1",
+      description = "Stream threads in this process (default: ${DEFAULT-VALUE}).")
+  int threads;
+
+  ProcessorConfig config(String bootstrapServers, Path dataDir) {
+    Map<String, String> overrides = new HashMap<>();
+    overrides.put("replication.factor", Integer.toString(replicationFactor));
+    overrides.put("num.stream.threads", Integer.toString(threads));
+    try {
+      return ProcessorConfig.defaults(bootstrapServers)
+          .withApplicationId(applicationId)
+          .withStateDir(stateDir != null ? stateDir : dataDir.resolve("streams"))
+          .withWindow(window, grace)
+          .withStreamsOverrides(overrides);
+    } catch (IllegalArgumentException e) {
+      throw new UserException(e.getMessage(), 2);
+    }
+  }
+}

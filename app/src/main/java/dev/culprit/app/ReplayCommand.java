@@ -1,0 +1,144 @@
+package dev.culprit.app;
+
+import dev.culprit.processor.ProcessorConfig;
+import dev.culprit.schemas.DeadLetter;
+import dev.culprit.schemas.JsonRenderer;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.avro.generic.IndexedRecord;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code culprit replay}: the processor over retained samples, for postmortems. */
+@Command(
+    name = "replay",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Re-runs the processor's topology over the samples retained between --from and --to and"
+          + " prints the root causes and fleet incidents it finds, exactly as they would have been"
+          + " found live (event time, deterministic event ids).",
+      "Nothing is written to Kafka: live result topics and alerting never see a replay.",
+      "TIME is an ISO-8601 instant (2026-11-28T08:00:00Z), epoch milliseconds, or a duration"
+          + " meaning that long ago (30m, 2h, 1d)."
+    })
+final class ReplayCommand implements Callable<Integer> {
+
+  @Option(
+      names = "--from",
+      paramLabel = "TIME",
+      required = true,
+      description = "Start of the range (inclusive).")
+  String from;
+
+  @Option(
+      names = "--to",
+      paramLabel = "TIME",
+      description = "End of the range (exclusive; default: now).")
+  String to;
+
+  @Option(
+      names = "--host",
+      paramLabel = "HOST",
+      split = ",",
+      description = "Only these hosts (default: all). Fleet incidents then count only them.")
+  List<String> hosts = new ArrayList<>();
+
+  @Option(names = "--json", description = "Print results as JSON lines.")
+  boolean json;
+
+  @Option(
+      names = "--bootstrap-servers",
+      paramLabel = "HOST:PORT",
+      description =
+          "Kafka holding the samples (default: the broker of a running `culprit up`/`broker`"
+              + " on --data-dir, else 127.0.0.1:9092).")
+  String bootstrapServers;
+
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description = "State directory of a local culprit.")
+  Path dataDir;
+
+  @Mixin ProcessorOptions processor;
+
+  @Override
+  public Integer call() throws Exception {
+    Instant now = Instant.now();
+    Instant start = parseTime(from, now);
+    Instant end = to == null ? now : parseTime(to, now);
+    if (!start.isBefore(end)) {
+      throw new UserException("--from " + start + " is not before --to " + end, 2);
+    }
+    Path dir = dataDir != null ? dataDir : DataDir.defaultDir();
+    String servers = TailCommand.bootstrap(bootstrapServers, dir);
+    Path state = java.nio.file.Files.createTempDirectory("culprit-replay-");
+    ProcessorConfig config =
+        processor.config(servers, dir).withApplicationId("culprit-replay").withStateDir(state);
+    PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+    System.err.println("culprit replay: samples from " + start + " to " + end + " at " + servers);
+    Replayer.Summary summary =
+        new Replayer(servers, config)
+            .replay(
+                start,
+                end,
+                hosts.isEmpty() ? h -> true : hosts::contains,
+                result -> {
+                  if (result instanceof DeadLetter d) {
+                    System.err.println(
+                        "culprit replay: undecodable sample "
+                            + d.getSourceTopic()
+                            + "-"
+                            + d.getPartition()
+                            + "@"
+                            + d.getOffset()
+                            + ": "
+                            + d.getReason());
+                  } else if (result != null) {
+                    out.println(
+                        json
+                            ? JsonRenderer.toJson((IndexedRecord) result)
+                            : EventPrinter.human(result));
+                  }
+                });
+    System.err.println(
+        "culprit replay: "
+            + summary.samples()
+            + " samples replayed ("
+            + summary.skipped()
+            + " of other hosts skipped), "
+            + summary.results()
+            + " results; windows ending after "
+            + Instant.ofEpochMilli(Math.max(0, summary.openWindowsAfterMs()))
+            + " stay open (no later sample closed them)");
+    return 0;
+  }
+
+  static Instant parseTime(String value, Instant now) {
+    String v = value.trim();
+    if (v.matches("\\d{10,}")) {
+      return Instant.ofEpochMilli(Long.parseLong(v));
+    }
+    try {
+      return Instant.parse(v);
+    } catch (DateTimeParseException e) {
+      try {
+        return now.minus(DurationConverter.parse(v));
+      } catch (RuntimeException notDuration) {
+        throw new UserException(
+            "'"
+                + value
+                + "' is not a time: use 2026-11-28T08:00:00Z, epoch ms, or a duration"
+                + " ago like 30m",
+            2);
+      }
+    }
+  }
+}

@@ -1,0 +1,215 @@
+package dev.culprit.app;
+
+import dev.culprit.processor.CulpritProcessor;
+import dev.culprit.processor.CulpritTopology;
+import dev.culprit.processor.ProcessorConfig;
+import dev.culprit.schemas.Topic;
+import dev.culprit.schemas.Topics;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+
+/**
+ * Re-runs the processor topology over retained samples of a time range, for postmortems.
+ *
+ * <p>The very topology of {@link CulpritTopology#build} runs in Kafka Streams' in-memory driver
+ * rather than as a live application: it reads the sample topics and writes nothing back, so live
+ * result topics and alerting never see replayed causes, and the same input gives the same output
+ * (event time throughout, deterministic event ids). Records of all sample topics and partitions are
+ * merged in timestamp order, as a live task would pick them.
+ */
+final class Replayer {
+
+  /** What one replay produced. */
+  record Summary(long samples, long skipped, long results, long openWindowsAfterMs) {}
+
+  private final String bootstrapServers;
+  private final ProcessorConfig config;
+
+  Replayer(String bootstrapServers, ProcessorConfig config) {
+    this.bootstrapServers = bootstrapServers;
+    this.config = config;
+  }
+
+  /**
+   * Replays samples with {@code from <= timestamp < to} whose key (host) passes {@code hosts},
+   * handing every result (root cause, fleet incident, dead letter) to {@code results}.
+   */
+  Summary replay(Instant from, Instant to, Predicate<String> hosts, Consumer<Object> results) {
+    Properties props = CulpritProcessor.properties(config);
+    long samples = 0;
+    long skipped = 0;
+    long lastTs = from.toEpochMilli();
+    try (TopologyTestDriver driver = new TopologyTestDriver(CulpritTopology.build(config), props);
+        KafkaConsumer<String, byte[]> consumer = consumer()) {
+      Map<String, TestInputTopic<String, byte[]>> inputs = new HashMap<>();
+      for (Topic<?> t : Topics.samples()) {
+        inputs.put(
+            t.name(),
+            driver.createInputTopic(t.name(), new StringSerializer(), new ByteArraySerializer()));
+      }
+      Map<Topic<?>, TestOutputTopic<String, byte[]>> outputs = new java.util.LinkedHashMap<>();
+      for (Topic<?> t :
+          List.of(
+              Topics.ROOTCAUSE_PACKET_LOSS,
+              Topics.ROOTCAUSE_OOM,
+              Topics.FLEET_INCIDENTS,
+              Topics.DEAD_LETTER)) {
+        outputs.put(
+            t,
+            driver.createOutputTopic(
+                t.name(), new StringDeserializer(), new ByteArrayDeserializer()));
+      }
+      Merge merge = new Merge(consumer, from, to);
+      long resultCount = 0;
+      ConsumerRecord<String, byte[]> r;
+      while ((r = merge.next()) != null) {
+        if (r.key() == null || !hosts.test(r.key())) {
+          skipped++;
+          continue;
+        }
+        inputs.get(r.topic()).pipeInput(new TestRecord<>(r.key(), r.value(), null, r.timestamp()));
+        samples++;
+        lastTs = Math.max(lastTs, r.timestamp());
+        resultCount += drain(outputs, results);
+      }
+      resultCount += drain(outputs, results);
+      // Windows ending after lastTs - grace were never closed: no later sample moved time past
+      // them.
+      long openAfter = lastTs - config.grace().toMillis() - config.windowSize().toMillis();
+      return new Summary(samples, skipped, resultCount, openAfter);
+    }
+  }
+
+  private static long drain(
+      Map<Topic<?>, TestOutputTopic<String, byte[]>> outputs, Consumer<Object> results) {
+    long n = 0;
+    for (var out : outputs.entrySet()) {
+      Topic<?> topic = out.getKey();
+      for (var kv : out.getValue().readRecordsToList()) {
+        results.accept(topic.valueSerde().deserialize(topic.name(), kv.value()));
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private KafkaConsumer<String, byte[]> consumer() {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrapServers);
+    p.put("enable.auto.commit", "false");
+    p.put("default.api.timeout.ms", "15000");
+    return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /**
+   * A k-way merge of every sample partition by record timestamp: a record is released only when
+   * every unfinished partition has been read up to its timestamp, so the output is in order even
+   * though partitions arrive at different speeds.
+   */
+  private static final class Merge {
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final long toMs;
+    private final Map<TopicPartition, Long> endOffsets;
+    private final Map<TopicPartition, Long> readUpTo = new HashMap<>();
+    private final Set<TopicPartition> unfinished = new java.util.HashSet<>();
+    private final PriorityQueue<ConsumerRecord<String, byte[]>> buffer =
+        new PriorityQueue<>(
+            (a, b) ->
+                a.timestamp() != b.timestamp()
+                    ? Long.compare(a.timestamp(), b.timestamp())
+                    : a.topic().equals(b.topic())
+                        ? Long.compare(a.offset(), b.offset())
+                        : a.topic().compareTo(b.topic()));
+
+    Merge(KafkaConsumer<String, byte[]> consumer, Instant from, Instant to) {
+      this.consumer = consumer;
+      this.toMs = to.toEpochMilli();
+      List<TopicPartition> partitions = new ArrayList<>();
+      for (Topic<?> t : Topics.samples()) {
+        var infos = consumer.partitionsFor(t.name());
+        if (infos == null || infos.isEmpty()) {
+          throw new UserException(
+              "topic " + t.name() + " does not exist; is this a culprit cluster?");
+        }
+        infos.forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
+      }
+      consumer.assign(partitions);
+      this.endOffsets = consumer.endOffsets(partitions);
+      Map<TopicPartition, Long> query = new HashMap<>();
+      partitions.forEach(p -> query.put(p, from.toEpochMilli()));
+      Map<TopicPartition, OffsetAndTimestamp> starts = consumer.offsetsForTimes(query);
+      for (TopicPartition p : partitions) {
+        OffsetAndTimestamp start = starts.get(p);
+        long offset = start == null ? endOffsets.get(p) : start.offset();
+        consumer.seek(p, offset);
+        if (offset < endOffsets.get(p)) {
+          unfinished.add(p);
+          readUpTo.put(p, Long.MIN_VALUE);
+        }
+      }
+    }
+
+    ConsumerRecord<String, byte[]> next() {
+      while (true) {
+        ConsumerRecord<String, byte[]> head = buffer.peek();
+        if (head != null && head.timestamp() <= watermark()) {
+          return buffer.poll();
+        }
+        if (unfinished.isEmpty()) {
+          return buffer.poll();
+        }
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(java.time.Duration.ofMillis(500))) {
+          TopicPartition p = new TopicPartition(r.topic(), r.partition());
+          if (!unfinished.contains(p)) {
+            continue;
+          }
+          if (r.timestamp() >= toMs) {
+            finish(p);
+            continue;
+          }
+          readUpTo.put(p, r.timestamp());
+          buffer.add(r);
+        }
+        // Done at the end offset seen at start: records produced since belong to no replay range.
+        for (TopicPartition p : List.copyOf(unfinished)) {
+          if (consumer.position(p) >= endOffsets.get(p)) {
+            finish(p);
+          }
+        }
+      }
+    }
+
+    private void finish(TopicPartition p) {
+      unfinished.remove(p);
+      consumer.pause(List.of(p));
+    }
+
+    private long watermark() {
+      long min = Long.MAX_VALUE;
+      for (TopicPartition p : unfinished) {
+        min = Math.min(min, readUpTo.get(p));
+      }
+      return min;
+    }
+  }
+}

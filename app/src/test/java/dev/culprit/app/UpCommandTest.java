@@ -1,0 +1,93 @@
+package dev.culprit.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code culprit up --json} as a user runs it: a separate JVM, a free port, SIGTERM to stop. Within
+ * 60 s {@code culprit tail culprit.samples.interface --max 1} prints a decoded sample of this host,
+ * stdout carries nothing but events, and the process stops cleanly.
+ */
+class UpCommandTest {
+
+  @TempDir Path dataDir;
+
+  @Test
+  void upPublishesARealInterfaceSampleThatTailDecodesAndStdoutCarriesOnlyEvents() throws Exception {
+    Path stdout = dataDir.resolve("up.stdout");
+    Path stderr = dataDir.resolve("up.stderr");
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx512m");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(Main.class.getName());
+    command.addAll(
+        List.of(
+            "up", "--port", "0", "--data-dir", dataDir.toString(), "--json", "--interval", "1s"));
+    Process up =
+        new ProcessBuilder(command)
+            .redirectOutput(stdout.toFile())
+            .redirectError(stderr.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .start();
+    try {
+      Path bootstrapFile = dataDir.resolve("bootstrap-servers");
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (!Files.exists(bootstrapFile) && up.isAlive() && System.nanoTime() < deadline) {
+        up.waitFor(100, TimeUnit.MILLISECONDS);
+      }
+      assertThat(up.isAlive()).as("culprit up is running; stderr: %s", read(stderr)).isTrue();
+      assertThat(bootstrapFile).exists();
+
+      TailCommandTest.Run tail =
+          TailCommandTest.run(
+              "tail",
+              "culprit.samples.interface",
+              "--data-dir",
+              dataDir.toString(),
+              "--from-beginning",
+              "--max",
+              "1",
+              "--timeout",
+              "60s");
+      assertThat(tail.exitCode())
+          .as("tail stderr: %s / up stderr: %s", tail.stderr(), read(stderr))
+          .isZero();
+      JsonNode sample =
+          new ObjectMapper().readTree(tail.stdout().lines().findFirst().orElseThrow());
+      assertThat(sample.get("host").asText()).isEqualTo(InetAddress.getLocalHost().getHostName());
+      assertThat(sample.get("interfaces").findValuesAsText("name")).contains("lo");
+    } finally {
+      up.destroy(); // SIGTERM, as Ctrl-C or systemd would
+      if (!up.waitFor(60, TimeUnit.SECONDS)) {
+        up.destroyForcibly();
+      }
+    }
+    assertThat(up.exitValue()).as("exit after SIGTERM; stderr: %s", read(stderr)).isIn(0, 143);
+    for (String line : Files.readAllLines(stdout, StandardCharsets.UTF_8)) {
+      assertThat(new ObjectMapper().readTree(line).has("cause"))
+          .as("stdout line is a root-cause event: %s", line)
+          .isTrue();
+    }
+    assertThat(read(stderr)).contains("ready").doesNotContain("Exception in thread");
+    assertThat(dataDir.resolve("bootstrap-servers")).as("address forgotten on exit").doesNotExist();
+  }
+
+  private static String read(Path p) throws java.io.IOException {
+    return Files.exists(p) ? Files.readString(p, StandardCharsets.UTF_8) : "";
+  }
+}

@@ -1,0 +1,197 @@
+package dev.culprit.collector.publish;
+
+import dev.culprit.collector.Sample;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.apache.avro.Schema;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes to Kafka through the on-disk {@link Spool}, which works as a write-ahead log: {@link
+ * #publish} stamps {@code seq}, encodes and appends to the spool, and returns; one sender thread
+ * ({@link SpoolSender}) reads the spool in order and sends it in windows, acknowledging a window in
+ * the spool only when the broker acknowledged all of it.
+ *
+ * <p>So records reach each partition in the order they were published, a broker outage or a
+ * collector restart loses nothing within the spool's bound, and what waited is delivered before
+ * anything newer. While the broker is down one window stays with the producer, which retries it
+ * with its original sequence numbers (the broker de-duplicates those); later records wait on disk.
+ * After three seconds without an acknowledgement the publisher logs the outage once and forces the
+ * spool to disk about once a second; when the window gets through it logs the recovery.
+ *
+ * <p>The at-least-once edge: a record can reach the broker twice when the producer gave it up after
+ * it was written (the whole window outlived {@code delivery.timeout.ms}, five minutes, while its
+ * acknowledgement was lost), or when the collector stopped with a window in flight and the next
+ * start resends it. Each copy carries the same {@code collectorId} and {@code seq}, so a consumer
+ * drops a record whose (host, collectorId, topic, seq) it has seen; a gap in {@code seq} means
+ * records were lost: the spool overflowed or held corrupt records, or the broker refused one for
+ * good (all three are counted in the health record).
+ */
+public final class KafkaPublisher implements Publisher {
+
+  static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(3);
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaPublisher.class);
+
+  private final Spool spool;
+  private final String target;
+  private final int maxRecordBytes;
+  private final SeqStamper stamper = new SeqStamper();
+  private final AtomicLong rejected = new AtomicLong();
+  private final AtomicLong appendDropped = new AtomicLong();
+  private final SpoolSender sender;
+
+  private volatile boolean closed;
+  private boolean appendFailing;
+
+  /** Only through {@link #open} or, for tests, with another producer factory. */
+  KafkaPublisher(Spool spool, Supplier<Producer<byte[], byte[]>> producers, String target) {
+    this.spool = spool;
+    this.target = target;
+    this.maxRecordBytes = spool.maxRecordBytes();
+    this.sender = new SpoolSender(spool, producers, target);
+  }
+
+  /**
+   * Opens the spool in {@code spoolDir} and starts delivering to {@code bootstrapServers}, what an
+   * earlier run left in the spool first.
+   *
+   * @param overrides producer properties that replace the collector's (see ProducerSettings)
+   * @param clientId the producer's client.id, naming this host on the broker
+   * @throws IOException when the spool cannot be opened (in use, not writable)
+   * @throws org.apache.kafka.common.config.ConfigException when the producer settings are invalid
+   */
+  public static KafkaPublisher open(
+      String bootstrapServers,
+      Map<String, String> overrides,
+      String clientId,
+      Path spoolDir,
+      long spoolMaxBytes)
+      throws IOException {
+    Map<String, Object> props = ProducerSettings.of(bootstrapServers, clientId, overrides);
+    new ProducerConfig(props); // fail now on a typo, not in the sender thread forever
+    Spool spool = Spool.open(spoolDir, spoolMaxBytes);
+    return new KafkaPublisher(spool, () -> new KafkaProducer<>(props), bootstrapServers);
+  }
+
+  @Override
+  public void publish(List<Sample> samples) {
+    if (closed) {
+      throw new IllegalStateException("publisher to " + target + " is closed");
+    }
+    List<SpoolRecord> records = new ArrayList<>(samples.size());
+    synchronized (stamper) {
+      for (Sample sample : samples) {
+        try {
+          byte[] value = stamper.stampAndEncode(sample, maxRecordBytes);
+          records.add(
+              new SpoolRecord(sample.topic().name(), eventTime(sample), keyBytes(sample), value));
+        } catch (IllegalArgumentException e) {
+          rejected.incrementAndGet();
+          LOG.error("record not published: {}", e.getMessage());
+        }
+      }
+      append(records);
+    }
+    sender.recordsAppended();
+  }
+
+  @Override
+  public PublisherStats stats() {
+    SpoolStats s = spool.stats();
+    return new PublisherStats(
+        s.pendingRecords(),
+        s.pendingBytes(),
+        s.droppedRecords() + appendDropped.get(),
+        s.corruptRecords(),
+        sender.sendErrors(),
+        rejected.get() + sender.rejected());
+  }
+
+  @Override
+  public boolean flush(Duration timeout) throws InterruptedException {
+    return sender.awaitDelivered(timeout);
+  }
+
+  /** Whether the broker has not acknowledged the current window for three seconds, or failed it. */
+  public boolean brokerUnreachable() {
+    return sender.unreachable();
+  }
+
+  /** The last {@code seq} stamped on {@code topic} by this publisher, 0 when none. */
+  public long lastSeq(String topic) {
+    synchronized (stamper) {
+      return stamper.last(topic);
+    }
+  }
+
+  @Override
+  public void close() {
+    close(DEFAULT_CLOSE_TIMEOUT);
+  }
+
+  /**
+   * Stops publishing: while the broker answers, delivers what the spool holds for up to {@code
+   * timeout}; then abandons the window in flight (it stays in the spool for the next start) and
+   * closes the spool. Idempotent.
+   */
+  public synchronized void close(Duration timeout) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    sender.stop(timeout);
+    try {
+      spool.close();
+    } catch (IOException e) {
+      LOG.warn("closing spool {}: {}", spool.directory(), e.toString());
+    }
+    long left = spool.stats().pendingRecords();
+    if (left > 0) {
+      LOG.info("{} records stay in the spool {} for the next start", left, spool.directory());
+    }
+  }
+
+  private void append(List<SpoolRecord> records) {
+    if (records.isEmpty()) {
+      return;
+    }
+    try {
+      spool.append(records);
+      if (appendFailing) {
+        appendFailing = false;
+        LOG.info("spool {} accepts records again", spool.directory());
+      }
+    } catch (IOException e) {
+      appendDropped.addAndGet(records.size());
+      if (!appendFailing) {
+        appendFailing = true;
+        LOG.error(
+            "spool {} refuses writes ({}): records are dropped until it recovers",
+            spool.directory(),
+            e.toString());
+      }
+    }
+  }
+
+  private static long eventTime(Sample sample) {
+    Schema.Field field = sample.value().getSchema().getField("sampleTimeMs");
+    if (field != null && sample.value().get(field.pos()) instanceof Long t && t >= 0) {
+      return t;
+    }
+    return SpoolRecord.NO_TIMESTAMP;
+  }
+
+  private static byte[] keyBytes(Sample sample) {
+    return sample.topic().keySerde().serializer().serialize(sample.topic().name(), sample.key());
+  }
+}

@@ -1,0 +1,25 @@
+package dev.culprit.collector.publish;
+
+/**
+ * Delivery state of a publisher, as reported in {@code CollectorHealth}.
+ *
+ * @param spooledRecords gauge: records waiting for the broker's acknowledgement
+ * @param spooledBytes gauge: their bytes in the spool
+ * @param spoolDroppedRecords counter: undelivered records dropped, oldest first, because the spool
+ *     was full or refused the write
+ * @param spoolCorruptRecords counter: spool records skipped because they were corrupt on disk
+ * @param sendErrors counter: delivery attempts (records) that failed and are retried from the spool
+ * @param rejectedRecords counter: records that can never be delivered (cannot be encoded, larger
+ *     than the broker or spool allows), logged and skipped
+ */
+public record PublisherStats(
+    long spooledRecords,
+    long spooledBytes,
+    long spoolDroppedRecords,
+    long spoolCorruptRecords,
+    long sendErrors,
+    long rejectedRecords) {
+
+  /** Nothing spooled, nothing lost. */
+  public static final PublisherStats NONE = new PublisherStats(0, 0, 0, 0, 0, 0);
+}

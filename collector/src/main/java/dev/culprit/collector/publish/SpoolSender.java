@@ -1,0 +1,363 @@
+package dev.culprit.collector.publish;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.InvalidTimestampException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The thread that drains the spool into Kafka for {@link KafkaPublisher}: reads a window of up to
+ * {@value #WINDOW_RECORDS} records, sends it, waits until the broker acknowledged or refused every
+ * record, and only then acknowledges the window in the spool and reads the next. Failed records are
+ * sent again, in order, by a fresh producer after a short pause; records the broker can never take
+ * are logged and counted. The producer lives on this thread only.
+ */
+final class SpoolSender {
+
+  static final int WINDOW_RECORDS = 500;
+  static final long WINDOW_BYTES = 1L << 20;
+  static final Duration NOTICE_AFTER = Duration.ofSeconds(3);
+  private static final Duration SYNC_INTERVAL = Duration.ofSeconds(1);
+  private static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
+  private static final Logger LOG = LoggerFactory.getLogger(SpoolSender.class);
+
+  private final Spool spool;
+  private final Supplier<Producer<byte[], byte[]>> producers;
+  private final String target;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition wake = lock.newCondition();
+  private final AtomicLong sendErrors = new AtomicLong();
+  private final AtomicLong rejected = new AtomicLong();
+  private final Thread thread;
+
+  private volatile boolean stopping;
+  private volatile boolean abort;
+  private volatile boolean offline;
+  private boolean recordsWaiting = true;
+  private long offlineSinceNanos;
+  private Producer<byte[], byte[]> producer;
+
+  SpoolSender(Spool spool, Supplier<Producer<byte[], byte[]>> producers, String target) {
+    this.spool = spool;
+    this.producers = producers;
+    this.target = target;
+    this.thread = new Thread(this::runSender, "culprit-kafka-sender");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** New records are in the spool. */
+  void recordsAppended() {
+    lock.lock();
+    try {
+      recordsWaiting = true;
+      wake.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Waits until the spool holds nothing undelivered. */
+  boolean awaitDelivered(Duration timeout) throws InterruptedException {
+    return awaitCondition(() -> spool.stats().pendingRecords() == 0, timeout);
+  }
+
+  /** Whether the current window went unacknowledged for {@link #NOTICE_AFTER} or failed. */
+  boolean unreachable() {
+    return offline;
+  }
+
+  /** Records whose delivery failed and was retried. */
+  long sendErrors() {
+    return sendErrors.get();
+  }
+
+  /** Records the broker refused for good. */
+  long rejected() {
+    return rejected.get();
+  }
+
+  /**
+   * Stops: while the broker answers, keeps delivering for up to {@code timeout}; then abandons the
+   * window in flight (it stays in the spool) and waits briefly for the thread to end.
+   */
+  void stop(Duration timeout) {
+    stopping = true;
+    signal();
+    try {
+      thread.join(Math.max(1, timeout.toMillis()));
+      if (thread.isAlive()) {
+        abort = true;
+        signal();
+        thread.join(KafkaPublisher.DEFAULT_CLOSE_TIMEOUT.toMillis());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      abort = true;
+    }
+  }
+
+  private void runSender() {
+    try {
+      while (!shouldExit()) {
+        SpoolBatch batch;
+        try {
+          lock.lock();
+          try {
+            recordsWaiting = false;
+          } finally {
+            lock.unlock();
+          }
+          batch = spool.next(WINDOW_RECORDS, WINDOW_BYTES);
+        } catch (IOException e) {
+          LOG.error("cannot read the spool {}: {}", spool.directory(), e.toString());
+          awaitCondition(() -> abort, RETRY_BACKOFF);
+          continue;
+        }
+        if (batch.end() == null) {
+          if (stopping) {
+            return;
+          }
+          awaitCondition(() -> recordsWaiting || stopping, SYNC_INTERVAL);
+          continue;
+        }
+        if (!deliver(batch.records())) {
+          return;
+        }
+        try {
+          spool.ack(batch);
+        } catch (IOException e) {
+          LOG.warn("cannot record delivery in the spool {}: {}", spool.directory(), e.toString());
+        }
+        signal();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.error("Kafka sender stopped by a bug; records stay in the spool", e);
+    } finally {
+      closeProducer();
+    }
+  }
+
+  /** Sends until every record is acknowledged or rejected; false when told to stop first. */
+  private boolean deliver(List<SpoolRecord> records) throws InterruptedException {
+    if (records.isEmpty()) {
+      // Only corrupt frames were skipped: nothing to send, nothing learnt about the broker.
+      return true;
+    }
+    List<SpoolRecord> pending = records;
+    while (!pending.isEmpty()) {
+      if (shouldExit()) {
+        return false;
+      }
+      Producer<byte[], byte[]> p = producer();
+      if (p == null) {
+        awaitCondition(() -> abort || stopping, RETRY_BACKOFF);
+        continue;
+      }
+      DeliveryAttempt attempt = send(p, pending);
+      if (!awaitAttempt(attempt)) {
+        return false;
+      }
+      List<SpoolRecord> retry = new ArrayList<>();
+      Exception firstFailure = null;
+      for (int i = 0; i < attempt.size(); i++) {
+        Exception error = attempt.error(i);
+        if (error == null) {
+          continue;
+        }
+        if (permanent(error)) {
+          rejected.incrementAndGet();
+          LOG.error(
+              "broker refuses a {} record for good, dropped: {}",
+              pending.get(i).topic(),
+              describe(error));
+        } else {
+          retry.add(pending.get(i));
+          firstFailure = firstFailure == null ? error : firstFailure;
+        }
+      }
+      if (!retry.isEmpty()) {
+        sendErrors.addAndGet(attempt.failedAttempts());
+        goOffline(describe(firstFailure), System.nanoTime());
+        // A fresh producer has a fresh id: nothing of the failed session is written after it.
+        closeProducer();
+        awaitCondition(() -> abort || stopping, RETRY_BACKOFF);
+      }
+      pending = retry;
+    }
+    goOnline();
+    return true;
+  }
+
+  private DeliveryAttempt send(Producer<byte[], byte[]> p, List<SpoolRecord> records) {
+    DeliveryAttempt attempt = new DeliveryAttempt(records.size(), lock, wake);
+    for (int i = 0; i < records.size(); i++) {
+      SpoolRecord r = records.get(i);
+      Long timestamp = r.timestampMs() == SpoolRecord.NO_TIMESTAMP ? null : r.timestampMs();
+      try {
+        p.send(
+            new ProducerRecord<>(r.topic(), null, timestamp, r.key(), r.value()),
+            attempt.callback(i));
+      } catch (RuntimeException e) {
+        attempt.notSent(i, e);
+        break;
+      }
+      // send() reports most failures through the callback before it returns (metadata did not
+      // arrive within max.block.ms): stop the window there, so no later record overtakes this one
+      // and the rest does not wait max.block.ms each.
+      Exception failed = attempt.errorIfDone(i);
+      if (failed != null && !permanent(failed)) {
+        attempt.notSent(i + 1, failed);
+        break;
+      }
+    }
+    return attempt;
+  }
+
+  /** Waits for every outcome; false when the publisher must stop first. */
+  private boolean awaitAttempt(DeliveryAttempt attempt) throws InterruptedException {
+    long started = System.nanoTime();
+    while (true) {
+      lock.lock();
+      try {
+        if (attempt.done()) {
+          return true;
+        }
+        if (shouldExit()) {
+          return false;
+        }
+        wake.awaitNanos(SYNC_INTERVAL.toNanos());
+        if (attempt.done()) {
+          return true;
+        }
+      } finally {
+        lock.unlock();
+      }
+      if (!offline && System.nanoTime() - started >= NOTICE_AFTER.toNanos()) {
+        goOffline("no acknowledgement within " + NOTICE_AFTER.toSeconds() + " s", started);
+      }
+      if (offline) {
+        syncSpool();
+      }
+    }
+  }
+
+  private boolean shouldExit() {
+    return abort || (stopping && offline);
+  }
+
+  private Producer<byte[], byte[]> producer() {
+    if (producer == null) {
+      try {
+        producer = producers.get();
+      } catch (RuntimeException e) {
+        goOffline("cannot create a producer: " + describe(e), System.nanoTime());
+      }
+    }
+    return producer;
+  }
+
+  private void closeProducer() {
+    if (producer != null) {
+      try {
+        // Zero: abandoned records are still in the spool; waiting would only delay the retry.
+        producer.close(Duration.ZERO);
+      } catch (RuntimeException e) {
+        LOG.debug("closing producer: {}", e.toString());
+      }
+      producer = null;
+    }
+  }
+
+  private void goOffline(String reason, long sinceNanos) {
+    if (!offline) {
+      offline = true;
+      offlineSinceNanos = sinceNanos;
+      LOG.warn(
+          "Kafka at {} unreachable ({}); records wait in the spool {}",
+          target,
+          reason,
+          spool.directory());
+    }
+  }
+
+  private void goOnline() {
+    if (offline) {
+      offline = false;
+      LOG.info(
+          "Kafka at {} reachable again after {} s; {} records still to deliver",
+          target,
+          (System.nanoTime() - offlineSinceNanos) / 1_000_000_000L,
+          spool.stats().pendingRecords());
+    }
+  }
+
+  private void syncSpool() {
+    try {
+      spool.sync();
+    } catch (IOException e) {
+      LOG.warn("cannot fsync the spool {}: {}", spool.directory(), e.toString());
+    }
+  }
+
+  private boolean awaitCondition(BooleanSupplier condition, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    lock.lock();
+    try {
+      while (!condition.getAsBoolean()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || abort) {
+          return condition.getAsBoolean();
+        }
+        wake.awaitNanos(left);
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void signal() {
+    lock.lock();
+    try {
+      wake.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static boolean permanent(Exception e) {
+    return e instanceof RecordTooLargeException
+        || e instanceof RecordBatchTooLargeException
+        || e instanceof InvalidTopicException
+        || e instanceof InvalidRecordException
+        || e instanceof InvalidTimestampException
+        || e instanceof SerializationException;
+  }
+
+  private static String describe(Throwable e) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    if (e instanceof org.apache.kafka.common.errors.TimeoutException) {
+      return "no answer from the broker: " + message;
+    }
+    return message;
+  }
+}

@@ -1,0 +1,58 @@
+package dev.culprit.collector.runtime;
+
+import dev.culprit.collector.Header;
+import dev.culprit.collector.Sample;
+import dev.culprit.collector.publish.PublisherStats;
+import dev.culprit.schemas.CollectorHealth;
+import dev.culprit.schemas.SourceStatus;
+import dev.culprit.schemas.Topics;
+import java.util.List;
+
+/** Builds the cycle's {@link CollectorHealth} record. */
+final class HealthReport {
+
+  private HealthReport() {}
+
+  /**
+   * @param header the cycle's header for the host's own namespace
+   * @param cycleDurationUs from the start of the cycle until its records were complete
+   * @param outcomes every call of the cycle, namespace discovery first
+   * @param stats the publisher's state before this cycle's records were handed over
+   */
+  static Sample build(
+      Header header,
+      long cycleDurationUs,
+      List<? extends CallOutcome<?>> outcomes,
+      PublisherStats stats) {
+    List<SourceStatus> statuses =
+        outcomes.stream()
+            .map(
+                o ->
+                    SourceStatus.newBuilder()
+                        .setSource(o.key().source())
+                        .setNetns(o.key().netns())
+                        .setStatus(o.state())
+                        .setReason(o.reason())
+                        .setDurationUs(o.durationUs())
+                        .build())
+            .toList();
+    CollectorHealth health =
+        CollectorHealth.newBuilder()
+            .setHost(header.host())
+            .setNetns(header.netns())
+            .setSampleTimeMs(header.sampleTimeMs())
+            .setCollectorId(header.collectorId())
+            .setBootId(header.bootId())
+            .setSeq(0)
+            .setCycleDurationUs(cycleDurationUs)
+            .setSources(statuses)
+            .setSpooledRecords(stats.spooledRecords())
+            .setSpooledBytes(stats.spooledBytes())
+            .setSpoolDroppedRecords(stats.spoolDroppedRecords())
+            .setSendErrors(stats.sendErrors())
+            .setSpoolCorruptRecords(stats.spoolCorruptRecords())
+            .setRejectedRecords(stats.rejectedRecords())
+            .build();
+    return new Sample(Topics.COLLECTOR, header.host(), health);
+  }
+}

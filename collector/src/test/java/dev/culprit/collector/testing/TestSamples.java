@@ -1,0 +1,52 @@
+package dev.culprit.collector.testing;
+
+import dev.culprit.collector.Header;
+import dev.culprit.collector.Sample;
+import dev.culprit.schemas.ProbeSample;
+import dev.culprit.schemas.ProtocolSample;
+import dev.culprit.schemas.Topics;
+import java.util.Map;
+
+/** Small, valid sample records for tests of the runtime and publishers. */
+public final class TestSamples {
+
+  private TestSamples() {}
+
+  /** A probe round record; {@code sent} makes records of one cycle distinguishable. */
+  public static Sample probe(Header h, long sent) {
+    ProbeSample value =
+        ProbeSample.newBuilder()
+            .setHost(h.host())
+            .setNetns(h.netns())
+            .setSampleTimeMs(h.sampleTimeMs())
+            .setCollectorId(h.collectorId())
+            .setBootId(h.bootId())
+            .setSeq(0)
+            .setTargetAddress("127.0.0.1")
+            .setTargetPort(80)
+            .setSent(sent)
+            .setAnswered(sent)
+            .build();
+    return new Sample(Topics.PROBE, h.host(), value);
+  }
+
+  /** A protocol counter record. */
+  public static Sample protocol(Header h, Map<String, Long> counters) {
+    ProtocolSample value =
+        ProtocolSample.newBuilder()
+            .setHost(h.host())
+            .setNetns(h.netns())
+            .setSampleTimeMs(h.sampleTimeMs())
+            .setCollectorId(h.collectorId())
+            .setBootId(h.bootId())
+            .setSeq(0)
+            .setCounters(counters)
+            .build();
+    return new Sample(Topics.PROTOCOL, h.host(), value);
+  }
+
+  /** A header for host {@code host} at {@code timeMs}. */
+  public static Header header(String host, long timeMs) {
+    return new Header(host, "", timeMs, "collector-1", "boot-1");
+  }
+}

@@ -1,0 +1,40 @@
+package dev.culprit.processor;
+
+import dev.culprit.processor.decode.SampleStreams;
+import dev.culprit.processor.fleet.FleetTopology;
+import dev.culprit.processor.packetloss.PacketLossTopology;
+import dev.culprit.processor.packetloss.RuleResult;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
+import org.apache.kafka.streams.kstream.KStream;
+
+/**
+ * The whole processor topology, wired in this one place. Sub-topologies share the decoded sample
+ * streams (one consumer node and one dead-letter path per sample topic) and add themselves:
+ *
+ * <ol>
+ *   <li>{@link PacketLossTopology}: network samples → deltas → host windows → packet-loss rules
+ *   <li>(next) {@code OomTopology.addTo(builder, samples, config)}: container and kernel samples →
+ *       OOM and CPU-throttling causes
+ *   <li>{@link FleetTopology}: causes counted across hosts per window → fleet incidents
+ * </ol>
+ *
+ * <p>The builder enforces explicit names for every store and internal topic, so {@code build}
+ * itself fails on a name that would change with the topology's shape.
+ */
+public final class CulpritTopology {
+
+  private CulpritTopology() {}
+
+  public static Topology build(ProcessorConfig config) {
+    StreamsBuilder builder =
+        new StreamsBuilder(
+            new TopologyConfig(new StreamsConfig(CulpritProcessor.properties(config))));
+    SampleStreams samples = new SampleStreams(builder);
+    KStream<String, RuleResult> packetLoss = PacketLossTopology.addTo(builder, samples, config);
+    FleetTopology.addTo(packetLoss, config);
+    return builder.build();
+  }
+}

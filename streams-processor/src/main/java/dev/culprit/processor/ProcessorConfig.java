@@ -1,0 +1,173 @@
+package dev.culprit.processor;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything the processor needs to run, with defaults for one machine. The topology depends only
+ * on the window, counter and rule settings; the rest configures {@link CulpritProcessor}.
+ *
+ * @param applicationId Kafka Streams application id: consumer group, prefix of internal topics
+ * @param bootstrapServers the Kafka cluster
+ * @param stateDir where local state stores live
+ * @param windowSize tumbling event-time window in which a host's samples are judged together
+ * @param grace how long after a window ends late samples are still accepted; its result is emitted
+ *     once stream time passes window end + grace
+ * @param maxCounterGap a counter delta spanning more than this (collector stopped, namespace
+ *     frozen) is not attributed to one window: the sample becomes a new baseline instead
+ * @param baselineTtl counter baselines of a (host, netns, source) not seen for this long (deleted
+ *     namespace, retired host) are removed from the store
+ * @param fleetMinHosts a cause signature seen on at least this many hosts in one window becomes a
+ *     fleet incident
+ * @param thresholds the rules' judgement calls
+ * @param streamsOverrides extra Kafka Streams properties, applied last (e.g. num.stream.threads)
+ */
+public record ProcessorConfig(
+    String applicationId,
+    String bootstrapServers,
+    Path stateDir,
+    Duration windowSize,
+    Duration grace,
+    Duration maxCounterGap,
+    Duration baselineTtl,
+    int fleetMinHosts,
+    Thresholds thresholds,
+    Map<String, String> streamsOverrides) {
+
+  public static final String DEFAULT_APPLICATION_ID = "culprit-processor";
+  public static final Duration DEFAULT_WINDOW_SIZE = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_GRACE = Duration.ofSeconds(2);
+  public static final Duration DEFAULT_MAX_COUNTER_GAP = Duration.ofMinutes(1);
+  public static final Duration DEFAULT_BASELINE_TTL = Duration.ofHours(1);
+  public static final int DEFAULT_FLEET_MIN_HOSTS = 2;
+
+  public ProcessorConfig {
+    Objects.requireNonNull(applicationId, "applicationId");
+    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    Objects.requireNonNull(stateDir, "stateDir");
+    Objects.requireNonNull(thresholds, "thresholds");
+    streamsOverrides = Map.copyOf(Objects.requireNonNull(streamsOverrides, "streamsOverrides"));
+    if (applicationId.isBlank()) {
+      throw new IllegalArgumentException("applicationId must not be blank");
+    }
+    requirePositive("windowSize", windowSize);
+    requirePositive("maxCounterGap", maxCounterGap);
+    requirePositive("baselineTtl", baselineTtl);
+    if (grace == null || grace.isNegative()) {
+      throw new IllegalArgumentException("grace must be zero or positive, got " + grace);
+    }
+    if (windowSize.toMillis() < 1) {
+      throw new IllegalArgumentException("windowSize must be at least 1 ms");
+    }
+    if (fleetMinHosts < 2) {
+      throw new IllegalArgumentException("fleetMinHosts must be at least 2, got " + fleetMinHosts);
+    }
+  }
+
+  /** Defaults for one machine against {@code bootstrapServers}. */
+  public static ProcessorConfig defaults(String bootstrapServers) {
+    return new ProcessorConfig(
+        DEFAULT_APPLICATION_ID,
+        bootstrapServers,
+        Path.of(System.getProperty("java.io.tmpdir"), "culprit-streams"),
+        DEFAULT_WINDOW_SIZE,
+        DEFAULT_GRACE,
+        DEFAULT_MAX_COUNTER_GAP,
+        DEFAULT_BASELINE_TTL,
+        DEFAULT_FLEET_MIN_HOSTS,
+        Thresholds.defaults(),
+        Map.of());
+  }
+
+  public ProcessorConfig withApplicationId(String value) {
+    return new ProcessorConfig(
+        value,
+        bootstrapServers,
+        stateDir,
+        windowSize,
+        grace,
+        maxCounterGap,
+        baselineTtl,
+        fleetMinHosts,
+        thresholds,
+        streamsOverrides);
+  }
+
+  public ProcessorConfig withStateDir(Path value) {
+    return new ProcessorConfig(
+        applicationId,
+        bootstrapServers,
+        value,
+        windowSize,
+        grace,
+        maxCounterGap,
+        baselineTtl,
+        fleetMinHosts,
+        thresholds,
+        streamsOverrides);
+  }
+
+  public ProcessorConfig withWindow(Duration size, Duration graceValue) {
+    return new ProcessorConfig(
+        applicationId,
+        bootstrapServers,
+        stateDir,
+        size,
+        graceValue,
+        maxCounterGap,
+        baselineTtl,
+        fleetMinHosts,
+        thresholds,
+        streamsOverrides);
+  }
+
+  public ProcessorConfig withCounterBaselines(Duration maxGap, Duration ttl) {
+    return new ProcessorConfig(
+        applicationId,
+        bootstrapServers,
+        stateDir,
+        windowSize,
+        grace,
+        maxGap,
+        ttl,
+        fleetMinHosts,
+        thresholds,
+        streamsOverrides);
+  }
+
+  public ProcessorConfig withThresholds(Thresholds value) {
+    return new ProcessorConfig(
+        applicationId,
+        bootstrapServers,
+        stateDir,
+        windowSize,
+        grace,
+        maxCounterGap,
+        baselineTtl,
+        fleetMinHosts,
+        value,
+        streamsOverrides);
+  }
+
+  public ProcessorConfig withStreamsOverrides(Map<String, String> value) {
+    return new ProcessorConfig(
+        applicationId,
+        bootstrapServers,
+        stateDir,
+        windowSize,
+        grace,
+        maxCounterGap,
+        baselineTtl,
+        fleetMinHosts,
+        thresholds,
+        value);
+  }
+
+  private static void requirePositive(String name, Duration value) {
+    if (value == null || value.isZero() || value.isNegative()) {
+      throw new IllegalArgumentException(name + " must be positive, got " + value);
+    }
+  }
+}

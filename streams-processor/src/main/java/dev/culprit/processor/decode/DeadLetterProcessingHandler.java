@@ -1,0 +1,61 @@
+package dev.culprit.processor.decode;
+
+import dev.culprit.schemas.DeadLetter;
+import dev.culprit.schemas.Topics;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last line of defence: a processor that throws on a record (a bug meeting unexpected data)
+ * turns the source record into a dead letter (stage {@code process:<node>}) and processing goes on,
+ * rather than the stream thread dying on the same record again and again. Expected failures
+ * (undecodable records, failing rules) never get here: they become dead letters where they happen.
+ */
+public final class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DeadLetterProcessingHandler.class);
+
+  @Override
+  public void configure(Map<String, ?> configs) {
+    // Nothing to configure: the dead-letter topic is part of the contract.
+  }
+
+  @Override
+  public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception error) {
+    LOG.error(
+        "processor {} failed on {}-{}@{}; the record goes to {}",
+        context.processorNodeId(),
+        context.topic(),
+        context.partition(),
+        context.offset(),
+        Topics.DEAD_LETTER.name(),
+        error);
+    return Response.resume(List.of(deadLetter(context, error)));
+  }
+
+  static ProducerRecord<byte[], byte[]> deadLetter(ErrorHandlerContext context, Exception error) {
+    byte[] key = context.sourceRawKey();
+    byte[] value = context.sourceRawValue();
+    DeadLetter letter =
+        DeadLetter.newBuilder()
+            .setSourceTopic(context.topic() == null ? "" : context.topic())
+            .setPartition(context.partition())
+            .setOffset(context.offset())
+            .setRecordTimestampMs(context.timestamp())
+            .setKey(key == null ? null : ByteBuffer.wrap(key))
+            .setValue(value == null ? null : ByteBuffer.wrap(value))
+            .setStage("process:" + context.processorNodeId())
+            .setReason(String.valueOf(error))
+            .setExceptionClass(error.getClass().getName())
+            .build();
+    return new ProducerRecord<>(
+        Topics.DEAD_LETTER.name(), key, Topics.DEAD_LETTER.valueSerde().encode(letter));
+  }
+}

@@ -1,0 +1,71 @@
+package dev.culprit.processor.decode;
+
+import dev.culprit.schemas.DeadLetter;
+import dev.culprit.schemas.Topic;
+import dev.culprit.schemas.Topics;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+
+/**
+ * The decoded sample streams of one topology, shared by its sub-topologies (packet loss now, OOM
+ * next): each sample topic is consumed once, as bytes with its sample-time extractor, decoded with
+ * the topic's own serde, and every record that does not decode goes to {@code culprit.deadletter}
+ * with its coordinates and the reason while the stream goes on.
+ *
+ * <p>Nodes are named after the topic's last segment: {@code interface-source}, {@code
+ * interface-decode}, {@code interface-decoded-ok}, {@code interface-deadletter-sink}.
+ */
+public final class SampleStreams {
+
+  private final StreamsBuilder builder;
+  private final Map<Topic<?>, KStream<String, ?>> decoded = new HashMap<>();
+
+  public SampleStreams(StreamsBuilder builder) {
+    this.builder = builder;
+  }
+
+  /** The decoded records of a sample topic, keyed by host, timestamped with sample time. */
+  @SuppressWarnings("unchecked")
+  public <V extends SpecificRecord> KStream<String, V> stream(Topic<V> topic) {
+    if (topic.kind() != Topic.Kind.SAMPLE) {
+      throw new IllegalArgumentException(topic.name() + " is not a sample topic");
+    }
+    return (KStream<String, V>) decoded.computeIfAbsent(topic, t -> build(topic));
+  }
+
+  /** The short name used for a topic's nodes and stores: the last segment of its name. */
+  public static String shortName(Topic<?> topic) {
+    return topic.name().substring(topic.name().lastIndexOf('.') + 1);
+  }
+
+  private <V extends SpecificRecord> KStream<String, V> build(Topic<V> topic) {
+    String name = shortName(topic);
+    Map<String, KStream<String, Outcome<V>>> branches =
+        builder.stream(
+                topic.name(),
+                Consumed.with(topic.keySerde(), Serdes.ByteArray())
+                    .withTimestampExtractor(new SampleTimeExtractor(topic))
+                    .withName(name + "-source"))
+            .processValues(() -> new DecodeProcessor<>(topic), Named.as(name + "-decode"))
+            .split(Named.as(name + "-decoded-"))
+            .branch((host, outcome) -> outcome.isOk(), Branched.as("ok"))
+            .defaultBranch(Branched.as("failed"));
+    KStream<String, DeadLetter> deadLetters =
+        branches
+            .get(name + "-decoded-failed")
+            .mapValues(Outcome::letter, Named.as(name + "-deadletter"));
+    deadLetters.to(
+        Topics.DEAD_LETTER.name(),
+        Produced.with(Topics.DEAD_LETTER.keySerde(), Topics.DEAD_LETTER.valueSerde())
+            .withName(name + "-deadletter-sink"));
+    return branches.get(name + "-decoded-ok").mapValues(Outcome::value, Named.as(name + "-sample"));
+  }
+}

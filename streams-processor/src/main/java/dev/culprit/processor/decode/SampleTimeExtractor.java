@@ -1,0 +1,122 @@
+package dev.culprit.processor.decode;
+
+import dev.culprit.schemas.SchemaHistory;
+import dev.culprit.schemas.Topic;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.streams.processor.TimestampExtractor;
+
+/**
+ * Event time of a sample record still in its encoded form: its {@code sampleTimeMs}.
+ *
+ * <p>Sources are consumed as bytes so that a record which does not decode reaches the dead-letter
+ * step instead of stopping the stream; the extractor therefore sees bytes. Every sample schema
+ * starts with {@code host, netns, sampleTimeMs}, so for writer schemas known to have that layout
+ * (recognised by the fingerprint in the single-object header) the time is read from the first three
+ * fields without decoding the rest. Any other record is decoded in full; a record that does not
+ * decode keeps its Kafka timestamp, so it still flows on to the dead-letter topic.
+ */
+public final class SampleTimeExtractor implements TimestampExtractor {
+
+  private static final int HEADER_BYTES = 10;
+
+  private final Topic<?> topic;
+  private final Set<Long> peekableFingerprints;
+
+  public SampleTimeExtractor(Topic<?> topic) {
+    this.topic = topic;
+    this.peekableFingerprints = peekableFingerprints(topic);
+  }
+
+  @Override
+  public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
+    if (record.value() instanceof byte[] bytes) {
+      long peeked = peek(bytes);
+      if (peeked > 0) {
+        return peeked;
+      }
+      try {
+        long decoded = SampleHeader.of(topic.valueSerde().decode(bytes)).sampleTimeMs();
+        if (decoded > 0) {
+          return decoded;
+        }
+      } catch (RuntimeException e) {
+        // Not a sample: it goes to the dead-letter topic at the decode step, with the reason.
+      }
+    }
+    return record.timestamp() >= 0 ? record.timestamp() : Math.max(partitionTime, 0);
+  }
+
+  /** sampleTimeMs from the front of a known-layout record, or -1. */
+  long peek(byte[] bytes) {
+    if (bytes.length < HEADER_BYTES || (bytes[0] & 0xff) != 0xC3 || (bytes[1] & 0xff) != 0x01) {
+      return -1;
+    }
+    if (!peekableFingerprints.contains(littleEndianLong(bytes, 2))) {
+      return -1;
+    }
+    int[] cursor = {HEADER_BYTES};
+    if (!skipString(bytes, cursor) || !skipString(bytes, cursor)) {
+      return -1;
+    }
+    return readLong(bytes, cursor);
+  }
+
+  private static Set<Long> peekableFingerprints(Topic<?> topic) {
+    List<Schema> versions = new ArrayList<>(SchemaHistory.versions(topic.valueSchema().getName()));
+    versions.add(topic.valueSchema());
+    Set<Long> fingerprints = new HashSet<>();
+    for (Schema schema : versions) {
+      List<Schema.Field> fields = schema.getFields();
+      if (fields.size() >= 3
+          && isField(fields.get(0), "host", Schema.Type.STRING)
+          && isField(fields.get(1), "netns", Schema.Type.STRING)
+          && isField(fields.get(2), "sampleTimeMs", Schema.Type.LONG)) {
+        fingerprints.add(SchemaNormalization.parsingFingerprint64(schema));
+      }
+    }
+    return fingerprints;
+  }
+
+  private static boolean isField(Schema.Field field, String name, Schema.Type type) {
+    return field.name().equals(name) && field.schema().getType() == type;
+  }
+
+  private static long littleEndianLong(byte[] bytes, int offset) {
+    long value = 0;
+    for (int i = 7; i >= 0; i--) {
+      value = (value << 8) | (bytes[offset + i] & 0xffL);
+    }
+    return value;
+  }
+
+  private static boolean skipString(byte[] bytes, int[] cursor) {
+    long length = readLong(bytes, cursor);
+    if (length < 0 || cursor[0] + length > bytes.length) {
+      return false;
+    }
+    cursor[0] += (int) length;
+    return true;
+  }
+
+  /** An Avro zig-zag varint long, or -1 when the bytes end or it is longer than 10 bytes. */
+  private static long readLong(byte[] bytes, int[] cursor) {
+    long raw = 0;
+    for (int shift = 0; shift < 70; shift += 7) {
+      if (cursor[0] >= bytes.length) {
+        return -1;
+      }
+      int b = bytes[cursor[0]++] & 0xff;
+      raw |= (long) (b & 0x7f) << shift;
+      if ((b & 0x80) == 0) {
+        return (raw >>> 1) ^ -(raw & 1);
+      }
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,81 @@
+package dev.culprit.processor.delta;
+
+import dev.culprit.schemas.ChainPolicy;
+import dev.culprit.schemas.FilterSample;
+import dev.culprit.schemas.FirewallRule;
+import dev.culprit.schemas.Topic;
+import dev.culprit.schemas.Topics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Firewall rules, matched by backend, family, table, chain and rule text, not by position: a rule
+ * inserted above another shifts its position but not its counters. Policies are matched by chain.
+ *
+ * <p>Only rules that decide a packet's fate (ACCEPT, DROP, REJECT) are kept: the rules read nothing
+ * else, and a Kubernetes node has thousands of jump, DNAT and MARK rules that would otherwise fill
+ * every baseline and window.
+ */
+final class FilterKind implements SampleKind<FilterSample> {
+
+  private static final int[] RULE_COUNTERS = CounterFields.of(FirewallRule.getClassSchema());
+  private static final int[] POLICY_COUNTERS = CounterFields.of(ChainPolicy.getClassSchema());
+  private static final Function<FirewallRule, String> RULE_ID =
+      r ->
+          r.getBackend()
+              + "|"
+              + r.getFamily()
+              + "|"
+              + r.getTable()
+              + "|"
+              + r.getChain()
+              + "|"
+              + r.getSpec();
+  private static final Function<ChainPolicy, String> POLICY_ID =
+      p -> p.getBackend() + "|" + p.getFamily() + "|" + p.getTable() + "|" + p.getChain();
+
+  @Override
+  public Topic<FilterSample> topic() {
+    return Topics.FILTER;
+  }
+
+  @Override
+  public FilterSample trim(FilterSample sample) {
+    List<FirewallRule> deciding = new ArrayList<>();
+    for (FirewallRule rule : sample.getRules()) {
+      if (isDeciding(rule.getTarget())) {
+        deciding.add(rule);
+      }
+    }
+    sample.setRules(deciding);
+    return sample;
+  }
+
+  /** ACCEPT, DROP or REJECT, in iptables or nft spelling. */
+  static boolean isDeciding(String target) {
+    return target != null
+        && (target.equalsIgnoreCase("ACCEPT")
+            || target.equalsIgnoreCase("DROP")
+            || target.equalsIgnoreCase("REJECT"));
+  }
+
+  @Override
+  public void toDeltas(FilterSample previous, FilterSample current) {
+    EntityDeltas.deltaInPlace(
+        previous == null ? null : previous.getRules(), current.getRules(), RULE_ID, RULE_COUNTERS);
+    EntityDeltas.deltaInPlace(
+        previous == null ? null : previous.getPolicies(),
+        current.getPolicies(),
+        POLICY_ID,
+        POLICY_COUNTERS);
+  }
+
+  @Override
+  public FilterSample merge(FilterSample earlier, FilterSample later) {
+    EntityDeltas.mergeInPlace(earlier.getRules(), later.getRules(), RULE_ID, RULE_COUNTERS);
+    EntityDeltas.mergeInPlace(
+        earlier.getPolicies(), later.getPolicies(), POLICY_ID, POLICY_COUNTERS);
+    return later;
+  }
+}

@@ -1,0 +1,122 @@
+package dev.culprit.processor.packetloss;
+
+import dev.culprit.processor.ProcessorConfig;
+import dev.culprit.processor.decode.SampleStreams;
+import dev.culprit.processor.delta.BaselineStore;
+import dev.culprit.processor.delta.DeltaProcessor;
+import dev.culprit.processor.delta.SampleDelta;
+import dev.culprit.processor.delta.SampleKind;
+import dev.culprit.processor.delta.SampleKinds;
+import dev.culprit.processor.rules.Rules;
+import dev.culprit.processor.window.HostWindowSerde;
+import dev.culprit.processor.window.HostWindowState;
+import dev.culprit.processor.window.HostWindows;
+import dev.culprit.schemas.Topics;
+import java.time.Duration;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Aggregator;
+import org.apache.kafka.streams.kstream.CogroupedKStream;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KGroupedStream;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Suppressed;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The packet-loss sub-topology: network samples → reset-aware deltas → one aggregate per host and
+ * tumbling event-time window → rules → {@code culprit.rootcause.packet-loss}.
+ *
+ * <p>The aggregate is keyed by host, the key of every sample topic, so nothing is repartitioned,
+ * and it holds every namespace of the host: rules judging one namespace see the others (a veth's
+ * peer MTU lives in the host namespace). Each window is judged once, when stream time passes its
+ * end plus grace (suppression), so a cause is never emitted, revised and emitted again.
+ */
+public final class PacketLossTopology {
+
+  /** The windowed aggregate's store (and changelog). */
+  public static final String WINDOW_STORE = "host-windows";
+
+  /** The suppression buffer (and its changelog) holding windows until they close. */
+  public static final String SUPPRESSION = "host-windows-until-closed";
+
+  private PacketLossTopology() {}
+
+  /**
+   * Adds the sub-topology to {@code builder}, reading the decoded samples from {@code samples}.
+   *
+   * @return the rules' results per host window, for fleet correlation
+   */
+  public static KStream<String, RuleResult> addTo(
+      StreamsBuilder builder, SampleStreams samples, ProcessorConfig config) {
+    builder.addStateStore(BaselineStore.builder());
+
+    CogroupedKStream<String, HostWindowState> cogrouped =
+        deltas(samples, SampleKinds.INTERFACE, config)
+            .cogroup(aggregator(SampleKinds.INTERFACE))
+            .cogroup(
+                deltas(samples, SampleKinds.PROTOCOL, config), aggregator(SampleKinds.PROTOCOL))
+            .cogroup(
+                deltas(samples, SampleKinds.CONNTRACK, config), aggregator(SampleKinds.CONNTRACK))
+            .cogroup(deltas(samples, SampleKinds.QDISC, config), aggregator(SampleKinds.QDISC))
+            .cogroup(deltas(samples, SampleKinds.FILTER, config), aggregator(SampleKinds.FILTER));
+
+    Duration retention = config.windowSize().plus(config.grace());
+    KStream<String, RuleResult> results =
+        cogrouped
+            .windowedBy(TimeWindows.ofSizeAndGrace(config.windowSize(), config.grace()))
+            .aggregate(
+                HostWindows::empty,
+                Named.as("host-window-aggregate"),
+                Materialized.<String, HostWindowState>as(
+                        // In memory: a window lives size + grace; the changelog restores it.
+                        Stores.inMemoryWindowStore(
+                            WINDOW_STORE, retention, config.windowSize(), false))
+                    .withKeySerde(Serdes.String())
+                    .withValueSerde(HostWindowSerde.get()))
+            .suppress(
+                Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())
+                    .withName(SUPPRESSION))
+            .toStream(Named.as("host-window-closed"))
+            .process(
+                () -> new RuleProcessor(Rules.packetLoss(config.thresholds())),
+                Named.as("packet-loss-rules"));
+
+    results
+        .flatMapValues(RuleResult::causes, Named.as("packet-loss-causes"))
+        .to(
+            Topics.ROOTCAUSE_PACKET_LOSS.name(),
+            Produced.with(
+                    Topics.ROOTCAUSE_PACKET_LOSS.keySerde(),
+                    Topics.ROOTCAUSE_PACKET_LOSS.valueSerde())
+                .withName("packet-loss-sink"));
+    results
+        .flatMapValues(RuleResult::failures, Named.as("packet-loss-rule-failures"))
+        .to(
+            Topics.DEAD_LETTER.name(),
+            Produced.with(Topics.DEAD_LETTER.keySerde(), Topics.DEAD_LETTER.valueSerde())
+                .withName("packet-loss-rules-deadletter-sink"));
+    return results;
+  }
+
+  private static <S extends SpecificRecord> KGroupedStream<String, SampleDelta<S>> deltas(
+      SampleStreams samples, SampleKind<S> kind, ProcessorConfig config) {
+    return samples.stream(kind.topic())
+        .processValues(
+            () -> new DeltaProcessor<>(kind, config.maxCounterGap(), config.baselineTtl()),
+            Named.as(kind.name() + "-deltas"),
+            BaselineStore.NAME)
+        // Same key (host) as the source topic: grouping needs no repartition, so no serde.
+        .groupByKey(Grouped.as(kind.name() + "-by-host"));
+  }
+
+  private static <S extends SpecificRecord>
+      Aggregator<String, SampleDelta<S>, HostWindowState> aggregator(SampleKind<S> kind) {
+    return (host, delta, aggregate) -> HostWindows.add(aggregate, host, kind, delta);
+  }
+}

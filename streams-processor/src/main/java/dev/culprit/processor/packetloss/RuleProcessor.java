@@ -1,0 +1,79 @@
+package dev.culprit.processor.packetloss;
+
+import dev.culprit.processor.decode.DeadLetters;
+import dev.culprit.processor.rules.PacketLossRule;
+import dev.culprit.processor.window.HostWindow;
+import dev.culprit.processor.window.HostWindowSerde;
+import dev.culprit.processor.window.HostWindowState;
+import dev.culprit.processor.window.NetnsWindow;
+import dev.culprit.schemas.DeadLetter;
+import dev.culprit.schemas.RootCause;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs every packet-loss rule over every namespace of a closed host window. The result is keyed by
+ * host and stamped with the window start, so downstream windows of the same size (fleet
+ * correlation) put it in the same window. A rule that throws becomes a dead letter holding the
+ * aggregate it failed on; the other rules' causes still go out.
+ */
+final class RuleProcessor
+    implements Processor<Windowed<String>, HostWindowState, String, RuleResult> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RuleProcessor.class);
+
+  private final List<PacketLossRule> rules;
+  private ProcessorContext<String, RuleResult> context;
+
+  RuleProcessor(List<PacketLossRule> rules) {
+    this.rules = rules;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, RuleResult> context) {
+    this.context = context;
+  }
+
+  @Override
+  public void process(Record<Windowed<String>, HostWindowState> record) {
+    Windowed<String> key = record.key();
+    String host = key.key();
+    HostWindow window =
+        HostWindow.decode(host, key.window().start(), key.window().end(), record.value());
+    List<RootCause> causes = new ArrayList<>();
+    List<DeadLetter> failures = new ArrayList<>();
+    for (NetnsWindow netns : window.namespaces()) {
+      for (PacketLossRule rule : rules) {
+        try {
+          causes.addAll(rule.evaluate(netns));
+        } catch (RuntimeException e) {
+          LOG.error(
+              "rule {} failed on {}/{} window {}",
+              rule.getClass().getSimpleName(),
+              host,
+              netns.netns(),
+              key.window().start(),
+              e);
+          failures.add(
+              DeadLetters.of(
+                  context.recordMetadata(),
+                  key.window().start(),
+                  host,
+                  HostWindowSerde.get().encode(record.value()),
+                  "rules:" + rule.getClass().getSimpleName() + " netns=" + netns.netns(),
+                  e.toString(),
+                  e));
+        }
+      }
+    }
+    if (!causes.isEmpty() || !failures.isEmpty()) {
+      context.forward(new Record<>(host, new RuleResult(causes, failures), key.window().start()));
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package dev.culprit.processor.window;
+
+import dev.culprit.processor.delta.ProtocolCounter;
+import dev.culprit.processor.delta.SampleKind;
+import dev.culprit.processor.delta.SampleKinds;
+import dev.culprit.schemas.ChainPolicy;
+import dev.culprit.schemas.ConntrackSample;
+import dev.culprit.schemas.FilterSample;
+import dev.culprit.schemas.FirewallRule;
+import dev.culprit.schemas.InterfaceSample;
+import dev.culprit.schemas.InterfaceStats;
+import dev.culprit.schemas.ProtocolSample;
+import dev.culprit.schemas.QdiscSample;
+import dev.culprit.schemas.QdiscStats;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * One namespace of a host over one window, decoded: every source's merged record (gauges as last
+ * read, counters as deltas over the window, null where no delta is known) and what each source
+ * covered.
+ */
+public final class NetnsWindow {
+
+  private final HostWindow host;
+  private final String netns;
+  private final Map<String, SpecificRecord> records = new HashMap<>();
+  private final Map<String, Coverage> coverage = new HashMap<>();
+
+  NetnsWindow(HostWindow host, NetnsWindowState state) {
+    this.host = host;
+    this.netns = state.getNetns();
+    for (SourceWindowState source : state.getSources()) {
+      Optional<SampleKind<?>> kind = SampleKinds.byTopic(source.getTopic());
+      if (kind.isEmpty()) {
+        continue; // A source a newer build added: this build has no rule reading it.
+      }
+      records.put(source.getTopic(), HostWindows.decode(kind.get(), source.getRecord()));
+      coverage.put(
+          source.getTopic(),
+          new Coverage(
+              source.getSamples(),
+              source.getDeltaMs(),
+              source.getFirstSampleMs(),
+              source.getLastSampleMs()));
+    }
+  }
+
+  /** The host window this namespace belongs to. */
+  public HostWindow host() {
+    return host;
+  }
+
+  /** The namespace label ("" = the host's own). */
+  public String netns() {
+    return netns;
+  }
+
+  /** "netns web-1", or "the host namespace", for sentences. */
+  public String label() {
+    return label(netns);
+  }
+
+  /** "netns web-1", or "the host namespace", for sentences. */
+  public static String label(String netns) {
+    return netns.isEmpty() ? "the host namespace" : "netns " + netns;
+  }
+
+  /** What that source contributed, if it reported in the window. */
+  public Optional<Coverage> coverage(SampleKind<?> kind) {
+    return Optional.ofNullable(coverage.get(kind.topic().name()));
+  }
+
+  /** Time covered by that source's deltas, ms; 0 when it gave none. */
+  public long deltaMs(SampleKind<?> kind) {
+    return coverage(kind).map(Coverage::deltaMs).orElse(0L);
+  }
+
+  public List<InterfaceStats> interfaces() {
+    InterfaceSample sample = record(SampleKinds.INTERFACE);
+    return sample == null ? List.of() : sample.getInterfaces();
+  }
+
+  /** The named interface of this namespace, if reported. */
+  public Optional<InterfaceStats> interfaceNamed(String name) {
+    return interfaces().stream().filter(i -> i.getName().equals(name)).findFirst();
+  }
+
+  /** A protocol counter's delta over the window; null when unknown. */
+  public Long protocol(ProtocolCounter counter) {
+    ProtocolSample sample = record(SampleKinds.PROTOCOL);
+    return sample == null ? null : sample.getCounters().get(counter.kernelName());
+  }
+
+  /** The symptom counters' deltas known in this window, by kernel name, sorted. */
+  public Map<String, Long> symptoms() {
+    Map<String, Long> symptoms = new TreeMap<>();
+    for (ProtocolCounter counter : ProtocolCounter.values()) {
+      Long delta = counter.symptom() ? protocol(counter) : null;
+      if (delta != null) {
+        symptoms.put(counter.kernelName(), delta);
+      }
+    }
+    return symptoms;
+  }
+
+  public Optional<ConntrackSample> conntrack() {
+    return Optional.ofNullable(record(SampleKinds.CONNTRACK));
+  }
+
+  public List<QdiscStats> qdiscs() {
+    QdiscSample sample = record(SampleKinds.QDISC);
+    return sample == null ? List.of() : sample.getQdiscs();
+  }
+
+  public List<FirewallRule> firewallRules() {
+    FilterSample sample = record(SampleKinds.FILTER);
+    return sample == null ? List.of() : sample.getRules();
+  }
+
+  public List<ChainPolicy> chainPolicies() {
+    FilterSample sample = record(SampleKinds.FILTER);
+    return sample == null ? List.of() : sample.getPolicies();
+  }
+
+  @SuppressWarnings("unchecked")
+  private <S extends SpecificRecord> S record(SampleKind<S> kind) {
+    return (S) records.get(kind.topic().name());
+  }
+}

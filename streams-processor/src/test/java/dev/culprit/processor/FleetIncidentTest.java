@@ -1,0 +1,66 @@
+package dev.culprit.processor;
+
+import static dev.culprit.processor.SampleFactory.policy;
+import static dev.culprit.processor.SampleFactory.rule;
+import static dev.culprit.processor.scenarios.Scenario.closing;
+import static dev.culprit.processor.scenarios.Scenario.cycle;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.culprit.schemas.Cause;
+import dev.culprit.schemas.FilterSample;
+import dev.culprit.schemas.FleetIncident;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The same cause on several hosts in one window becomes one fleet incident. */
+class FleetIncidentTest {
+
+  private static final String RANDOM_DROP =
+      "-A INPUT -m statistic --mode random --probability 0.30000000000 -j DROP";
+  private static final String SSH_REJECT = "-A INPUT -p tcp -m tcp --dport 22 -j REJECT";
+
+  @Test
+  void aRuleRolledOutToThreeHostsIsOneIncidentCountingEachHostOnce() {
+    List<SampleFactory> hosts =
+        List.of(
+            new SampleFactory("web-c", 0),
+            new SampleFactory("web-a", 0),
+            new SampleFactory("web-b", 0),
+            new SampleFactory("db-1", 0));
+    try (TopologyHarness h = new TopologyHarness()) {
+      for (int c = 0; c <= 5; c++) {
+        for (SampleFactory host : hosts) {
+          host.at(cycle(c));
+          boolean db = host.host().equals("db-1");
+          h.pipe(filter(host, "", db ? SSH_REJECT : RANDOM_DROP, c));
+          if (host.host().equals("web-a")) {
+            h.pipe(filter(host, "sidecar", RANDOM_DROP, c)); // a second namespace, same host
+          }
+        }
+      }
+      h.advanceTo(closing(5) + 20_000);
+      List<FleetIncident> incidents = h.incidents();
+      assertThat(incidents).isNotEmpty();
+      FleetIncident first = incidents.get(0);
+      assertThat(first.getCause()).isEqualTo(Cause.FIREWALL_DROP);
+      assertThat(first.getSignature())
+          .isEqualTo(
+              "FIREWALL_DROP filter INPUT -m statistic --mode random --probability 0.30 -j DROP");
+      assertThat(first.getHostCount()).isEqualTo(3);
+      assertThat(first.getHosts()).containsExactly("web-a", "web-b", "web-c");
+      assertThat(first.getWindowStartMs()).isEqualTo(1_700_000_010_000L);
+      assertThat(first.getSummary()).contains("on 3 hosts");
+      assertThat(incidents)
+          .as("the REJECT seen on one host only is no incident")
+          .allSatisfy(i -> assertThat(i.getSignature()).doesNotContain("REJECT"));
+    }
+  }
+
+  private static FilterSample filter(SampleFactory host, String netns, String spec, int cycle) {
+    long dropped = 30L * cycle;
+    return host.filter(
+        netns,
+        List.of(rule("INPUT", 1, spec.contains("REJECT") ? "REJECT" : "DROP", spec, dropped, 0)),
+        List.of(policy("INPUT", "ACCEPT", 70L * cycle, 0)));
+  }
+}

@@ -1,0 +1,222 @@
+package dev.culprit.processor;
+
+import dev.culprit.schemas.ChainPolicy;
+import dev.culprit.schemas.ConntrackSample;
+import dev.culprit.schemas.FilterSample;
+import dev.culprit.schemas.FirewallRule;
+import dev.culprit.schemas.InterfaceSample;
+import dev.culprit.schemas.InterfaceStats;
+import dev.culprit.schemas.ProtocolSample;
+import dev.culprit.schemas.QdiscSample;
+import dev.culprit.schemas.QdiscStats;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds sample records the way one host's collector publishes them: one header per cycle (host,
+ * sample time, collector id, boot id) and a sequence number per record. Counters are cumulative, as
+ * the kernel reports them.
+ */
+public final class SampleFactory {
+
+  private final String host;
+  private String collectorId = "collector-1";
+  private String bootId = "boot-1";
+  private long timeMs;
+  private long seq;
+
+  public SampleFactory(String host, long timeMs) {
+    this.host = host;
+    this.timeMs = timeMs;
+  }
+
+  public String host() {
+    return host;
+  }
+
+  public long timeMs() {
+    return timeMs;
+  }
+
+  /** Moves this collector's clock to the next cycle. */
+  public SampleFactory at(long cycleTimeMs) {
+    this.timeMs = cycleTimeMs;
+    return this;
+  }
+
+  /** A new collector process (new id, sequence restarts). */
+  public SampleFactory restartCollector(String newCollectorId) {
+    this.collectorId = newCollectorId;
+    this.seq = 0;
+    return this;
+  }
+
+  /** The kernel rebooted: new boot id, and the collector restarts with it. */
+  public SampleFactory reboot(String newBootId, String newCollectorId) {
+    this.bootId = newBootId;
+    return restartCollector(newCollectorId);
+  }
+
+  public InterfaceSample interfaces(String netns, InterfaceStats... interfaces) {
+    return InterfaceSample.newBuilder()
+        .setHost(host)
+        .setNetns(netns)
+        .setSampleTimeMs(timeMs)
+        .setCollectorId(collectorId)
+        .setBootId(bootId)
+        .setSeq(++seq)
+        .setInterfaces(new ArrayList<>(List.of(interfaces)))
+        .build();
+  }
+
+  public ProtocolSample protocol(String netns, Map<String, Long> counters) {
+    return ProtocolSample.newBuilder()
+        .setHost(host)
+        .setNetns(netns)
+        .setSampleTimeMs(timeMs)
+        .setCollectorId(collectorId)
+        .setBootId(bootId)
+        .setSeq(++seq)
+        .setCounters(new HashMap<>(counters))
+        .build();
+  }
+
+  public ConntrackSample conntrack(String netns, long count, long max, Map<String, Long> stats) {
+    return ConntrackSample.newBuilder()
+        .setHost(host)
+        .setNetns(netns)
+        .setSampleTimeMs(timeMs)
+        .setCollectorId(collectorId)
+        .setBootId(bootId)
+        .setSeq(++seq)
+        .setAvailable(true)
+        .setCount(count)
+        .setMax(max)
+        .setBuckets(max / 4)
+        .setStats(new HashMap<>(stats))
+        .build();
+  }
+
+  public QdiscSample qdiscs(String netns, QdiscStats... qdiscs) {
+    return QdiscSample.newBuilder()
+        .setHost(host)
+        .setNetns(netns)
+        .setSampleTimeMs(timeMs)
+        .setCollectorId(collectorId)
+        .setBootId(bootId)
+        .setSeq(++seq)
+        .setQdiscs(new ArrayList<>(List.of(qdiscs)))
+        .build();
+  }
+
+  public FilterSample filter(String netns, List<FirewallRule> rules, List<ChainPolicy> policies) {
+    return FilterSample.newBuilder()
+        .setHost(host)
+        .setNetns(netns)
+        .setSampleTimeMs(timeMs)
+        .setCollectorId(collectorId)
+        .setBootId(bootId)
+        .setSeq(++seq)
+        .setBackends(List.of("iptables-nft"))
+        .setRules(new ArrayList<>(rules))
+        .setPolicies(new ArrayList<>(policies))
+        .build();
+  }
+
+  /** An interface with every counter reported as zero, MTU 1500, up. */
+  public static InterfaceStats.Builder iface(String name) {
+    return InterfaceStats.newBuilder()
+        .setName(name)
+        .setLinkType("ether")
+        .setOperState("up")
+        .setMtu(1500)
+        .setAddresses(new ArrayList<>())
+        .setRxBytes(0L)
+        .setRxPackets(0L)
+        .setRxErrors(0L)
+        .setRxDropped(0L)
+        .setRxFifo(0L)
+        .setRxFrame(0L)
+        .setRxCompressed(0L)
+        .setRxMulticast(0L)
+        .setRxMissedErrors(0L)
+        .setRxOverErrors(0L)
+        .setRxLengthErrors(0L)
+        .setRxCrcErrors(0L)
+        .setTxBytes(0L)
+        .setTxPackets(0L)
+        .setTxErrors(0L)
+        .setTxDropped(0L)
+        .setTxFifo(0L)
+        .setTxCollisions(0L)
+        .setTxCarrier(0L)
+        .setTxCompressed(0L);
+  }
+
+  /** The loopback device as every namespace has it. */
+  public static InterfaceStats.Builder loopback() {
+    return iface("lo")
+        .setLinkType("loopback")
+        .setOperState("unknown")
+        .setMtu(65536)
+        .setIfindex(1)
+        .setPeerIfindex(1)
+        .setAddresses(new ArrayList<>(List.of("127.0.0.1/8", "::1/128")));
+  }
+
+  /** A qdisc with zero counters. */
+  public static QdiscStats.Builder qdisc(String device, String kind, String handle) {
+    return QdiscStats.newBuilder()
+        .setDevice(device)
+        .setKind(kind)
+        .setHandle(handle)
+        .setParent(null)
+        .setRoot(true)
+        .setOptions(new HashMap<>())
+        .setBytes(0L)
+        .setPackets(0L)
+        .setDrops(0L)
+        .setOverlimits(0L)
+        .setRequeues(0L)
+        .setBacklogBytes(0L)
+        .setBacklogPackets(0L)
+        .setQlen(0L);
+  }
+
+  /** An iptables filter-table rule as iptables-save -c reads it. */
+  public static FirewallRule rule(
+      String chain, int position, String target, String spec, long packets, long bytes) {
+    return FirewallRule.newBuilder()
+        .setBackend("iptables-nft")
+        .setFamily("ipv4")
+        .setTable("filter")
+        .setChain(chain)
+        .setPosition(position)
+        .setTarget(target)
+        .setSpec(spec)
+        .setComment(null)
+        .setStatisticMode(spec.contains("--mode random") ? "random" : null)
+        .setStatisticProbability(
+            spec.contains("--probability")
+                ? Double.parseDouble(spec.replaceAll(".*--probability (\\S+).*", "$1"))
+                : null)
+        .setPackets(packets)
+        .setBytes(bytes)
+        .build();
+  }
+
+  /** A built-in filter-table chain policy with its counters. */
+  public static ChainPolicy policy(String chain, String policy, long packets, long bytes) {
+    return ChainPolicy.newBuilder()
+        .setBackend("iptables-nft")
+        .setFamily("ipv4")
+        .setTable("filter")
+        .setChain(chain)
+        .setPolicy(policy)
+        .setPackets(packets)
+        .setBytes(bytes)
+        .build();
+  }
+}

@@ -1,0 +1,73 @@
+package dev.culprit.processor.decode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.culprit.processor.SampleFactory;
+import dev.culprit.schemas.Topic;
+import dev.culprit.schemas.Topics;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class SampleTimeExtractorTest {
+
+  private static final long SAMPLE_TIME = 1_700_000_123_456L;
+  private static final long RECORD_TIME = 1_600_000_000_000L;
+
+  static Stream<Object[]> samples() {
+    SampleFactory f = new SampleFactory("host-1", SAMPLE_TIME);
+    return Stream.of(
+        new Object[] {
+          Topics.INTERFACE,
+          f.interfaces("netns-with-a-long-name", SampleFactory.iface("eth0").build())
+        },
+        new Object[] {Topics.PROTOCOL, f.protocol("", Map.of("Tcp.RetransSegs", 3L))},
+        new Object[] {Topics.CONNTRACK, f.conntrack("x", 1, 2, Map.of())},
+        new Object[] {
+          Topics.QDISC, f.qdiscs("", SampleFactory.qdisc("eth0", "noqueue", "0:").build())
+        },
+        new Object[] {Topics.FILTER, f.filter("", List.of(), List.of())});
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("samples")
+  <V extends SpecificRecord> void readsSampleTimeFromTheRecordFrontWithoutDecodingIt(
+      Topic<V> topic, V sample) {
+    byte[] bytes = topic.valueSerde().encode(sample);
+    SampleTimeExtractor extractor = new SampleTimeExtractor(topic);
+    assertThat(extractor.peek(bytes)).isEqualTo(SAMPLE_TIME);
+    assertThat(extractor.extract(record(topic, bytes), 0)).isEqualTo(SAMPLE_TIME);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("samples")
+  <V extends SpecificRecord> void aRecordThatIsNotASampleKeepsItsKafkaTimestamp(
+      Topic<V> topic, V sample) {
+    SampleTimeExtractor extractor = new SampleTimeExtractor(topic);
+    byte[] garbage = "not avro".getBytes(StandardCharsets.UTF_8);
+    assertThat(extractor.extract(record(topic, garbage), 0)).isEqualTo(RECORD_TIME);
+    byte[] truncated = java.util.Arrays.copyOf(topic.valueSerde().encode(sample), 12);
+    assertThat(extractor.peek(truncated)).isEqualTo(-1);
+    assertThat(extractor.extract(record(topic, truncated), 0)).isEqualTo(RECORD_TIME);
+  }
+
+  private static ConsumerRecord<Object, Object> record(Topic<?> topic, byte[] value) {
+    return new ConsumerRecord<>(
+        topic.name(),
+        0,
+        0L,
+        RECORD_TIME,
+        org.apache.kafka.common.record.TimestampType.CREATE_TIME,
+        0,
+        value.length,
+        "host-1",
+        value,
+        new org.apache.kafka.common.header.internals.RecordHeaders(),
+        java.util.Optional.empty());
+  }
+}

@@ -1,0 +1,142 @@
+package dev.culprit.processor.scenarios;
+
+import static dev.culprit.processor.scenarios.Scenario.closing;
+import static dev.culprit.processor.scenarios.Scenario.cycle;
+
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/** MTU_MISMATCH, NIC_RING_OVERFLOW and NIC_RX_ERRORS: each fires once and has near misses. */
+final class LinkScenarios {
+
+  private LinkScenarios() {}
+
+  static List<Scenario> all() {
+    UnaryOperator<dev.culprit.schemas.InterfaceStats.Builder> same = b -> b;
+    return List.of(
+        new Scenario(
+            "mtu-small-without-drops-is-quiet",
+            "a pod eth0 with MTU 1400 under a 1500 veth peer but no drops: a choice, not a fault",
+            h -> {
+              WebHost w = new WebHost();
+              h.pipe(
+                  w.hostInterfaces(same, same, same), w.podInterfaces(same, e -> e.setMtu(1400)));
+              w.samples.at(cycle(1));
+              h.pipe(
+                  w.hostInterfaces(same, same, same),
+                  w.podInterfaces(same, e -> e.setMtu(1400).setRxPackets(5000L)));
+              h.advanceTo(closing(1));
+            }),
+        new Scenario(
+            "mtu-rx-drops-with-equal-mtus-is-quiet",
+            "rx_dropped rising on eth0 whose MTU equals its peers' (unknown protocols, IPv6 off)"
+                + " is not an MTU mismatch",
+            h -> {
+              WebHost w = new WebHost();
+              h.pipe(w.hostInterfaces(same, same, same), w.podInterfaces(same, same));
+              w.samples.at(cycle(1));
+              h.pipe(
+                  w.hostInterfaces(n -> n.setRxDropped(50L).setRxPackets(90_000L), same, same),
+                  w.podInterfaces(same, e -> e.setRxDropped(7L).setRxPackets(4000L)));
+              h.advanceTo(closing(1));
+            }),
+        new Scenario(
+            "mtu-loopback-is-never-a-candidate",
+            "lo has the largest MTU and may drop; it is never an MTU mismatch",
+            h -> {
+              WebHost w = new WebHost();
+              h.pipe(w.podInterfaces(same, same));
+              w.samples.at(cycle(1));
+              h.pipe(w.podInterfaces(l -> l.setMtu(1400).setRxDropped(30L), same));
+              h.advanceTo(closing(1));
+            }),
+        new Scenario(
+            "mtu-bridge-neighbour-larger",
+            "without veth peer information (no ifindex/iflink reported), the bridge of the pod's"
+                + " subnet with a larger MTU is the evidence",
+            h -> {
+              WebHost w = new WebHost();
+              UnaryOperator<dev.culprit.schemas.InterfaceStats.Builder> unlinked =
+                  e -> e.setMtu(1000).setIfindex(null).setPeerIfindex(null);
+              h.pipe(w.hostInterfaces(same, same, same), w.podInterfaces(same, unlinked));
+              w.samples.at(cycle(1));
+              h.pipe(
+                  w.hostInterfaces(same, same, same),
+                  w.podInterfaces(
+                      same, e -> unlinked.apply(e).setRxDropped(80L).setRxPackets(300L)));
+              h.advanceTo(closing(1));
+            }),
+        new Scenario(
+            "mtu-length-errors-on-a-nic",
+            "a NIC counting length errors receives frames above its MTU even with no peer in view;"
+                + " the errors are not blamed on the cable",
+            h -> {
+              WebHost w = new WebHost();
+              h.pipe(w.hostInterfaces(n -> n.setMtu(1400), same, same));
+              w.samples.at(cycle(1));
+              h.pipe(
+                  w.hostInterfaces(
+                      n ->
+                          n.setMtu(1400)
+                              .setRxLengthErrors(25L)
+                              .setRxErrors(25L)
+                              .setRxFrame(25L)
+                              .setRxPackets(80_000L),
+                      same,
+                      same));
+              h.advanceTo(closing(1));
+            }),
+        new Scenario(
+            "nic-ring-overflow",
+            "rx_missed_errors and RX-OVR rising on the NIC: the receive ring overflows",
+            h -> {
+              WebHost w = new WebHost();
+              h.pipe(w.hostInterfaces(same, same, same));
+              w.samples.at(cycle(1));
+              h.pipe(
+                  w.hostInterfaces(
+                      n ->
+                          n.setRxMissedErrors(120L)
+                              .setRxFifo(118L)
+                              .setRxDropped(120L)
+                              .setRxErrors(120L)
+                              .setRxPackets(1_200_000L),
+                      same,
+                      same));
+              h.advanceTo(closing(1));
+            }),
+        new Scenario(
+            "nic-ring-flat-is-quiet",
+            "ring counters that are non-zero but flat over the window say nothing about now",
+            h -> {
+              WebHost w = new WebHost();
+              h.pipe(
+                  w.hostInterfaces(n -> n.setRxMissedErrors(5000L).setRxFifo(5000L), same, same));
+              w.samples.at(cycle(1));
+              h.pipe(
+                  w.hostInterfaces(
+                      n -> n.setRxMissedErrors(5000L).setRxFifo(5000L).setRxPackets(90_000L),
+                      same,
+                      same));
+              h.advanceTo(closing(1));
+            }),
+        new Scenario(
+            "nic-crc-errors",
+            "CRC errors rising on the NIC: corrupted frames from the cable or transceiver",
+            h -> {
+              WebHost w = new WebHost();
+              h.pipe(w.hostInterfaces(same, same, same));
+              w.samples.at(cycle(1));
+              h.pipe(
+                  w.hostInterfaces(
+                      n ->
+                          n.setRxCrcErrors(57L)
+                              .setRxErrors(57L)
+                              .setRxFrame(57L)
+                              .setRxPackets(400_000L),
+                      same,
+                      same));
+              h.advanceTo(closing(1));
+            }));
+  }
+}

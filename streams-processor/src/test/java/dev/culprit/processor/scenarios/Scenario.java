@@ -1,0 +1,35 @@
+package dev.culprit.processor.scenarios;
+
+import dev.culprit.processor.TopologyHarness;
+import java.util.function.Consumer;
+
+/**
+ * A golden root-cause scenario: samples piped into the topology, and the exact events expected in
+ * {@code src/test/resources/golden/<name>.jsonl} (empty for a near miss).
+ *
+ * @param name file name of the golden events
+ * @param why one line on what the scenario proves
+ * @param run pipes the samples and closes the windows
+ */
+public record Scenario(String name, String why, Consumer<TopologyHarness> run) {
+
+  /** Window-aligned start: cycles fall 1 s into each 10 s window. */
+  public static final long T0 = 1_700_000_001_000L;
+
+  public static final long CYCLE_MS = 10_000;
+
+  /** The sample time of cycle {@code n}. */
+  public static long cycle(int n) {
+    return T0 + n * CYCLE_MS;
+  }
+
+  /** A time that closes every window up to and including cycle {@code n}'s (10 s + 2 s grace). */
+  public static long closing(int n) {
+    return cycle(n) + CYCLE_MS + 2_000;
+  }
+
+  @Override
+  public String toString() {
+    return name;
+  }
+}

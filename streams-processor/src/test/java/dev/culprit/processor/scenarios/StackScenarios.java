@@ -1,0 +1,227 @@
+package dev.culprit.processor.scenarios;
+
+import static dev.culprit.processor.SampleFactory.policy;
+import static dev.culprit.processor.SampleFactory.qdisc;
+import static dev.culprit.processor.SampleFactory.rule;
+import static dev.culprit.processor.scenarios.Scenario.closing;
+import static dev.culprit.processor.scenarios.Scenario.cycle;
+
+import dev.culprit.processor.SampleFactory;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * FIREWALL_DROP, QDISC_LOSS, CONNTRACK_TABLE_FULL, LISTEN_OVERFLOW and SOCKET_BUFFER_OVERFLOW
+ * beyond the seed: each fires once and has near misses.
+ */
+final class StackScenarios {
+
+  private static final String HOST = WebHost.HOST;
+  private static final String POD = WebHost.POD;
+
+  private StackScenarios() {}
+
+  static List<Scenario> all() {
+    return List.of(
+        firewall(
+            "firewall-drop-rule-flat-is-quiet",
+            "the seed's random DROP rule still configured but its counter flat; ACCEPT rules"
+                + " counting: nothing is dropped now",
+            "-A INPUT -m statistic --mode random --probability 0.30000000000 -j DROP",
+            "DROP",
+            6,
+            6,
+            "ACCEPT",
+            0,
+            900),
+        firewall(
+            "firewall-selective-drop-of-a-trickle-is-quiet",
+            "a DROP of invalid conntrack states catching 3 of 20000 packets is a firewall doing"
+                + " its job",
+            "-A INPUT -m conntrack --ctstate INVALID -j DROP",
+            "DROP",
+            100,
+            103,
+            "ACCEPT",
+            0,
+            20_000),
+        firewall(
+            "firewall-selective-drop-of-a-real-share",
+            "a REJECT of the service's own port catching 40 % of INPUT is a cause, with lower"
+                + " confidence",
+            "-A INPUT -p tcp -m tcp --dport 8080 -j REJECT --reject-with icmp-port-unreachable",
+            "REJECT",
+            0,
+            400,
+            "ACCEPT",
+            0,
+            600),
+        firewall(
+            "firewall-drop-policy",
+            "a DROP policy catching 45 % of INPUT (only ssh is accepted) is named with the chain",
+            "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT",
+            "ACCEPT",
+            0,
+            550,
+            "DROP",
+            0,
+            450),
+        qdiscCase(
+            "qdisc-tbf-overflow",
+            "a tbf shaping eth0 to 1mbit drops 120 of 920 packets: named with its rate and limit",
+            "tbf",
+            800,
+            120,
+            900),
+        qdiscCase(
+            "qdisc-shaping-without-drops-is-quiet",
+            "a tbf delaying packets (overlimits rising) without dropping loses nothing",
+            "tbf",
+            800,
+            0,
+            900),
+        qdiscCase(
+            "qdisc-aqm-trickle-is-quiet",
+            "fq_codel shedding 1 of 100001 packets under a burst is congestion control at work",
+            "fq_codel",
+            100_000,
+            1,
+            0),
+        conntrack(
+            "conntrack-table-full",
+            "261000 of 262144 entries with drop and early_drop rising: the table is full",
+            261_000,
+            Map.of("drop", 340L, "early_drop", 40L, "insert_failed", 0L)),
+        conntrack(
+            "conntrack-seed-is-quiet",
+            "the seed's 182 of 262144 with a few insert races is far from full: not the cause",
+            182,
+            Map.of("drop", 3L, "early_drop", 0L, "insert_failed", 3L)),
+        protocol(
+            "listen-overflow",
+            "ListenOverflows and ListenDrops rising: the accept queue of a listener is full",
+            Map.of("TcpExt.ListenOverflows", 40L, "TcpExt.ListenDrops", 42L)),
+        protocol(
+            "udp-rcvbuf-errors",
+            "Udp RcvbufErrors rising: datagrams dropped at a full socket buffer",
+            Map.of("Udp.RcvbufErrors", 1200L, "Udp.InDatagrams", 50_000L)),
+        protocol(
+            "healthy-tcp-retransmits-are-quiet",
+            "a healthy pod with some TCP retransmits and timeouts but no dropping counter: no"
+                + " cause, no event",
+            Map.of(
+                "Tcp.RetransSegs", 12L,
+                "TcpExt.TCPTimeouts", 2L,
+                "Tcp.OutSegs", 40_000L,
+                "TcpExt.ListenOverflows", 0L,
+                "Udp.RcvbufErrors", 0L)));
+  }
+
+  private static Scenario firewall(
+      String name,
+      String why,
+      String spec,
+      String target,
+      long before,
+      long after,
+      String policy,
+      long policyBefore,
+      long policyAfter) {
+    return new Scenario(
+        name,
+        why,
+        h -> {
+          SampleFactory f = new SampleFactory(HOST, cycle(0));
+          for (int c = 0; c < 2; c++) {
+            long packets = c == 0 ? before : after;
+            long policed = c == 0 ? policyBefore : policyAfter;
+            f.at(cycle(c));
+            h.pipe(
+                f.filter(
+                    POD,
+                    List.of(
+                        rule("INPUT", 1, target, spec, packets, packets * 60),
+                        rule(
+                            "OUTPUT",
+                            1,
+                            "ACCEPT",
+                            "-A OUTPUT -o eth0 -j ACCEPT",
+                            c * 700L,
+                            c * 42_000L)),
+                    List.of(
+                        policy("INPUT", policy, policed, policed * 60),
+                        policy("OUTPUT", "ACCEPT", 0, 0))));
+          }
+          h.advanceTo(closing(1));
+        });
+  }
+
+  private static Scenario qdiscCase(
+      String name, String why, String kind, long sent, long drops, long overlimits) {
+    return new Scenario(
+        name,
+        why,
+        h -> {
+          SampleFactory f = new SampleFactory(HOST, cycle(0));
+          for (int c = 0; c < 2; c++) {
+            f.at(cycle(c));
+            var q = qdisc("eth0", kind, kind.equals("tbf") ? "1:" : "0:");
+            if (kind.equals("tbf")) {
+              q.setRateBitsPerSecond(1_000_000L)
+                  .setBurstBytes(10_240L)
+                  .setLimitBytes(30_000L)
+                  .setOptions(Map.of("rate", "1Mbit", "burst", "10Kb", "limit", "30000b"));
+            }
+            h.pipe(
+                f.qdiscs(
+                    "",
+                    q.setPackets(c * sent)
+                        .setBytes(c * sent * 1200)
+                        .setDrops(c * drops)
+                        .setOverlimits(c * overlimits)
+                        .setBacklogPackets(c * 3L)
+                        .build()));
+          }
+          h.advanceTo(closing(1));
+        });
+  }
+
+  private static Scenario conntrack(
+      String name, String why, long count, Map<String, Long> statsIncrease) {
+    return new Scenario(
+        name,
+        why,
+        h -> {
+          SampleFactory f = new SampleFactory(HOST, cycle(0));
+          Map<String, Long> base = Map.of("drop", 10L, "early_drop", 0L, "insert_failed", 5L);
+          h.pipe(f.conntrack("", count - 500, 262_144, base));
+          f.at(cycle(1));
+          Map<String, Long> later = new HashMap<>(base);
+          statsIncrease.forEach((k, v) -> later.merge(k, v, Long::sum));
+          later.put("entries", count);
+          h.pipe(f.conntrack("", count, 262_144, later));
+          h.advanceTo(closing(1));
+        });
+  }
+
+  private static Scenario protocol(String name, String why, Map<String, Long> increase) {
+    return new Scenario(
+        name,
+        why,
+        h -> {
+          SampleFactory f = new SampleFactory(HOST, cycle(0));
+          Map<String, Long> base = new HashMap<>();
+          increase.keySet().forEach(k -> base.put(k, 1_000L));
+          base.put("Tcp.RetransSegs", 500L);
+          base.put("Tcp.AttemptFails", 20L);
+          h.pipe(f.protocol(POD, base));
+          f.at(cycle(1));
+          Map<String, Long> later = new HashMap<>(base);
+          increase.forEach((k, v) -> later.merge(k, v, Long::sum));
+          later.merge("Tcp.RetransSegs", 3L, Long::sum);
+          h.pipe(f.protocol(POD, later));
+          h.advanceTo(closing(1));
+        });
+  }
+}
