@@ -1,0 +1,119 @@
+package dev.culprit.app.lab;
+
+import dev.culprit.broker.EmbeddedBroker;
+import dev.culprit.schemas.Cause;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Detection latency per fault class: from {@code culprit lab inject} returning to the root-cause
+ * event being readable on {@code culprit.rootcause.packet-loss}, p50 and p95 over N runs, for the
+ * fast test settings (1 s sampling, 5 s windows) and for the defaults. Root only; it builds the
+ * real lab, so nothing else may have one up.
+ *
+ * <pre>
+ * mvn -B -q -o -pl app -am test-compile
+ * sudo mvn -B -q -o -pl app exec:java -Dexec.classpathScope=test \
+ *     -Dexec.mainClass=dev.culprit.app.lab.LabDetectionLatencyBench [-Dexec.args="5"]
+ * </pre>
+ */
+public final class LabDetectionLatencyBench {
+
+  private static final Duration GIVE_UP = Duration.ofSeconds(120);
+  private static final Map<FaultKind, Cause> EXPECTED = new EnumMap<>(FaultKind.class);
+
+  static {
+    EXPECTED.put(FaultKind.FIREWALL_DROP, Cause.FIREWALL_DROP);
+    EXPECTED.put(FaultKind.QDISC_LOSS, Cause.QDISC_LOSS);
+    EXPECTED.put(FaultKind.MTU, Cause.MTU_MISMATCH);
+    EXPECTED.put(FaultKind.CONNTRACK_FULL, Cause.CONNTRACK_TABLE_FULL);
+    EXPECTED.put(FaultKind.LISTEN_OVERFLOW, Cause.LISTEN_OVERFLOW);
+  }
+
+  private LabDetectionLatencyBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+    String reason = LabKernel.whyUnusable();
+    if (reason != null) {
+      System.err.println("LabDetectionLatencyBench: " + reason);
+      System.exit(2);
+    }
+    measure("1 s sampling, 5 s windows", LabPipeline.FAST_SAMPLING, LabPipeline.FAST_WINDOW, runs);
+    // Phase 2: the defaults of `culprit up` (collector interval, processor window) once on main.
+  }
+
+  private static void measure(String label, Duration sampling, Duration window, int runs)
+      throws Exception {
+    String conntrackMax = LabKernel.conntrackMax();
+    Lab lab = new Lab(Files.createTempDirectory("culprit-lab-bench"));
+    try (EmbeddedBroker broker = EmbeddedBroker.startTemporary();
+        LabPipeline pipeline = LabPipeline.start(broker.bootstrapServers(), sampling, window);
+        RootCauseWatcher watcher = new RootCauseWatcher(broker.bootstrapServers())) {
+      lab.up(2);
+      System.out.printf("%s, %d runs per fault%n", label, runs);
+      System.out.printf("%-16s %8s %8s   runs (s)%n", "fault", "p50 s", "p95 s");
+      for (FaultKind kind : FaultKind.values()) {
+        List<Duration> latencies = new ArrayList<>();
+        for (int run = 0; run < runs; run++) {
+          latencies.add(oneRun(lab, watcher, kind, sampling, window));
+        }
+        System.out.printf(
+            "%-16s %8.1f %8.1f   %s%n",
+            kind,
+            seconds(Percentiles.of(latencies, 50)),
+            seconds(Percentiles.of(latencies, 95)),
+            latencies.stream().map(d -> String.format("%.1f", seconds(d))).toList());
+      }
+    } finally {
+      try {
+        lab.down();
+      } finally {
+        LabKernel.forceConntrackMax(conntrackMax);
+      }
+    }
+  }
+
+  /** Inject, time until the event is readable, clear, and wait until the cause has stopped. */
+  private static Duration oneRun(
+      Lab lab, RootCauseWatcher watcher, FaultKind kind, Duration sampling, Duration window) {
+    Cause cause = EXPECTED.get(kind);
+    lab.inject(kind.defaultSpec());
+    Instant injected = Instant.now();
+    RootCauseWatcher.Seen seen =
+        watcher
+            .await(
+                e -> e.getCause() == cause && e.getNetns().equals(LabTopology.WEB_NS),
+                injected,
+                GIVE_UP)
+            .orElseThrow(() -> new IllegalStateException(kind + " not detected in " + GIVE_UP));
+    lab.clear(kind);
+    // The next run starts only after a whole window without the cause, so it cannot be credited
+    // with an event of this one.
+    Instant cleared = Instant.now().plus(sampling);
+    boolean stopped =
+        LabContext.await(
+            GIVE_UP,
+            () ->
+                watcher
+                    .await(
+                        e ->
+                            e.getCause() == cause && e.getWindowStartMs() >= cleared.toEpochMilli(),
+                        cleared,
+                        window.multipliedBy(2))
+                    .isEmpty());
+    if (!stopped) {
+      throw new IllegalStateException(kind + " still reported " + GIVE_UP + " after clear");
+    }
+    return Duration.between(injected, seen.readAt());
+  }
+
+  private static double seconds(Duration d) {
+    return d.toMillis() / 1000.0;
+  }
+}
