@@ -4,6 +4,8 @@ import dev.culprit.collector.CommandRunner;
 import dev.culprit.collector.HostPaths;
 import dev.culprit.collector.NamespaceFinder;
 import dev.culprit.collector.Source;
+import dev.culprit.collector.container.ContainerSourceConfig;
+import dev.culprit.collector.container.ContainerSources;
 import dev.culprit.collector.exec.ProcessCommandRunner;
 import dev.culprit.collector.net.NameFilter;
 import dev.culprit.collector.net.NetworkSourceOptions;
@@ -136,6 +138,23 @@ final class CollectorOptions {
               + " netlink sockets and namespace file handles (used when available).")
   boolean noNetlink;
 
+  @Option(
+      names = "--docker-host",
+      paramLabel = "SOCKET",
+      defaultValue = "unix:///var/run/docker.sock",
+      description =
+          "Docker Engine API socket for container names, states, OOMKilled and events; 'none' to"
+              + " read cgroups only (default: ${DEFAULT-VALUE}). Absent socket = cgroups only.")
+  String dockerHost;
+
+  @Option(
+      names = "--kernel-look-back",
+      paramLabel = "DURATION",
+      defaultValue = "2m",
+      description =
+          "OOM kills already in the kernel log this recent are reported at start (default: ${DEFAULT-VALUE}).")
+  Duration kernelLookBack;
+
   HostPaths hostPaths() {
     return new HostPaths(procRoot, sysRoot, netnsDir, cgroupRoot, kmsg);
   }
@@ -174,6 +193,9 @@ final class CollectorOptions {
             firewallEvery,
             !noNetlink);
     List<Source> all = new ArrayList<>(NetworkSources.create(config.hostPaths(), runner, network));
+    all.addAll(
+        ContainerSources.create(
+            config.hostPaths(), ContainerSourceConfig.defaults(dockerSocket()), kernelLookBack));
     return all;
   }
 
@@ -181,6 +203,21 @@ final class CollectorOptions {
   NamespaceFinder finder(CollectorConfig config) {
     return new ProcNamespaceFinder(
         config.hostPaths(), NameFilter.of(netnsInclude, netnsExclude), pid -> Optional.empty());
+  }
+
+  private Path dockerSocket() {
+    String v = dockerHost.trim();
+    if (v.isEmpty() || v.equalsIgnoreCase("none")) {
+      return null;
+    }
+    if (v.startsWith("unix://")) {
+      return Path.of(v.substring("unix://".length()));
+    }
+    if (v.contains("://")) {
+      throw new UserException(
+          "--docker-host " + v + ": only unix:// sockets (or a socket path) are supported", 2);
+    }
+    return Path.of(v);
   }
 
   /** The runner every source's external command goes through. */

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       TailCommand.class,
       ReplayCommand.class,
       CaptureFixtureCommand.class,
+      dev.culprit.app.lab.LabCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

@@ -141,6 +141,16 @@ public final class Collector implements AutoCloseable {
       }
     }
     calls.close();
+    // Sources that follow a stream (kernel log, engine events) hold threads and connections.
+    for (Source source : sources) {
+      if (source instanceof AutoCloseable closeable) {
+        try {
+          closeable.close();
+        } catch (Exception e) {
+          LOG.warn("closing source {} failed: {}", source.name(), e.toString());
+        }
+      }
+    }
     publisher.close();
     LOG.info("collector {} stopped", config.collectorId());
   }
