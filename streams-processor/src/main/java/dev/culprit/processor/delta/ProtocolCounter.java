@@ -18,7 +18,6 @@ public enum ProtocolCounter {
   TCP_EMBRYONIC_RSTS("TcpExt.EmbryonicRsts", true),
   TCP_TIMEOUTS("TcpExt.TCPTimeouts", true),
   TCP_ATTEMPT_FAILS("Tcp.AttemptFails", true),
-  TCP_OUT_SEGS("Tcp.OutSegs", false),
   // Listen queues: accept queue full (overflows) and every SYN dropped at a listener (drops).
   LISTEN_OVERFLOWS("TcpExt.ListenOverflows", false),
   LISTEN_DROPS("TcpExt.ListenDrops", false),

@@ -65,6 +65,23 @@ final class Fmt {
     return trim(String.format(Locale.ROOT, "%.4f", percent)) + "%";
   }
 
+  /**
+   * Counters for a sentence, leaving out those not reported: ("rx_fifo", 118, "rx_over", null) →
+   * "rx_fifo 118".
+   */
+  static String counters(Object... namesAndValues) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i + 1 < namesAndValues.length; i += 2) {
+      if (namesAndValues[i + 1] != null) {
+        out.append(out.length() == 0 ? "" : ", ")
+            .append(namesAndValues[i])
+            .append(' ')
+            .append(namesAndValues[i + 1]);
+      }
+    }
+    return out.toString();
+  }
+
   private static String trim(String decimal) {
     if (!decimal.contains(".")) {
       return decimal;

@@ -44,15 +44,18 @@ final class NicRingOverflowRule implements PacketLossRule {
               .summary(
                   String.format(
                       Locale.ROOT,
-                      "The receive ring of %s in %s overflows: %d frames lost in %s (rx_fifo %s,"
-                          + " rx_over %s, rx_missed %s)%s.",
+                      "The receive ring of %s in %s overflows: %d frames lost in %s (%s)%s.",
                       device.getName(),
                       window.label(),
                       lost,
                       Fmt.seconds(intervalMs),
-                      device.getRxFifo(),
-                      device.getRxOverErrors(),
-                      device.getRxMissedErrors(),
+                      Fmt.counters(
+                          "rx_fifo_errors",
+                          device.getRxFifo(),
+                          "rx_over_errors",
+                          device.getRxOverErrors(),
+                          "rx_missed_errors",
+                          device.getRxMissedErrors()),
                       device.getRxPackets() == null
                           ? ""
                           : " while " + device.getRxPackets() + " were received"))

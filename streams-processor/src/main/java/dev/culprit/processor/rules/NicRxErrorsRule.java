@@ -58,15 +58,19 @@ final class NicRxErrorsRule implements PacketLossRule {
                   String.format(
                       Locale.ROOT,
                       "%s in %s receives corrupted frames: %d receive errors in %s that neither"
-                          + " the MTU nor ring overflows explain (rx_errors %s, rx_crc_errors %s,"
-                          + " frame %s): a bad cable, transceiver or duplex mismatch.",
+                          + " the MTU nor ring overflows explain (%s): a bad cable, transceiver or"
+                          + " duplex mismatch.",
                       device.getName(),
                       window.label(),
                       corrupted,
                       Fmt.seconds(intervalMs),
-                      device.getRxErrors(),
-                      device.getRxCrcErrors(),
-                      device.getRxFrame()))
+                      Fmt.counters(
+                          "rx_errors",
+                          device.getRxErrors(),
+                          "rx_crc_errors",
+                          device.getRxCrcErrors(),
+                          "rx_frame",
+                          device.getRxFrame())))
               .remediation(
                   "ethtool "
                       + device.getName()

@@ -71,15 +71,19 @@ final class SocketBufferOverflowRule implements PacketLossRule {
                   String.format(
                       Locale.ROOT,
                       "TCP sockets in %s dropped %d segments in %s because a receive queue or"
-                          + " socket backlog was full (TCPRcvQDrop %s, TCPBacklogDrop %s,"
-                          + " TCPOFODrop %s, RcvPruned %s).",
+                          + " socket backlog was full (%s).",
                       window.label(),
                       tcp,
                       Fmt.seconds(intervalMs),
-                      window.protocol(ProtocolCounter.TCP_RCVQ_DROP),
-                      window.protocol(ProtocolCounter.TCP_BACKLOG_DROP),
-                      window.protocol(ProtocolCounter.TCP_OFO_DROP),
-                      window.protocol(ProtocolCounter.TCP_RCV_PRUNED)))
+                      Fmt.counters(
+                          "TCPRcvQDrop",
+                          window.protocol(ProtocolCounter.TCP_RCVQ_DROP),
+                          "TCPBacklogDrop",
+                          window.protocol(ProtocolCounter.TCP_BACKLOG_DROP),
+                          "TCPOFODrop",
+                          window.protocol(ProtocolCounter.TCP_OFO_DROP),
+                          "RcvPruned",
+                          window.protocol(ProtocolCounter.TCP_RCV_PRUNED))))
               .remediation(
                   "sysctl -w net.core.rmem_max=16777216 net.ipv4.tcp_rmem='4096 131072 16777216'"
                       + " and make the application read faster")

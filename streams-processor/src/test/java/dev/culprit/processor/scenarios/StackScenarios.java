@@ -107,6 +107,10 @@ final class StackScenarios {
             "Udp RcvbufErrors rising: datagrams dropped at a full socket buffer",
             Map.of("Udp.RcvbufErrors", 1200L, "Udp.InDatagrams", 50_000L)),
         protocol(
+            "tcp-receive-queue-drops",
+            "TCPRcvQDrop and TCPBacklogDrop rising: segments dropped at full TCP receive queues",
+            Map.of("TcpExt.TCPRcvQDrop", 300L, "TcpExt.TCPBacklogDrop", 100L)),
+        protocol(
             "healthy-tcp-retransmits-are-quiet",
             "a healthy pod with some TCP retransmits and timeouts but no dropping counter: no"
                 + " cause, no event",
