@@ -23,9 +23,11 @@ import java.util.stream.Stream;
  * of every container). Starts a private dockerd; needs root, dockerd and busybox-static.
  *
  * <pre>
- * mvn -B -q -o -pl collector -am test-compile
- * mvn -B -q -o -pl collector exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=dev.culprit.collector.bench.ContainerSourceBench [-Dexec.args="50 200"]
+ * mvn -B -q -o -pl collector -am test-compile dependency:build-classpath \
+ *     -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=test
+ * java -cp collector/target/test-classes:collector/target/classes:schemas/target/classes:\
+ * embedded-broker/target/classes:$(cat /tmp/cp.txt) \
+ *     dev.culprit.collector.bench.ContainerSourceBench [containers] [cycles]
  * </pre>
  */
 public final class ContainerSourceBench {
