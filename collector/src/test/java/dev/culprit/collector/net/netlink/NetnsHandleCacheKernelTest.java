@@ -120,6 +120,12 @@ class NetnsHandleCacheKernelTest {
       assertThatThrownBy(() -> switcher.inside(target.nsPath(), target.inode(), () -> 1L))
           .isInstanceOf(NetlinkException.class)
           .hasMessageContaining("retired");
+      // The retired thread has returned from Java's view; the kernel task goes a moment later.
+      long deadline = System.nanoTime() + DEADLINE.toNanos();
+      while (System.nanoTime() < deadline
+          && threadNamespaces().values().stream().anyMatch(inode -> inode != home)) {
+        Thread.onSpinWait();
+      }
       assertThat(threadNamespaces()).allSatisfy((tid, inode) -> assertThat(inode).isEqualTo(home));
     } finally {
       switcher.close();
