@@ -1,6 +1,7 @@
 package dev.culprit.app.lab;
 
 import dev.culprit.broker.EmbeddedBroker;
+import dev.culprit.processor.ProcessorConfig;
 import dev.culprit.schemas.Cause;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -17,14 +18,18 @@ import java.util.Map;
  * real lab, so nothing else may have one up.
  *
  * <pre>
- * mvn -B -q -o -pl app -am test-compile
- * sudo mvn -B -q -o -pl app exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=dev.culprit.app.lab.LabDetectionLatencyBench [-Dexec.args="5"]
+ * mvn -B -q -o -pl app -am test-compile dependency:build-classpath \
+ *     -Dmdep.includeScope=test -Dmdep.outputFile=/tmp/lab-bench.cp
+ * sudo java -Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.culprit.schemas \
+ *     -cp app/target/test-classes:app/target/classes:$(cat /tmp/lab-bench.cp) \
+ *     dev.culprit.app.lab.LabDetectionLatencyBench [RUNS [fast|defaults|both]]
  * </pre>
  */
 public final class LabDetectionLatencyBench {
 
   private static final Duration GIVE_UP = Duration.ofSeconds(120);
+  // Fixed seed: the same sequence of injection phases on every run of the bench.
+  private static final java.util.Random PHASE = new java.util.Random(5);
   private static final Map<FaultKind, Cause> EXPECTED = new EnumMap<>(FaultKind.class);
 
   static {
@@ -39,19 +44,32 @@ public final class LabDetectionLatencyBench {
 
   public static void main(String[] args) throws Exception {
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+    String which = args.length > 1 ? args[1] : "both";
     String reason = LabKernel.whyUnusable();
     if (reason != null) {
       System.err.println("LabDetectionLatencyBench: " + reason);
       System.exit(2);
     }
-    measure("1 s sampling, 5 s windows", LabPipeline.FAST_SAMPLING, LabPipeline.FAST_WINDOW, runs);
-    // Phase 2: the defaults of `culprit up` (collector interval, processor window) once on main.
+    if (!which.equals("defaults")) {
+      measure(
+          "1 s sampling, 5 s windows", LabPipeline.FAST_SAMPLING, LabPipeline.FAST_WINDOW, runs);
+    }
+    if (!which.equals("fast")) {
+      measure(
+          "defaults: 5 s sampling, 10 s windows",
+          LabPipeline.DEFAULT_SAMPLING,
+          LabPipeline.DEFAULT_WINDOW,
+          runs);
+    }
   }
 
   private static void measure(String label, Duration sampling, Duration window, int runs)
       throws Exception {
     String conntrackMax = LabKernel.conntrackMax();
     Lab lab = new Lab(Files.createTempDirectory("culprit-lab-bench"));
+    // Ctrl-C or kill ends the JVM without running finally blocks: take the lab down anyway.
+    Thread downOnExit = new Thread(() -> tearDown(lab, conntrackMax), "lab-down-on-exit");
+    Runtime.getRuntime().addShutdownHook(downOnExit);
     try (EmbeddedBroker broker = EmbeddedBroker.startTemporary();
         LabPipeline pipeline = LabPipeline.start(broker.bootstrapServers(), sampling, window);
         RootCauseWatcher watcher = new RootCauseWatcher(broker.bootstrapServers())) {
@@ -61,6 +79,9 @@ public final class LabDetectionLatencyBench {
       for (FaultKind kind : FaultKind.values()) {
         List<Duration> latencies = new ArrayList<>();
         for (int run = 0; run < runs; run++) {
+          // Inject at a random phase of the window: back-to-back runs of equal length would all
+          // hit the same point of the window and measure one latency five times.
+          Thread.sleep(PHASE.nextLong(window.toMillis()));
           latencies.add(oneRun(lab, watcher, kind, sampling, window));
         }
         System.out.printf(
@@ -71,11 +92,17 @@ public final class LabDetectionLatencyBench {
             latencies.stream().map(d -> String.format("%.1f", seconds(d))).toList());
       }
     } finally {
-      try {
-        lab.down();
-      } finally {
-        LabKernel.forceConntrackMax(conntrackMax);
-      }
+      Runtime.getRuntime().removeShutdownHook(downOnExit);
+      tearDown(lab, conntrackMax);
+    }
+  }
+
+  private static void tearDown(Lab lab, String conntrackMax) {
+    try {
+      lab.down();
+    } finally {
+      LabKernel.forceConntrackMax(conntrackMax);
+      LabKernel.deleteStateDir(lab.stateDir());
     }
   }
 
@@ -93,22 +120,20 @@ public final class LabDetectionLatencyBench {
                 GIVE_UP)
             .orElseThrow(() -> new IllegalStateException(kind + " not detected in " + GIVE_UP));
     lab.clear(kind);
-    // The next run starts only after a whole window without the cause, so it cannot be credited
-    // with an event of this one.
+    // The next run starts only once the cause has stopped: no window starting after the clear
+    // (plus one sample) may report it, so the next run cannot be credited with this one's event.
     Instant cleared = Instant.now().plus(sampling);
-    boolean stopped =
-        LabContext.await(
-            GIVE_UP,
-            () ->
-                watcher
-                    .await(
-                        e ->
-                            e.getCause() == cause && e.getWindowStartMs() >= cleared.toEpochMilli(),
-                        cleared,
-                        window.multipliedBy(2))
-                    .isEmpty());
-    if (!stopped) {
-      throw new IllegalStateException(kind + " still reported " + GIVE_UP + " after clear");
+    Duration quiet = window.multipliedBy(2).plus(ProcessorConfig.DEFAULT_GRACE).plus(sampling);
+    var late =
+        watcher.await(
+            e ->
+                e.getCause() == cause
+                    && e.getNetns().equals(LabTopology.WEB_NS)
+                    && e.getWindowStartMs() >= cleared.toEpochMilli(),
+            cleared,
+            quiet);
+    if (late.isPresent()) {
+      throw new IllegalStateException(kind + " still reported after clear: " + late.get());
     }
     return Duration.between(injected, seen.readAt());
   }

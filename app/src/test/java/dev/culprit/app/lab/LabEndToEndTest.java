@@ -103,6 +103,7 @@ class LabEndToEndTest {
       } finally {
         LabKernel.forceConntrackMax(conntrackMaxBefore);
       }
+      LabKernel.deleteStateDir(lab.stateDir());
     }
   }
 

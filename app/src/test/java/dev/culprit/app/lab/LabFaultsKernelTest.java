@@ -51,6 +51,7 @@ class LabFaultsKernelTest {
       LabKernel.forceConntrackMax(conntrackMaxBefore);
     }
     kernel.assertNothingLeft(lab, had, conntrackMaxBefore);
+    LabKernel.deleteStateDir(stateDir);
   }
 
   @BeforeEach

@@ -186,6 +186,20 @@ final class LabKernel {
     }
   }
 
+  /** Removes a test's state directory (down leaves its lock file) once the lab is down. */
+  static void deleteStateDir(Path dir) {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    } catch (IOException e) {
+      throw new AssertionError("cannot delete " + dir, e);
+    }
+  }
+
   /** Last line of defence: a test must never leave the host's conntrack limit lowered. */
   static void forceConntrackMax(String original) {
     if (original != null && Files.exists(CONNTRACK_MAX) && !conntrackMax().equals(original)) {

@@ -42,6 +42,7 @@ class LabLifecycleKernelTest {
       LabKernel.forceConntrackMax(conntrackMaxBefore);
     }
     kernel.assertNothingLeft(lab, everStarted, conntrackMaxBefore);
+    LabKernel.deleteStateDir(stateDir);
   }
 
   @Test
@@ -120,6 +121,7 @@ class LabLifecycleKernelTest {
         .contains("restored net.netfilter.nf_conntrack_max = " + conntrackMaxBefore + " (was 32)");
     assertThat(alive(orphan)).isFalse();
     kernel.assertNothingLeft(lab, everStarted, conntrackMaxBefore);
+    LabKernel.deleteStateDir(stateDir);
   }
 
   @Test
@@ -131,6 +133,7 @@ class LabLifecycleKernelTest {
     lab.down();
 
     kernel.assertNothingLeft(lab, everStarted, conntrackMaxBefore);
+    LabKernel.deleteStateDir(stateDir);
   }
 
   @Test
@@ -144,6 +147,7 @@ class LabLifecycleKernelTest {
 
     assertThat(down.get(0)).contains("unreadable").contains("moved aside");
     kernel.assertNothingLeft(lab, everStarted, conntrackMaxBefore);
+    LabKernel.deleteStateDir(stateDir);
   }
 
   @Test
