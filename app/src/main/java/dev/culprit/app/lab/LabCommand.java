@@ -84,7 +84,9 @@ public final class LabCommand implements Runnable {
   static final class Down extends LabSubcommand {
     @Override
     List<String> run(Lab lab) {
-      return lab.down();
+      List<String> lines = new java.util.ArrayList<>(lab.down());
+      lines.addAll(ContainerFaults.clear());
+      return lines;
     }
   }
 
@@ -113,12 +115,23 @@ public final class LabCommand implements Runnable {
     @Parameters(
         arity = "0..1",
         paramLabel = "FAULT",
-        description = "firewall-drop, qdisc-loss, mtu, conntrack-full or listen-overflow.")
+        description =
+            "firewall-drop, qdisc-loss, mtu, conntrack-full, listen-overflow, or a container"
+                + " fault (oom-jvm, oom-process, cpu-throttle, jvm-heap-error: clears them all).")
     String fault;
 
     @Override
     List<String> run(Lab lab) {
-      return lab.clear(fault == null ? null : FaultKind.parse(fault));
+      if (fault != null
+          && dev.culprit.collector.container.lab.LabScenario.byLabel(fault).isPresent()) {
+        return ContainerFaults.clear();
+      }
+      List<String> lines =
+          new java.util.ArrayList<>(lab.clear(fault == null ? null : FaultKind.parse(fault)));
+      if (fault == null) {
+        lines.addAll(ContainerFaults.clear());
+      }
+      return lines;
     }
   }
 }

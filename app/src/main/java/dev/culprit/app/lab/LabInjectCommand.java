@@ -1,5 +1,6 @@
 package dev.culprit.app.lab;
 
+import dev.culprit.collector.container.lab.LabScenario;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,7 +17,11 @@ import picocli.CommandLine.Spec;
       LabInjectCommand.QdiscLoss.class,
       LabInjectCommand.Mtu.class,
       LabInjectCommand.ConntrackFull.class,
-      LabInjectCommand.ListenOverflow.class
+      LabInjectCommand.ListenOverflow.class,
+      LabInjectCommand.OomJvm.class,
+      LabInjectCommand.OomProcess.class,
+      LabInjectCommand.CpuThrottle.class,
+      LabInjectCommand.JvmHeapError.class
     },
     description = {
       "Make a fault real in the server namespace culprit-web (the lab must be up). Injecting a"
@@ -30,7 +35,8 @@ public final class LabInjectCommand implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(),
-        "Missing fault: firewall-drop, qdisc-loss, mtu, conntrack-full or listen-overflow");
+        "Missing fault: firewall-drop, qdisc-loss, mtu, conntrack-full, listen-overflow,"
+            + " oom-jvm, oom-process, cpu-throttle or jvm-heap-error");
   }
 
   @Command(
@@ -192,6 +198,65 @@ public final class LabInjectCommand implements Runnable {
     @Override
     List<String> run(Lab lab) {
       return lab.inject(new ListenOverflowFault(port, backlog));
+    }
+  }
+
+  @Command(
+      name = "oom-jvm",
+      mixinStandardHelpOptions = true,
+      description = {
+        "The seed's container OOM: a JVM with -Xmx2g in a memory cgroup limited to 256 MiB. Its"
+            + " heap grows until the kernel kills it (exit 137, `Memory cgroup out of memory` in"
+            + " dmesg); culprit names JVM_HEAP_EXCEEDS_LIMIT with the ceiling and the limit.",
+        "Needs no network lab and no Docker Engine.",
+      })
+  static final class OomJvm extends LabSubcommand {
+    @Override
+    List<String> run(Lab lab) {
+      return ContainerFaults.inject(options.stateDir, LabScenario.OOM_JVM);
+    }
+  }
+
+  @Command(
+      name = "oom-process",
+      mixinStandardHelpOptions = true,
+      description = {
+        "A shell process growing about 10 MiB/s in a memory cgroup limited to 64 MiB until the"
+            + " kernel kills it: PROCESS_MEMORY_GROWTH.",
+      })
+  static final class OomProcess extends LabSubcommand {
+    @Override
+    List<String> run(Lab lab) {
+      return ContainerFaults.inject(options.stateDir, LabScenario.OOM_PROCESS);
+    }
+  }
+
+  @Command(
+      name = "cpu-throttle",
+      mixinStandardHelpOptions = true,
+      description = {
+        "A busy loop in a CPU cgroup with a quota of 0.1 CPU (the seed's --cpus 0.1): throttled in"
+            + " most CFS periods, CPU_THROTTLED. Runs until `culprit lab clear cpu-throttle`.",
+      })
+  static final class CpuThrottle extends LabSubcommand {
+    @Override
+    List<String> run(Lab lab) {
+      return ContainerFaults.inject(options.stateDir, LabScenario.CPU_THROTTLE);
+    }
+  }
+
+  @Command(
+      name = "jvm-heap-error",
+      mixinStandardHelpOptions = true,
+      description = {
+        "The near miss: a container-aware JVM (default flags) in 256 MiB that runs out of heap and"
+            + " dies of a Java OutOfMemoryError (exit 1). The kernel kills nothing, so culprit must"
+            + " report no OOM kill.",
+      })
+  static final class JvmHeapError extends LabSubcommand {
+    @Override
+    List<String> run(Lab lab) {
+      return ContainerFaults.inject(options.stateDir, LabScenario.JAVA_OUT_OF_MEMORY_ERROR);
     }
   }
 }

@@ -34,7 +34,7 @@ final class QdiscLossRule implements PacketLossRule {
     List<RootCause> causes = new ArrayList<>();
     for (QdiscStats q : window.qdiscs()) {
       Long drops = q.getDrops();
-      if (drops == null || drops <= 0) {
+      if (drops == null || drops <= 0 || countedByRoot(window.qdiscs(), q)) {
         continue;
       }
       Long sent = q.getPackets();
@@ -96,12 +96,23 @@ final class QdiscLossRule implements PacketLossRule {
                 + tcParent(q)
                 + "   # back to the default qdisc, or give the link more capacity";
       }
-      causes.add(
+      CauseBuilder cause =
           CauseBuilder.of(
-                  window,
-                  Cause.QDISC_LOSS,
-                  Layer.QDISC,
-                  q.getDevice() + " " + q.getKind() + " " + q.getHandle() + " " + place)
+              window,
+              Cause.QDISC_LOSS,
+              Layer.QDISC,
+              q.getDevice() + " " + q.getKind() + " " + q.getHandle() + " " + place);
+      droppingLeaf(window.qdiscs(), q)
+          .ifPresent(
+              leaf ->
+                  cause
+                      .evidence("leafKind", leaf.getKind())
+                      .evidence("leafHandle", leaf.getHandle())
+                      .evidence("leafParent", leaf.getParent())
+                      .evidence("leafDrops", leaf.getDrops())
+                      .evidence("leafLimitPackets", leaf.getLimitPackets()));
+      causes.add(
+          cause
               .evidence("device", q.getDevice())
               .evidence("kind", q.getKind())
               .evidence("handle", q.getHandle())
@@ -119,11 +130,57 @@ final class QdiscLossRule implements PacketLossRule {
               .evidence("burstBytes", q.getBurstBytes())
               .evidence("intervalMs", intervalMs)
               .confidence(confidence)
-              .summary(summary + ": " + counted + ".")
+              .summary(summary + leafNote(window.qdiscs(), q) + ": " + counted + ".")
               .remediation(remediation)
               .build());
     }
     return causes;
+  }
+
+  /**
+   * A child qdisc's drops are also counted by the classful root of its device (htb, hfsc, prio, ...
+   * add every enqueue drop of a child to their own counter): one fault, reported once, at the root,
+   * which is what an operator removes; the child that dropped is named in its evidence.
+   */
+  private static boolean countedByRoot(List<QdiscStats> all, QdiscStats q) {
+    if (q.getRoot() || q.getParent() == null) {
+      return false;
+    }
+    return all.stream()
+        .anyMatch(
+            r ->
+                r.getRoot()
+                    && r.getDevice().equals(q.getDevice())
+                    && r.getDrops() != null
+                    && r.getDrops() >= q.getDrops());
+  }
+
+  /** For a root qdisc, the child on its device that dropped the most, if any dropped. */
+  private static java.util.Optional<QdiscStats> droppingLeaf(List<QdiscStats> all, QdiscStats q) {
+    if (!q.getRoot()) {
+      return java.util.Optional.empty();
+    }
+    return all.stream()
+        .filter(c -> !c.getRoot() && c.getParent() != null && c.getDevice().equals(q.getDevice()))
+        .filter(c -> c.getDrops() != null && c.getDrops() > 0)
+        .max(java.util.Comparator.comparingLong(QdiscStats::getDrops));
+  }
+
+  private static String leafNote(List<QdiscStats> all, QdiscStats q) {
+    return droppingLeaf(all, q)
+        .map(
+            leaf ->
+                " in its leaf "
+                    + leaf.getKind()
+                    + " "
+                    + leaf.getHandle()
+                    + " (parent "
+                    + leaf.getParent()
+                    + (leaf.getLimitPackets() != null
+                        ? ", at most " + leaf.getLimitPackets() + " packets queued"
+                        : "")
+                    + ")")
+        .orElse("");
   }
 
   private static boolean isLimited(QdiscStats q) {

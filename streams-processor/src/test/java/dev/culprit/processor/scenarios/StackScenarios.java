@@ -24,6 +24,28 @@ final class StackScenarios {
 
   static List<Scenario> all() {
     return List.of(
+        new Scenario(
+            "qdisc-classful-root-and-dropping-leaf-reported-once",
+            "an htb root whose bpf filter sends 28 % of packets to a zero-length pfifo leaf (the"
+                + " lab's netem-less random loss): the root counts the leaf's drops too, so one"
+                + " cause at the root, naming the leaf",
+            h -> {
+              SampleFactory f = new SampleFactory(HOST, cycle(0));
+              for (int c = 0; c < 2; c++) {
+                f.at(cycle(c));
+                h.pipe(
+                    f.qdiscs(
+                        "",
+                        qdisc("eth0", "htb", "1:").setPackets(c * 126L).setDrops(c * 48L).build(),
+                        qdisc("eth0", "pfifo", "2:")
+                            .setRoot(false)
+                            .setParent("1:2")
+                            .setLimitPackets(0L)
+                            .setDrops(c * 48L)
+                            .build()));
+              }
+              h.advanceTo(closing(1));
+            }),
         firewall(
             "firewall-drop-rule-flat-is-quiet",
             "the seed's random DROP rule still configured but its counter flat; ACCEPT rules"
