@@ -4,6 +4,7 @@ import dev.culprit.collector.CommandRunner;
 import dev.culprit.collector.HostPaths;
 import dev.culprit.collector.NamespaceFinder;
 import dev.culprit.collector.Source;
+import dev.culprit.collector.container.ContainerSource;
 import dev.culprit.collector.container.ContainerSourceConfig;
 import dev.culprit.collector.container.ContainerSources;
 import dev.culprit.collector.exec.ProcessCommandRunner;
@@ -155,6 +156,8 @@ final class CollectorOptions {
           "OOM kills already in the kernel log this recent are reported at start (default: ${DEFAULT-VALUE}).")
   Duration kernelLookBack;
 
+  private ContainerSource containers;
+
   HostPaths hostPaths() {
     return new HostPaths(procRoot, sysRoot, netnsDir, cgroupRoot, kmsg);
   }
@@ -193,16 +196,24 @@ final class CollectorOptions {
             firewallEvery,
             !noNetlink);
     List<Source> all = new ArrayList<>(NetworkSources.create(config.hostPaths(), runner, network));
-    all.addAll(
+    List<Source> containerSources =
         ContainerSources.create(
-            config.hostPaths(), ContainerSourceConfig.defaults(dockerSocket()), kernelLookBack));
+            config.hostPaths(), ContainerSourceConfig.defaults(dockerSocket()), kernelLookBack);
+    containerSources.stream()
+        .filter(ContainerSource.class::isInstance)
+        .findFirst()
+        .ifPresent(c -> containers = (ContainerSource) c);
+    all.addAll(containerSources);
     return all;
   }
 
   /** The namespaces to sample: the host's own always, others by the include/exclude options. */
   NamespaceFinder finder(CollectorConfig config) {
+    // A container's namespace is labelled with the container's name (from the last scan).
     return new ProcNamespaceFinder(
-        config.hostPaths(), NameFilter.of(netnsInclude, netnsExclude), pid -> Optional.empty());
+        config.hostPaths(),
+        NameFilter.of(netnsInclude, netnsExclude),
+        pid -> containers == null ? Optional.empty() : containers.labelForPid(pid));
   }
 
   private Path dockerSocket() {

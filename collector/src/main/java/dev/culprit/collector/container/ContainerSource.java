@@ -69,6 +69,8 @@ public final class ContainerSource implements Source, AutoCloseable {
   /** A sample captured on an engine event, waiting for the next collect. */
   private record Captured(String trigger, long timeMs, ContainerStats stats) {}
 
+  private volatile Map<Integer, String> labelByPid = Map.of();
+
   public ContainerSource(HostPaths paths, ContainerSourceConfig config) {
     this(paths, config, Clock.systemUTC());
   }
@@ -158,12 +160,36 @@ public final class ContainerSource implements Source, AutoCloseable {
     if (engine != null) {
       engine.retainOnly(alive);
     }
+    labelByPid = labels(all);
     List<Sample> samples = new ArrayList<>();
     for (Captured c : drainTriggered()) {
       samples.add(sample(header, c.timeMs(), c.trigger(), List.of(c.stats())));
     }
     samples.add(sample(header, header.sampleTimeMs(), null, all));
     return samples;
+  }
+
+  /**
+   * The container a host pid ran in at the last scan, as a namespace label: the engine's name, or
+   * runtime and short id. The namespace finder labels a container's network namespace with it.
+   */
+  public Optional<String> labelForPid(int pid) {
+    return Optional.ofNullable(labelByPid.get(pid));
+  }
+
+  private static Map<Integer, String> labels(List<ContainerStats> all) {
+    Map<Integer, String> out = new java.util.HashMap<>();
+    for (ContainerStats c : all) {
+      if (c.getRuntime().equals("cgroup") || c.getRuntime().equals("systemd")) {
+        continue; // a plain cgroup is not a container with a network namespace of its own
+      }
+      String label =
+          c.getName() != null
+              ? c.getName()
+              : c.getRuntime() + "-" + c.getId().substring(0, Math.min(12, c.getId().length()));
+      c.getPids().forEach(pid -> out.put(pid, label));
+    }
+    return Map.copyOf(out);
   }
 
   /** Triggered samples dropped because nobody collected in time. */

@@ -84,6 +84,15 @@ class ContainerSourceTreeTest {
     assertThat(jvm.getMaxHeapBytes()).isEqualTo(300L << 20);
   }
 
+  @Test
+  void labelsAContainersPidsForTheNamespaceFinderButNotAPlainServiceCgroup() throws Exception {
+    collect(1_795_855_043L);
+    assertThat(lastLabels.apply(4242)).contains("docker-" + ID.substring(0, 12));
+    assertThat(lastLabels.apply(4243)).isEmpty();
+  }
+
+  private java.util.function.IntFunction<java.util.Optional<String>> lastLabels;
+
   private ContainerSample collect(long btimeSeconds) throws Exception {
     Path cgroups = dir.resolve("cgroup");
     Path proc = dir.resolve("proc");
@@ -119,6 +128,7 @@ class ContainerSourceTreeTest {
     try (ContainerSource source =
         new ContainerSource(paths, ContainerSourceConfig.defaults(null))) {
       samples = source.collect(HOST, HEADER);
+      lastLabels = source::labelForPid;
     }
     assertThat(samples)
         .singleElement()
