@@ -12,15 +12,21 @@
 #   culprit net forking the same as "culprit net" with --no-netlink (the ip/tc/nsenter path)
 # The collectors publish to a `culprit broker` (its CPU is not counted: it is not on the host).
 #
-# Usage (root, Linux): bench/collector-vs-node-exporter.sh [seconds=120] [warmup=30] [extra=10]...
-#   e.g. bench/collector-vs-node-exporter.sh 120 30 10 20   # phases: 0, 10 and 20 namespaces
-# Env: NODE_EXPORTER (default /usr/bin/prometheus-node-exporter), BENCH_JAVA_OPTS (collector JVMs).
+# Usage (root, Linux): bench/collector-vs-node-exporter.sh [seconds=120] [warmup=180] [extra=10]...
+#   e.g. bench/collector-vs-node-exporter.sh 120 180 10 20   # phases: 0, 10 and 20 namespaces
+# The warm-up lets the JIT settle: at one cycle a second, C1 compiles the per-cycle code only
+# after about two minutes.
+# Env: NODE_EXPORTER (default /usr/bin/prometheus-node-exporter), BENCH_JAVA_OPTS (collector JVMs;
+# default: the launcher's for `collect`), BENCH_RULES=0 to leave the extra namespaces without the
+# one iptables rule each gets by default (what the filter source then has to list).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-secs="${1:-120}"; warm="${2:-30}"; shift $(( $# < 2 ? $# : 2 ))
+secs="${1:-120}"; warm="${2:-180}"; shift $(( $# < 2 ? $# : 2 ))
 counts=(0 "${@:-10}")
 ne="${NODE_EXPORTER:-/usr/bin/prometheus-node-exporter}"
-jopts="${BENCH_JAVA_OPTS:--XX:+UseSerialGC -Xms8m -Xmx48m -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=24m -XX:TieredStopAtLevel=1 -Xss512k -XX:+ExitOnOutOfMemoryError}"
+rules="${BENCH_RULES:-1}"
+# Empty: the launcher's own defaults for `culprit collect` (what a user gets).
+jopts="${BENCH_JAVA_OPTS:-}"
 [ "$(id -u)" = 0 ] || { echo "run as root (namespaces, nsenter, iptables)" >&2; exit 1; }
 [ -x "$ne" ] || { echo "no node_exporter at $ne" >&2; exit 1; }
 ./culprit --version >/dev/null   # builds the jar once, outside the measurement
@@ -61,7 +67,7 @@ EOF
 collector() { # name, extra flags...
   local name=$1; shift
   # Only our namespaces: other namespaces on a shared machine would change the load under us.
-  CULPRIT_JAVA_OPTS="$jopts" ./culprit collect --interval 1s --bootstrap-servers "$bs" \
+  CULPRIT_JAVA_OPTS="${jopts:-}" ./culprit collect --interval 1s --bootstrap-servers "$bs" \
     --data-dir "$d/$name" --spool-dir "$d/$name/spool" --netns-include 'culprit-b-*' "$@" \
     >/dev/null 2>"$d/$name.err" &
   pids+=($!); eval "pid_$name=$!"
@@ -83,6 +89,10 @@ add_namespaces() { # from, to
     ip -n "culprit-b-$i" link set "cub-$i-n" up
     ip addr add "10.251.$i.1/24" dev "cub-$i-h"
     ip link set "cub-$i-h" up
+    if [ "$rules" = 1 ]; then
+      # One iptables rule: the namespace then holds an iptables-nft table to list every cycle.
+      ip netns exec "culprit-b-$i" iptables -A INPUT -p tcp --dport 9 -j DROP
+    fi
   done
 }
 
@@ -110,7 +120,8 @@ done
 
 echo
 echo "node_exporter $("$ne" --version 2>&1 | head -1 | awk '{print $3}'), kernel $(uname -r), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "collector JVMs: $jopts"
+launcher_opts=$(sed -n 's/^  default_opts="\(.*\)"$/\1/p' culprit)
+echo "collector JVMs: ${jopts:-$launcher_opts} (MALLOC_ARENA_MAX=2)"
 echo
 echo "| extra netns | process | CPU ms/s | ratio to node_exporter | ms per cycle/scrape | RSS MiB (peak) |"
 echo "|---:|---|---:|---:|---:|---:|"
