@@ -10,6 +10,8 @@
 #   culprit net         culprit collect --sources interface,protocol,conntrack,qdisc (its signals)
 #   culprit filter      culprit collect --sources filter (node_exporter has no firewall collector)
 #   culprit net forking the same as "culprit net" with --no-netlink (the ip/tc/nsenter path)
+#   run loop, no Kafka  the same sources and run loop publishing nothing (CollectLoop, test
+#                       classes): what of "culprit net" is the Kafka producer and spool
 # The collectors publish to a `culprit broker` (its CPU is not counted: it is not on the host).
 #
 # Usage (root, Linux): bench/collector-vs-node-exporter.sh [seconds=120] [warmup=180] [extra=10]...
@@ -30,6 +32,8 @@ jopts="${BENCH_JAVA_OPTS:-}"
 [ "$(id -u)" = 0 ] || { echo "run as root (namespaces, nsenter, iptables)" >&2; exit 1; }
 [ -x "$ne" ] || { echo "no node_exporter at $ne" >&2; exit 1; }
 ./culprit --version >/dev/null   # builds the jar once, outside the measurement
+mvn -q -B -pl collector -am test-compile dependency:build-classpath \
+  -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test >/dev/null
 tck=$(getconf CLK_TCK)
 d=$(mktemp -d /tmp/culprit-bench-XXXXXX)
 pids=()
@@ -75,6 +79,12 @@ collector() { # name, extra flags...
 collector net --sources interface,protocol,conntrack,qdisc
 collector filter --sources filter
 collector fork --sources interface,protocol,conntrack,qdisc --no-netlink
+launcher_opts=$(sed -n 's/^  default_opts="\(.*\)"$/\1/p' culprit)
+# shellcheck disable=SC2086
+MALLOC_ARENA_MAX=2 java ${jopts:-$launcher_opts} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+  -cp "collector/target/test-classes:collector/target/classes:$(cat collector/target/test-classpath.txt)" \
+  dev.culprit.collector.bench.CollectLoop publisher=none 'netns=culprit-b-*' \
+  >/dev/null 2>"$d/loop.err" & pids+=($!); pid_loop=$!
 
 cpu() { awk '{ s = substr($0, index($0, ")") + 2); split(s, f, " "); print f[12] + f[13] + f[14] + f[15] }' "/proc/$1/stat"; }
 rss() { awk -v k="$2" '$1 == k":" { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
@@ -96,12 +106,13 @@ add_namespaces() { # from, to
   done
 }
 
-names=(ne net filter fork)
+names=(ne net filter fork loop)
 declare -A label=([ne]="node_exporter (netdev, netclass, netstat, conntrack, qdisc)"
   [net]="culprit collect: interface, protocol, conntrack, qdisc (netlink)"
   [filter]="culprit collect: filter only"
-  [fork]="culprit collect: interface, protocol, conntrack, qdisc (--no-netlink)")
-declare -A pid=([ne]=$nepid [net]=$pid_net [filter]=$pid_filter [fork]=$pid_fork)
+  [fork]="culprit collect: interface, protocol, conntrack, qdisc (--no-netlink)"
+  [loop]="run loop with the same sources, publishing nothing")
+declare -A pid=([ne]=$nepid [net]=$pid_net [filter]=$pid_filter [fork]=$pid_fork [loop]=$pid_loop)
 have=0
 results="$d/results"
 for count in "${counts[@]}"; do
@@ -120,7 +131,6 @@ done
 
 echo
 echo "node_exporter $("$ne" --version 2>&1 | head -1 | awk '{print $3}'), kernel $(uname -r), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
-launcher_opts=$(sed -n 's/^  default_opts="\(.*\)"$/\1/p' culprit)
 echo "collector JVMs: ${jopts:-$launcher_opts} (MALLOC_ARENA_MAX=2)"
 echo
 echo "| extra netns | process | CPU ms/s | ratio to node_exporter | ms per cycle/scrape | RSS MiB (peak) |"
@@ -129,7 +139,7 @@ python3 - "$results" "$tck" <<'EOF'
 import sys
 tck = int(sys.argv[2]); rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 label = {"ne": "node_exporter", "net": "culprit net (netlink)", "filter": "culprit filter",
-         "fork": "culprit net (--no-netlink)"}
+         "fork": "culprit net (--no-netlink)", "loop": "run loop, no Kafka"}
 by = {}
 for count, name, ticks, ns, scrapes, rss, hwm in rows:
     secs = int(ns) / 1e9
@@ -143,7 +153,7 @@ counts = sorted({int(c) for c, _ in by})
 if len(counts) > 1:
     lo, hi = str(counts[0]), str(counts[-1])
     print()
-    for name in ("ne", "net", "filter", "fork"):
+    for name in ("ne", "net", "filter", "fork", "loop"):
         grow = (by[(hi, name)] - by[(lo, name)]) / (int(hi) - int(lo))
         print(f"- {label[name]}: +{grow:.3f} ms/s per extra namespace")
 EOF
