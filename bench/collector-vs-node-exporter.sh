@@ -9,6 +9,7 @@
 #   node_exporter       the baseline, scraped at 1 Hz by a client outside the measurement
 #   culprit net         culprit collect --sources interface,protocol,conntrack,qdisc (its signals)
 #   culprit filter      culprit collect --sources filter (node_exporter has no firewall collector)
+#   culprit filter/10   the same with --firewall-every 10 (rule listings every 10th cycle)
 #   culprit net forking the same as "culprit net" with --no-netlink (the ip/tc/nsenter path)
 #   run loop, no Kafka  the same sources and run loop publishing nothing (CollectLoop, test
 #                       classes): what of "culprit net" is the Kafka producer and spool
@@ -78,6 +79,7 @@ collector() { # name, extra flags...
 }
 collector net --sources interface,protocol,conntrack,qdisc
 collector filter --sources filter
+collector filter10 --sources filter --firewall-every 10
 collector fork --sources interface,protocol,conntrack,qdisc --no-netlink
 launcher_opts=$(sed -n 's/^  default_opts="\(.*\)"$/\1/p' culprit)
 # shellcheck disable=SC2086
@@ -106,13 +108,15 @@ add_namespaces() { # from, to
   done
 }
 
-names=(ne net filter fork loop)
+names=(ne net filter filter10 fork loop)
 declare -A label=([ne]="node_exporter (netdev, netclass, netstat, conntrack, qdisc)"
   [net]="culprit collect: interface, protocol, conntrack, qdisc (netlink)"
   [filter]="culprit collect: filter only"
+  [filter10]="culprit collect: filter only, --firewall-every 10"
   [fork]="culprit collect: interface, protocol, conntrack, qdisc (--no-netlink)"
   [loop]="run loop with the same sources, publishing nothing")
-declare -A pid=([ne]=$nepid [net]=$pid_net [filter]=$pid_filter [fork]=$pid_fork [loop]=$pid_loop)
+declare -A pid=([ne]=$nepid [net]=$pid_net [filter]=$pid_filter [filter10]=$pid_filter10
+  [fork]=$pid_fork [loop]=$pid_loop)
 have=0
 results="$d/results"
 for count in "${counts[@]}"; do
@@ -139,6 +143,7 @@ python3 - "$results" "$tck" <<'EOF'
 import sys
 tck = int(sys.argv[2]); rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 label = {"ne": "node_exporter", "net": "culprit net (netlink)", "filter": "culprit filter",
+         "filter10": "culprit filter, every 10th cycle",
          "fork": "culprit net (--no-netlink)", "loop": "run loop, no Kafka"}
 by = {}
 for count, name, ticks, ns, scrapes, rss, hwm in rows:
@@ -153,7 +158,7 @@ counts = sorted({int(c) for c, _ in by})
 if len(counts) > 1:
     lo, hi = str(counts[0]), str(counts[-1])
     print()
-    for name in ("ne", "net", "filter", "fork", "loop"):
+    for name in ("ne", "net", "filter", "filter10", "fork", "loop"):
         grow = (by[(hi, name)] - by[(lo, name)]) / (int(hi) - int(lo))
         print(f"- {label[name]}: +{grow:.3f} ms/s per extra namespace")
 EOF
