@@ -48,7 +48,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-./culprit broker --port 0 --data-dir "$d/broker" >/dev/null 2>"$d/broker.err" & pids+=($!)
+# The launcher rebuilds the jar when a source file is newer: start everything from the jar it
+# built, so an edit during the run cannot trigger a build under the measurement.
+launcher_opts=$(sed -n 's/^  default_opts="\(.*\)"$/\1/p' culprit)
+jar=app/target/culprit.jar
+java -XX:+UseSerialGC -Xmx768m -jar "$jar" broker --port 0 --data-dir "$d/broker" >/dev/null 2>"$d/broker.err" & pids+=($!)
 until [ -f "$d/broker/bootstrap-servers" ]; do sleep 0.1; done
 bs=$(cat "$d/broker/bootstrap-servers")
 
@@ -72,7 +76,8 @@ EOF
 collector() { # name, extra flags...
   local name=$1; shift
   # Only our namespaces: other namespaces on a shared machine would change the load under us.
-  CULPRIT_JAVA_OPTS="${jopts:-}" ./culprit collect --interval 1s --bootstrap-servers "$bs" \
+  # shellcheck disable=SC2086
+  MALLOC_ARENA_MAX=2 java ${jopts:-$launcher_opts} -jar "$jar" collect --interval 1s --bootstrap-servers "$bs" \
     --data-dir "$d/$name" --spool-dir "$d/$name/spool" --netns-include 'culprit-b-*' "$@" \
     >/dev/null 2>"$d/$name.err" &
   pids+=($!); eval "pid_$name=$!"
@@ -81,14 +86,16 @@ collector net --sources interface,protocol,conntrack,qdisc
 collector filter --sources filter
 collector filter10 --sources filter --firewall-every 10
 collector fork --sources interface,protocol,conntrack,qdisc --no-netlink
-launcher_opts=$(sed -n 's/^  default_opts="\(.*\)"$/\1/p' culprit)
 # shellcheck disable=SC2086
 MALLOC_ARENA_MAX=2 java ${jopts:-$launcher_opts} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -cp "collector/target/test-classes:collector/target/classes:$(cat collector/target/test-classpath.txt)" \
   dev.culprit.collector.bench.CollectLoop publisher=none 'netns=culprit-b-*' \
   >/dev/null 2>"$d/loop.err" & pids+=($!); pid_loop=$!
 
-cpu() { awk '{ s = substr($0, index($0, ")") + 2); split(s, f, " "); print f[12] + f[13] + f[14] + f[15] }' "/proc/$1/stat"; }
+cpu() {
+  [ -r "/proc/$1/stat" ] || { echo "process $1 exited; its stderr is in $d (kept)" >&2; trap - EXIT; exit 1; }
+  awk '{ s = substr($0, index($0, ")") + 2); split(s, f, " "); print f[12] + f[13] + f[14] + f[15] }' "/proc/$1/stat"
+}
 rss() { awk -v k="$2" '$1 == k":" { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
 add_namespaces() { # from, to
