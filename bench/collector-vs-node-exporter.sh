@@ -9,21 +9,32 @@
 #   node_exporter       the baseline, scraped at 1 Hz by a client outside the measurement
 #   culprit net         culprit collect --sources interface,protocol,conntrack,qdisc (its signals)
 #   culprit filter      culprit collect --sources filter (node_exporter has no firewall collector)
+#   culprit filter/10   the same with --firewall-every 10 (rule listings every 10th cycle)
 #   culprit net forking the same as "culprit net" with --no-netlink (the ip/tc/nsenter path)
+#   run loop, no Kafka  the same sources and run loop publishing nothing (CollectLoop, test
+#                       classes): what of "culprit net" is the Kafka producer and spool
 # The collectors publish to a `culprit broker` (its CPU is not counted: it is not on the host).
 #
-# Usage (root, Linux): bench/collector-vs-node-exporter.sh [seconds=120] [warmup=30] [extra=10]...
-#   e.g. bench/collector-vs-node-exporter.sh 120 30 10 20   # phases: 0, 10 and 20 namespaces
-# Env: NODE_EXPORTER (default /usr/bin/prometheus-node-exporter), BENCH_JAVA_OPTS (collector JVMs).
+# Usage (root, Linux): bench/collector-vs-node-exporter.sh [seconds=120] [warmup=180] [extra=10]...
+#   e.g. bench/collector-vs-node-exporter.sh 120 180 10 20   # phases: 0, 10 and 20 namespaces
+# The warm-up lets the JIT settle: at one cycle a second, C1 compiles the per-cycle code only
+# after about two minutes.
+# Env: NODE_EXPORTER (default /usr/bin/prometheus-node-exporter), BENCH_JAVA_OPTS (collector JVMs;
+# default: the launcher's for `collect`), BENCH_RULES=0 to leave the extra namespaces without the
+# one iptables rule each gets by default (what the filter source then has to list).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-secs="${1:-120}"; warm="${2:-30}"; shift $(( $# < 2 ? $# : 2 ))
+secs="${1:-120}"; warm="${2:-180}"; shift $(( $# < 2 ? $# : 2 ))
 counts=(0 "${@:-10}")
 ne="${NODE_EXPORTER:-/usr/bin/prometheus-node-exporter}"
-jopts="${BENCH_JAVA_OPTS:--XX:+UseSerialGC -Xms8m -Xmx48m -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=24m -XX:TieredStopAtLevel=1 -Xss512k -XX:+ExitOnOutOfMemoryError}"
+rules="${BENCH_RULES:-1}"
+# Empty: the launcher's own defaults for `culprit collect` (what a user gets).
+jopts="${BENCH_JAVA_OPTS:-}"
 [ "$(id -u)" = 0 ] || { echo "run as root (namespaces, nsenter, iptables)" >&2; exit 1; }
 [ -x "$ne" ] || { echo "no node_exporter at $ne" >&2; exit 1; }
 ./culprit --version >/dev/null   # builds the jar once, outside the measurement
+mvn -q -B -pl collector -am test-compile dependency:build-classpath \
+  -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test >/dev/null
 tck=$(getconf CLK_TCK)
 d=$(mktemp -d /tmp/culprit-bench-XXXXXX)
 pids=()
@@ -37,7 +48,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-./culprit broker --port 0 --data-dir "$d/broker" >/dev/null 2>"$d/broker.err" & pids+=($!)
+# The launcher rebuilds the jar when a source file is newer: start everything from the jar it
+# built, so an edit during the run cannot trigger a build under the measurement.
+launcher_opts=$(sed -n 's/^  default_opts="\(.*\)"$/\1/p' culprit)
+jar=app/target/culprit.jar
+java -XX:+UseSerialGC -Xmx768m -jar "$jar" broker --port 0 --data-dir "$d/broker" >/dev/null 2>"$d/broker.err" & pids+=($!)
 until [ -f "$d/broker/bootstrap-servers" ]; do sleep 0.1; done
 bs=$(cat "$d/broker/bootstrap-servers")
 
@@ -61,16 +76,26 @@ EOF
 collector() { # name, extra flags...
   local name=$1; shift
   # Only our namespaces: other namespaces on a shared machine would change the load under us.
-  CULPRIT_JAVA_OPTS="$jopts" ./culprit collect --interval 1s --bootstrap-servers "$bs" \
+  # shellcheck disable=SC2086
+  MALLOC_ARENA_MAX=2 java ${jopts:-$launcher_opts} -jar "$jar" collect --interval 1s --bootstrap-servers "$bs" \
     --data-dir "$d/$name" --spool-dir "$d/$name/spool" --netns-include 'culprit-b-*' "$@" \
     >/dev/null 2>"$d/$name.err" &
   pids+=($!); eval "pid_$name=$!"
 }
 collector net --sources interface,protocol,conntrack,qdisc
 collector filter --sources filter
+collector filter10 --sources filter --firewall-every 10
 collector fork --sources interface,protocol,conntrack,qdisc --no-netlink
+# shellcheck disable=SC2086
+MALLOC_ARENA_MAX=2 java ${jopts:-$launcher_opts} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+  -cp "collector/target/test-classes:collector/target/classes:$(cat collector/target/test-classpath.txt)" \
+  dev.culprit.collector.bench.CollectLoop publisher=none 'netns=culprit-b-*' \
+  >/dev/null 2>"$d/loop.err" & pids+=($!); pid_loop=$!
 
-cpu() { awk '{ s = substr($0, index($0, ")") + 2); split(s, f, " "); print f[12] + f[13] + f[14] + f[15] }' "/proc/$1/stat"; }
+cpu() {
+  [ -r "/proc/$1/stat" ] || { echo "process $1 exited; its stderr is in $d (kept)" >&2; trap - EXIT; exit 1; }
+  awk '{ s = substr($0, index($0, ")") + 2); split(s, f, " "); print f[12] + f[13] + f[14] + f[15] }' "/proc/$1/stat"
+}
 rss() { awk -v k="$2" '$1 == k":" { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
 add_namespaces() { # from, to
@@ -83,15 +108,22 @@ add_namespaces() { # from, to
     ip -n "culprit-b-$i" link set "cub-$i-n" up
     ip addr add "10.251.$i.1/24" dev "cub-$i-h"
     ip link set "cub-$i-h" up
+    if [ "$rules" = 1 ]; then
+      # One iptables rule: the namespace then holds an iptables-nft table to list every cycle.
+      ip netns exec "culprit-b-$i" iptables -A INPUT -p tcp --dport 9 -j DROP
+    fi
   done
 }
 
-names=(ne net filter fork)
+names=(ne net filter filter10 fork loop)
 declare -A label=([ne]="node_exporter (netdev, netclass, netstat, conntrack, qdisc)"
   [net]="culprit collect: interface, protocol, conntrack, qdisc (netlink)"
   [filter]="culprit collect: filter only"
-  [fork]="culprit collect: interface, protocol, conntrack, qdisc (--no-netlink)")
-declare -A pid=([ne]=$nepid [net]=$pid_net [filter]=$pid_filter [fork]=$pid_fork)
+  [filter10]="culprit collect: filter only, --firewall-every 10"
+  [fork]="culprit collect: interface, protocol, conntrack, qdisc (--no-netlink)"
+  [loop]="run loop with the same sources, publishing nothing")
+declare -A pid=([ne]=$nepid [net]=$pid_net [filter]=$pid_filter [filter10]=$pid_filter10
+  [fork]=$pid_fork [loop]=$pid_loop)
 have=0
 results="$d/results"
 for count in "${counts[@]}"; do
@@ -110,7 +142,7 @@ done
 
 echo
 echo "node_exporter $("$ne" --version 2>&1 | head -1 | awk '{print $3}'), kernel $(uname -r), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "collector JVMs: $jopts"
+echo "collector JVMs: ${jopts:-$launcher_opts} (MALLOC_ARENA_MAX=2)"
 echo
 echo "| extra netns | process | CPU ms/s | ratio to node_exporter | ms per cycle/scrape | RSS MiB (peak) |"
 echo "|---:|---|---:|---:|---:|---:|"
@@ -118,7 +150,8 @@ python3 - "$results" "$tck" <<'EOF'
 import sys
 tck = int(sys.argv[2]); rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 label = {"ne": "node_exporter", "net": "culprit net (netlink)", "filter": "culprit filter",
-         "fork": "culprit net (--no-netlink)"}
+         "filter10": "culprit filter, every 10th cycle",
+         "fork": "culprit net (--no-netlink)", "loop": "run loop, no Kafka"}
 by = {}
 for count, name, ticks, ns, scrapes, rss, hwm in rows:
     secs = int(ns) / 1e9
@@ -132,7 +165,7 @@ counts = sorted({int(c) for c, _ in by})
 if len(counts) > 1:
     lo, hi = str(counts[0]), str(counts[-1])
     print()
-    for name in ("ne", "net", "filter", "fork"):
+    for name in ("ne", "net", "filter", "filter10", "fork", "loop"):
         grow = (by[(hi, name)] - by[(lo, name)]) / (int(hi) - int(lo))
         print(f"- {label[name]}: +{grow:.3f} ms/s per extra namespace")
 EOF

@@ -24,8 +24,10 @@ import java.util.List;
  * <pre>
  * mvn -B -q -o -pl collector -am test-compile
  * mvn -B -q -o -pl collector exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=dev.culprit.collector.bench.NetworkSourcesBench [-Dexec.args="2000 200"]
+ *     -Dexec.mainClass=dev.culprit.collector.bench.NetworkSourcesBench [-Dexec.args="2000 200 false"]
  * </pre>
+ *
+ * <p>The third argument turns netlink off (the forking ip/tc path) to compare the two.
  */
 public final class NetworkSourcesBench {
 
@@ -36,10 +38,12 @@ public final class NetworkSourcesBench {
   public static void main(String[] args) throws Exception {
     int fileIterations = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
     int forkIterations = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+    boolean netlink = args.length <= 2 || Boolean.parseBoolean(args[2]);
     HostPaths paths = HostPaths.defaults();
     Netns host = new ProcNamespaceFinder(paths).find().get(0);
     List<Source> sources =
-        NetworkSources.create(paths, new ProcessCommandRunner(), NetworkSourceOptions.defaults());
+        NetworkSources.create(
+            paths, new ProcessCommandRunner(), NetworkSourceOptions.defaults().withNetlink(netlink));
     Header header = new Header("bench", "", 0L, "bench", null);
     List<Path> rawFiles = rawFiles(paths);
 
@@ -52,7 +56,8 @@ public final class NetworkSourcesBench {
         "raw-files", baseline.cpuMicros, baseline.wallMicros);
     double fileSourcesCpu = 0;
     for (Source source : sources) {
-      boolean forks = source.name().equals("qdisc") || source.name().equals("filter");
+      boolean forks =
+          source.name().equals("filter") || (!netlink && source.name().equals("qdisc"));
       int n = forks ? forkIterations : fileIterations;
       Cost c = measure(n, () -> source.collect(host, header));
       if (!forks) {
