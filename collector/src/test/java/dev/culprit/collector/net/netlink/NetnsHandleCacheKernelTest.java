@@ -144,8 +144,19 @@ class NetnsHandleCacheKernelTest {
           target.inode(),
           () -> {
             // what a lazily started JDK helper thread would do: inherit the foreign namespace
-            stray[0] = new Thread(() -> awaitQuietly(release), "culprit-test-stray");
+            java.util.concurrent.CountDownLatch running =
+                new java.util.concurrent.CountDownLatch(1);
+            stray[0] =
+                new Thread(
+                    () -> {
+                      running.countDown();
+                      awaitQuietly(release);
+                    },
+                    "culprit-test-stray");
             stray[0].start();
+            // The kernel copies the parent's comm at clone; the JVM renames the task just before
+            // run(), so wait for run() or the report may still show the switcher's name.
+            awaitQuietly(running);
             return null;
           });
 
