@@ -43,7 +43,9 @@ public final class NetworkSourcesBench {
     Netns host = new ProcNamespaceFinder(paths).find().get(0);
     List<Source> sources =
         NetworkSources.create(
-            paths, new ProcessCommandRunner(), NetworkSourceOptions.defaults().withNetlink(netlink));
+            paths,
+            new ProcessCommandRunner(),
+            NetworkSourceOptions.defaults().withNetlink(netlink));
     Header header = new Header("bench", "", 0L, "bench", null);
     List<Path> rawFiles = rawFiles(paths);
 
@@ -56,8 +58,7 @@ public final class NetworkSourcesBench {
         "raw-files", baseline.cpuMicros, baseline.wallMicros);
     double fileSourcesCpu = 0;
     for (Source source : sources) {
-      boolean forks =
-          source.name().equals("filter") || (!netlink && source.name().equals("qdisc"));
+      boolean forks = source.name().equals("filter") || (!netlink && source.name().equals("qdisc"));
       int n = forks ? forkIterations : fileIterations;
       Cost c = measure(n, () -> source.collect(host, header));
       if (!forks) {
