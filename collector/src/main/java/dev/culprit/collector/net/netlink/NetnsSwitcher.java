@@ -121,9 +121,20 @@ final class NetnsSwitcher implements AutoCloseable {
     try {
       worker.run();
     } finally {
-      if (tid != null) {
+      // A retired thread that could not get home stays listed: the kernel may still show it,
+      // outside, for a moment after it ends.
+      if (tid != null && atProcessHome()) {
         SWITCH_THREADS.remove(tid);
       }
+    }
+  }
+
+  /** Whether this thread is in the namespace of the process's main thread. */
+  private static boolean atProcessHome() {
+    try {
+      return NsInode.of(THREAD_NS) == NsInode.of(Path.of("/proc/self/ns/net"));
+    } catch (IOException e) {
+      return false;
     }
   }
 
