@@ -93,7 +93,12 @@ MALLOC_ARENA_MAX=2 java ${jopts:-$launcher_opts} -Dorg.slf4j.simpleLogger.defaul
   >/dev/null 2>"$d/loop.err" & pids+=($!); pid_loop=$!
 
 cpu() {
-  [ -r "/proc/$1/stat" ] || { echo "process $1 exited; its stderr is in $d (kept)" >&2; trap - EXIT; exit 1; }
+  if [ ! -r "/proc/$1/stat" ]; then
+    keep=$(mktemp -d /tmp/culprit-bench-logs-XXXXXX)
+    cp "$d"/*.err "$keep"/ 2>/dev/null || true
+    echo "process $1 exited during the run; stderr of every process kept in $keep" >&2
+    exit 1
+  fi
   awk '{ s = substr($0, index($0, ")") + 2); split(s, f, " "); print f[12] + f[13] + f[14] + f[15] }' "/proc/$1/stat"
 }
 rss() { awk -v k="$2" '$1 == k":" { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }

@@ -101,6 +101,12 @@ public final class NetnsHandleCache implements NetnsHandleProvider, AutoCloseabl
       throw new IOException("namespace handles are closed");
     }
     sweepIfDue();
+    if (netns.inode() == 0) {
+      // A stand-in whose inode nobody read (the run loop's host fallback): read it now.
+      netns =
+          new Netns(
+              netns.label(), NsInode.of(netns.nsPath()), netns.nsPath(), netns.pid(), netns.host());
+    }
     LiveNetnsHandles handles = byInode.get(netns.inode());
     if (handles != null) {
       handles.touch(netns.nsPath());

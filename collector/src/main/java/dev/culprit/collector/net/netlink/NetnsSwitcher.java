@@ -38,6 +38,13 @@ final class NetnsSwitcher implements AutoCloseable {
   /** This process's threads, to prove none stayed behind in another namespace. */
   private static final Path TASKS = Path.of("/proc/self/task");
 
+  /**
+   * Thread ids of every live namespace thread in this JVM (more than one cache may exist): they may
+   * be inside another namespace by design, so the stray-thread check leaves them out.
+   */
+  private static final java.util.Set<String> SWITCH_THREADS =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private static final Logger LOG = LoggerFactory.getLogger(NetnsSwitcher.class);
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
 
@@ -77,7 +84,7 @@ final class NetnsSwitcher implements AutoCloseable {
             TimeUnit.MILLISECONDS,
             new LinkedBlockingQueue<>(),
             r -> {
-              Thread t = new Thread(r, "culprit-netns-switch");
+              Thread t = new Thread(() -> runAsSwitchThread(r), "culprit-netns-switch");
               t.setDaemon(true);
               return t;
             });
@@ -100,6 +107,34 @@ final class NetnsSwitcher implements AutoCloseable {
       thread.shutdownNow();
       Thread.currentThread().interrupt();
       throw new NetlinkException("interrupted starting the namespace thread", LibC.EINTR);
+    }
+  }
+
+  private static void runAsSwitchThread(Runnable worker) {
+    String tid = null;
+    try {
+      tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
+      SWITCH_THREADS.add(tid);
+    } catch (IOException e) {
+      // no thread-self: the stray check then also sees this thread (and retires on doubt)
+    }
+    try {
+      worker.run();
+    } finally {
+      // A retired thread that could not get home stays listed: the kernel may still show it,
+      // outside, for a moment after it ends.
+      if (tid != null && atProcessHome()) {
+        SWITCH_THREADS.remove(tid);
+      }
+    }
+  }
+
+  /** Whether this thread is in the namespace of the process's main thread. */
+  private static boolean atProcessHome() {
+    try {
+      return NsInode.of(THREAD_NS) == NsInode.of(Path.of("/proc/self/ns/net"));
+    } catch (IOException e) {
+      return false;
     }
   }
 
@@ -256,6 +291,9 @@ final class NetnsSwitcher implements AutoCloseable {
     StringBuilder stray = new StringBuilder();
     try (DirectoryStream<Path> tasks = Files.newDirectoryStream(TASKS)) {
       for (Path task : tasks) {
+        if (SWITCH_THREADS.contains(task.getFileName().toString())) {
+          continue;
+        }
         long inode;
         try {
           inode = NsInode.of(task.resolve("ns").resolve("net"));

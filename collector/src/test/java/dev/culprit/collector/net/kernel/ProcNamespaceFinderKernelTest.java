@@ -38,7 +38,13 @@ class ProcNamespaceFinderKernelTest {
       long unnamedInode = awaitOwnNetns(unnamed.pid());
 
       HostPaths paths = HostPaths.defaults();
+      // `ip netns exec` enters A a moment after it starts: until then httpd's pid is the host's.
       List<Netns> all = new ProcNamespaceFinder(paths).find();
+      long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+      while (byLabel(all, KernelLab.A).pid() == null && System.nanoTime() < deadline) {
+        Thread.sleep(20); // polling the condition, not waiting in its place
+        all = new ProcNamespaceFinder(paths).find();
+      }
 
       Netns host = all.get(0);
       assertThat(host.label()).isEmpty();

@@ -96,7 +96,7 @@ class NetnsHandleCacheKernelTest {
       while (System.nanoTime() < deadline
           && (cache.openNamespaces() > 1 || Files.exists(Path.of("/sys/class/net", HOST_VETH)))) {
         cache.handles(host);
-        Thread.onSpinWait();
+        Thread.sleep(10); // polling the condition, not waiting in its place
       }
       assertThat(cache.openNamespaces()).isEqualTo(1);
       assertThat(Path.of("/sys/class/net", HOST_VETH)).doesNotExist();
@@ -120,11 +120,12 @@ class NetnsHandleCacheKernelTest {
       assertThatThrownBy(() -> switcher.inside(target.nsPath(), target.inode(), () -> 1L))
           .isInstanceOf(NetlinkException.class)
           .hasMessageContaining("retired");
-      // The retired thread has returned from Java's view; the kernel task goes a moment later.
+      // The retired thread has ended; the kernel may list it for a moment longer. Then every
+      // thread is home.
       long deadline = System.nanoTime() + DEADLINE.toNanos();
       while (System.nanoTime() < deadline
           && threadNamespaces().values().stream().anyMatch(inode -> inode != home)) {
-        Thread.onSpinWait();
+        Thread.sleep(10); // polling the condition, not waiting in its place
       }
       assertThat(threadNamespaces()).allSatisfy((tid, inode) -> assertThat(inode).isEqualTo(home));
     } finally {
@@ -160,9 +161,10 @@ class NetnsHandleCacheKernelTest {
             return null;
           });
 
-      assertThat(switcher.broken())
-          .contains("threads outside")
-          .contains("culprit-test-st"); // comm: 15 chars
+      // Named in the message only by the name the kernel shows: until the JVM has set the stray
+      // thread's own, that is the one inherited from the namespace thread. What counts is that
+      // it was caught.
+      assertThat(switcher.broken()).contains("threads outside the collector's namespace");
       assertThatThrownBy(() -> switcher.inside(target.nsPath(), target.inode(), () -> 1L))
           .isInstanceOf(NetlinkException.class);
     } finally {
