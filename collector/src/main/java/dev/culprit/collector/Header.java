@@ -1,5 +1,8 @@
 package dev.culprit.collector;
 
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificRecord;
+
 /**
  * The fields every sample record starts with, fixed for one namespace in one cycle. The publisher
  * fills in {@code seq}.
@@ -12,6 +15,32 @@ package dev.culprit.collector;
  */
 public record Header(
     String host, String netns, long sampleTimeMs, String collectorId, String bootId) {
+
+  /**
+   * Sets the header fields every sample schema starts with ({@code host}, {@code netns}, {@code
+   * sampleTimeMs}, {@code collectorId}, {@code bootId}, and {@code seq} = 0 for the publisher to
+   * number) on a fresh record, so each source sets only its own fields.
+   *
+   * @throws IllegalArgumentException when the record's schema lacks one of them (not a sample)
+   */
+  public <R extends SpecificRecord> R stamp(R record) {
+    put(record, "host", host);
+    put(record, "netns", netns);
+    put(record, "sampleTimeMs", sampleTimeMs);
+    put(record, "collectorId", collectorId);
+    put(record, "bootId", bootId);
+    put(record, "seq", 0L);
+    return record;
+  }
+
+  private static void put(SpecificRecord record, String name, Object value) {
+    Schema.Field field = record.getSchema().getField(name);
+    if (field == null) {
+      throw new IllegalArgumentException(
+          record.getSchema().getFullName() + " has no " + name + " field: not a sample record");
+    }
+    record.put(field.pos(), value);
+  }
 
   /** The same header for another namespace. */
   public Header forNetns(String otherNetns) {

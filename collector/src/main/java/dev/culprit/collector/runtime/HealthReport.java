@@ -37,13 +37,7 @@ final class HealthReport {
                         .build())
             .toList();
     CollectorHealth health =
-        CollectorHealth.newBuilder()
-            .setHost(header.host())
-            .setNetns(header.netns())
-            .setSampleTimeMs(header.sampleTimeMs())
-            .setCollectorId(header.collectorId())
-            .setBootId(header.bootId())
-            .setSeq(0)
+        CollectorHealth.newBuilder(header.stamp(new CollectorHealth()))
             .setCycleDurationUs(cycleDurationUs)
             .setSources(statuses)
             .setSpooledRecords(stats.spooledRecords())

@@ -57,14 +57,7 @@ public final class ConntrackSource implements Source {
   @Override
   public List<Sample> collect(Netns netns, Header header) throws Exception {
     String stat = access.readNetFiles(netns, List.of(STAT)).get(STAT);
-    ConntrackSample.Builder b =
-        ConntrackSample.newBuilder()
-            .setHost(header.host())
-            .setNetns(header.netns())
-            .setSampleTimeMs(header.sampleTimeMs())
-            .setCollectorId(header.collectorId())
-            .setBootId(header.bootId())
-            .setSeq(0);
+    ConntrackSample.Builder b = ConntrackSample.newBuilder(header.stamp(new ConntrackSample()));
     if (stat == null) {
       b.setAvailable(false).setStats(new TreeMap<>());
     } else {

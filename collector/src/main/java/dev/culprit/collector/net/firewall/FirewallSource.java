@@ -169,18 +169,10 @@ public final class FirewallSource implements Source {
     for (Exception failure : failures) {
       LOG.warn("firewall back end failed in netns '{}': {}", netns.label(), failure.getMessage());
     }
-    FilterSample sample =
-        FilterSample.newBuilder()
-            .setHost(header.host())
-            .setNetns(header.netns())
-            .setSampleTimeMs(header.sampleTimeMs())
-            .setCollectorId(header.collectorId())
-            .setBootId(header.bootId())
-            .setSeq(0)
-            .setBackends(backends)
-            .setRules(rules)
-            .setPolicies(policies)
-            .build();
+    FilterSample sample = header.stamp(new FilterSample());
+    sample.setBackends(backends);
+    sample.setRules(rules);
+    sample.setPolicies(policies);
     return List.of(new Sample(Topics.FILTER, header.host(), sample));
   }
 

@@ -75,16 +75,8 @@ public final class InterfaceSource implements Source {
     NetnsHandles handles = access.handles(netns);
     List<InterfaceStats> interfaces =
         handles != null ? readNetlink(handles) : readProcAndAttributes(netns);
-    InterfaceSample sample =
-        InterfaceSample.newBuilder()
-            .setHost(header.host())
-            .setNetns(header.netns())
-            .setSampleTimeMs(header.sampleTimeMs())
-            .setCollectorId(header.collectorId())
-            .setBootId(header.bootId())
-            .setSeq(0)
-            .setInterfaces(interfaces)
-            .build();
+    InterfaceSample sample = header.stamp(new InterfaceSample());
+    sample.setInterfaces(interfaces);
     return List.of(new Sample(Topics.INTERFACE, header.host(), sample));
   }
 

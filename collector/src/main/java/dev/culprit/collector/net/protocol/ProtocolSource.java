@@ -52,16 +52,8 @@ public final class ProtocolSource implements Source {
     if (files.containsKey("snmp6")) {
       SnmpParser.parseSnmp6(where + "net/snmp6", files.get("snmp6"), counters);
     }
-    ProtocolSample sample =
-        ProtocolSample.newBuilder()
-            .setHost(header.host())
-            .setNetns(header.netns())
-            .setSampleTimeMs(header.sampleTimeMs())
-            .setCollectorId(header.collectorId())
-            .setBootId(header.bootId())
-            .setSeq(0)
-            .setCounters(counters)
-            .build();
+    ProtocolSample sample = header.stamp(new ProtocolSample());
+    sample.setCounters(counters);
     return List.of(new Sample(Topics.PROTOCOL, header.host(), sample));
   }
 }

@@ -75,16 +75,8 @@ public final class QdiscSource implements Source {
         kept.add(q);
       }
     }
-    QdiscSample sample =
-        QdiscSample.newBuilder()
-            .setHost(header.host())
-            .setNetns(header.netns())
-            .setSampleTimeMs(header.sampleTimeMs())
-            .setCollectorId(header.collectorId())
-            .setBootId(header.bootId())
-            .setSeq(0)
-            .setQdiscs(kept)
-            .build();
+    QdiscSample sample = header.stamp(new QdiscSample());
+    sample.setQdiscs(kept);
     return List.of(new Sample(Topics.QDISC, header.host(), sample));
   }
 
