@@ -61,20 +61,17 @@ final class CollectCommand implements Callable<Integer> {
     CommandRunner runner = CollectorOptions.runner();
     if (once && json) {
       PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-      try (Collector c =
-          new Collector(
-              config,
-              collector.sources(config, runner),
-              collector.finder(config),
-              new JsonLinesPublisher(out))) {
+      try (CollectorOptions.HostSources sources = collector.open(config, runner);
+          Collector c =
+              new Collector(
+                  config, sources.list(), collector.finder(config), new JsonLinesPublisher(out))) {
         c.runOnce();
       }
       return 0;
     }
     KafkaPublisher publisher = config.openKafkaPublisher();
-    try (Collector c =
-        new Collector(
-            config, collector.sources(config, runner), collector.finder(config), publisher)) {
+    try (CollectorOptions.HostSources sources = collector.open(config, runner);
+        Collector c = new Collector(config, sources.list(), collector.finder(config), publisher)) {
       if (once) {
         c.runOnce();
         if (!publisher.flush(java.time.Duration.ofSeconds(10))) {

@@ -183,8 +183,11 @@ final class CollectorOptions {
     }
   }
 
-  /** Every source this host can run, built from the options. */
-  List<Source> sources(CollectorConfig config, CommandRunner runner) {
+  /**
+   * Every source this host can run, built from the options, with what they hold open (netlink
+   * sockets and namespace handles). Close it after the collector that runs them.
+   */
+  HostSources open(CollectorConfig config, CommandRunner runner) {
     // A command is killed by its own timeout before the collector abandons the whole call.
     Duration commandTimeout =
         Duration.ofMillis(Math.max(100, config.sourceTimeout().toMillis() * 4 / 5));
@@ -195,7 +198,8 @@ final class CollectorOptions {
             commandTimeout,
             firewallEvery,
             !noNetlink);
-    List<Source> all = new ArrayList<>(NetworkSources.create(config.hostPaths(), runner, network));
+    NetworkSources opened = NetworkSources.open(config.hostPaths(), runner, network);
+    List<Source> all = new ArrayList<>(opened.sources());
     List<Source> containerSources =
         ContainerSources.create(
             config.hostPaths(), ContainerSourceConfig.defaults(dockerSocket()), kernelLookBack);
@@ -204,7 +208,28 @@ final class CollectorOptions {
         .findFirst()
         .ifPresent(c -> containers = (ContainerSource) c);
     all.addAll(containerSources);
-    return all;
+    return new HostSources(List.copyOf(all), opened);
+  }
+
+  /** The sources of one collector and the namespace handles they share. */
+  static final class HostSources implements AutoCloseable {
+    private final List<Source> list;
+    private final NetworkSources network;
+
+    HostSources(List<Source> list, NetworkSources network) {
+      this.list = list;
+      this.network = network;
+    }
+
+    List<Source> list() {
+      return list;
+    }
+
+    /** Releases the netlink sockets and namespace handles, so deleted namespaces can be freed. */
+    @Override
+    public void close() {
+      network.close();
+    }
   }
 
   /** The namespaces to sample: the host's own always, others by the include/exclude options. */

@@ -108,10 +108,11 @@ final class UpCommand implements Callable<Integer> {
     // Printer first, positioned at the end, so no cause produced after start is missed.
     try (EventPrinter printer = new EventPrinter(servers, out, json);
         CulpritProcessor streams = new CulpritProcessor(processorConfig);
+        CollectorOptions.HostSources sources = collector.open(collectorConfig, runner);
         Collector c =
             new Collector(
                 collectorConfig,
-                collector.sources(collectorConfig, runner),
+                sources.list(),
                 collector.finder(collectorConfig),
                 collectorConfig.openKafkaPublisher())) {
       streams.start();
