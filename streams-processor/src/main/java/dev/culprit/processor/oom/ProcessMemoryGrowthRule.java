@@ -36,11 +36,22 @@ final class ProcessMemoryGrowthRule implements OomRule {
               + " s ("
               + Bytes.human(Math.max(0, Math.round(rate)))
               + "/s)";
+    } else if (f.samplesBefore == 0) {
+      growth = "usage reached " + Bytes.human(atKill) + " before culprit first sampled it";
     } else {
       growth = "usage reached " + Bytes.human(atKill) + " between two samples";
     }
     String jvmNote =
-        f.victimIsJvm() ? " The victim is a JVM whose heap ceiling could not be read." : "";
+        f.victimIsJvm()
+            ? " The victim is a JVM whose heap ceiling could not be read"
+                + (f.samplesBefore == 0 ? " (it was killed before culprit sampled it)." : ".")
+            : "";
+    // Without the JVM's flags the heap may still be the culprit: say how to check it by hand.
+    String jvmCheck =
+        f.victimIsJvm() && f.jvm == null
+            ? "; if it is the JVM's heap, compare `java -XX:+PrintFlagsFinal -version | grep"
+                + " MaxHeapSize` (run where it runs) with the limit and set -Xmx below it"
+            : "";
     String limit =
         f.limitBytes == null ? "its limit" : "the " + Bytes.human(f.limitBytes) + " limit";
     long newLimit = f.limitBytes == null ? atKill * 2 : f.limitBytes * 2;
@@ -68,7 +79,8 @@ final class ProcessMemoryGrowthRule implements OomRule {
                     + (f.victimName == null ? "the process" : f.victimName)
                     + " grows (a leak or an unbounded buffer) or, if it needs the memory, raise the"
                     + " limit: "
-                    + KillEvidence.raiseLimit(f, newLimit))
+                    + KillEvidence.raiseLimit(f, newLimit)
+                    + jvmCheck)
             .build());
   }
 }

@@ -270,6 +270,24 @@ class OomRulesTest {
   }
 
   @Test
+  void saysAJvmKilledBeforeItsFirstSampleHasAnUnknownHeapAndHowToCheckIt() {
+    // The seed's kill, but culprit never saw the container alive: only the kernel's record.
+    KernelOomSample kill = OomFixtures.seedKill().build();
+
+    RootCause c =
+        OomRules.explain(new KillContext(HOST, TOMCAT_ID, kill, KILL_MS, List.of()), T)
+            .orElseThrow();
+
+    assertThat(c.getCause()).isEqualTo(Cause.PROCESS_MEMORY_GROWTH);
+    assertThat(c.getSummary())
+        .contains("before culprit first sampled it")
+        .doesNotContain("between two samples")
+        .contains("heap ceiling could not be read (it was killed before culprit sampled it)");
+    assertThat(c.getRemediation()).contains("-XX:+PrintFlagsFinal").contains("set -Xmx below it");
+    assertThat(c.getEvidence()).containsEntry("samplesBeforeKill", 0L);
+  }
+
+  @Test
   void saysNothingWithoutAnyLimitOrUsage() {
     KernelOomSample bare = OomFixtures.seedKill().setMemLimitKb(null).setMemUsageKb(null).build();
     assertThat(OomRules.explain(new KillContext(HOST, TOMCAT_ID, bare, KILL_MS, List.of()), T))
