@@ -6,16 +6,19 @@ import dev.culprit.schemas.FirewallRule;
 import dev.culprit.schemas.Topic;
 import dev.culprit.schemas.Topics;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
  * Firewall rules, matched by backend, family, table, chain and rule text, not by position: a rule
  * inserted above another shifts its position but not its counters. Policies are matched by chain.
  *
- * <p>Only rules that decide a packet's fate (ACCEPT, DROP, REJECT) are kept: the rules read nothing
- * else, and a Kubernetes node has thousands of jump, DNAT and MARK rules that would otherwise fill
- * every baseline and window.
+ * <p>Only rules that decide a packet's fate (ACCEPT, DROP, REJECT) are kept, and the jumps into a
+ * chain that drops (their counters are the packets entering it, the denominator of its drop share):
+ * the rules read nothing else, and a Kubernetes node has thousands of jump, DNAT and MARK rules
+ * that would otherwise fill every baseline and window.
  */
 final class FilterKind implements SampleKind<FilterSample> {
 
@@ -42,14 +45,31 @@ final class FilterKind implements SampleKind<FilterSample> {
 
   @Override
   public FilterSample trim(FilterSample sample) {
-    List<FirewallRule> deciding = new ArrayList<>();
+    Set<String> droppingChains = new HashSet<>();
     for (FirewallRule rule : sample.getRules()) {
-      if (isDeciding(rule.getTarget())) {
-        deciding.add(rule);
+      if (isDropping(rule.getTarget())) {
+        droppingChains.add(chainId(rule, rule.getChain()));
       }
     }
-    sample.setRules(deciding);
+    List<FirewallRule> kept = new ArrayList<>();
+    for (FirewallRule rule : sample.getRules()) {
+      if (isDeciding(rule.getTarget())
+          || (rule.getTarget() != null
+              && droppingChains.contains(chainId(rule, rule.getTarget())))) {
+        kept.add(rule);
+      }
+    }
+    sample.setRules(kept);
     return sample;
+  }
+
+  /** A chain of the rule's own backend, family and table. */
+  private static String chainId(FirewallRule rule, String chain) {
+    return rule.getBackend() + "|" + rule.getFamily() + "|" + rule.getTable() + "|" + chain;
+  }
+
+  private static boolean isDropping(String target) {
+    return target != null && (target.equalsIgnoreCase("DROP") || target.equalsIgnoreCase("REJECT"));
   }
 
   /** ACCEPT, DROP or REJECT, in iptables or nft spelling. */

@@ -21,8 +21,9 @@ import java.util.Set;
  * or drops everything in its chain always is; one that selects particular traffic (addresses,
  * ports, states), like a DROP policy, is usually a firewall doing its job, so it is named only when
  * it drops a real share of its chain's packets ({@link Thresholds#firewallSelectiveMinShare()}).
- * That share is estimated as the rule's packets over the packets its chain decided on (every
- * ACCEPT/DROP/REJECT rule of the chain and its policy).
+ * That share is the rule's packets over the packets that entered its chain: for a user-defined
+ * chain, the packets of the rules that jump to it; for a built-in chain, the packets it decided on
+ * (every ACCEPT/DROP/REJECT rule of the chain and its policy).
  */
 final class FirewallDropRule implements PacketLossRule {
 
@@ -43,7 +44,8 @@ final class FirewallDropRule implements PacketLossRule {
       if (dropped == null || dropped <= 0 || !DROPPING.contains(upper(rule.getTarget()))) {
         continue;
       }
-      long decided = decided(window, rule.getBackend(), rule.getTable(), rule.getChain());
+      long decided =
+          entering(window, rule.getBackend(), rule.getFamily(), rule.getTable(), rule.getChain());
       double share = Fmt.ratio(dropped, Math.max(decided, dropped));
       RuleSpec spec = RuleSpec.parse(rule.getSpec());
       Double probability =
@@ -153,6 +155,27 @@ final class FirewallDropRule implements PacketLossRule {
               .build());
     }
     return causes;
+  }
+
+  /**
+   * Packets that entered a chain in the window: what the rules jumping to it counted, when some do
+   * (a user-defined chain; a packet that returns from it is not decided there), else what it
+   * decided on.
+   */
+  private static long entering(
+      NetnsWindow window, String backend, String family, String table, String chain) {
+    long jumped = 0;
+    boolean jumpedTo = false;
+    for (FirewallRule r : window.firewallRules()) {
+      if (chain.equals(r.getTarget())
+          && r.getBackend().equals(backend)
+          && java.util.Objects.equals(r.getFamily(), family)
+          && r.getTable().equals(table)) {
+        jumpedTo = true;
+        jumped += r.getPackets() == null ? 0 : r.getPackets();
+      }
+    }
+    return jumpedTo ? jumped : decided(window, backend, table, chain);
   }
 
   /** Packets the chain decided on in the window: its deciding rules' and its policy's. */

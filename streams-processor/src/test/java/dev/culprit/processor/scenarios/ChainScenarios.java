@@ -1,0 +1,68 @@
+package dev.culprit.processor.scenarios;
+
+import static dev.culprit.processor.SampleFactory.policy;
+import static dev.culprit.processor.SampleFactory.rule;
+import static dev.culprit.processor.scenarios.Scenario.closing;
+import static dev.culprit.processor.scenarios.Scenario.cycle;
+
+import dev.culprit.processor.SampleFactory;
+import java.util.List;
+
+/**
+ * FIREWALL_DROP in user-defined chains: the share of a chain's traffic a rule drops is measured
+ * against the packets that jumped into the chain, not only the ones the chain decided on (a chain
+ * whose other packets return to the caller decides on few of them).
+ */
+final class ChainScenarios {
+
+  private static final String HOST = WebHost.HOST;
+  private static final String POD = WebHost.POD;
+
+  private ChainScenarios() {}
+
+  static List<Scenario> all() {
+    return List.of(
+        userChain(
+            "firewall-random-reject-in-a-user-chain",
+            "INPUT jumps all TCP to a chain whose only rule REJECTs port 80 at random: 140 of the"
+                + " 700 packets that entered it, 20 %, not the 100 % of what the chain decided",
+            "-A CULPRIT-T -p tcp -m tcp --dport 80 -m statistic --mode random --probability"
+                + " 0.20000000019 -j REJECT --reject-with tcp-reset",
+            "REJECT",
+            140,
+            700),
+        userChain(
+            "firewall-selective-drop-in-a-user-chain-of-a-trickle-is-quiet",
+            "a chain that DROPs one scanner's subnet catches 5 of the 20000 packets INPUT sends"
+                + " through it (the rest return and are accepted): a firewall doing its job",
+            "-A SCANNERS -s 203.0.113.0/24 -j DROP",
+            "DROP",
+            5,
+            20_000));
+  }
+
+  private static Scenario userChain(
+      String name, String why, String spec, String target, long dropped, long entered) {
+    String chain = spec.substring(3, spec.indexOf(' ', 3));
+    return new Scenario(
+        name,
+        why,
+        h -> {
+          SampleFactory f = new SampleFactory(HOST, cycle(0));
+          for (int c = 0; c < 2; c++) {
+            f.at(cycle(c));
+            h.pipe(
+                f.filter(
+                    POD,
+                    List.of(
+                        rule("INPUT", 1, chain, "-A INPUT -p tcp -j " + chain, c * entered, 0),
+                        rule(chain, 1, target, spec, c * dropped, c * dropped * 60)),
+                    List.of(
+                        policy("INPUT", "ACCEPT", c * (entered - dropped), 0),
+                        policy(chain, "-", 0, 0),
+                        policy("OUTPUT", "ACCEPT", 0, 0))));
+          }
+          h.advanceTo(closing(1));
+        });
+  }
+}
