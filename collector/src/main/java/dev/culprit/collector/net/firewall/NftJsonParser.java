@@ -32,7 +32,8 @@ import java.util.Set;
  * the target in iptables' upper case so rules read alike whatever their back end. Counters come
  * from a {@code counter} statement; a rule without one has null counters (nftables counts nothing
  * unless asked). The spec is a compact rendering of the expressions ({@code tcp dport == 9999
- * counter drop}). Base-chain policies have no counters in nftables.
+ * counter drop}). Base-chain policies have no counters in nftables. A {@code numgen random} match
+ * (random loss, like iptables' statistic match) sets the statistic mode and probability.
  *
  * <p>Tables that iptables-nft manages (families ip/ip6, tables filter, nat, mangle, raw, security)
  * also appear here, with their xt matches opaque; the caller skips them when it read the same rules
@@ -126,6 +127,7 @@ public final class NftJsonParser {
     Long packets = null;
     Long bytes = null;
     String target = null;
+    Double probability = null;
     StringBuilder spec = new StringBuilder();
     for (JsonNode expr : rule.path("expr")) {
       Iterator<Map.Entry<String, JsonNode>> fields = expr.fields();
@@ -138,6 +140,11 @@ public final class NftJsonParser {
       if (key.equals("counter") && value.isObject()) {
         packets = value.path("packets").asLong();
         bytes = value.path("bytes").asLong();
+      } else if (key.equals("match") && value.path("left").has("numgen")) {
+        Double p = randomShare(value);
+        if (p != null) {
+          probability = probability == null ? p : probability * p;
+        }
       } else if (VERDICTS.contains(key)) {
         target =
             (key.equals("jump") || key.equals("goto")) && value.hasNonNull("target")
@@ -158,6 +165,8 @@ public final class NftJsonParser {
         .setTarget(target)
         .setSpec(spec.toString())
         .setComment(rule.hasNonNull("comment") ? rule.get("comment").asText() : null)
+        .setStatisticMode(probability == null ? null : "random")
+        .setStatisticProbability(probability)
         .setPackets(packets)
         .setBytes(bytes)
         .build();
@@ -187,9 +196,53 @@ public final class NftJsonParser {
     }
   }
 
+  /**
+   * The share of packets a {@code numgen random mod N [offset O] OP K} match lets through: the
+   * values of O..O+N-1 that satisfy the comparison, over N (nftables' equivalent of iptables'
+   * statistic match). Null for other numgen modes or operands.
+   */
+  static Double randomShare(JsonNode match) {
+    JsonNode numgen = match.path("left").path("numgen");
+    JsonNode right = match.path("right");
+    long mod = numgen.path("mod").asLong(0);
+    if (!"random".equals(numgen.path("mode").asText()) || mod <= 0 || !right.canConvertToLong()) {
+      return null;
+    }
+    long offset = numgen.path("offset").asLong(0);
+    long k = right.asLong();
+    long lo = offset;
+    long hi = offset + mod - 1;
+    long hits;
+    switch (match.path("op").asText("==")) {
+      case "==" -> hits = k >= lo && k <= hi ? 1 : 0;
+      case "!=" -> hits = mod - (k >= lo && k <= hi ? 1 : 0);
+      case "<" -> hits = clamp(k - lo, mod);
+      case "<=" -> hits = clamp(k - lo + 1, mod);
+      case ">" -> hits = clamp(hi - k, mod);
+      case ">=" -> hits = clamp(hi - k + 1, mod);
+      default -> {
+        return null;
+      }
+    }
+    return (double) hits / mod;
+  }
+
+  private static long clamp(long hits, long mod) {
+    return Math.max(0, Math.min(mod, hits));
+  }
+
   private static String operand(JsonNode node) {
     if (node.isValueNode()) {
       return node.asText();
+    }
+    if (node.has("numgen")) {
+      JsonNode n = node.get("numgen");
+      long offset = n.path("offset").asLong(0);
+      return "numgen "
+          + n.path("mode").asText()
+          + " mod "
+          + n.path("mod").asText()
+          + (offset == 0 ? "" : " offset " + offset);
     }
     if (node.has("payload")) {
       JsonNode p = node.get("payload");

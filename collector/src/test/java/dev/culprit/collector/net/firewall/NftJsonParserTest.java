@@ -45,6 +45,33 @@ class NftJsonParserTest {
   }
 
   @Test
+  void readsANumgenRandomMatchAsAStatisticProbability() throws Exception {
+    // Captured in the lab's culprit-quiet: nftables' spelling of iptables -m statistic.
+    IptablesSaveParser.Ruleset set =
+        NftJsonParser.parse("nft", Fixtures.text("real/lab-quiet/nft-j-numgen.json"), "nft", true);
+
+    FirewallRule thirty = rule(set.rules(), "culprit_t", "input", 1);
+    assertThat(thirty.getSpec()).isEqualTo("tcp dport == 80 numgen random mod 10 < 3 counter drop");
+    assertThat(thirty.getStatisticMode()).isEqualTo("random");
+    assertThat(thirty.getStatisticProbability()).isEqualTo(0.3);
+    assertThat(thirty.getPackets()).isPositive();
+    FirewallRule quarter = rule(set.rules(), "culprit_t", "output", 1);
+    assertThat(quarter.getTarget()).isEqualTo("REJECT");
+    assertThat(quarter.getStatisticProbability()).isEqualTo(0.25);
+    FirewallRule offset = rule(set.rules(), "culprit_t", "output", 2);
+    assertThat(offset.getSpec()).contains("numgen random mod 100 offset 1 >= 96");
+    // 96..100 of 1..100
+    assertThat(offset.getStatisticProbability()).isEqualTo(0.05);
+  }
+
+  @Test
+  void aRuleWithoutNumgenHasNoProbability() throws Exception {
+    FirewallRule drop = rule(nsA(true).rules(), "culprit", "input", 1);
+    assertThat(drop.getStatisticMode()).isNull();
+    assertThat(drop.getStatisticProbability()).isNull();
+  }
+
+  @Test
   void readsAnEmptyRuleset() throws Exception {
     assertThat(
             NftJsonParser.parse(
