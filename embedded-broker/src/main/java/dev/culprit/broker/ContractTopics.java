@@ -14,6 +14,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,7 +79,7 @@ public final class ContractTopics {
           }
         }
       }
-      warnOnPartitionMismatch(admin, settings, timeout);
+      warnOnPartitionMismatch(admin, timeout);
       return created;
     } catch (ExecutionException e) {
       throw new IllegalStateException(
@@ -86,14 +87,34 @@ public final class ContractTopics {
     }
   }
 
-  private static void warnOnPartitionMismatch(Admin admin, TopicSettings settings, Duration timeout)
-      throws InterruptedException, ExecutionException, TimeoutException {
+  /**
+   * A check only, so it never fails the start: a broker that has just created the topics may not
+   * serve their metadata yet (UnknownTopicOrPartition, retriable), so it asks again until the
+   * timeout, then says it could not check.
+   */
+  private static void warnOnPartitionMismatch(Admin admin, Duration timeout)
+      throws InterruptedException {
     List<String> sampleNames = Topics.samples().stream().map(Topic::name).toList();
-    Map<String, TopicDescription> described =
-        admin
-            .describeTopics(sampleNames)
-            .allTopicNames()
-            .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Map<String, TopicDescription> described;
+    while (true) {
+      long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+      try {
+        described =
+            admin.describeTopics(sampleNames).allTopicNames().get(left, TimeUnit.MILLISECONDS);
+        break;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof RetriableException) || System.nanoTime() >= deadline) {
+          LOG.warn(
+              "could not check the sample topics' partition counts: {}", e.getCause().getMessage());
+          return;
+        }
+        Thread.sleep(100); // back-off between attempts, not a wait for a condition
+      } catch (TimeoutException e) {
+        LOG.warn("could not check the sample topics' partition counts within {}", timeout);
+        return;
+      }
+    }
     long distinct =
         described.values().stream().mapToInt(d -> d.partitions().size()).distinct().count();
     if (distinct > 1) {
