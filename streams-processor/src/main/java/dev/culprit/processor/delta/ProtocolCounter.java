@@ -29,7 +29,14 @@ public enum ProtocolCounter {
   TCP_RCVQ_DROP("TcpExt.TCPRcvQDrop", false),
   TCP_BACKLOG_DROP("TcpExt.TCPBacklogDrop", false),
   TCP_OFO_DROP("TcpExt.TCPOFODrop", false),
-  TCP_RCV_PRUNED("TcpExt.RcvPruned", false);
+  TCP_RCV_PRUNED("TcpExt.RcvPruned", false),
+  // IP traffic of the namespace: what a firewall chain without counters of its own saw at most.
+  IP_IN_RECEIVES("Ip.InReceives", false),
+  IP_OUT_REQUESTS("Ip.OutRequests", false),
+  IP_FORW_DATAGRAMS("Ip.ForwDatagrams", false),
+  IP6_IN_RECEIVES("Ip6.InReceives", false),
+  IP6_OUT_REQUESTS("Ip6.OutRequests", false),
+  IP6_OUT_FORW_DATAGRAMS("Ip6.OutForwDatagrams", false);
 
   private static final Map<String, ProtocolCounter> BY_NAME =
       Arrays.stream(values())

@@ -23,12 +23,14 @@ import java.util.Set;
  * it drops a real share of its chain's packets ({@link Thresholds#firewallSelectiveMinShare()}).
  * That share is the rule's packets over the packets that entered its chain: for a user-defined
  * chain, the packets of the rules that jump to it; for a built-in chain, the packets it decided on
- * (every ACCEPT/DROP/REJECT rule of the chain and its policy).
+ * (every ACCEPT/DROP/REJECT rule of the chain and its policy). An nftables base chain counts
+ * nothing itself (its policy has no counter), so there the share is taken over the namespace's IP
+ * packets at the chain's hook (Ip.InReceives for input, …): an upper bound of its traffic, so the
+ * share is never overstated. With neither, a selective rule is not judged.
  */
 final class FirewallDropRule implements PacketLossRule {
 
   private static final Set<String> DROPPING = Set.of("DROP", "REJECT");
-  private static final Set<String> DECIDING = Set.of("ACCEPT", "DROP", "REJECT");
 
   private final Thresholds thresholds;
 
@@ -44,9 +46,10 @@ final class FirewallDropRule implements PacketLossRule {
       if (dropped == null || dropped <= 0 || !DROPPING.contains(upper(rule.getTarget()))) {
         continue;
       }
-      long decided =
-          entering(window, rule.getBackend(), rule.getFamily(), rule.getTable(), rule.getChain());
-      double share = Fmt.ratio(dropped, Math.max(decided, dropped));
+      Traffic traffic =
+          Traffic.entering(
+              window, rule.getBackend(), rule.getFamily(), rule.getTable(), rule.getChain());
+      Double share = traffic == null ? null : traffic.shareOf(dropped);
       RuleSpec spec = RuleSpec.parse(rule.getSpec());
       Double probability =
           rule.getStatisticProbability() != null
@@ -56,7 +59,10 @@ final class FirewallDropRule implements PacketLossRule {
           "random".equals(rule.getStatisticMode()) || (probability != null && spec.isIptables());
       Long every = spec.every();
       boolean selective = spec.isSelective();
-      if (!random && every == null && selective && share < thresholds.firewallSelectiveMinShare()) {
+      if (!random
+          && every == null
+          && selective
+          && (share == null || share < thresholds.firewallSelectiveMinShare())) {
         continue;
       }
       String what;
@@ -88,15 +94,16 @@ final class FirewallDropRule implements PacketLossRule {
               .evidence("statisticProbability", probability)
               .evidence("droppedPackets", dropped)
               .evidence("droppedBytes", rule.getBytes())
-              .evidence("chainPackets", Math.max(decided, dropped))
+              .evidence(
+                  traffic == null ? "chainPackets" : traffic.evidenceKey(),
+                  traffic == null ? null : Math.max(traffic.packets(), dropped))
               .evidence("dropShare", share)
               .evidence("intervalMs", window.deltaMs(SampleKinds.FILTER))
               .confidence(confidence)
               .summary(
                   String.format(
                       Locale.ROOT,
-                      "%s %s %s rule %d (%s) %s in %s: %d packets dropped in %s, about %s of the"
-                          + " chain's traffic.",
+                      "%s %s %s rule %d (%s) %s in %s: %d packets dropped in %s%s.",
                       tool(rule.getBackend()),
                       rule.getTable(),
                       rule.getChain(),
@@ -106,7 +113,7 @@ final class FirewallDropRule implements PacketLossRule {
                       window.label(),
                       dropped,
                       Fmt.seconds(window.deltaMs(SampleKinds.FILTER)),
-                      Fmt.percent(share)))
+                      traffic == null ? "" : ", " + traffic.describe(share)))
               .remediation(deleteCommand(rule, spec))
               .build());
     }
@@ -115,7 +122,8 @@ final class FirewallDropRule implements PacketLossRule {
       if (dropped == null || dropped <= 0 || !"DROP".equals(upper(policy.getPolicy()))) {
         continue;
       }
-      long decided = decided(window, policy.getBackend(), policy.getTable(), policy.getChain());
+      long decided =
+          Traffic.decided(window, policy.getBackend(), policy.getTable(), policy.getChain());
       double share = Fmt.ratio(dropped, Math.max(decided, dropped));
       if (share < thresholds.firewallSelectiveMinShare()) {
         continue;
@@ -155,50 +163,6 @@ final class FirewallDropRule implements PacketLossRule {
               .build());
     }
     return causes;
-  }
-
-  /**
-   * Packets that entered a chain in the window: what the rules jumping to it counted, when some do
-   * (a user-defined chain; a packet that returns from it is not decided there), else what it
-   * decided on.
-   */
-  private static long entering(
-      NetnsWindow window, String backend, String family, String table, String chain) {
-    long jumped = 0;
-    boolean jumpedTo = false;
-    for (FirewallRule r : window.firewallRules()) {
-      if (chain.equals(r.getTarget())
-          && r.getBackend().equals(backend)
-          && java.util.Objects.equals(r.getFamily(), family)
-          && r.getTable().equals(table)) {
-        jumpedTo = true;
-        jumped += r.getPackets() == null ? 0 : r.getPackets();
-      }
-    }
-    return jumpedTo ? jumped : decided(window, backend, table, chain);
-  }
-
-  /** Packets the chain decided on in the window: its deciding rules' and its policy's. */
-  private static long decided(NetnsWindow window, String backend, String table, String chain) {
-    long decided = 0;
-    for (FirewallRule r : window.firewallRules()) {
-      if (r.getPackets() != null
-          && r.getBackend().equals(backend)
-          && r.getTable().equals(table)
-          && r.getChain().equals(chain)
-          && DECIDING.contains(upper(r.getTarget()))) {
-        decided += r.getPackets();
-      }
-    }
-    for (ChainPolicy p : window.chainPolicies()) {
-      if (p.getPackets() != null
-          && p.getBackend().equals(backend)
-          && p.getTable().equals(table)
-          && p.getChain().equals(chain)) {
-        decided += p.getPackets();
-      }
-    }
-    return decided;
   }
 
   private static String deleteCommand(FirewallRule rule, RuleSpec spec) {

@@ -6,7 +6,10 @@ import static dev.culprit.processor.scenarios.Scenario.closing;
 import static dev.culprit.processor.scenarios.Scenario.cycle;
 
 import dev.culprit.processor.SampleFactory;
+import dev.culprit.schemas.ChainPolicy;
+import dev.culprit.schemas.FirewallRule;
 import java.util.List;
+import java.util.Map;
 
 /**
  * FIREWALL_DROP in user-defined chains: the share of a chain's traffic a rule drops is measured
@@ -38,7 +41,55 @@ final class ChainScenarios {
             "-A SCANNERS -s 203.0.113.0/24 -j DROP",
             "DROP",
             5,
+            20_000),
+        nft(
+            "firewall-nft-random-drop-in-a-base-chain",
+            "nftables' numgen random drop of 30 % of port 80 in a base chain that counts nothing"
+                + " else: named as random loss, its share taken over the namespace's IP input",
+            "tcp dport == 80 numgen random mod 10 < 3 counter drop",
+            0.3,
+            300,
+            1_000),
+        nft(
+            "firewall-nft-selective-drop-of-a-trickle-is-quiet",
+            "a healthy nftables host dropping 3 invalid packets of 20000 received: without a policy"
+                + " counter the chain's traffic comes from Ip.InReceives, and 3 is a trickle",
+            "ct state == invalid counter drop",
+            null,
+            3,
             20_000));
+  }
+
+  private static Scenario nft(
+      String name, String why, String spec, Double probability, long dropped, long received) {
+    return new Scenario(
+        name,
+        why,
+        h -> {
+          SampleFactory f = new SampleFactory(HOST, cycle(0));
+          for (int c = 0; c < 2; c++) {
+            f.at(cycle(c));
+            h.pipe(f.protocol(POD, Map.of("Ip.InReceives", 5_000L + c * received)));
+            FirewallRule rule =
+                FirewallRule.newBuilder(rule("input", 1, "DROP", spec, c * dropped, 0))
+                    .setBackend("nft")
+                    .setFamily("inet")
+                    .setTable("culprit")
+                    .setStatisticMode(probability == null ? null : "random")
+                    .setStatisticProbability(probability)
+                    .build();
+            ChainPolicy policy =
+                ChainPolicy.newBuilder(policy("input", "ACCEPT", 0, 0))
+                    .setBackend("nft")
+                    .setFamily("inet")
+                    .setTable("culprit")
+                    .setPackets(null)
+                    .setBytes(null)
+                    .build();
+            h.pipe(f.filter(POD, List.of(rule), List.of(policy)));
+          }
+          h.advanceTo(closing(1));
+        });
   }
 
   private static Scenario userChain(
