@@ -270,6 +270,15 @@ public final class NetnsHandleCache implements NetnsHandleProvider, AutoCloseabl
     }
   }
 
+  /**
+   * Null while other namespaces can be entered; else why not (no permission, or the namespace
+   * thread retired after a failed return check). For tests and health.
+   */
+  public String cannotEnterBecause() {
+    String retired = switcher.broken();
+    return retired != null ? "namespace thread retired: " + retired : othersDisabled;
+  }
+
   /** How many namespaces have open handles; for tests and health. */
   public int openNamespaces() {
     return byInode.size();
