@@ -2,6 +2,7 @@ package dev.culprit.collector.probe;
 
 import dev.culprit.collector.NoDataException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.ProtocolFamily;
 import java.net.StandardSocketOptions;
@@ -120,6 +121,9 @@ final class ProbeRound {
           send(p, targets.get(p.target), selector, from);
         }
         await(probes, targets, selector, timeout.toNanos(), from);
+        if (Thread.currentThread().isInterrupted()) {
+          throw new InterruptedIOException("probe round from " + label(from) + " interrupted");
+        }
       } finally {
         for (Probe p : probes) {
           closeQuietly(p.channel);
@@ -185,6 +189,11 @@ final class ProbeRound {
       }
       if (earliest == Long.MAX_VALUE) {
         return;
+      }
+      if (Thread.currentThread().isInterrupted()) {
+        // The collector abandoned this call; select() would return at once from now on, and an
+        // interrupted channel is closed under us: what is left would look like losses.
+        throw new InterruptedIOException("probe round from " + label(from) + " interrupted");
       }
       // select(0) would wait forever: round up to at least 1 ms.
       selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(earliest + 999_999)));

@@ -16,6 +16,7 @@ import dev.culprit.schemas.ProbeSample;
 import dev.culprit.schemas.Topics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -106,6 +107,22 @@ class ProbeSourceLoopbackTest {
 
     assertThat(s.getTargetAddress()).isEqualTo("0:0:0:0:0:0:0:1");
     assertThat(s.getAnswered()).isEqualTo(5);
+  }
+
+  @Test
+  void anInterruptedRoundThrowsRatherThanReportingLosses() throws Exception {
+    ServerSocketChannel server = ServerSocketChannel.open();
+    listener = new Listener(server, new InetSocketAddress("127.0.0.1", 0));
+    ProbeSource source = source("127.0.0.1:" + listener.port());
+
+    // What the collector does to a call it abandons.
+    Thread.currentThread().interrupt();
+    try {
+      assertThatThrownBy(() -> source.collect(host, header("")))
+          .isInstanceOf(InterruptedIOException.class);
+    } finally {
+      Thread.interrupted();
+    }
   }
 
   @Test
