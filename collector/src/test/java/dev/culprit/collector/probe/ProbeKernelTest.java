@@ -9,10 +9,19 @@ import dev.culprit.collector.HostPaths;
 import dev.culprit.collector.Netns;
 import dev.culprit.collector.Sample;
 import dev.culprit.collector.exec.ProcessCommandRunner;
+import dev.culprit.collector.net.NameFilter;
 import dev.culprit.collector.net.NetnsAccess;
+import dev.culprit.collector.net.NetworkSourceOptions;
+import dev.culprit.collector.net.NetworkSources;
 import dev.culprit.collector.net.netlink.NetnsHandleCache;
 import dev.culprit.collector.netns.NsInode;
+import dev.culprit.collector.netns.ProcNamespaceFinder;
+import dev.culprit.collector.publish.JsonLinesPublisher;
+import dev.culprit.collector.runtime.Collector;
+import dev.culprit.collector.runtime.CollectorConfig;
 import dev.culprit.schemas.ProbeSample;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.ServerSocketChannel;
@@ -21,6 +30,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -219,6 +230,46 @@ class ProbeKernelTest {
         }
       }
     }
+  }
+
+  @Test
+  void theRunLoopProbesFromTheNamespaceItFindsByItsLabel() throws Exception {
+    HostPaths paths = HostPaths.defaults();
+    CollectorConfig config =
+        CollectorConfig.builder()
+            .hostId("it-host")
+            .interval(Duration.ofSeconds(5))
+            .enabledSources(List.of("probe"))
+            .build();
+    List<Sample> records;
+    try (NetworkSources network =
+            NetworkSources.open(paths, run, NetworkSourceOptions.defaults().withEnabled(Set.of()));
+        Collector collector =
+            new Collector(
+                config,
+                List.of(
+                    new ProbeSource(
+                        network.access(),
+                        List.of(ProbeTarget.parse(FROM + "/" + ADDR_TO + ":" + port)),
+                        5,
+                        PROBE_TIMEOUT)),
+                // Only this test's namespace: others on the machine are none of its business.
+                new ProcNamespaceFinder(
+                    paths, NameFilter.of(List.of(FROM), List.of()), pid -> Optional.empty()),
+                new JsonLinesPublisher(new PrintStream(OutputStream.nullOutputStream())))) {
+      records = collector.runOnce();
+    }
+
+    List<ProbeSample> probes =
+        records.stream()
+            .map(Sample::value)
+            .filter(ProbeSample.class::isInstance)
+            .map(ProbeSample.class::cast)
+            .toList();
+    assertThat(probes).hasSize(1);
+    assertThat(probes.get(0).getNetns()).isEqualTo(FROM);
+    assertThat(probes.get(0).getHost()).isEqualTo("it-host");
+    assertThat(probes.get(0).getAnswered()).isEqualTo(5);
   }
 
   private ProbeSample round(int count) throws Exception {
