@@ -12,6 +12,8 @@ import dev.culprit.collector.net.NameFilter;
 import dev.culprit.collector.net.NetworkSourceOptions;
 import dev.culprit.collector.net.NetworkSources;
 import dev.culprit.collector.netns.ProcNamespaceFinder;
+import dev.culprit.collector.probe.ProbeSource;
+import dev.culprit.collector.probe.ProbeTarget;
 import dev.culprit.collector.runtime.CollectorConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +44,8 @@ final class CollectorOptions {
       paramLabel = "NAME",
       split = ",",
       description =
-          "Sources to run (default: all): interface, protocol, conntrack, qdisc, filter, container, kernel.")
+          "Sources to run (default: all): interface, protocol, conntrack, qdisc, filter, container,"
+              + " kernel, probe (with --probe).")
   List<String> sources = new ArrayList<>();
 
   @Option(
@@ -156,7 +159,33 @@ final class CollectorOptions {
           "OOM kills already in the kernel log this recent are reported at start (default: ${DEFAULT-VALUE}).")
   Duration kernelLookBack;
 
+  @Option(
+      names = "--probe",
+      paramLabel = "[NETNS/]ADDRESS:PORT",
+      description =
+          "Probe this TCP target every cycle, like hping3 -S: --probe-count connects at once,"
+              + " answered = SYN-ACK or RST, RTT min/avg/max. NETNS = the namespace label they"
+              + " leave from (default: the host's own); IPv6 as [ADDRESS]:PORT. Repeatable.")
+  List<String> probes = new ArrayList<>();
+
+  @Option(
+      names = "--probe-count",
+      paramLabel = "N",
+      defaultValue = "5",
+      description = "Probes per target per cycle (default: ${DEFAULT-VALUE}).")
+  int probeCount;
+
+  @Option(
+      names = "--probe-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "900ms",
+      description =
+          "How long one probe waits for its answer; keep it below 1s, Linux's first SYN"
+              + " retransmission, so a lost SYN counts as lost (default: ${DEFAULT-VALUE}).")
+  Duration probeTimeout;
+
   private ContainerSource containers;
+  private List<ProbeTarget> probeTargets = List.of();
 
   HostPaths hostPaths() {
     return new HostPaths(procRoot, sysRoot, netnsDir, cgroupRoot, kmsg);
@@ -176,11 +205,49 @@ final class CollectorOptions {
     if (!sources.isEmpty()) {
       b.enabledSources(sources);
     }
+    CollectorConfig config;
     try {
-      return b.build();
+      config = b.build();
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage(), 2);
     }
+    probeTargets = probeTargets(config);
+    return config;
+  }
+
+  /** The parsed {@code --probe} targets, checked against the other probe options. */
+  private List<ProbeTarget> probeTargets(CollectorConfig config) {
+    if (probes.isEmpty()) {
+      if (sources.contains("probe")) {
+        throw new UserException("--sources probe needs at least one --probe target", 2);
+      }
+      return List.of();
+    }
+    List<ProbeTarget> out = new ArrayList<>();
+    for (String spec : probes) {
+      try {
+        out.add(ProbeTarget.parse(spec));
+      } catch (IllegalArgumentException e) {
+        throw new UserException("--probe: " + e.getMessage(), 2);
+      }
+    }
+    if (probeCount < 1 || probeCount > ProbeSource.MAX_COUNT) {
+      throw new UserException(
+          "--probe-count " + probeCount + " is outside 1-" + ProbeSource.MAX_COUNT, 2);
+    }
+    if (probeTimeout.isNegative() || probeTimeout.isZero()) {
+      throw new UserException("--probe-timeout " + probeTimeout + " must be positive", 2);
+    }
+    if (probeTimeout.compareTo(config.sourceTimeout()) >= 0) {
+      throw new UserException(
+          "--probe-timeout "
+              + probeTimeout.toMillis()
+              + "ms must be shorter than the source timeout ("
+              + config.sourceTimeout().toMillis()
+              + "ms, 3/4 of --interval)",
+          2);
+    }
+    return List.copyOf(out);
   }
 
   /**
@@ -200,6 +267,9 @@ final class CollectorOptions {
             !noNetlink);
     NetworkSources opened = NetworkSources.open(config.hostPaths(), runner, network);
     List<Source> all = new ArrayList<>(opened.sources());
+    if (!probeTargets.isEmpty()) {
+      all.add(new ProbeSource(opened.access(), probeTargets, probeCount, probeTimeout));
+    }
     List<Source> containerSources =
         ContainerSources.create(
             config.hostPaths(), ContainerSourceConfig.defaults(dockerSocket()), kernelLookBack);

@@ -9,6 +9,8 @@ import dev.culprit.collector.net.netlink.NetnsHandleProvider;
 import dev.culprit.collector.net.netlink.NetnsHandles;
 import dev.culprit.collector.netns.NsInode;
 import java.io.IOException;
+import java.net.ProtocolFamily;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,6 +39,7 @@ public final class NetnsAccess {
   private final Duration timeout;
   private final long ownInode;
   private final NetnsHandleProvider handles;
+  private final String noHandlesReason;
 
   public NetnsAccess(HostPaths paths, CommandRunner runner, Duration timeout) {
     this(paths, runner, timeout, readOwnInode(paths), null);
@@ -63,11 +66,30 @@ public final class NetnsAccess {
       Duration timeout,
       long ownInode,
       NetnsHandleProvider handles) {
+    this(paths, runner, timeout, ownInode, handles, "netlink is not in use");
+  }
+
+  private NetnsAccess(
+      HostPaths paths,
+      CommandRunner runner,
+      Duration timeout,
+      long ownInode,
+      NetnsHandleProvider handles,
+      String noHandlesReason) {
     this.paths = paths;
     this.runner = runner;
     this.timeout = timeout;
     this.ownInode = ownInode;
     this.handles = handles;
+    this.noHandlesReason = noHandlesReason;
+  }
+
+  /**
+   * The same access, saying {@code reason} when something needs the namespace thread it lacks
+   * ("--no-netlink is set"): for users, in NO_DATA reports.
+   */
+  public NetnsAccess withNoHandlesReason(String reason) {
+    return new NetnsAccess(paths, runner, timeout, ownInode, handles, reason);
   }
 
   public HostPaths paths() {
@@ -86,6 +108,44 @@ public final class NetnsAccess {
    */
   public NetnsHandles handles(Netns netns) throws IOException, NoDataException {
     return handles == null ? null : handles.handles(netns);
+  }
+
+  /**
+   * New TCP sockets (blocking, unconnected), one per entry of {@code families}, that belong to
+   * {@code netns}: its routes, source addresses and firewall apply to whatever they send, from any
+   * thread. In the collector's own namespace they are opened directly; in any other only the
+   * namespace thread can create them, all in one visit (there is no fork-based way to hand a socket
+   * back).
+   *
+   * @throws NoDataException when the namespace is gone, or the namespace thread is not available
+   */
+  public List<SocketChannel> openSocketChannels(Netns netns, List<ProtocolFamily> families)
+      throws IOException, NoDataException {
+    if (isOwn(netns) || (netns.inode() == 0 && inodeOf(netns) == ownInode)) {
+      List<SocketChannel> out = new ArrayList<>(families.size());
+      try {
+        for (ProtocolFamily family : families) {
+          out.add(SocketChannel.open(family));
+        }
+        return out;
+      } catch (IOException | RuntimeException e) {
+        for (SocketChannel channel : out) {
+          channel.close();
+        }
+        throw e;
+      }
+    }
+    List<SocketChannel> channels =
+        handles == null ? null : handles.openSocketChannels(netns, families);
+    if (channels == null) {
+      throw new NoDataException(
+          "probing from a namespace needs the netlink namespace thread ("
+              + (handles == null
+                  ? noHandlesReason
+                  : "it cannot enter other namespaces now; see the collector's log")
+              + ")");
+    }
+    return channels;
   }
 
   /** Whether {@code netns} is the one this collector process lives in (sysfs and JVM see it). */
@@ -205,6 +265,15 @@ public final class NetnsAccess {
   /** tail puts one empty line between files. */
   private static String trimSeparator(String chunk) {
     return chunk.endsWith("\n\n") ? chunk.substring(0, chunk.length() - 1) : chunk;
+  }
+
+  /** The inode of a stand-in {@code Netns} nobody read it for (the run loop's host fallback). */
+  private static long inodeOf(Netns netns) {
+    try {
+      return NsInode.of(netns.nsPath());
+    } catch (IOException e) {
+      return -2;
+    }
   }
 
   private static long readOwnInode(HostPaths paths) {

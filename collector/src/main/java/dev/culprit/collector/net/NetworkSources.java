@@ -32,11 +32,14 @@ public final class NetworkSources implements AutoCloseable {
   private static final Duration IDLE_AFTER = Duration.ofMinutes(2);
 
   private final List<Source> sources;
+  private final NetnsAccess access;
   private final NetnsHandleCache handles;
   private final String readPath;
 
-  private NetworkSources(List<Source> sources, NetnsHandleCache handles, String readPath) {
+  private NetworkSources(
+      List<Source> sources, NetnsAccess access, NetnsHandleCache handles, String readPath) {
     this.sources = sources;
+    this.access = access;
     this.handles = handles;
     this.readPath = readPath;
   }
@@ -49,18 +52,24 @@ public final class NetworkSources implements AutoCloseable {
       HostPaths paths, CommandRunner runner, NetworkSourceOptions options) {
     NetnsHandleCache handles = null;
     String readPath;
+    String noHandlesReason = null;
     if (!options.netlink()) {
       readPath = "forking ip/tc/nsenter (netlink turned off)";
+      noHandlesReason = "--no-netlink is set";
     } else {
       try {
         handles = NetnsHandleCache.open(SWEEP_EVERY, IDLE_AFTER);
         readPath = "netlink sockets and namespace file handles";
       } catch (NetlinkException e) {
         readPath = "forking ip/tc/nsenter (netlink unavailable: " + e.getMessage() + ")";
+        noHandlesReason = "netlink is unavailable here: " + e.getMessage();
       }
     }
     LOG.info("network sources read namespaces by {}", readPath);
     NetnsAccess access = new NetnsAccess(paths, runner, options.commandTimeout(), handles);
+    if (noHandlesReason != null) {
+      access = access.withNoHandlesReason(noHandlesReason);
+    }
     List<Source> sources = new ArrayList<>();
     if (options.enabled().contains("interface")) {
       sources.add(new InterfaceSource(access, options.devices()));
@@ -77,7 +86,7 @@ public final class NetworkSources implements AutoCloseable {
     if (options.enabled().contains("filter")) {
       sources.add(new FirewallSource(access, options.firewallEveryCycles()));
     }
-    return new NetworkSources(List.copyOf(sources), handles, readPath);
+    return new NetworkSources(List.copyOf(sources), access, handles, readPath);
   }
 
   /**
@@ -91,6 +100,14 @@ public final class NetworkSources implements AutoCloseable {
 
   public List<Source> sources() {
     return sources;
+  }
+
+  /**
+   * How these sources reach namespaces (open handles, the namespace thread, forking): for other
+   * sources that need the same, such as the probe source. Valid until {@link #close()}.
+   */
+  public NetnsAccess access() {
+    return access;
   }
 
   /** Whether namespaces are read through netlink and open handles rather than by forking. */

@@ -5,8 +5,11 @@ import dev.culprit.collector.Netns;
 import dev.culprit.collector.NoDataException;
 import dev.culprit.collector.netns.NsInode;
 import java.io.IOException;
+import java.net.ProtocolFamily;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -101,12 +104,7 @@ public final class NetnsHandleCache implements NetnsHandleProvider, AutoCloseabl
       throw new IOException("namespace handles are closed");
     }
     sweepIfDue();
-    if (netns.inode() == 0) {
-      // A stand-in whose inode nobody read (the run loop's host fallback): read it now.
-      netns =
-          new Netns(
-              netns.label(), NsInode.of(netns.nsPath()), netns.nsPath(), netns.pid(), netns.host());
-    }
+    netns = withInode(netns);
     LiveNetnsHandles handles = byInode.get(netns.inode());
     if (handles != null) {
       handles.touch(netns.nsPath());
@@ -127,19 +125,91 @@ public final class NetnsHandleCache implements NetnsHandleProvider, AutoCloseabl
         if (home) {
           throw e;
         }
-        if (e.errno() == LibC.EPERM || e.errno() == 13 /* EACCES */) {
-          othersDisabled = e.getMessage();
-          LOG.warn(
-              "cannot enter other network namespaces ({}): reading them by forking nsenter",
-              e.getMessage());
-        } else if (loggedFailures.add(e.getMessage())) {
-          LOG.warn("netlink handles for {} failed: {}; forking this time", netns.label(), e);
-        }
+        cannotEnter(netns, e, "netlink handles", "forking this time");
         return null;
       }
       byInode.put(netns.inode(), handles);
       return handles;
     }
+  }
+
+  @Override
+  public List<SocketChannel> openSocketChannels(Netns netns, List<ProtocolFamily> families)
+      throws NoDataException, IOException {
+    return openChannel(
+        netns,
+        () -> {
+          List<SocketChannel> out = new ArrayList<>(families.size());
+          try {
+            for (ProtocolFamily family : families) {
+              out.add(SocketChannel.open(family));
+            }
+            return out;
+          } catch (IOException | RuntimeException e) {
+            for (SocketChannel channel : out) {
+              channel.close();
+            }
+            throw e;
+          }
+        });
+  }
+
+  /**
+   * A new TCP listening socket (unbound) created inside {@code netns}, as {@link
+   * #openSocketChannels}: for a server in a namespace, such as a probe target in tests.
+   *
+   * @return null when other namespaces cannot be entered here
+   */
+  public ServerSocketChannel openServerSocketChannel(Netns netns, ProtocolFamily family)
+      throws NoDataException, IOException {
+    return openChannel(netns, () -> ServerSocketChannel.open(family));
+  }
+
+  /**
+   * Creates channels on the namespace thread inside {@code netns}. Only the socket(2) calls run
+   * there (the thread warmed NIO up at home, so it starts no thread); everything else — options,
+   * connect, bind, select — the caller does from its own thread.
+   */
+  private <C> C openChannel(Netns netns, NetnsSwitcher.Inside<C> open)
+      throws NoDataException, IOException {
+    if (closed) {
+      throw new IOException("namespace handles are closed");
+    }
+    netns = withInode(netns);
+    boolean home = netns.inode() == switcher.homeInode();
+    if (!home && (othersDisabled != null || switcher.broken() != null)) {
+      return null;
+    }
+    try {
+      return switcher.inside(netns.nsPath(), netns.inode(), open);
+    } catch (NetlinkException e) {
+      if (home) {
+        throw e;
+      }
+      cannotEnter(netns, e, "opening a socket", "no socket this time");
+      return null;
+    }
+  }
+
+  /** Why entering {@code netns} failed, logged once; EPERM turns entering off for good. */
+  private void cannotEnter(Netns netns, NetlinkException e, String what, String consequence) {
+    if (e.errno() == LibC.EPERM || e.errno() == 13 /* EACCES */) {
+      othersDisabled = e.getMessage();
+      LOG.warn(
+          "cannot enter other network namespaces ({}): reading them by forking nsenter",
+          e.getMessage());
+    } else if (loggedFailures.add(e.getMessage())) {
+      LOG.warn("{} in {} failed: {}; {}", what, netns.label(), e, consequence);
+    }
+  }
+
+  /** A stand-in whose inode nobody read (the run loop's host fallback) gets it read now. */
+  private static Netns withInode(Netns netns) throws IOException {
+    if (netns.inode() != 0) {
+      return netns;
+    }
+    return new Netns(
+        netns.label(), NsInode.of(netns.nsPath()), netns.nsPath(), netns.pid(), netns.host());
   }
 
   private LiveNetnsHandles openHandles(Netns netns) throws IOException, NoDataException {
@@ -198,6 +268,15 @@ public final class NetnsHandleCache implements NetnsHandleProvider, AutoCloseabl
     } catch (IOException e) {
       return false;
     }
+  }
+
+  /**
+   * Null while other namespaces can be entered; else why not (no permission, or the namespace
+   * thread retired after a failed return check). For tests and health.
+   */
+  public String cannotEnterBecause() {
+    String retired = switcher.broken();
+    return retired != null ? "namespace thread retired: " + retired : othersDisabled;
   }
 
   /** How many namespaces have open handles; for tests and health. */

@@ -4,10 +4,15 @@ import com.sun.jna.LastErrorException;
 import dev.culprit.collector.NoDataException;
 import dev.culprit.collector.netns.NsInode;
 import java.io.IOException;
+import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -20,12 +25,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Opens things inside another network namespace on one dedicated thread: {@code setns} into it,
- * open (netlink sockets, procfs files — both stay bound to that namespace for life), {@code setns}
- * back, and check with {@code /proc/thread-self/ns/net} that the thread really is home again.
+ * open (netlink sockets, procfs files, TCP sockets for probes — all stay bound to that namespace
+ * for life), {@code setns} back, and check with {@code /proc/thread-self/ns/net} that the thread
+ * really is home again.
  *
  * <p>{@code setns} moves only the calling thread, so no other thread of the collector ever leaves
  * its namespace, and this thread never runs anything but these short opens (plain syscalls: the
- * first use of Java's file I/O would start a JDK thread, inheriting the namespace). Every return is
+ * first use of Java's file I/O would start a JDK thread, inheriting the namespace; NIO socket
+ * channels are opened once at home first, so opening one inside starts nothing). Every return is
  * checked: this thread's namespace inode, and that no thread of the process is outside the home
  * namespace. If either fails, this thread is never used again: it logs at ERROR, refuses all
  * further work and ends, and callers fall back to forking {@code nsenter}.
@@ -150,7 +157,7 @@ final class NetnsSwitcher implements AutoCloseable {
     } catch (NetlinkException e) {
       // no nfnetlink here: never opened later either
     }
-    LiveNetnsHandles.toChannels(LiveNetnsHandles.openNetFds(java.util.List.of("snmp")))
+    LiveNetnsHandles.toChannels(LiveNetnsHandles.openNetFds(List.of("snmp")))
         .values()
         .forEach(
             channel -> {
@@ -161,6 +168,17 @@ final class NetnsSwitcher implements AutoCloseable {
               }
             });
     NsInode.of(THREAD_NS);
+    // Probes open TCP sockets inside namespaces (and tests listeners): load NIO's selector
+    // provider, native library and channel classes here, at home.
+    for (ProtocolFamily family :
+        List.of(StandardProtocolFamily.INET, StandardProtocolFamily.INET6)) {
+      try {
+        SocketChannel.open(family).close();
+        ServerSocketChannel.open(family).close();
+      } catch (IOException | UnsupportedOperationException e) {
+        // no IPv6 in this kernel: never opened later either
+      }
+    }
   }
 
   /** The inode of the namespace the collector lives in. */
