@@ -178,11 +178,14 @@ final class CollectorOptions {
   @Option(
       names = "--probe-timeout",
       paramLabel = "DURATION",
-      defaultValue = "900ms",
       description =
           "How long one probe waits for its answer; keep it below 1s, Linux's first SYN"
-              + " retransmission, so a lost SYN counts as lost (default: ${DEFAULT-VALUE}).")
+              + " retransmission, so a lost SYN counts as lost (default: 900ms, or 4/5 of the"
+              + " source timeout when that is shorter, e.g. 600ms at --interval 1s).")
   Duration probeTimeout;
+
+  /** The default probe timeout where the interval leaves room for it. */
+  static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofMillis(900);
 
   private ContainerSource containers;
   private List<ProbeTarget> probeTargets = List.of();
@@ -234,6 +237,11 @@ final class CollectorOptions {
     if (probeCount < 1 || probeCount > ProbeSource.MAX_COUNT) {
       throw new UserException(
           "--probe-count " + probeCount + " is outside 1-" + ProbeSource.MAX_COUNT, 2);
+    }
+    if (probeTimeout == null) {
+      // Leave the source a fifth of its time to open and close the sockets.
+      Duration fits = config.sourceTimeout().multipliedBy(4).dividedBy(5);
+      probeTimeout = fits.compareTo(DEFAULT_PROBE_TIMEOUT) < 0 ? fits : DEFAULT_PROBE_TIMEOUT;
     }
     if (probeTimeout.isNegative() || probeTimeout.isZero()) {
       throw new UserException("--probe-timeout " + probeTimeout + " must be positive", 2);

@@ -82,6 +82,9 @@ class ProbeOptionsTest {
               "127.0.0.1:" + port,
               "--probe-count",
               "3",
+              // at 1 s the default probe timeout shrinks to fit the 750 ms source timeout
+              "--interval",
+              "1s",
               "--once",
               "--json");
 
