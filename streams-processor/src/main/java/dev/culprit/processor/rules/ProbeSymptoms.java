@@ -107,7 +107,7 @@ final class ProbeSymptoms {
       clauses.add(
           String.format(
               Locale.ROOT,
-              "%s %s %s loss to %s (%d of %d probes unanswered)",
+              "%s %s %s %s loss to %s (%d of %d probes unanswered)",
               names.size() == 1 ? "client" : "clients",
               list(names),
               names.size() == 1 ? "sees" : "see",

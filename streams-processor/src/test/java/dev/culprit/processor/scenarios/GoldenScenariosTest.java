@@ -30,6 +30,7 @@ class GoldenScenariosTest {
     all.addAll(SeedScenarios.all());
     all.addAll(LinkScenarios.all());
     all.addAll(StackScenarios.all());
+    all.addAll(ProbeScenarios.all());
     return all.stream();
   }
 
