@@ -74,13 +74,17 @@ final class AddressClaimProcessor
         forward(address, AddressEventKind.CLAIM, host, netns, timeMs, record);
       }
     }
-    store.put(
-        key,
-        NamespaceAddresses.newBuilder()
-            .setLastSeenMs(timeMs)
-            .setLastClaimedMs(refresh ? timeMs : previous.getLastClaimedMs())
-            .setAddresses(new ArrayList<>(now))
-            .build());
+    // Written only when something is claimed or released: the same addresses sampled again
+    // change nothing until the next refresh, and each write is a changelog record.
+    if (refresh || !now.equals(new TreeSet<>(before))) {
+      store.put(
+          key,
+          NamespaceAddresses.newBuilder()
+              .setLastSeenMs(timeMs)
+              .setLastClaimedMs(refresh ? timeMs : previous.getLastClaimedMs())
+              .setAddresses(new ArrayList<>(now))
+              .build());
+    }
   }
 
   private void forward(

@@ -56,6 +56,9 @@ public final class AddressIndex {
    */
   public static final long TTL_MS = 3 * REFRESH_MS;
 
+  /** Owners listed per address; more only mark it ambiguous (two already would). */
+  public static final int MAX_OWNERS = 4;
+
   /** Metric scope: the metrics' group is {@code stream-culprit-probe-metrics}. */
   public static final String METRIC_SCOPE = "culprit-probe";
 

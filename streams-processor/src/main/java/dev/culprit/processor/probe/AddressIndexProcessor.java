@@ -28,6 +28,11 @@ import org.slf4j.LoggerFactory;
  * ({@value AddressIndex#METRIC_UNOWNED}, {@value AddressIndex#METRIC_AMBIGUOUS} in the {@code
  * stream-culprit-probe-metrics} group) and logged at debug. Owners unseen for the TTL are dropped
  * on every change of their address and by a sweep on stream time.
+ *
+ * <p>At most {@link AddressIndex#MAX_OWNERS} owners are listed: an address every host has
+ * (docker0's 172.17.0.1, the first container's 172.17.0.2) would otherwise grow one record to the
+ * fleet's size and rewrite it on every claim. Claims beyond the list only keep the address marked
+ * ambiguous.
  */
 final class AddressIndexProcessor
     implements Processor<String, AddressEvent, String, ProbeObservation> {
@@ -76,6 +81,7 @@ final class AddressIndexProcessor
     AddressOwners stored = store.get(address);
     List<AddressOwner> owners = new ArrayList<>();
     long horizon = event.getTimeMs() - AddressIndex.TTL_MS;
+    long unlisted = stored == null ? 0 : stored.getUnlistedSeenMs();
     boolean claimed = event.getKind() == AddressEventKind.CLAIM;
     if (stored != null) {
       for (AddressOwner o : stored.getOwners()) {
@@ -91,14 +97,20 @@ final class AddressIndexProcessor
         }
       }
     }
-    if (claimed) {
+    if (claimed && owners.size() < AddressIndex.MAX_OWNERS) {
       owners.add(new AddressOwner(event.getHost(), event.getNetns(), event.getTimeMs()));
+    } else if (claimed) {
+      // One more owner than the list holds: enough to know the address is ambiguous.
+      unlisted = Math.max(unlisted, event.getTimeMs());
+    }
+    if (unlisted < horizon) {
+      unlisted = 0;
     }
     owners.sort(ORDER);
-    if (owners.isEmpty()) {
+    if (owners.isEmpty() && unlisted == 0) {
       store.delete(address);
     } else {
-      store.put(address, new AddressOwners(owners));
+      store.put(address, new AddressOwners(owners, unlisted));
     }
   }
 
@@ -108,15 +120,17 @@ final class AddressIndexProcessor
     AddressOwners stored = store.get(record.key());
     long horizon = probe.getSampleTimeMs() - AddressIndex.TTL_MS;
     List<AddressOwner> live = new ArrayList<>();
+    boolean crowded = false;
     if (stored != null) {
       for (AddressOwner o : stored.getOwners()) {
         if (o.getLastSeenMs() >= horizon) {
           live.add(o);
         }
       }
+      crowded = stored.getUnlistedSeenMs() > 0 && stored.getUnlistedSeenMs() >= horizon;
     }
-    if (live.size() != 1) {
-      (live.isEmpty() ? unowned : ambiguous).record();
+    if (live.size() != 1 || crowded) {
+      (live.isEmpty() && !crowded ? unowned : ambiguous).record();
       if (LOG.isDebugEnabled()) {
         LOG.debug(
             "probe from {}/{} to {}:{} at {} not joined: {}",
@@ -125,7 +139,7 @@ final class AddressIndexProcessor
             probe.getTargetAddress(),
             probe.getTargetPort(),
             probe.getSampleTimeMs(),
-            live.isEmpty()
+            live.isEmpty() && !crowded
                 ? "no namespace has the address"
                 : "several namespaces have the address: "
                     + live.stream().map(o -> o.getHost() + "/" + o.getNetns()).toList());
@@ -148,10 +162,16 @@ final class AddressIndexProcessor
         List<AddressOwner> owners = entry.value.getOwners();
         List<AddressOwner> live =
             owners.stream().filter(o -> o.getLastSeenMs() >= horizon).toList();
-        if (live.size() != owners.size()) {
+        long unlisted = entry.value.getUnlistedSeenMs();
+        boolean unlistedExpired = unlisted > 0 && unlisted < horizon;
+        if (live.size() != owners.size() || unlistedExpired) {
+          long keep = unlistedExpired ? 0 : unlisted;
           changed.add(
               KeyValue.pair(
-                  entry.key, live.isEmpty() ? null : new AddressOwners(new ArrayList<>(live))));
+                  entry.key,
+                  live.isEmpty() && keep == 0
+                      ? null
+                      : new AddressOwners(new ArrayList<>(live), keep)));
         }
       }
     }

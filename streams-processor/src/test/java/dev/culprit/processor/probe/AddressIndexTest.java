@@ -88,6 +88,29 @@ class AddressIndexTest {
   }
 
   @Test
+  void keepsAnAddressEveryHostHasOneSmallAmbiguousRecord() {
+    for (int i = 0; i < 3 * AddressIndex.MAX_OWNERS; i++) {
+      SampleFactory host = new SampleFactory("docker-" + i, T0);
+      harness.pipe(host.interfaces("", loopback().build(), bridge("172.17.0.1/16")));
+    }
+    probe(T0, "172.17.0.1");
+
+    AddressOwners owners = index.get("172.17.0.1");
+    assertThat(owners.getOwners()).hasSize(AddressIndex.MAX_OWNERS);
+    assertThat(owners.getUnlistedSeenMs()).isEqualTo(T0);
+    assertThat(metric(AddressIndex.METRIC_AMBIGUOUS)).isEqualTo(1);
+
+    // The listed owners drop the address; the unlisted ones still have it: still ambiguous.
+    for (int i = 0; i < AddressIndex.MAX_OWNERS; i++) {
+      SampleFactory host = new SampleFactory(owners.getOwners().get(i).getHost(), T0 + 10_000);
+      harness.pipe(host.interfaces("", loopback().build()));
+    }
+    probe(T0 + 10_000, "172.17.0.1");
+    assertThat(metric(AddressIndex.METRIC_AMBIGUOUS)).isEqualTo(2);
+    assertThat(metric(AddressIndex.METRIC_JOINED)).isZero();
+  }
+
+  @Test
   void neverIndexesLoopbackOrLinkLocalAddressesThatEveryNamespaceHas() {
     harness.pipe(
         pod(node7, "web-1", "10.88.0.7/16", "fe80::88:7/64", "169.254.1.1/16"),
@@ -158,6 +181,10 @@ class AddressIndexTest {
         netns,
         loopback().build(),
         iface("eth0").setAddresses(new ArrayList<>(List.of(addresses))).build());
+  }
+
+  private static dev.culprit.schemas.InterfaceStats bridge(String address) {
+    return iface("docker0").setAddresses(new ArrayList<>(List.of(address))).build();
   }
 
   private List<String> owners(String address) {
