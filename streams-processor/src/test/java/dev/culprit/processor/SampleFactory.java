@@ -6,6 +6,7 @@ import dev.culprit.schemas.FilterSample;
 import dev.culprit.schemas.FirewallRule;
 import dev.culprit.schemas.InterfaceSample;
 import dev.culprit.schemas.InterfaceStats;
+import dev.culprit.schemas.ProbeSample;
 import dev.culprit.schemas.ProtocolSample;
 import dev.culprit.schemas.QdiscSample;
 import dev.culprit.schemas.QdiscStats;
@@ -122,6 +123,37 @@ public final class SampleFactory {
         .setBackends(List.of("iptables-nft"))
         .setRules(new ArrayList<>(rules))
         .setPolicies(new ArrayList<>(policies))
+        .build();
+  }
+
+  /**
+   * One probe round from this host's {@code netns} to {@code target:port}: {@code sent} probes, of
+   * which {@code answered} came back, with RTTs (null: none measured).
+   */
+  public ProbeSample probe(
+      String netns,
+      String target,
+      int port,
+      long sent,
+      long answered,
+      Double rttMinMs,
+      Double rttAvgMs,
+      Double rttMaxMs) {
+    return ProbeSample.newBuilder()
+        .setHost(host)
+        .setNetns(netns)
+        .setSampleTimeMs(timeMs)
+        .setCollectorId(collectorId)
+        .setBootId(bootId)
+        .setSeq(++seq)
+        .setTargetAddress(target)
+        .setTargetPort(port)
+        .setProtocol("tcp-connect")
+        .setSent(sent)
+        .setAnswered(answered)
+        .setRttMinMs(rttMinMs)
+        .setRttAvgMs(rttAvgMs)
+        .setRttMaxMs(rttMaxMs)
         .build();
   }
 

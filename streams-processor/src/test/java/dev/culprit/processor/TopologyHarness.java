@@ -127,9 +127,14 @@ public final class TopologyHarness implements AutoCloseable {
 
   /** A task-level metric summed over tasks. */
   public double metric(String name) {
+    return metric("stream-task-metrics", name);
+  }
+
+  /** A metric of that group summed over its tags (tasks, threads, entities). */
+  public double metric(String group, String name) {
     double total = 0;
     for (Map.Entry<MetricName, ? extends Metric> e : driver.metrics().entrySet()) {
-      if (e.getKey().name().equals(name) && e.getKey().group().equals("stream-task-metrics")) {
+      if (e.getKey().name().equals(name) && e.getKey().group().equals(group)) {
         total += ((Number) e.getValue().metricValue()).doubleValue();
       }
     }

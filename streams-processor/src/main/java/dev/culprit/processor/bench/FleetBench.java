@@ -1,6 +1,8 @@
 package dev.culprit.processor.bench;
 
+import dev.culprit.processor.delta.SampleKind;
 import dev.culprit.processor.delta.SampleKinds;
+import dev.culprit.schemas.Topic;
 import dev.culprit.schemas.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,8 +45,15 @@ public final class FleetBench {
 
   private static final Logger LOG = LoggerFactory.getLogger(FleetBench.class);
   private static final Duration PHASE_DEADLINE = Duration.ofMinutes(15);
-  private static final List<String> INPUTS =
-      SampleKinds.network().stream().map(k -> k.topic().name()).toList();
+
+  /** The topics the fleet publishes to: the network samples and the probe rounds. */
+  static final List<Topic<?>> INPUT_TOPICS =
+      java.util.stream.Stream.concat(
+              SampleKinds.network().stream().map(SampleKind::topic),
+              java.util.stream.Stream.of(Topics.PROBE))
+          .toList();
+
+  private static final List<String> INPUTS = INPUT_TOPICS.stream().map(Topic::name).toList();
 
   /**
    * @param fleet what the fleet looks like

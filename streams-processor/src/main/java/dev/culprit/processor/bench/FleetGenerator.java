@@ -6,6 +6,7 @@ import dev.culprit.schemas.FilterSample;
 import dev.culprit.schemas.FirewallRule;
 import dev.culprit.schemas.InterfaceSample;
 import dev.culprit.schemas.InterfaceStats;
+import dev.culprit.schemas.ProbeSample;
 import dev.culprit.schemas.ProtocolSample;
 import dev.culprit.schemas.QdiscSample;
 import dev.culprit.schemas.QdiscStats;
@@ -30,7 +31,9 @@ import org.apache.avro.specific.SpecificRecord;
  * size real ones have (some 220 protocol counters, docker-like firewall rules, veth pairs).
  * Counters grow steadily; a fraction of hosts carries one fault in its first container, rotating
  * through a random DROP rule, netem loss, an MTU of 100 and listen-queue overflows, so every faulty
- * host yields one cause per window.
+ * host yields one cause per window. Each host also probes the next host's eth0 (unique in the
+ * fleet; the containers' docker-style 172.17.0.x addresses are on every host, as in real fleets)
+ * once per cycle, every probe answered.
  *
  * <p>Each host samples at its own phase within the interval, as independent collectors do.
  * Deterministic: the same options give the same records.
@@ -130,7 +133,12 @@ public final class FleetGenerator {
 
   /** Records per cycle of the whole fleet. */
   public long recordsPerCycle() {
-    return 5L * options.hosts() * options.namespaces();
+    return options.hosts() * recordsPerHostCycle();
+  }
+
+  /** Records per cycle of one host: five per namespace and one probe round. */
+  public long recordsPerHostCycle() {
+    return 5L * options.namespaces() + 1;
   }
 
   /**
@@ -139,7 +147,7 @@ public final class FleetGenerator {
    * @param cycle how many cycles the host has sampled before (counters grow with it)
    */
   public List<Generated> hostCycle(int host, long cycle, long sampleTimeMs) {
-    List<Generated> out = new ArrayList<>(5 * options.namespaces());
+    List<Generated> out = new ArrayList<>((int) recordsPerHostCycle());
     Fault fault = fault(host);
     for (int ns = 0; ns < options.namespaces(); ns++) {
       Fault here = ns == Math.min(1, options.namespaces() - 1) ? fault : null;
@@ -151,7 +159,33 @@ public final class FleetGenerator {
       add(out, Topics.QDISC, qdiscs(h, ns, cycle, here), sampleTimeMs);
       add(out, Topics.FILTER, filter(h, ns, cycle, here), sampleTimeMs);
     }
+    add(out, Topics.PROBE, probe(new Header(hostName(host), "", sampleTimeMs, host)), sampleTimeMs);
     return out;
+  }
+
+  /** The host's eth0 address, unique in the fleet (its containers' 172.17.0.x are not). */
+  static String eth0Address(int host) {
+    return "10." + ((host >> 16) & 255) + "." + ((host >> 8) & 255) + "." + (host & 255);
+  }
+
+  /** One probe round from the host namespace to the next host's eth0, all answered. */
+  private ProbeSample probe(Header h) {
+    return ProbeSample.newBuilder()
+        .setHost(h.host())
+        .setNetns(h.netns())
+        .setSampleTimeMs(h.timeMs())
+        .setCollectorId("bench-collector-" + h.index())
+        .setBootId("bench-boot-" + h.index())
+        .setSeq(nextSeq(h))
+        .setTargetAddress(eth0Address((h.index() + 1) % options.hosts()))
+        .setTargetPort(80)
+        .setProtocol("tcp-connect")
+        .setSent(10)
+        .setAnswered(10)
+        .setRttMinMs(0.2)
+        .setRttAvgMs(0.4)
+        .setRttMaxMs(1.1)
+        .build();
   }
 
   private record Header(String host, String netns, long timeMs, int index) {}
@@ -172,7 +206,16 @@ public final class FleetGenerator {
     ifs.add(iface("lo", 1, 1, "loopback", 65536, List.of("127.0.0.1/8", "::1/128"), k, 50, 0));
     if (ns == 0) {
       ifs.add(
-          iface("eth0", 2, 2, "ether", 1500, List.of("10.0.0.5/24", "fe80::5/64"), k, 20_000, 0));
+          iface(
+              "eth0",
+              2,
+              2,
+              "ether",
+              1500,
+              List.of(eth0Address(h.index()) + "/8", "fe80::5/64"),
+              k,
+              20_000,
+              0));
       ifs.add(iface("docker0", 3, 3, "bridge", 1500, List.of("172.17.0.1/16"), k, 5_000, 0));
       for (int c = 1; c < options.namespaces(); c++) {
         ifs.add(

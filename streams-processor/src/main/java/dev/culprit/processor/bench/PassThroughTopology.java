@@ -1,7 +1,7 @@
 package dev.culprit.processor.bench;
 
-import dev.culprit.processor.delta.SampleKind;
-import dev.culprit.processor.delta.SampleKinds;
+import dev.culprit.processor.decode.SampleStreams;
+import dev.culprit.schemas.Topic;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -24,23 +24,22 @@ public final class PassThroughTopology {
 
   public static Topology build() {
     StreamsBuilder builder = new StreamsBuilder();
-    for (SampleKind<?> kind : SampleKinds.network()) {
-      addPassThrough(builder, kind);
+    for (Topic<?> topic : FleetBench.INPUT_TOPICS) {
+      addPassThrough(builder, topic);
     }
     return builder.build();
   }
 
   private static <S extends SpecificRecord> void addPassThrough(
-      StreamsBuilder builder, SampleKind<S> kind) {
-    var serde = kind.topic().valueSerde();
+      StreamsBuilder builder, Topic<S> topic) {
+    var serde = topic.valueSerde();
+    String name = SampleStreams.shortName(topic);
     builder.stream(
-            kind.topic().name(),
-            Consumed.with(kind.topic().keySerde(), Serdes.ByteArray())
-                .withName(kind.name() + "-source"))
-        .mapValues(bytes -> serde.encode(serde.decode(bytes)), Named.as(kind.name() + "-recode"))
+            topic.name(),
+            Consumed.with(topic.keySerde(), Serdes.ByteArray()).withName(name + "-source"))
+        .mapValues(bytes -> serde.encode(serde.decode(bytes)), Named.as(name + "-recode"))
         .to(
             SINK_TOPIC,
-            Produced.with(kind.topic().keySerde(), Serdes.ByteArray())
-                .withName(kind.name() + "-sink"));
+            Produced.with(topic.keySerde(), Serdes.ByteArray()).withName(name + "-sink"));
   }
 }

@@ -87,7 +87,7 @@ final class RealtimePhase {
             LockSupport.parkNanos(wait * 1_000_000); // Pacing the load, as collectors do.
           }
           FleetBench.send(fleet, producer, host, options.preloadCycles() + c, due, sampleTimes);
-          producedRecords += 5L * fleet.options().namespaces();
+          producedRecords += fleet.recordsPerHostCycle();
           if (System.currentTimeMillis() >= nextLagCheck) {
             maxLag = Math.max(maxLag, offsets.end() - offsets.committed(appId));
             child.sampleRssKb();

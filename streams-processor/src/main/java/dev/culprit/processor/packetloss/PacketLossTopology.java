@@ -7,6 +7,7 @@ import dev.culprit.processor.delta.DeltaProcessor;
 import dev.culprit.processor.delta.SampleDelta;
 import dev.culprit.processor.delta.SampleKind;
 import dev.culprit.processor.delta.SampleKinds;
+import dev.culprit.processor.probe.AddressIndex;
 import dev.culprit.processor.rules.Rules;
 import dev.culprit.processor.window.HostWindowSerde;
 import dev.culprit.processor.window.HostWindowState;
@@ -32,10 +33,14 @@ import org.apache.kafka.streams.state.Stores;
  * The packet-loss sub-topology: network samples → reset-aware deltas → one aggregate per host and
  * tumbling event-time window → rules → {@code culprit.rootcause.packet-loss}.
  *
- * <p>The aggregate is keyed by host, the key of every sample topic, so nothing is repartitioned,
+ * <p>The aggregate is keyed by host, the key of every sample topic, so no sample is repartitioned,
  * and it holds every namespace of the host: rules judging one namespace see the others (a veth's
  * peer MTU lives in the host namespace). Each window is judged once, when stream time passes its
  * end plus grace (suppression), so a cause is never emitted, revised and emitted again.
+ *
+ * <p>Probe rounds join the aggregate of their target's host (see {@link AddressIndex}): they come
+ * through two repartition topics, so live they reach the window a commit interval or two after the
+ * samples; a round later than the grace is dropped as late (Streams' dropped-records metric).
  */
 public final class PacketLossTopology {
 
@@ -64,7 +69,11 @@ public final class PacketLossTopology {
             .cogroup(
                 deltas(samples, SampleKinds.CONNTRACK, config), aggregator(SampleKinds.CONNTRACK))
             .cogroup(deltas(samples, SampleKinds.QDISC, config), aggregator(SampleKinds.QDISC))
-            .cogroup(deltas(samples, SampleKinds.FILTER, config), aggregator(SampleKinds.FILTER));
+            .cogroup(deltas(samples, SampleKinds.FILTER, config), aggregator(SampleKinds.FILTER))
+            // Last, so the existing inputs keep their node names (cogroup-agg-0..4).
+            .cogroup(
+                AddressIndex.probesByTargetHost(builder, samples),
+                (host, round, aggregate) -> HostWindows.addProbe(aggregate, round));
 
     Duration retention = config.windowSize().plus(config.grace());
     KStream<String, RuleResult> results =

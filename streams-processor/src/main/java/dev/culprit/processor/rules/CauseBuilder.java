@@ -12,7 +12,8 @@ import java.util.UUID;
 
 /**
  * Builds a root-cause event of one namespace's window: fills what every event shares (host, netns,
- * window, symptoms of the same window, a deterministic id) so a rule supplies only what it found.
+ * window, symptoms of the same window including what probing clients saw, a deterministic id) so a
+ * rule supplies only what it found.
  */
 public final class CauseBuilder {
 
@@ -92,10 +93,17 @@ public final class CauseBuilder {
         .setContainer(null)
         .setConfidence(confidence)
         .setEvidence(new TreeMap<>(evidence))
-        .setSymptoms(window.symptoms())
-        .setSummary(summary)
+        .setSymptoms(symptoms())
+        .setSummary(summary + ProbeSymptoms.clause(window.probes()))
         .setRemediation(remediation)
         .build();
+  }
+
+  /** The window's protocol symptoms, and what probing clients saw when they lost probes. */
+  private Map<String, Long> symptoms() {
+    Map<String, Long> symptoms = new TreeMap<>(window.symptoms());
+    symptoms.putAll(ProbeSymptoms.of(window.probes()));
+    return symptoms;
   }
 
   /** Deterministic: the same cause in the same window of a replay has the same id. */

@@ -24,6 +24,10 @@ import java.util.List;
  * newer writer may only append fields at the end of an entry; readers skip what they do not know
  * using the entry length. A change of meaning needs a new version byte, which readers refuse rather
  * than misread. {@code HostWindowStateFormatTest} pins a version-1 value.
+ *
+ * <p>The probe entry of a namespace (topic {@code culprit.samples.probe}, after the network
+ * sources) holds not a sample but the joined probe rounds to it, a {@code ProbeWindow} encoded with
+ * its own serde; a build that does not know it skips it like any unknown source.
  */
 public final class HostWindowState {
 

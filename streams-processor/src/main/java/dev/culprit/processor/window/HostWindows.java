@@ -4,6 +4,11 @@ import dev.culprit.processor.decode.SampleHeader;
 import dev.culprit.processor.delta.SampleDelta;
 import dev.culprit.processor.delta.SampleKind;
 import dev.culprit.processor.delta.SampleKinds;
+import dev.culprit.processor.probe.ProbeObservation;
+import dev.culprit.processor.probe.ProbeObservations;
+import dev.culprit.processor.probe.ProbeSerdes;
+import dev.culprit.processor.probe.ProbeWindow;
+import dev.culprit.schemas.Topics;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -64,6 +69,40 @@ public final class HostWindows {
             kind.topic().valueSerde().encode(merged)));
   }
 
+  /**
+   * Adds one joined probe round to the probe entry of its target namespace (after the network
+   * sources in entry order); returns the new aggregate.
+   */
+  public static HostWindowState addProbe(HostWindowState aggregate, ProbeObservation round) {
+    String netns = round.getTargetNetns();
+    String topic = Topics.PROBE.name();
+    List<HostWindowState.Entry> entries = aggregate.entries();
+    int at = 0;
+    while (at < entries.size() && compare(entries.get(at), netns, topic) < 0) {
+      at++;
+    }
+    boolean present = at < entries.size() && compare(entries.get(at), netns, topic) == 0;
+    HostWindowState.Entry held = present ? entries.get(at) : null;
+    ProbeWindow merged =
+        ProbeObservations.add(
+            held == null ? null : ProbeSerdes.WINDOW.decode(held.record()), round);
+    return aggregate.with(
+        at,
+        present,
+        HostWindowState.Entry.of(
+            netns,
+            topic,
+            (held == null ? 0 : held.samples()) + 1,
+            0,
+            held == null
+                ? round.getFirstSampleMs()
+                : Math.min(held.firstSampleMs(), round.getFirstSampleMs()),
+            held == null
+                ? round.getLastSampleMs()
+                : Math.max(held.lastSampleMs(), round.getLastSampleMs()),
+            ProbeSerdes.WINDOW.encode(merged)));
+  }
+
   static <S extends SpecificRecord> S decode(SampleKind<S> kind, HostWindowState.Entry entry) {
     return kind.topic().valueSerde().decode(entry.record());
   }
@@ -73,6 +112,7 @@ public final class HostWindows {
     return byNetns != 0 ? byNetns : Integer.compare(order(entry.topic()), order(topic));
   }
 
+  // Probe entries sort after every network source (the order of a source this build does not know).
   private static int order(String topic) {
     List<SampleKind<?>> kinds = SampleKinds.network();
     for (int i = 0; i < kinds.size(); i++) {

@@ -3,6 +3,8 @@ package dev.culprit.processor.window;
 import dev.culprit.processor.delta.ProtocolCounter;
 import dev.culprit.processor.delta.SampleKind;
 import dev.culprit.processor.delta.SampleKinds;
+import dev.culprit.processor.probe.ProbeObservation;
+import dev.culprit.processor.probe.ProbeSerdes;
 import dev.culprit.schemas.ChainPolicy;
 import dev.culprit.schemas.ConntrackSample;
 import dev.culprit.schemas.FilterSample;
@@ -12,6 +14,7 @@ import dev.culprit.schemas.InterfaceStats;
 import dev.culprit.schemas.ProtocolSample;
 import dev.culprit.schemas.QdiscSample;
 import dev.culprit.schemas.QdiscStats;
+import dev.culprit.schemas.Topics;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,12 +33,17 @@ public final class NetnsWindow {
   private final String netns;
   private final Map<String, SpecificRecord> records = new HashMap<>();
   private final Map<String, Coverage> coverage = new HashMap<>();
+  private List<ProbeObservation> probes = List.of();
 
   /** One namespace's entries of a host window (all with the same netns). */
   NetnsWindow(HostWindow host, List<HostWindowState.Entry> entries) {
     this.host = host;
     this.netns = entries.get(0).netns();
     for (HostWindowState.Entry entry : entries) {
+      if (entry.topic().equals(Topics.PROBE.name())) {
+        probes = List.copyOf(ProbeSerdes.WINDOW.decode(entry.record()).getObservations());
+        continue;
+      }
       Optional<SampleKind<?>> kind = SampleKinds.byTopic(entry.topic());
       if (kind.isEmpty()) {
         continue; // A source a newer build added: this build has no rule reading it.
@@ -104,6 +112,14 @@ public final class NetnsWindow {
       }
     }
     return symptoms;
+  }
+
+  /**
+   * Probe rounds to this namespace's addresses in the window, one per (target address, port, prober
+   * host, prober netns), sorted in that order; empty when no probe reached it.
+   */
+  public List<ProbeObservation> probes() {
+    return probes;
   }
 
   public Optional<ConntrackSample> conntrack() {
