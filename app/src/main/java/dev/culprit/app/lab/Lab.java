@@ -158,6 +158,16 @@ public final class Lab {
             topology.clients(),
             LabTopology.SUBNET,
             lab.stateDir()));
+    lines.add(
+        String.format(
+            "to see what clients see (probe loss joined to the server's causes): culprit up"
+                + " --probe %s/%s:%d --probe %s/%s:%d",
+            LabTopology.client(1).netns(),
+            LabTopology.WEB_ADDRESS,
+            LabTopology.HTTP_PORT,
+            LabTopology.client(1).netns(),
+            LabTopology.QUIET_ADDRESS,
+            LabTopology.HTTP_PORT));
     return lines;
   }
 

@@ -126,6 +126,36 @@ class LabEndToEndTest {
   }
 
   @Test
+  void theClientsProbeLossIsJoinedToTheServersCause() {
+    Instant injected = Instant.now();
+    lab.inject(new FirewallDropFault(FirewallDropFault.Chain.INPUT, 0.3));
+
+    // 25 probes a window at 30 % loss: a window without a lost probe is a 1-in-7000 chance, and
+    // a round taken at a window's very end may arrive after its grace; so wait for one that has.
+    RootCause event =
+        watcher
+            .await(
+                e ->
+                    e.getCause() == Cause.FIREWALL_DROP
+                        && e.getNetns().equals(LabTopology.WEB_NS)
+                        && e.getWindowEndMs() > injected.toEpochMilli()
+                        && e.getSymptoms().containsKey("probe.sent"),
+                injected,
+                DETECTED)
+            .orElseThrow(
+                () -> new AssertionError("no FIREWALL_DROP with probe symptoms: " + watcher.all()))
+            .event();
+
+    long sent = event.getSymptoms().get("probe.sent");
+    long answered = event.getSymptoms().get("probe.answered");
+    assertThat(answered).isLessThan(sent);
+    assertThat(event.getSymptoms()).containsEntry("probe.clientsWithLoss", 1L);
+    assertThat(event.getSummary())
+        .contains(LabTopology.client(1).netns())
+        .contains(LabTopology.WEB_ADDRESS + ":" + LabTopology.HTTP_PORT);
+  }
+
+  @Test
   void qdiscLossIsFoundNamingTheDeviceAndTheQdisc() {
     Instant injected = Instant.now();
     lab.inject(FaultKind.QDISC_LOSS.defaultSpec());

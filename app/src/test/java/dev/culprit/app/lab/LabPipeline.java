@@ -1,11 +1,14 @@
 package dev.culprit.app.lab;
 
 import dev.culprit.collector.HostPaths;
+import dev.culprit.collector.Source;
 import dev.culprit.collector.exec.ProcessCommandRunner;
 import dev.culprit.collector.net.NameFilter;
 import dev.culprit.collector.net.NetworkSourceOptions;
 import dev.culprit.collector.net.NetworkSources;
 import dev.culprit.collector.netns.ProcNamespaceFinder;
+import dev.culprit.collector.probe.ProbeSource;
+import dev.culprit.collector.probe.ProbeTarget;
 import dev.culprit.collector.runtime.Collector;
 import dev.culprit.collector.runtime.CollectorConfig;
 import dev.culprit.processor.CulpritProcessor;
@@ -14,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -47,13 +51,33 @@ public final class LabPipeline implements AutoCloseable {
 
   private static final Duration READY = Duration.ofSeconds(60);
 
+  /**
+   * What {@code culprit lab up} suggests: client 1 probes the server and the healthy neighbour, so
+   * the clients' view (probe loss) joins the server's causes.
+   */
+  public static final List<String> PROBES =
+      List.of(
+          LabTopology.client(1).netns()
+              + "/"
+              + LabTopology.WEB_ADDRESS
+              + ":"
+              + LabTopology.HTTP_PORT,
+          LabTopology.client(1).netns()
+              + "/"
+              + LabTopology.QUIET_ADDRESS
+              + ":"
+              + LabTopology.HTTP_PORT);
+
   private final Path dir;
   private final CulpritProcessor processor;
+  private final NetworkSources sources;
   private final Collector collector;
 
-  private LabPipeline(Path dir, CulpritProcessor processor, Collector collector) {
+  private LabPipeline(
+      Path dir, CulpritProcessor processor, NetworkSources sources, Collector collector) {
     this.dir = dir;
     this.processor = processor;
+    this.sources = sources;
     this.collector = collector;
   }
 
@@ -79,28 +103,41 @@ public final class LabPipeline implements AutoCloseable {
     Duration commandTimeout =
         Duration.ofMillis(Math.max(100, collectorConfig.sourceTimeout().toMillis() * 4 / 5));
     CulpritProcessor processor = new CulpritProcessor(processorConfig);
+    NetworkSources network = null;
     Collector collector = null;
     try {
       processor.start();
       if (!processor.awaitRunning(READY)) {
         throw new IllegalStateException("the processor did not reach RUNNING in " + READY);
       }
+      network =
+          NetworkSources.open(
+              paths,
+              runner,
+              new NetworkSourceOptions(
+                  NetworkSourceOptions.ALL, NameFilter.all(), commandTimeout, 1));
+      List<Source> all = new ArrayList<>(network.sources());
+      all.add(
+          new ProbeSource(
+              network.access(),
+              PROBES.stream().map(ProbeTarget::parse).toList(),
+              5,
+              Duration.ofMillis(Math.min(900, commandTimeout.toMillis()))));
       collector =
           new Collector(
               collectorConfig,
-              NetworkSources.create(
-                  paths,
-                  runner,
-                  new NetworkSourceOptions(
-                      NetworkSourceOptions.ALL, NameFilter.all(), commandTimeout, 1)),
+              all,
               new ProcNamespaceFinder(
                   paths, NameFilter.of(LAB_NAMESPACES, List.of()), pid -> Optional.empty()),
               collectorConfig.openKafkaPublisher());
       collector.start();
-      return new LabPipeline(dir, processor, collector);
+      return new LabPipeline(dir, processor, network, collector);
     } catch (RuntimeException | IOException | InterruptedException e) {
       if (collector != null) {
         collector.close();
+      }
+      if (network != null) {
+        network.close();
       }
       processor.close();
       deleteTree(dir);
@@ -112,6 +149,7 @@ public final class LabPipeline implements AutoCloseable {
   public void close() {
     try {
       collector.close();
+      sources.close();
     } finally {
       processor.close();
       deleteTree(dir);
