@@ -50,6 +50,18 @@ final class ChainScenarios {
             0.3,
             300,
             1_000),
+        uncountedPolicy(
+            "firewall-iptables-nft-random-drop-without-policy-counters",
+            "the lab's fault as iptables-nft reports it: the INPUT policy's counters are unknown"
+                + " (iptables-nft prints [0:0] whatever passed), so the share is over Ip.InReceives",
+            "iptables-nft",
+            "ipv4",
+            "filter",
+            "INPUT",
+            "-A INPUT -m statistic --mode random --probability 0.30000000004 -j DROP",
+            0.3,
+            90,
+            300),
         nft(
             "firewall-nft-selective-drop-of-a-trickle-is-quiet",
             "a healthy nftables host dropping 3 invalid packets of 20000 received: without a policy"
@@ -62,6 +74,21 @@ final class ChainScenarios {
 
   private static Scenario nft(
       String name, String why, String spec, Double probability, long dropped, long received) {
+    return uncountedPolicy(
+        name, why, "nft", "inet", "culprit", "input", spec, probability, dropped, received);
+  }
+
+  private static Scenario uncountedPolicy(
+      String name,
+      String why,
+      String backend,
+      String family,
+      String table,
+      String chain,
+      String spec,
+      Double probability,
+      long dropped,
+      long received) {
     return new Scenario(
         name,
         why,
@@ -71,18 +98,18 @@ final class ChainScenarios {
             f.at(cycle(c));
             h.pipe(f.protocol(POD, Map.of("Ip.InReceives", 5_000L + c * received)));
             FirewallRule rule =
-                FirewallRule.newBuilder(rule("input", 1, "DROP", spec, c * dropped, 0))
-                    .setBackend("nft")
-                    .setFamily("inet")
-                    .setTable("culprit")
+                FirewallRule.newBuilder(rule(chain, 1, "DROP", spec, c * dropped, 0))
+                    .setBackend(backend)
+                    .setFamily(family)
+                    .setTable(table)
                     .setStatisticMode(probability == null ? null : "random")
                     .setStatisticProbability(probability)
                     .build();
             ChainPolicy policy =
-                ChainPolicy.newBuilder(policy("input", "ACCEPT", 0, 0))
-                    .setBackend("nft")
-                    .setFamily("inet")
-                    .setTable("culprit")
+                ChainPolicy.newBuilder(policy(chain, "ACCEPT", 0, 0))
+                    .setBackend(backend)
+                    .setFamily(family)
+                    .setTable(table)
                     .setPackets(null)
                     .setBytes(null)
                     .build();

@@ -62,9 +62,10 @@ public final class IptablesListParser {
                 .setTable(table)
                 .setChain(chain);
         if (m.group(2) != null) {
-          p.setPolicy(m.group(2))
-              .setPackets(number(source, n, m.group(3)))
-              .setBytes(number(source, n, m.group(4)));
+          p.setPolicy(m.group(2));
+          if (!IptablesSaveParser.policyCountersAreFake(backend)) {
+            p.setPackets(number(source, n, m.group(3))).setBytes(number(source, n, m.group(4)));
+          }
         } else {
           p.setPolicy("-");
         }

@@ -141,6 +141,9 @@ public final class IptablesSaveParser {
     if (t.length >= 3 && t[2].startsWith("[") && t[2].endsWith("]")) {
       counters = counters(source, n, t[2].substring(1, t[2].length() - 1));
     }
+    if (policyCountersAreFake(backend)) {
+      counters = null;
+    }
     return ChainPolicy.newBuilder()
         .setBackend(backend)
         .setFamily(family)
@@ -150,6 +153,15 @@ public final class IptablesSaveParser {
         .setPackets(counters == null ? null : counters[0])
         .setBytes(counters == null ? null : counters[1])
         .build();
+  }
+
+  /**
+   * Whether the backend's chain policy counters are always zero: iptables-nft prints [0:0] for
+   * every policy (nftables base chains count nothing, even the packets a DROP policy drops; checked
+   * with iptables 1.8.9 on kernel 6.1). Absent is not zero, so such counters are reported as null.
+   */
+  static boolean policyCountersAreFake(String backend) {
+    return backend != null && backend.endsWith("-nft");
   }
 
   private static long[] counters(String source, int n, String pair) throws ParseException {
