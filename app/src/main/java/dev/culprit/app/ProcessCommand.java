@@ -3,7 +3,16 @@ package dev.culprit.app;
 import dev.culprit.processor.CulpritProcessor;
 import dev.culprit.processor.ProcessorConfig;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -19,6 +28,8 @@ import picocli.CommandLine.Option;
       "Run several with the same --application-id to share the work."
     })
 final class ProcessCommand implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ProcessCommand.class);
 
   @Mixin ProcessorOptions processor;
 
@@ -52,8 +63,52 @@ final class ProcessCommand implements Callable<Integer> {
               + ", grace "
               + config.grace()
               + ")");
+      Thread watch =
+          new Thread(() -> reportWhenNotRunning(p, config), "culprit-process-start-watch");
+      watch.setDaemon(true);
+      watch.start();
       Shutdown.awaitSignal();
     }
     return 0;
+  }
+
+  /** How long the processor may take to reach RUNNING before the user is told why it has not. */
+  static final Duration START_WARNING_AFTER = Duration.ofSeconds(30);
+
+  /**
+   * Kafka Streams waits silently for an unreachable broker (its client logs are kept to errors):
+   * say once what is wrong, and again when it runs after all.
+   */
+  private static void reportWhenNotRunning(CulpritProcessor p, ProcessorConfig config) {
+    try {
+      if (p.awaitRunning(START_WARNING_AFTER)) {
+        return;
+      }
+      String why;
+      try (Admin admin =
+          Admin.create(
+              Map.of(
+                  AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
+                  AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000,
+                  AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000))) {
+        admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+        why =
+            "the broker answers, but the processor is still "
+                + p.state()
+                + " (are the sample topics there? `culprit up` or `culprit broker` creates them)";
+      } catch (ExecutionException | TimeoutException e) {
+        why = "no Kafka broker answered at " + config.bootstrapServers();
+      }
+      LOG.warn(
+          "processor not running after {}s: {}; still trying (check --bootstrap-servers)",
+          START_WARNING_AFTER.toSeconds(),
+          why);
+      p.awaitRunning(Duration.ofDays(365));
+      LOG.info("processor running");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.warn("cannot check the broker: {}", e.toString());
+    }
   }
 }
