@@ -7,6 +7,7 @@ import dev.culprit.collector.Netns;
 import dev.culprit.collector.NoDataException;
 import dev.culprit.collector.net.netlink.NetnsHandleProvider;
 import dev.culprit.collector.net.netlink.NetnsHandles;
+import dev.culprit.collector.net.netlink.SocketChannels;
 import dev.culprit.collector.netns.NsInode;
 import java.io.IOException;
 import java.net.ProtocolFamily;
@@ -122,18 +123,7 @@ public final class NetnsAccess {
   public List<SocketChannel> openSocketChannels(Netns netns, List<ProtocolFamily> families)
       throws IOException, NoDataException {
     if (isOwn(netns) || (netns.inode() == 0 && inodeOf(netns) == ownInode)) {
-      List<SocketChannel> out = new ArrayList<>(families.size());
-      try {
-        for (ProtocolFamily family : families) {
-          out.add(SocketChannel.open(family));
-        }
-        return out;
-      } catch (IOException | RuntimeException e) {
-        for (SocketChannel channel : out) {
-          channel.close();
-        }
-        throw e;
-      }
+      return SocketChannels.openAll(families);
     }
     List<SocketChannel> channels =
         handles == null ? null : handles.openSocketChannels(netns, families);

@@ -136,22 +136,7 @@ public final class NetnsHandleCache implements NetnsHandleProvider, AutoCloseabl
   @Override
   public List<SocketChannel> openSocketChannels(Netns netns, List<ProtocolFamily> families)
       throws NoDataException, IOException {
-    return openChannel(
-        netns,
-        () -> {
-          List<SocketChannel> out = new ArrayList<>(families.size());
-          try {
-            for (ProtocolFamily family : families) {
-              out.add(SocketChannel.open(family));
-            }
-            return out;
-          } catch (IOException | RuntimeException e) {
-            for (SocketChannel channel : out) {
-              channel.close();
-            }
-            throw e;
-          }
-        });
+    return openChannel(netns, () -> SocketChannels.openAll(families));
   }
 
   /**
