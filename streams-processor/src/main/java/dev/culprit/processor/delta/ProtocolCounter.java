@@ -30,6 +30,8 @@ public enum ProtocolCounter {
   TCP_BACKLOG_DROP("TcpExt.TCPBacklogDrop", false),
   TCP_OFO_DROP("TcpExt.TCPOFODrop", false),
   TCP_RCV_PRUNED("TcpExt.RcvPruned", false),
+  // Reverse-path filtering (rp_filter): packets whose route back leaves by another interface.
+  IP_REVERSE_PATH_FILTER("TcpExt.IPReversePathFilter", false),
   // IP traffic of the namespace: what a firewall chain without counters of its own saw at most.
   IP_IN_RECEIVES("Ip.InReceives", false),
   IP_OUT_REQUESTS("Ip.OutRequests", false),

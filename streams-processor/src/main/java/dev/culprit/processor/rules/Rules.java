@@ -17,7 +17,8 @@ public final class Rules {
           t -> new NicRxErrorsRule(),
           ConntrackTableFullRule::new,
           t -> new ListenOverflowRule(),
-          t -> new SocketBufferOverflowRule());
+          t -> new SocketBufferOverflowRule(),
+          t -> new ReversePathFilterRule());
 
   private Rules() {}
 

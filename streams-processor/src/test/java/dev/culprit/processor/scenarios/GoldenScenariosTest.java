@@ -31,6 +31,7 @@ class GoldenScenariosTest {
     all.addAll(LinkScenarios.all());
     all.addAll(StackScenarios.all());
     all.addAll(ChainScenarios.all());
+    all.addAll(RouteScenarios.all());
     all.addAll(ProbeScenarios.all());
     return all.stream();
   }
