@@ -51,7 +51,6 @@ trap cleanup EXIT
 # The launcher rebuilds the jar when a source file is newer: start everything from the jar it
 # built, so an edit during the run cannot trigger a build under the measurement.
 launcher_opts=$(sed -n 's/^  default_opts="\(.*\)"$/\1/p' culprit)
-malloc_env=$(sed -n 's/^  malloc_env="\(.*\)"$/\1/p' culprit)
 jar=app/target/culprit.jar
 java -XX:+UseSerialGC -Xmx768m -jar "$jar" broker --port 0 --data-dir "$d/broker" >/dev/null 2>"$d/broker.err" & pids+=($!)
 until [ -f "$d/broker/bootstrap-servers" ]; do sleep 0.1; done
@@ -78,7 +77,7 @@ collector() { # name, extra flags...
   local name=$1; shift
   # Only our namespaces: other namespaces on a shared machine would change the load under us.
   # shellcheck disable=SC2086
-  env $malloc_env java ${jopts:-$launcher_opts} -jar "$jar" collect --interval 1s --bootstrap-servers "$bs" \
+  MALLOC_ARENA_MAX=2 java ${jopts:-$launcher_opts} -jar "$jar" collect --interval 1s --bootstrap-servers "$bs" \
     --data-dir "$d/$name" --spool-dir "$d/$name/spool" --netns-include 'culprit-b-*' "$@" \
     >/dev/null 2>"$d/$name.err" &
   pids+=($!); eval "pid_$name=$!"
@@ -88,7 +87,7 @@ collector filter --sources filter
 collector filter10 --sources filter --firewall-every 10
 collector fork --sources interface,protocol,conntrack,qdisc --no-netlink
 # shellcheck disable=SC2086
-env $malloc_env java ${jopts:-$launcher_opts} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+MALLOC_ARENA_MAX=2 java ${jopts:-$launcher_opts} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -cp "collector/target/test-classes:collector/target/classes:$(cat collector/target/test-classpath.txt)" \
   dev.culprit.collector.bench.CollectLoop publisher=none 'netns=culprit-b-*' \
   >/dev/null 2>"$d/loop.err" & pids+=($!); pid_loop=$!
@@ -148,7 +147,7 @@ done
 
 echo
 echo "node_exporter $("$ne" --version 2>&1 | head -1 | awk '{print $3}'), kernel $(uname -r), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "collector JVMs: ${jopts:-$launcher_opts} ($malloc_env)"
+echo "collector JVMs: ${jopts:-$launcher_opts} (MALLOC_ARENA_MAX=2)"
 echo
 echo "| extra netns | process | CPU ms/s | ratio to node_exporter | ms per cycle/scrape | RSS MiB (peak) |"
 echo "|---:|---|---:|---:|---:|---:|"
