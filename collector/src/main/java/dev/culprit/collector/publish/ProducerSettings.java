@@ -2,6 +2,7 @@ package dev.culprit.collector.publish;
 
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -41,6 +42,10 @@ final class ProducerSettings {
     // numbers and the broker de-duplicates them, whereas our re-send after an expiry could not be.
     // The collector notices the outage after NOTICE_AFTER by itself (KafkaPublisher).
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000);
+    // KIP-714 client-metrics push: nothing in culprit subscribes to it, and its reporter loads
+    // about 70 classes (shaded protobuf, OpenTelemetry) and polls the broker for subscriptions —
+    // 2 MiB of the agent's RSS (collector/BENCH-collector.md, Memory).
+    p.put(CommonClientConfigs.ENABLE_METRICS_PUSH_CONFIG, false);
     p.putAll(overrides);
     return p;
   }
