@@ -274,19 +274,24 @@ final class CollectorOptions {
             firewallEvery,
             !noNetlink);
     NetworkSources opened = NetworkSources.open(config.hostPaths(), runner, network);
-    List<Source> all = new ArrayList<>(opened.sources());
-    if (!probeTargets.isEmpty()) {
-      all.add(new ProbeSource(opened.access(), probeTargets, probeCount, probeTimeout));
+    try {
+      List<Source> all = new ArrayList<>(opened.sources());
+      if (!probeTargets.isEmpty()) {
+        all.add(new ProbeSource(opened.access(), probeTargets, probeCount, probeTimeout));
+      }
+      List<Source> containerSources =
+          ContainerSources.create(
+              config.hostPaths(), ContainerSourceConfig.defaults(dockerSocket()), kernelLookBack);
+      containerSources.stream()
+          .filter(ContainerSource.class::isInstance)
+          .findFirst()
+          .ifPresent(c -> containers = (ContainerSource) c);
+      all.addAll(containerSources);
+      return new HostSources(List.copyOf(all), opened);
+    } catch (RuntimeException e) {
+      opened.close();
+      throw e;
     }
-    List<Source> containerSources =
-        ContainerSources.create(
-            config.hostPaths(), ContainerSourceConfig.defaults(dockerSocket()), kernelLookBack);
-    containerSources.stream()
-        .filter(ContainerSource.class::isInstance)
-        .findFirst()
-        .ifPresent(c -> containers = (ContainerSource) c);
-    all.addAll(containerSources);
-    return new HostSources(List.copyOf(all), opened);
   }
 
   /** The sources of one collector and the namespace handles they share. */

@@ -93,9 +93,17 @@ final class ProcessCommand implements Callable<Integer> {
                   AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000))) {
         admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
         why =
-            "the broker answers, but the processor is still "
-                + p.state()
-                + " (are the sample topics there? `culprit up` or `culprit broker` creates them)";
+            switch (p.state()) {
+              case ERROR, PENDING_ERROR, NOT_RUNNING, PENDING_SHUTDOWN ->
+                  "the broker answers, but the processor stopped ("
+                      + p.state()
+                      + "): see the errors above";
+              default ->
+                  "the broker answers, but the processor is still "
+                      + p.state()
+                      + " (restoring state after a restart, or the sample topics are missing:"
+                      + " `culprit up` or `culprit broker` creates them)";
+            };
       } catch (ExecutionException | TimeoutException e) {
         why = "no Kafka broker answered at " + config.bootstrapServers();
       }

@@ -134,7 +134,11 @@ public final class ProbeSource implements Source {
    */
   private void noteSeen(Netns netns, long sampleTimeMs) {
     String label = netns.label();
-    lastSeenMs.put(label, sampleTimeMs);
+    // Only the namespaces probes leave from: a busy host's short-lived namespaces would otherwise
+    // pile up here for as long as the collector runs.
+    if (byNetns.containsKey(label)) {
+      lastSeenMs.put(label, sampleTimeMs);
+    }
     if (reportedMissing.remove(label)) {
       LOG.info("probe namespace {} is back: probing from it again", label);
     }

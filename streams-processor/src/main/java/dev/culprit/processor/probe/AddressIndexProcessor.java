@@ -116,7 +116,16 @@ final class AddressIndexProcessor
 
   private void join(Record<String, AddressEvent> record) {
     AddressEvent event = record.value();
-    ProbeSample probe = Topics.PROBE.valueSerde().decode(event.getProbe().array());
+    ProbeSample probe;
+    try {
+      probe = Topics.PROBE.valueSerde().decode(event.getProbe().array());
+    } catch (RuntimeException e) {
+      // An internal record this version cannot read (a newer writer mid-upgrade) is one lost
+      // probe round, never a dead stream thread.
+      LOG.warn(
+          "dropping a probe round for {} that does not decode: {}", record.key(), e.toString());
+      return;
+    }
     AddressOwners stored = store.get(record.key());
     long horizon = probe.getSampleTimeMs() - AddressIndex.TTL_MS;
     List<AddressOwner> live = new ArrayList<>();

@@ -40,8 +40,18 @@ public final class Addresses {
     if (zone >= 0) {
       literal = literal.substring(0, zone);
     }
-    if (!IPV4.matcher(literal).matches() && !IPV6.matcher(literal).matches()) {
+    boolean v4 = IPV4.matcher(literal).matches();
+    if (!v4 && !IPV6.matcher(literal).matches()) {
       return Optional.empty();
+    }
+    // 999.1.1.1 looks like a literal but is not one: the JDK would resolve it as a host name, and
+    // a stream thread must never wait for DNS.
+    if (v4) {
+      for (String octet : literal.split("\\.")) {
+        if (Integer.parseInt(octet) > 255) {
+          return Optional.empty();
+        }
+      }
     }
     InetAddress address;
     try {

@@ -36,5 +36,8 @@ class AddressesTest {
     assertThat(Addresses.canonical("")).isEmpty();
     assertThat(Addresses.canonical(null)).isEmpty();
     assertThat(Addresses.canonical("10.0.0")).isEmpty();
+    // digits in the IPv4 shape but out of range: the JDK would look these up as host names
+    assertThat(Addresses.canonical("999.1.1.1")).isEmpty();
+    assertThat(Addresses.canonical("10.0.0.256/24")).isEmpty();
   }
 }
