@@ -9,7 +9,8 @@ public enum FaultKind {
   QDISC_LOSS("qdisc-loss"),
   MTU("mtu"),
   CONNTRACK_FULL("conntrack-full"),
-  LISTEN_OVERFLOW("listen-overflow");
+  LISTEN_OVERFLOW("listen-overflow"),
+  RP_FILTER("rp-filter");
 
   private final String cliName;
 
@@ -43,6 +44,7 @@ public enum FaultKind {
           new ListenOverflowFault(
               Integer.parseInt(ListenOverflowFault.DEFAULT_PORT),
               Integer.parseInt(ListenOverflowFault.DEFAULT_BACKLOG));
+      case RP_FILTER -> new RpFilterFault(Integer.parseInt(RpFilterFault.DEFAULT_CLIENT));
     };
   }
 

@@ -15,9 +15,15 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
   @JsonSubTypes.Type(value = MtuFault.class, name = "mtu"),
   @JsonSubTypes.Type(value = ConntrackFullFault.class, name = "conntrack-full"),
   @JsonSubTypes.Type(value = ListenOverflowFault.class, name = "listen-overflow"),
+  @JsonSubTypes.Type(value = RpFilterFault.class, name = "rp-filter"),
 })
 public sealed interface FaultSpec
-    permits FirewallDropFault, QdiscLossFault, MtuFault, ConntrackFullFault, ListenOverflowFault {
+    permits FirewallDropFault,
+        QdiscLossFault,
+        MtuFault,
+        ConntrackFullFault,
+        ListenOverflowFault,
+        RpFilterFault {
 
   FaultKind kind();
 

@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
       LabInjectCommand.Mtu.class,
       LabInjectCommand.ConntrackFull.class,
       LabInjectCommand.ListenOverflow.class,
+      LabInjectCommand.RpFilter.class,
       LabInjectCommand.OomJvm.class,
       LabInjectCommand.OomProcess.class,
       LabInjectCommand.CpuThrottle.class,
@@ -36,7 +37,7 @@ public final class LabInjectCommand implements Runnable {
     throw new CommandLine.ParameterException(
         spec.commandLine(),
         "Missing fault: firewall-drop, qdisc-loss, mtu, conntrack-full, listen-overflow,"
-            + " oom-jvm, oom-process, cpu-throttle or jvm-heap-error");
+            + " rp-filter, oom-jvm, oom-process, cpu-throttle or jvm-heap-error");
   }
 
   @Command(
@@ -198,6 +199,31 @@ public final class LabInjectCommand implements Runnable {
     @Override
     List<String> run(Lab lab) {
       return lab.inject(new ListenOverflowFault(port, backlog));
+    }
+  }
+
+  @Command(
+      name = "rp-filter",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Turn on strict reverse-path filtering in culprit-web and route the way back to one client"
+            + " through lo: every packet from that client arrives on cu-web, which is not the"
+            + " route back to it, and the kernel drops it (TcpExt IPReversePathFilter; no"
+            + " interface counts it). The client's neighbour entry for the server is pinned while"
+            + " the fault lasts (the server cannot answer its ARP either). Clearing removes the"
+            + " route and the pin and turns rp_filter off again.",
+      })
+  static final class RpFilter extends LabSubcommand {
+    @Option(
+        names = "--client",
+        paramLabel = "N",
+        defaultValue = RpFilterFault.DEFAULT_CLIENT,
+        description = "The client whose way back is bent (default: ${DEFAULT-VALUE}).")
+    int client;
+
+    @Override
+    List<String> run(Lab lab) {
+      return lab.inject(new RpFilterFault(client));
     }
   }
 

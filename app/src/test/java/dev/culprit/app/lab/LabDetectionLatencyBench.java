@@ -38,6 +38,7 @@ public final class LabDetectionLatencyBench {
     EXPECTED.put(FaultKind.MTU, Cause.MTU_MISMATCH);
     EXPECTED.put(FaultKind.CONNTRACK_FULL, Cause.CONNTRACK_TABLE_FULL);
     EXPECTED.put(FaultKind.LISTEN_OVERFLOW, Cause.LISTEN_OVERFLOW);
+    EXPECTED.put(FaultKind.RP_FILTER, Cause.REVERSE_PATH_FILTER);
   }
 
   private LabDetectionLatencyBench() {}

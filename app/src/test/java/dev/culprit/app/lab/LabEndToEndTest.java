@@ -156,6 +156,18 @@ class LabEndToEndTest {
   }
 
   @Test
+  void strictReversePathFilteringOfAClientIsFound() {
+    Instant injected = Instant.now();
+    lab.inject(new RpFilterFault(1));
+
+    RootCause event = awaitCause(Cause.REVERSE_PATH_FILTER, injected);
+
+    assertThat(event.getLocation()).isEqualTo("rp_filter");
+    assertThat(evidenceLong(event, "TcpExt.IPReversePathFilter")).isPositive();
+    assertThat(event.getSummary()).contains("asymmetric routing");
+  }
+
+  @Test
   void qdiscLossIsFoundNamingTheDeviceAndTheQdisc() {
     Instant injected = Instant.now();
     lab.inject(FaultKind.QDISC_LOSS.defaultSpec());

@@ -186,6 +186,31 @@ class LabFaultsKernelTest {
   }
 
   @Test
+  void strictRpFilterDropsOneClientsPacketsUntilCleared() throws Exception {
+    lab.inject(new RpFilterFault(1));
+
+    LabKernel.awaitRise(
+        "culprit-web TcpExt.IPReversePathFilter",
+        () -> kernel.netstat(LabTopology.WEB_NS).get("TcpExt.IPReversePathFilter"),
+        3);
+
+    lab.clear(FaultKind.RP_FILTER);
+    assertThat(
+            kernel.ip("-n", LabTopology.WEB_NS, "route", "show", LabTopology.client(1).address()))
+        .isBlank();
+    assertThat(
+            kernel
+                .read(
+                    LabTopology.WEB_NS,
+                    "/proc/sys/net/ipv4/conf/" + LabTopology.web().device() + "/rp_filter")
+                .strip())
+        .isEqualTo("0");
+    assertThat(kernel.ip("-n", LabTopology.client(1).netns(), "neigh", "show", "nud", "permanent"))
+        .isBlank();
+    assertQuietNamespaceDroppedNothing();
+  }
+
+  @Test
   void aListenerThatNeverAcceptsOverflowsItsQueueUntilCleared() {
     lab.inject(new ListenOverflowFault(8081, 1));
     LabProcess listener = lab.state().process(ListenOverflowFault.LISTENER_ROLE).orElseThrow();

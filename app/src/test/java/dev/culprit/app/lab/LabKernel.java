@@ -90,6 +90,13 @@ final class LabKernel {
     }
   }
 
+  /** Runs {@code ip ARGS} and returns what it printed. */
+  String ip(String... args) {
+    List<String> argv = new java.util.ArrayList<>(List.of(tools.path(Tools.Tool.IP)));
+    argv.addAll(List.of(args));
+    return shell.check(argv);
+  }
+
   Map<String, Long> netstat(String netns) {
     return ProcNetSnmp.parse(read(netns, "/proc/net/netstat"));
   }
