@@ -56,6 +56,15 @@ public final class AddressIndex {
    */
   public static final long TTL_MS = 3 * REFRESH_MS;
 
+  /**
+   * How long an owner unseen stays in the index, ms: well past {@link #TTL_MS}, and judged only by
+   * the task's stream time, never by another host's claim. Hosts' samples reach the index through
+   * different partitions, some behind others (catch-up after an outage, a skewed clock): a claim
+   * from a host ahead in time must not evict an owner whose claims are merely late, which would
+   * turn an ambiguous address into a wrongly unique one.
+   */
+  public static final long EXPIRE_MS = 5 * TTL_MS;
+
   /** Owners listed per address; more only mark it ambiguous (two already would). */
   public static final int MAX_OWNERS = 4;
 

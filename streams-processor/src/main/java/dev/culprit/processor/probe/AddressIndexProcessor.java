@@ -80,7 +80,7 @@ final class AddressIndexProcessor
   private void update(String address, AddressEvent event) {
     AddressOwners stored = store.get(address);
     List<AddressOwner> owners = new ArrayList<>();
-    long horizon = event.getTimeMs() - AddressIndex.TTL_MS;
+    long horizon = event.getTimeMs() - AddressIndex.EXPIRE_MS;
     long unlisted = stored == null ? 0 : stored.getUnlistedSeenMs();
     boolean claimed = event.getKind() == AddressEventKind.CLAIM;
     if (stored != null) {
@@ -162,7 +162,7 @@ final class AddressIndexProcessor
   }
 
   private void sweep(long streamTimeMs) {
-    long horizon = streamTimeMs - AddressIndex.TTL_MS;
+    long horizon = streamTimeMs - AddressIndex.EXPIRE_MS;
     List<KeyValue<String, AddressOwners>> changed = new ArrayList<>();
     // Collect first, write after: writing under an open iterator of a cached store is unsafe.
     try (KeyValueIterator<String, AddressOwners> it = store.all()) {

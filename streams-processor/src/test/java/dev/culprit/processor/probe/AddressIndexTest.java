@@ -154,9 +154,26 @@ class AddressIndexTest {
     assertThat(metric(AddressIndex.METRIC_UNOWNED)).as("just past the TTL").isEqualTo(1);
 
     // The sweep runs on stream time: once time is well past, the entry itself is gone.
-    harness.advanceTo(T0 + 3 * AddressIndex.TTL_MS);
-    probe(T0 + 3 * AddressIndex.TTL_MS, "10.1.2.3");
+    long later = T0 + AddressIndex.EXPIRE_MS + 2 * AddressIndex.TTL_MS;
+    harness.advanceTo(later);
+    probe(later, "10.1.2.3");
     assertThat(index.get(ADDRESS)).isNull();
+  }
+
+  @Test
+  void aClaimFromAHostAheadInTimeDoesNotEvictAnOwnerWhoseClaimsAreLate() {
+    // node-8's partition is minutes ahead of node-7's (catch-up, or a skewed clock).
+    harness.pipe(pod(node7, "web-1", "10.88.0.7/16"));
+    node8.at(T0 + AddressIndex.TTL_MS + 60_000);
+    harness.pipe(pod(node8, "api-3", "10.88.0.7/16"));
+    probe(T0 + AddressIndex.TTL_MS + 60_000, ADDRESS);
+    probe(T0, ADDRESS);
+
+    assertThat(owners(ADDRESS)).hasSize(2);
+    assertThat(metric(AddressIndex.METRIC_JOINED))
+        .as("a probe at node-8's time joins it; at node-7's time both are live")
+        .isEqualTo(1);
+    assertThat(metric(AddressIndex.METRIC_AMBIGUOUS)).isEqualTo(1);
   }
 
   @Test
