@@ -20,6 +20,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -203,9 +204,20 @@ final class NetnsSwitcher implements AutoCloseable {
     if (broken != null) {
       throw new NetlinkException("namespace thread retired: " + broken);
     }
+    // The caller may stop waiting (timeout, interrupt) while the task runs on: then whatever it
+    // opened (sockets, channels) has no owner and is closed here, by whichever side sees it last.
+    AtomicBoolean abandoned = new AtomicBoolean();
     Future<T> result;
     try {
-      result = thread.submit(() -> switchAndRun(nsPath, inode, inside));
+      result =
+          thread.submit(
+              () -> {
+                T value = switchAndRun(nsPath, inode, inside);
+                if (abandoned.get()) {
+                  closeQuietly(value);
+                }
+                return value;
+              });
     } catch (RejectedExecutionException e) {
       throw new NetlinkException("namespace thread retired: " + broken);
     }
@@ -221,11 +233,42 @@ final class NetnsSwitcher implements AutoCloseable {
       }
       throw new NetlinkException("in namespace " + nsPath + ": " + cause);
     } catch (TimeoutException e) {
-      result.cancel(false);
+      abandon(result, abandoned);
       throw new NetlinkException("namespace thread did not answer in " + CALL_TIMEOUT);
     } catch (InterruptedException e) {
+      abandon(result, abandoned);
       Thread.currentThread().interrupt();
       throw new NetlinkException("interrupted", LibC.EINTR);
+    }
+  }
+
+  /** Gives up on a call: not started, it never runs; finished meanwhile, its result is closed. */
+  private static void abandon(Future<?> result, AtomicBoolean abandoned) {
+    abandoned.set(true);
+    result.cancel(false);
+    if (result.isDone() && !result.isCancelled()) {
+      try {
+        closeQuietly(result.get());
+      } catch (ExecutionException
+          | InterruptedException
+          | java.util.concurrent.CancellationException e) {
+        // nothing to close
+      }
+    }
+  }
+
+  /** Closes what a call returned when it holds resources: one, or a collection of them. */
+  static void closeQuietly(Object value) {
+    if (value instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception ignored) {
+        // released as far as it goes
+      }
+    } else if (value instanceof java.util.Collection<?> many) {
+      many.forEach(NetnsSwitcher::closeQuietly);
+    } else if (value instanceof java.util.Map<?, ?> map) {
+      map.values().forEach(NetnsSwitcher::closeQuietly);
     }
   }
 
