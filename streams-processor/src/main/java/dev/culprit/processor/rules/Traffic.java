@@ -17,14 +17,16 @@ import java.util.Set;
  *
  * @param packets the packets
  * @param ofChain whether they are the chain's own traffic (else the namespace's IP traffic)
+ * @param withoutDropped whether {@code packets} was counted after the chain, so leaves out what it
+ *     dropped (Ip.OutRequests and Ip.ForwDatagrams are counted past their hooks)
  */
-record Traffic(long packets, boolean ofChain) {
+record Traffic(long packets, boolean ofChain, boolean withoutDropped) {
 
   private static final Set<String> DECIDING = Set.of("ACCEPT", "DROP", "REJECT");
 
   /** The dropped packets' share, 0..1 (a counter read a moment later may be the larger). */
   double shareOf(long dropped) {
-    return Fmt.ratio(dropped, Math.max(packets, dropped));
+    return Fmt.ratio(dropped, withoutDropped ? packets + dropped : Math.max(packets, dropped));
   }
 
   /** The evidence key of {@link #packets}. */
@@ -61,13 +63,12 @@ record Traffic(long packets, boolean ofChain) {
       }
     }
     if (counted) {
-      return new Traffic(jumped, true);
+      return new Traffic(jumped, true, false);
     }
     if (policyCounted(window, backend, table, chain)) {
-      return new Traffic(decided(window, backend, table, chain), true);
+      return new Traffic(decided(window, backend, table, chain), true, false);
     }
-    Long ip = ipPackets(window, family, chain);
-    return ip == null ? null : new Traffic(ip, false);
+    return ipPackets(window, family, chain);
   }
 
   /** Packets the chain decided on in the window: its deciding rules' and its policy's. */
@@ -108,40 +109,37 @@ record Traffic(long packets, boolean ofChain) {
   }
 
   /**
-   * The namespace's IP packets at the hook a chain's name stands for (input and prerouting see what
-   * arrives, output and postrouting what leaves, forward what passes; any other name all of it),
-   * for the chain's family (inet: both); null without protocol counters.
+   * The namespace's IP packets at the hook a chain's name stands for, for the chain's family (inet:
+   * both), or null: without protocol counters, or for bridge, arp and netdev chains, whose frames
+   * IP never counts. Input and prerouting: Ip.InReceives, counted before the hooks, so it holds the
+   * dropped packets too. Output, postrouting and forward: Ip.OutRequests / Ip.ForwDatagrams,
+   * counted past the hooks, so without them. Any other name: all of it, plus the drops.
    */
-  private static Long ipPackets(NetnsWindow window, String family, String chain) {
+  private static Traffic ipPackets(NetnsWindow window, String family, String chain) {
+    boolean v4 = "ipv4".equals(family) || "inet".equals(family);
+    boolean v6 = "ipv6".equals(family) || "inet".equals(family);
+    if (!v4 && !v6) {
+      return null;
+    }
     String hook = chain.toLowerCase(Locale.ROOT);
-    boolean v4 = !"ipv6".equals(family);
-    boolean v6 = !"ipv4".equals(family);
-    List<ProtocolCounter> counters = new ArrayList<>();
     boolean in = hook.equals("input") || hook.equals("prerouting");
     boolean out = hook.equals("output") || hook.equals("postrouting");
     boolean forward = hook.equals("forward");
     boolean any = !in && !out && !forward;
-    if (v4) {
-      if (in || any) {
-        counters.add(ProtocolCounter.IP_IN_RECEIVES);
-      }
-      if (out || any) {
-        counters.add(ProtocolCounter.IP_OUT_REQUESTS);
-      }
-      if (forward || any) {
-        counters.add(ProtocolCounter.IP_FORW_DATAGRAMS);
-      }
+    List<ProtocolCounter> counters = new ArrayList<>();
+    if (in || any) {
+      add(counters, v4, ProtocolCounter.IP_IN_RECEIVES, v6, ProtocolCounter.IP6_IN_RECEIVES);
     }
-    if (v6) {
-      if (in || any) {
-        counters.add(ProtocolCounter.IP6_IN_RECEIVES);
-      }
-      if (out || any) {
-        counters.add(ProtocolCounter.IP6_OUT_REQUESTS);
-      }
-      if (forward || any) {
-        counters.add(ProtocolCounter.IP6_OUT_FORW_DATAGRAMS);
-      }
+    if (out || any) {
+      add(counters, v4, ProtocolCounter.IP_OUT_REQUESTS, v6, ProtocolCounter.IP6_OUT_REQUESTS);
+    }
+    if (forward || any) {
+      add(
+          counters,
+          v4,
+          ProtocolCounter.IP_FORW_DATAGRAMS,
+          v6,
+          ProtocolCounter.IP6_OUT_FORW_DATAGRAMS);
     }
     Long total = null;
     for (ProtocolCounter c : counters) {
@@ -150,6 +148,20 @@ record Traffic(long packets, boolean ofChain) {
         total = (total == null ? 0 : total) + v;
       }
     }
-    return total;
+    return total == null ? null : new Traffic(total, false, !in);
+  }
+
+  private static void add(
+      List<ProtocolCounter> to,
+      boolean v4,
+      ProtocolCounter ipv4,
+      boolean v6,
+      ProtocolCounter ipv6) {
+    if (v4) {
+      to.add(ipv4);
+    }
+    if (v6) {
+      to.add(ipv6);
+    }
   }
 }

@@ -62,6 +62,31 @@ final class ChainScenarios {
             0.3,
             90,
             300),
+        uncountedPolicy(
+            "firewall-nft-selective-forward-drop-counts-its-drops-in-the-share",
+            "an nft forward chain drops one subnet's 60 packets while 540 are forwarded:"
+                + " Ip.ForwDatagrams is counted past the hook, so the share is 60 of 600, 10 %,"
+                + " not 60 of 540",
+            "nft",
+            "ipv4",
+            "culprit",
+            "forward",
+            "ip saddr == 10.9.0.0/16 counter drop",
+            null,
+            60,
+            540),
+        uncountedPolicy(
+            "firewall-nft-bridge-drop-without-a-measure-is-not-judged",
+            "a selective drop in an nft bridge chain: IP counters never see bridged frames, so"
+                + " there is no share to judge a selective rule by, and it stays quiet",
+            "nft",
+            "bridge",
+            "culprit",
+            "input",
+            "ether type == arp counter drop",
+            null,
+            300,
+            1_000),
         nft(
             "firewall-nft-selective-drop-of-a-trickle-is-quiet",
             "a healthy nftables host dropping 3 invalid packets of 20000 received: without a policy"
@@ -96,7 +121,9 @@ final class ChainScenarios {
           SampleFactory f = new SampleFactory(HOST, cycle(0));
           for (int c = 0; c < 2; c++) {
             f.at(cycle(c));
-            h.pipe(f.protocol(POD, Map.of("Ip.InReceives", 5_000L + c * received)));
+            String counter =
+                chain.equalsIgnoreCase("forward") ? "Ip.ForwDatagrams" : "Ip.InReceives";
+            h.pipe(f.protocol(POD, Map.of(counter, 5_000L + c * received)));
             FirewallRule rule =
                 FirewallRule.newBuilder(rule(chain, 1, "DROP", spec, c * dropped, 0))
                     .setBackend(backend)
