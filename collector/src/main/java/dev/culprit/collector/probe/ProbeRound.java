@@ -146,7 +146,8 @@ final class ProbeRound {
     return results;
   }
 
-  private static void send(Probe p, ProbeTarget target, Selector selector, String from) {
+  private static void send(Probe p, ProbeTarget target, Selector selector, String from)
+      throws IOException {
     p.startNanos = System.nanoTime();
     try {
       if (p.channel.connect(target.socketAddress())) {
@@ -154,6 +155,11 @@ final class ProbeRound {
       } else {
         p.channel.register(selector, SelectionKey.OP_CONNECT, p);
       }
+    } catch (java.net.BindException e) {
+      // No local address or port to send from (ephemeral ports used up): the prober's own
+      // trouble, not loss on the way to the target, so the round fails instead of counting it.
+      throw new IOException(
+          "probing from " + label(from) + " cannot open a connection: " + e.getMessage(), e);
     } catch (IOException e) {
       // Refused at once (loopback RST) is an answer; "network is unreachable" (no route) is not.
       finished(p, System.nanoTime(), e, target, from);

@@ -140,6 +140,17 @@ public final class NftJsonParser {
       if (key.equals("counter") && value.isObject()) {
         packets = value.path("packets").asLong();
         bytes = value.path("bytes").asLong();
+      } else if (key.equals("match") && packets != null) {
+        // "counter numgen random mod 10 < 3 drop": the counter counts every packet that reached
+        // the rule, not the ones the verdict applies to; read as drops it would overstate them.
+        packets = null;
+        bytes = null;
+        if (value.path("left").has("numgen")) {
+          Double p = randomShare(value);
+          if (p != null) {
+            probability = probability == null ? p : probability * p;
+          }
+        }
       } else if (key.equals("match") && value.path("left").has("numgen")) {
         Double p = randomShare(value);
         if (p != null) {

@@ -65,6 +65,23 @@ class NftJsonParserTest {
   }
 
   @Test
+  void aCounterBeforeTheLastMatchCountsNoVerdictAndIsLeftOut() throws Exception {
+    String json =
+        "{\"nftables\": [{\"rule\": {\"family\": \"inet\", \"table\": \"t\", \"chain\":"
+            + " \"input\", \"handle\": 3, \"expr\": [{\"counter\": {\"packets\": 100,"
+            + " \"bytes\": 6000}}, {\"match\": {\"op\": \"<\", \"left\": {\"numgen\":"
+            + " {\"mode\": \"random\", \"mod\": 10, \"offset\": 0}}, \"right\": 3}},"
+            + " {\"drop\": null}]}}]}";
+
+    FirewallRule rule =
+        rule(NftJsonParser.parse("nft", json, "nft", true).rules(), "t", "input", 1);
+
+    assertThat(rule.getPackets()).as("100 reached the rule; about 30 were dropped").isNull();
+    assertThat(rule.getStatisticProbability()).isEqualTo(0.3);
+    assertThat(rule.getTarget()).isEqualTo("DROP");
+  }
+
+  @Test
   void aRuleWithoutNumgenHasNoProbability() throws Exception {
     FirewallRule drop = rule(nsA(true).rules(), "culprit", "input", 1);
     assertThat(drop.getStatisticMode()).isNull();
