@@ -36,6 +36,15 @@ final class AddressClaimProcessor
   private ProcessorContext<String, AddressEvent> context;
   private KeyValueStore<String, NamespaceAddresses> store;
 
+  /**
+   * The newest sample time and collector of each namespace this task has seen, also between store
+   * writes (the store is written only on change, so its time can be a refresh old). In memory: a
+   * restarted task falls back to the store's time.
+   */
+  private final java.util.Map<String, Newest> newest = new java.util.HashMap<>();
+
+  private record Newest(long timeMs, String collectorId) {}
+
   @Override
   public void init(ProcessorContext<String, AddressEvent> context) {
     this.context = context;
@@ -52,8 +61,21 @@ final class AddressClaimProcessor
     long timeMs = sample.getSampleTimeMs();
     String key = host + '\u0000' + netns;
     NamespaceAddresses previous = store.get(key);
-    if (previous != null && timeMs < previous.getLastSeenMs()) {
+    Newest seen = newest.get(key);
+    long newestMs =
+        Math.max(
+            previous == null ? Long.MIN_VALUE : previous.getLastSeenMs(),
+            seen == null ? Long.MIN_VALUE : seen.timeMs());
+    boolean restarted = seen != null && !seen.collectorId().equals(sample.getCollectorId());
+    // Older than what this namespace already reported: a sample out of order changes nothing.
+    // Far older (more than the TTL), or from a restarted collector: the host's clock went back,
+    // and waiting for it to catch up would unmap the namespace meanwhile; start again from here.
+    if (timeMs < newestMs && !restarted && newestMs - timeMs <= AddressIndex.TTL_MS) {
       return;
+    }
+    newest.put(key, new Newest(timeMs, sample.getCollectorId()));
+    if (previous != null && timeMs < previous.getLastSeenMs()) {
+      previous = null; // a clock step back: the stored times are in its future
     }
     TreeSet<String> now = new TreeSet<>();
     for (InterfaceStats i : sample.getInterfaces()) {
@@ -119,6 +141,7 @@ final class AddressClaimProcessor
       }
     }
     expired.forEach(store::delete);
+    newest.values().removeIf(n -> n.timeMs() < horizon);
     if (!expired.isEmpty()) {
       LOG.debug("forgot the addresses of {} namespaces unseen since {}", expired.size(), horizon);
     }

@@ -177,6 +177,22 @@ class AddressIndexTest {
   }
 
   @Test
+  void aLateSampleBetweenTwoStoreWritesDoesNotReleaseAnAddressStillThere() {
+    harness.pipe(pod(node7, "web-1", "10.88.0.7/16"));
+    node7.at(T0 + 10_000);
+    harness.pipe(pod(node7, "web-1", "10.88.0.7/16", "10.88.0.8/16"));
+    node7.at(T0 + 20_000);
+    harness.pipe(pod(node7, "web-1", "10.88.0.7/16", "10.88.0.8/16"));
+    // Taken before the last one but arriving after it (nothing was written for the last one).
+    node7.at(T0 + 15_000);
+    harness.pipe(pod(node7, "web-1", "10.88.0.7/16"));
+    probe(T0 + 20_000, "10.88.0.8");
+
+    assertThat(owners("10.88.0.8")).containsExactly("node-7/web-1@" + (T0 + 10_000));
+    assertThat(metric(AddressIndex.METRIC_JOINED)).isEqualTo(1);
+  }
+
+  @Test
   void ignoresAnInterfaceSampleOlderThanTheNamespacesLast() {
     node7.at(T0 + 10_000);
     harness.pipe(pod(node7, "web-1", "10.88.0.7/16"));
