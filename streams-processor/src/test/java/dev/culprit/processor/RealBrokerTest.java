@@ -8,7 +8,6 @@ import dev.culprit.processor.scenarios.SeedHost;
 import dev.culprit.schemas.DeadLetter;
 import dev.culprit.schemas.JsonRenderer;
 import dev.culprit.schemas.RootCause;
-import dev.culprit.schemas.Topic;
 import dev.culprit.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,14 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.stream.Collectors;
-import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,18 +45,22 @@ class RealBrokerTest {
               new ResultFeed<>(broker.bootstrapServers(), Topics.ROOTCAUSE_PACKET_LOSS, true);
           ResultFeed<DeadLetter> deadLetters =
               new ResultFeed<>(broker.bootstrapServers(), Topics.DEAD_LETTER, true);
-          KafkaProducer<String, byte[]> producer = producer(broker)) {
+          SampleProducer producer = new SampleProducer(broker)) {
         processor.start();
 
         SeedHost seed = new SeedHost(Scenario.cycle(0));
-        send(producer, seed.cycle(Scenario.cycle(0), SeedHost.quiet()));
-        producer.send(
-            new ProducerRecord<>(
-                Topics.QDISC.name(), SeedHost.HOST, "garbage".getBytes(StandardCharsets.UTF_8)));
-        send(producer, seed.cycle(Scenario.cycle(1), SeedHost.seed()));
+        producer.send(seed.cycle(Scenario.cycle(0), SeedHost.quiet()));
+        producer
+            .raw()
+            .send(
+                new ProducerRecord<>(
+                    Topics.QDISC.name(),
+                    SeedHost.HOST,
+                    "garbage".getBytes(StandardCharsets.UTF_8)));
+        producer.send(seed.cycle(Scenario.cycle(1), SeedHost.seed()));
         // The host's next sample, past window 1's end plus grace, closes that window.
         seed.factory().at(Scenario.closing(1));
-        send(producer, List.of(seed.factory().protocol("", Map.of())));
+        producer.send(List.of(seed.factory().protocol("", Map.of())));
         producer.flush();
 
         List<RootCause> got = pollUntil(causes::poll, 4);
@@ -88,29 +85,5 @@ class RealBrokerTest {
     }
     assertThat(got).as("records within %s", DEADLINE).hasSizeGreaterThanOrEqualTo(count);
     return got;
-  }
-
-  private static void send(KafkaProducer<String, byte[]> producer, List<SpecificRecord> samples) {
-    for (SpecificRecord sample : samples) {
-      Topic<?> topic =
-          Topics.samples().stream()
-              .filter(t -> t.valueType().isInstance(sample))
-              .findFirst()
-              .orElseThrow();
-      producer.send(
-          new ProducerRecord<>(topic.name(), (String) sample.get(0), encode(topic, sample)));
-    }
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <V extends SpecificRecord> byte[] encode(Topic<V> topic, SpecificRecord sample) {
-    return topic.valueSerde().encode((V) sample);
-  }
-
-  private static KafkaProducer<String, byte[]> producer(EmbeddedBroker broker) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
   }
 }

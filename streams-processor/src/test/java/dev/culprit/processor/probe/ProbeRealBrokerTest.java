@@ -11,10 +11,10 @@ import dev.culprit.processor.CulpritProcessor;
 import dev.culprit.processor.ProcessorConfig;
 import dev.culprit.processor.ResultFeed;
 import dev.culprit.processor.SampleFactory;
+import dev.culprit.processor.SampleProducer;
 import dev.culprit.processor.scenarios.Scenario;
 import dev.culprit.schemas.Cause;
 import dev.culprit.schemas.RootCause;
-import dev.culprit.schemas.Topic;
 import dev.culprit.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,13 +26,8 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,12 +56,12 @@ class ProbeRealBrokerTest {
       try (CulpritProcessor processor = new CulpritProcessor(config);
           ResultFeed<RootCause> causes =
               new ResultFeed<>(broker.bootstrapServers(), Topics.ROOTCAUSE_PACKET_LOSS, true);
-          KafkaProducer<String, byte[]> producer = producer(broker)) {
+          SampleProducer producer = new SampleProducer(broker)) {
         processor.start();
         SampleFactory node7 = new SampleFactory("node-7", Scenario.cycle(0));
         SampleFactory node2 = new SampleFactory("node-2", Scenario.cycle(0));
 
-        send(producer, web1(node7, 0));
+        producer.send(web1(node7, 0));
         producer.flush();
         // The claim must be ahead of the probe on the by-address topic: both samples are in
         // different partitions of different topics, which live tasks read at their own pace.
@@ -74,15 +69,14 @@ class ProbeRealBrokerTest {
 
         node7.at(Scenario.cycle(1));
         node2.at(Scenario.cycle(1));
-        send(producer, web1(node7, 300));
-        send(
-            producer,
+        producer.send(web1(node7, 300));
+        producer.send(
             List.of(node2.probe("culprit-client", "10.88.0.7", 8080, 30, 18, 0.1, 0.4, 3.1)));
         producer.flush();
         awaitCommitted(broker, APP + "-" + AddressIndex.BY_TARGET_HOST + "-repartition", "node-7");
 
         node7.at(Scenario.closing(1));
-        send(producer, List.of(node7.protocol("", Map.of())));
+        producer.send(List.of(node7.protocol("", Map.of())));
         producer.flush();
 
         RootCause cause = pollOne(causes);
@@ -144,29 +138,5 @@ class ProbeRealBrokerTest {
     }
     assertThat(got).as("causes within %s", DEADLINE).hasSize(1);
     return got.get(0);
-  }
-
-  private static void send(KafkaProducer<String, byte[]> producer, List<SpecificRecord> samples) {
-    for (SpecificRecord sample : samples) {
-      Topic<?> topic =
-          Topics.samples().stream()
-              .filter(t -> t.valueType().isInstance(sample))
-              .findFirst()
-              .orElseThrow();
-      producer.send(
-          new ProducerRecord<>(topic.name(), (String) sample.get(0), encode(topic, sample)));
-    }
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <V extends SpecificRecord> byte[] encode(Topic<V> topic, SpecificRecord sample) {
-    return topic.valueSerde().encode((V) sample);
-  }
-
-  private static KafkaProducer<String, byte[]> producer(EmbeddedBroker broker) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
   }
 }
