@@ -46,6 +46,11 @@ public final class LabDetectionLatencyBench {
   public static void main(String[] args) throws Exception {
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     String which = args.length > 1 ? args[1] : "both";
+    // Optional: only these faults (comma-separated names), e.g. to add a new fault's row.
+    List<FaultKind> faults =
+        args.length > 2
+            ? java.util.Arrays.stream(args[2].split(",")).map(FaultKind::parse).toList()
+            : List.of(FaultKind.values());
     String reason = LabKernel.whyUnusable();
     if (reason != null) {
       System.err.println("LabDetectionLatencyBench: " + reason);
@@ -53,18 +58,24 @@ public final class LabDetectionLatencyBench {
     }
     if (!which.equals("defaults")) {
       measure(
-          "1 s sampling, 5 s windows", LabPipeline.FAST_SAMPLING, LabPipeline.FAST_WINDOW, runs);
+          "1 s sampling, 5 s windows",
+          LabPipeline.FAST_SAMPLING,
+          LabPipeline.FAST_WINDOW,
+          runs,
+          faults);
     }
     if (!which.equals("fast")) {
       measure(
           "defaults: 5 s sampling, 10 s windows",
           LabPipeline.DEFAULT_SAMPLING,
           LabPipeline.DEFAULT_WINDOW,
-          runs);
+          runs,
+          faults);
     }
   }
 
-  private static void measure(String label, Duration sampling, Duration window, int runs)
+  private static void measure(
+      String label, Duration sampling, Duration window, int runs, List<FaultKind> faults)
       throws Exception {
     String conntrackMax = LabKernel.conntrackMax();
     Lab lab = new Lab(Files.createTempDirectory("culprit-lab-bench"));
@@ -77,7 +88,7 @@ public final class LabDetectionLatencyBench {
       lab.up(2);
       System.out.printf("%s, %d runs per fault%n", label, runs);
       System.out.printf("%-16s %8s %8s   runs (s)%n", "fault", "p50 s", "p95 s");
-      for (FaultKind kind : FaultKind.values()) {
+      for (FaultKind kind : faults) {
         List<Duration> latencies = new ArrayList<>();
         for (int run = 0; run < runs; run++) {
           // Inject at a random phase of the window: back-to-back runs of equal length would all
