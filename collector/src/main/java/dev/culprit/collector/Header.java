@@ -1,6 +1,6 @@
 package dev.culprit.collector;
 
-import org.apache.avro.Schema;
+import dev.culprit.schemas.SampleHeaders;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -24,22 +24,7 @@ public record Header(
    * @throws IllegalArgumentException when the record's schema lacks one of them (not a sample)
    */
   public <R extends SpecificRecord> R stamp(R record) {
-    put(record, "host", host);
-    put(record, "netns", netns);
-    put(record, "sampleTimeMs", sampleTimeMs);
-    put(record, "collectorId", collectorId);
-    put(record, "bootId", bootId);
-    put(record, "seq", 0L);
-    return record;
-  }
-
-  private static void put(SpecificRecord record, String name, Object value) {
-    Schema.Field field = record.getSchema().getField(name);
-    if (field == null) {
-      throw new IllegalArgumentException(
-          record.getSchema().getFullName() + " has no " + name + " field: not a sample record");
-    }
-    record.put(field.pos(), value);
+    return SampleHeaders.stamp(record, host, netns, sampleTimeMs, collectorId, bootId, 0L);
   }
 
   /** The same header for another namespace. */

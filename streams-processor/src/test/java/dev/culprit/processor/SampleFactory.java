@@ -10,10 +10,12 @@ import dev.culprit.schemas.ProbeSample;
 import dev.culprit.schemas.ProtocolSample;
 import dev.culprit.schemas.QdiscSample;
 import dev.culprit.schemas.QdiscStats;
+import dev.culprit.schemas.SampleHeaders;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
 
 /**
  * Builds sample records the way one host's collector publishes them: one header per cycle (host,
@@ -60,38 +62,25 @@ public final class SampleFactory {
     return restartCollector(newCollectorId);
   }
 
+  /** This collector's header for {@code netns}, with the next sequence number. */
+  private <R extends SpecificRecord> R stamped(String netns, R record) {
+    return SampleHeaders.stamp(record, host, netns, timeMs, collectorId, bootId, ++seq);
+  }
+
   public InterfaceSample interfaces(String netns, InterfaceStats... interfaces) {
-    return InterfaceSample.newBuilder()
-        .setHost(host)
-        .setNetns(netns)
-        .setSampleTimeMs(timeMs)
-        .setCollectorId(collectorId)
-        .setBootId(bootId)
-        .setSeq(++seq)
+    return InterfaceSample.newBuilder(stamped(netns, new InterfaceSample()))
         .setInterfaces(new ArrayList<>(List.of(interfaces)))
         .build();
   }
 
   public ProtocolSample protocol(String netns, Map<String, Long> counters) {
-    return ProtocolSample.newBuilder()
-        .setHost(host)
-        .setNetns(netns)
-        .setSampleTimeMs(timeMs)
-        .setCollectorId(collectorId)
-        .setBootId(bootId)
-        .setSeq(++seq)
+    return ProtocolSample.newBuilder(stamped(netns, new ProtocolSample()))
         .setCounters(new HashMap<>(counters))
         .build();
   }
 
   public ConntrackSample conntrack(String netns, long count, long max, Map<String, Long> stats) {
-    return ConntrackSample.newBuilder()
-        .setHost(host)
-        .setNetns(netns)
-        .setSampleTimeMs(timeMs)
-        .setCollectorId(collectorId)
-        .setBootId(bootId)
-        .setSeq(++seq)
+    return ConntrackSample.newBuilder(stamped(netns, new ConntrackSample()))
         .setAvailable(true)
         .setCount(count)
         .setMax(max)
@@ -101,25 +90,13 @@ public final class SampleFactory {
   }
 
   public QdiscSample qdiscs(String netns, QdiscStats... qdiscs) {
-    return QdiscSample.newBuilder()
-        .setHost(host)
-        .setNetns(netns)
-        .setSampleTimeMs(timeMs)
-        .setCollectorId(collectorId)
-        .setBootId(bootId)
-        .setSeq(++seq)
+    return QdiscSample.newBuilder(stamped(netns, new QdiscSample()))
         .setQdiscs(new ArrayList<>(List.of(qdiscs)))
         .build();
   }
 
   public FilterSample filter(String netns, List<FirewallRule> rules, List<ChainPolicy> policies) {
-    return FilterSample.newBuilder()
-        .setHost(host)
-        .setNetns(netns)
-        .setSampleTimeMs(timeMs)
-        .setCollectorId(collectorId)
-        .setBootId(bootId)
-        .setSeq(++seq)
+    return FilterSample.newBuilder(stamped(netns, new FilterSample()))
         .setBackends(List.of("iptables-nft"))
         .setRules(new ArrayList<>(rules))
         .setPolicies(new ArrayList<>(policies))
@@ -139,13 +116,7 @@ public final class SampleFactory {
       Double rttMinMs,
       Double rttAvgMs,
       Double rttMaxMs) {
-    return ProbeSample.newBuilder()
-        .setHost(host)
-        .setNetns(netns)
-        .setSampleTimeMs(timeMs)
-        .setCollectorId(collectorId)
-        .setBootId(bootId)
-        .setSeq(++seq)
+    return ProbeSample.newBuilder(stamped(netns, new ProbeSample()))
         .setTargetAddress(target)
         .setTargetPort(port)
         .setProtocol("tcp-connect")

@@ -10,6 +10,7 @@ import dev.culprit.schemas.ProbeSample;
 import dev.culprit.schemas.ProtocolSample;
 import dev.culprit.schemas.QdiscSample;
 import dev.culprit.schemas.QdiscStats;
+import dev.culprit.schemas.SampleHeaders;
 import dev.culprit.schemas.Topic;
 import dev.culprit.schemas.Topics;
 import java.io.BufferedReader;
@@ -170,13 +171,7 @@ public final class FleetGenerator {
 
   /** One probe round from the host namespace to the next host's eth0, all answered. */
   private ProbeSample probe(Header h) {
-    return ProbeSample.newBuilder()
-        .setHost(h.host())
-        .setNetns(h.netns())
-        .setSampleTimeMs(h.timeMs())
-        .setCollectorId("bench-collector-" + h.index())
-        .setBootId("bench-boot-" + h.index())
-        .setSeq(nextSeq(h))
+    return ProbeSample.newBuilder(stamped(h, new ProbeSample()))
         .setTargetAddress(eth0Address((h.index() + 1) % options.hosts()))
         .setTargetPort(80)
         .setProtocol("tcp-connect")
@@ -199,6 +194,18 @@ public final class FleetGenerator {
 
   private long nextSeq(Header h) {
     return ++seq[h.index()];
+  }
+
+  /** The sample header of host {@code h}, with its next sequence number. */
+  private <R extends SpecificRecord> R stamped(Header h, R record) {
+    return SampleHeaders.stamp(
+        record,
+        h.host(),
+        h.netns(),
+        h.timeMs(),
+        "bench-collector-" + h.index(),
+        "bench-boot-" + h.index(),
+        nextSeq(h));
   }
 
   private InterfaceSample interfaces(Header h, int ns, long k, Fault fault) {
@@ -244,15 +251,7 @@ public final class FleetGenerator {
               2_000,
               small ? 34 : 0));
     }
-    return InterfaceSample.newBuilder()
-        .setHost(h.host())
-        .setNetns(h.netns())
-        .setSampleTimeMs(h.timeMs())
-        .setCollectorId("bench-collector-" + h.index())
-        .setBootId("bench-boot-" + h.index())
-        .setSeq(nextSeq(h))
-        .setInterfaces(ifs)
-        .build();
+    return InterfaceSample.newBuilder(stamped(h, new InterfaceSample())).setInterfaces(ifs).build();
   }
 
   private static InterfaceStats iface(
@@ -314,13 +313,7 @@ public final class FleetGenerator {
     counters.put("TcpExt.TCPOFODrop", 0L);
     counters.put("TcpExt.RcvPruned", 0L);
     counters.put("TcpExt.TCPSynRetrans", 100 + (fault == null ? 0 : k * 4));
-    return ProtocolSample.newBuilder()
-        .setHost(h.host())
-        .setNetns(h.netns())
-        .setSampleTimeMs(h.timeMs())
-        .setCollectorId("bench-collector-" + h.index())
-        .setBootId("bench-boot-" + h.index())
-        .setSeq(nextSeq(h))
+    return ProtocolSample.newBuilder(stamped(h, new ProtocolSample()))
         .setCounters(counters)
         .build();
   }
@@ -346,13 +339,7 @@ public final class FleetGenerator {
       stats.put(names[i], i == 4 || i == 5 || i == 3 ? 0L : 100L * i + k * i);
     }
     stats.put("entries", 182L);
-    return ConntrackSample.newBuilder()
-        .setHost(h.host())
-        .setNetns(h.netns())
-        .setSampleTimeMs(h.timeMs())
-        .setCollectorId("bench-collector-" + h.index())
-        .setBootId("bench-boot-" + h.index())
-        .setSeq(nextSeq(h))
+    return ConntrackSample.newBuilder(stamped(h, new ConntrackSample()))
         .setAvailable(true)
         .setCount(182 + (k % 20))
         .setMax(262_144L)
@@ -371,15 +358,7 @@ public final class FleetGenerator {
     } else {
       qs.add(qdisc("eth0", "noqueue", "0:", null, null, null, null));
     }
-    return QdiscSample.newBuilder()
-        .setHost(h.host())
-        .setNetns(h.netns())
-        .setSampleTimeMs(h.timeMs())
-        .setCollectorId("bench-collector-" + h.index())
-        .setBootId("bench-boot-" + h.index())
-        .setSeq(nextSeq(h))
-        .setQdiscs(qs)
-        .build();
+    return QdiscSample.newBuilder(stamped(h, new QdiscSample())).setQdiscs(qs).build();
   }
 
   private static QdiscStats qdisc(
@@ -456,13 +435,7 @@ public final class FleetGenerator {
     if (fault == Fault.RANDOM_DROP) {
       rules.add(0, rule("INPUT", 1, "DROP", RANDOM_DROP_SPEC, k * 300));
     }
-    return FilterSample.newBuilder()
-        .setHost(h.host())
-        .setNetns(h.netns())
-        .setSampleTimeMs(h.timeMs())
-        .setCollectorId("bench-collector-" + h.index())
-        .setBootId("bench-boot-" + h.index())
-        .setSeq(nextSeq(h))
+    return FilterSample.newBuilder(stamped(h, new FilterSample()))
         .setBackends(List.of("iptables-nft"))
         .setRules(rules)
         .setPolicies(policies)

@@ -1,0 +1,45 @@
+package dev.culprit.schemas;
+
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * The fields every sample schema starts with ({@code host}, {@code netns}, {@code sampleTimeMs},
+ * {@code collectorId}, {@code bootId}, {@code seq}), set by name on any sample record, so whoever
+ * builds samples (the collector, benchmarks, tests) sets only each topic's own fields.
+ */
+public final class SampleHeaders {
+
+  private SampleHeaders() {}
+
+  /**
+   * Sets the header fields of {@code record} and returns it.
+   *
+   * @throws IllegalArgumentException when the record's schema lacks one of them (not a sample)
+   */
+  public static <R extends SpecificRecord> R stamp(
+      R record,
+      String host,
+      String netns,
+      long sampleTimeMs,
+      String collectorId,
+      String bootId,
+      long seq) {
+    put(record, "host", host);
+    put(record, "netns", netns);
+    put(record, "sampleTimeMs", sampleTimeMs);
+    put(record, "collectorId", collectorId);
+    put(record, "bootId", bootId);
+    put(record, "seq", seq);
+    return record;
+  }
+
+  private static void put(SpecificRecord record, String name, Object value) {
+    Schema.Field field = record.getSchema().getField(name);
+    if (field == null) {
+      throw new IllegalArgumentException(
+          record.getSchema().getFullName() + " has no " + name + " field: not a sample record");
+    }
+    record.put(field.pos(), value);
+  }
+}
