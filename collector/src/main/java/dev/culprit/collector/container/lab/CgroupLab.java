@@ -21,7 +21,6 @@ import org.slf4j.LoggerFactory;
 public final class CgroupLab implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(CgroupLab.class);
-  private static final long MIB = 1L << 20;
 
   private final Path cgroupRoot;
   private final Path workDir;
@@ -42,32 +41,9 @@ public final class CgroupLab implements AutoCloseable {
     String name =
         "culprit-" + scenario.label() + "-" + UUID.randomUUID().toString().substring(0, 6);
     boolean v2 = Files.isRegularFile(cgroupRoot.resolve("cgroup.controllers"));
-    Long limit = null;
-    List<String> command;
-    String cpuMax = null;
-    switch (scenario) {
-      case OOM_JVM -> {
-        limit = 256 * MIB;
-        command = java("-Xmx2g");
-      }
-      case JAVA_OUT_OF_MEMORY_ERROR -> {
-        limit = 256 * MIB;
-        command = java();
-      }
-      case OOM_PROCESS -> {
-        limit = 64 * MIB;
-        command =
-            List.of(
-                "sh",
-                "-c",
-                "(while :; do head -c 2097152 /dev/zero || exit 0; sleep 0.2; done) | tail");
-      }
-      case CPU_THROTTLE -> {
-        cpuMax = "10000 100000";
-        command = List.of("sh", "-c", "while :; do :; done");
-      }
-      default -> throw new IllegalArgumentException(scenario.toString());
-    }
+    Long limit = scenario.memoryLimitBytes();
+    List<String> command = scenario.isJava() ? java(scenario.jvmFlags()) : scenario.shellCommand();
+    String cpuMax = scenario == LabScenario.CPU_THROTTLE ? "10000 100000" : null;
     List<Path> procsFiles = new ArrayList<>();
     if (v2) {
       Path dir = create(cgroupRoot.resolve(name));
@@ -223,12 +199,12 @@ public final class CgroupLab implements AutoCloseable {
     }
   }
 
-  private List<String> java(String... flags) throws IOException {
+  private List<String> java(List<String> flags) throws IOException {
     Path classes = workDir.resolve("classes");
     JavaBinds.writeHeapHog(classes);
     List<String> cmd = new ArrayList<>();
     cmd.add(JavaBinds.javaHome().resolve("bin/java").toString());
-    cmd.addAll(List.of(flags));
+    cmd.addAll(flags);
     cmd.addAll(List.of("-cp", classes.toString(), HeapHog.class.getName(), "3000", "16", "100"));
     return cmd;
   }

@@ -46,36 +46,15 @@ public final class DockerLab implements AutoCloseable {
     List<String> argv =
         new ArrayList<>(
             List.of("docker", "-H", host, "run", "-d", "--name", name, "--network", "none"));
-    long limit;
-    List<String> command;
-    switch (scenario) {
-      case OOM_JVM -> {
-        limit = 256 * MIB;
-        command = java("-Xmx2g");
-      }
-      case JAVA_OUT_OF_MEMORY_ERROR -> {
-        limit = 256 * MIB;
-        command = java();
-      }
-      case OOM_PROCESS -> {
-        limit = 64 * MIB;
-        // The pipeline's tail keeps one endless line: ~10 MiB/s of anonymous memory. When the
-        // kernel kills tail, head dies of SIGPIPE and the loop ends, so the container exits 137.
-        command =
-            List.of(
-                "sh",
-                "-c",
-                "(while :; do head -c 2097152 /dev/zero || exit 0; sleep 0.2; done) | tail");
-      }
-      case CPU_THROTTLE -> {
-        limit = 64 * MIB;
-        argv.addAll(List.of("--cpus", "0.1"));
-        command = List.of("sh", "-c", "while :; do :; done");
-      }
-      default -> throw new IllegalArgumentException(scenario.toString());
+    // Every container gets a memory limit; CPU throttling, which needs none, gets 64 MiB.
+    Long needed = scenario.memoryLimitBytes();
+    long limit = needed != null ? needed : 64 * MIB;
+    List<String> command = scenario.isJava() ? java(scenario.jvmFlags()) : scenario.shellCommand();
+    if (scenario == LabScenario.CPU_THROTTLE) {
+      argv.addAll(List.of("--cpus", "0.1"));
     }
     argv.addAll(List.of("-m", Long.toString(limit), "--memory-swap", Long.toString(limit)));
-    if (scenario == LabScenario.OOM_JVM || scenario == LabScenario.JAVA_OUT_OF_MEMORY_ERROR) {
+    if (scenario.isJava()) {
       for (String bind : JavaBinds.readOnlyBinds()) {
         argv.addAll(List.of("-v", bind));
       }
@@ -224,9 +203,9 @@ public final class DockerLab implements AutoCloseable {
     imageImported = true;
   }
 
-  private static List<String> java(String... flags) throws IOException {
+  private static List<String> java(List<String> flags) throws IOException {
     // 3 s before allocating (the collector reads the heap ceiling), then 16 MiB every 100 ms.
-    return javaCommand("3000", flags);
+    return javaCommand("3000", flags.toArray(String[]::new));
   }
 
   private static List<String> javaCommand(String delayMs, String... flags) throws IOException {

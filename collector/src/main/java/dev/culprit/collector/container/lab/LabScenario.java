@@ -1,6 +1,7 @@
 package dev.culprit.collector.container.lab;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /** The container faults the lab can inject (names as on the command line). */
@@ -20,10 +21,46 @@ public enum LabScenario {
    */
   JAVA_OUT_OF_MEMORY_ERROR("jvm-heap-error");
 
+  private static final long MIB = 1L << 20;
+
   private final String label;
 
   LabScenario(String label) {
     this.label = label;
+  }
+
+  /** Whether the workload is the lab's heap hog JVM (else a shell command). */
+  public boolean isJava() {
+    return this == OOM_JVM || this == JAVA_OUT_OF_MEMORY_ERROR;
+  }
+
+  /** The JVM flags of a Java workload: a heap ceiling far above the limit, or the defaults. */
+  public List<String> jvmFlags() {
+    return this == OOM_JVM ? List.of("-Xmx2g") : List.of();
+  }
+
+  /** The command of a shell workload; empty for a Java one. */
+  public List<String> shellCommand() {
+    return switch (this) {
+      // The pipeline's tail keeps one endless line: ~10 MiB/s of anonymous memory. When the
+      // kernel kills tail, head dies of SIGPIPE and the loop ends, so the container exits 137.
+      case OOM_PROCESS ->
+          List.of(
+              "sh",
+              "-c",
+              "(while :; do head -c 2097152 /dev/zero || exit 0; sleep 0.2; done) | tail");
+      case CPU_THROTTLE -> List.of("sh", "-c", "while :; do :; done");
+      default -> List.of();
+    };
+  }
+
+  /** The memory limit the fault needs, bytes; null for CPU throttling, which needs none. */
+  public Long memoryLimitBytes() {
+    return switch (this) {
+      case OOM_JVM, JAVA_OUT_OF_MEMORY_ERROR -> 256 * MIB;
+      case OOM_PROCESS -> 64 * MIB;
+      case CPU_THROTTLE -> null;
+    };
   }
 
   /** The command-line name. */
