@@ -47,13 +47,13 @@ final class FilterKind implements SampleKind<FilterSample> {
   public FilterSample trim(FilterSample sample) {
     Set<String> droppingChains = new HashSet<>();
     for (FirewallRule rule : sample.getRules()) {
-      if (isDropping(rule.getTarget())) {
+      if (FirewallTargets.isDropping(rule.getTarget())) {
         droppingChains.add(chainId(rule, rule.getChain()));
       }
     }
     List<FirewallRule> kept = new ArrayList<>();
     for (FirewallRule rule : sample.getRules()) {
-      if (isDeciding(rule.getTarget())
+      if (FirewallTargets.isDeciding(rule.getTarget())
           || (rule.getTarget() != null
               && droppingChains.contains(chainId(rule, rule.getTarget())))) {
         kept.add(rule);
@@ -66,18 +66,6 @@ final class FilterKind implements SampleKind<FilterSample> {
   /** A chain of the rule's own backend, family and table. */
   private static String chainId(FirewallRule rule, String chain) {
     return rule.getBackend() + "|" + rule.getFamily() + "|" + rule.getTable() + "|" + chain;
-  }
-
-  private static boolean isDropping(String target) {
-    return target != null && (target.equalsIgnoreCase("DROP") || target.equalsIgnoreCase("REJECT"));
-  }
-
-  /** ACCEPT, DROP or REJECT, in iptables or nft spelling. */
-  static boolean isDeciding(String target) {
-    return target != null
-        && (target.equalsIgnoreCase("ACCEPT")
-            || target.equalsIgnoreCase("DROP")
-            || target.equalsIgnoreCase("REJECT"));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.culprit.processor.rules;
 
 import dev.culprit.processor.Thresholds;
+import dev.culprit.processor.delta.FirewallTargets;
 import dev.culprit.processor.delta.SampleKinds;
 import dev.culprit.processor.window.NetnsWindow;
 import dev.culprit.schemas.Cause;
@@ -11,7 +12,6 @@ import dev.culprit.schemas.RootCause;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * FIREWALL_DROP: a DROP or REJECT rule, or a DROP chain policy, whose packet counter rose.
@@ -30,8 +30,6 @@ import java.util.Set;
  */
 final class FirewallDropRule implements PacketLossRule {
 
-  private static final Set<String> DROPPING = Set.of("DROP", "REJECT");
-
   private final Thresholds thresholds;
 
   FirewallDropRule(Thresholds thresholds) {
@@ -43,7 +41,7 @@ final class FirewallDropRule implements PacketLossRule {
     List<RootCause> causes = new ArrayList<>();
     for (FirewallRule rule : window.firewallRules()) {
       Long dropped = rule.getPackets();
-      if (dropped == null || dropped <= 0 || !DROPPING.contains(upper(rule.getTarget()))) {
+      if (dropped == null || dropped <= 0 || !FirewallTargets.isDropping(rule.getTarget())) {
         continue;
       }
       Traffic traffic =
@@ -122,6 +120,7 @@ final class FirewallDropRule implements PacketLossRule {
       if (dropped == null || dropped <= 0 || !"DROP".equals(upper(policy.getPolicy()))) {
         continue;
       }
+      // Counted here (its packets rose), so the chain's decisions are too.
       long decided =
           Traffic.decided(window, policy.getBackend(), policy.getTable(), policy.getChain());
       double share = Fmt.ratio(dropped, Math.max(decided, dropped));

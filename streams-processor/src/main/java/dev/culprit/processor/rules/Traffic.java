@@ -1,5 +1,6 @@
 package dev.culprit.processor.rules;
 
+import dev.culprit.processor.delta.FirewallTargets;
 import dev.culprit.processor.delta.ProtocolCounter;
 import dev.culprit.processor.window.NetnsWindow;
 import dev.culprit.schemas.ChainPolicy;
@@ -8,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * The packets a firewall chain saw in a window, and how that was measured: what jumped into it,
@@ -21,8 +21,6 @@ import java.util.Set;
  *     dropped (Ip.OutRequests and Ip.ForwDatagrams are counted past their hooks)
  */
 record Traffic(long packets, boolean ofChain, boolean withoutDropped) {
-
-  private static final Set<String> DECIDING = Set.of("ACCEPT", "DROP", "REJECT");
 
   /** The dropped packets' share, 0..1 (a counter read a moment later may be the larger). */
   double shareOf(long dropped) {
@@ -65,47 +63,42 @@ record Traffic(long packets, boolean ofChain, boolean withoutDropped) {
     if (counted) {
       return new Traffic(jumped, true, false);
     }
-    if (policyCounted(window, backend, table, chain)) {
-      return new Traffic(decided(window, backend, table, chain), true, false);
+    Long decided = decided(window, backend, table, chain);
+    if (decided != null) {
+      return new Traffic(decided, true, false);
     }
     return ipPackets(window, family, chain);
   }
 
-  /** Packets the chain decided on in the window: its deciding rules' and its policy's. */
-  static long decided(NetnsWindow window, String backend, String table, String chain) {
-    long decided = 0;
+  /**
+   * Packets the chain decided on in the window, its deciding rules' and its policy's; null when its
+   * policy counts nothing (iptables-nft, nftables), so the total would leave out what the policy
+   * took.
+   */
+  static Long decided(NetnsWindow window, String backend, String table, String chain) {
+    Long policy = null;
+    for (ChainPolicy p : window.chainPolicies()) {
+      if (p.getPackets() != null
+          && p.getBackend().equals(backend)
+          && p.getTable().equals(table)
+          && p.getChain().equals(chain)) {
+        policy = (policy == null ? 0 : policy) + p.getPackets();
+      }
+    }
+    if (policy == null) {
+      return null;
+    }
+    long decided = policy;
     for (FirewallRule r : window.firewallRules()) {
       if (r.getPackets() != null
           && r.getBackend().equals(backend)
           && r.getTable().equals(table)
           && r.getChain().equals(chain)
-          && r.getTarget() != null
-          && DECIDING.contains(r.getTarget().toUpperCase(Locale.ROOT))) {
+          && FirewallTargets.isDeciding(r.getTarget())) {
         decided += r.getPackets();
       }
     }
-    for (ChainPolicy p : window.chainPolicies()) {
-      if (p.getPackets() != null
-          && p.getBackend().equals(backend)
-          && p.getTable().equals(table)
-          && p.getChain().equals(chain)) {
-        decided += p.getPackets();
-      }
-    }
     return decided;
-  }
-
-  private static boolean policyCounted(
-      NetnsWindow window, String backend, String table, String chain) {
-    for (ChainPolicy p : window.chainPolicies()) {
-      if (p.getPackets() != null
-          && p.getBackend().equals(backend)
-          && p.getTable().equals(table)
-          && p.getChain().equals(chain)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /**
