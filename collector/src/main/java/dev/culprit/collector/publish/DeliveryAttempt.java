@@ -2,17 +2,18 @@ package dev.culprit.collector.publish;
 
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
-import org.apache.kafka.clients.producer.Callback;
 
 /**
- * The outcome of sending one window of records: which were acknowledged, which failed and why.
- * Callbacks arrive on the producer's I/O thread; the sender waits on the shared condition.
+ * The outcome of sending one window of records: which were acknowledged, which failed, why, and
+ * whether for good. Outcomes arrive on the transport's I/O thread; the sender waits on the shared
+ * condition.
  */
 final class DeliveryAttempt {
 
   private final Lock lock;
   private final Condition changed;
   private final Exception[] errors;
+  private final boolean[] permanent;
   private final boolean[] unsent;
   private final boolean[] completed;
   private int outstanding;
@@ -21,22 +22,30 @@ final class DeliveryAttempt {
     this.lock = lock;
     this.changed = changed;
     this.errors = new Exception[records];
+    this.permanent = new boolean[records];
     this.unsent = new boolean[records];
     this.completed = new boolean[records];
     this.outstanding = records;
   }
 
-  /** The callback of record {@code index}. */
-  Callback callback(int index) {
-    return (metadata, exception) -> {
-      complete(index, exception);
-    };
+  /** Record {@code index} was acknowledged. */
+  void acknowledged(int index) {
+    complete(index, null, false);
   }
 
-  /** Records {@code from} and later were never handed to the producer: {@code cause} says why. */
+  /**
+   * Record {@code index} failed.
+   *
+   * @param forGood the broker will never take it: it is dropped and counted, not retried
+   */
+  void failed(int index, Exception error, boolean forGood) {
+    complete(index, error, forGood);
+  }
+
+  /** Records {@code from} and later were never handed to the broker: {@code cause} says why. */
   void notSent(int from, Exception cause) {
     for (int i = from; i < errors.length; i++) {
-      if (complete(i, cause)) {
+      if (complete(i, cause, false)) {
         unsent[i] = true;
       }
     }
@@ -52,6 +61,11 @@ final class DeliveryAttempt {
     return errors[index];
   }
 
+  /** Whether record {@code index} failed for good. */
+  boolean permanent(int index) {
+    return permanent[index];
+  }
+
   /** Record {@code index}'s failure if its outcome is already known, else null. */
   Exception errorIfDone(int index) {
     lock.lock();
@@ -62,7 +76,17 @@ final class DeliveryAttempt {
     }
   }
 
-  /** Records that were handed to the producer and failed (not those never sent). */
+  /** Whether record {@code index}'s outcome is a failure for good (false until it is known). */
+  boolean permanentIfDone(int index) {
+    lock.lock();
+    try {
+      return permanent[index];
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Records that were handed to the broker and failed (not those never sent). */
   int failedAttempts() {
     int n = 0;
     for (int i = 0; i < errors.length; i++) {
@@ -78,7 +102,7 @@ final class DeliveryAttempt {
   }
 
   /** Records the outcome once; false when the record already had one. */
-  private boolean complete(int index, Exception exception) {
+  private boolean complete(int index, Exception exception, boolean forGood) {
     lock.lock();
     try {
       if (completed[index]) {
@@ -86,6 +110,7 @@ final class DeliveryAttempt {
       }
       completed[index] = true;
       errors[index] = exception;
+      permanent[index] = exception != null && forGood;
       outstanding--;
       changed.signalAll();
       return true;

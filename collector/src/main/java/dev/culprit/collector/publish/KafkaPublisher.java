@@ -10,8 +10,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.avro.Schema;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,22 +51,26 @@ public final class KafkaPublisher implements Publisher {
   private volatile boolean closed;
   private boolean appendFailing;
 
-  /** Only through {@link #open} or, for tests, with another producer factory. */
-  KafkaPublisher(Spool spool, Supplier<Producer<byte[], byte[]>> producers, String target) {
+  /** Only through {@link #open} or, for tests, with another transport factory. */
+  KafkaPublisher(Spool spool, Supplier<Transport> transports, String target) {
     this.spool = spool;
     this.target = target;
     this.maxRecordBytes = spool.maxRecordBytes();
-    this.sender = new SpoolSender(spool, producers, target);
+    this.sender = new SpoolSender(spool, transports, target);
   }
 
   /**
    * Opens the spool in {@code spoolDir} and starts delivering to {@code bootstrapServers}, what an
    * earlier run left in the spool first.
    *
+   * <p>The built-in produce-only client carries the records unless {@code overrides} ask for
+   * something only the Java client has (TLS, SASL, lz4, …): the log says which one and why.
+   *
    * @param overrides producer properties that replace the collector's (see ProducerSettings)
    * @param clientId the producer's client.id, naming this host on the broker
    * @throws IOException when the spool cannot be opened (in use, not writable)
-   * @throws org.apache.kafka.common.config.ConfigException when the producer settings are invalid
+   * @throws IllegalArgumentException when a producer setting is invalid (for the Java client, its
+   *     {@link org.apache.kafka.common.config.ConfigException})
    */
   public static KafkaPublisher open(
       String bootstrapServers,
@@ -78,9 +80,18 @@ public final class KafkaPublisher implements Publisher {
       long spoolMaxBytes)
       throws IOException {
     Map<String, Object> props = ProducerSettings.of(bootstrapServers, clientId, overrides);
-    new ProducerConfig(props); // fail now on a typo, not in the sender thread forever
+    String javaClientFor = ProducerSettings.wireRefusal(props);
+    Supplier<Transport> transports;
+    if (javaClientFor == null) {
+      var settings = ProducerSettings.wire(props); // fail now on a typo, not in the sender thread
+      transports = () -> new WireTransport(settings);
+    } else {
+      new ProducerConfig(props); // fail now on a typo, not in the sender thread forever
+      LOG.info("Kafka: the Java client carries the records ({} asks for it)", javaClientFor);
+      transports = () -> KafkaClientTransport.open(props);
+    }
     Spool spool = Spool.open(spoolDir, spoolMaxBytes);
-    return new KafkaPublisher(spool, () -> new KafkaProducer<>(props), bootstrapServers);
+    return new KafkaPublisher(spool, transports, bootstrapServers);
   }
 
   @Override

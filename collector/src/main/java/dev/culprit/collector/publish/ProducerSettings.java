@@ -1,13 +1,55 @@
 package dev.culprit.collector.publish;
 
+import dev.culprit.collector.publish.wire.Compression;
+import dev.culprit.collector.publish.wire.WireProducer;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-/** The collector's Kafka producer configuration; every non-default setting says why. */
+/**
+ * The collector's Kafka producer configuration, every non-default setting with its reason, and
+ * which client carries it: the built-in one ({@link WireTransport}) when it does everything the
+ * settings ask, else the Java client.
+ */
 final class ProducerSettings {
+
+  /** Settings the built-in client takes as they are. */
+  private static final Set<String> WIRE_USES =
+      Set.of(
+          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+          ProducerConfig.CLIENT_ID_CONFIG,
+          ProducerConfig.COMPRESSION_TYPE_CONFIG,
+          ProducerConfig.COMPRESSION_ZSTD_LEVEL_CONFIG,
+          ProducerConfig.COMPRESSION_GZIP_LEVEL_CONFIG,
+          ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+          ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+          ProducerConfig.RETRY_BACKOFF_MS_CONFIG,
+          ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG,
+          ProducerConfig.ACKS_CONFIG,
+          ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+          CommonClientConfigs.SECURITY_PROTOCOL_CONFIG,
+          ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+          ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
+
+  /**
+   * Settings that shape the Java client's own batching and buffering; the built-in client sends
+   * each spool window whole, one at a time, so they have nothing to change there.
+   */
+  private static final Set<String> WIRE_MOOT =
+      Set.of(
+          ProducerConfig.LINGER_MS_CONFIG,
+          ProducerConfig.MAX_BLOCK_MS_CONFIG,
+          ProducerConfig.BATCH_SIZE_CONFIG,
+          ProducerConfig.BUFFER_MEMORY_CONFIG,
+          ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
+          ProducerConfig.RETRIES_CONFIG,
+          CommonClientConfigs.ENABLE_METRICS_PUSH_CONFIG);
 
   private ProducerSettings() {}
 
@@ -32,21 +74,114 @@ final class ProducerSettings {
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     // Measured on real samples (SpoolBench): zstd makes a cycle's batch 2.2x smaller than lz4 (6x
     // when a backlog drains) at the same speed. zstd-jni loads its native library from
-    // java.io.tmpdir: where that is mounted noexec, override compression.type=lz4.
+    // java.io.tmpdir: where that is mounted noexec, override compression.type=gzip.
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
-    // A cycle's records are published within a millisecond: 20 ms makes them one request.
+    // Java client: a cycle's records are published within a millisecond: 20 ms makes them one
+    // request. (The built-in client sends a spool window as one request anyway.)
     p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-    // send() blocks for metadata while the broker is down at start; keep the sender responsive.
+    // Java client: send() blocks for metadata while the broker is down at start; keep the sender
+    // responsive.
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 3_000);
-    // Let the producer retry one window across a long outage: its retries keep their sequence
-    // numbers and the broker de-duplicates them, whereas our re-send after an expiry could not be.
-    // The collector notices the outage after NOTICE_AFTER by itself (KafkaPublisher).
+    // Retry one window across a long outage under the same producer id: the retries keep their
+    // sequence numbers and the broker de-duplicates them, whereas our re-send after an expiry
+    // could not be. The collector notices the outage after NOTICE_AFTER by itself (SpoolSender).
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000);
     // KIP-714 client-metrics push: nothing in culprit subscribes to it, and its reporter loads
     // about 70 classes (shaded protobuf, OpenTelemetry) and polls the broker for subscriptions —
-    // 2 MiB of the agent's RSS (collector/BENCH-collector.md, Memory).
+    // 2 MiB of the agent's RSS with the Java client.
     p.put(CommonClientConfigs.ENABLE_METRICS_PUSH_CONFIG, false);
     p.putAll(overrides);
     return p;
+  }
+
+  /**
+   * Why the built-in client cannot carry {@code props}, or null when it can: a setting it does not
+   * have (TLS, SASL, lz4, a partitioner, …) or a value that weakens the guarantees it gives.
+   */
+  static String wireRefusal(Map<String, Object> props) {
+    for (Map.Entry<String, Object> e : props.entrySet()) {
+      String key = e.getKey();
+      if (!WIRE_USES.contains(key) && !WIRE_MOOT.contains(key)) {
+        return "setting " + key;
+      }
+    }
+    String security = text(props, CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "PLAINTEXT");
+    if (!security.equalsIgnoreCase("PLAINTEXT")) {
+      return CommonClientConfigs.SECURITY_PROTOCOL_CONFIG + "=" + security;
+    }
+    String acks = text(props, ProducerConfig.ACKS_CONFIG, "all");
+    if (!acks.equals("all") && !acks.equals("-1")) {
+      return ProducerConfig.ACKS_CONFIG + "=" + acks;
+    }
+    if (!Boolean.parseBoolean(text(props, ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true"))) {
+      return ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG + "=false";
+    }
+    String compression = text(props, ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+    if (!Set.of("none", "gzip", "zstd").contains(compression.toLowerCase(Locale.ROOT))) {
+      return ProducerConfig.COMPRESSION_TYPE_CONFIG + "=" + compression;
+    }
+    for (String serializer :
+        List.of(
+            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG)) {
+      Object v = props.get(serializer);
+      String name = v instanceof Class<?> c ? c.getName() : String.valueOf(v);
+      if (v != null && !name.equals(ByteArraySerializer.class.getName())) {
+        return serializer + "=" + name;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The built-in client's settings from {@code props} (which {@link #wireRefusal} accepted).
+   *
+   * @throws IllegalArgumentException naming a malformed value
+   */
+  static WireProducer.Settings wire(Map<String, Object> props) {
+    Compression compression =
+        Compression.of(text(props, ProducerConfig.COMPRESSION_TYPE_CONFIG, "none"));
+    int level =
+        switch (compression) {
+          case ZSTD ->
+              integer(
+                  props,
+                  ProducerConfig.COMPRESSION_ZSTD_LEVEL_CONFIG,
+                  Compression.ZSTD_DEFAULT_LEVEL);
+          case GZIP -> integer(props, ProducerConfig.COMPRESSION_GZIP_LEVEL_CONFIG, -1);
+          default -> 0;
+        };
+    List<String> bootstrap =
+        Arrays.stream(text(props, ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "").split(","))
+            .map(String::trim)
+            .filter(s -> !s.isEmpty())
+            .toList();
+    long retryBackoff = integer(props, ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 100);
+    return new WireProducer.Settings(
+        bootstrap,
+        text(props, ProducerConfig.CLIENT_ID_CONFIG, "culprit-collector"),
+        compression,
+        level,
+        integer(props, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 30_000),
+        integer(props, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000),
+        retryBackoff,
+        Math.max(retryBackoff, integer(props, ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 1_000)));
+  }
+
+  private static String text(Map<String, Object> props, String key, String absent) {
+    Object v = props.get(key);
+    return v == null ? absent : String.valueOf(v).trim();
+  }
+
+  private static int integer(Map<String, Object> props, String key, int absent) {
+    String v = text(props, key, null);
+    if (v == null) {
+      return absent;
+    }
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " is not a number: '" + v + "'");
+    }
   }
 }

@@ -9,14 +9,6 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.InvalidRecordException;
-import org.apache.kafka.common.errors.InvalidTimestampException;
-import org.apache.kafka.common.errors.InvalidTopicException;
-import org.apache.kafka.common.errors.RecordBatchTooLargeException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.SerializationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * The thread that drains the spool into Kafka for {@link KafkaPublisher}: reads a window of up to
  * {@value #WINDOW_RECORDS} records, sends it, waits until the broker acknowledged or refused every
  * record, and only then acknowledges the window in the spool and reads the next. Failed records are
- * sent again, in order, by a fresh producer after a short pause; records the broker can never take
- * are logged and counted. The producer lives on this thread only.
+ * sent again, in order, by a fresh transport (a new producer id) after a short pause; records the
+ * broker can never take are logged and counted. The producer lives on this thread only.
  */
 final class SpoolSender {
 
@@ -37,7 +29,7 @@ final class SpoolSender {
   private static final Logger LOG = LoggerFactory.getLogger(SpoolSender.class);
 
   private final Spool spool;
-  private final Supplier<Producer<byte[], byte[]>> producers;
+  private final Supplier<Transport> transports;
   private final String target;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wake = lock.newCondition();
@@ -50,11 +42,11 @@ final class SpoolSender {
   private volatile boolean offline;
   private boolean recordsWaiting = true;
   private long offlineSinceNanos;
-  private Producer<byte[], byte[]> producer;
+  private Transport transport;
 
-  SpoolSender(Spool spool, Supplier<Producer<byte[], byte[]>> producers, String target) {
+  SpoolSender(Spool spool, Supplier<Transport> transports, String target) {
     this.spool = spool;
-    this.producers = producers;
+    this.transports = transports;
     this.target = target;
     this.thread = new Thread(this::runSender, "culprit-kafka-sender");
     thread.setDaemon(true);
@@ -151,7 +143,7 @@ final class SpoolSender {
     } catch (RuntimeException e) {
       LOG.error("Kafka sender stopped by a bug; records stay in the spool", e);
     } finally {
-      closeProducer();
+      closeTransport();
     }
   }
 
@@ -166,12 +158,13 @@ final class SpoolSender {
       if (shouldExit()) {
         return false;
       }
-      Producer<byte[], byte[]> p = producer();
-      if (p == null) {
+      Transport t = transport();
+      if (t == null) {
         awaitCondition(() -> abort || stopping, RETRY_BACKOFF);
         continue;
       }
-      DeliveryAttempt attempt = send(p, pending);
+      DeliveryAttempt attempt = new DeliveryAttempt(pending.size(), lock, wake);
+      t.send(pending, attempt);
       if (!awaitAttempt(attempt)) {
         return false;
       }
@@ -182,7 +175,7 @@ final class SpoolSender {
         if (error == null) {
           continue;
         }
-        if (permanent(error)) {
+        if (attempt.permanent(i)) {
           rejected.incrementAndGet();
           LOG.error(
               "broker refuses a {} record for good, dropped: {}",
@@ -196,39 +189,14 @@ final class SpoolSender {
       if (!retry.isEmpty()) {
         sendErrors.addAndGet(attempt.failedAttempts());
         goOffline(describe(firstFailure), System.nanoTime());
-        // A fresh producer has a fresh id: nothing of the failed session is written after it.
-        closeProducer();
+        // A fresh transport has a fresh producer id: nothing of the failed one is written after it.
+        closeTransport();
         awaitCondition(() -> abort || stopping, RETRY_BACKOFF);
       }
       pending = retry;
     }
     goOnline();
     return true;
-  }
-
-  private DeliveryAttempt send(Producer<byte[], byte[]> p, List<SpoolRecord> records) {
-    DeliveryAttempt attempt = new DeliveryAttempt(records.size(), lock, wake);
-    for (int i = 0; i < records.size(); i++) {
-      SpoolRecord r = records.get(i);
-      Long timestamp = r.timestampMs() == SpoolRecord.NO_TIMESTAMP ? null : r.timestampMs();
-      try {
-        p.send(
-            new ProducerRecord<>(r.topic(), null, timestamp, r.key(), r.value()),
-            attempt.callback(i));
-      } catch (RuntimeException e) {
-        attempt.notSent(i, e);
-        break;
-      }
-      // send() reports most failures through the callback before it returns (metadata did not
-      // arrive within max.block.ms): stop the window there, so no later record overtakes this one
-      // and the rest does not wait max.block.ms each.
-      Exception failed = attempt.errorIfDone(i);
-      if (failed != null && !permanent(failed)) {
-        attempt.notSent(i + 1, failed);
-        break;
-      }
-    }
-    return attempt;
   }
 
   /** Waits for every outcome; false when the publisher must stop first. */
@@ -263,26 +231,25 @@ final class SpoolSender {
     return abort || (stopping && offline);
   }
 
-  private Producer<byte[], byte[]> producer() {
-    if (producer == null) {
+  private Transport transport() {
+    if (transport == null) {
       try {
-        producer = producers.get();
+        transport = transports.get();
       } catch (RuntimeException e) {
         goOffline("cannot create a producer: " + describe(e), System.nanoTime());
       }
     }
-    return producer;
+    return transport;
   }
 
-  private void closeProducer() {
-    if (producer != null) {
+  private void closeTransport() {
+    if (transport != null) {
       try {
-        // Zero: abandoned records are still in the spool; waiting would only delay the retry.
-        producer.close(Duration.ZERO);
+        transport.close();
       } catch (RuntimeException e) {
-        LOG.debug("closing producer: {}", e.toString());
+        LOG.debug("closing the Kafka transport: {}", e.toString());
       }
-      producer = null;
+      transport = null;
     }
   }
 
@@ -344,20 +311,7 @@ final class SpoolSender {
     }
   }
 
-  private static boolean permanent(Exception e) {
-    return e instanceof RecordTooLargeException
-        || e instanceof RecordBatchTooLargeException
-        || e instanceof InvalidTopicException
-        || e instanceof InvalidRecordException
-        || e instanceof InvalidTimestampException
-        || e instanceof SerializationException;
-  }
-
   private static String describe(Throwable e) {
-    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    if (e instanceof org.apache.kafka.common.errors.TimeoutException) {
-      return "no answer from the broker: " + message;
-    }
-    return message;
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 }

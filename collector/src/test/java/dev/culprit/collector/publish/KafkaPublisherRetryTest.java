@@ -43,7 +43,7 @@ class KafkaPublisherRetryTest {
                   new MockProducer<>(
                       false, null, new ByteArraySerializer(), new ByteArraySerializer());
               producers.add(p);
-              return p;
+              return new KafkaClientTransport(p);
             },
             "mock");
   }

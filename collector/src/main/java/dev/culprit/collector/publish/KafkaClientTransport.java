@@ -1,0 +1,86 @@
+package dev.culprit.collector.publish;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.InvalidTimestampException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.TimeoutException;
+
+/**
+ * The Java Kafka client as a {@link Transport}: every producer setting (TLS, SASL, lz4, …), at the
+ * cost of about 24 MiB of the agent's memory. Used when the producer settings ask for something
+ * {@link WireTransport} does not do.
+ */
+final class KafkaClientTransport implements Transport {
+
+  private final Producer<byte[], byte[]> producer;
+
+  KafkaClientTransport(Producer<byte[], byte[]> producer) {
+    this.producer = producer;
+  }
+
+  /** A transport over a new {@link KafkaProducer} with {@code props}. */
+  static KafkaClientTransport open(Map<String, Object> props) {
+    return new KafkaClientTransport(new KafkaProducer<>(props));
+  }
+
+  @Override
+  public void send(List<SpoolRecord> records, DeliveryAttempt attempt) {
+    for (int i = 0; i < records.size(); i++) {
+      SpoolRecord r = records.get(i);
+      Long timestamp = r.timestampMs() == SpoolRecord.NO_TIMESTAMP ? null : r.timestampMs();
+      int index = i;
+      try {
+        producer.send(
+            new ProducerRecord<>(r.topic(), null, timestamp, r.key(), r.value()),
+            (metadata, e) -> {
+              if (e == null) {
+                attempt.acknowledged(index);
+              } else {
+                attempt.failed(index, explained(e), permanent(e));
+              }
+            });
+      } catch (RuntimeException e) {
+        attempt.notSent(i, explained(e));
+        break;
+      }
+      // send() reports most failures through the callback before it returns (metadata did not
+      // arrive within max.block.ms): stop the window there, so no later record overtakes this one
+      // and the rest does not wait max.block.ms each.
+      if (attempt.errorIfDone(i) != null && !attempt.permanentIfDone(i)) {
+        attempt.notSent(i + 1, attempt.errorIfDone(i));
+        break;
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    // Zero: abandoned records are still in the spool; waiting would only delay the retry.
+    producer.close(Duration.ZERO);
+  }
+
+  static boolean permanent(Exception e) {
+    return e instanceof RecordTooLargeException
+        || e instanceof RecordBatchTooLargeException
+        || e instanceof InvalidTopicException
+        || e instanceof InvalidRecordException
+        || e instanceof InvalidTimestampException
+        || e instanceof SerializationException;
+  }
+
+  private static Exception explained(Exception e) {
+    if (e instanceof TimeoutException) {
+      return new TimeoutException("no answer from the broker: " + e.getMessage(), e);
+    }
+    return e;
+  }
+}
