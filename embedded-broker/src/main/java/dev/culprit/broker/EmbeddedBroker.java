@@ -73,6 +73,16 @@ public final class EmbeddedBroker implements AutoCloseable {
     return start(dir, 0, TopicSettings.defaults(), true, overrides);
   }
 
+  /**
+   * As {@link #startTemporary(Map)}, listening on {@code port} (0: any free port); for tests that
+   * put a proxy in front of the broker and advertise the proxy's address.
+   */
+  public static EmbeddedBroker startTemporary(int port, Map<String, String> overrides)
+      throws IOException {
+    Path dir = Files.createTempDirectory("culprit-broker-");
+    return start(dir, port, TopicSettings.defaults(), true, overrides);
+  }
+
   /** A broker in a fresh temporary directory, deleted on {@link #close()}: for tests. */
   public static EmbeddedBroker startTemporary() throws IOException {
     return startTemporary(Map.of());

@@ -462,9 +462,14 @@ public final class WireProducer implements AutoCloseable {
     return new Session(c, produce, metadata, init);
   }
 
-  private static String softwareVersion() {
+  /** The jar's version in the characters the broker accepts ({@code [a-zA-Z0-9.-]}, alnum ends). */
+  static String softwareVersion() {
     String v = WireProducer.class.getPackage().getImplementationVersion();
-    return v == null ? "dev" : v.replaceAll("[^A-Za-z0-9.-]", "-");
+    String clean =
+        v == null
+            ? ""
+            : v.replaceAll("[^A-Za-z0-9.-]", "-").replaceAll("^[^A-Za-z0-9]+|[^A-Za-z0-9]+$", "");
+    return clean.isEmpty() ? "dev" : clean;
   }
 
   private void dropSessions() {

@@ -1,0 +1,124 @@
+package dev.culprit.collector.publish.wire;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A TCP proxy in front of a Kafka broker that forwards whole frames and, when armed, lets the next
+ * Produce request reach the broker but throws its answer away and cuts the connection: the client
+ * cannot know whether its batch was written, which is exactly when an idempotent producer must
+ * resend it and the broker must write it once.
+ */
+final class AnswerDroppingProxy implements AutoCloseable {
+
+  private final ServerSocket server;
+  private final int upstreamPort;
+  private final AtomicBoolean dropNextProduceAnswer = new AtomicBoolean();
+  private final AtomicInteger produceRequests = new AtomicInteger();
+  private final AtomicInteger droppedAnswers = new AtomicInteger();
+  private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+  private final Thread acceptor;
+
+  AnswerDroppingProxy(int upstreamPort) throws IOException {
+    this.upstreamPort = upstreamPort;
+    this.server = new ServerSocket();
+    server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    this.acceptor = new Thread(this::accept, "culprit-test-proxy");
+    acceptor.setDaemon(true);
+    acceptor.start();
+  }
+
+  int port() {
+    return server.getLocalPort();
+  }
+
+  void dropNextProduceAnswer() {
+    dropNextProduceAnswer.set(true);
+  }
+
+  int produceRequests() {
+    return produceRequests.get();
+  }
+
+  int droppedAnswers() {
+    return droppedAnswers.get();
+  }
+
+  @Override
+  public void close() throws IOException {
+    server.close();
+    for (Socket s : sockets) {
+      s.close();
+    }
+  }
+
+  private void accept() {
+    while (!server.isClosed()) {
+      try {
+        Socket client = server.accept();
+        Socket upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort);
+        sockets.add(client);
+        sockets.add(upstream);
+        AtomicBoolean dropAnswer = new AtomicBoolean();
+        start(() -> pump(client, upstream, true, dropAnswer));
+        start(() -> pump(upstream, client, false, dropAnswer));
+      } catch (IOException e) {
+        return; // closed
+      }
+    }
+  }
+
+  /**
+   * Copies frames from {@code from} to {@code to}; requests and answers alternate per connection.
+   */
+  private void pump(Socket from, Socket to, boolean requests, AtomicBoolean dropAnswer) {
+    try {
+      DataInputStream in = new DataInputStream(from.getInputStream());
+      DataOutputStream out = new DataOutputStream(to.getOutputStream());
+      while (true) {
+        int size = in.readInt();
+        byte[] frame = new byte[size];
+        in.readFully(frame);
+        if (requests) {
+          short apiKey = (short) (((frame[0] & 0xff) << 8) | (frame[1] & 0xff));
+          if (apiKey == ProduceMessage.KEY) {
+            produceRequests.incrementAndGet();
+            if (dropNextProduceAnswer.compareAndSet(true, false)) {
+              dropAnswer.set(true);
+            }
+          }
+        } else if (dropAnswer.get()) {
+          droppedAnswers.incrementAndGet();
+          from.close();
+          to.close();
+          return;
+        }
+        out.writeInt(size);
+        out.write(frame);
+        out.flush();
+      }
+    } catch (IOException e) {
+      try {
+        from.close();
+        to.close();
+      } catch (IOException ignored) {
+        // both ends are gone
+      }
+    }
+  }
+
+  private static void start(Runnable r) {
+    Thread t = new Thread(r, "culprit-test-proxy-pump");
+    t.setDaemon(true);
+    t.start();
+  }
+}

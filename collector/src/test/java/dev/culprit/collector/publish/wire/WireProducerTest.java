@@ -1,0 +1,269 @@
+package dev.culprit.collector.publish.wire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.culprit.broker.EmbeddedBroker;
+import dev.culprit.collector.publish.SpoolRecord;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The built-in producer against a real KRaft broker, reached through a proxy that can lose the
+ * broker's answers: what the Java client guarantees (partition by key, order per partition, each
+ * record once across a lost answer, size refusals isolated to the records concerned) holds here.
+ */
+class WireProducerTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static EmbeddedBroker broker;
+  private static AnswerDroppingProxy proxy;
+
+  @BeforeAll
+  static void start() throws IOException {
+    int brokerPort = freePort();
+    proxy = new AnswerDroppingProxy(brokerPort);
+    // Every client learns the proxy's address from metadata, so all produce traffic crosses it.
+    broker =
+        EmbeddedBroker.startTemporary(
+            brokerPort, Map.of("advertised.listeners", "PLAINTEXT://127.0.0.1:" + proxy.port()));
+  }
+
+  @AfterAll
+  static void stop() throws IOException {
+    if (broker != null) {
+      broker.close();
+    }
+    if (proxy != null) {
+      proxy.close();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Compression.class)
+  void recordsLandInTheJavaClientsPartitionInOrderWithTheirTimestamps(Compression compression)
+      throws Exception {
+    String topic = "culprit-test.wire-partitions-" + compression.name().toLowerCase();
+    createTopic(topic, 6, Map.of());
+    List<SpoolRecord> records = new ArrayList<>();
+    for (int i = 0; i < 120; i++) {
+      records.add(SpoolRecord.of(topic, 1_700_000_000_000L + i, "host-" + (i % 10), value(i)));
+    }
+    try (WireProducer producer = new WireProducer(settings(compression, 30_000))) {
+      WireProducer.Outcome[] first = producer.send(records.subList(0, 60));
+      WireProducer.Outcome[] second = producer.send(records.subList(60, 120));
+      assertThat(first).containsOnly(WireProducer.Outcome.OK);
+      assertThat(second).containsOnly(WireProducer.Outcome.OK);
+    }
+
+    List<ConsumerRecord<byte[], byte[]>> read = readAll(topic, 6, 120);
+    assertThat(read).hasSize(120);
+    for (ConsumerRecord<byte[], byte[]> r : read) {
+      int expected = Utils.toPositive(Utils.murmur2(r.key())) % 6;
+      assertThat(r.partition()).as("partition of %s", new String(r.key())).isEqualTo(expected);
+      int i = index(r.value());
+      assertThat(r.timestamp()).isEqualTo(1_700_000_000_000L + i);
+      assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo("host-" + (i % 10));
+    }
+    for (int p = 0; p < 6; p++) {
+      int partition = p;
+      List<Integer> order =
+          read.stream().filter(r -> r.partition() == partition).map(r -> index(r.value())).toList();
+      assertThat(order).as("partition %d in publish order", p).isSorted();
+    }
+  }
+
+  @Test
+  void aBatchWhoseAnswerIsLostIsSentAgainAndWrittenOnce() throws Exception {
+    String topic = "culprit-test.wire-lost-answer";
+    createTopic(topic, 2, Map.of());
+    List<SpoolRecord> window = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      window.add(SpoolRecord.of(topic, 1_700_000_000_000L, "host-" + (i % 4), value(i)));
+    }
+    try (WireProducer producer = new WireProducer(settings(Compression.ZSTD, 30_000))) {
+      assertThat(producer.send(window.subList(0, 10))).containsOnly(WireProducer.Outcome.OK);
+      int before = proxy.produceRequests();
+      int droppedBefore = proxy.droppedAnswers();
+      proxy.dropNextProduceAnswer();
+      assertThat(producer.send(window.subList(10, 30))).containsOnly(WireProducer.Outcome.OK);
+      assertThat(proxy.droppedAnswers())
+          .as("the broker's answer was lost")
+          .isEqualTo(droppedBefore + 1);
+      assertThat(proxy.produceRequests() - before)
+          .as("so the batch went twice")
+          .isGreaterThanOrEqualTo(2);
+      // The sequence numbers go on after the duplicate: the next window is taken, not refused.
+      assertThat(producer.send(window.subList(30, 40))).containsOnly(WireProducer.Outcome.OK);
+    }
+    List<ConsumerRecord<byte[], byte[]>> read = readAll(topic, 2, 40);
+    assertThat(read).extracting(r -> index(r.value())).doesNotHaveDuplicates().hasSize(40);
+  }
+
+  @Test
+  void aRecordTooLargeForTheTopicIsRefusedAloneAndItsNeighboursAreDelivered() throws Exception {
+    String topic = "culprit-test.wire-too-large";
+    createTopic(topic, 1, Map.of("max.message.bytes", "2000"));
+    byte[] big = new byte[5_000];
+    new Random(7).nextBytes(big); // incompressible
+    List<SpoolRecord> window =
+        List.of(
+            SpoolRecord.of(topic, 1L, "h", value(1)),
+            SpoolRecord.of(topic, 2L, "h", value(2)),
+            new SpoolRecord(topic, 3L, "h".getBytes(StandardCharsets.UTF_8), big),
+            SpoolRecord.of(topic, 4L, "h", value(4)));
+    WireProducer.Outcome[] outcomes;
+    try (WireProducer producer = new WireProducer(settings(Compression.NONE, 30_000))) {
+      outcomes = producer.send(window);
+    }
+    assertThat(outcomes[0]).isEqualTo(WireProducer.Outcome.OK);
+    assertThat(outcomes[1]).isEqualTo(WireProducer.Outcome.OK);
+    assertThat(outcomes[2].permanent()).isTrue();
+    assertThat(outcomes[2].error()).contains("MESSAGE_TOO_LARGE");
+    assertThat(outcomes[3]).isEqualTo(WireProducer.Outcome.OK);
+    assertThat(readAll(topic, 1, 3)).extracting(r -> index(r.value())).containsExactly(1, 2, 4);
+  }
+
+  @Test
+  void anUnreachableBrokerFailsTheWindowAfterTheDeliveryTimeoutButNotForGood() throws Exception {
+    int dead = freePort();
+    WireProducer.Settings s =
+        new WireProducer.Settings(
+            List.of("127.0.0.1:" + dead), "test", Compression.ZSTD, 3, 2_000, 1_500, 20, 200);
+    WireProducer.Outcome[] outcomes;
+    try (WireProducer producer = new WireProducer(s)) {
+      outcomes = producer.send(List.of(SpoolRecord.of("t", 1L, "h", value(1))));
+    }
+    assertThat(outcomes[0].permanent()).isFalse();
+    assertThat(outcomes[0].error())
+        .contains("cannot connect to 127.0.0.1:" + dead)
+        .contains("not delivered within 1500 ms");
+  }
+
+  @Test
+  void closeEndsASendThatIsRetryingAnOutage() throws Exception {
+    WireProducer.Settings s =
+        new WireProducer.Settings(
+            List.of("127.0.0.1:" + freePort()),
+            "test",
+            Compression.ZSTD,
+            3,
+            2_000,
+            600_000,
+            50,
+            200);
+    CountDownLatch sending = new CountDownLatch(1);
+    WireProducer producer =
+        new WireProducer(
+            s,
+            () -> {
+              sending.countDown();
+              return System.currentTimeMillis();
+            });
+    AtomicReference<WireProducer.Outcome[]> result = new AtomicReference<>();
+    Thread t =
+        new Thread(
+            () -> result.set(producer.send(List.of(SpoolRecord.of("t", 1L, "h", value(1))))));
+    t.start();
+    assertThat(sending.await(10, TimeUnit.SECONDS)).isTrue();
+    producer.close();
+    t.join(5_000);
+    assertThat(t.isAlive()).as("send still running 5 s after close").isFalse();
+    assertThat(result.get()[0].error()).isEqualTo("producer closed");
+    assertThat(result.get()[0].permanent()).isFalse();
+  }
+
+  private static WireProducer.Settings settings(Compression compression, long deliveryTimeoutMs) {
+    return new WireProducer.Settings(
+        List.of("127.0.0.1:" + proxy.port()),
+        "culprit-test",
+        compression,
+        compression == Compression.GZIP ? -1 : 3,
+        10_000,
+        deliveryTimeoutMs,
+        50,
+        500);
+  }
+
+  private static void createTopic(String name, int partitions, Map<String, String> configs)
+      throws Exception {
+    broker
+        .admin()
+        .createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
+        .all()
+        .get(30, TimeUnit.SECONDS);
+  }
+
+  private static List<ConsumerRecord<byte[], byte[]>> readAll(
+      String topic, int partitions, int atLeast) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+      List<TopicPartition> tps = new ArrayList<>();
+      for (int i = 0; i < partitions; i++) {
+        tps.add(new TopicPartition(topic, i));
+      }
+      consumer.assign(tps);
+      consumer.seekToBeginning(tps);
+      Map<TopicPartition, Long> end = consumer.endOffsets(tps);
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+        boolean atEnd = true;
+        for (TopicPartition tp : tps) {
+          atEnd &= consumer.position(tp) >= end.get(tp);
+        }
+        if (atEnd && out.size() >= atLeast) {
+          break;
+        }
+      }
+    }
+    out.sort(
+        Comparator.comparingInt((ConsumerRecord<byte[], byte[]> r) -> r.partition())
+            .thenComparingLong(ConsumerRecord::offset));
+    return out;
+  }
+
+  private static byte[] value(int i) {
+    return ("record-" + i).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static int index(byte[] value) {
+    return Integer.parseInt(
+        new String(value, StandardCharsets.UTF_8).substring("record-".length()));
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      return s.getLocalPort();
+    }
+  }
+}
