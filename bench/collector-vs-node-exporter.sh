@@ -8,6 +8,7 @@
 # so forked tc/ip/nsenter/iptables children count; RSS from /proc/PID/status):
 #   node_exporter       the baseline, scraped at 1 Hz by a client outside the measurement
 #   culprit net         culprit collect --sources interface,protocol,conntrack,qdisc (its signals)
+#   culprit net, Java   the same, publishing through the Java Kafka client (a setting only it has)
 #   culprit filter      culprit collect --sources filter (node_exporter has no firewall collector)
 #   culprit filter/10   the same with --firewall-every 10 (rule listings every 10th cycle)
 #   culprit net forking the same as "culprit net" with --no-netlink (the ip/tc/nsenter path)
@@ -51,8 +52,8 @@ trap cleanup EXIT
 # The launcher rebuilds the jar when a source file is newer: start everything from the jar it
 # built, so an edit during the run cannot trigger a build under the measurement.
 launcher_opts=$(sed -n 's/^  default_opts="\(.*\)"$/\1/p' culprit)
-jar=app/target/culprit.jar
-java -XX:+UseSerialGC -Xmx768m -jar "$jar" broker --port 0 --data-dir "$d/broker" >/dev/null 2>"$d/broker.err" & pids+=($!)
+jar=app/target/culprit-collect.jar
+java -XX:+UseSerialGC -Xmx768m -jar app/target/culprit.jar broker --port 0 --data-dir "$d/broker" >/dev/null 2>"$d/broker.err" & pids+=($!)
 until [ -f "$d/broker/bootstrap-servers" ]; do sleep 0.1; done
 bs=$(cat "$d/broker/bootstrap-servers")
 
@@ -83,6 +84,9 @@ collector() { # name, extra flags...
   pids+=($!); eval "pid_$name=$!"
 }
 collector net --sources interface,protocol,conntrack,qdisc
+# A setting only the Java Kafka client has: the same agent, publishing through kafka-clients.
+collector javaclient --sources interface,protocol,conntrack,qdisc \
+  --producer-property client.dns.lookup=use_all_dns_ips
 collector filter --sources filter
 collector filter10 --sources filter --firewall-every 10
 collector fork --sources interface,protocol,conntrack,qdisc --no-netlink
@@ -120,14 +124,15 @@ add_namespaces() { # from, to
   done
 }
 
-names=(ne net filter filter10 fork loop)
+names=(ne net javaclient filter filter10 fork loop)
 declare -A label=([ne]="node_exporter (netdev, netclass, netstat, conntrack, qdisc)"
   [net]="culprit collect: interface, protocol, conntrack, qdisc (netlink)"
+  [javaclient]="the same, publishing through the Java Kafka client"
   [filter]="culprit collect: filter only"
   [filter10]="culprit collect: filter only, --firewall-every 10"
   [fork]="culprit collect: interface, protocol, conntrack, qdisc (--no-netlink)"
   [loop]="run loop with the same sources, publishing nothing")
-declare -A pid=([ne]=$nepid [net]=$pid_net [filter]=$pid_filter [filter10]=$pid_filter10
+declare -A pid=([ne]=$nepid [net]=$pid_net [javaclient]=$pid_javaclient [filter]=$pid_filter [filter10]=$pid_filter10
   [fork]=$pid_fork [loop]=$pid_loop)
 have=0
 results="$d/results"
@@ -154,7 +159,8 @@ echo "|---:|---|---:|---:|---:|---:|"
 python3 - "$results" "$tck" <<'EOF'
 import sys
 tck = int(sys.argv[2]); rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
-label = {"ne": "node_exporter", "net": "culprit net (netlink)", "filter": "culprit filter",
+label = {"ne": "node_exporter", "net": "culprit net (netlink)",
+         "javaclient": "culprit net, Java Kafka client", "filter": "culprit filter",
          "filter10": "culprit filter, every 10th cycle",
          "fork": "culprit net (--no-netlink)", "loop": "run loop, no Kafka"}
 by = {}
@@ -170,7 +176,7 @@ counts = sorted({int(c) for c, _ in by})
 if len(counts) > 1:
     lo, hi = str(counts[0]), str(counts[-1])
     print()
-    for name in ("ne", "net", "filter", "filter10", "fork", "loop"):
+    for name in ("ne", "net", "javaclient", "filter", "filter10", "fork", "loop"):
         grow = (by[(hi, name)] - by[(lo, name)]) / (int(hi) - int(lo))
         print(f"- {label[name]}: +{grow:.3f} ms/s per extra namespace")
 EOF

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
@@ -195,13 +196,20 @@ final class CollectorOptions {
   }
 
   CollectorConfig config(String bootstrapServers, Path dataDir) {
+    return config(bootstrapServers, dataDir, Map.of());
+  }
+
+  /** As {@link #config(String, Path)}, with Kafka producer settings of the user's. */
+  CollectorConfig config(
+      String bootstrapServers, Path dataDir, Map<String, String> producerOverrides) {
     CollectorConfig.Builder b =
         CollectorConfig.builder()
             .interval(interval)
             .hostPaths(hostPaths())
             .spoolDir(spoolDir != null ? spoolDir : dataDir.resolve("spool"))
             .spoolMaxBytes(spoolMaxBytes)
-            .bootstrapServers(bootstrapServers);
+            .bootstrapServers(bootstrapServers)
+            .producerOverrides(producerOverrides);
     if (hostId != null) {
       b.hostId(hostId);
     }

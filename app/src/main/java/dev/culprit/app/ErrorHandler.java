@@ -12,7 +12,10 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
   public int handleExecutionException(
       Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    commandLine.getErr().println("culprit " + commandLine.getCommandName() + ": " + message);
+    String name = commandLine.getCommandName();
+    // `culprit collect` runs as its own top-level command (Main.run), already named in full.
+    String prefix = name.startsWith("culprit") ? name : "culprit " + name;
+    commandLine.getErr().println(prefix + ": " + message);
     if ("1".equals(System.getenv("CULPRIT_DEBUG"))) {
       e.printStackTrace(commandLine.getErr());
     } else if (!(e instanceof UserException)) {

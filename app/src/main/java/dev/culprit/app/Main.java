@@ -1,5 +1,6 @@
 package dev.culprit.app;
 
+import java.util.Arrays;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -43,11 +44,20 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns its exit code (for tests and the launcher). */
   public static int run(String... args) {
-    return new CommandLine(new Main())
+    if (args.length > 0 && args[0].equals("collect")) {
+      // The per-host agent builds only its own command: the model of every other command loads
+      // their classes, whose dependencies (broker, Streams) culprit-collect.jar does not carry.
+      return configure(new CommandLine(new CollectCommand()).setCommandName("culprit collect"))
+          .execute(Arrays.copyOfRange(args, 1, args.length));
+    }
+    return configure(new CommandLine(new Main())).execute(args);
+  }
+
+  private static CommandLine configure(CommandLine commandLine) {
+    return commandLine
         .registerConverter(java.time.Duration.class, new DurationConverter())
         .setCaseInsensitiveEnumValuesAllowed(true)
-        .setExecutionExceptionHandler(new ErrorHandler())
-        .execute(args);
+        .setExecutionExceptionHandler(new ErrorHandler());
   }
 
   @Override

@@ -69,8 +69,8 @@ public final class KafkaPublisher implements Publisher {
    * @param overrides producer properties that replace the collector's (see ProducerSettings)
    * @param clientId the producer's client.id, naming this host on the broker
    * @throws IOException when the spool cannot be opened (in use, not writable)
-   * @throws IllegalArgumentException when a producer setting is invalid (for the Java client, its
-   *     {@link org.apache.kafka.common.config.ConfigException})
+   * @throws IllegalArgumentException when a setting is invalid for the built-in client
+   * @throws org.apache.kafka.common.config.ConfigException when it is invalid for the Java client
    */
   public static KafkaPublisher open(
       String bootstrapServers,

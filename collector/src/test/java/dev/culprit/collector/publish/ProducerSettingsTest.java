@@ -1,0 +1,85 @@
+package dev.culprit.collector.publish;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.culprit.collector.publish.wire.Compression;
+import dev.culprit.collector.publish.wire.WireProducer;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Which client carries the records for a set of producer settings, and how they translate. */
+class ProducerSettingsTest {
+
+  private static Map<String, Object> with(Map<String, String> overrides) {
+    return ProducerSettings.of("b1:9092, b2:9093", "host-1", overrides);
+  }
+
+  @Test
+  void theCollectorsOwnSettingsNeedNoJavaClient() {
+    assertThat(ProducerSettings.wireRefusal(with(Map.of()))).isNull();
+    WireProducer.Settings s = ProducerSettings.wire(with(Map.of()));
+    assertThat(s.bootstrap()).containsExactly("b1:9092", "b2:9093");
+    assertThat(s.clientId()).isEqualTo("host-1");
+    assertThat(s.compression()).isEqualTo(Compression.ZSTD);
+    assertThat(s.compressionLevel()).isEqualTo(3);
+    assertThat(s.deliveryTimeoutMs()).isEqualTo(300_000);
+    assertThat(s.requestTimeoutMs()).isEqualTo(30_000);
+  }
+
+  @Test
+  void settingsOnlyTheJavaClientHasSelectItAndSayWhich() {
+    assertThat(ProducerSettings.wireRefusal(with(Map.of("security.protocol", "SASL_SSL"))))
+        .isEqualTo("security.protocol=SASL_SSL");
+    assertThat(ProducerSettings.wireRefusal(with(Map.of("ssl.truststore.location", "/x"))))
+        .isEqualTo("setting ssl.truststore.location");
+    assertThat(ProducerSettings.wireRefusal(with(Map.of("compression.type", "lz4"))))
+        .isEqualTo("compression.type=lz4");
+    assertThat(ProducerSettings.wireRefusal(with(Map.of("acks", "1")))).isEqualTo("acks=1");
+    assertThat(ProducerSettings.wireRefusal(with(Map.of("enable.idempotence", "false"))))
+        .isEqualTo("enable.idempotence=false");
+  }
+
+  @Test
+  void settingsOfTheJavaClientsOwnBatchingChangeNothingAndKeepTheBuiltInClient() {
+    Map<String, String> moot =
+        Map.of(
+            "linger.ms",
+            "5",
+            "batch.size",
+            "65536",
+            "security.protocol",
+            "plaintext",
+            "acks",
+            "-1");
+    assertThat(ProducerSettings.wireRefusal(with(moot))).isNull();
+  }
+
+  @Test
+  void translatesTimeoutsAndCompressionAndRefusesMalformedNumbers() {
+    WireProducer.Settings s =
+        ProducerSettings.wire(
+            with(
+                Map.of(
+                    "compression.type", "gzip",
+                    "compression.gzip.level", "6",
+                    "request.timeout.ms", "5000",
+                    "delivery.timeout.ms", "60000",
+                    "retry.backoff.ms", "250")));
+    assertThat(s.compression()).isEqualTo(Compression.GZIP);
+    assertThat(s.compressionLevel()).isEqualTo(6);
+    assertThat(s.requestTimeoutMs()).isEqualTo(5000);
+    assertThat(s.deliveryTimeoutMs()).isEqualTo(60_000);
+    assertThat(s.retryBackoffMs()).isEqualTo(250);
+    assertThat(s.retryBackoffMaxMs()).isEqualTo(1000);
+    assertThatThrownBy(() -> ProducerSettings.wire(with(Map.of("request.timeout.ms", "soon"))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("request.timeout.ms");
+    assertThatThrownBy(() -> ProducerSettings.wire(ProducerSettings.of("no-port", "h", Map.of())))
+        .hasMessageContaining("not host:port");
+    assertThat(ProducerSettings.wire(with(Map.of("compression.type", "none"))).compression())
+        .isEqualTo(Compression.NONE);
+    assertThat(List.of(Compression.values())).hasSize(3);
+  }
+}
