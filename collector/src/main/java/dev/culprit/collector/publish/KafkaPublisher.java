@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.avro.Schema;
@@ -84,7 +85,21 @@ public final class KafkaPublisher implements Publisher {
     Supplier<Transport> transports;
     if (javaClientFor == null) {
       var settings = ProducerSettings.wire(props); // fail now on a typo, not in the sender thread
-      transports = () -> new WireTransport(settings);
+      AtomicBoolean javaClient = new AtomicBoolean();
+      Runnable brokerTooOld =
+          () -> {
+            if (!javaClient.getAndSet(true)) {
+              LOG.warn(
+                  "Kafka at {} does not speak the built-in client's protocol versions: the Java"
+                      + " client carries the records from now on",
+                  bootstrapServers);
+            }
+          };
+      transports =
+          () ->
+              javaClient.get()
+                  ? KafkaClientTransport.open(props)
+                  : new WireTransport(settings, brokerTooOld);
     } else {
       new ProducerConfig(props); // fail now on a typo, not in the sender thread forever
       LOG.info("Kafka: the Java client carries the records ({} asks for it)", javaClientFor);

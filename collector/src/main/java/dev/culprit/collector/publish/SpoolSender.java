@@ -218,6 +218,9 @@ final class SpoolSender {
       } finally {
         lock.unlock();
       }
+      if (transport != null) {
+        transport.tick();
+      }
       if (!offline && System.nanoTime() - started >= NOTICE_AFTER.toNanos()) {
         goOffline("no acknowledgement within " + NOTICE_AFTER.toSeconds() + " s", started);
       }

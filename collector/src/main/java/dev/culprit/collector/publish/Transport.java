@@ -17,6 +17,12 @@ interface Transport extends AutoCloseable {
    */
   void send(List<SpoolRecord> records, DeliveryAttempt attempt);
 
+  /**
+   * Called about once a second by the waiting sender: a transport can end calls stuck beyond its
+   * own timeouts here.
+   */
+  default void tick() {}
+
   /** Abandons what is in flight (it stays in the spool) and releases connections and threads. */
   @Override
   void close();

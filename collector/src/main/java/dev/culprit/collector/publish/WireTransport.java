@@ -19,11 +19,18 @@ final class WireTransport implements Transport {
   private record Job(List<SpoolRecord> records, DeliveryAttempt attempt) {}
 
   private final WireProducer producer;
+  private final Runnable brokerUnsupported;
   private final SynchronousQueue<Job> jobs = new SynchronousQueue<>();
   private final Thread thread;
   private volatile boolean closed;
 
-  WireTransport(WireProducer.Settings settings) {
+  /**
+   * @param brokerUnsupported called when the broker does not speak the versions the built-in client
+   *     needs; the window fails (it stays in the spool) and the caller's next transport should be
+   *     the Java client
+   */
+  WireTransport(WireProducer.Settings settings, Runnable brokerUnsupported) {
+    this.brokerUnsupported = brokerUnsupported;
     this.producer = new WireProducer(settings);
     this.thread = new Thread(this::run, "culprit-kafka-io");
     thread.setDaemon(true);
@@ -47,6 +54,11 @@ final class WireTransport implements Transport {
   }
 
   @Override
+  public void tick() {
+    producer.closeStuckConnections();
+  }
+
+  @Override
   public void close() {
     closed = true;
     producer.close();
@@ -66,6 +78,7 @@ final class WireTransport implements Transport {
       } catch (InterruptedException e) {
         return;
       }
+      boolean unsupported = false;
       try {
         WireProducer.Outcome[] outcomes = producer.send(job.records());
         for (int i = 0; i < outcomes.length; i++) {
@@ -73,12 +86,22 @@ final class WireTransport implements Transport {
           if (o.ok()) {
             job.attempt().acknowledged(i);
           } else {
+            unsupported |= o.unsupportedBroker();
             job.attempt().failed(i, new IOException(o.error()), o.permanent());
           }
         }
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
         LOG.error("Kafka transport failed on a window; it stays in the spool", e);
-        job.attempt().notSent(0, e);
+        if (e instanceof Error && !(e instanceof LinkageError)) {
+          job.attempt().notSent(0, new IOException(e.toString(), e));
+          throw (Error) e; // out of memory and the like: the JVM's own handling
+        }
+      } finally {
+        // Whatever happened, every record of the window gets an outcome: the sender waits for it.
+        job.attempt().notSent(0, new IOException("Kafka transport failed on this window"));
+      }
+      if (unsupported) {
+        brokerUnsupported.run();
       }
     }
   }

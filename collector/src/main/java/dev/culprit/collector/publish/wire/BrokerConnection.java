@@ -15,7 +15,8 @@ import java.util.function.Consumer;
  * One blocking TCP connection to a broker, one request at a time: frame (int32 size), request
  * header v2 (key, version, correlation id, client id, no tagged fields), body; then the response's
  * size, correlation id and — for every API but ApiVersions — the header's tagged fields. Closing
- * the connection from another thread ends a call in progress with an IOException.
+ * the connection from another thread ends a connect or call in progress with an IOException; reads
+ * time out by themselves, writes only through {@link #closeIfBusyLongerThan}.
  */
 final class BrokerConnection implements AutoCloseable {
 
@@ -24,18 +25,19 @@ final class BrokerConnection implements AutoCloseable {
 
   private final String address;
   private final String clientId;
-  private final Socket socket;
-  private final DataInputStream in;
-  private final OutputStream out;
+  private final Socket socket = new Socket();
   private final WireWriter request = new WireWriter(4096);
+  private DataInputStream in;
+  private OutputStream out;
   private int correlationId;
 
-  private BrokerConnection(String address, String clientId, Socket socket) throws IOException {
+  /** System.nanoTime() when the call in progress (or the connect) began; 0 when idle. */
+  private volatile long busySince;
+
+  /** An unconnected connection to {@code address} (for messages), closable before it connects. */
+  BrokerConnection(String address, String clientId) {
     this.address = address;
     this.clientId = clientId;
-    this.socket = socket;
-    this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 8192));
-    this.out = socket.getOutputStream();
   }
 
   /**
@@ -43,18 +45,28 @@ final class BrokerConnection implements AutoCloseable {
    *
    * @param timeoutMs for the connection and, afterwards, for each response
    */
-  static BrokerConnection open(String host, int port, String clientId, int timeoutMs)
-      throws IOException {
-    Socket socket = new Socket();
+  void connect(String host, int port, int timeoutMs) throws IOException {
+    busySince = System.nanoTime();
     try {
       socket.setTcpNoDelay(true);
       socket.setKeepAlive(true);
       socket.connect(new InetSocketAddress(host, port), timeoutMs);
       socket.setSoTimeout(timeoutMs);
-      return new BrokerConnection(host + ":" + port, clientId, socket);
+      in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 8192));
+      out = socket.getOutputStream();
     } catch (IOException | RuntimeException e) {
-      socket.close();
+      close();
       throw e;
+    } finally {
+      busySince = 0;
+    }
+  }
+
+  /** Closes the connection if a connect or call has been in progress longer than {@code nanos}. */
+  void closeIfBusyLongerThan(long nanos) {
+    long since = busySince;
+    if (since != 0 && System.nanoTime() - since > nanos) {
+      close();
     }
   }
 
@@ -70,6 +82,19 @@ final class BrokerConnection implements AutoCloseable {
    * @throws WireProtocolException when the answer is not a response to this request
    */
   ByteBuffer call(short apiKey, short version, Consumer<WireWriter> body) throws IOException {
+    busySince = System.nanoTime();
+    try {
+      return exchange(apiKey, version, body);
+    } finally {
+      busySince = 0;
+    }
+  }
+
+  private ByteBuffer exchange(short apiKey, short version, Consumer<WireWriter> body)
+      throws IOException {
+    if (out == null) {
+      throw new IOException("not connected to " + address);
+    }
     int id = ++correlationId;
     request.reset();
     int sizeAt = request.reserveInt32();

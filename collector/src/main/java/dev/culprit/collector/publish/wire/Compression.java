@@ -47,6 +47,23 @@ public enum Compression {
     };
   }
 
+  /**
+   * This codec if it works here, else gzip: zstd-jni unpacks its native library into
+   * java.io.tmpdir, which a hardened host may mount noexec. Tried once per producer.
+   */
+  Compression usable(org.slf4j.Logger log) {
+    if (this != ZSTD) {
+      return this;
+    }
+    try {
+      Zstd.compress(new byte[] {1, 2, 3}, ZSTD_DEFAULT_LEVEL);
+      return this;
+    } catch (LinkageError | RuntimeException e) {
+      log.warn("zstd is not usable here ({}); batches are gzip-compressed instead", e.toString());
+      return GZIP;
+    }
+  }
+
   /** Compresses {@code len} bytes of {@code data} from {@code off}; NONE returns a copy. */
   byte[] compress(byte[] data, int off, int len, int level) {
     switch (this) {
@@ -56,7 +73,7 @@ public enum Compression {
         return Zstd.compress(src, level);
       case GZIP:
         ByteArrayOutputStream out = new ByteArrayOutputStream(len / 4 + 64);
-        try (GZIPOutputStream gz = new GZIPOutputStream(out, 8192)) {
+        try (GZIPOutputStream gz = gzip(out, level)) {
           gz.write(data, off, len);
         } catch (IOException e) {
           throw new UncheckedIOException("gzip into memory", e);
@@ -65,5 +82,16 @@ public enum Compression {
       default:
         return Arrays.copyOfRange(data, off, off + len);
     }
+  }
+
+  /** A gzip stream at {@code level} (1-9; anything else: zlib's default, as Kafka's -1). */
+  private static GZIPOutputStream gzip(ByteArrayOutputStream out, int level) throws IOException {
+    return new GZIPOutputStream(out, 8192) {
+      {
+        if (level >= 1 && level <= 9) {
+          def.setLevel(level);
+        }
+      }
+    };
   }
 }

@@ -76,13 +76,23 @@ public final class WireProducer implements AutoCloseable {
       if (requestTimeoutMs <= 0 || deliveryTimeoutMs <= 0 || retryBackoffMs < 0) {
         throw new IllegalArgumentException("timeouts must be positive");
       }
+      // At least 1 ms between attempts: never a busy loop of reconnects.
+      retryBackoffMaxMs = Math.max(Math.max(1, retryBackoffMs), retryBackoffMaxMs);
     }
   }
 
-  /** What became of one record: acknowledged ({@link #OK}), or failed, for now or for good. */
-  public record Outcome(String error, boolean permanent) {
+  /**
+   * What became of one record: acknowledged ({@link #OK}), or failed, for now or for good; {@code
+   * unsupportedBroker} when the broker does not speak the versions this client needs (the Java
+   * client may: see WireTransport).
+   */
+  public record Outcome(String error, boolean permanent, boolean unsupportedBroker) {
 
-    public static final Outcome OK = new Outcome(null, false);
+    public static final Outcome OK = new Outcome(null, false, false);
+
+    public Outcome(String error, boolean permanent) {
+      this(error, permanent, false);
+    }
 
     public boolean ok() {
       return error == null;
@@ -109,6 +119,7 @@ public final class WireProducer implements AutoCloseable {
   private Compression compression;
   private int nextBootstrap;
   private volatile boolean closed;
+  private volatile BrokerConnection opening;
 
   public WireProducer(Settings settings) {
     this(settings, System::currentTimeMillis);
@@ -117,7 +128,7 @@ public final class WireProducer implements AutoCloseable {
   WireProducer(Settings settings, LongSupplier clock) {
     this.settings = settings;
     this.clock = clock;
-    this.compression = settings.compression();
+    this.compression = settings.compression().usable(LOG);
   }
 
   /**
@@ -137,7 +148,16 @@ public final class WireProducer implements AutoCloseable {
       String failure;
       try {
         failure = attempt(window);
-      } catch (IOException e) {
+      } catch (UnsupportedBrokerException e) {
+        // Retrying cannot help: the outcomes say so, and the records stay in the spool.
+        window.failRest(e.getMessage(), false, true);
+        break;
+      } catch (IOException | RuntimeException e) {
+        // A RuntimeException is a bug or a broken codec (zstd's native library): the records
+        // acknowledged so far stay acknowledged; the rest is retried like after a lost connection.
+        if (e instanceof RuntimeException) {
+          LOG.warn("sending a window failed unexpectedly", e);
+        }
         failure = describe(e);
         dropSessions();
         metadataStale = true;
@@ -152,6 +172,10 @@ public final class WireProducer implements AutoCloseable {
       if (clock.getAsLong() >= deadline) {
         window.failRest(
             failure + " (not delivered within " + settings.deliveryTimeoutMs() + " ms)", false);
+        // A batch of this window may be on the broker with its answer lost: a later window must not
+        // reuse these sequence numbers under this producer id.
+        producerId = -1;
+        nextSequence.clear();
         break;
       }
       pause(backoff);
@@ -175,6 +199,30 @@ public final class WireProducer implements AutoCloseable {
       lock.unlock();
     }
     dropSessions();
+    BrokerConnection c = opening;
+    if (c != null) {
+      c.close();
+    }
+  }
+
+  /**
+   * Closes any connection whose call has run longer than the request timeout plus a second: a write
+   * to a half-open connection has no timeout of its own. Called from another thread (the spool
+   * sender, about once a second while it waits).
+   */
+  public void closeStuckConnections() {
+    long limit = (settings.requestTimeoutMs() + 1_000L) * 1_000_000L;
+    List<Session> open;
+    synchronized (sessions) {
+      open = new ArrayList<>(sessions.values());
+    }
+    for (Session s : open) {
+      s.connection().closeIfBusyLongerThan(limit);
+    }
+    BrokerConnection c = opening;
+    if (c != null) {
+      c.closeIfBusyLongerThan(limit);
+    }
   }
 
   /**
@@ -215,16 +263,40 @@ public final class WireProducer implements AutoCloseable {
       byLeader.computeIfAbsent(leader, k -> new LinkedHashMap<>()).put(tp, take);
     }
     for (Map.Entry<Integer, Map<TopicPartition, List<Integer>>> e : byLeader.entrySet()) {
-      String result = produce(brokers.get(e.getKey()), e.getValue(), window);
+      if (producerId < 0) {
+        // Another leader's answer cost us the producer id: no batch goes out without one (the
+        // broker would take it as a plain, non-idempotent write).
+        return failure == null ? "producer id lost" : failure;
+      }
+      MetadataMessage.Broker leader = brokers.get(e.getKey());
+      String result;
+      try {
+        result = produce(leader, e.getValue(), window);
+      } catch (IOException ex) {
+        // This leader only: the others' batches go on; its own wait for the next round.
+        dropSession(address(leader));
+        metadataStale = true;
+        result =
+            "leader "
+                + leader.nodeId()
+                + " at "
+                + address(leader)
+                + " (as the broker advertises it): "
+                + describeLeader(ex);
+      }
       failure = failure == null ? result : failure;
     }
     return failure;
   }
 
+  private static String address(MetadataMessage.Broker b) {
+    return b.host().contains(":") ? "[" + b.host() + "]:" + b.port() : b.host() + ":" + b.port();
+  }
+
   private String produce(
       MetadataMessage.Broker leader, Map<TopicPartition, List<Integer>> batches, Window window)
       throws IOException {
-    Session session = session(leader.host() + ":" + leader.port());
+    Session session = session(address(leader));
     long now = clock.getAsLong();
     Map<String, Map<Integer, byte[]>> request = new LinkedHashMap<>();
     for (Map.Entry<TopicPartition, List<Integer>> e : batches.entrySet()) {
@@ -409,10 +481,13 @@ public final class WireProducer implements AutoCloseable {
       throw new IOException("producer closed");
     }
     HostPort hp = HostPort.parse(address);
-    BrokerConnection c =
-        BrokerConnection.open(
-            hp.host(), hp.port(), settings.clientId(), settings.requestTimeoutMs());
+    BrokerConnection c = new BrokerConnection(address, settings.clientId());
+    opening = c; // close() closes it while it connects and negotiates
     try {
+      if (closed) {
+        throw new IOException("producer closed");
+      }
+      c.connect(hp.host(), hp.port(), settings.requestTimeoutMs());
       Session s = negotiate(c);
       synchronized (sessions) {
         sessions.put(address, s);
@@ -425,6 +500,8 @@ public final class WireProducer implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       c.close();
       throw e;
+    } finally {
+      opening = null;
     }
   }
 
@@ -441,7 +518,7 @@ public final class WireProducer implements AutoCloseable {
               + c.address()
               + " refuses ApiVersions v3 ("
               + KafkaErrors.name(r.errorCode())
-              + "): it is older than Kafka 2.4");
+              + "): it predates the flexible protocol versions this client speaks");
     }
     short produce =
         r.pick(ProduceMessage.KEY, ProduceMessage.MIN_VERSION, ProduceMessage.MAX_VERSION);
@@ -456,8 +533,8 @@ public final class WireProducer implements AutoCloseable {
       throw new UnsupportedBrokerException(
           "broker "
               + c.address()
-              + " does not speak Produce v9-12, Metadata v9-12 and InitProducerId v2-5 (Kafka"
-              + " 2.4 or later does)");
+              + " does not speak Produce v9-12, Metadata v9-12 and InitProducerId v2-5, the"
+              + " versions this client needs");
     }
     return new Session(c, produce, metadata, init);
   }
@@ -470,6 +547,16 @@ public final class WireProducer implements AutoCloseable {
             ? ""
             : v.replaceAll("[^A-Za-z0-9.-]", "-").replaceAll("^[^A-Za-z0-9]+|[^A-Za-z0-9]+$", "");
     return clean.isEmpty() ? "dev" : clean;
+  }
+
+  private void dropSession(String address) {
+    Session s;
+    synchronized (sessions) {
+      s = sessions.remove(address);
+    }
+    if (s != null) {
+      s.connection().close();
+    }
   }
 
   private void dropSessions() {
@@ -499,13 +586,24 @@ public final class WireProducer implements AutoCloseable {
     }
   }
 
-  private String describe(IOException e) {
+  private String describe(Exception e) {
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     if (e instanceof SocketTimeoutException) {
       return "no answer from the broker within " + settings.requestTimeoutMs() + " ms";
     }
     if (e instanceof java.net.ConnectException || e instanceof java.net.UnknownHostException) {
       return "cannot connect to " + String.join(",", settings.bootstrap()) + ": " + message;
+    }
+    return message;
+  }
+
+  private String describeLeader(IOException e) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    if (e instanceof SocketTimeoutException) {
+      return "no answer within " + settings.requestTimeoutMs() + " ms";
+    }
+    if (e instanceof java.net.UnknownHostException) {
+      return "unknown host " + message;
     }
     return message;
   }
@@ -615,8 +713,15 @@ public final class WireProducer implements AutoCloseable {
     }
 
     void failRest(String error, boolean permanent) {
+      failRest(error, permanent, false);
+    }
+
+    void failRest(String error, boolean permanent, boolean unsupportedBroker) {
       for (int i = 0; i < outcomes.length; i++) {
-        fail(i, error, permanent);
+        if (outcomes[i] == null) {
+          outcomes[i] = new Outcome(error, permanent, unsupportedBroker);
+          open--;
+        }
       }
       pending.clear();
     }

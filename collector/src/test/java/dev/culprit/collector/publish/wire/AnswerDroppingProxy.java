@@ -7,10 +7,14 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.ObjectSerializationCache;
 
 /**
  * A TCP proxy in front of a Kafka broker that forwards whole frames and, when armed, lets the next
@@ -23,6 +27,7 @@ final class AnswerDroppingProxy implements AutoCloseable {
   private final ServerSocket server;
   private final int upstreamPort;
   private final AtomicBoolean dropNextProduceAnswer = new AtomicBoolean();
+  private volatile short produceMaxVersion = -1;
   private final AtomicInteger produceRequests = new AtomicInteger();
   private final AtomicInteger droppedAnswers = new AtomicInteger();
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
@@ -39,6 +44,14 @@ final class AnswerDroppingProxy implements AutoCloseable {
 
   int port() {
     return server.getLocalPort();
+  }
+
+  /**
+   * From now on, ApiVersions answers claim Produce up to {@code max} only: the broker looks like an
+   * older one (-1: as it is).
+   */
+  void capProduceVersion(short max) {
+    produceMaxVersion = max;
   }
 
   void dropNextProduceAnswer() {
@@ -69,8 +82,9 @@ final class AnswerDroppingProxy implements AutoCloseable {
         sockets.add(client);
         sockets.add(upstream);
         AtomicBoolean dropAnswer = new AtomicBoolean();
-        start(() -> pump(client, upstream, true, dropAnswer));
-        start(() -> pump(upstream, client, false, dropAnswer));
+        AtomicBoolean apiVersionsAnswer = new AtomicBoolean();
+        start(() -> pump(client, upstream, true, dropAnswer, apiVersionsAnswer));
+        start(() -> pump(upstream, client, false, dropAnswer, apiVersionsAnswer));
       } catch (IOException e) {
         return; // closed
       }
@@ -80,7 +94,12 @@ final class AnswerDroppingProxy implements AutoCloseable {
   /**
    * Copies frames from {@code from} to {@code to}; requests and answers alternate per connection.
    */
-  private void pump(Socket from, Socket to, boolean requests, AtomicBoolean dropAnswer) {
+  private void pump(
+      Socket from,
+      Socket to,
+      boolean requests,
+      AtomicBoolean dropAnswer,
+      AtomicBoolean apiVersionsAnswer) {
     try {
       DataInputStream in = new DataInputStream(from.getInputStream());
       DataOutputStream out = new DataOutputStream(to.getOutputStream());
@@ -90,6 +109,8 @@ final class AnswerDroppingProxy implements AutoCloseable {
         in.readFully(frame);
         if (requests) {
           short apiKey = (short) (((frame[0] & 0xff) << 8) | (frame[1] & 0xff));
+          short version = (short) (((frame[2] & 0xff) << 8) | (frame[3] & 0xff));
+          apiVersionsAnswer.set(apiKey == ApiVersionsMessage.KEY && version == 3);
           if (apiKey == ProduceMessage.KEY) {
             produceRequests.incrementAndGet();
             if (dropNextProduceAnswer.compareAndSet(true, false)) {
@@ -101,6 +122,9 @@ final class AnswerDroppingProxy implements AutoCloseable {
           from.close();
           to.close();
           return;
+        } else if (apiVersionsAnswer.getAndSet(false) && produceMaxVersion >= 0) {
+          frame = capped(frame, produceMaxVersion);
+          size = frame.length;
         }
         out.writeInt(size);
         out.write(frame);
@@ -114,6 +138,21 @@ final class AnswerDroppingProxy implements AutoCloseable {
         // both ends are gone
       }
     }
+  }
+
+  /** An ApiVersions v3 answer (header v0: the correlation id only) with Produce capped. */
+  private static byte[] capped(byte[] frame, short max) {
+    ByteBuffer in = ByteBuffer.wrap(frame);
+    int correlationId = in.getInt();
+    ApiVersionsResponseData d = new ApiVersionsResponseData();
+    d.read(new ByteBufferAccessor(in), (short) 3);
+    ApiVersionsResponseData.ApiVersion produce = d.apiKeys().find(ProduceMessage.KEY);
+    produce.setMaxVersion((short) Math.min(produce.maxVersion(), max));
+    ObjectSerializationCache cache = new ObjectSerializationCache();
+    ByteBuffer out = ByteBuffer.allocate(4 + d.size(cache, (short) 3));
+    out.putInt(correlationId);
+    d.write(new ByteBufferAccessor(out), cache, (short) 3);
+    return out.array();
   }
 
   private static void start(Runnable r) {

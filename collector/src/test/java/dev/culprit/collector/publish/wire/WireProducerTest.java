@@ -3,12 +3,17 @@ package dev.culprit.collector.publish.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.culprit.broker.EmbeddedBroker;
+import dev.culprit.collector.Header;
+import dev.culprit.collector.publish.KafkaPublisher;
 import dev.culprit.collector.publish.SpoolRecord;
+import dev.culprit.collector.testing.TestSamples;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -29,6 +34,7 @@ import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -195,6 +201,71 @@ class WireProducerTest {
     assertThat(t.isAlive()).as("send still running 5 s after close").isFalse();
     assertThat(result.get()[0].error()).isEqualTo("producer closed");
     assertThat(result.get()[0].permanent()).isFalse();
+  }
+
+  @Test
+  void aBrokerWithoutTheNeededProduceVersionsFailsTheWindowAsUnsupportedNotForGood()
+      throws Exception {
+    proxy.capProduceVersion((short) 8); // as a broker that predates flexible Produce
+    try (WireProducer producer = new WireProducer(settings(Compression.ZSTD, 30_000))) {
+      WireProducer.Outcome[] outcomes =
+          producer.send(List.of(SpoolRecord.of("culprit-test.wire-old", 1L, "h", value(1))));
+      assertThat(outcomes[0].unsupportedBroker()).isTrue();
+      assertThat(outcomes[0].permanent()).isFalse();
+      assertThat(outcomes[0].error()).contains("Produce v9-12");
+    } finally {
+      proxy.capProduceVersion((short) -1);
+    }
+  }
+
+  @Test
+  void thePublisherFallsBackToTheJavaClientForSuchABrokerAndDeliversEverything(@TempDir Path spool)
+      throws Exception {
+    proxy.capProduceVersion((short) 8);
+    try (KafkaPublisher publisher =
+        KafkaPublisher.open(
+            "127.0.0.1:" + proxy.port(), Map.of(), "culprit-test", spool, 16L << 20)) {
+      Header h = TestSamples.header("host-old-broker", 1_700_000_000_000L);
+      publisher.publish(List.of(TestSamples.probe(h, 1), TestSamples.probe(h, 2)));
+      assertThat(publisher.flush(Duration.ofSeconds(60)))
+          .as("delivered through the Java client")
+          .isTrue();
+      assertThat(publisher.stats().spooledRecords()).isZero();
+    } finally {
+      proxy.capProduceVersion((short) -1);
+    }
+  }
+
+  @Test
+  void closeEndsASendWaitingForABrokerThatAcceptsButNeverAnswers() throws Exception {
+    try (ServerSocket silent = new ServerSocket()) {
+      silent.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      // The kernel completes the handshake from the backlog; nobody ever reads or answers.
+      WireProducer.Settings s =
+          new WireProducer.Settings(
+              List.of("127.0.0.1:" + silent.getLocalPort()),
+              "test",
+              Compression.ZSTD,
+              3,
+              120_000,
+              600_000,
+              50,
+              200);
+      WireProducer producer = new WireProducer(s);
+      AtomicReference<WireProducer.Outcome[]> result = new AtomicReference<>();
+      Thread t =
+          new Thread(
+              () -> result.set(producer.send(List.of(SpoolRecord.of("t", 1L, "h", value(1))))));
+      t.start();
+      // The connection is up (accepted by the kernel) before close: close must end the wait for
+      // the ApiVersions answer, not the 120 s request timeout.
+      Socket accepted = silent.accept();
+      producer.close();
+      t.join(5_000);
+      accepted.close();
+      assertThat(t.isAlive()).as("send still running 5 s after close").isFalse();
+      assertThat(result.get()[0].ok()).isFalse();
+    }
   }
 
   private static WireProducer.Settings settings(Compression compression, long deliveryTimeoutMs) {
