@@ -44,6 +44,12 @@ public final class WireProducer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WireProducer.class);
 
   /**
+   * Metadata is fetched again after this long even when nothing failed (the Java client's
+   * metadata.max.age.ms): new partitions and moved leaders are seen without an error first.
+   */
+  static final long METADATA_MAX_AGE_MS = 300_000;
+
+  /**
    * How to reach and use the cluster.
    *
    * @param bootstrap {@code host:port} addresses to ask for metadata, tried in turn
@@ -114,6 +120,7 @@ public final class WireProducer implements AutoCloseable {
   private Map<Integer, MetadataMessage.Broker> brokers = Map.of();
   private Map<String, MetadataMessage.Topic> topics = Map.of();
   private boolean metadataStale = true;
+  private long metadataAtMs;
   private long producerId = -1;
   private short producerEpoch = -1;
   private Compression compression;
@@ -235,8 +242,14 @@ public final class WireProducer implements AutoCloseable {
     if (producerId < 0) {
       initProducerId(any);
     }
-    if (metadataStale || window.hasUnassigned()) {
-      refreshMetadata(any, window.topics());
+    Set<String> wanted = window.topics();
+    if (metadataStale
+        || clock.getAsLong() - metadataAtMs >= METADATA_MAX_AGE_MS
+        || !usable(wanted)) {
+      // Every topic known so far too: the cache stays whole, so the next window needs no request.
+      Set<String> all = new LinkedHashSet<>(topics.keySet());
+      all.addAll(wanted);
+      refreshMetadata(any, all);
     }
     String failure = window.assign(topics);
 
@@ -435,6 +448,18 @@ public final class WireProducer implements AutoCloseable {
     brokers = r.brokers();
     topics = r.topics();
     metadataStale = false;
+    metadataAtMs = clock.getAsLong();
+  }
+
+  /** Whether the cached metadata has every one of {@code wanted} with its partitions. */
+  private boolean usable(Set<String> wanted) {
+    for (String name : wanted) {
+      MetadataMessage.Topic t = topics.get(name);
+      if (t == null || t.errorCode() != KafkaErrors.NONE || t.partitions().isEmpty()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private int leaderOf(TopicPartition tp) {

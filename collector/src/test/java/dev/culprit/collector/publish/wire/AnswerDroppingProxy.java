@@ -29,6 +29,7 @@ final class AnswerDroppingProxy implements AutoCloseable {
   private final AtomicBoolean dropNextProduceAnswer = new AtomicBoolean();
   private volatile short produceMaxVersion = -1;
   private final AtomicInteger produceRequests = new AtomicInteger();
+  private final AtomicInteger metadataRequests = new AtomicInteger();
   private final AtomicInteger droppedAnswers = new AtomicInteger();
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private final Thread acceptor;
@@ -60,6 +61,10 @@ final class AnswerDroppingProxy implements AutoCloseable {
 
   int produceRequests() {
     return produceRequests.get();
+  }
+
+  int metadataRequests() {
+    return metadataRequests.get();
   }
 
   int droppedAnswers() {
@@ -111,6 +116,9 @@ final class AnswerDroppingProxy implements AutoCloseable {
           short apiKey = (short) (((frame[0] & 0xff) << 8) | (frame[1] & 0xff));
           short version = (short) (((frame[2] & 0xff) << 8) | (frame[3] & 0xff));
           apiVersionsAnswer.set(apiKey == ApiVersionsMessage.KEY && version == 3);
+          if (apiKey == MetadataMessage.KEY) {
+            metadataRequests.incrementAndGet();
+          }
           if (apiKey == ProduceMessage.KEY) {
             produceRequests.incrementAndGet();
             if (dropNextProduceAnswer.compareAndSet(true, false)) {

@@ -104,6 +104,27 @@ class WireProducerTest {
   }
 
   @Test
+  void metadataIsFetchedOnceForAStreamOfWindowsNotForEachWindow() throws Exception {
+    String a = "culprit-test.wire-meta-a";
+    String b = "culprit-test.wire-meta-b";
+    createTopic(a, 2, Map.of());
+    createTopic(b, 2, Map.of());
+    try (WireProducer producer = new WireProducer(settings(Compression.ZSTD, 30_000))) {
+      int before = proxy.metadataRequests();
+      for (int cycle = 0; cycle < 20; cycle++) {
+        List<SpoolRecord> window =
+            List.of(
+                SpoolRecord.of(a, 1L, "h" + cycle, value(cycle)),
+                SpoolRecord.of(b, 1L, "h" + cycle, value(cycle)));
+        assertThat(producer.send(window)).containsOnly(WireProducer.Outcome.OK);
+      }
+      assertThat(proxy.metadataRequests() - before)
+          .as("one request for both topics, then the cache")
+          .isEqualTo(1);
+    }
+  }
+
+  @Test
   void aBatchWhoseAnswerIsLostIsSentAgainAndWrittenOnce() throws Exception {
     String topic = "culprit-test.wire-lost-answer";
     createTopic(topic, 2, Map.of());
