@@ -52,6 +52,10 @@ trap cleanup EXIT
 # The launcher rebuilds the jar when a source file is newer: start everything from the jar it
 # built, so an edit during the run cannot trigger a build under the measurement.
 launcher_opts=$(sed -n 's/^  default_opts="\(.*\)"$/\1/p' culprit)
+# The launcher archives the agent's classes (AppCDS) on its first `collect` after a build.
+./culprit collect --help >/dev/null
+[ -f app/target/culprit-collect.jsa ] && \
+  launcher_opts="$launcher_opts -XX:SharedArchiveFile=app/target/culprit-collect.jsa -Xlog:cds*=off"
 jar=app/target/culprit-collect.jar
 java -XX:+UseSerialGC -Xmx768m -jar app/target/culprit.jar broker --port 0 --data-dir "$d/broker" >/dev/null 2>"$d/broker.err" & pids+=($!)
 until [ -f "$d/broker/bootstrap-servers" ]; do sleep 0.1; done
