@@ -13,6 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.ObjectSerializationCache;
 
@@ -28,6 +29,11 @@ final class AnswerDroppingProxy implements AutoCloseable {
   private final int upstreamPort;
   private final AtomicBoolean dropNextProduceAnswer = new AtomicBoolean();
   private volatile short produceMaxVersion = -1;
+  private volatile FakeLeader fakeLeader;
+
+  /** Odd partitions of topics named {@code prefix}… are led by node {@code id} at {@code port}. */
+  private record FakeLeader(int id, int port, String prefix) {}
+
   private final AtomicInteger produceRequests = new AtomicInteger();
   private final AtomicInteger metadataRequests = new AtomicInteger();
   private final AtomicInteger droppedAnswers = new AtomicInteger();
@@ -53,6 +59,15 @@ final class AnswerDroppingProxy implements AutoCloseable {
    */
   void capProduceVersion(short max) {
     produceMaxVersion = max;
+  }
+
+  /**
+   * From now on, Metadata answers add a broker {@code id} at {@code 127.0.0.1:port} (another proxy
+   * in front of the same broker) and name it the leader of the odd partitions of topics starting
+   * with {@code prefix}: one real broker looks like two leaders to the client. Null: as it is.
+   */
+  void fakeSecondLeader(int id, int port, String prefix) {
+    fakeLeader = prefix == null ? null : new FakeLeader(id, port, prefix);
   }
 
   void dropNextProduceAnswer() {
@@ -88,8 +103,9 @@ final class AnswerDroppingProxy implements AutoCloseable {
         sockets.add(upstream);
         AtomicBoolean dropAnswer = new AtomicBoolean();
         AtomicBoolean apiVersionsAnswer = new AtomicBoolean();
-        start(() -> pump(client, upstream, true, dropAnswer, apiVersionsAnswer));
-        start(() -> pump(upstream, client, false, dropAnswer, apiVersionsAnswer));
+        AtomicInteger metadataVersion = new AtomicInteger(-1);
+        start(() -> pump(client, upstream, true, dropAnswer, apiVersionsAnswer, metadataVersion));
+        start(() -> pump(upstream, client, false, dropAnswer, apiVersionsAnswer, metadataVersion));
       } catch (IOException e) {
         return; // closed
       }
@@ -104,7 +120,8 @@ final class AnswerDroppingProxy implements AutoCloseable {
       Socket to,
       boolean requests,
       AtomicBoolean dropAnswer,
-      AtomicBoolean apiVersionsAnswer) {
+      AtomicBoolean apiVersionsAnswer,
+      AtomicInteger metadataVersion) {
     try {
       DataInputStream in = new DataInputStream(from.getInputStream());
       DataOutputStream out = new DataOutputStream(to.getOutputStream());
@@ -116,6 +133,7 @@ final class AnswerDroppingProxy implements AutoCloseable {
           short apiKey = (short) (((frame[0] & 0xff) << 8) | (frame[1] & 0xff));
           short version = (short) (((frame[2] & 0xff) << 8) | (frame[3] & 0xff));
           apiVersionsAnswer.set(apiKey == ApiVersionsMessage.KEY && version == 3);
+          metadataVersion.set(apiKey == MetadataMessage.KEY ? version : -1);
           if (apiKey == MetadataMessage.KEY) {
             metadataRequests.incrementAndGet();
           }
@@ -132,6 +150,9 @@ final class AnswerDroppingProxy implements AutoCloseable {
           return;
         } else if (apiVersionsAnswer.getAndSet(false) && produceMaxVersion >= 0) {
           frame = capped(frame, produceMaxVersion);
+          size = frame.length;
+        } else if (fakeLeader != null && metadataVersion.get() >= 9) {
+          frame = withFakeLeader(frame, (short) metadataVersion.getAndSet(-1), fakeLeader);
           size = frame.length;
         }
         out.writeInt(size);
@@ -160,6 +181,36 @@ final class AnswerDroppingProxy implements AutoCloseable {
     ByteBuffer out = ByteBuffer.allocate(4 + d.size(cache, (short) 3));
     out.putInt(correlationId);
     d.write(new ByteBufferAccessor(out), cache, (short) 3);
+    return out.array();
+  }
+
+  /** A flexible Metadata answer (header v1: correlation id, tagged fields) with the fake leader. */
+  private static byte[] withFakeLeader(byte[] frame, short version, FakeLeader fake) {
+    ByteBuffer in = ByteBuffer.wrap(frame);
+    int correlationId = in.getInt();
+    in.get(); // the header's (empty) tagged fields
+    MetadataResponseData d = new MetadataResponseData();
+    d.read(new ByteBufferAccessor(in), version);
+    d.brokers()
+        .add(
+            new MetadataResponseData.MetadataResponseBroker()
+                .setNodeId(fake.id())
+                .setHost("127.0.0.1")
+                .setPort(fake.port()));
+    for (MetadataResponseData.MetadataResponseTopic t : d.topics()) {
+      if (t.name() != null && t.name().startsWith(fake.prefix())) {
+        for (MetadataResponseData.MetadataResponsePartition p : t.partitions()) {
+          if (p.partitionIndex() % 2 == 1) {
+            p.setLeaderId(fake.id());
+          }
+        }
+      }
+    }
+    ObjectSerializationCache cache = new ObjectSerializationCache();
+    ByteBuffer out = ByteBuffer.allocate(5 + d.size(cache, version));
+    out.putInt(correlationId);
+    out.put((byte) 0);
+    d.write(new ByteBufferAccessor(out), cache, version);
     return out.array();
   }
 

@@ -104,6 +104,46 @@ class WireProducerTest {
   }
 
   @Test
+  void eachLeaderGetsItsPartitionsAndAnUnreachableLeaderHoldsBackOnlyItsOwn() throws Exception {
+    String topic = "culprit-test.wire-two-leaders";
+    createTopic(topic, 2, Map.of());
+    List<SpoolRecord> window = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      window.add(SpoolRecord.of(topic, 1L, "host-" + i, value(i)));
+    }
+    List<Integer> odd = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      if (Murmur2.partition(window.get(i).key(), 2) == 1) {
+        odd.add(i);
+      }
+    }
+    assertThat(odd).isNotEmpty().hasSizeLessThan(20);
+    AnswerDroppingProxy second = new AnswerDroppingProxy(broker.port());
+    proxy.fakeSecondLeader(77, second.port(), topic);
+    try (WireProducer producer = new WireProducer(settings(Compression.ZSTD, 3_000))) {
+      int firstBefore = proxy.produceRequests();
+      assertThat(producer.send(window)).containsOnly(WireProducer.Outcome.OK);
+      assertThat(second.produceRequests()).as("node 77's partition went to node 77").isEqualTo(1);
+      assertThat(proxy.produceRequests() - firstBefore).as("the other one to node 1").isEqualTo(1);
+
+      second.close(); // node 77 is gone; node 1 still answers
+      WireProducer.Outcome[] outcomes = producer.send(window);
+      for (int i = 0; i < 20; i++) {
+        if (odd.contains(i)) {
+          assertThat(outcomes[i].ok()).as("record %d (node 77)", i).isFalse();
+          assertThat(outcomes[i].permanent()).isFalse();
+          assertThat(outcomes[i].error()).contains("leader 77 at 127.0.0.1:" + second.port());
+        } else {
+          assertThat(outcomes[i]).as("record %d (node 1)", i).isEqualTo(WireProducer.Outcome.OK);
+        }
+      }
+    } finally {
+      proxy.fakeSecondLeader(0, 0, null);
+      second.close();
+    }
+  }
+
+  @Test
   void metadataIsFetchedOnceForAStreamOfWindowsNotForEachWindow() throws Exception {
     String a = "culprit-test.wire-meta-a";
     String b = "culprit-test.wire-meta-b";
