@@ -1,5 +1,6 @@
 package dev.culprit.collector.bench;
 
+import static dev.culprit.collector.testing.KernelTests.named;
 import static java.net.StandardProtocolFamily.INET;
 
 import dev.culprit.collector.Header;
@@ -215,10 +216,5 @@ public final class ProbeBench {
         // not there
       }
     }
-  }
-
-  private static Netns named(String name) throws Exception {
-    Path path = Path.of("/var/run/netns", name);
-    return new Netns(name, NsInode.of(path), path, null, false);
   }
 }

@@ -1,7 +1,7 @@
 package dev.culprit.collector.probe;
 
+import static dev.culprit.collector.testing.KernelTests.named;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.culprit.collector.CommandRunner;
 import dev.culprit.collector.Header;
@@ -19,6 +19,7 @@ import dev.culprit.collector.netns.ProcNamespaceFinder;
 import dev.culprit.collector.publish.JsonLinesPublisher;
 import dev.culprit.collector.runtime.Collector;
 import dev.culprit.collector.runtime.CollectorConfig;
+import dev.culprit.collector.testing.KernelTests;
 import dev.culprit.schemas.ProbeSample;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -62,14 +63,7 @@ class ProbeKernelTest {
 
   @BeforeAll
   static void needsRootWithIpAndIptables() {
-    assumeTrue(System.getProperty("os.name").startsWith("Linux"), "needs Linux");
-    assumeTrue("root".equals(System.getProperty("user.name")), "needs root for namespaces");
-    for (String tool : List.of("ip", "iptables")) {
-      assumeTrue(
-          Files.isExecutable(Path.of("/usr/sbin", tool))
-              || Files.isExecutable(Path.of("/sbin", tool)),
-          "needs " + tool);
-    }
+    KernelTests.assumeRootWith("ip", "iptables");
   }
 
   @BeforeEach
@@ -286,11 +280,6 @@ class ProbeKernelTest {
 
   private static Header header(String netns) {
     return new Header("h1", netns, 1_000, "c1", null);
-  }
-
-  private static Netns named(String name) throws Exception {
-    Path path = Path.of("/var/run/netns", name);
-    return new Netns(name, NsInode.of(path), path, null, false);
   }
 
   private void sh(String... argv) throws Exception {

@@ -1,9 +1,8 @@
 package dev.culprit.collector.net.kernel;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import dev.culprit.collector.CommandRunner;
 import dev.culprit.collector.exec.ProcessCommandRunner;
+import dev.culprit.collector.testing.KernelTests;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,20 +35,7 @@ final class KernelLab implements AutoCloseable {
 
   /** Skips the calling test unless this is root on Linux with ip, tc, iptables and busybox. */
   static void assumeKernelLab() {
-    assumeTrue(System.getProperty("os.name").startsWith("Linux"), "needs Linux");
-    assumeTrue("root".equals(System.getProperty("user.name")), "needs root to create namespaces");
-    for (String tool : List.of("ip", "tc", "iptables", "nsenter", "busybox")) {
-      assumeTrue(onPath(tool), "needs " + tool + " on PATH");
-    }
-  }
-
-  private static boolean onPath(String tool) {
-    for (String dir : List.of("/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/bin")) {
-      if (Files.isExecutable(Path.of(dir, tool))) {
-        return true;
-      }
-    }
-    return false;
+    KernelTests.assumeRootWith("ip", "tc", "iptables", "nsenter", "busybox");
   }
 
   /** Creates both namespaces (removing leftovers of a crashed run first) and the veth. */

@@ -1,7 +1,7 @@
 package dev.culprit.collector.net.kernel;
 
+import static dev.culprit.collector.testing.KernelTests.named;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.culprit.collector.CommandRunner;
 import dev.culprit.collector.Header;
@@ -13,13 +13,11 @@ import dev.culprit.collector.net.NetworkSourceOptions;
 import dev.culprit.collector.net.NetworkSources;
 import dev.culprit.collector.net.netlink.NetnsHandleCache;
 import dev.culprit.collector.net.protocol.ProtocolSource;
-import dev.culprit.collector.netns.NsInode;
+import dev.culprit.collector.testing.KernelTests;
 import dev.culprit.schemas.ProtocolSample;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,11 +52,7 @@ class ReversePathFilterKernelTest {
 
   @BeforeAll
   static void needsRootWithIp() {
-    assumeTrue(System.getProperty("os.name").startsWith("Linux"), "needs Linux");
-    assumeTrue("root".equals(System.getProperty("user.name")), "needs root for namespaces");
-    assumeTrue(
-        Files.isExecutable(Path.of("/usr/sbin/ip")) || Files.isExecutable(Path.of("/sbin/ip")),
-        "needs ip");
+    KernelTests.assumeRootWith("ip");
   }
 
   @BeforeEach
@@ -160,11 +154,6 @@ class ReversePathFilterKernelTest {
       out.add(StandardProtocolFamily.INET);
     }
     return out;
-  }
-
-  private static Netns named(String name) throws Exception {
-    Path path = Path.of("/var/run/netns", name);
-    return new Netns(name, NsInode.of(path), path, null, false);
   }
 
   private void sh(String... argv) throws Exception {

@@ -1,13 +1,14 @@
 package dev.culprit.collector.net.netlink;
 
+import static dev.culprit.collector.testing.KernelTests.named;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.culprit.collector.CommandRunner;
 import dev.culprit.collector.Netns;
 import dev.culprit.collector.exec.ProcessCommandRunner;
 import dev.culprit.collector.netns.NsInode;
+import dev.culprit.collector.testing.KernelTests;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,11 +34,7 @@ class NetnsHandleCacheKernelTest {
 
   @BeforeAll
   static void needsRootOnLinux() {
-    assumeTrue(System.getProperty("os.name").startsWith("Linux"), "needs Linux");
-    assumeTrue("root".equals(System.getProperty("user.name")), "needs root for namespaces");
-    assumeTrue(
-        Files.isExecutable(Path.of("/usr/sbin/ip")) || Files.isExecutable(Path.of("/sbin/ip")),
-        "needs ip");
+    KernelTests.assumeRootWith("ip");
   }
 
   @BeforeEach
@@ -193,11 +190,6 @@ class NetnsHandleCacheKernelTest {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  private static Netns named(String name) throws Exception {
-    Path path = Path.of("/var/run/netns", name);
-    return new Netns(name, NsInode.of(path), path, null, false);
   }
 
   /** Thread id → network namespace inode, for every thread of this JVM. */
