@@ -149,7 +149,7 @@ public final class WireProducer implements AutoCloseable {
     long backoff = settings.retryBackoffMs();
     while (!window.done()) {
       if (closed) {
-        window.failRest("producer closed", false);
+        window.failRest(new Outcome("producer closed", false));
         break;
       }
       String failure;
@@ -157,7 +157,7 @@ public final class WireProducer implements AutoCloseable {
         failure = attempt(window);
       } catch (UnsupportedBrokerException e) {
         // Retrying cannot help: the outcomes say so, and the records stay in the spool.
-        window.failRest(e.getMessage(), false, true);
+        window.failRest(new Outcome(e.getMessage(), false, true));
         break;
       } catch (IOException | RuntimeException e) {
         // A RuntimeException is a bug or a broken codec (zstd's native library): the records
@@ -178,7 +178,9 @@ public final class WireProducer implements AutoCloseable {
       }
       if (clock.getAsLong() >= deadline) {
         window.failRest(
-            failure + " (not delivered within " + settings.deliveryTimeoutMs() + " ms)", false);
+            new Outcome(
+                failure + " (not delivered within " + settings.deliveryTimeoutMs() + " ms)",
+                false));
         // A batch of this window may be on the broker with its answer lost: a later window must not
         // reuse these sequence numbers under this producer id.
         producerId = -1;
@@ -715,10 +717,7 @@ public final class WireProducer implements AutoCloseable {
       ArrayDeque<Integer> queue = pending.get(tp);
       for (int index : sent) {
         queue.remove(index);
-        if (outcomes[index] == null) {
-          outcomes[index] = Outcome.OK;
-          open--;
-        }
+        settle(index, Outcome.OK);
       }
     }
 
@@ -731,24 +730,23 @@ public final class WireProducer implements AutoCloseable {
     }
 
     void fail(int index, String error, boolean permanent) {
-      if (outcomes[index] == null) {
-        outcomes[index] = new Outcome(error, permanent);
-        open--;
-      }
+      settle(index, new Outcome(error, permanent));
     }
 
-    void failRest(String error, boolean permanent) {
-      failRest(error, permanent, false);
-    }
-
-    void failRest(String error, boolean permanent, boolean unsupportedBroker) {
+    /** Every record without an outcome gets {@code outcome}. */
+    void failRest(Outcome outcome) {
       for (int i = 0; i < outcomes.length; i++) {
-        if (outcomes[i] == null) {
-          outcomes[i] = new Outcome(error, permanent, unsupportedBroker);
-          open--;
-        }
+        settle(i, outcome);
       }
       pending.clear();
+    }
+
+    /** Record {@code index}'s outcome, once: a record that has one keeps it. */
+    private void settle(int index, Outcome outcome) {
+      if (outcomes[index] == null) {
+        outcomes[index] = outcome;
+        open--;
+      }
     }
   }
 }
