@@ -193,11 +193,6 @@ public final class WireProducer implements AutoCloseable {
     return window.outcomes;
   }
 
-  /** The producer id in use, -1 before the first one. */
-  long producerId() {
-    return producerId;
-  }
-
   @Override
   public void close() {
     closed = true;

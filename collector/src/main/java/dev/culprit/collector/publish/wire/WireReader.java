@@ -16,10 +16,6 @@ final class WireReader {
     this.buf = buf;
   }
 
-  int remaining() {
-    return buf.remaining();
-  }
-
   byte int8() throws WireProtocolException {
     need(1, "int8");
     return buf.get();
@@ -65,12 +61,6 @@ final class WireReader {
     skip(16, "uuid");
   }
 
-  /** A classic int16-length string; null when the length is -1. */
-  String nullableString() throws WireProtocolException {
-    int len = int16();
-    return len < 0 ? null : utf8(len);
-  }
-
   String compactString() throws WireProtocolException {
     String s = compactNullableString();
     if (s == null) {
@@ -90,16 +80,6 @@ final class WireReader {
    */
   int compactArrayLength() throws WireProtocolException {
     int n = uvarint() - 1;
-    if (n > buf.remaining()) {
-      throw new WireProtocolException(
-          "array of " + n + " elements in " + buf.remaining() + " bytes");
-    }
-    return n;
-  }
-
-  /** The length of a classic (int32-prefixed) array, -1 for null, checked like the compact one. */
-  int arrayLength() throws WireProtocolException {
-    int n = int32();
     if (n > buf.remaining()) {
       throw new WireProtocolException(
           "array of " + n + " elements in " + buf.remaining() + " bytes");
