@@ -97,7 +97,7 @@ collector fork --sources interface,protocol,conntrack,qdisc --no-netlink
 # shellcheck disable=SC2086
 MALLOC_ARENA_MAX=2 java ${jopts:-$launcher_opts} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -cp "collector/target/test-classes:collector/target/classes:$(cat collector/target/test-classpath.txt)" \
-  dev.culprit.collector.bench.CollectLoop publisher=none 'netns=culprit-b-*' \
+  dev.culprit.bench.collector.CollectLoop publisher=none 'netns=culprit-b-*' \
   >/dev/null 2>"$d/loop.err" & pids+=($!); pid_loop=$!
 
 cpu() {

@@ -1,7 +1,7 @@
 package dev.culprit.app;
 
-import dev.culprit.collector.net.FixtureCapture;
 import dev.culprit.collector.runtime.CollectorConfig;
+import dev.culprit.collector.source.FixtureCapture;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.culprit.app;
 
-import dev.culprit.collector.CommandRunner;
+import dev.culprit.collector.platform.exec.CommandRunner;
 import dev.culprit.collector.publish.JsonLinesPublisher;
 import dev.culprit.collector.publish.KafkaPublisher;
 import dev.culprit.collector.runtime.Collector;

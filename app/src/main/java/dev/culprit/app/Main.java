@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
       TailCommand.class,
       ReplayCommand.class,
       CaptureFixtureCommand.class,
-      dev.culprit.app.lab.LabCommand.class,
+      dev.culprit.lab.LabCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

@@ -3,7 +3,7 @@ package dev.culprit.app;
 import dev.culprit.broker.ContractTopics;
 import dev.culprit.broker.EmbeddedBroker;
 import dev.culprit.broker.TopicSettings;
-import dev.culprit.collector.CommandRunner;
+import dev.culprit.collector.platform.exec.CommandRunner;
 import dev.culprit.collector.runtime.Collector;
 import dev.culprit.collector.runtime.CollectorConfig;
 import dev.culprit.processor.CulpritProcessor;

@@ -4,7 +4,7 @@ import dev.culprit.processor.decode.SampleStreams;
 import dev.culprit.processor.fleet.FleetTopology;
 import dev.culprit.processor.oom.OomTopology;
 import dev.culprit.processor.packetloss.PacketLossTopology;
-import dev.culprit.processor.packetloss.RuleResult;
+import dev.culprit.processor.rules.RuleResult;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;

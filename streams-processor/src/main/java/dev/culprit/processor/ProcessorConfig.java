@@ -1,5 +1,6 @@
 package dev.culprit.processor;
 
+import dev.culprit.processor.rules.packetloss.PacketLossThresholds;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -33,7 +34,7 @@ public record ProcessorConfig(
     Duration maxCounterGap,
     Duration baselineTtl,
     int fleetMinHosts,
-    Thresholds thresholds,
+    PacketLossThresholds thresholds,
     Map<String, String> streamsOverrides) {
 
   public static final String DEFAULT_APPLICATION_ID = "culprit-processor";
@@ -77,7 +78,7 @@ public record ProcessorConfig(
         DEFAULT_MAX_COUNTER_GAP,
         DEFAULT_BASELINE_TTL,
         DEFAULT_FLEET_MIN_HOSTS,
-        Thresholds.defaults(),
+        PacketLossThresholds.defaults(),
         Map.of());
   }
 
@@ -137,7 +138,7 @@ public record ProcessorConfig(
         streamsOverrides);
   }
 
-  public ProcessorConfig withThresholds(Thresholds value) {
+  public ProcessorConfig withThresholds(PacketLossThresholds value) {
     return new ProcessorConfig(
         applicationId,
         bootstrapServers,

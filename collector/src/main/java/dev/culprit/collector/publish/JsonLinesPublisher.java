@@ -2,7 +2,7 @@ package dev.culprit.collector.publish;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.culprit.collector.Sample;
+import dev.culprit.collector.spi.Sample;
 import dev.culprit.schemas.JsonRenderer;
 import java.io.PrintStream;
 import java.time.Duration;

@@ -1,6 +1,9 @@
 package dev.culprit.collector.publish;
 
-import dev.culprit.collector.Sample;
+import dev.culprit.collector.publish.spool.Spool;
+import dev.culprit.collector.publish.spool.SpoolRecord;
+import dev.culprit.collector.publish.spool.SpoolStats;
+import dev.culprit.collector.spi.Sample;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.culprit.collector.publish;
 
-import dev.culprit.collector.Sample;
+import dev.culprit.collector.spi.Sample;
 import java.time.Duration;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package dev.culprit.collector.publish;
 
-import dev.culprit.collector.Sample;
+import dev.culprit.collector.spi.Sample;
 import dev.culprit.schemas.Topic;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,5 +1,8 @@
 package dev.culprit.collector.publish;
 
+import dev.culprit.collector.publish.spool.Spool;
+import dev.culprit.collector.publish.spool.SpoolBatch;
+import dev.culprit.collector.publish.spool.SpoolRecord;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

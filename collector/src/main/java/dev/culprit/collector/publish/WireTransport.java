@@ -1,5 +1,6 @@
 package dev.culprit.collector.publish;
 
+import dev.culprit.collector.publish.spool.SpoolRecord;
 import dev.culprit.collector.publish.wire.WireProducer;
 import java.io.IOException;
 import java.util.List;

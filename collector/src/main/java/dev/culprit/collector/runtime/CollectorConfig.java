@@ -1,8 +1,8 @@
 package dev.culprit.collector.runtime;
 
-import dev.culprit.collector.HostPaths;
+import dev.culprit.collector.platform.procfs.HostPaths;
 import dev.culprit.collector.publish.KafkaPublisher;
-import dev.culprit.collector.publish.Spool;
+import dev.culprit.collector.publish.spool.Spool;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

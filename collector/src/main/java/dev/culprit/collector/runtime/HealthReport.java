@@ -1,8 +1,8 @@
 package dev.culprit.collector.runtime;
 
-import dev.culprit.collector.Header;
-import dev.culprit.collector.Sample;
 import dev.culprit.collector.publish.PublisherStats;
+import dev.culprit.collector.spi.Header;
+import dev.culprit.collector.spi.Sample;
 import dev.culprit.schemas.CollectorHealth;
 import dev.culprit.schemas.SourceStatus;
 import dev.culprit.schemas.Topics;

@@ -1,6 +1,6 @@
 package dev.culprit.collector.runtime;
 
-import dev.culprit.collector.HostPaths;
+import dev.culprit.collector.platform.procfs.HostPaths;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package dev.culprit.collector.runtime;
 
-import dev.culprit.collector.Netns;
+import dev.culprit.collector.spi.Netns;
 import java.util.List;
 import java.util.regex.Pattern;
 

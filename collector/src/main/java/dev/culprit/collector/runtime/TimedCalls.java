@@ -1,6 +1,6 @@
 package dev.culprit.collector.runtime;
 
-import dev.culprit.collector.NoDataException;
+import dev.culprit.collector.spi.NoDataException;
 import dev.culprit.schemas.SourceState;
 import java.time.Duration;
 import java.time.Instant;

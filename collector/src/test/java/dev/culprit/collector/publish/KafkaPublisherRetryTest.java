@@ -4,7 +4,8 @@ import static dev.culprit.collector.testing.TestSamples.header;
 import static dev.culprit.collector.testing.TestSamples.probe;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.culprit.collector.Header;
+import dev.culprit.collector.publish.spool.Spool;
+import dev.culprit.collector.spi.Header;
 import dev.culprit.schemas.ProbeSample;
 import dev.culprit.schemas.Topics;
 import java.nio.file.Path;

@@ -7,8 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.culprit.broker.EmbeddedBroker;
-import dev.culprit.collector.Header;
-import dev.culprit.collector.Sample;
+import dev.culprit.collector.publish.spool.Spool;
+import dev.culprit.collector.spi.Header;
+import dev.culprit.collector.spi.Sample;
 import dev.culprit.collector.testing.TopicReader;
 import dev.culprit.collector.testing.TopicReader.Read;
 import dev.culprit.schemas.ProbeSample;

@@ -3,8 +3,8 @@ package dev.culprit.collector.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.culprit.collector.HostPaths;
-import dev.culprit.collector.publish.Spool;
+import dev.culprit.collector.platform.procfs.HostPaths;
+import dev.culprit.collector.publish.spool.Spool;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

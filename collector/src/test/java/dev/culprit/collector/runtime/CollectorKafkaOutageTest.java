@@ -6,8 +6,8 @@ import static dev.culprit.collector.runtime.TestSources.netns;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.culprit.broker.EmbeddedBroker;
-import dev.culprit.collector.Source.Scope;
 import dev.culprit.collector.publish.KafkaPublisher;
+import dev.culprit.collector.spi.Source.Scope;
 import dev.culprit.collector.testing.TopicReader;
 import dev.culprit.collector.testing.TopicReader.Read;
 import dev.culprit.schemas.CollectorHealth;

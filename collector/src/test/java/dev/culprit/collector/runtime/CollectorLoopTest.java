@@ -5,8 +5,8 @@ import static dev.culprit.collector.runtime.TestSources.finder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import dev.culprit.collector.Sample;
-import dev.culprit.collector.Source.Scope;
+import dev.culprit.collector.spi.Sample;
+import dev.culprit.collector.spi.Source.Scope;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;

@@ -8,12 +8,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import dev.culprit.collector.HostPaths;
-import dev.culprit.collector.NamespaceFinder;
-import dev.culprit.collector.Sample;
-import dev.culprit.collector.Source;
-import dev.culprit.collector.Source.Scope;
+import dev.culprit.collector.platform.procfs.HostPaths;
 import dev.culprit.collector.publish.PublisherStats;
+import dev.culprit.collector.spi.NamespaceFinder;
+import dev.culprit.collector.spi.Sample;
+import dev.culprit.collector.spi.Source;
+import dev.culprit.collector.spi.Source.Scope;
 import dev.culprit.schemas.CollectorHealth;
 import dev.culprit.schemas.ProbeSample;
 import dev.culprit.schemas.SourceState;

@@ -1,8 +1,8 @@
 package dev.culprit.collector.runtime;
 
-import dev.culprit.collector.Sample;
 import dev.culprit.collector.publish.Publisher;
 import dev.culprit.collector.publish.PublisherStats;
+import dev.culprit.collector.spi.Sample;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,8 +2,8 @@ package dev.culprit.collector.testing;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.culprit.collector.Netns;
-import dev.culprit.collector.netns.NsInode;
+import dev.culprit.collector.platform.netns.NsInode;
+import dev.culprit.collector.spi.Netns;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package dev.culprit.collector.testing;
 
-import dev.culprit.collector.Header;
-import dev.culprit.collector.Sample;
+import dev.culprit.collector.spi.Header;
+import dev.culprit.collector.spi.Sample;
 import dev.culprit.schemas.ProbeSample;
 import dev.culprit.schemas.ProtocolSample;
 import dev.culprit.schemas.Topics;

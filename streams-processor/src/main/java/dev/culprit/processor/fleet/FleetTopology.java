@@ -1,7 +1,7 @@
 package dev.culprit.processor.fleet;
 
 import dev.culprit.processor.ProcessorConfig;
-import dev.culprit.processor.packetloss.RuleResult;
+import dev.culprit.processor.rules.RuleResult;
 import dev.culprit.processor.rules.Signatures;
 import dev.culprit.schemas.FleetIncident;
 import dev.culprit.schemas.RootCause;

@@ -1,5 +1,10 @@
 package dev.culprit.processor.oom;
 
+import dev.culprit.processor.rules.oom.CpuThrottleRule;
+import dev.culprit.processor.rules.oom.KillContext;
+import dev.culprit.processor.rules.oom.Observation;
+import dev.culprit.processor.rules.oom.OomRules;
+import dev.culprit.processor.rules.oom.OomThresholds;
 import dev.culprit.schemas.ContainerSample;
 import dev.culprit.schemas.ContainerStats;
 import dev.culprit.schemas.KernelOomSample;

@@ -1,7 +1,8 @@
 package dev.culprit.processor.oom;
 
 import dev.culprit.processor.decode.DeadLetters;
-import dev.culprit.processor.packetloss.RuleResult;
+import dev.culprit.processor.rules.RuleResult;
+import dev.culprit.processor.rules.oom.OomThresholds;
 import dev.culprit.schemas.ContainerSample;
 import dev.culprit.schemas.ContainerStats;
 import dev.culprit.schemas.DeadLetter;

@@ -1,5 +1,6 @@
 package dev.culprit.processor.oom;
 
+import dev.culprit.processor.rules.oom.Observation;
 import dev.culprit.schemas.AvroSerde;
 import dev.culprit.schemas.ContainerSample;
 import dev.culprit.schemas.ContainerStats;

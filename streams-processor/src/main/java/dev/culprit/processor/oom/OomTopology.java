@@ -2,7 +2,8 @@ package dev.culprit.processor.oom;
 
 import dev.culprit.processor.ProcessorConfig;
 import dev.culprit.processor.decode.SampleStreams;
-import dev.culprit.processor.packetloss.RuleResult;
+import dev.culprit.processor.rules.RuleResult;
+import dev.culprit.processor.rules.oom.OomThresholds;
 import dev.culprit.schemas.Topics;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;

@@ -1,7 +1,8 @@
 package dev.culprit.processor.packetloss;
 
 import dev.culprit.processor.decode.DeadLetters;
-import dev.culprit.processor.rules.PacketLossRule;
+import dev.culprit.processor.rules.RuleResult;
+import dev.culprit.processor.rules.packetloss.PacketLossRule;
 import dev.culprit.processor.window.HostWindow;
 import dev.culprit.processor.window.HostWindowState;
 import dev.culprit.processor.window.NetnsWindow;

@@ -1,5 +1,6 @@
 package dev.culprit.processor.rules;
 
+import dev.culprit.processor.rules.packetloss.ProbeSymptoms;
 import dev.culprit.processor.window.NetnsWindow;
 import dev.culprit.schemas.Cause;
 import dev.culprit.schemas.Layer;

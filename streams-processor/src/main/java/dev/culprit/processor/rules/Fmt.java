@@ -4,7 +4,7 @@ import java.math.BigDecimal;
 import java.util.Locale;
 
 /** Numbers in sentences and commands, formatted the same way everywhere. */
-final class Fmt {
+public final class Fmt {
 
   private Fmt() {}
 
@@ -12,7 +12,7 @@ final class Fmt {
    * 0.3 → "30 %", 0.125 → "13 %", 0.095 → "9.5 %", 0.0004 → "0.04 %", 0.9956 → "99.6 %" (never "100
    * %").
    */
-  static String percent(double share) {
+  public static String percent(double share) {
     double p = share * 100;
     if (p >= 10 && (Math.round(p) < 100 || p >= 100)) {
       return Math.round(p) + " %";
@@ -24,12 +24,12 @@ final class Fmt {
   }
 
   /** A window length for a sentence: 10000 → "10 s", 2500 → "2.5 s". */
-  static String seconds(long ms) {
+  public static String seconds(long ms) {
     return trim(String.format(Locale.ROOT, "%.1f", ms / 1000.0)) + " s";
   }
 
   /** A share rounded for evidence: 4 significant digits are plenty for a ratio. */
-  static double ratio(long part, long whole) {
+  public static double ratio(long part, long whole) {
     return whole <= 0
         ? 0
         : new BigDecimal(part)
@@ -38,7 +38,7 @@ final class Fmt {
   }
 
   /** A probability as iptables takes it: 0.30000000000 → "0.30" when that is what it is. */
-  static String probability(double p) {
+  public static String probability(double p) {
     String two = String.format(Locale.ROOT, "%.2f", p);
     if (Math.abs(Double.parseDouble(two) - p) < 1e-6) {
       return two;
@@ -47,7 +47,7 @@ final class Fmt {
   }
 
   /** A tc rate: 1000000 → "1mbit", 1500000 → "1500kbit", 800 → "800bit". */
-  static String tcRate(long bitsPerSecond) {
+  public static String tcRate(long bitsPerSecond) {
     if (bitsPerSecond % 1_000_000_000L == 0 && bitsPerSecond > 0) {
       return bitsPerSecond / 1_000_000_000L + "gbit";
     }
@@ -61,7 +61,7 @@ final class Fmt {
   }
 
   /** A loss percentage as netem takes it: 30.0 → "30%", 0.5 → "0.5%". */
-  static String netemPercent(double percent) {
+  public static String netemPercent(double percent) {
     return trim(String.format(Locale.ROOT, "%.4f", percent)) + "%";
   }
 
@@ -69,7 +69,7 @@ final class Fmt {
    * Counters for a sentence, leaving out those not reported: ("rx_fifo", 118, "rx_over", null) →
    * "rx_fifo 118".
    */
-  static String counters(Object... namesAndValues) {
+  public static String counters(Object... namesAndValues) {
     StringBuilder out = new StringBuilder();
     for (int i = 0; i + 1 < namesAndValues.length; i += 2) {
       if (namesAndValues[i + 1] != null) {

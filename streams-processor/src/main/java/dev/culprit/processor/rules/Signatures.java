@@ -1,5 +1,6 @@
 package dev.culprit.processor.rules;
 
+import dev.culprit.processor.rules.packetloss.FirewallRuleSpec;
 import dev.culprit.schemas.RootCause;
 import java.util.Map;
 
@@ -26,7 +27,7 @@ public final class Signatures {
                   + " "
                   + e.get("chain")
                   + " "
-                  + RuleSpec.parse(String.valueOf(e.get("spec"))).match();
+                  + FirewallRuleSpec.parse(String.valueOf(e.get("spec"))).match();
       case QDISC_LOSS ->
           name
               + " "

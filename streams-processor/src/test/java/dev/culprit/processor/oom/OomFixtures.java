@@ -1,5 +1,6 @@
 package dev.culprit.processor.oom;
 
+import dev.culprit.processor.rules.oom.Observation;
 import dev.culprit.schemas.ContainerStats;
 import dev.culprit.schemas.JvmInfo;
 import dev.culprit.schemas.KernelOomSample;
@@ -10,18 +11,18 @@ import java.util.List;
  * Container and kernel records for rule tests, with the numbers of the captured kills (the seed's
  * Tomcat, the lab's JVM and shell under dockerd 20.10 on kernel 6.18).
  */
-final class OomFixtures {
+public final class OomFixtures {
 
-  static final String HOST = "host-a";
-  static final String TOMCAT_ID =
+  public static final String HOST = "host-a";
+  public static final String TOMCAT_ID =
       "0f2b3fcdd2578165ea77266cdc7b1ad43e75877b0ac1889ecda30a78cb78bd53";
-  static final long MIB = 1L << 20;
-  static final long KILL_MS = 1_795_849_465_268L;
+  public static final long MIB = 1L << 20;
+  public static final long KILL_MS = 1_795_849_465_268L;
 
   private OomFixtures() {}
 
   /** A running Docker container as the collector reports it. */
-  static ContainerStats.Builder docker(String id, String name, long limit, long usage) {
+  public static ContainerStats.Builder docker(String id, String name, long limit, long usage) {
     return ContainerStats.newBuilder()
         .setId(id)
         .setName(name)
@@ -43,7 +44,7 @@ final class OomFixtures {
   }
 
   /** A plain cgroup without an engine. */
-  static ContainerStats.Builder cgroup(String path, long limit, long usage) {
+  public static ContainerStats.Builder cgroup(String path, long limit, long usage) {
     return ContainerStats.newBuilder()
         .setId(path)
         .setRuntime("cgroup")
@@ -55,7 +56,7 @@ final class OomFixtures {
         .setJvms(new ArrayList<>());
   }
 
-  static JvmInfo jvm(int pid, long maxHeap, String source, String... flags) {
+  public static JvmInfo jvm(int pid, long maxHeap, String source, String... flags) {
     return JvmInfo.newBuilder()
         .setPid(pid)
         .setNsPid(1)
@@ -68,7 +69,7 @@ final class OomFixtures {
   }
 
   /** The seed's kill as the collector would publish it (kernel 4.x: no anon-rss split). */
-  static KernelOomSample.Builder seedKill() {
+  public static KernelOomSample.Builder seedKill() {
     return KernelOomSample.newBuilder()
         .setHost(HOST)
         .setNetns("")
@@ -92,16 +93,16 @@ final class OomFixtures {
         .setLines(new ArrayList<>());
   }
 
-  static Observation periodic(long timeMs, ContainerStats stats) {
+  public static Observation periodic(long timeMs, ContainerStats stats) {
     return new Observation(timeMs, "c-1", null, stats);
   }
 
-  static Observation died(long timeMs, ContainerStats stats) {
+  public static Observation died(long timeMs, ContainerStats stats) {
     return new Observation(timeMs, "c-1", "die", stats);
   }
 
   /** The container after it exited: the engine's final state, no cgroup any more. */
-  static ContainerStats exited(ContainerStats running, int exitCode, boolean oomKilled) {
+  public static ContainerStats exited(ContainerStats running, int exitCode, boolean oomKilled) {
     return ContainerStats.newBuilder(running)
         .setState("exited")
         .setExitCode(exitCode)

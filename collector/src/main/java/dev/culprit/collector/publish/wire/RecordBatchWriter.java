@@ -1,6 +1,6 @@
 package dev.culprit.collector.publish.wire;
 
-import dev.culprit.collector.publish.SpoolRecord;
+import dev.culprit.collector.publish.spool.SpoolRecord;
 import java.util.List;
 import java.util.zip.CRC32C;
 

@@ -1,6 +1,6 @@
 package dev.culprit.collector.publish.wire;
 
-import dev.culprit.collector.publish.SpoolRecord;
+import dev.culprit.collector.publish.spool.SpoolRecord;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;

@@ -3,7 +3,7 @@ package dev.culprit.collector.publish.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.culprit.collector.publish.SpoolRecord;
+import dev.culprit.collector.publish.spool.SpoolRecord;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -3,9 +3,9 @@ package dev.culprit.collector.publish.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.culprit.broker.EmbeddedBroker;
-import dev.culprit.collector.Header;
 import dev.culprit.collector.publish.KafkaPublisher;
-import dev.culprit.collector.publish.SpoolRecord;
+import dev.culprit.collector.publish.spool.SpoolRecord;
+import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.testing.TestSamples;
 import java.io.IOException;
 import java.net.InetAddress;

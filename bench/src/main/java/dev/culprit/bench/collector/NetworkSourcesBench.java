@@ -1,0 +1,157 @@
+package dev.culprit.bench.collector;
+
+import dev.culprit.collector.platform.exec.ProcessCommandRunner;
+import dev.culprit.collector.platform.netns.ProcNamespaceFinder;
+import dev.culprit.collector.platform.procfs.HostPaths;
+import dev.culprit.collector.source.NetworkSourceOptions;
+import dev.culprit.collector.source.NetworkSources;
+import dev.culprit.collector.spi.Header;
+import dev.culprit.collector.spi.Netns;
+import dev.culprit.collector.spi.Source;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Cost of each network source for the host namespace, as CPU per call (this thread's, plus the
+ * children's for sources that fork), against a baseline in the same run: reading the very files the
+ * file-based sources read, raw, with {@code Files.readAllBytes}.
+ *
+ * <pre>
+ * mvn -B -q -o -pl collector -am test-compile
+ * mvn -B -q -o -pl collector exec:java -Dexec.classpathScope=test \
+ *     -Dexec.mainClass=dev.culprit.bench.collector.NetworkSourcesBench [-Dexec.args="2000 200 false"]
+ * </pre>
+ *
+ * <p>The third argument turns netlink off (the forking ip/tc path) to compare the two.
+ */
+public final class NetworkSourcesBench {
+
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+  private NetworkSourcesBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int fileIterations = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
+    int forkIterations = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+    boolean netlink = args.length <= 2 || Boolean.parseBoolean(args[2]);
+    HostPaths paths = HostPaths.defaults();
+    Netns host = new ProcNamespaceFinder(paths).find().get(0);
+    List<Source> sources =
+        NetworkSources.create(
+            paths,
+            new ProcessCommandRunner(),
+            NetworkSourceOptions.defaults().withNetlink(netlink));
+    Header header = new Header("bench", "", 0L, "bench", null);
+    List<Path> rawFiles = rawFiles(paths);
+
+    System.out.printf(
+        "host netns inode %d, pid %s; %d raw files per baseline call%n",
+        host.inode(), host.pid(), rawFiles.size());
+    Cost baseline = measure(fileIterations, () -> readRaw(rawFiles));
+    System.out.printf(
+        "%-10s %10.1f us cpu/call %10.1f us wall/call  (1.00x)%n",
+        "raw-files", baseline.cpuMicros, baseline.wallMicros);
+    double fileSourcesCpu = 0;
+    for (Source source : sources) {
+      boolean forks = source.name().equals("filter") || (!netlink && source.name().equals("qdisc"));
+      int n = forks ? forkIterations : fileIterations;
+      Cost c = measure(n, () -> source.collect(host, header));
+      if (!forks) {
+        fileSourcesCpu += c.cpuMicros;
+      }
+      System.out.printf(
+          "%-10s %10.1f us cpu/call %10.1f us wall/call  (%.2fx raw)%s%n",
+          source.name(),
+          c.cpuMicros,
+          c.wallMicros,
+          c.cpuMicros / baseline.cpuMicros,
+          forks ? "  incl. children's cpu" : "");
+    }
+    System.out.printf("interface+protocol+conntrack: %.1f us cpu per host cycle%n", fileSourcesCpu);
+    System.out.printf("max RSS so far: %s%n", vmHwm());
+  }
+
+  /** The files interface, protocol and conntrack read in the host namespace each cycle. */
+  private static List<Path> rawFiles(HostPaths paths) throws IOException {
+    List<Path> files = new ArrayList<>();
+    Path net = paths.procRoot().resolve("self/net");
+    for (String f : List.of("dev", "snmp", "netstat", "snmp6", "stat/nf_conntrack")) {
+      files.add(net.resolve(f));
+    }
+    files.add(paths.procRoot().resolve("sys/net/netfilter/nf_conntrack_count"));
+    files.add(paths.procRoot().resolve("sys/net/netfilter/nf_conntrack_max"));
+    files.add(paths.procRoot().resolve("sys/net/netfilter/nf_conntrack_buckets"));
+    try (var devices = Files.list(paths.sysRoot().resolve("class/net"))) {
+      for (Path dev : devices.toList()) {
+        for (String f :
+            List.of(
+                "ifindex",
+                "iflink",
+                "mtu",
+                "operstate",
+                "type",
+                "uevent",
+                "statistics/rx_missed_errors",
+                "statistics/rx_over_errors",
+                "statistics/rx_length_errors",
+                "statistics/rx_crc_errors")) {
+          files.add(dev.resolve(f));
+        }
+      }
+    }
+    files.removeIf(f -> !Files.exists(f));
+    return files;
+  }
+
+  private static Object readRaw(List<Path> files) throws IOException {
+    long total = 0;
+    for (Path f : files) {
+      total += Files.readAllBytes(f).length;
+    }
+    return total;
+  }
+
+  private interface Call {
+    Object run() throws Exception;
+  }
+
+  private record Cost(double cpuMicros, double wallMicros) {}
+
+  private static Cost measure(int iterations, Call call) throws Exception {
+    for (int i = 0; i < Math.max(10, iterations / 5); i++) {
+      call.run(); // warm-up: JIT and buffers
+    }
+    long childBefore = childrenCpuNanos();
+    long cpuBefore = THREADS.getCurrentThreadCpuTime();
+    long wallBefore = System.nanoTime();
+    for (int i = 0; i < iterations; i++) {
+      call.run();
+    }
+    long wall = System.nanoTime() - wallBefore;
+    long cpu = THREADS.getCurrentThreadCpuTime() - cpuBefore + childrenCpuNanos() - childBefore;
+    return new Cost(cpu / 1e3 / iterations, wall / 1e3 / iterations);
+  }
+
+  /** cutime + cstime of this JVM (waited-for children), from /proc/self/stat, in ns. */
+  private static long childrenCpuNanos() throws IOException {
+    String stat = Files.readString(Path.of("/proc/self/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    // fields after ")": state(3) ... cutime is field 16, cstime 17 (1-based in proc(5)).
+    long ticks = Long.parseLong(f[16 - 3]) + Long.parseLong(f[17 - 3]);
+    return ticks * 10_000_000L; // USER_HZ = 100
+  }
+
+  private static String vmHwm() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmHWM:")) {
+        return line.substring(6).strip();
+      }
+    }
+    return "?";
+  }
+}

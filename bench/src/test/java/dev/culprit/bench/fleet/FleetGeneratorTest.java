@@ -1,0 +1,62 @@
+package dev.culprit.bench.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.culprit.processor.TopologyHarness;
+import dev.culprit.schemas.Cause;
+import dev.culprit.schemas.RootCause;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The benchmark's fleet is judged as intended: one cause per faulty host and window, no more. */
+class FleetGeneratorTest {
+
+  @Test
+  void eachFaultyHostGivesItsOneCausePerWindowAndHealthyHostsNone() {
+    FleetGenerator fleet =
+        new FleetGenerator(new FleetGenerator.Options(40, 3, Duration.ofSeconds(10), 0.25));
+    long base = 1_700_000_000_000L;
+    try (TopologyHarness h = new TopologyHarness()) {
+      for (int c = 0; c < 3; c++) {
+        for (int host : FleetBench.hostsByPhase(fleet)) {
+          for (FleetGenerator.Generated g :
+              fleet.hostCycle(host, c, base + c * 10_000 + fleet.phaseMs(host))) {
+            h.pipeRaw(g.topic(), g.key(), g.value());
+          }
+        }
+      }
+      h.advanceTo(base + 3 * 10_000 + 12_000);
+      List<RootCause> causes = h.causes();
+      assertThat(h.deadLetters()).isEmpty();
+      Map<String, List<Cause>> byHost =
+          causes.stream()
+              .filter(c -> c.getWindowStartMs() == base + 10_000)
+              .collect(
+                  Collectors.groupingBy(
+                      RootCause::getHost,
+                      Collectors.mapping(RootCause::getCause, Collectors.toList())));
+      assertThat(fleet.faultyHosts()).isBetween(5, 15);
+      for (int host = 0; host < 40; host++) {
+        FleetGenerator.Fault fault = fleet.fault(host);
+        List<Cause> got = byHost.getOrDefault(FleetGenerator.hostName(host), List.of());
+        if (fault == null) {
+          assertThat(got).as("healthy host %d", host).isEmpty();
+        } else {
+          assertThat(got).as("host %d with %s", host, fault).containsExactly(expected(fault));
+        }
+      }
+    }
+  }
+
+  private static Cause expected(FleetGenerator.Fault fault) {
+    return switch (fault) {
+      case RANDOM_DROP -> Cause.FIREWALL_DROP;
+      case NETEM_LOSS -> Cause.QDISC_LOSS;
+      case SMALL_MTU -> Cause.MTU_MISMATCH;
+      case LISTEN_OVERFLOW -> Cause.LISTEN_OVERFLOW;
+    };
+  }
+}

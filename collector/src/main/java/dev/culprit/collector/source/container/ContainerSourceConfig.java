@@ -1,0 +1,40 @@
+package dev.culprit.collector.source.container;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings of the container source.
+ *
+ * @param dockerSocket the Docker Engine socket ({@code --docker-host}); null = do not talk to an
+ *     engine. A socket that does not exist is not an error: the source samples cgroups only.
+ * @param dockerTimeout deadline of one engine request
+ * @param lookBack on start, engine events this far back are replayed, so a container that died just
+ *     before the collector started is still reported
+ * @param oomDedupWindow a second {@code oom} event of the same container within this window is the
+ *     same kill (dockerd sometimes sends two, 1 ms apart)
+ * @param probeJvms whether to look for JVMs in each container and read their heap ceilings
+ */
+public record ContainerSourceConfig(
+    Path dockerSocket,
+    Duration dockerTimeout,
+    Duration lookBack,
+    Duration oomDedupWindow,
+    boolean probeJvms) {
+
+  /** Docker's default socket. */
+  public static final Path DEFAULT_DOCKER_SOCKET = Path.of("/var/run/docker.sock");
+
+  public ContainerSourceConfig {
+    Objects.requireNonNull(dockerTimeout, "dockerTimeout");
+    Objects.requireNonNull(lookBack, "lookBack");
+    Objects.requireNonNull(oomDedupWindow, "oomDedupWindow");
+  }
+
+  /** The defaults, with the engine at {@code dockerSocket} (null for none). */
+  public static ContainerSourceConfig defaults(Path dockerSocket) {
+    return new ContainerSourceConfig(
+        dockerSocket, Duration.ofSeconds(5), Duration.ofMinutes(2), Duration.ofSeconds(2), true);
+  }
+}

@@ -1,0 +1,34 @@
+package dev.culprit.collector.spi;
+
+import dev.culprit.schemas.SampleHeaders;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * The fields every sample record starts with, fixed for one namespace in one cycle. The publisher
+ * fills in {@code seq}.
+ *
+ * @param host host id (default: the hostname)
+ * @param netns namespace label: "" for the host's own
+ * @param sampleTimeMs event time of the cycle, epoch ms
+ * @param collectorId this collector instance's id (new per start)
+ * @param bootId the kernel boot id, or null when unreadable
+ */
+public record Header(
+    String host, String netns, long sampleTimeMs, String collectorId, String bootId) {
+
+  /**
+   * Sets the header fields every sample schema starts with ({@code host}, {@code netns}, {@code
+   * sampleTimeMs}, {@code collectorId}, {@code bootId}, and {@code seq} = 0 for the publisher to
+   * number) on a fresh record, so each source sets only its own fields.
+   *
+   * @throws IllegalArgumentException when the record's schema lacks one of them (not a sample)
+   */
+  public <R extends SpecificRecord> R stamp(R record) {
+    return SampleHeaders.stamp(record, host, netns, sampleTimeMs, collectorId, bootId, 0L);
+  }
+
+  /** The same header for another namespace. */
+  public Header forNetns(String otherNetns) {
+    return new Header(host, otherNetns, sampleTimeMs, collectorId, bootId);
+  }
+}

@@ -1,0 +1,25 @@
+package dev.culprit.collector.spi;
+
+import dev.culprit.schemas.Topic;
+import java.util.Objects;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * One record a source produced, with the contract topic it belongs on.
+ *
+ * @param topic the topic (and so the serde)
+ * @param key the record key: the host id
+ * @param value the record, an instance of {@code topic.valueType()}
+ */
+public record Sample(Topic<?> topic, String key, SpecificRecord value) {
+
+  public Sample {
+    Objects.requireNonNull(topic, "topic");
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    if (!topic.valueType().isInstance(value)) {
+      throw new IllegalArgumentException(
+          value.getClass().getSimpleName() + " does not belong on " + topic.name());
+    }
+  }
+}

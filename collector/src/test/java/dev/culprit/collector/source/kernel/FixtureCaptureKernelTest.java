@@ -1,0 +1,65 @@
+package dev.culprit.collector.source.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.culprit.collector.platform.exec.ProcessCommandRunner;
+import dev.culprit.collector.platform.netns.ProcNamespaceFinder;
+import dev.culprit.collector.platform.procfs.HostPaths;
+import dev.culprit.collector.source.FixtureCapture;
+import dev.culprit.collector.source.NameFilter;
+import dev.culprit.collector.source.iface.NetDevParser;
+import dev.culprit.collector.source.qdisc.TcQdiscJsonParser;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FixtureCaptureKernelTest {
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void needsTheKernel() {
+    KernelLab.assumeKernelLab();
+  }
+
+  @Test
+  void capturesHostAndNamespacesInAFormTheParsersRead() throws Exception {
+    try (KernelLab lab = new KernelLab()) {
+      lab.up(1400);
+      HostPaths paths = HostPaths.defaults();
+      FixtureCapture capture =
+          new FixtureCapture(
+              paths,
+              new ProcessCommandRunner(),
+              new ProcNamespaceFinder(
+                  paths, NameFilter.of(List.of("culprit-t-*"), List.of()), pid -> Optional.empty()),
+              Clock.fixed(Instant.parse("2026-11-28T08:00:00Z"), ZoneOffset.UTC));
+
+      List<Path> folders = capture.capture(dir);
+
+      assertThat(folders)
+          .extracting(p -> p.getFileName().toString())
+          .containsExactly("host", KernelLab.A, KernelLab.B);
+      String readme = Files.readString(dir.resolve("README.md"));
+      assertThat(readme)
+          .contains("2026-11-28T08:00:00Z", "kernel: " + System.getProperty("os.version"));
+      Path a = dir.resolve(KernelLab.A);
+      assertThat(NetDevParser.parse("dev", Files.readString(a.resolve("proc-net-dev.txt"))))
+          .extracting(NetDevParser.Device::name)
+          .contains(KernelLab.VETH_A);
+      assertThat(
+              TcQdiscJsonParser.parse("tc", Files.readString(a.resolve("tc-s-j-qdisc-show.json"))))
+          .isNotEmpty();
+      assertThat(Files.readString(a.resolve("ip-j-s-s-d-address-show.json")))
+          .contains("\"mtu\":1400");
+      assertThat(dir.resolve("host/nf_conntrack_max.txt")).exists();
+    }
+  }
+}

@@ -1,0 +1,135 @@
+package dev.culprit.collector.source.kernel;
+
+import dev.culprit.collector.platform.exec.CommandRunner;
+import dev.culprit.collector.platform.exec.ProcessCommandRunner;
+import dev.culprit.collector.testing.KernelTests;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Two real network namespaces joined by a veth, for tests that need the kernel. Everything is named
+ * with the project prefix and removed by {@link #close()}, which also ends the processes the lab
+ * started (by PID).
+ */
+final class KernelLab implements AutoCloseable {
+
+  static final String A = "culprit-t-a";
+  static final String B = "culprit-t-b";
+  static final String VETH_A = "cut-a0";
+  static final String VETH_B = "cut-b0";
+  static final String ADDR_A = "10.250.71.1";
+  static final String ADDR_B = "10.250.71.2";
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(20);
+  private final CommandRunner runner = new ProcessCommandRunner();
+  private final List<Process> processes = new ArrayList<>();
+  private final Path www;
+
+  KernelLab() throws IOException {
+    www = Files.createTempDirectory("culprit-t-www");
+  }
+
+  /** Skips the calling test unless this is root on Linux with ip, tc, iptables and busybox. */
+  static void assumeKernelLab() {
+    KernelTests.assumeRootWith("ip", "tc", "iptables", "nsenter", "busybox");
+  }
+
+  /** Creates both namespaces (removing leftovers of a crashed run first) and the veth. */
+  void up(int mtuA) throws Exception {
+    down();
+    run("ip", "netns", "add", A);
+    run("ip", "netns", "add", B);
+    run("ip", "link", "add", VETH_A, "type", "veth", "peer", "name", VETH_B);
+    run("ip", "link", "set", VETH_A, "netns", A);
+    run("ip", "link", "set", VETH_B, "netns", B);
+    run("ip", "-n", A, "addr", "add", ADDR_A + "/24", "dev", VETH_A);
+    run("ip", "-n", B, "addr", "add", ADDR_B + "/24", "dev", VETH_B);
+    run("ip", "-n", A, "link", "set", VETH_A, "up", "mtu", Integer.toString(mtuA));
+    run("ip", "-n", B, "link", "set", VETH_B, "up");
+    run("ip", "-n", A, "link", "set", "lo", "up");
+    run("ip", "-n", B, "link", "set", "lo", "up");
+  }
+
+  /** Runs {@code argv} inside namespace {@code ns}. */
+  String in(String ns, String... argv) throws Exception {
+    List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+    full.addAll(List.of(argv));
+    return runner.run(full, TIMEOUT).stdout();
+  }
+
+  String run(String... argv) throws Exception {
+    return runner.run(List.of(argv), TIMEOUT).stdout();
+  }
+
+  /** Serves a 40 KB page from namespace {@code ns} with busybox httpd in the foreground. */
+  void httpd(String ns, String address) throws Exception {
+    Files.writeString(www.resolve("index.html"), "x".repeat(40_000));
+    Process p =
+        new ProcessBuilder(
+                "ip",
+                "netns",
+                "exec",
+                ns,
+                "busybox",
+                "httpd",
+                "-f",
+                "-p",
+                address + ":80",
+                "-h",
+                www.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    processes.add(p);
+  }
+
+  /** One HTTP GET from {@code ns} to {@code address}; failures (drops, timeouts) are expected. */
+  void get(String ns, String address) {
+    try {
+      in(
+          ns,
+          "busybox",
+          "timeout",
+          "2",
+          "busybox",
+          "wget",
+          "-q",
+          "-O",
+          "/dev/null",
+          "http://" + address + "/");
+    } catch (Exception expected) {
+      // the faults make some requests fail; the counters are what the test looks at
+    }
+  }
+
+  /** Deletes both namespaces (which removes the veth, rules and qdiscs inside). */
+  void down() {
+    for (String ns : List.of(A, B)) {
+      try {
+        runner.run(List.of("ip", "netns", "del", ns), TIMEOUT);
+      } catch (Exception absent) {
+        // not there: nothing to clean
+      }
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    for (Process p : processes) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+      try {
+        p.waitFor();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    down();
+    Files.deleteIfExists(www.resolve("index.html"));
+    Files.deleteIfExists(www);
+  }
+}

@@ -1,0 +1,216 @@
+package dev.culprit.collector.source.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.culprit.collector.platform.exec.CommandRunner;
+import dev.culprit.collector.platform.exec.ProcessCommandRunner;
+import dev.culprit.collector.platform.netns.ProcNamespaceFinder;
+import dev.culprit.collector.platform.procfs.HostPaths;
+import dev.culprit.collector.source.NameFilter;
+import dev.culprit.collector.source.NetworkSourceOptions;
+import dev.culprit.collector.source.NetworkSources;
+import dev.culprit.collector.spi.Header;
+import dev.culprit.collector.spi.Netns;
+import dev.culprit.collector.spi.NoDataException;
+import dev.culprit.collector.spi.Sample;
+import dev.culprit.collector.spi.Source;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * On a real, quiet pair of namespaces (a tbf on one side, htb with a pfifo leaf on the other, an
+ * iptables rule, traffic that has ended), every network source publishes exactly the same record
+ * through netlink as through the forking path — and the netlink path forks nothing but the one
+ * iptables listing that holds rules.
+ */
+class NetlinkMatchesForkingKernelTest {
+
+  private static final String A = "culprit-t-eq-a";
+  private static final String B = "culprit-t-eq-b";
+  private static final Duration TIMEOUT = Duration.ofSeconds(20);
+  private static final Duration DEADLINE = Duration.ofSeconds(60);
+  private final CommandRunner run = new ProcessCommandRunner();
+
+  @BeforeAll
+  static void needsTheKernel() {
+    KernelLab.assumeKernelLab();
+  }
+
+  @AfterEach
+  void cleanUp() {
+    for (String ns : List.of(A, B)) {
+      try {
+        run.run(List.of("ip", "netns", "del", ns), TIMEOUT);
+      } catch (Exception absent) {
+        // not there
+      }
+    }
+  }
+
+  @Test
+  void everySourcePublishesTheSameRecordsEitherWayAndNetlinkDoesNotFork() throws Exception {
+    cleanUp();
+    setUp();
+    HostPaths paths = HostPaths.defaults();
+    ProcNamespaceFinder finder =
+        new ProcNamespaceFinder(
+            paths, NameFilter.of(List.of("culprit-t-eq-*"), List.of()), pid -> Optional.empty());
+    CountingRunner forks = new CountingRunner(run);
+    try (NetworkSources netlink =
+            NetworkSources.open(paths, forks, NetworkSourceOptions.defaults());
+        NetworkSources forking =
+            NetworkSources.open(paths, run, NetworkSourceOptions.defaults().withNetlink(false))) {
+      assertThat(netlink.usesNetlink()).as(netlink.readPath()).isTrue();
+      assertThat(forking.usesNetlink()).isFalse();
+
+      Map<String, Map<String, SpecificRecord>> viaNetlink = null;
+      Map<String, Map<String, SpecificRecord>> viaForks = null;
+      long deadline = System.nanoTime() + DEADLINE.toNanos();
+      while (System.nanoTime() < deadline) {
+        forks.calls.clear();
+        viaNetlink = collect(finder, netlink.sources());
+        List<List<String>> netlinkForks = List.copyOf(forks.calls);
+        viaForks = collect(finder, forking.sources());
+        Map<String, Map<String, SpecificRecord>> again = collect(finder, netlink.sources());
+        if (again.get(A).equals(viaNetlink.get(A)) && again.get(B).equals(viaNetlink.get(B))) {
+          // Only A's iptables rule needs a listing; B has no tables: nothing forked for it.
+          assertThat(netlinkForks)
+              .extracting(argv -> String.join(" ", argv))
+              .containsExactly("nsenter --net=/var/run/netns/" + A + " iptables-nft-save -c");
+          break; // quiet: both reads saw the same kernel state
+        }
+        viaNetlink = null;
+      }
+
+      assertThat(viaNetlink).as("namespaces never went quiet").isNotNull();
+      for (String ns : List.of(A, B)) {
+        for (String source : List.of("interface", "qdisc", "protocol", "conntrack", "filter")) {
+          assertThat(viaNetlink.get(ns).get(source))
+              .as(ns + " " + source)
+              .isNotNull()
+              .isEqualTo(viaForks.get(ns).get(source));
+        }
+      }
+      assertThat(viaNetlink.get(A).get("qdisc").toString()).contains("\"tbf\"", "\"drops\"");
+      assertThat(viaNetlink.get(B).get("qdisc").toString()).contains("\"htb\"", "\"pfifo\"");
+    }
+  }
+
+  private void setUp() throws Exception {
+    sh("ip netns add " + A);
+    sh("ip netns add " + B);
+    for (String ns : List.of(A, B)) {
+      // No IPv6 link-local addresses: nothing sends on its own once our traffic ends.
+      sh("ip netns exec " + ns + " sysctl -q -w net.ipv6.conf.default.addr_gen_mode=1");
+    }
+    sh("ip link add cut-eq-a type veth peer name cut-eq-b");
+    sh("ip link set cut-eq-a netns " + A);
+    sh("ip link set cut-eq-b netns " + B);
+    sh("ip -n " + A + " addr add 10.250.73.1/24 dev cut-eq-a");
+    sh("ip -n " + B + " addr add 10.250.73.2/24 dev cut-eq-b");
+    sh("ip -n " + A + " link set cut-eq-a up");
+    sh("ip -n " + B + " link set cut-eq-b up mtu 1400");
+    sh(
+        "ip netns exec "
+            + A
+            + " tc qdisc add dev cut-eq-a root handle 10: tbf rate 8kbit burst 1600 limit 1600");
+    sh("ip netns exec " + B + " tc qdisc add dev cut-eq-b root handle 1: htb default 10");
+    sh("ip netns exec " + B + " tc class add dev cut-eq-b parent 1: classid 1:10 htb rate 5mbit");
+    sh("ip netns exec " + B + " tc qdisc add dev cut-eq-b parent 1:10 handle 110: pfifo limit 30");
+    sh("ip netns exec " + A + " iptables -A INPUT -p tcp --dport 9 -j DROP");
+    // Traffic from B to a server in A whose responses overflow A's 8 kbit tbf, then silence.
+    Path www = Files.createTempDirectory("culprit-t-eq");
+    Files.writeString(www.resolve("index.html"), "x".repeat(20_000));
+    Process httpd =
+        new ProcessBuilder(
+                "ip",
+                "netns",
+                "exec",
+                A,
+                "busybox",
+                "httpd",
+                "-f",
+                "-p",
+                "10.250.73.1:80",
+                "-h",
+                www.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    try {
+      for (int i = 0; i < 2; i++) {
+        try {
+          sh(
+              "ip netns exec "
+                  + B
+                  + " busybox timeout 2 busybox wget -q -O /dev/null http://10.250.73.1/");
+        } catch (Exception expected) {
+          // the tbf drops make it fail; its counters are what matters
+        }
+      }
+    } finally {
+      httpd.descendants().forEach(ProcessHandle::destroyForcibly);
+      httpd.destroyForcibly();
+      httpd.waitFor();
+      Files.deleteIfExists(www.resolve("index.html"));
+      Files.deleteIfExists(www);
+    }
+  }
+
+  private static Map<String, Map<String, SpecificRecord>> collect(
+      ProcNamespaceFinder finder, List<Source> sources) throws Exception {
+    Map<String, Map<String, SpecificRecord>> out = new HashMap<>();
+    for (Netns netns : finder.find()) {
+      if (netns.host()) {
+        continue; // the host namespace is never quiet
+      }
+      Header header = new Header("h", netns.label(), 1L, "c", null);
+      Map<String, SpecificRecord> bySource = new HashMap<>();
+      for (Source source : sources) {
+        for (Sample sample : source.collect(netns, header)) {
+          bySource.put(source.name(), sample.value());
+        }
+      }
+      out.put(netns.label(), bySource);
+    }
+    assertThat(out).containsKeys(A, B);
+    return out;
+  }
+
+  private void sh(String command) throws Exception {
+    run.run(List.of(command.split(" ")), TIMEOUT);
+  }
+
+  /** Records every command it runs, then runs it. */
+  private static final class CountingRunner implements CommandRunner {
+    final List<List<String>> calls = new CopyOnWriteArrayList<>();
+    private final CommandRunner delegate;
+
+    CountingRunner(CommandRunner delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public Result run(List<String> argv, Duration timeout)
+        throws NoDataException, CommandException {
+      calls.add(new ArrayList<>(argv));
+      return delegate.run(argv, timeout);
+    }
+
+    @Override
+    public boolean installed(String program) {
+      return delegate.installed(program);
+    }
+  }
+}

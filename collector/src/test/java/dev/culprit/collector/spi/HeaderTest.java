@@ -1,0 +1,37 @@
+package dev.culprit.collector.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.culprit.schemas.DeadLetter;
+import dev.culprit.schemas.ProtocolSample;
+import dev.culprit.schemas.Topics;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class HeaderTest {
+
+  private final Header header = new Header("h1", "web-1", 1_700_000_000_000L, "c-1", "boot-1");
+
+  @Test
+  void stampsEveryHeaderFieldSoTheRecordEncodesWithOnlyItsOwnFieldsAdded() {
+    ProtocolSample sample = header.stamp(new ProtocolSample());
+    sample.setCounters(Map.of("Ip.InDiscards", 3L));
+
+    ProtocolSample back =
+        Topics.PROTOCOL.valueSerde().decode(Topics.PROTOCOL.valueSerde().encode(sample));
+    assertThat(back.getHost()).isEqualTo("h1");
+    assertThat(back.getNetns()).isEqualTo("web-1");
+    assertThat(back.getSampleTimeMs()).isEqualTo(1_700_000_000_000L);
+    assertThat(back.getCollectorId()).isEqualTo("c-1");
+    assertThat(back.getBootId()).isEqualTo("boot-1");
+    assertThat(back.getSeq()).isZero();
+  }
+
+  @Test
+  void aRecordWithoutTheHeaderFieldsIsRefusedByName() {
+    assertThatThrownBy(() -> header.stamp(new DeadLetter()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("DeadLetter has no host field");
+  }
+}

@@ -1,0 +1,221 @@
+package dev.culprit.lab.container;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lab's faults without a container engine: a plain cgroup ({@code culprit-<scenario>-<random>}
+ * directly under the hierarchy root) with a limit, and a process placed in it before it execs the
+ * workload. cgroup v1 (memory and cpu hierarchies) and v2. {@link #close()} kills the processes it
+ * started (by PID) and removes the cgroups.
+ */
+public final class CgroupLab implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CgroupLab.class);
+
+  private final Path cgroupRoot;
+  private final Path workDir;
+  private final List<Process> processes = new ArrayList<>();
+  private final List<Path> cgroups = new ArrayList<>();
+
+  /**
+   * @param cgroupRoot the cgroup root ({@code /sys/fs/cgroup})
+   * @param workDir a directory for the workload's class file
+   */
+  public CgroupLab(Path cgroupRoot, Path workDir) {
+    this.cgroupRoot = Objects.requireNonNull(cgroupRoot, "cgroupRoot");
+    this.workDir = Objects.requireNonNull(workDir, "workDir");
+  }
+
+  /** Starts a scenario's process in a new cgroup and returns at once. */
+  public synchronized LabWorkload inject(LabScenario scenario) throws IOException {
+    String name =
+        "culprit-" + scenario.label() + "-" + UUID.randomUUID().toString().substring(0, 6);
+    boolean v2 = Files.isRegularFile(cgroupRoot.resolve("cgroup.controllers"));
+    Long limit = scenario.memoryLimitBytes();
+    List<String> command = scenario.isJava() ? java(scenario.jvmFlags()) : scenario.shellCommand();
+    String cpuMax = scenario == LabScenario.CPU_THROTTLE ? "10000 100000" : null;
+    List<Path> procsFiles = new ArrayList<>();
+    if (v2) {
+      Path dir = create(cgroupRoot.resolve(name));
+      if (limit != null) {
+        write(dir.resolve("memory.max"), Long.toString(limit));
+        writeIfPresent(dir.resolve("memory.swap.max"), "0");
+      }
+      if (cpuMax != null) {
+        write(dir.resolve("cpu.max"), cpuMax);
+      }
+      procsFiles.add(dir.resolve("cgroup.procs"));
+    } else {
+      if (limit != null) {
+        Path mem = create(cgroupRoot.resolve("memory").resolve(name));
+        write(mem.resolve("memory.limit_in_bytes"), Long.toString(limit));
+        writeIfPresent(mem.resolve("memory.memsw.limit_in_bytes"), Long.toString(limit));
+        procsFiles.add(mem.resolve("cgroup.procs"));
+      }
+      if (cpuMax != null) {
+        Path cpu = create(cgroupRoot.resolve("cpu").resolve(name));
+        write(cpu.resolve("cpu.cfs_period_us"), "100000");
+        write(cpu.resolve("cpu.cfs_quota_us"), "10000");
+        procsFiles.add(cpu.resolve("cgroup.procs"));
+      }
+    }
+    // The shell moves itself into the cgroup, then becomes the workload: nothing runs outside it.
+    StringBuilder script = new StringBuilder();
+    for (Path procs : procsFiles) {
+      script.append("echo $$ > '").append(procs).append("' && ");
+    }
+    script.append("exec \"$@\"");
+    List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", script.toString(), "culprit-lab"));
+    argv.addAll(command);
+    Process p =
+        new ProcessBuilder(argv)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    processes.add(p);
+    return new LabWorkload(scenario, name, null, "/" + name, limit);
+  }
+
+  /** The processes started, in order (to wait for their exit codes). */
+  public synchronized List<Process> processes() {
+    return List.copyOf(processes);
+  }
+
+  @Override
+  public synchronized void close() {
+    for (Process p : processes) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+      try {
+        p.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    processes.clear();
+    for (Path dir : cgroups) {
+      removeCgroup(dir);
+    }
+    cgroups.clear();
+  }
+
+  /**
+   * Kills the processes of every lab cgroup ({@code culprit-<scenario>-<id>} directly under the
+   * hierarchy roots, as {@link #inject} names them) and removes the cgroups: for a {@code culprit
+   * lab clean} after injections whose lab object is gone.
+   *
+   * @return the number of cgroups removed
+   */
+  public static int cleanUp(Path cgroupRoot) throws IOException {
+    List<Path> roots =
+        Files.isRegularFile(cgroupRoot.resolve("cgroup.controllers"))
+            ? List.of(cgroupRoot)
+            : List.of(cgroupRoot.resolve("memory"), cgroupRoot.resolve("cpu"));
+    int removed = 0;
+    for (Path root : roots) {
+      if (!Files.isDirectory(root)) {
+        continue;
+      }
+      try (var dirs = Files.newDirectoryStream(root, CgroupLab::isLabCgroup)) {
+        for (Path dir : dirs) {
+          killAndRemove(dir);
+          removed += Files.exists(dir) ? 0 : 1;
+        }
+      }
+    }
+    return removed;
+  }
+
+  /**
+   * Kills what is in the cgroup and removes it, again and again for a few seconds: a process may
+   * join it (a lab shell moving itself in) or still be dying between two attempts.
+   */
+  private static void killAndRemove(Path dir) throws IOException {
+    for (int attempt = 0; attempt < 50 && Files.exists(dir); attempt++) {
+      try {
+        for (String line : Files.readAllLines(dir.resolve("cgroup.procs"))) {
+          if (!line.isBlank()) {
+            ProcessHandle.of(Long.parseLong(line.trim())).ifPresent(ProcessHandle::destroyForcibly);
+          }
+        }
+        Files.delete(dir);
+        return;
+      } catch (java.nio.file.NoSuchFileException e) {
+        return;
+      } catch (IOException e) {
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  private static boolean isLabCgroup(Path dir) {
+    String name = dir.getFileName().toString();
+    for (LabScenario s : LabScenario.values()) {
+      if (name.matches("culprit-" + s.label() + "-[0-9a-f]{6}") && Files.isDirectory(dir)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private Path create(Path dir) throws IOException {
+    Files.createDirectory(dir);
+    cgroups.add(dir);
+    return dir;
+  }
+
+  /** rmdir fails with EBUSY while a killed process is still being torn down: retry briefly. */
+  private static void removeCgroup(Path dir) {
+    for (int attempt = 0; attempt < 50 && Files.exists(dir); attempt++) {
+      try {
+        Files.delete(dir);
+        return;
+      } catch (IOException e) {
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+    if (Files.exists(dir)) {
+      LOG.warn("could not remove cgroup {}", dir);
+    }
+  }
+
+  private List<String> java(List<String> flags) throws IOException {
+    Path classes = workDir.resolve("classes");
+    JavaBinds.writeHeapHog(classes);
+    List<String> cmd = new ArrayList<>();
+    cmd.add(JavaBinds.javaHome().resolve("bin/java").toString());
+    cmd.addAll(flags);
+    cmd.addAll(List.of("-cp", classes.toString(), HeapHog.class.getName(), "3000", "16", "100"));
+    return cmd;
+  }
+
+  private static void write(Path file, String value) throws IOException {
+    Files.writeString(file, value, StandardCharsets.US_ASCII);
+  }
+
+  private static void writeIfPresent(Path file, String value) throws IOException {
+    if (Files.exists(file)) {
+      write(file, value);
+    }
+  }
+}

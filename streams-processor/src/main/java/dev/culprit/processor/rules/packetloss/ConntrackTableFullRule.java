@@ -1,0 +1,97 @@
+package dev.culprit.processor.rules.packetloss;
+
+import dev.culprit.processor.delta.SampleKinds;
+import dev.culprit.processor.rules.CauseBuilder;
+import dev.culprit.processor.rules.Fmt;
+import dev.culprit.processor.window.NetnsWindow;
+import dev.culprit.schemas.Cause;
+import dev.culprit.schemas.ConntrackSample;
+import dev.culprit.schemas.Layer;
+import dev.culprit.schemas.RootCause;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * CONNTRACK_TABLE_FULL: the connection tracking table is (nearly) full, so new connections are
+ * dropped ("nf_conntrack: table full, dropping packet").
+ *
+ * <p>The kernel counts those drops in {@code drop} and {@code early_drop}, but {@code drop} and
+ * {@code insert_failed} also rise from insertion races (the well-known UDP/DNS clash) on a table
+ * that is almost empty, which a bigger table would not fix. So the fill level decides: at or above
+ * {@link PacketLossThresholds#conntrackNearFull()} the table is full whatever the counters say;
+ * with drops rising it must still be at least {@link
+ * PacketLossThresholds#conntrackMinFillWithDrops()} full. The seed's 182 of 262144 is never the
+ * cause.
+ */
+final class ConntrackTableFullRule implements PacketLossRule {
+
+  private final PacketLossThresholds thresholds;
+
+  ConntrackTableFullRule(PacketLossThresholds thresholds) {
+    this.thresholds = thresholds;
+  }
+
+  @Override
+  public List<RootCause> evaluate(NetnsWindow window) {
+    List<RootCause> causes = new ArrayList<>();
+    ConntrackSample ct = window.conntrack().orElse(null);
+    if (ct == null
+        || !ct.getAvailable()
+        || ct.getCount() == null
+        || ct.getMax() == null
+        || ct.getMax() <= 0) {
+      return causes;
+    }
+    double fill = Fmt.ratio(ct.getCount(), ct.getMax());
+    Map<String, Long> stats = ct.getStats();
+    long drop = value(stats.get("drop"));
+    long earlyDrop = value(stats.get("early_drop"));
+    long insertFailed = value(stats.get("insert_failed"));
+    boolean dropping = drop > 0 || earlyDrop > 0 || insertFailed > 0;
+    boolean full = fill >= thresholds.conntrackNearFull();
+    if (!full && !(dropping && fill >= thresholds.conntrackMinFillWithDrops())) {
+      return causes;
+    }
+    long intervalMs = window.deltaMs(SampleKinds.CONNTRACK);
+    String head =
+        String.format(
+            Locale.ROOT,
+            "The conntrack table of %s is %s full (%d of %d entries)",
+            window.label(),
+            Fmt.percent(fill),
+            ct.getCount(),
+            ct.getMax());
+    String tail =
+        dropping
+            ? String.format(
+                Locale.ROOT,
+                " and new connections are being dropped: drop %d, early_drop %d, insert_failed %d"
+                    + " in %s.",
+                drop,
+                earlyDrop,
+                insertFailed,
+                Fmt.seconds(intervalMs))
+            : ": new connections are dropped as soon as it fills.";
+    causes.add(
+        CauseBuilder.of(window, Cause.CONNTRACK_TABLE_FULL, Layer.CONNTRACK, "nf_conntrack")
+            .evidence("count", ct.getCount())
+            .evidence("max", ct.getMax())
+            .evidence("buckets", ct.getBuckets())
+            .evidence("fill", fill)
+            .evidence("drop", stats.get("drop"))
+            .evidence("early_drop", stats.get("early_drop"))
+            .evidence("insert_failed", stats.get("insert_failed"))
+            .evidence("intervalMs", intervalMs)
+            .confidence(dropping ? (full ? 0.95 : 0.8) : 0.6)
+            .summary(head + tail)
+            .remediation("sysctl -w net.netfilter.nf_conntrack_max=" + ct.getMax() * 2)
+            .build());
+    return causes;
+  }
+
+  private static long value(Long delta) {
+    return delta == null ? 0 : delta;
+  }
+}

@@ -1,0 +1,196 @@
+package dev.culprit.processor.rules.packetloss;
+
+import dev.culprit.processor.delta.FirewallTargets;
+import dev.culprit.processor.delta.SampleKinds;
+import dev.culprit.processor.rules.CauseBuilder;
+import dev.culprit.processor.rules.Fmt;
+import dev.culprit.processor.window.NetnsWindow;
+import dev.culprit.schemas.Cause;
+import dev.culprit.schemas.ChainPolicy;
+import dev.culprit.schemas.FirewallRule;
+import dev.culprit.schemas.Layer;
+import dev.culprit.schemas.RootCause;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * FIREWALL_DROP: a DROP or REJECT rule, or a DROP chain policy, whose packet counter rose.
+ *
+ * <p>A counter of the dropping rule itself is direct proof that the firewall discarded those
+ * packets. Whether that is a fault depends on the rule: one that drops at random (statistic match)
+ * or drops everything in its chain always is; one that selects particular traffic (addresses,
+ * ports, states), like a DROP policy, is usually a firewall doing its job, so it is named only when
+ * it drops a real share of its chain's packets ({@link
+ * PacketLossThresholds#firewallSelectiveMinShare()}). That share is the rule's packets over the
+ * packets that entered its chain: for a user-defined chain, the packets of the rules that jump to
+ * it; for a built-in chain, the packets it decided on (every ACCEPT/DROP/REJECT rule of the chain
+ * and its policy). An nftables base chain counts nothing itself (its policy has no counter), so
+ * there the share is taken over the namespace's IP packets at the chain's hook (Ip.InReceives for
+ * input, …): an upper bound of its traffic, so the share is never overstated. With neither, a
+ * selective rule is not judged.
+ */
+final class FirewallDropRule implements PacketLossRule {
+
+  private final PacketLossThresholds thresholds;
+
+  FirewallDropRule(PacketLossThresholds thresholds) {
+    this.thresholds = thresholds;
+  }
+
+  @Override
+  public List<RootCause> evaluate(NetnsWindow window) {
+    List<RootCause> causes = new ArrayList<>();
+    for (FirewallRule rule : window.firewallRules()) {
+      Long dropped = rule.getPackets();
+      if (dropped == null || dropped <= 0 || !FirewallTargets.isDropping(rule.getTarget())) {
+        continue;
+      }
+      Traffic traffic =
+          Traffic.entering(
+              window, rule.getBackend(), rule.getFamily(), rule.getTable(), rule.getChain());
+      Double share = traffic == null ? null : traffic.shareOf(dropped);
+      FirewallRuleSpec spec = FirewallRuleSpec.parse(rule.getSpec());
+      Double probability =
+          rule.getStatisticProbability() != null
+              ? rule.getStatisticProbability()
+              : spec.probability();
+      boolean random =
+          "random".equals(rule.getStatisticMode()) || (probability != null && spec.isIptables());
+      Long every = spec.every();
+      boolean selective = spec.isSelective();
+      if (!random
+          && every == null
+          && selective
+          && (share == null || share < thresholds.firewallSelectiveMinShare())) {
+        continue;
+      }
+      String what;
+      double confidence;
+      if (random && probability != null) {
+        what = "drops " + Fmt.percent(probability) + " of packets at random";
+        confidence = 0.95;
+      } else if (every != null) {
+        what = "drops one packet in " + every;
+        confidence = 0.95;
+      } else if (!selective) {
+        what = "drops every packet of its chain";
+        confidence = 0.9;
+      } else {
+        what = "drops the packets it matches";
+        confidence = 0.7;
+      }
+      String location = rule.getTable() + " " + rule.getChain() + " rule " + rule.getPosition();
+      causes.add(
+          CauseBuilder.of(window, Cause.FIREWALL_DROP, Layer.FIREWALL, location)
+              .evidence("backend", rule.getBackend())
+              .evidence("family", rule.getFamily())
+              .evidence("table", rule.getTable())
+              .evidence("chain", rule.getChain())
+              .evidence("position", rule.getPosition())
+              .evidence("target", rule.getTarget())
+              .evidence("spec", rule.getSpec())
+              .evidence("statisticMode", rule.getStatisticMode())
+              .evidence("statisticProbability", probability)
+              .evidence("droppedPackets", dropped)
+              .evidence("droppedBytes", rule.getBytes())
+              .evidence(
+                  traffic == null ? "chainPackets" : traffic.evidenceKey(),
+                  traffic == null ? null : Math.max(traffic.packets(), dropped))
+              .evidence("dropShare", share)
+              .evidence("intervalMs", window.deltaMs(SampleKinds.FILTER))
+              .confidence(confidence)
+              .summary(
+                  String.format(
+                      Locale.ROOT,
+                      "%s %s %s rule %d (%s) %s in %s: %d packets dropped in %s%s.",
+                      tool(rule.getBackend()),
+                      rule.getTable(),
+                      rule.getChain(),
+                      rule.getPosition(),
+                      spec.isIptables() ? spec.match() : spec.text(),
+                      what,
+                      window.label(),
+                      dropped,
+                      Fmt.seconds(window.deltaMs(SampleKinds.FILTER)),
+                      traffic == null ? "" : ", " + traffic.describe(share)))
+              .remediation(deleteCommand(rule, spec))
+              .build());
+    }
+    for (ChainPolicy policy : window.chainPolicies()) {
+      Long dropped = policy.getPackets();
+      if (dropped == null || dropped <= 0 || !"DROP".equals(upper(policy.getPolicy()))) {
+        continue;
+      }
+      // Counted here (its packets rose), so the chain's decisions are too.
+      long decided =
+          Traffic.decided(window, policy.getBackend(), policy.getTable(), policy.getChain());
+      double share = Fmt.ratio(dropped, Math.max(decided, dropped));
+      if (share < thresholds.firewallSelectiveMinShare()) {
+        continue;
+      }
+      String location = policy.getTable() + " " + policy.getChain() + " policy DROP";
+      causes.add(
+          CauseBuilder.of(window, Cause.FIREWALL_DROP, Layer.FIREWALL, location)
+              .evidence("backend", policy.getBackend())
+              .evidence("family", policy.getFamily())
+              .evidence("table", policy.getTable())
+              .evidence("chain", policy.getChain())
+              .evidence("policy", policy.getPolicy())
+              .evidence("droppedPackets", dropped)
+              .evidence("droppedBytes", policy.getBytes())
+              .evidence("chainPackets", Math.max(decided, dropped))
+              .evidence("dropShare", share)
+              .evidence("intervalMs", window.deltaMs(SampleKinds.FILTER))
+              .confidence(0.7)
+              .summary(
+                  String.format(
+                      Locale.ROOT,
+                      "The %s %s chain's DROP policy in %s drops every packet no rule accepted:"
+                          + " %d packets dropped in %s, about %s of the chain's traffic.",
+                      policy.getTable(),
+                      policy.getChain(),
+                      window.label(),
+                      dropped,
+                      Fmt.seconds(window.deltaMs(SampleKinds.FILTER)),
+                      Fmt.percent(share)))
+              .remediation(
+                  tool(policy.getBackend())
+                      + " -t "
+                      + policy.getTable()
+                      + " -P "
+                      + policy.getChain()
+                      + " ACCEPT   # or add ACCEPT rules for the traffic that must pass")
+              .build());
+    }
+    return causes;
+  }
+
+  private static String deleteCommand(FirewallRule rule, FirewallRuleSpec spec) {
+    if (!spec.isIptables()) {
+      return String.format(
+          Locale.ROOT,
+          "nft -a list chain %s %s %s, then nft delete rule %s %s %s handle <handle of: %s>",
+          rule.getFamily(),
+          rule.getTable(),
+          rule.getChain(),
+          rule.getFamily(),
+          rule.getTable(),
+          rule.getChain(),
+          spec.text());
+    }
+    return tool(rule.getBackend()) + " -t " + rule.getTable() + " " + spec.deleteArguments();
+  }
+
+  /** The command of a backend: iptables-nft → iptables, ip6tables-legacy stays as it is. */
+  private static String tool(String backend) {
+    if (backend == null || backend.isBlank()) {
+      return "iptables";
+    }
+    return backend.endsWith("-nft") ? backend.substring(0, backend.length() - 4) : backend;
+  }
+
+  private static String upper(String s) {
+    return s == null ? "" : s.toUpperCase(Locale.ROOT);
+  }
+}

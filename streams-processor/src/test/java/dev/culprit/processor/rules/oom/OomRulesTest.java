@@ -1,0 +1,308 @@
+package dev.culprit.processor.rules.oom;
+
+import static dev.culprit.processor.oom.OomFixtures.HOST;
+import static dev.culprit.processor.oom.OomFixtures.KILL_MS;
+import static dev.culprit.processor.oom.OomFixtures.MIB;
+import static dev.culprit.processor.oom.OomFixtures.TOMCAT_ID;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.culprit.processor.oom.OomFixtures;
+import dev.culprit.schemas.Cause;
+import dev.culprit.schemas.ContainerStats;
+import dev.culprit.schemas.KernelOomSample;
+import dev.culprit.schemas.Layer;
+import dev.culprit.schemas.RootCause;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class OomRulesTest {
+
+  private static final OomThresholds T = OomThresholds.defaults();
+
+  @Test
+  void blamesTheSeedsTwoGigabyteHeapInA512MiBContainer() {
+    ContainerStats tomcat =
+        OomFixtures.docker(TOMCAT_ID, "tomcat", 512 * MIB, 300 * MIB)
+            .setJvms(List.of(OomFixtures.jvm(27281, 2092957696L, "default-host-ram")))
+            .build();
+    KillContext ctx =
+        new KillContext(
+            HOST,
+            TOMCAT_ID,
+            OomFixtures.seedKill().build(),
+            KILL_MS,
+            List.of(
+                OomFixtures.periodic(KILL_MS - 5000, tomcat),
+                OomFixtures.died(KILL_MS + 120, OomFixtures.exited(tomcat, 137, true))));
+
+    RootCause c = OomRules.explain(ctx, T).orElseThrow();
+
+    assertThat(c.getCause()).isEqualTo(Cause.JVM_HEAP_EXCEEDS_LIMIT);
+    assertThat(c.getLayer()).isEqualTo(Layer.MEMORY);
+    assertThat(c.getHost()).isEqualTo(HOST);
+    assertThat(c.getLocation()).isEqualTo("tomcat");
+    assertThat(c.getNetns()).isEqualTo("tomcat");
+    assertThat(c.getContainer()).isEqualTo(TOMCAT_ID);
+    assertThat(c.getSummary())
+        .startsWith("MaxHeapSize 1.9 GiB exceeds the 512 MiB limit of container tomcat")
+        .contains("sized from the host's RAM")
+        .contains("the kernel killed java (pid 27281) at 512 MiB");
+    assertThat(c.getRemediation())
+        .startsWith("set -Xmx384m or -XX:MaxRAMPercentage=75")
+        .contains("8u191");
+    assertThat(c.getEvidence())
+        .containsEntry("limitBytes", 512 * MIB)
+        .containsEntry("usageAtKillBytes", 512 * MIB)
+        .containsEntry("maxHeapBytes", 2092957696L)
+        .containsEntry("heapSource", "default-host-ram")
+        .containsEntry("victimPid", 27281L)
+        .containsEntry("exitCode", 137L)
+        .containsEntry("engineOomKilled", true)
+        .containsEntry("kernelFailcnt", 77L)
+        .doesNotContainKey("engineNote");
+    assertThat(c.getConfidence()).isGreaterThanOrEqualTo(0.9);
+    assertThat(c.getWindowEndMs()).isEqualTo(KILL_MS + 1);
+  }
+
+  @Test
+  void blamesAHeapThatLeavesNoRoomForNonHeapMemory() {
+    ContainerStats app =
+        OomFixtures.docker(TOMCAT_ID, "app", 512 * MIB, 500 * MIB)
+            .setJvms(List.of(OomFixtures.jvm(27281, 480 * MIB, "cmdline-xmx", "-Xmx480m")))
+            .build();
+
+    RootCause c = explain(OomFixtures.seedKill().build(), app).orElseThrow();
+
+    assertThat(c.getCause()).isEqualTo(Cause.JVM_HEAP_EXCEEDS_LIMIT);
+    assertThat(c.getSummary())
+        .startsWith(
+            "MaxHeapSize 480 MiB leaves only 32 MiB of the 512 MiB limit for non-heap memory")
+        .contains("set by -Xmx480m");
+  }
+
+  @Test
+  void blamesNonHeapGrowthWhenTheHeapFits() {
+    ContainerStats app =
+        OomFixtures.docker(TOMCAT_ID, "app", 512 * MIB, 500 * MIB)
+            .setJvms(
+                List.of(OomFixtures.jvm(27281, 256 * MIB, "hsperfdata", "-XX:MaxRAMPercentage=50")))
+            .build();
+    KernelOomSample kill =
+        OomFixtures.seedKill()
+            .setAnonRssKb(500 * 1024L)
+            .setFileRssKb(12 * 1024L)
+            .setShmemRssKb(0L)
+            .build();
+
+    RootCause c = explain(kill, app).orElseThrow();
+
+    assertThat(c.getCause()).isEqualTo(Cause.JVM_NON_HEAP_GROWTH);
+    assertThat(c.getSummary())
+        .contains("reached the 512 MiB limit with a heap ceiling of only 256 MiB")
+        .contains("at least 256 MiB (50 %) of its 512 MiB was outside the heap");
+    assertThat(c.getEvidence()).containsEntry("nonHeapBytesAtLeast", 256 * MIB);
+    assertThat(c.getRemediation())
+        .contains("-XX:MaxMetaspaceSize")
+        .contains("docker update --memory 768m");
+  }
+
+  @Test
+  void reportsANonJvmProcessThatGrewWithItsGrowth() {
+    String id = "1043cb870907fe525148a8686f98e46f2a76557e163ab3428ffcec724b8f6b4a";
+    List<Observation> obs = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      obs.add(
+          OomFixtures.periodic(
+              KILL_MS - 5000 + i * 1000L,
+              OomFixtures.docker(id, "hog", 64 * MIB, (8 + 10 * i) * MIB).build()));
+    }
+    KernelOomSample kill =
+        OomFixtures.seedKill()
+            .setContainerId(id)
+            .setVictimName("tail")
+            .setVictimPid(2964)
+            .setMemLimitKb(65536L)
+            .setMemUsageKb(65536L)
+            .setAnonRssKb(64640L)
+            .setFileRssKb(1264L)
+            .setShmemRssKb(0L)
+            .build();
+    obs.add(OomFixtures.died(KILL_MS + 50, OomFixtures.exited(obs.get(5).stats(), 137, true)));
+
+    RootCause c = OomRules.explain(new KillContext(HOST, id, kill, KILL_MS, obs), T).orElseThrow();
+
+    assertThat(c.getCause()).isEqualTo(Cause.PROCESS_MEMORY_GROWTH);
+    assertThat(c.getSummary())
+        .isEqualTo(
+            "The memory of container hog grew to the 64 MiB limit: usage climbed from 8 MiB to 64"
+                + " MiB in 5.0 s (11.2 MiB/s), then the kernel killed tail (pid 2964).");
+    assertThat(c.getEvidence())
+        .containsEntry("growthBytes", 56 * MIB)
+        .containsEntry("growthFromMs", KILL_MS - 5000)
+        .containsEntry("samplesBeforeKill", 6L)
+        .containsEntry("victimRssBytes", (64640L + 1264L) * 1024);
+    assertThat(c.getWindowStartMs()).isEqualTo(KILL_MS - 5000);
+    assertThat(c.getRemediation())
+        .contains("Find why tail grows")
+        .contains("docker update --memory 128m");
+  }
+
+  @Test
+  void doesNotBlameTheJvmWhenAnotherProcessWasKilled() {
+    ContainerStats app =
+        OomFixtures.docker(TOMCAT_ID, "app", 512 * MIB, 500 * MIB)
+            .setJvms(List.of(OomFixtures.jvm(100, 2048 * MIB, "cmdline-xmx", "-Xmx2g")))
+            .build();
+    KernelOomSample kill = OomFixtures.seedKill().setVictimName("sh").setVictimPid(200).build();
+
+    RootCause c = explain(kill, app).orElseThrow();
+
+    assertThat(c.getCause()).isEqualTo(Cause.PROCESS_MEMORY_GROWTH);
+    assertThat(c.getEvidence()).doesNotContainKey("maxHeapBytes");
+  }
+
+  @Test
+  void blamesTheHostForAGlobalKill() {
+    KernelOomSample kill =
+        OomFixtures.seedKill()
+            .setConstraint("CONSTRAINT_NONE")
+            .setMemcg(null)
+            .setMemUsageKb(null)
+            .setMemLimitKb(null)
+            .setAnonRssKb(8_000_000L)
+            .setFileRssKb(4L)
+            .setShmemRssKb(0L)
+            .build();
+    ContainerStats unlimited =
+        OomFixtures.docker(TOMCAT_ID, "tomcat", 512 * MIB, 300 * MIB)
+            .setMemoryLimitBytes(null)
+            .build();
+
+    RootCause c = explain(kill, unlimited).orElseThrow();
+
+    assertThat(c.getCause()).isEqualTo(Cause.HOST_MEMORY_EXHAUSTED);
+    assertThat(c.getSummary())
+        .startsWith(
+            "The host ran out of memory: the kernel killed java (pid 27281) in container tomcat, 7.6 GiB resident");
+  }
+
+  @Test
+  void notesAChildKillWhenTheEngineSaysOomKilledWithExitCodeZero() {
+    ContainerStats sh = OomFixtures.docker(TOMCAT_ID, "child", 64 * MIB, 60 * MIB).build();
+    KernelOomSample kill =
+        OomFixtures.seedKill()
+            .setVictimName("sh")
+            .setVictimPid(3586)
+            .setMemLimitKb(65536L)
+            .setMemUsageKb(65536L)
+            .build();
+    KillContext ctx =
+        new KillContext(
+            HOST,
+            TOMCAT_ID,
+            kill,
+            KILL_MS,
+            List.of(
+                OomFixtures.periodic(KILL_MS - 1000, sh),
+                OomFixtures.died(KILL_MS + 2000, OomFixtures.exited(sh, 0, true))));
+
+    RootCause c = OomRules.explain(ctx, T).orElseThrow();
+
+    assertThat(c.getEvidence().get("engineNote").toString())
+        .contains("OOMKilled with exit code 0")
+        .contains("sh (pid 3586) was a child process");
+    assertThat(c.getSummary()).contains("Note: the engine says OOMKilled with exit code 0");
+  }
+
+  @Test
+  void notesWhenTheEngineDeniesAKernelKill() {
+    ContainerStats podman =
+        OomFixtures.docker(TOMCAT_ID, "oom1", 64 * MIB, 60 * MIB).setRuntime("podman").build();
+    KillContext ctx =
+        new KillContext(
+            HOST,
+            TOMCAT_ID,
+            OomFixtures.seedKill().setVictimName("sh").setMemLimitKb(65536L).build(),
+            KILL_MS,
+            List.of(
+                OomFixtures.periodic(KILL_MS - 1000, podman),
+                OomFixtures.died(KILL_MS + 100, OomFixtures.exited(podman, 137, false))));
+
+    RootCause c = OomRules.explain(ctx, T).orElseThrow();
+
+    assertThat(c.getEvidence()).containsEntry("engineOomKilled", false);
+    assertThat(c.getEvidence().get("engineNote").toString()).contains("OOMKilled=false");
+  }
+
+  @Test
+  void judgesAKillOnlyTheEngineReportedFromTheContainersJvm() {
+    ContainerStats tomcat =
+        OomFixtures.docker(TOMCAT_ID, "tomcat", 512 * MIB, 300 * MIB)
+            .setJvms(List.of(OomFixtures.jvm(27281, 2092957696L, "default-host-ram")))
+            .build();
+    KillContext ctx =
+        new KillContext(
+            HOST,
+            TOMCAT_ID,
+            null,
+            KILL_MS,
+            List.of(
+                OomFixtures.periodic(KILL_MS - 5000, tomcat),
+                OomFixtures.died(KILL_MS, OomFixtures.exited(tomcat, 137, true))));
+
+    RootCause c = OomRules.explain(ctx, T).orElseThrow();
+
+    assertThat(c.getCause()).isEqualTo(Cause.JVM_HEAP_EXCEEDS_LIMIT);
+    assertThat(c.getSummary()).contains("the engine reports it OOM-killed");
+    assertThat(c.getConfidence()).isLessThan(0.9);
+  }
+
+  @Test
+  void givesTheSameEventIdToTheSameKillAndADifferentOneToAnother() {
+    ContainerStats tomcat = OomFixtures.docker(TOMCAT_ID, "tomcat", 512 * MIB, 300 * MIB).build();
+    RootCause a = explain(OomFixtures.seedKill().build(), tomcat).orElseThrow();
+    RootCause b = explain(OomFixtures.seedKill().build(), tomcat).orElseThrow();
+    RootCause other =
+        explain(OomFixtures.seedKill().setKmsgSeq(9999).build(), tomcat).orElseThrow();
+
+    assertThat(a.getEventId()).isEqualTo(b.getEventId()).isNotEqualTo(other.getEventId());
+  }
+
+  @Test
+  void saysAJvmKilledBeforeItsFirstSampleHasAnUnknownHeapAndHowToCheckIt() {
+    // The seed's kill, but culprit never saw the container alive: only the kernel's record.
+    KernelOomSample kill = OomFixtures.seedKill().build();
+
+    RootCause c =
+        OomRules.explain(new KillContext(HOST, TOMCAT_ID, kill, KILL_MS, List.of()), T)
+            .orElseThrow();
+
+    assertThat(c.getCause()).isEqualTo(Cause.PROCESS_MEMORY_GROWTH);
+    assertThat(c.getSummary())
+        .contains("before culprit first sampled it")
+        .doesNotContain("between two samples")
+        .contains("heap ceiling could not be read (it was killed before culprit sampled it)");
+    assertThat(c.getRemediation()).contains("-XX:+PrintFlagsFinal").contains("set -Xmx below it");
+    assertThat(c.getEvidence()).containsEntry("samplesBeforeKill", 0L);
+  }
+
+  @Test
+  void saysNothingWithoutAnyLimitOrUsage() {
+    KernelOomSample bare = OomFixtures.seedKill().setMemLimitKb(null).setMemUsageKb(null).build();
+    assertThat(OomRules.explain(new KillContext(HOST, TOMCAT_ID, bare, KILL_MS, List.of()), T))
+        .isEmpty();
+  }
+
+  private static Optional<RootCause> explain(KernelOomSample kill, ContainerStats before) {
+    return OomRules.explain(
+        new KillContext(
+            HOST,
+            TOMCAT_ID,
+            kill,
+            kill.getKillTimeMs(),
+            List.of(OomFixtures.periodic(kill.getKillTimeMs() - 1000, before))),
+        T);
+  }
+}

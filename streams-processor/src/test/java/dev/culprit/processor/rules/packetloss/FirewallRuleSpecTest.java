@@ -1,0 +1,60 @@
+package dev.culprit.processor.rules.packetloss;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class RuleSpecTest {
+
+  @Test
+  void theSeedsRandomDropMatchesEverythingAndDeletesWithItsOwnText() {
+    FirewallRuleSpec spec =
+        FirewallRuleSpec.parse(
+            "-A INPUT -m statistic --mode random --probability 0.29999999981 -j DROP");
+    assertThat(spec.isSelective()).isFalse();
+    assertThat(spec.probability()).isEqualTo(0.29999999981);
+    assertThat(spec.match()).isEqualTo("-m statistic --mode random --probability 0.30 -j DROP");
+    assertThat(spec.deleteArguments())
+        .isEqualTo("-D INPUT -m statistic --mode random --probability 0.30 -j DROP");
+  }
+
+  @Test
+  void addressesPortsAndStatesAreSelectiveInterfacesAndCommentsAreNot() {
+    assertThat(FirewallRuleSpec.parse("-A INPUT -s 10.0.0.0/8 -j DROP").isSelective()).isTrue();
+    assertThat(FirewallRuleSpec.parse("-A INPUT -p tcp -m tcp --dport 22 -j DROP").isSelective())
+        .isTrue();
+    assertThat(
+            FirewallRuleSpec.parse("-A INPUT -m conntrack --ctstate INVALID -j DROP").isSelective())
+        .isTrue();
+    assertThat(FirewallRuleSpec.parse("-A INPUT -i eth0 -j DROP").isSelective()).isFalse();
+    assertThat(
+            FirewallRuleSpec.parse(
+                    "-A INPUT -m comment --comment \"block all\" -j REJECT --reject-with"
+                        + " icmp-port-unreachable")
+                .isSelective())
+        .isFalse();
+  }
+
+  @Test
+  void quotedCommentsSurviveIntoTheDeleteCommand() {
+    FirewallRuleSpec spec =
+        FirewallRuleSpec.parse("-A OUTPUT -m comment --comment \"drop all out\" -j DROP");
+    assertThat(spec.deleteArguments())
+        .isEqualTo("-D OUTPUT -m comment --comment \"drop all out\" -j DROP");
+  }
+
+  @Test
+  void nthModeIsRecognised() {
+    FirewallRuleSpec spec =
+        FirewallRuleSpec.parse("-A INPUT -m statistic --mode nth --every 4 --packet 0 -j DROP");
+    assertThat(spec.every()).isEqualTo(4L);
+    assertThat(spec.isSelective()).isFalse();
+  }
+
+  @Test
+  void nftRulesAreNotReadAsIptables() {
+    FirewallRuleSpec spec = FirewallRuleSpec.parse("ip saddr 10.0.0.0/8 drop");
+    assertThat(spec.isIptables()).isFalse();
+    assertThat(spec.isSelective()).isTrue();
+  }
+}
