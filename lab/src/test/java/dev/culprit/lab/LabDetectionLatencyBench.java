@@ -18,11 +18,7 @@ import java.util.Map;
  * real lab, so nothing else may have one up.
  *
  * <pre>
- * mvn -B -q -o -pl app -am test-compile dependency:build-classpath \
- *     -Dmdep.includeScope=test -Dmdep.outputFile=/tmp/lab-bench.cp
- * sudo java -Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.culprit.schemas \
- *     -cp app/target/test-classes:app/target/classes:$(cat /tmp/lab-bench.cp) \
- *     dev.culprit.lab.LabDetectionLatencyBench [RUNS [fast|defaults|both]]
+ * sudo bench/run LabDetectionLatencyBench [RUNS [fast|defaults|both]]
  * </pre>
  */
 public final class LabDetectionLatencyBench {

@@ -7,9 +7,9 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * The immutable registry of every culprit topic with its serdes: the public contract of DESIGN.md.
- * A topic is only ever read or written through the {@link Topic} constant, so it can never meet the
- * wrong serde.
+ * The immutable registry of every culprit topic with its serdes: the public contract the README's
+ * topic table describes. A topic is only ever read or written through the {@link Topic} constant,
+ * so it can never meet the wrong serde.
  */
 public final class Topics {
 

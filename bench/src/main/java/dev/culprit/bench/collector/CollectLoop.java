@@ -27,7 +27,7 @@ import java.util.concurrent.CountDownLatch;
  * overrides. Runs until killed.
  *
  * <pre>
- * java -cp ... dev.culprit.bench.collector.CollectLoop publisher=none|kafka \
+ * bench/run CollectLoop publisher=none|kafka \
  *     [bootstrap=HOST:PORT] [sources=interface,protocol,conntrack,qdisc] [netns=GLOB]
  *     [netlink=true] [interval=1s] [producer.KEY=VALUE]...
  * </pre>

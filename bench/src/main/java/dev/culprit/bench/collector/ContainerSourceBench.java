@@ -23,11 +23,7 @@ import java.util.stream.Stream;
  * of every container). Starts a private dockerd; needs root, dockerd and busybox-static.
  *
  * <pre>
- * mvn -B -q -o -pl collector -am test-compile dependency:build-classpath \
- *     -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=test
- * java -cp collector/target/test-classes:collector/target/classes:schemas/target/classes:\
- * embedded-broker/target/classes:$(cat /tmp/cp.txt) \
- *     dev.culprit.bench.collector.ContainerSourceBench [containers] [cycles]
+ * sudo bench/run ContainerSourceBench [containers] [cycles]
  * </pre>
  */
 public final class ContainerSourceBench {

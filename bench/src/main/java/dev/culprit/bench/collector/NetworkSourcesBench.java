@@ -22,9 +22,7 @@ import java.util.List;
  * file-based sources read, raw, with {@code Files.readAllBytes}.
  *
  * <pre>
- * mvn -B -q -o -pl collector -am test-compile
- * mvn -B -q -o -pl collector exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=dev.culprit.bench.collector.NetworkSourcesBench [-Dexec.args="2000 200 false"]
+ * bench/run NetworkSourcesBench [calls=2000] [warmup=200] [netlink=true]
  * </pre>
  *
  * <p>The third argument turns netlink off (the forking ip/tc path) to compare the two.

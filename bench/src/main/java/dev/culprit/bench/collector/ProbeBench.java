@@ -40,10 +40,7 @@ import java.util.Set;
  * the median block is reported.
  *
  * <pre>
- * mvn -B -q -o -pl collector -am test-compile dependency:build-classpath \
- *     -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
- * cd collector &amp;&amp; java -XX:+UseSerialGC -cp target/test-classes:target/classes:$(cat target/test-classpath.txt) \
- *     dev.culprit.bench.collector.ProbeBench [rounds per block=500] [blocks=5]
+ * BENCH_JAVA_OPTS=-XX:+UseSerialGC sudo bench/run ProbeBench [rounds per block=500] [blocks=5]
  * </pre>
  */
 public final class ProbeBench {

@@ -23,7 +23,7 @@ import org.apache.kafka.common.utils.internals.ByteBufferOutputStream;
  * producer's compression codecs on real sample records. Not a test: run it with
  *
  * <pre>
- * mvn -B -q -o -pl collector -am process-test-classes -Pspool-bench
+ * bench/run SpoolBench
  * </pre>
  *
  * Numbers are medians of 5 rounds after 2 warm-up rounds; the page cache is warm for reads, and

@@ -3,9 +3,8 @@ package dev.culprit.bench.fleet;
 import dev.culprit.broker.EmbeddedBroker;
 
 /**
- * The benchmark with its own embedded broker, for {@code mvn -pl streams-processor exec:exec
- * -Dbench.args="--hosts 2000 ..."} (test class path: the broker is a test dependency here; the
- * app's {@code culprit bench} does the same with its own broker).
+ * The fleet benchmark with its own embedded broker: {@code bench/run EmbeddedBenchMain --hosts 2000
+ * ...} ({@link BenchMain} runs it against a broker you give it).
  */
 public final class EmbeddedBenchMain {
 

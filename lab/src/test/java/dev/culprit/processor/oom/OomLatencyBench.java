@@ -22,11 +22,7 @@ import java.util.stream.Stream;
  * exit ({@code State.FinishedAt} minus the kill). Each kill is the lab's oom-process container.
  *
  * <pre>
- * mvn -B -q -o -pl streams-processor -am test-compile dependency:build-classpath \
- *     -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=test
- * java -cp streams-processor/target/test-classes:streams-processor/target/classes:\
- * collector/target/classes:schemas/target/classes:embedded-broker/target/classes:$(cat /tmp/cp.txt) \
- *     dev.culprit.processor.oom.OomLatencyBench [runs] [collector interval ms]
+ * sudo bench/run OomLatencyBench [runs] [collector interval ms]
  * </pre>
  */
 public final class OomLatencyBench {

@@ -22,9 +22,9 @@ import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * Fleet correlation (DESIGN step 7): every host window's causes are re-keyed by cause signature and
- * counted across hosts per window; a signature on at least {@link ProcessorConfig#fleetMinHosts()}
- * hosts becomes a {@code culprit.incidents.fleet} record.
+ * Fleet correlation (docs/ARCHITECTURE.md, step 7): every host window's causes are re-keyed by
+ * cause signature and counted across hosts per window; a signature on at least {@link
+ * ProcessorConfig#fleetMinHosts()} hosts becomes a {@code culprit.incidents.fleet} record.
  *
  * <p>Each host window contributes a signature once (one host, one vote, however many namespaces
  * show it), so the count is a count of hosts. The causes of one window reach the re-keyed topic

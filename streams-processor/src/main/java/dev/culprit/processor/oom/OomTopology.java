@@ -14,8 +14,8 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The OOM sub-topology (DESIGN step 6): container samples and kernel OOM records of a host, joined
- * per (host, container) → {@code culprit.rootcause.oom}: JVM_HEAP_EXCEEDS_LIMIT,
+ * The OOM sub-topology (docs/ARCHITECTURE.md, step 6): container samples and kernel OOM records of
+ * a host, joined per (host, container) → {@code culprit.rootcause.oom}: JVM_HEAP_EXCEEDS_LIMIT,
  * JVM_NON_HEAP_GROWTH, PROCESS_MEMORY_GROWTH, HOST_MEMORY_EXHAUSTED and CPU_THROTTLED.
  *
  * <p>Both inputs are keyed by host (one partition count for all sample topics), so the join needs

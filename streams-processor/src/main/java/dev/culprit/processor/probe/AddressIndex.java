@@ -16,8 +16,9 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * DESIGN step 5, first half: probe rounds re-keyed by their target address and joined to the
- * namespace that owns it, then re-keyed by that namespace's host for its host window.
+ * Topology step 5 (docs/ARCHITECTURE.md), first half: probe rounds re-keyed by their target address
+ * and joined to the namespace that owns it, then re-keyed by that namespace's host for its host
+ * window.
  *
  * <pre>
  * interface samples ─ interface-address-claims ─┐

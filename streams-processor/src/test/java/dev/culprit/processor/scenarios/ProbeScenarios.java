@@ -16,10 +16,10 @@ import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 
 /**
- * Probe results joined to the target's window (DESIGN step 5): clients probing pod web-1 of node-7
- * (eth0 10.88.0.7/16 and fd00::7/64) from node-2's netns culprit-client and node-3's host
- * namespace. A cause in web-1 carries what the clients saw only when they lost probes, and only
- * when the address names one namespace.
+ * Probe results joined to the target's window (docs/ARCHITECTURE.md, step 5): clients probing pod
+ * web-1 of node-7 (eth0 10.88.0.7/16 and fd00::7/64) from node-2's netns culprit-client and
+ * node-3's host namespace. A cause in web-1 carries what the clients saw only when they lost
+ * probes, and only when the address names one namespace.
  */
 final class ProbeScenarios {
 

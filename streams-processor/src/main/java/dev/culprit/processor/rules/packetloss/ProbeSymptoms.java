@@ -12,7 +12,7 @@ import java.util.TreeSet;
 
 /**
  * What probing clients saw of a namespace in the window, for the causes found there: "clients see
- * loss to X; at X the cause is …" (DESIGN step 5).
+ * loss to X; at X the cause is …" (docs/ARCHITECTURE.md, step 5).
  *
  * <p>Only a window in which some prober had unanswered probes to the namespace adds anything:
  * probes that all came back are no symptom, so a cause never carries a healthy probe as if it were

@@ -1,0 +1,5 @@
+/**
+ * Interfaces of a namespace: {@code /proc/net/dev}, sysfs and rtnetlink link statistics, addresses
+ * and MTUs.
+ */
+package dev.culprit.collector.source.iface;
