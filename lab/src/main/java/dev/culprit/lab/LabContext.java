@@ -19,7 +19,7 @@ public final class LabContext {
   private final Shell shell;
   private final Tools tools;
   private final StateStore store;
-  private final LabProcesses processes;
+  private final DetachedProcesses processes;
   private final Path procRoot;
   private final List<String> notes = new ArrayList<>();
   private LabState state;
@@ -29,7 +29,7 @@ public final class LabContext {
     this.tools = tools;
     this.store = store;
     this.procRoot = procRoot;
-    this.processes = new LabProcesses(procRoot, store.dir(), tools);
+    this.processes = new DetachedProcesses(procRoot, store.dir(), tools);
     this.state = state;
   }
 
@@ -81,7 +81,7 @@ public final class LabContext {
     return procRoot;
   }
 
-  public LabProcesses processes() {
+  public DetachedProcesses processes() {
     return processes;
   }
 

@@ -51,7 +51,7 @@ public final class LabDetectionLatencyBench {
         args.length > 2
             ? java.util.Arrays.stream(args[2].split(",")).map(FaultKind::parse).toList()
             : List.of(FaultKind.values());
-    String reason = LabKernel.whyUnusable();
+    String reason = RealLabHarness.whyUnusable();
     if (reason != null) {
       System.err.println("LabDetectionLatencyBench: " + reason);
       System.exit(2);
@@ -77,7 +77,7 @@ public final class LabDetectionLatencyBench {
   private static void measure(
       String label, Duration sampling, Duration window, int runs, List<FaultKind> faults)
       throws Exception {
-    String conntrackMax = LabKernel.conntrackMax();
+    String conntrackMax = RealLabHarness.conntrackMax();
     Lab lab = new Lab(Files.createTempDirectory("culprit-lab-bench"));
     // Ctrl-C or kill ends the JVM without running finally blocks: take the lab down anyway.
     Thread downOnExit = new Thread(() -> tearDown(lab, conntrackMax), "lab-down-on-exit");
@@ -113,8 +113,8 @@ public final class LabDetectionLatencyBench {
     try {
       lab.down();
     } finally {
-      LabKernel.forceConntrackMax(conntrackMax);
-      LabKernel.deleteStateDir(lab.stateDir());
+      RealLabHarness.forceConntrackMax(conntrackMax);
+      RealLabHarness.deleteStateDir(lab.stateDir());
     }
   }
 

@@ -36,18 +36,18 @@ class LabEndToEndTest {
   private static EmbeddedBroker broker;
   private static LabPipeline pipeline;
   private static RootCauseWatcher watcher;
-  private static LabKernel kernel;
+  private static RealLabHarness kernel;
 
   private Lab lab;
   private String conntrackMaxBefore;
 
   @BeforeAll
   static void startThePipeline() throws Exception {
-    skipReason = LabKernel.whyUnusable();
+    skipReason = RealLabHarness.whyUnusable();
     if (skipReason != null) {
       return;
     }
-    kernel = new LabKernel();
+    kernel = new RealLabHarness();
     broker = EmbeddedBroker.startTemporary();
     pipeline =
         LabPipeline.start(
@@ -82,7 +82,7 @@ class LabEndToEndTest {
   @BeforeEach
   void upTheLab() throws Exception {
     assumeTrue(skipReason == null, skipReason);
-    conntrackMaxBefore = LabKernel.conntrackMax();
+    conntrackMaxBefore = RealLabHarness.conntrackMax();
     lab = new Lab(Files.createTempDirectory("culprit-lab-e2e"));
     lab.up(2);
   }
@@ -101,9 +101,9 @@ class LabEndToEndTest {
       try {
         lab.down();
       } finally {
-        LabKernel.forceConntrackMax(conntrackMaxBefore);
+        RealLabHarness.forceConntrackMax(conntrackMaxBefore);
       }
-      LabKernel.deleteStateDir(lab.stateDir());
+      RealLabHarness.deleteStateDir(lab.stateDir());
     }
   }
 

@@ -62,7 +62,7 @@ public final class DockerLab implements AutoCloseable {
     }
     argv.add(LabImage.NAME);
     argv.addAll(command);
-    String id = LabProcesses.run(argv, CLI_TIMEOUT).trim();
+    String id = HelperCommands.run(argv, CLI_TIMEOUT).trim();
     started.add(id);
     return new LabWorkload(scenario, name, id, null, limit);
   }
@@ -103,7 +103,7 @@ public final class DockerLab implements AutoCloseable {
     } else {
       argv.addAll(List.of("sleep", "3600"));
     }
-    String id = LabProcesses.run(argv, CLI_TIMEOUT).trim();
+    String id = HelperCommands.run(argv, CLI_TIMEOUT).trim();
     started.add(id);
     return new LabWorkload(null, name, id, null, limit);
   }
@@ -111,7 +111,7 @@ public final class DockerLab implements AutoCloseable {
   /** When a lab container exited ({@code State.FinishedAt}, epoch ms), or null while it runs. */
   public Long finishedAtMs(LabWorkload workload) throws IOException {
     String state =
-        LabProcesses.run(
+        HelperCommands.run(
                 List.of(
                     "docker",
                     "-H",
@@ -129,7 +129,7 @@ public final class DockerLab implements AutoCloseable {
   /** The exit code of a lab container once it exited, or null while it runs. */
   public Integer exitCode(LabWorkload workload) throws IOException {
     String state =
-        LabProcesses.run(
+        HelperCommands.run(
                 List.of(
                     "docker",
                     "-H",
@@ -152,7 +152,7 @@ public final class DockerLab implements AutoCloseable {
    */
   public static int cleanUp(String host) throws IOException {
     String ids =
-        LabProcesses.run(
+        HelperCommands.run(
             List.of("docker", "-H", host, "ps", "-aq", "--filter", "name=^/?culprit-"),
             CLI_TIMEOUT);
     List<String> argv = new ArrayList<>(List.of("docker", "-H", host, "rm", "-f"));
@@ -163,9 +163,9 @@ public final class DockerLab implements AutoCloseable {
     }
     int removed = argv.size() - 5;
     if (removed > 0) {
-      LabProcesses.run(argv, CLI_TIMEOUT);
+      HelperCommands.run(argv, CLI_TIMEOUT);
     }
-    LabProcesses.runAllowingFailure(
+    HelperCommands.runAllowingFailure(
         List.of("docker", "-H", host, "rmi", LabImage.NAME), CLI_TIMEOUT);
     return removed;
   }
@@ -176,7 +176,7 @@ public final class DockerLab implements AutoCloseable {
       List<String> argv = new ArrayList<>(List.of("docker", "-H", host, "rm", "-f"));
       argv.addAll(started);
       try {
-        LabProcesses.run(argv, CLI_TIMEOUT);
+        HelperCommands.run(argv, CLI_TIMEOUT);
       } catch (IOException e) {
         LOG.warn("could not remove lab containers {}: {}", started, e.getMessage());
       }
@@ -184,7 +184,7 @@ public final class DockerLab implements AutoCloseable {
     }
     if (imageImported) {
       try {
-        LabProcesses.runAllowingFailure(
+        HelperCommands.runAllowingFailure(
             List.of("docker", "-H", host, "rmi", LabImage.NAME), CLI_TIMEOUT);
       } catch (IOException e) {
         LOG.warn("could not remove {}: {}", LabImage.NAME, e.getMessage());
