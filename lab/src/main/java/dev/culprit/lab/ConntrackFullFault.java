@@ -1,5 +1,6 @@
 package dev.culprit.lab;
 
+import dev.culprit.lab.oracle.ProcConntrackStat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

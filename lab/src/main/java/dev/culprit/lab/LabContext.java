@@ -1,5 +1,6 @@
 package dev.culprit.lab;
 
+import dev.culprit.lab.oracle.ProcNetTcp;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

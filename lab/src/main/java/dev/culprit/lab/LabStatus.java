@@ -1,5 +1,7 @@
 package dev.culprit.lab;
 
+import dev.culprit.lab.oracle.IpLinkJson;
+import dev.culprit.lab.oracle.ProcNetDev;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

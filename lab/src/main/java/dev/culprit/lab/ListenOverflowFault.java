@@ -1,5 +1,7 @@
 package dev.culprit.lab;
 
+import dev.culprit.lab.oracle.ProcNetSnmp;
+import dev.culprit.lab.oracle.ProcNetTcp;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;

@@ -1,5 +1,6 @@
 package dev.culprit.lab;
 
+import dev.culprit.lab.oracle.ProcNetDev;
 import java.util.Locale;
 
 /**

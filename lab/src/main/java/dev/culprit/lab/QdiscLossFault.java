@@ -1,5 +1,6 @@
 package dev.culprit.lab;
 
+import dev.culprit.lab.oracle.TcQdiscJson;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,5 +1,6 @@
 package dev.culprit.lab;
 
+import dev.culprit.lab.oracle.ProcNetSnmp;
 import java.util.List;
 import java.util.Locale;
 

@@ -3,6 +3,8 @@ package dev.culprit.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.culprit.lab.oracle.ProcNetDev;
+import dev.culprit.lab.oracle.ProcNetTcp;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -3,6 +3,12 @@ package dev.culprit.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.culprit.lab.oracle.IpLinkJson;
+import dev.culprit.lab.oracle.IptablesListing;
+import dev.culprit.lab.oracle.ProcConntrackStat;
+import dev.culprit.lab.oracle.ProcNetDev;
+import dev.culprit.lab.oracle.ProcNetSnmp;
+import dev.culprit.lab.oracle.TcQdiscJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
