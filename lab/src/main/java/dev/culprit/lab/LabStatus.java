@@ -107,7 +107,7 @@ final class LabStatus {
 
   private void faults(LabState state, List<String> lines) {
     lines.add("faults:" + (state.faults().isEmpty() ? " none" : ""));
-    for (FaultSpec fault : state.faults()) {
+    for (NetworkFault fault : state.faults()) {
       lines.add("  " + fault.kind() + ": " + fault.describe());
       String evidence;
       try {

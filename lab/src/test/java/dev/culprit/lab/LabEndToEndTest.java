@@ -170,7 +170,7 @@ class LabEndToEndTest {
   @Test
   void qdiscLossIsFoundNamingTheDeviceAndTheQdisc() {
     Instant injected = Instant.now();
-    lab.inject(FaultKind.QDISC_LOSS.defaultSpec());
+    lab.inject(NetworkFault.of(FaultKind.QDISC_LOSS));
 
     RootCause event = awaitCause(Cause.QDISC_LOSS, injected);
 
@@ -235,7 +235,7 @@ class LabEndToEndTest {
   @Test
   void theSeedsStoryThreeCausesThenEachStopsWhenClearedThenSilence() {
     Instant injected = Instant.now();
-    lab.inject(FaultKind.QDISC_LOSS.defaultSpec());
+    lab.inject(NetworkFault.of(FaultKind.QDISC_LOSS));
     lab.inject(new FirewallDropFault(FirewallDropFault.Chain.BOTH, 0.3));
     lab.inject(new MtuFault(100));
     List<Cause> story = List.of(Cause.QDISC_LOSS, Cause.FIREWALL_DROP, Cause.MTU_MISMATCH);

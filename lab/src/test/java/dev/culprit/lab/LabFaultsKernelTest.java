@@ -131,7 +131,7 @@ class LabFaultsKernelTest {
 
   @Test
   void theSeedsThreeFaultsTogetherEachMoveTheirOwnCounter() {
-    lab.inject(FaultKind.QDISC_LOSS.defaultSpec());
+    lab.inject(NetworkFault.of(FaultKind.QDISC_LOSS));
     lab.inject(new FirewallDropFault(FirewallDropFault.Chain.BOTH, 0.3));
     lab.inject(new MtuFault(100));
 
