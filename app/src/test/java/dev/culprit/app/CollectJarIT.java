@@ -15,6 +15,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 class CollectJarIT {
 
   private static final Path JAR = Path.of("target", "culprit-collect.jar");
+  // Failsafe runs in the app module's directory; its siblings are the other modules.
+  private static final Path MODULES = Path.of("").toAbsolutePath().getParent();
 
   @TempDir Path dir;
 
@@ -46,6 +51,47 @@ class CollectJarIT {
       assertThat(zip.size())
           .as("entries (its central directory lives on the heap)")
           .isLessThan(10_000);
+    }
+  }
+
+  /**
+   * Every culprit class in the jar is a main class of the agent's own modules: nothing of the lab
+   * or the benchmarks, and no test class or test helper, which the shade plugin would carry in
+   * silently if one of those modules were ever added to the jar's artifact set.
+   */
+  @Test
+  void carriesOnlyTheMainClassesOfCollectorSchemasAndApp() throws IOException {
+    Set<String> mainClasses = new TreeSet<>();
+    for (String module : List.of("collector", "schemas", "app")) {
+      mainClasses.addAll(classesUnder(MODULES.resolve(module).resolve("target/classes")));
+    }
+    try (ZipFile zip = new ZipFile(JAR.toFile())) {
+      List<String> entries = zip.stream().map(ZipEntry::getName).toList();
+      List<String> ours =
+          entries.stream()
+              .filter(n -> n.startsWith("dev/culprit/") && n.endsWith(".class"))
+              .toList();
+      assertThat(ours).contains("dev/culprit/app/Main.class");
+      assertThat(ours).noneMatch(n -> n.startsWith("dev/culprit/lab/"));
+      assertThat(ours).noneMatch(n -> n.startsWith("dev/culprit/bench/"));
+      assertThat(ours)
+          .as("test classes (a top-level class named *Test, *IT or *Bench, or one nested in it)")
+          .noneMatch(n -> n.matches(".*/[^/$]*(Test|IT|Bench)(\\$[^/]*)?\\.class"));
+      Set<String> foreign = new TreeSet<>(ours);
+      foreign.removeAll(mainClasses);
+      assertThat(foreign)
+          .as("culprit classes that are not in collector, schemas or app target/classes")
+          .isEmpty();
+      assertThat(entries)
+          .as("test libraries")
+          .noneMatch(
+              n ->
+                  n.startsWith("org/junit/")
+                      || n.startsWith("org/assertj/")
+                      || n.startsWith("org/opentest4j/")
+                      || n.startsWith("org/mockito/")
+                      // kafka-streams-test-utils: `culprit replay`'s driver, never the agent's
+                      || n.startsWith("org/apache/kafka/streams/"));
     }
   }
 
@@ -136,6 +182,17 @@ class CollectJarIT {
       assertThat(collect.exitValue())
           .as("exit after SIGTERM: %s", Files.readString(stderr))
           .isIn(0, 143);
+    }
+  }
+
+  /** The {@code .class} entries below {@code classes}, as jar entry names. */
+  private static Set<String> classesUnder(Path classes) throws IOException {
+    assertThat(classes).as("compiled by this build").isDirectory();
+    try (Stream<Path> files = Files.walk(classes)) {
+      return files
+          .filter(p -> p.toString().endsWith(".class"))
+          .map(p -> classes.relativize(p).toString().replace(File.separatorChar, '/'))
+          .collect(Collectors.toCollection(TreeSet::new));
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.culprit.lab;
 
+import dev.culprit.lab.oracle.ProcConntrackStat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ import java.util.Map;
  *
  * @param max the lowered {@code nf_conntrack_max}
  */
-public record ConntrackFullFault(int max) implements FaultSpec {
+public record ConntrackFullFault(int max) implements NetworkFault {
 
   /** Far below the thousands of entries the clients' short connections keep in TIME_WAIT. */
   public static final String DEFAULT_MAX = "32";
@@ -52,7 +53,7 @@ public record ConntrackFullFault(int max) implements FaultSpec {
   }
 
   @Override
-  public FaultSpec apply(LabContext lab) {
+  public NetworkFault apply(LabContext lab) {
     ensureTracking(lab);
     requireHostNamespace(lab);
     Path maxFile = sysctlFile(lab, SYSCTL);

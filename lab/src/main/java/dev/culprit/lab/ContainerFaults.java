@@ -1,7 +1,6 @@
 package dev.culprit.lab;
 
 import dev.culprit.lab.container.CgroupLab;
-import dev.culprit.lab.container.LabScenario;
 import dev.culprit.lab.container.LabWorkload;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,10 +8,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The lab's container faults ({@code oom-jvm}, {@code oom-process}, {@code cpu-throttle}, {@code
- * jvm-heap-error}): a workload in a memory/CPU cgroup of its own, made with the same machinery the
- * real-kernel tests use. They need no network lab and no Docker Engine; the collector sees the
- * cgroup as a container and the kernel's OOM record in {@code /dev/kmsg}.
+ * Injects and clears the lab's {@link ContainerFault}s: a workload in a memory/CPU cgroup of its
+ * own, made with the same machinery the real-kernel tests use. They need no network lab and no
+ * Docker Engine, so they bypass {@link Lab} and its state.
  */
 final class ContainerFaults {
 
@@ -20,8 +18,8 @@ final class ContainerFaults {
 
   private ContainerFaults() {}
 
-  /** Starts the scenario's workload and returns at once; the workload outlives this command. */
-  static List<String> inject(Path stateDir, LabScenario scenario) {
+  /** Starts the fault's workload and returns at once; the workload outlives this command. */
+  static List<String> inject(Path stateDir, ContainerFault fault) {
     requireRoot();
     try {
       Path work = stateDir.resolve("containers");
@@ -29,21 +27,24 @@ final class ContainerFaults {
       // Not closed: the workload must go on after this command exits; clear/down remove it.
       @SuppressWarnings("resource")
       CgroupLab lab = new CgroupLab(CGROUP_ROOT, work);
-      LabWorkload w = lab.inject(scenario);
+      LabWorkload w = lab.inject(fault.workload());
+      String name = fault.kind().cliName();
       return List.of(
-          "started " + scenario.label() + " in cgroup " + w.cgroupPath() + describe(w),
+          "started " + name + " in cgroup " + w.cgroupPath() + describe(w),
           "watch `culprit up` (or `culprit tail oom`) name the cause; `culprit lab clear "
-              + scenario.label()
+              + name
               + "` removes it");
     } catch (IOException e) {
-      throw new LabException("cannot start " + scenario.label() + ": " + e.getMessage());
+      throw new LabException("cannot start " + fault.kind().cliName() + ": " + e.getMessage());
     }
   }
 
   /** Kills every lab workload cgroup and removes it; idempotent. */
   static List<String> clear() {
     try {
-      int removed = CgroupLab.cleanUp(CGROUP_ROOT);
+      int removed =
+          CgroupLab.cleanUp(
+              CGROUP_ROOT, FaultKind.container().stream().map(FaultKind::cliName).toList());
       return List.of("removed " + removed + " lab workload cgroup(s)");
     } catch (IOException e) {
       throw new LabException("cannot remove lab cgroups: " + e.getMessage());

@@ -1,25 +1,68 @@
 package dev.culprit.lab;
 
+import dev.culprit.schemas.Cause;
 import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
-/** The faults {@code culprit lab inject} can make, by their command-line names. */
+/**
+ * Every fault {@code culprit lab inject} can make, network and container, in one registry: its
+ * command-line name, what it needs, its default settings ({@link #defaultSpec}) and the cause
+ * culprit is expected to name for it. Each fault's options and help live in its {@link
+ * LabInjectCommand} subcommand; a test keeps the two lists the same.
+ */
 public enum FaultKind {
-  FIREWALL_DROP("firewall-drop"),
-  QDISC_LOSS("qdisc-loss"),
-  MTU("mtu"),
-  CONNTRACK_FULL("conntrack-full"),
-  LISTEN_OVERFLOW("listen-overflow"),
-  RP_FILTER("rp-filter");
+  FIREWALL_DROP("firewall-drop", Cause.FIREWALL_DROP, Need.ROOT, Need.NETWORK_LAB),
+  QDISC_LOSS("qdisc-loss", Cause.QDISC_LOSS, Need.ROOT, Need.NETWORK_LAB),
+  MTU("mtu", Cause.MTU_MISMATCH, Need.ROOT, Need.NETWORK_LAB),
+  CONNTRACK_FULL("conntrack-full", Cause.CONNTRACK_TABLE_FULL, Need.ROOT, Need.NETWORK_LAB),
+  LISTEN_OVERFLOW("listen-overflow", Cause.LISTEN_OVERFLOW, Need.ROOT, Need.NETWORK_LAB),
+  RP_FILTER("rp-filter", Cause.REVERSE_PATH_FILTER, Need.ROOT, Need.NETWORK_LAB),
+  OOM_JVM("oom-jvm", Cause.JVM_HEAP_EXCEEDS_LIMIT, Need.ROOT, Need.CGROUPS),
+  OOM_PROCESS("oom-process", Cause.PROCESS_MEMORY_GROWTH, Need.ROOT, Need.CGROUPS),
+  CPU_THROTTLE("cpu-throttle", Cause.CPU_THROTTLED, Need.ROOT, Need.CGROUPS),
+  /** The near miss: a Java OutOfMemoryError is no kernel OOM kill, so culprit must name nothing. */
+  JVM_HEAP_ERROR("jvm-heap-error", null, Need.ROOT, Need.CGROUPS);
+
+  /** What injecting a fault needs, besides Linux. */
+  public enum Need {
+    /** Namespaces, iptables, host sysctls and cgroups are root's. */
+    ROOT,
+    /** The network lab up ({@code culprit lab up}), with its tools ({@link Tools.Tool}). */
+    NETWORK_LAB,
+    /** A writable cgroup hierarchy (v2, or v1 memory and cpu); no network lab, no Docker Engine. */
+    CGROUPS
+  }
 
   private final String cliName;
+  private final Cause expectedCause;
+  private final Set<Need> needs;
 
-  FaultKind(String cliName) {
+  FaultKind(String cliName, Cause expectedCause, Need first, Need... rest) {
     this.cliName = cliName;
+    this.expectedCause = expectedCause;
+    this.needs = EnumSet.of(first, rest);
   }
 
   public String cliName() {
     return cliName;
+  }
+
+  /** The cause culprit names for this fault; empty for a near miss, where it must name none. */
+  public Optional<Cause> expectedCause() {
+    return Optional.ofNullable(expectedCause);
+  }
+
+  public Set<Need> needs() {
+    return EnumSet.copyOf(needs);
+  }
+
+  /** A fault in the network lab's server namespace (else one in a cgroup of its own). */
+  public boolean isNetwork() {
+    return needs.contains(Need.NETWORK_LAB);
   }
 
   /** The fault with its default settings (those of the seed where it has them). */
@@ -45,7 +88,18 @@ public enum FaultKind {
               Integer.parseInt(ListenOverflowFault.DEFAULT_PORT),
               Integer.parseInt(ListenOverflowFault.DEFAULT_BACKLOG));
       case RP_FILTER -> new RpFilterFault(Integer.parseInt(RpFilterFault.DEFAULT_CLIENT));
+      case OOM_JVM, OOM_PROCESS, CPU_THROTTLE, JVM_HEAP_ERROR -> ContainerFault.of(this);
     };
+  }
+
+  /** The faults in the network lab's server namespace, in registry order. */
+  public static List<FaultKind> network() {
+    return Arrays.stream(values()).filter(FaultKind::isNetwork).toList();
+  }
+
+  /** The faults in cgroups of their own, in registry order. */
+  public static List<FaultKind> container() {
+    return Arrays.stream(values()).filter(kind -> !kind.isNetwork()).toList();
   }
 
   @Override
@@ -53,7 +107,11 @@ public enum FaultKind {
     return cliName;
   }
 
-  /** Accepts the command-line name ({@code firewall-drop}) or the constant name. */
+  /**
+   * Accepts the command-line name ({@code firewall-drop}) or the constant name. An unknown name
+   * lists the network faults, which {@code clear} undoes one by one (it clears the container faults
+   * all at once).
+   */
   public static FaultKind parse(String name) {
     for (FaultKind kind : values()) {
       if (kind.cliName.equals(name) || kind.name().equalsIgnoreCase(name)) {
@@ -64,6 +122,6 @@ public enum FaultKind {
         "unknown fault '"
             + name
             + "'; known: "
-            + Arrays.stream(values()).map(FaultKind::cliName).collect(Collectors.joining(", ")));
+            + network().stream().map(FaultKind::cliName).collect(Collectors.joining(", ")));
   }
 }

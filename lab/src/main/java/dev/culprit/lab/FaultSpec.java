@@ -1,45 +1,13 @@
 package dev.culprit.lab;
 
-import com.fasterxml.jackson.annotation.JsonSubTypes;
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
-
 /**
- * A fault the lab can make in the server namespace, with its settings. It is written to the state
- * file <em>before</em> it is applied, so {@code clear} and {@code down} can undo a half-applied
- * fault after a crash; every {@link #clear} therefore accepts a fault that is only partly there.
+ * A fault {@code culprit lab inject} can make, with its settings: a {@link NetworkFault} in the
+ * server namespace of the network lab, or a {@link ContainerFault} in a cgroup of its own.
  */
-@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "fault")
-@JsonSubTypes({
-  @JsonSubTypes.Type(value = FirewallDropFault.class, name = "firewall-drop"),
-  @JsonSubTypes.Type(value = QdiscLossFault.class, name = "qdisc-loss"),
-  @JsonSubTypes.Type(value = MtuFault.class, name = "mtu"),
-  @JsonSubTypes.Type(value = ConntrackFullFault.class, name = "conntrack-full"),
-  @JsonSubTypes.Type(value = ListenOverflowFault.class, name = "listen-overflow"),
-  @JsonSubTypes.Type(value = RpFilterFault.class, name = "rp-filter"),
-})
-public sealed interface FaultSpec
-    permits FirewallDropFault,
-        QdiscLossFault,
-        MtuFault,
-        ConntrackFullFault,
-        ListenOverflowFault,
-        RpFilterFault {
+public sealed interface FaultSpec permits NetworkFault, ContainerFault {
 
   FaultKind kind();
 
-  /** One line for {@code status} and the inject confirmation. */
+  /** One line saying what the fault is, with its settings. */
   String describe();
-
-  /**
-   * Makes the fault real; idempotent (applying twice leaves one fault).
-   *
-   * @return the fault as applied, when applying settled a choice (e.g. netem or tbf)
-   */
-  FaultSpec apply(LabContext lab);
-
-  /** Undoes the fault, quietly skipping whatever is already gone. */
-  void clear(LabContext lab);
-
-  /** The kernel counters that show the fault working, as one line for {@code status}. */
-  String evidence(LabContext lab);
 }

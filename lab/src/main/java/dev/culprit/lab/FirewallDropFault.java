@@ -1,5 +1,6 @@
 package dev.culprit.lab;
 
+import dev.culprit.lab.oracle.IptablesListing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -12,7 +13,7 @@ import java.util.Locale;
  * @param chain which chain(s) drop
  * @param probability the share of packets dropped, 0 &lt; p ≤ 1
  */
-public record FirewallDropFault(Chain chain, double probability) implements FaultSpec {
+public record FirewallDropFault(Chain chain, double probability) implements NetworkFault {
 
   public static final String DEFAULT_CHAIN = "both";
   public static final String DEFAULT_PROBABILITY = "0.3";
@@ -67,7 +68,7 @@ public record FirewallDropFault(Chain chain, double probability) implements Faul
   }
 
   @Override
-  public FaultSpec apply(LabContext lab) {
+  public NetworkFault apply(LabContext lab) {
     removeOurRules(lab);
     for (String name : chain.names()) {
       lab.shell()

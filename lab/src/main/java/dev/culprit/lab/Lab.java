@@ -59,11 +59,11 @@ public final class Lab {
   }
 
   /** Makes {@code fault} real in the server namespace, replacing one of the same kind. */
-  public List<String> inject(FaultSpec fault) {
+  public List<String> inject(NetworkFault fault) {
     return locked(ALL_TOOLS, false, lab -> injectFault(lab, fault));
   }
 
-  /** Undoes one fault, or every fault when {@code kind} is null. */
+  /** Undoes one network fault, or every one when {@code kind} is null. */
   public List<String> clear(FaultKind kind) {
     return locked(ALL_TOOLS, false, lab -> clearFaults(lab, kind));
   }
@@ -269,12 +269,12 @@ public final class Lab {
     }
   }
 
-  private List<String> injectFault(LabContext lab, FaultSpec fault) {
+  private List<String> injectFault(LabContext lab, NetworkFault fault) {
     if (lab.state().clients() == 0 || !NetnsList.exists(lab, LabTopology.WEB_NS)) {
       throw new LabException("the lab is not up: run `culprit lab up` first");
     }
     lab.update(s -> s.withFault(fault)); // before touching the kernel, so a crash can be undone
-    FaultSpec applied;
+    NetworkFault applied;
     try {
       applied = fault.apply(lab);
     } catch (LabException e) {
@@ -293,15 +293,15 @@ public final class Lab {
   }
 
   private List<String> clearFaults(LabContext lab, FaultKind kind) {
-    List<FaultSpec> targets = new ArrayList<>();
+    List<NetworkFault> targets = new ArrayList<>();
     if (kind == null) {
       targets.addAll(lab.state().faults());
     } else {
       // Clearing a fault the state does not know still removes what its defaults would have made.
-      targets.add(lab.state().fault(kind).orElse(kind.defaultSpec()));
+      targets.add(lab.state().fault(kind).orElseGet(() -> NetworkFault.of(kind)));
     }
     List<String> lines = new ArrayList<>();
-    for (FaultSpec fault : targets) {
+    for (NetworkFault fault : targets) {
       boolean recorded = lab.state().fault(fault.kind()).isPresent();
       fault.clear(lab);
       lab.update(s -> s.withoutFault(fault.kind()));
@@ -323,7 +323,7 @@ public final class Lab {
   private List<String> tearDown(LabContext lab) {
     List<String> lines = new ArrayList<>();
     List<String> failures = new ArrayList<>();
-    for (FaultSpec fault : lab.state().faults()) {
+    for (NetworkFault fault : lab.state().faults()) {
       try {
         fault.clear(lab);
         lab.update(s -> s.withoutFault(fault.kind()));

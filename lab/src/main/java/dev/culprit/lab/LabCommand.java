@@ -127,11 +127,11 @@ public final class LabCommand implements Runnable {
 
     @Override
     List<String> run(Lab lab) {
-      if (fault != null && dev.culprit.lab.container.LabScenario.byLabel(fault).isPresent()) {
+      FaultKind kind = fault == null ? null : FaultKind.parse(fault);
+      if (kind != null && !kind.isNetwork()) {
         return ContainerFaults.clear();
       }
-      List<String> lines =
-          new java.util.ArrayList<>(lab.clear(fault == null ? null : FaultKind.parse(fault)));
+      List<String> lines = new java.util.ArrayList<>(lab.clear(kind));
       if (fault == null) {
         lines.addAll(ContainerFaults.clear());
       }

@@ -1,5 +1,6 @@
 package dev.culprit.lab;
 
+import dev.culprit.lab.oracle.ProcNetTcp;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +20,7 @@ public final class LabContext {
   private final Shell shell;
   private final Tools tools;
   private final StateStore store;
-  private final LabProcesses processes;
+  private final DetachedProcesses processes;
   private final Path procRoot;
   private final List<String> notes = new ArrayList<>();
   private LabState state;
@@ -29,7 +30,7 @@ public final class LabContext {
     this.tools = tools;
     this.store = store;
     this.procRoot = procRoot;
-    this.processes = new LabProcesses(procRoot, store.dir(), tools);
+    this.processes = new DetachedProcesses(procRoot, store.dir(), tools);
     this.state = state;
   }
 
@@ -81,7 +82,7 @@ public final class LabContext {
     return procRoot;
   }
 
-  public LabProcesses processes() {
+  public DetachedProcesses processes() {
     return processes;
   }
 

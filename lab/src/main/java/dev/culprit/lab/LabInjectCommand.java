@@ -1,6 +1,6 @@
 package dev.culprit.lab;
 
-import dev.culprit.lab.container.LabScenario;
+import java.util.Arrays;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,10 +34,23 @@ public final class LabInjectCommand implements Runnable {
 
   @Override
   public void run() {
+    List<String> names = Arrays.stream(FaultKind.values()).map(FaultKind::cliName).toList();
     throw new CommandLine.ParameterException(
         spec.commandLine(),
-        "Missing fault: firewall-drop, qdisc-loss, mtu, conntrack-full, listen-overflow,"
-            + " rp-filter, oom-jvm, oom-process, cpu-throttle or jvm-heap-error");
+        "Missing fault: "
+            + String.join(", ", names.subList(0, names.size() - 1))
+            + " or "
+            + names.get(names.size() - 1));
+  }
+
+  /** A container fault's subcommand: the fault has no options, its registry entry says it all. */
+  abstract static class ContainerFaultCommand extends LabSubcommand {
+    abstract FaultKind kind();
+
+    @Override
+    List<String> run(Lab lab) {
+      return ContainerFaults.inject(options.stateDir, ContainerFault.of(kind()));
+    }
   }
 
   @Command(
@@ -236,10 +249,10 @@ public final class LabInjectCommand implements Runnable {
             + " dmesg); culprit names JVM_HEAP_EXCEEDS_LIMIT with the ceiling and the limit.",
         "Needs no network lab and no Docker Engine.",
       })
-  static final class OomJvm extends LabSubcommand {
+  static final class OomJvm extends ContainerFaultCommand {
     @Override
-    List<String> run(Lab lab) {
-      return ContainerFaults.inject(options.stateDir, LabScenario.OOM_JVM);
+    FaultKind kind() {
+      return FaultKind.OOM_JVM;
     }
   }
 
@@ -250,10 +263,10 @@ public final class LabInjectCommand implements Runnable {
         "A shell process growing about 10 MiB/s in a memory cgroup limited to 64 MiB until the"
             + " kernel kills it: PROCESS_MEMORY_GROWTH.",
       })
-  static final class OomProcess extends LabSubcommand {
+  static final class OomProcess extends ContainerFaultCommand {
     @Override
-    List<String> run(Lab lab) {
-      return ContainerFaults.inject(options.stateDir, LabScenario.OOM_PROCESS);
+    FaultKind kind() {
+      return FaultKind.OOM_PROCESS;
     }
   }
 
@@ -264,10 +277,10 @@ public final class LabInjectCommand implements Runnable {
         "A busy loop in a CPU cgroup with a quota of 0.1 CPU (the seed's --cpus 0.1): throttled in"
             + " most CFS periods, CPU_THROTTLED. Runs until `culprit lab clear cpu-throttle`.",
       })
-  static final class CpuThrottle extends LabSubcommand {
+  static final class CpuThrottle extends ContainerFaultCommand {
     @Override
-    List<String> run(Lab lab) {
-      return ContainerFaults.inject(options.stateDir, LabScenario.CPU_THROTTLE);
+    FaultKind kind() {
+      return FaultKind.CPU_THROTTLE;
     }
   }
 
@@ -279,10 +292,10 @@ public final class LabInjectCommand implements Runnable {
             + " dies of a Java OutOfMemoryError (exit 1). The kernel kills nothing, so culprit must"
             + " report no OOM kill.",
       })
-  static final class JvmHeapError extends LabSubcommand {
+  static final class JvmHeapError extends ContainerFaultCommand {
     @Override
-    List<String> run(Lab lab) {
-      return ContainerFaults.inject(options.stateDir, LabScenario.JAVA_OUT_OF_MEMORY_ERROR);
+    FaultKind kind() {
+      return FaultKind.JVM_HEAP_ERROR;
     }
   }
 }

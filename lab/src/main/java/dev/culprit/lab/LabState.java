@@ -22,7 +22,7 @@ public record LabState(
     int version,
     int clients,
     List<LabProcess> processes,
-    List<FaultSpec> faults,
+    List<NetworkFault> faults,
     List<SavedSysctl> sysctls) {
 
   public static final int VERSION = 1;
@@ -64,20 +64,20 @@ public record LabState(
     return new LabState(version, clients, next, faults, sysctls);
   }
 
-  public Optional<FaultSpec> fault(FaultKind kind) {
+  public Optional<NetworkFault> fault(FaultKind kind) {
     return faults.stream().filter(f -> f.kind() == kind).findFirst();
   }
 
   /** Records {@code fault}, replacing the one of the same kind. */
-  public LabState withFault(FaultSpec fault) {
-    List<FaultSpec> next = new ArrayList<>(faults);
+  public LabState withFault(NetworkFault fault) {
+    List<NetworkFault> next = new ArrayList<>(faults);
     next.removeIf(f -> f.kind() == fault.kind());
     next.add(fault);
     return new LabState(version, clients, processes, next, sysctls);
   }
 
   public LabState withoutFault(FaultKind kind) {
-    List<FaultSpec> next = new ArrayList<>(faults);
+    List<NetworkFault> next = new ArrayList<>(faults);
     next.removeIf(f -> f.kind() == kind);
     return new LabState(version, clients, processes, next, sysctls);
   }

@@ -1,5 +1,7 @@
 package dev.culprit.lab;
 
+import dev.culprit.lab.oracle.IpLinkJson;
+import dev.culprit.lab.oracle.ProcNetDev;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -105,7 +107,7 @@ final class LabStatus {
 
   private void faults(LabState state, List<String> lines) {
     lines.add("faults:" + (state.faults().isEmpty() ? " none" : ""));
-    for (FaultSpec fault : state.faults()) {
+    for (NetworkFault fault : state.faults()) {
       lines.add("  " + fault.kind() + ": " + fault.describe());
       String evidence;
       try {

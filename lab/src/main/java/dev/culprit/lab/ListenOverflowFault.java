@@ -1,5 +1,7 @@
 package dev.culprit.lab;
 
+import dev.culprit.lab.oracle.ProcNetSnmp;
+import dev.culprit.lab.oracle.ProcNetTcp;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -14,7 +16,7 @@ import java.util.Map;
  * @param port the stuck listener's port (not the lab's 80 or 7007)
  * @param backlog its {@code listen()} backlog; the queue holds backlog + 1 connections
  */
-public record ListenOverflowFault(int port, int backlog) implements FaultSpec {
+public record ListenOverflowFault(int port, int backlog) implements NetworkFault {
 
   public static final String DEFAULT_PORT = "8081";
   public static final String DEFAULT_BACKLOG = "1";
@@ -57,7 +59,7 @@ public record ListenOverflowFault(int port, int backlog) implements FaultSpec {
   }
 
   @Override
-  public FaultSpec apply(LabContext lab) {
+  public NetworkFault apply(LabContext lab) {
     clear(lab);
     Path log = lab.stateDir().resolve("logs").resolve(LISTENER_ROLE + ".log");
     lab.start(

@@ -1,5 +1,6 @@
 package dev.culprit.lab;
 
+import dev.culprit.lab.oracle.ProcNetDev;
 import java.util.Locale;
 
 /**
@@ -9,7 +10,7 @@ import java.util.Locale;
  *
  * @param mtu the server interface's MTU, 68 (the IPv4 minimum) to 1500
  */
-public record MtuFault(int mtu) implements FaultSpec {
+public record MtuFault(int mtu) implements NetworkFault {
 
   /** The seed's server MTU. */
   public static final String DEFAULT_FAULT_MTU = "100";
@@ -50,7 +51,7 @@ public record MtuFault(int mtu) implements FaultSpec {
   }
 
   @Override
-  public FaultSpec apply(LabContext lab) {
+  public NetworkFault apply(LabContext lab) {
     setMtu(lab, mtu);
     return this;
   }

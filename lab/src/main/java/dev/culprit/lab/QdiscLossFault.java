@@ -1,5 +1,6 @@
 package dev.culprit.lab;
 
+import dev.culprit.lab.oracle.TcQdiscJson;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -29,7 +30,7 @@ import java.util.Locale;
  */
 public record QdiscLossFault(
     Mode mode, double lossPercent, String rate, String burst, String limit, String applied)
-    implements FaultSpec {
+    implements NetworkFault {
 
   public static final String DEFAULT_LOSS = "30";
   // 256 kbit/s is about a fifth of what the clients fetch, and an 8 KB queue holds less than one
@@ -115,7 +116,7 @@ public record QdiscLossFault(
   }
 
   @Override
-  public FaultSpec apply(LabContext lab) {
+  public NetworkFault apply(LabContext lab) {
     List<String> refusals = new ArrayList<>();
     for (Mode candidate :
         mode == Mode.AUTO ? List.of(Mode.NETEM, Mode.HTB_RANDOM, Mode.TBF) : List.of(mode)) {

@@ -1,5 +1,6 @@
 package dev.culprit.lab;
 
+import dev.culprit.lab.oracle.ProcNetSnmp;
 import java.util.List;
 import java.util.Locale;
 
@@ -15,7 +16,7 @@ import java.util.Locale;
  *
  * @param client the client (1-based) whose route back is bent
  */
-public record RpFilterFault(int client) implements FaultSpec {
+public record RpFilterFault(int client) implements NetworkFault {
 
   public static final String DEFAULT_CLIENT = "1";
 
@@ -44,7 +45,7 @@ public record RpFilterFault(int client) implements FaultSpec {
   }
 
   @Override
-  public FaultSpec apply(LabContext lab) {
+  public NetworkFault apply(LabContext lab) {
     LabTopology.Endpoint web = LabTopology.web();
     LabTopology.Endpoint from = LabTopology.client(client);
     setRpFilter(lab, 1);

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs the lab's short administrative commands ({@code ip}, {@code iptables}, {@code tc}): argument
  * arrays, never a shell, {@code LANG=C} so outputs parse the same everywhere, a timeout, and stderr
- * kept for the error message. Long-running workloads go through {@link LabProcesses} instead.
+ * kept for the error message. Long-running workloads go through {@link DetachedProcesses} instead.
  */
 public class Shell {
 

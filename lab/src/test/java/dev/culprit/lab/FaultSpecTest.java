@@ -3,7 +3,9 @@ package dev.culprit.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.culprit.schemas.Cause;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /** Settings are checked before anything touches the kernel, with messages naming the option. */
 class FaultSpecTest {
@@ -97,5 +99,61 @@ class FaultSpecTest {
     assertThatThrownBy(() -> FaultKind.parse("netem"))
         .hasMessageContaining("unknown fault 'netem'")
         .hasMessageContaining("firewall-drop, qdisc-loss, mtu, conntrack-full, listen-overflow");
+  }
+
+  @Test
+  void listsEveryFaultTheInjectCommandMakesAndNoOther() {
+    var subcommands = new CommandLine(new LabInjectCommand()).getSubcommands().keySet();
+    assertThat(subcommands)
+        .containsExactlyElementsOf(
+            java.util.Arrays.stream(FaultKind.values()).map(FaultKind::cliName).toList());
+  }
+
+  @Test
+  void namesTheCauseCulpritMustFindForEveryFaultButTheNearMiss() {
+    assertThat(FaultKind.MTU.expectedCause()).hasValue(Cause.MTU_MISMATCH);
+    assertThat(FaultKind.RP_FILTER.expectedCause()).hasValue(Cause.REVERSE_PATH_FILTER);
+    assertThat(FaultKind.OOM_JVM.expectedCause()).hasValue(Cause.JVM_HEAP_EXCEEDS_LIMIT);
+    assertThat(FaultKind.JVM_HEAP_ERROR.expectedCause()).as("a Java OutOfMemoryError").isEmpty();
+    assertThat(FaultKind.values())
+        .filteredOn(kind -> kind.expectedCause().isEmpty())
+        .containsExactly(FaultKind.JVM_HEAP_ERROR);
+  }
+
+  @Test
+  void needsTheNetworkLabOnlyForNetworkFaultsAndRootForEvery() {
+    assertThat(FaultKind.network())
+        .containsExactly(
+            FaultKind.FIREWALL_DROP,
+            FaultKind.QDISC_LOSS,
+            FaultKind.MTU,
+            FaultKind.CONNTRACK_FULL,
+            FaultKind.LISTEN_OVERFLOW,
+            FaultKind.RP_FILTER);
+    assertThat(FaultKind.network())
+        .allSatisfy(kind -> assertThat(kind.defaultSpec()).isInstanceOf(NetworkFault.class));
+    assertThat(FaultKind.container())
+        .allSatisfy(
+            kind -> {
+              assertThat(kind.needs()).contains(FaultKind.Need.CGROUPS);
+              assertThat(kind.needs()).doesNotContain(FaultKind.Need.NETWORK_LAB);
+              assertThat(kind.defaultSpec()).isInstanceOf(ContainerFault.class);
+            });
+    assertThat(FaultKind.values())
+        .allSatisfy(k -> assertThat(k.needs()).contains(FaultKind.Need.ROOT));
+  }
+
+  @Test
+  void describesTheSeedsContainerFaultsWithTheirLimits() {
+    assertThat(FaultKind.OOM_JVM.defaultSpec().describe())
+        .isEqualTo("a JVM with -Xmx2g in a 256 MiB memory cgroup");
+    assertThat(FaultKind.JVM_HEAP_ERROR.defaultSpec().describe())
+        .isEqualTo("a JVM with default flags in a 256 MiB memory cgroup");
+    assertThat(FaultKind.CPU_THROTTLE.defaultSpec().describe())
+        .isEqualTo("`while :; do :; done` under a quota of 0.1 CPU");
+    assertThat(ContainerFault.of(FaultKind.OOM_PROCESS).workload().memoryLimitBytes())
+        .isEqualTo(64L << 20);
+    assertThatThrownBy(() -> ContainerFault.of(FaultKind.MTU))
+        .hasMessageContaining("not a container fault");
   }
 }

@@ -3,6 +3,13 @@ package dev.culprit.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.culprit.lab.oracle.IpLinkJson;
+import dev.culprit.lab.oracle.IptablesListing;
+import dev.culprit.lab.oracle.ProcConntrackStat;
+import dev.culprit.lab.oracle.ProcNetDev;
+import dev.culprit.lab.oracle.ProcNetSnmp;
+import dev.culprit.lab.oracle.ProcNetTcp;
+import dev.culprit.lab.oracle.TcQdiscJson;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

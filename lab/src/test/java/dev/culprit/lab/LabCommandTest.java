@@ -48,7 +48,10 @@ class LabCommandTest {
     assertThat(run()).isEqualTo(2);
     assertThat(err.toString()).contains("Missing subcommand");
     assertThat(run("inject")).isEqualTo(2);
-    assertThat(err.toString()).contains("Missing fault");
+    assertThat(err.toString())
+        .contains(
+            "Missing fault: firewall-drop, qdisc-loss, mtu, conntrack-full, listen-overflow,"
+                + " rp-filter, oom-jvm, oom-process, cpu-throttle or jvm-heap-error");
   }
 
   @Test

@@ -7,9 +7,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Detection latency per fault class: from {@code culprit lab inject} returning to the root-cause
@@ -26,16 +24,6 @@ public final class LabDetectionLatencyBench {
   private static final Duration GIVE_UP = Duration.ofSeconds(120);
   // Fixed seed: the same sequence of injection phases on every run of the bench.
   private static final java.util.Random PHASE = new java.util.Random(5);
-  private static final Map<FaultKind, Cause> EXPECTED = new EnumMap<>(FaultKind.class);
-
-  static {
-    EXPECTED.put(FaultKind.FIREWALL_DROP, Cause.FIREWALL_DROP);
-    EXPECTED.put(FaultKind.QDISC_LOSS, Cause.QDISC_LOSS);
-    EXPECTED.put(FaultKind.MTU, Cause.MTU_MISMATCH);
-    EXPECTED.put(FaultKind.CONNTRACK_FULL, Cause.CONNTRACK_TABLE_FULL);
-    EXPECTED.put(FaultKind.LISTEN_OVERFLOW, Cause.LISTEN_OVERFLOW);
-    EXPECTED.put(FaultKind.RP_FILTER, Cause.REVERSE_PATH_FILTER);
-  }
 
   private LabDetectionLatencyBench() {}
 
@@ -46,8 +34,8 @@ public final class LabDetectionLatencyBench {
     List<FaultKind> faults =
         args.length > 2
             ? java.util.Arrays.stream(args[2].split(",")).map(FaultKind::parse).toList()
-            : List.of(FaultKind.values());
-    String reason = LabKernel.whyUnusable();
+            : FaultKind.network();
+    String reason = RealLabHarness.whyUnusable();
     if (reason != null) {
       System.err.println("LabDetectionLatencyBench: " + reason);
       System.exit(2);
@@ -73,7 +61,7 @@ public final class LabDetectionLatencyBench {
   private static void measure(
       String label, Duration sampling, Duration window, int runs, List<FaultKind> faults)
       throws Exception {
-    String conntrackMax = LabKernel.conntrackMax();
+    String conntrackMax = RealLabHarness.conntrackMax();
     Lab lab = new Lab(Files.createTempDirectory("culprit-lab-bench"));
     // Ctrl-C or kill ends the JVM without running finally blocks: take the lab down anyway.
     Thread downOnExit = new Thread(() -> tearDown(lab, conntrackMax), "lab-down-on-exit");
@@ -109,16 +97,16 @@ public final class LabDetectionLatencyBench {
     try {
       lab.down();
     } finally {
-      LabKernel.forceConntrackMax(conntrackMax);
-      LabKernel.deleteStateDir(lab.stateDir());
+      RealLabHarness.forceConntrackMax(conntrackMax);
+      RealLabHarness.deleteStateDir(lab.stateDir());
     }
   }
 
   /** Inject, time until the event is readable, clear, and wait until the cause has stopped. */
   private static Duration oneRun(
       Lab lab, RootCauseWatcher watcher, FaultKind kind, Duration sampling, Duration window) {
-    Cause cause = EXPECTED.get(kind);
-    lab.inject(kind.defaultSpec());
+    Cause cause = kind.expectedCause().orElseThrow();
+    lab.inject(NetworkFault.of(kind));
     Instant injected = Instant.now();
     RootCauseWatcher.Seen seen =
         watcher

@@ -36,18 +36,18 @@ class LabEndToEndTest {
   private static EmbeddedBroker broker;
   private static LabPipeline pipeline;
   private static RootCauseWatcher watcher;
-  private static LabKernel kernel;
+  private static RealLabHarness kernel;
 
   private Lab lab;
   private String conntrackMaxBefore;
 
   @BeforeAll
   static void startThePipeline() throws Exception {
-    skipReason = LabKernel.whyUnusable();
+    skipReason = RealLabHarness.whyUnusable();
     if (skipReason != null) {
       return;
     }
-    kernel = new LabKernel();
+    kernel = new RealLabHarness();
     broker = EmbeddedBroker.startTemporary();
     pipeline =
         LabPipeline.start(
@@ -82,7 +82,7 @@ class LabEndToEndTest {
   @BeforeEach
   void upTheLab() throws Exception {
     assumeTrue(skipReason == null, skipReason);
-    conntrackMaxBefore = LabKernel.conntrackMax();
+    conntrackMaxBefore = RealLabHarness.conntrackMax();
     lab = new Lab(Files.createTempDirectory("culprit-lab-e2e"));
     lab.up(2);
   }
@@ -101,9 +101,9 @@ class LabEndToEndTest {
       try {
         lab.down();
       } finally {
-        LabKernel.forceConntrackMax(conntrackMaxBefore);
+        RealLabHarness.forceConntrackMax(conntrackMaxBefore);
       }
-      LabKernel.deleteStateDir(lab.stateDir());
+      RealLabHarness.deleteStateDir(lab.stateDir());
     }
   }
 
@@ -170,7 +170,7 @@ class LabEndToEndTest {
   @Test
   void qdiscLossIsFoundNamingTheDeviceAndTheQdisc() {
     Instant injected = Instant.now();
-    lab.inject(FaultKind.QDISC_LOSS.defaultSpec());
+    lab.inject(NetworkFault.of(FaultKind.QDISC_LOSS));
 
     RootCause event = awaitCause(Cause.QDISC_LOSS, injected);
 
@@ -235,7 +235,7 @@ class LabEndToEndTest {
   @Test
   void theSeedsStoryThreeCausesThenEachStopsWhenClearedThenSilence() {
     Instant injected = Instant.now();
-    lab.inject(FaultKind.QDISC_LOSS.defaultSpec());
+    lab.inject(NetworkFault.of(FaultKind.QDISC_LOSS));
     lab.inject(new FirewallDropFault(FirewallDropFault.Chain.BOTH, 0.3));
     lab.inject(new MtuFault(100));
     List<Cause> story = List.of(Cause.QDISC_LOSS, Cause.FIREWALL_DROP, Cause.MTU_MISMATCH);

@@ -3,6 +3,8 @@ package dev.culprit.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.culprit.lab.oracle.ProcNetDev;
+import dev.culprit.lab.oracle.ProcNetTcp;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class LabFaultsKernelTest {
 
-  private static LabKernel kernel;
+  private static RealLabHarness kernel;
   private static Lab lab;
   private static Path stateDir;
   private static String conntrackMaxBefore;
@@ -28,12 +30,12 @@ class LabFaultsKernelTest {
   @BeforeAll
   static void upTheLab() throws Exception {
     // Checked here but skipped per test: a class-level skip would hide the reason in the report.
-    skipReason = LabKernel.whyUnusable();
+    skipReason = RealLabHarness.whyUnusable();
     if (skipReason != null) {
       return;
     }
-    kernel = new LabKernel();
-    conntrackMaxBefore = LabKernel.conntrackMax();
+    kernel = new RealLabHarness();
+    conntrackMaxBefore = RealLabHarness.conntrackMax();
     stateDir = Files.createTempDirectory("culprit-lab-test");
     lab = new Lab(stateDir);
     lab.up(2);
@@ -48,10 +50,10 @@ class LabFaultsKernelTest {
     try {
       lab.down();
     } finally {
-      LabKernel.forceConntrackMax(conntrackMaxBefore);
+      RealLabHarness.forceConntrackMax(conntrackMaxBefore);
     }
     kernel.assertNothingLeft(lab, had, conntrackMaxBefore);
-    LabKernel.deleteStateDir(stateDir);
+    RealLabHarness.deleteStateDir(stateDir);
   }
 
   @BeforeEach
@@ -69,9 +71,9 @@ class LabFaultsKernelTest {
   @Test
   void trafficFlowsToTheServerAndTheQuietNeighbour() {
     long overflowsBefore = kernel.netstat(LabTopology.WEB_NS).get("TcpExt.ListenOverflows");
-    LabKernel.awaitRise(
+    RealLabHarness.awaitRise(
         "cu-web rx_packets", () -> kernel.device(lab, "web-httpd", "cu-web").rxPackets(), 100);
-    LabKernel.awaitRise(
+    RealLabHarness.awaitRise(
         "cu-quiet rx_packets", () -> kernel.device(lab, "quiet-httpd", "cu-quiet").rxPackets(), 20);
     assertThat(kernel.device(lab, "web-httpd", "cu-web").rxDropped()).isZero();
     // Without a fault the servers keep up: the lab makes no overflow it was not asked for.
@@ -83,8 +85,8 @@ class LabFaultsKernelTest {
   void firewallDropRulesCountDropsInBothChainsUntilCleared() {
     lab.inject(new FirewallDropFault(FirewallDropFault.Chain.BOTH, 0.3));
 
-    LabKernel.awaitRise("INPUT DROP rule packets", () -> kernel.iptablesDrops("INPUT"), 5);
-    LabKernel.awaitRise("OUTPUT DROP rule packets", () -> kernel.iptablesDrops("OUTPUT"), 5);
+    RealLabHarness.awaitRise("INPUT DROP rule packets", () -> kernel.iptablesDrops("INPUT"), 5);
+    RealLabHarness.awaitRise("OUTPUT DROP rule packets", () -> kernel.iptablesDrops("OUTPUT"), 5);
     assertThat(String.join("\n", lab.status())).contains("INPUT rule 1 dropped");
 
     lab.clear(FaultKind.FIREWALL_DROP);
@@ -102,7 +104,7 @@ class LabFaultsKernelTest {
     assertThat(applied).isIn("netem", "htb-random");
     assertThat(kernel.rootQdisc().kind()).isEqualTo(applied.equals("netem") ? "netem" : "htb");
 
-    LabKernel.awaitRise("root qdisc drops", () -> kernel.rootQdisc().drops(), 5);
+    RealLabHarness.awaitRise("root qdisc drops", () -> kernel.rootQdisc().drops(), 5);
     // The share, measured as the seed did (hping3 from a client: the server's replies are what
     // its qdisc drops). Qdisc counters cannot give it, since a sent GSO skb counts as many packets
     // but a dropped one as one. From the client, not the server: the client's traffic keeps both
@@ -121,7 +123,7 @@ class LabFaultsKernelTest {
     lab.inject(tbf());
     assertThat(kernel.rootQdisc().kind()).isEqualTo("tbf");
 
-    LabKernel.awaitRise("tbf drops", () -> kernel.rootQdisc().drops(), 5);
+    RealLabHarness.awaitRise("tbf drops", () -> kernel.rootQdisc().drops(), 5);
 
     lab.clear(FaultKind.QDISC_LOSS);
     assertThat(kernel.rootQdisc().kind()).isNotEqualTo("tbf");
@@ -129,15 +131,15 @@ class LabFaultsKernelTest {
 
   @Test
   void theSeedsThreeFaultsTogetherEachMoveTheirOwnCounter() {
-    lab.inject(FaultKind.QDISC_LOSS.defaultSpec());
+    lab.inject(NetworkFault.of(FaultKind.QDISC_LOSS));
     lab.inject(new FirewallDropFault(FirewallDropFault.Chain.BOTH, 0.3));
     lab.inject(new MtuFault(100));
 
     // With MTU 100 no request arrives, so almost nothing big leaves the server: the qdisc must
     // drop small packets too, which random loss does and a rate limit would not.
-    LabKernel.awaitRise("root qdisc drops", () -> kernel.rootQdisc().drops(), 3);
-    LabKernel.awaitRise("INPUT DROP rule packets", () -> kernel.iptablesDrops("INPUT"), 3);
-    LabKernel.awaitRise(
+    RealLabHarness.awaitRise("root qdisc drops", () -> kernel.rootQdisc().drops(), 3);
+    RealLabHarness.awaitRise("INPUT DROP rule packets", () -> kernel.iptablesDrops("INPUT"), 3);
+    RealLabHarness.awaitRise(
         "cu-web rx_dropped", () -> kernel.device(lab, "web-httpd", "cu-web").rxDropped(), 3);
     assertQuietNamespaceDroppedNothing();
   }
@@ -152,7 +154,7 @@ class LabFaultsKernelTest {
     assertThat(kernel.link(LabTopology.WEB_NS, "cu-web").mtu()).isEqualTo(100);
     assertThat(kernel.link(LabTopology.LAN_NS, "cu-web-br").mtu()).isEqualTo(1500);
 
-    LabKernel.awaitRise(
+    RealLabHarness.awaitRise(
         "cu-web rx_dropped", () -> kernel.device(lab, "web-httpd", "cu-web").rxDropped(), 5);
 
     lab.clear(FaultKind.MTU);
@@ -163,11 +165,11 @@ class LabFaultsKernelTest {
   @Test
   void aTinyConntrackTableDropsNewConnectionsAndTheLimitIsRestored() {
     lab.inject(new ConntrackFullFault(32));
-    assertThat(LabKernel.conntrackMax()).isEqualTo("32");
+    assertThat(RealLabHarness.conntrackMax()).isEqualTo("32");
     assertThat(lab.state().sysctl(ConntrackFullFault.SYSCTL).orElseThrow().original())
         .isEqualTo(conntrackMaxBefore);
 
-    LabKernel.awaitRise(
+    RealLabHarness.awaitRise(
         "culprit-web conntrack drop + early_drop + insert_failed",
         () -> {
           var stat = kernel.conntrackStat(LabTopology.WEB_NS);
@@ -180,7 +182,7 @@ class LabFaultsKernelTest {
     assertThat(count).as("entries in culprit-web's table").isGreaterThanOrEqualTo(32);
 
     lab.clear(FaultKind.CONNTRACK_FULL);
-    assertThat(LabKernel.conntrackMax()).isEqualTo(conntrackMaxBefore);
+    assertThat(RealLabHarness.conntrackMax()).isEqualTo(conntrackMaxBefore);
     assertThat(lab.state().sysctls()).isEmpty();
     assertQuietNamespaceDroppedNothing();
   }
@@ -189,7 +191,7 @@ class LabFaultsKernelTest {
   void strictRpFilterDropsOneClientsPacketsUntilCleared() throws Exception {
     lab.inject(new RpFilterFault(1));
 
-    LabKernel.awaitRise(
+    RealLabHarness.awaitRise(
         "culprit-web TcpExt.IPReversePathFilter",
         () -> kernel.netstat(LabTopology.WEB_NS).get("TcpExt.IPReversePathFilter"),
         3);
@@ -215,13 +217,14 @@ class LabFaultsKernelTest {
     lab.inject(new ListenOverflowFault(8081, 1));
     LabProcess listener = lab.state().process(ListenOverflowFault.LISTENER_ROLE).orElseThrow();
 
-    LabKernel.awaitRise(
+    RealLabHarness.awaitRise(
         "culprit-web TcpExt.ListenOverflows",
         () -> kernel.netstat(LabTopology.WEB_NS).get("TcpExt.ListenOverflows"),
         3);
 
     lab.clear(FaultKind.LISTEN_OVERFLOW);
-    LabProcesses processes = new LabProcesses(LabKernel.PROC, stateDir, kernel.tools);
+    DetachedProcesses processes =
+        new DetachedProcesses(RealLabHarness.PROC, stateDir, kernel.tools);
     assertThat(processes.isAlive(listener)).isFalse();
     assertThat(processes.marked(role -> role.endsWith("-overflow"))).isEmpty();
     assertThat(ProcNetTcp.listening(kernel.read(LabTopology.WEB_NS, "/proc/net/tcp"), 8081))

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  */
 class LabLifecycleKernelTest {
 
-  private LabKernel kernel;
+  private RealLabHarness kernel;
   private Path stateDir;
   private Lab lab;
   private String conntrackMaxBefore;
@@ -25,8 +25,8 @@ class LabLifecycleKernelTest {
 
   @BeforeEach
   void needsRootAndNoLab() throws Exception {
-    kernel = LabKernel.assumeUsable();
-    conntrackMaxBefore = LabKernel.conntrackMax();
+    kernel = RealLabHarness.assumeUsable();
+    conntrackMaxBefore = RealLabHarness.conntrackMax();
     stateDir = Files.createTempDirectory("culprit-lab-test");
     lab = new Lab(stateDir);
   }
@@ -39,10 +39,10 @@ class LabLifecycleKernelTest {
     try {
       new Lab(stateDir).down();
     } finally {
-      LabKernel.forceConntrackMax(conntrackMaxBefore);
+      RealLabHarness.forceConntrackMax(conntrackMaxBefore);
     }
     kernel.assertNothingLeft(lab, everStarted, conntrackMaxBefore);
-    LabKernel.deleteStateDir(stateDir);
+    RealLabHarness.deleteStateDir(stateDir);
   }
 
   @Test
@@ -71,7 +71,7 @@ class LabLifecycleKernelTest {
     LabProcess httpd = lab.state().process("web-httpd").orElseThrow();
     LabProcess quietHttpd = lab.state().process("quiet-httpd").orElseThrow();
     ProcessHandle.of(httpd.pid()).orElseThrow().destroy();
-    assertThat(LabContext.await(LabKernel.FAULT_VISIBLE, () -> !alive(httpd))).isTrue();
+    assertThat(LabContext.await(RealLabHarness.FAULT_VISIBLE, () -> !alive(httpd))).isTrue();
     kernel.shell.check(List.of(kernel.tools.path(Tools.Tool.IP), "netns", "del", "culprit-quiet"));
 
     List<String> repaired = lab.up(2);
@@ -84,7 +84,7 @@ class LabLifecycleKernelTest {
     // The old server kept the deleted namespace alive, unreachable: up must end it.
     assertThat(alive(quietHttpd)).isFalse();
     assertThat(lab.state().process("web-httpd").orElseThrow().pid()).isNotEqualTo(httpd.pid());
-    LabKernel.awaitRise(
+    RealLabHarness.awaitRise(
         "cu-quiet rx_packets", () -> kernel.device(lab, "quiet-httpd", "cu-quiet").rxPackets(), 10);
 
     List<String> shrunk = lab.up(1);
@@ -93,7 +93,7 @@ class LabLifecycleKernelTest {
     assertThat(kernel.labNamespaces()).doesNotContain("culprit-client-2");
     assertThat(lab.state().processes()).noneMatch(p -> p.netns().equals("culprit-client-2"));
     assertThat(
-            new LabProcesses(LabKernel.PROC, stateDir, kernel.tools)
+            new DetachedProcesses(RealLabHarness.PROC, stateDir, kernel.tools)
                 .marked(r -> r.startsWith("client-2")))
         .isEmpty();
   }
@@ -103,10 +103,10 @@ class LabLifecycleKernelTest {
     lab.up(1);
     everStarted.addAll(lab.state().processes());
     lab.inject(new ConntrackFullFault(32));
-    assertThat(LabKernel.conntrackMax()).isEqualTo("32");
+    assertThat(RealLabHarness.conntrackMax()).isEqualTo("32");
     // What a crash between starting a workload and recording it leaves: a marked, unrecorded pid.
     LabProcess orphan =
-        new LabProcesses(LabKernel.PROC, stateDir, kernel.tools)
+        new DetachedProcesses(RealLabHarness.PROC, stateDir, kernel.tools)
             .spawn(
                 "web-orphan",
                 LabTopology.WEB_NS,
@@ -121,7 +121,7 @@ class LabLifecycleKernelTest {
         .contains("restored net.netfilter.nf_conntrack_max = " + conntrackMaxBefore + " (was 32)");
     assertThat(alive(orphan)).isFalse();
     kernel.assertNothingLeft(lab, everStarted, conntrackMaxBefore);
-    LabKernel.deleteStateDir(stateDir);
+    RealLabHarness.deleteStateDir(stateDir);
   }
 
   @Test
@@ -133,7 +133,7 @@ class LabLifecycleKernelTest {
     lab.down();
 
     kernel.assertNothingLeft(lab, everStarted, conntrackMaxBefore);
-    LabKernel.deleteStateDir(stateDir);
+    RealLabHarness.deleteStateDir(stateDir);
   }
 
   @Test
@@ -147,7 +147,7 @@ class LabLifecycleKernelTest {
 
     assertThat(down.get(0)).contains("unreadable").contains("moved aside");
     kernel.assertNothingLeft(lab, everStarted, conntrackMaxBefore);
-    LabKernel.deleteStateDir(stateDir);
+    RealLabHarness.deleteStateDir(stateDir);
   }
 
   @Test
@@ -160,6 +160,6 @@ class LabLifecycleKernelTest {
   }
 
   private boolean alive(LabProcess process) {
-    return new LabProcesses(LabKernel.PROC, stateDir, kernel.tools).isAlive(process);
+    return new DetachedProcesses(RealLabHarness.PROC, stateDir, kernel.tools).isAlive(process);
   }
 }

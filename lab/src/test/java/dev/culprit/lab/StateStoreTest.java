@@ -31,8 +31,8 @@ class StateStoreTest {
                     "listen-overflow",
                     List.of("java")))
             .withSysctl(ConntrackFullFault.SYSCTL, "262144", "32");
-    for (FaultKind kind : FaultKind.values()) {
-      state = state.withFault(kind.defaultSpec());
+    for (FaultKind kind : FaultKind.network()) {
+      state = state.withFault(NetworkFault.of(kind));
     }
     state =
         state.withFault(

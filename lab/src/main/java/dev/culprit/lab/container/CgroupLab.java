@@ -5,18 +5,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The lab's faults without a container engine: a plain cgroup ({@code culprit-<scenario>-<random>}
- * directly under the hierarchy root) with a limit, and a process placed in it before it execs the
- * workload. cgroup v1 (memory and cpu hierarchies) and v2. {@link #close()} kills the processes it
- * started (by PID) and removes the cgroups.
+ * The lab's container faults without a container engine: a plain cgroup ({@code
+ * culprit-<name>-<random>} directly under the hierarchy root) with a limit, and a process placed in
+ * it before it execs the workload. cgroup v1 (memory and cpu hierarchies) and v2. {@link #close()}
+ * kills the processes it started (by PID) and removes the cgroups.
  */
 public final class CgroupLab implements AutoCloseable {
 
@@ -36,14 +38,13 @@ public final class CgroupLab implements AutoCloseable {
     this.workDir = Objects.requireNonNull(workDir, "workDir");
   }
 
-  /** Starts a scenario's process in a new cgroup and returns at once. */
-  public synchronized LabWorkload inject(LabScenario scenario) throws IOException {
-    String name =
-        "culprit-" + scenario.label() + "-" + UUID.randomUUID().toString().substring(0, 6);
+  /** Starts a workload's process in a new cgroup and returns at once. */
+  public synchronized LabWorkload inject(WorkloadSpec spec) throws IOException {
+    String name = "culprit-" + spec.name() + "-" + UUID.randomUUID().toString().substring(0, 6);
     boolean v2 = Files.isRegularFile(cgroupRoot.resolve("cgroup.controllers"));
-    Long limit = scenario.memoryLimitBytes();
-    List<String> command = scenario.isJava() ? java(scenario.jvmFlags()) : scenario.shellCommand();
-    String cpuMax = scenario == LabScenario.CPU_THROTTLE ? "10000 100000" : null;
+    Long limit = spec.memoryLimitBytes();
+    List<String> command = spec.isJava() ? java(spec.jvmFlags()) : spec.shellCommand();
+    Long quotaUs = spec.cfsQuotaUs();
     List<Path> procsFiles = new ArrayList<>();
     if (v2) {
       Path dir = create(cgroupRoot.resolve(name));
@@ -51,8 +52,8 @@ public final class CgroupLab implements AutoCloseable {
         write(dir.resolve("memory.max"), Long.toString(limit));
         writeIfPresent(dir.resolve("memory.swap.max"), "0");
       }
-      if (cpuMax != null) {
-        write(dir.resolve("cpu.max"), cpuMax);
+      if (quotaUs != null) {
+        write(dir.resolve("cpu.max"), quotaUs + " " + WorkloadSpec.CFS_PERIOD_US);
       }
       procsFiles.add(dir.resolve("cgroup.procs"));
     } else {
@@ -62,10 +63,10 @@ public final class CgroupLab implements AutoCloseable {
         writeIfPresent(mem.resolve("memory.memsw.limit_in_bytes"), Long.toString(limit));
         procsFiles.add(mem.resolve("cgroup.procs"));
       }
-      if (cpuMax != null) {
+      if (quotaUs != null) {
         Path cpu = create(cgroupRoot.resolve("cpu").resolve(name));
-        write(cpu.resolve("cpu.cfs_period_us"), "100000");
-        write(cpu.resolve("cpu.cfs_quota_us"), "10000");
+        write(cpu.resolve("cpu.cfs_period_us"), Long.toString(WorkloadSpec.CFS_PERIOD_US));
+        write(cpu.resolve("cpu.cfs_quota_us"), Long.toString(quotaUs));
         procsFiles.add(cpu.resolve("cgroup.procs"));
       }
     }
@@ -83,7 +84,7 @@ public final class CgroupLab implements AutoCloseable {
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start();
     processes.add(p);
-    return new LabWorkload(scenario, name, null, "/" + name, limit);
+    return new LabWorkload(spec, name, null, "/" + name, limit);
   }
 
   /** The processes started, in order (to wait for their exit codes). */
@@ -110,13 +111,13 @@ public final class CgroupLab implements AutoCloseable {
   }
 
   /**
-   * Kills the processes of every lab cgroup ({@code culprit-<scenario>-<id>} directly under the
-   * hierarchy roots, as {@link #inject} names them) and removes the cgroups: for a {@code culprit
-   * lab clean} after injections whose lab object is gone.
+   * Kills the processes of every lab cgroup ({@code culprit-<name>-<id>} directly under the
+   * hierarchy roots, as {@link #inject} names them, for each of {@code workloadNames}) and removes
+   * the cgroups: for a {@code culprit lab clear} after injections whose lab object is gone.
    *
    * @return the number of cgroups removed
    */
-  public static int cleanUp(Path cgroupRoot) throws IOException {
+  public static int cleanUp(Path cgroupRoot, Collection<String> workloadNames) throws IOException {
     List<Path> roots =
         Files.isRegularFile(cgroupRoot.resolve("cgroup.controllers"))
             ? List.of(cgroupRoot)
@@ -126,7 +127,7 @@ public final class CgroupLab implements AutoCloseable {
       if (!Files.isDirectory(root)) {
         continue;
       }
-      try (var dirs = Files.newDirectoryStream(root, CgroupLab::isLabCgroup)) {
+      try (var dirs = Files.newDirectoryStream(root, d -> isLabCgroup(d, workloadNames))) {
         for (Path dir : dirs) {
           killAndRemove(dir);
           removed += Files.exists(dir) ? 0 : 1;
@@ -163,10 +164,11 @@ public final class CgroupLab implements AutoCloseable {
     }
   }
 
-  private static boolean isLabCgroup(Path dir) {
+  private static boolean isLabCgroup(Path dir, Collection<String> workloadNames) {
     String name = dir.getFileName().toString();
-    for (LabScenario s : LabScenario.values()) {
-      if (name.matches("culprit-" + s.label() + "-[0-9a-f]{6}") && Files.isDirectory(dir)) {
+    for (String workload : workloadNames) {
+      if (name.matches("culprit-" + Pattern.quote(workload) + "-[0-9a-f]{6}")
+          && Files.isDirectory(dir)) {
         return true;
       }
     }

@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Starts the lab's container faults on a Docker Engine (the host's, or a {@link PrivateDockerd})
  * with the docker CLI, and removes everything it started on {@link #close()}: containers, then the
- * image. Containers are named {@code culprit-<scenario>-<random>} and run with {@code --network
- * none}, the host's JDK bound read-only.
+ * image. Containers are named {@code culprit-<name>-<random>} and run with {@code --network none},
+ * the host's JDK bound read-only.
  */
 public final class DockerLab implements AutoCloseable {
 
@@ -38,23 +38,22 @@ public final class DockerLab implements AutoCloseable {
     this.workDir = Objects.requireNonNull(workDir, "workDir");
   }
 
-  /** Starts a scenario's container and returns at once; the fault develops within seconds. */
-  public synchronized LabWorkload inject(LabScenario scenario) throws IOException {
+  /** Starts a workload's container and returns at once; the fault develops within seconds. */
+  public synchronized LabWorkload inject(WorkloadSpec spec) throws IOException {
     prepare();
-    String name =
-        "culprit-" + scenario.label() + "-" + UUID.randomUUID().toString().substring(0, 6);
+    String name = "culprit-" + spec.name() + "-" + UUID.randomUUID().toString().substring(0, 6);
     List<String> argv =
         new ArrayList<>(
             List.of("docker", "-H", host, "run", "-d", "--name", name, "--network", "none"));
     // Every container gets a memory limit; CPU throttling, which needs none, gets 64 MiB.
-    Long needed = scenario.memoryLimitBytes();
+    Long needed = spec.memoryLimitBytes();
     long limit = needed != null ? needed : 64 * MIB;
-    List<String> command = scenario.isJava() ? java(scenario.jvmFlags()) : scenario.shellCommand();
-    if (scenario == LabScenario.CPU_THROTTLE) {
-      argv.addAll(List.of("--cpus", "0.1"));
+    List<String> command = spec.isJava() ? java(spec.jvmFlags()) : spec.shellCommand();
+    if (spec.cpus() != null) {
+      argv.addAll(List.of("--cpus", spec.cpus().toString()));
     }
     argv.addAll(List.of("-m", Long.toString(limit), "--memory-swap", Long.toString(limit)));
-    if (scenario.isJava()) {
+    if (spec.isJava()) {
       for (String bind : JavaBinds.readOnlyBinds()) {
         argv.addAll(List.of("-v", bind));
       }
@@ -62,9 +61,9 @@ public final class DockerLab implements AutoCloseable {
     }
     argv.add(LabImage.NAME);
     argv.addAll(command);
-    String id = LabProcesses.run(argv, CLI_TIMEOUT).trim();
+    String id = HelperCommands.run(argv, CLI_TIMEOUT).trim();
     started.add(id);
-    return new LabWorkload(scenario, name, id, null, limit);
+    return new LabWorkload(spec, name, id, null, limit);
   }
 
   /**
@@ -103,7 +102,7 @@ public final class DockerLab implements AutoCloseable {
     } else {
       argv.addAll(List.of("sleep", "3600"));
     }
-    String id = LabProcesses.run(argv, CLI_TIMEOUT).trim();
+    String id = HelperCommands.run(argv, CLI_TIMEOUT).trim();
     started.add(id);
     return new LabWorkload(null, name, id, null, limit);
   }
@@ -111,7 +110,7 @@ public final class DockerLab implements AutoCloseable {
   /** When a lab container exited ({@code State.FinishedAt}, epoch ms), or null while it runs. */
   public Long finishedAtMs(LabWorkload workload) throws IOException {
     String state =
-        LabProcesses.run(
+        HelperCommands.run(
                 List.of(
                     "docker",
                     "-H",
@@ -129,7 +128,7 @@ public final class DockerLab implements AutoCloseable {
   /** The exit code of a lab container once it exited, or null while it runs. */
   public Integer exitCode(LabWorkload workload) throws IOException {
     String state =
-        LabProcesses.run(
+        HelperCommands.run(
                 List.of(
                     "docker",
                     "-H",
@@ -152,7 +151,7 @@ public final class DockerLab implements AutoCloseable {
    */
   public static int cleanUp(String host) throws IOException {
     String ids =
-        LabProcesses.run(
+        HelperCommands.run(
             List.of("docker", "-H", host, "ps", "-aq", "--filter", "name=^/?culprit-"),
             CLI_TIMEOUT);
     List<String> argv = new ArrayList<>(List.of("docker", "-H", host, "rm", "-f"));
@@ -163,9 +162,9 @@ public final class DockerLab implements AutoCloseable {
     }
     int removed = argv.size() - 5;
     if (removed > 0) {
-      LabProcesses.run(argv, CLI_TIMEOUT);
+      HelperCommands.run(argv, CLI_TIMEOUT);
     }
-    LabProcesses.runAllowingFailure(
+    HelperCommands.runAllowingFailure(
         List.of("docker", "-H", host, "rmi", LabImage.NAME), CLI_TIMEOUT);
     return removed;
   }
@@ -176,7 +175,7 @@ public final class DockerLab implements AutoCloseable {
       List<String> argv = new ArrayList<>(List.of("docker", "-H", host, "rm", "-f"));
       argv.addAll(started);
       try {
-        LabProcesses.run(argv, CLI_TIMEOUT);
+        HelperCommands.run(argv, CLI_TIMEOUT);
       } catch (IOException e) {
         LOG.warn("could not remove lab containers {}: {}", started, e.getMessage());
       }
@@ -184,7 +183,7 @@ public final class DockerLab implements AutoCloseable {
     }
     if (imageImported) {
       try {
-        LabProcesses.runAllowingFailure(
+        HelperCommands.runAllowingFailure(
             List.of("docker", "-H", host, "rmi", LabImage.NAME), CLI_TIMEOUT);
       } catch (IOException e) {
         LOG.warn("could not remove {}: {}", LabImage.NAME, e.getMessage());

@@ -44,7 +44,7 @@ final class LabImage {
     for (String d : List.of("bin", "tmp", "proc", "sys", "dev", "etc", "usr", "root")) {
       Files.createDirectories(rootfs.resolve(d));
     }
-    LabProcesses.run(
+    HelperCommands.run(
         List.of("chmod", "1777", rootfs.resolve("tmp").toString()), Duration.ofSeconds(10));
     Path bin = rootfs.resolve("bin");
     Files.copy(busybox, bin.resolve("busybox"), StandardCopyOption.REPLACE_EXISTING);
@@ -65,10 +65,10 @@ final class LabImage {
         rootfs.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n", StandardCharsets.US_ASCII);
     Files.writeString(rootfs.resolve("etc/group"), "root:x:0:\n", StandardCharsets.US_ASCII);
     Path tar = workDir.resolve("rootfs.tar");
-    LabProcesses.run(
+    HelperCommands.run(
         List.of("tar", "-C", rootfs.toString(), "-cf", tar.toString(), "."),
         Duration.ofSeconds(60));
-    LabProcesses.run(
+    HelperCommands.run(
         List.of("docker", "-H", host, "import", tar.toString(), NAME), Duration.ofSeconds(120));
     Files.deleteIfExists(tar);
   }

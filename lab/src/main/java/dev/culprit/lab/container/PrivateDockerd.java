@@ -55,7 +55,7 @@ public final class PrivateDockerd implements AutoCloseable {
     if (!"root".equals(System.getProperty("user.name"))) {
       return Optional.of("needs root to run dockerd");
     }
-    if (!LabProcesses.onPath("dockerd") || !LabProcesses.onPath("docker")) {
+    if (!HelperCommands.onPath("dockerd") || !HelperCommands.onPath("docker")) {
       return Optional.of("needs dockerd and the docker CLI (Debian package docker.io)");
     }
     return Optional.empty();
@@ -186,7 +186,7 @@ public final class PrivateDockerd implements AutoCloseable {
   private void removeAllContainers() {
     try {
       String ids =
-          LabProcesses.run(List.of("docker", "-H", host(), "ps", "-aq"), Duration.ofSeconds(20));
+          HelperCommands.run(List.of("docker", "-H", host(), "ps", "-aq"), Duration.ofSeconds(20));
       List<String> argv = new ArrayList<>(List.of("docker", "-H", host(), "rm", "-f"));
       for (String id : ids.split("\\s+")) {
         if (!id.isBlank()) {
@@ -194,7 +194,7 @@ public final class PrivateDockerd implements AutoCloseable {
         }
       }
       if (argv.size() > 5) {
-        LabProcesses.run(argv, Duration.ofSeconds(60));
+        HelperCommands.run(argv, Duration.ofSeconds(60));
       }
     } catch (IOException e) {
       LOG.warn("could not remove the containers of dockerd {}: {}", process.pid(), e.getMessage());
@@ -239,7 +239,7 @@ public final class PrivateDockerd implements AutoCloseable {
       }
       mounts.sort(Comparator.reverseOrder());
       for (String mount : mounts) {
-        LabProcesses.runAllowingFailure(List.of("umount", "-l", mount), Duration.ofSeconds(10));
+        HelperCommands.runAllowingFailure(List.of("umount", "-l", mount), Duration.ofSeconds(10));
       }
     } catch (IOException e) {
       LOG.warn("could not unmount under {}: {}", root, e.toString());

@@ -3,9 +3,10 @@ package dev.culprit.processor.oom;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.culprit.lab.ContainerFault;
+import dev.culprit.lab.FaultKind;
 import dev.culprit.lab.container.CgroupLab;
 import dev.culprit.lab.container.DockerLab;
-import dev.culprit.lab.container.LabScenario;
 import dev.culprit.lab.container.LabWorkload;
 import dev.culprit.lab.container.PrivateDockerd;
 import dev.culprit.schemas.Cause;
@@ -44,11 +45,11 @@ class OomEndToEndTest {
         DockerLab docker = new DockerLab(dockerd.host(), dir.resolve("lab"));
         CgroupLab cgroups = new CgroupLab(Path.of("/sys/fs/cgroup"), dir.resolve("cglab"));
         LivePipeline pipeline = new LivePipeline(dir.resolve("p"), dockerd.socket())) {
-      LabWorkload jvm = docker.inject(LabScenario.OOM_JVM);
-      LabWorkload hog = docker.inject(LabScenario.OOM_PROCESS);
-      LabWorkload cpu = docker.inject(LabScenario.CPU_THROTTLE);
-      LabWorkload heapError = docker.inject(LabScenario.JAVA_OUT_OF_MEMORY_ERROR);
-      LabWorkload plainJvm = cgroups.inject(LabScenario.OOM_JVM);
+      LabWorkload jvm = docker.inject(ContainerFault.of(FaultKind.OOM_JVM).workload());
+      LabWorkload hog = docker.inject(ContainerFault.of(FaultKind.OOM_PROCESS).workload());
+      LabWorkload cpu = docker.inject(ContainerFault.of(FaultKind.CPU_THROTTLE).workload());
+      LabWorkload heapError = docker.inject(ContainerFault.of(FaultKind.JVM_HEAP_ERROR).workload());
+      LabWorkload plainJvm = cgroups.inject(ContainerFault.of(FaultKind.OOM_JVM).workload());
 
       RootCause heap =
           pipeline.await(

@@ -1,7 +1,8 @@
 package dev.culprit.processor.oom;
 
+import dev.culprit.lab.ContainerFault;
+import dev.culprit.lab.FaultKind;
 import dev.culprit.lab.container.DockerLab;
-import dev.culprit.lab.container.LabScenario;
 import dev.culprit.lab.container.LabWorkload;
 import dev.culprit.lab.container.PrivateDockerd;
 import dev.culprit.schemas.Cause;
@@ -44,7 +45,7 @@ public final class OomLatencyBench {
         DockerLab lab = new DockerLab(dockerd.host(), dir.resolve("lab"));
         LivePipeline pipeline = new LivePipeline(dir.resolve("p"), dockerd.socket(), interval)) {
       for (int i = 0; i < runs; i++) {
-        LabWorkload hog = lab.inject(LabScenario.OOM_PROCESS);
+        LabWorkload hog = lab.inject(ContainerFault.of(FaultKind.OOM_PROCESS).workload());
         RootCause cause =
             pipeline.await(
                 Duration.ofSeconds(120),

@@ -26,12 +26,12 @@ class FixtureCaptureKernelTest {
 
   @BeforeAll
   static void needsTheKernel() {
-    KernelLab.assumeKernelLab();
+    VethNamespacePair.assumeUsable();
   }
 
   @Test
   void capturesHostAndNamespacesInAFormTheParsersRead() throws Exception {
-    try (KernelLab lab = new KernelLab()) {
+    try (VethNamespacePair lab = new VethNamespacePair()) {
       lab.up(1400);
       HostPaths paths = HostPaths.defaults();
       FixtureCapture capture =
@@ -46,14 +46,14 @@ class FixtureCaptureKernelTest {
 
       assertThat(folders)
           .extracting(p -> p.getFileName().toString())
-          .containsExactly("host", KernelLab.A, KernelLab.B);
+          .containsExactly("host", VethNamespacePair.A, VethNamespacePair.B);
       String readme = Files.readString(dir.resolve("README.md"));
       assertThat(readme)
           .contains("2026-11-28T08:00:00Z", "kernel: " + System.getProperty("os.version"));
-      Path a = dir.resolve(KernelLab.A);
+      Path a = dir.resolve(VethNamespacePair.A);
       assertThat(NetDevParser.parse("dev", Files.readString(a.resolve("proc-net-dev.txt"))))
           .extracting(NetDevParser.Device::name)
-          .contains(KernelLab.VETH_A);
+          .contains(VethNamespacePair.VETH_A);
       assertThat(
               TcQdiscJsonParser.parse("tc", Files.readString(a.resolve("tc-s-j-qdisc-show.json"))))
           .isNotEmpty();

@@ -44,7 +44,7 @@ class NetlinkMatchesForkingKernelTest {
 
   @BeforeAll
   static void needsTheKernel() {
-    KernelLab.assumeKernelLab();
+    VethNamespacePair.assumeUsable();
   }
 
   @AfterEach

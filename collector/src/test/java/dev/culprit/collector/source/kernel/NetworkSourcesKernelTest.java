@@ -1,10 +1,10 @@
 package dev.culprit.collector.source.kernel;
 
-import static dev.culprit.collector.source.kernel.KernelLab.A;
-import static dev.culprit.collector.source.kernel.KernelLab.ADDR_A;
-import static dev.culprit.collector.source.kernel.KernelLab.B;
-import static dev.culprit.collector.source.kernel.KernelLab.VETH_A;
-import static dev.culprit.collector.source.kernel.KernelLab.VETH_B;
+import static dev.culprit.collector.source.kernel.VethNamespacePair.A;
+import static dev.culprit.collector.source.kernel.VethNamespacePair.ADDR_A;
+import static dev.culprit.collector.source.kernel.VethNamespacePair.B;
+import static dev.culprit.collector.source.kernel.VethNamespacePair.VETH_A;
+import static dev.culprit.collector.source.kernel.VethNamespacePair.VETH_B;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.culprit.collector.platform.exec.ProcessCommandRunner;
@@ -45,12 +45,12 @@ class NetworkSourcesKernelTest {
 
   @BeforeAll
   static void needsTheKernel() {
-    KernelLab.assumeKernelLab();
+    VethNamespacePair.assumeUsable();
   }
 
   @Test
   void seesRuleCountersAndQdiscDropsRiseOnlyInTheFaultyNamespace() throws Exception {
-    try (KernelLab lab = new KernelLab()) {
+    try (VethNamespacePair lab = new VethNamespacePair()) {
       lab.up(1280);
       lab.in(
           A,

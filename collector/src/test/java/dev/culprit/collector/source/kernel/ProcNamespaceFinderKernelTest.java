@@ -24,15 +24,15 @@ class ProcNamespaceFinderKernelTest {
 
   @BeforeAll
   static void needsTheKernel() {
-    KernelLab.assumeKernelLab();
+    VethNamespacePair.assumeUsable();
   }
 
   @Test
   void findsHostNamedAndProcessOnlyNamespacesWithTheirPids() throws Exception {
     Process unnamed = null;
-    try (KernelLab lab = new KernelLab()) {
+    try (VethNamespacePair lab = new VethNamespacePair()) {
       lab.up(1500);
-      lab.httpd(KernelLab.A, KernelLab.ADDR_A);
+      lab.httpd(VethNamespacePair.A, VethNamespacePair.ADDR_A);
       // A namespace only a process holds, like a container's.
       unnamed = new ProcessBuilder("unshare", "--net", "sleep", "60").start();
       long unnamedInode = awaitOwnNetns(unnamed.pid());
@@ -41,7 +41,7 @@ class ProcNamespaceFinderKernelTest {
       // `ip netns exec` enters A a moment after it starts: until then httpd's pid is the host's.
       List<Netns> all = new ProcNamespaceFinder(paths).find();
       long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
-      while (byLabel(all, KernelLab.A).pid() == null && System.nanoTime() < deadline) {
+      while (byLabel(all, VethNamespacePair.A).pid() == null && System.nanoTime() < deadline) {
         Thread.sleep(20); // polling the condition, not waiting in its place
         all = new ProcNamespaceFinder(paths).find();
       }
@@ -50,12 +50,12 @@ class ProcNamespaceFinderKernelTest {
       assertThat(host.label()).isEmpty();
       assertThat(host.host()).isTrue();
       assertThat(host.inode()).isEqualTo(hostInode());
-      Netns a = byLabel(all, KernelLab.A);
-      Netns b = byLabel(all, KernelLab.B);
+      Netns a = byLabel(all, VethNamespacePair.A);
+      Netns b = byLabel(all, VethNamespacePair.B);
       assertThat(a.pid()).as("httpd lives in A").isNotNull();
       assertThat(NsInode.of(Path.of("/proc/" + a.pid() + "/ns/net"))).isEqualTo(a.inode());
       assertThat(b.pid()).as("nothing lives in B").isNull();
-      assertThat(b.nsPath()).isEqualTo(paths.netnsDir().resolve(KernelLab.B));
+      assertThat(b.nsPath()).isEqualTo(paths.netnsDir().resolve(VethNamespacePair.B));
       Netns sleeper = all.stream().filter(n -> n.inode() == unnamedInode).findFirst().orElseThrow();
       assertThat(sleeper.label()).isEqualTo("netns-" + unnamedInode + "-sleep");
       assertThat(sleeper.pid()).isEqualTo((int) unnamed.pid());
@@ -66,18 +66,18 @@ class ProcNamespaceFinderKernelTest {
       List<Netns> filtered =
           new ProcNamespaceFinder(
                   paths,
-                  NameFilter.of(List.of(), List.of(KernelLab.B, "netns-*")),
+                  NameFilter.of(List.of(), List.of(VethNamespacePair.B, "netns-*")),
                   pid -> pid == sleeperPid ? Optional.of("web-1") : Optional.empty())
               .find();
-      assertThat(filtered).extracting(Netns::label).contains("", KernelLab.A, "web-1");
-      assertThat(filtered).extracting(Netns::label).doesNotContain(KernelLab.B);
+      assertThat(filtered).extracting(Netns::label).contains("", VethNamespacePair.A, "web-1");
+      assertThat(filtered).extracting(Netns::label).doesNotContain(VethNamespacePair.B);
       assertThat(filtered).extracting(Netns::label).noneMatch(l -> l.startsWith("netns-"));
 
       // A namespace without a process is read through nsenter and shows its own counters.
-      lab.get(KernelLab.B, KernelLab.ADDR_A);
+      lab.get(VethNamespacePair.B, VethNamespacePair.ADDR_A);
       NetnsAccess access =
           new NetnsAccess(paths, new ProcessCommandRunner(), Duration.ofSeconds(10));
-      Header header = new Header("h", KernelLab.B, 1L, "c", null);
+      Header header = new Header("h", VethNamespacePair.B, 1L, "c", null);
       Map<String, Long> bCounters =
           ((ProtocolSample) new ProtocolSource(access).collect(b, header).get(0).value())
               .getCounters();

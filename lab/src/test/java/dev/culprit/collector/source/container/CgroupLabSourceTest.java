@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.culprit.collector.platform.procfs.HostPaths;
 import dev.culprit.collector.source.oom.KernelOomSource;
 import dev.culprit.collector.spi.Netns;
+import dev.culprit.lab.ContainerFault;
+import dev.culprit.lab.FaultKind;
 import dev.culprit.lab.container.CgroupLab;
-import dev.culprit.lab.container.LabScenario;
 import dev.culprit.lab.container.LabWorkload;
 import dev.culprit.schemas.ContainerStats;
 import dev.culprit.schemas.JvmInfo;
@@ -15,6 +16,7 @@ import dev.culprit.schemas.KernelOomSample;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +45,7 @@ class CgroupLabSourceTest {
             new ContainerSource(HostPaths.defaults(), ContainerSourceConfig.defaults(null));
         KernelOomSource kernel = new KernelOomSource(HostPaths.defaults(), Duration.ofSeconds(1))) {
       kernel.start();
-      LabWorkload jvm = lab.inject(LabScenario.OOM_JVM);
+      LabWorkload jvm = lab.inject(ContainerFault.of(FaultKind.OOM_JVM).workload());
       name = jvm.name();
       SampleLog log = new SampleLog();
 
@@ -90,11 +92,12 @@ class CgroupLabSourceTest {
             || Files.isRegularFile(CGROUP_ROOT.resolve("cgroup.controllers")),
         "skipped: no writable cpu cgroup hierarchy");
     try (CgroupLab lab = new CgroupLab(CGROUP_ROOT, dir)) {
-      LabWorkload burner = lab.inject(LabScenario.CPU_THROTTLE);
+      LabWorkload burner = lab.inject(ContainerFault.of(FaultKind.CPU_THROTTLE).workload());
       Process process = lab.processes().get(0);
       assertThat(process.isAlive()).isTrue();
 
-      assertThat(CgroupLab.cleanUp(CGROUP_ROOT)).isGreaterThanOrEqualTo(1);
+      assertThat(CgroupLab.cleanUp(CGROUP_ROOT, List.of(FaultKind.CPU_THROTTLE.cliName())))
+          .isGreaterThanOrEqualTo(1);
 
       assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("killed").isTrue();
       boolean v2 = Files.isRegularFile(CGROUP_ROOT.resolve("cgroup.controllers"));

@@ -7,8 +7,9 @@ import dev.culprit.collector.platform.procfs.HostPaths;
 import dev.culprit.collector.source.oom.KernelOomSource;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.testing.Poll;
+import dev.culprit.lab.ContainerFault;
+import dev.culprit.lab.FaultKind;
 import dev.culprit.lab.container.DockerLab;
-import dev.culprit.lab.container.LabScenario;
 import dev.culprit.lab.container.LabWorkload;
 import dev.culprit.lab.container.PrivateDockerd;
 import dev.culprit.schemas.ContainerStats;
@@ -53,10 +54,10 @@ class ContainerSourceDockerTest {
       Poll.untilTrue(
           Duration.ofSeconds(10), "the engine's event stream", containers::isFollowingEngine);
 
-      LabWorkload jvm = lab.inject(LabScenario.OOM_JVM);
-      LabWorkload hog = lab.inject(LabScenario.OOM_PROCESS);
-      LabWorkload cpu = lab.inject(LabScenario.CPU_THROTTLE);
-      LabWorkload heapError = lab.inject(LabScenario.JAVA_OUT_OF_MEMORY_ERROR);
+      LabWorkload jvm = lab.inject(ContainerFault.of(FaultKind.OOM_JVM).workload());
+      LabWorkload hog = lab.inject(ContainerFault.of(FaultKind.OOM_PROCESS).workload());
+      LabWorkload cpu = lab.inject(ContainerFault.of(FaultKind.CPU_THROTTLE).workload());
+      LabWorkload heapError = lab.inject(ContainerFault.of(FaultKind.JVM_HEAP_ERROR).workload());
 
       SampleLog log = new SampleLog();
       PollingCollector.run(

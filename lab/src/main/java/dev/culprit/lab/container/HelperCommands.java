@@ -11,9 +11,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs the lab's helper commands (docker CLI, tar): argv only, no shell, a deadline, stderr kept.
  */
-final class LabProcesses {
+final class HelperCommands {
 
-  private LabProcesses() {}
+  private HelperCommands() {}
 
   /** What a finished command printed. */
   record Output(int exitCode, String stdout, String stderr) {}

@@ -18,19 +18,19 @@ import org.junit.jupiter.api.io.TempDir;
  * Ending lab processes must end exactly the lab's: these run real child processes (no root needed)
  * and check that a reused pid or another lab's process is never signalled.
  */
-class LabProcessesTest {
+class DetachedProcessesTest {
 
   private static final Path PROC = Path.of("/proc");
 
   @TempDir Path stateDir;
   private final List<Process> started = new ArrayList<>();
-  private LabProcesses processes;
+  private DetachedProcesses processes;
 
   @BeforeEach
   void needsProcfs() {
     assumeTrue(Files.isDirectory(PROC.resolve("self")), "needs Linux /proc");
     assumeTrue(Files.isExecutable(Path.of("/bin/sh")), "needs /bin/sh");
-    processes = new LabProcesses(PROC, stateDir, Tools.search(List.of()));
+    processes = new DetachedProcesses(PROC, stateDir, Tools.search(List.of()));
   }
 
   @AfterEach
@@ -97,8 +97,8 @@ class LabProcessesTest {
     if (markerDir != null) {
       builder
           .environment()
-          .put(LabProcesses.STATE_ENV, markerDir.toAbsolutePath().normalize().toString());
-      builder.environment().put(LabProcesses.ROLE_ENV, role);
+          .put(DetachedProcesses.STATE_ENV, markerDir.toAbsolutePath().normalize().toString());
+      builder.environment().put(DetachedProcesses.ROLE_ENV, role);
     }
     builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
     builder.redirectError(ProcessBuilder.Redirect.DISCARD);

@@ -1,4 +1,4 @@
-package dev.culprit.lab;
+package dev.culprit.lab.oracle;
 
 /**
  * {@code /proc/net/tcp} and {@code /proc/net/tcp6}: the lab waits until its servers listen before

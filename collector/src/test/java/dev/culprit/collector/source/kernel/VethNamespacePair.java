@@ -11,11 +11,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Two real network namespaces joined by a veth, for tests that need the kernel. Everything is named
- * with the project prefix and removed by {@link #close()}, which also ends the processes the lab
+ * Two real network namespaces joined by a veth, the smallest network the collector's kernel tests
+ * sample (not the {@code culprit lab}, which the collector's tests cannot depend on). Everything is
+ * named with the project prefix and removed by {@link #close()}, which also ends the processes it
  * started (by PID).
  */
-final class KernelLab implements AutoCloseable {
+final class VethNamespacePair implements AutoCloseable {
 
   static final String A = "culprit-t-a";
   static final String B = "culprit-t-b";
@@ -29,12 +30,12 @@ final class KernelLab implements AutoCloseable {
   private final List<Process> processes = new ArrayList<>();
   private final Path www;
 
-  KernelLab() throws IOException {
+  VethNamespacePair() throws IOException {
     www = Files.createTempDirectory("culprit-t-www");
   }
 
   /** Skips the calling test unless this is root on Linux with ip, tc, iptables and busybox. */
-  static void assumeKernelLab() {
+  static void assumeUsable() {
     KernelTests.assumeRootWith("ip", "tc", "iptables", "nsenter", "busybox");
   }
 

@@ -27,7 +27,7 @@ import java.util.function.Predicate;
  * the processes that carry its markers, which catches children and any workload a crashed {@code
  * up} started but never recorded.
  */
-public final class LabProcesses {
+public final class DetachedProcesses {
 
   static final String STATE_ENV = "CULPRIT_LAB_STATE";
   static final String ROLE_ENV = "CULPRIT_LAB_ROLE";
@@ -39,7 +39,7 @@ public final class LabProcesses {
   private final Path stateDir;
   private final Tools tools;
 
-  public LabProcesses(Path procRoot, Path stateDir, Tools tools) {
+  public DetachedProcesses(Path procRoot, Path stateDir, Tools tools) {
     this.procRoot = procRoot;
     this.stateDir = stateDir.toAbsolutePath().normalize();
     this.tools = tools;

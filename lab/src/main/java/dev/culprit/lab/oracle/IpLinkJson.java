@@ -1,7 +1,8 @@
-package dev.culprit.lab;
+package dev.culprit.lab.oracle;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.culprit.lab.LabException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

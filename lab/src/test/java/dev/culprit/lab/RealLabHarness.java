@@ -3,6 +3,12 @@ package dev.culprit.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.culprit.lab.oracle.IpLinkJson;
+import dev.culprit.lab.oracle.IptablesListing;
+import dev.culprit.lab.oracle.ProcConntrackStat;
+import dev.culprit.lab.oracle.ProcNetDev;
+import dev.culprit.lab.oracle.ProcNetSnmp;
+import dev.culprit.lab.oracle.TcQdiscJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,11 +20,11 @@ import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
- * For the tests that build the real lab: the preconditions (skipped with the reason when unmet),
- * the kernel's own counters read independently of the lab's code paths where it matters, and the
- * "nothing is left" check.
+ * The harness of the tests that build the real {@code culprit lab} on this machine: the
+ * preconditions (skipped with the reason when unmet), the kernel's own counters read independently
+ * of the lab's code paths where it matters, and the "nothing is left" check.
  */
-final class LabKernel {
+final class RealLabHarness {
 
   static final Path PROC = Path.of("/proc");
   static final Path CONNTRACK_MAX = PROC.resolve("sys/net/netfilter/nf_conntrack_max");
@@ -28,10 +34,10 @@ final class LabKernel {
   final Tools tools = Tools.fromEnvironment();
 
   /** Skips the calling test, with the reason, unless it can build a lab here. */
-  static LabKernel assumeUsable() {
+  static RealLabHarness assumeUsable() {
     String reason = whyUnusable();
     assumeTrue(reason == null, reason);
-    return new LabKernel();
+    return new RealLabHarness();
   }
 
   /**
@@ -47,7 +53,7 @@ final class LabKernel {
     if (euid != 0) {
       return "the lab needs root (namespaces, iptables, a host sysctl); euid is " + euid;
     }
-    LabKernel kernel = new LabKernel();
+    RealLabHarness kernel = new RealLabHarness();
     try {
       kernel.tools.require(EnumSet.allOf(Tools.Tool.class));
     } catch (LabException e) {
@@ -244,7 +250,7 @@ final class LabKernel {
     assertThat(IpLinkJson.parse(hostLinks))
         .extracting(IpLinkJson.Link::name)
         .noneMatch(name -> name.startsWith("cu-"));
-    LabProcesses processes = new LabProcesses(PROC, lab.stateDir(), tools);
+    DetachedProcesses processes = new DetachedProcesses(PROC, lab.stateDir(), tools);
     assertThat(hadProcesses).noneMatch(processes::isAlive);
     assertThat(processes.marked(role -> true)).as("processes carrying this lab's marker").isEmpty();
     assertThat(conntrackMax()).isEqualTo(conntrackMaxBefore);

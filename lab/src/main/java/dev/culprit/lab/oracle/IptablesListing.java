@@ -1,5 +1,6 @@
-package dev.culprit.lab;
+package dev.culprit.lab.oracle;
 
+import dev.culprit.lab.LabException;
 import java.util.Optional;
 
 /**
