@@ -109,8 +109,7 @@ public enum FaultKind {
 
   /**
    * Accepts the command-line name ({@code firewall-drop}) or the constant name. An unknown name
-   * lists the network faults, which {@code clear} undoes one by one (it clears the container faults
-   * all at once).
+   * lists every fault the registry knows.
    */
   public static FaultKind parse(String name) {
     for (FaultKind kind : values()) {
@@ -122,6 +121,6 @@ public enum FaultKind {
         "unknown fault '"
             + name
             + "'; known: "
-            + network().stream().map(FaultKind::cliName).collect(Collectors.joining(", ")));
+            + Arrays.stream(values()).map(FaultKind::cliName).collect(Collectors.joining(", ")));
   }
 }
