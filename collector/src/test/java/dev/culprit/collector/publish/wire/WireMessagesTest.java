@@ -125,10 +125,10 @@ class WireMessagesTest {
 
   @Test
   void sequenceWrapsAfterIntMaxAsTheBrokerExpects() {
-    assertThat(WireProducer.advance(0, 5)).isEqualTo(5);
-    assertThat(WireProducer.advance(Integer.MAX_VALUE - 2, 2)).isEqualTo(Integer.MAX_VALUE);
-    assertThat(WireProducer.advance(Integer.MAX_VALUE - 2, 3)).isEqualTo(0);
-    assertThat(WireProducer.advance(Integer.MAX_VALUE, 10)).isEqualTo(9);
+    assertThat(TransactionManager.advance(0, 5)).isEqualTo(5);
+    assertThat(TransactionManager.advance(Integer.MAX_VALUE - 2, 2)).isEqualTo(Integer.MAX_VALUE);
+    assertThat(TransactionManager.advance(Integer.MAX_VALUE - 2, 3)).isEqualTo(0);
+    assertThat(TransactionManager.advance(Integer.MAX_VALUE, 10)).isEqualTo(9);
   }
 
   @ParameterizedTest
@@ -283,7 +283,7 @@ class WireMessagesTest {
   @Test
   void apiVersionsRequestAndResponseMatchKafkasClasses() throws Exception {
     WireWriter w = new WireWriter(16);
-    ApiVersionsMessage.writeRequest(w, WireProducer.softwareVersion());
+    ApiVersionsMessage.writeRequest(w, NetworkClient.softwareVersion());
     ApiVersionsRequestData req = new ApiVersionsRequestData();
     req.read(new ByteBufferAccessor(ByteBuffer.wrap(w.toByteArray())), (short) 3);
     assertThat(req.clientSoftwareName()).isEqualTo("culprit-collector");
