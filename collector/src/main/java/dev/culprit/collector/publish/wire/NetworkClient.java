@@ -19,6 +19,7 @@ final class NetworkClient implements AutoCloseable {
 
   private final WireProducer.Settings settings;
   private final Map<String, Session> sessions = new HashMap<>();
+  private final Map<String, Long> throttledUntilNanos = new HashMap<>();
   private int nextBootstrap;
   private volatile boolean closed;
   private volatile BrokerConnection opening;
@@ -66,7 +67,10 @@ final class NetworkClient implements AutoCloseable {
         throw new IOException("producer closed");
       }
       c.connect(hp.host(), hp.port(), settings.requestTimeoutMs());
-      Session s = negotiate(c);
+      Session s = negotiate(c, settings.sasl() != null);
+      if (settings.sasl() != null) {
+        SaslAuthenticator.authenticate(c, settings.sasl());
+      }
       synchronized (sessions) {
         sessions.put(address, s);
       }
@@ -102,6 +106,29 @@ final class NetworkClient implements AutoCloseable {
     }
   }
 
+  /** The broker at {@code address} asked for no request for {@code ms} (a quota's throttle). */
+  void throttle(String address, int ms) {
+    synchronized (throttledUntilNanos) {
+      throttledUntilNanos.put(address, System.nanoTime() + ms * 1_000_000L);
+    }
+  }
+
+  /** How long to wait before the next request to {@code address}: 0 unless it is throttled. */
+  long throttleDelayMs(String address) {
+    synchronized (throttledUntilNanos) {
+      Long until = throttledUntilNanos.get(address);
+      if (until == null) {
+        return 0;
+      }
+      long left = until - System.nanoTime();
+      if (left <= 0) {
+        throttledUntilNanos.remove(address);
+        return 0;
+      }
+      return (left + 999_999) / 1_000_000;
+    }
+  }
+
   void dropSession(String address) {
     Session s;
     synchronized (sessions) {
@@ -133,7 +160,7 @@ final class NetworkClient implements AutoCloseable {
     }
   }
 
-  private static Session negotiate(BrokerConnection c) throws IOException {
+  private static Session negotiate(BrokerConnection c, boolean sasl) throws IOException {
     ByteBuffer answer =
         c.call(
             ApiVersionsMessage.KEY,
@@ -163,6 +190,23 @@ final class NetworkClient implements AutoCloseable {
               + c.address()
               + " does not speak Produce v9-12, Metadata v9-12 and InitProducerId v2-5, the"
               + " versions this client needs");
+    }
+    if (sasl
+        && (r.pick(
+                    SaslHandshakeMessage.KEY,
+                    SaslHandshakeMessage.VERSION,
+                    SaslHandshakeMessage.VERSION)
+                < 0
+            || r.pick(
+                    SaslAuthenticateMessage.KEY,
+                    SaslAuthenticateMessage.VERSION,
+                    SaslAuthenticateMessage.VERSION)
+                < 0)) {
+      throw new UnsupportedBrokerException(
+          "broker "
+              + c.address()
+              + " does not speak SaslHandshake v1 and SaslAuthenticate v2, the versions this"
+              + " client needs for SASL");
     }
     return new Session(c, produce, metadata, init);
   }

@@ -61,6 +61,11 @@ final class Sender {
       String failure;
       try {
         failure = attempt(window);
+      } catch (AuthenticationException e) {
+        // Wrong credentials stay wrong: say so now rather than retry until the delivery timeout.
+        client.dropSessions();
+        window.failRest(new WireProducer.Outcome(e.getMessage(), false));
+        break;
       } catch (UnsupportedBrokerException e) {
         // Retrying cannot help: the outcomes say so, and the records stay in the spool.
         window.failRest(new WireProducer.Outcome(e.getMessage(), false, true));
@@ -116,7 +121,8 @@ final class Sender {
    */
   private String attempt(Window window) throws IOException {
     NetworkClient.Session any = client.anySession();
-    if (!transactions.hasProducerId()) {
+    transactions.bumpEpochIfReady();
+    if (transactions.needsInit()) {
       transactions.initProducerId(any);
     }
     metadata.updateIfNeeded(any, window.topics());
@@ -128,6 +134,10 @@ final class Sender {
         continue;
       }
       TopicPartition tp = e.getKey();
+      if (!transactions.maySend(tp)) {
+        failure = failure == null ? tp + ": waits for the producer epoch bump" : failure;
+        continue;
+      }
       int leader = metadata.leaderOf(tp);
       if (leader < 0 || metadata.broker(leader) == null) {
         metadata.requestUpdate();
@@ -155,7 +165,10 @@ final class Sender {
       try {
         result = produce(leader, e.getValue(), window);
       } catch (IOException ex) {
-        // This leader only: the others' batches go on; its own wait for the next round.
+        // This leader only: the others' batches go on; its own wait for the next round. They may
+        // be written: they are re-sent under the same id, epoch and sequences before anything
+        // changes those.
+        e.getValue().keySet().forEach(transactions::unresolved);
         client.dropSession(ProducerMetadata.address(leader));
         metadata.requestUpdate();
         result =
@@ -174,7 +187,14 @@ final class Sender {
   private String produce(
       MetadataMessage.Broker leader, Map<TopicPartition, List<Integer>> batches, Window window)
       throws IOException {
-    NetworkClient.Session session = client.session(ProducerMetadata.address(leader));
+    String address = ProducerMetadata.address(leader);
+    NetworkClient.Session session = client.session(address);
+    // The broker asked for a pause (a quota): it mutes the connection meanwhile, so a request sent
+    // earlier would only wait there and could time out into a reconnect.
+    pause(client.throttleDelayMs(address));
+    if (closed) {
+      throw new IOException("producer closed");
+    }
     long now = clock.getAsLong();
     ProducerIdAndEpoch id = transactions.producerIdAndEpoch();
     Map<String, Map<Integer, byte[]>> request = new LinkedHashMap<>();
@@ -202,8 +222,12 @@ final class Sender {
                 ProduceMessage.KEY,
                 session.produce(),
                 w -> ProduceMessage.writeRequest(w, settings.requestTimeoutMs(), request));
-    Map<String, Map<Integer, ProduceMessage.PartitionResult>> results =
-        ProduceMessage.readResponse(new WireReader(answer));
+    ProduceMessage.Response response = ProduceMessage.readResponse(new WireReader(answer));
+    if (response.throttleTimeMs() > 0) {
+      LOG.debug("broker {} throttles this client for {} ms", address, response.throttleTimeMs());
+      client.throttle(address, response.throttleTimeMs());
+    }
+    Map<String, Map<Integer, ProduceMessage.PartitionResult>> results = response.results();
 
     String failure = null;
     for (Map.Entry<TopicPartition, List<Integer>> e : batches.entrySet()) {
@@ -222,13 +246,16 @@ final class Sender {
       TopicPartition tp, List<Integer> sent, ProduceMessage.PartitionResult result, Window window) {
     String where = tp.toString();
     if (result == null) {
+      transactions.unresolved(tp);
       return "broker did not answer for " + where;
     }
+    transactions.resolved(tp);
     short code = result.errorCode();
     if (code == KafkaErrors.NONE || code == KafkaErrors.DUPLICATE_SEQUENCE_NUMBER) {
       // DUPLICATE: an earlier copy of this very batch (its answer was lost) is already written.
       window.acknowledge(tp, sent);
-      transactions.acknowledged(tp, sent.size());
+      transactions.acknowledged(
+          tp, sent.size(), code == KafkaErrors.NONE ? result.baseOffset() : -1);
       return null;
     }
     String error =
@@ -262,10 +289,13 @@ final class Sender {
     }
     if (KafkaErrors.producerStateLost(code)) {
       LOG.warn(
-          "broker lost or fenced producer id {} ({}); taking a new one",
+          "{}: broker lost or fenced producer id {} epoch {} ({}); bumping the epoch once the"
+              + " batches in doubt are resolved",
+          where,
           transactions.producerIdAndEpoch().producerId(),
+          transactions.producerIdAndEpoch().epoch(),
           error);
-      transactions.reset();
+      transactions.producerStateError(tp, code, result.logStartOffset());
     } else if (KafkaErrors.staleMetadata(code)) {
       metadata.requestUpdate();
     }

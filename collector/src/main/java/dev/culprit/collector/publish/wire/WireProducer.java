@@ -7,9 +7,10 @@ import java.util.function.LongSupplier;
 /**
  * A produce-only Kafka client for the collector's spool: an idempotent producer with {@code
  * acks=all} that delivers one window of records at a time and speaks only the four APIs that takes
- * (ApiVersions, Metadata, InitProducerId, Produce) over plain TCP. It exists for memory: the Java
- * client loads every API's schema (about 2 000 classes, 24 MiB of a 87 MiB agent, BENCHMARKS.md);
- * this one is a few dozen classes.
+ * (ApiVersions, Metadata, InitProducerId, Produce), plus SaslHandshake and SaslAuthenticate where
+ * the cluster requires SASL (PLAIN, SCRAM-SHA-256/512), over plain TCP (no TLS). It exists for
+ * memory: the Java client loads every API's schema (about 2 000 classes, 24 MiB of a 87 MiB agent,
+ * BENCHMARKS.md); this one is a few dozen classes.
  *
  * <p>Delivery: records are partitioned as the Java client does (murmur2 of the key), one batch per
  * partition carries the producer id and the partition's next sequence number, and one request per
@@ -41,6 +42,8 @@ public final class WireProducer implements AutoCloseable {
    * @param deliveryTimeoutMs longest time a window is retried before its records fail
    * @param retryBackoffMs first pause after a failed attempt, doubled up to {@code
    *     retryBackoffMaxMs}
+   * @param sasl the SASL mechanism and credentials (security.protocol=SASL_PLAINTEXT), or null for
+   *     PLAINTEXT
    */
   public record Settings(
       List<String> bootstrap,
@@ -50,7 +53,30 @@ public final class WireProducer implements AutoCloseable {
       int requestTimeoutMs,
       long deliveryTimeoutMs,
       long retryBackoffMs,
-      long retryBackoffMaxMs) {
+      long retryBackoffMaxMs,
+      SaslCredentials sasl) {
+
+    /** Without SASL (security.protocol=PLAINTEXT). */
+    public Settings(
+        List<String> bootstrap,
+        String clientId,
+        Compression compression,
+        int compressionLevel,
+        int requestTimeoutMs,
+        long deliveryTimeoutMs,
+        long retryBackoffMs,
+        long retryBackoffMaxMs) {
+      this(
+          bootstrap,
+          clientId,
+          compression,
+          compressionLevel,
+          requestTimeoutMs,
+          deliveryTimeoutMs,
+          retryBackoffMs,
+          retryBackoffMaxMs,
+          null);
+    }
 
     public Settings {
       bootstrap = List.copyOf(bootstrap);
@@ -87,6 +113,7 @@ public final class WireProducer implements AutoCloseable {
   }
 
   private final NetworkClient client;
+  private final TransactionManager transactions = new TransactionManager();
   private final Sender sender;
 
   public WireProducer(Settings settings) {
@@ -95,8 +122,7 @@ public final class WireProducer implements AutoCloseable {
 
   WireProducer(Settings settings, LongSupplier clock) {
     this.client = new NetworkClient(settings);
-    this.sender =
-        new Sender(settings, clock, client, new ProducerMetadata(clock), new TransactionManager());
+    this.sender = new Sender(settings, clock, client, new ProducerMetadata(clock), transactions);
   }
 
   /**
@@ -106,6 +132,19 @@ public final class WireProducer implements AutoCloseable {
    */
   public Outcome[] send(List<SpoolRecord> records) {
     return sender.send(records);
+  }
+
+  /**
+   * How often the broker's answers showed records it had acknowledged to be lost (an unclean leader
+   * election, a re-created topic); each one is logged at WARN.
+   */
+  public long dataLossEvents() {
+    return transactions.dataLossEvents();
+  }
+
+  /** The idempotence state, for tests that need a partition's sequence out of step. */
+  TransactionManager transactionManager() {
+    return transactions;
   }
 
   @Override
