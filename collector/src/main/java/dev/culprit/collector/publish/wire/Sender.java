@@ -127,6 +127,15 @@ final class Sender {
     }
     metadata.updateIfNeeded(any, window.topics());
     String failure = window.assign(metadata.topics());
+    for (TopicPartition tp : window.pending.keySet()) {
+      // A topic deleted (or denied) since its records were given partitions: fail them back.
+      MetadataMessage.Topic t = metadata.topics().get(tp.topic());
+      if (t == null || KafkaErrors.topicUnavailable(t.errorCode())) {
+        String why = t == null ? "not in the broker's answer" : KafkaErrors.name(t.errorCode());
+        window.failPartition(
+            tp, WireProducer.Outcome.topicUnavailable("topic " + tp.topic() + ": " + why));
+      }
+    }
 
     Map<Integer, Map<TopicPartition, List<Integer>>> byLeader = new LinkedHashMap<>();
     for (Map.Entry<TopicPartition, ArrayDeque<Integer>> e : window.pending.entrySet()) {
@@ -280,6 +289,11 @@ final class Sender {
     }
     if (KafkaErrors.permanent(code)) {
       window.reject(tp, sent, error);
+      return null;
+    }
+    if (code == KafkaErrors.TOPIC_AUTHORIZATION_FAILED) {
+      window.failPartition(
+          tp, WireProducer.Outcome.topicUnavailable("topic " + tp.topic() + ": " + error));
       return null;
     }
     if (code == KafkaErrors.UNSUPPORTED_COMPRESSION_TYPE && compression != Compression.NONE) {

@@ -70,6 +70,12 @@ final class Window {
           fail(i, "topic " + r.topic() + ": " + why, true);
           continue;
         }
+        if (topic == null || KafkaErrors.topicUnavailable(topic.errorCode())) {
+          // The metadata was fetched for this very topic in this round: waiting here would hold
+          // back every other topic of the window. The caller decides when to try again.
+          settle(i, WireProducer.Outcome.topicUnavailable("topic " + r.topic() + ": " + why));
+          continue;
+        }
         failure = failure == null ? "topic " + r.topic() + ": " + why : failure;
         continue;
       }
@@ -95,6 +101,17 @@ final class Window {
     for (int index : indexes) {
       queue.remove(index);
       fail(index, error, true);
+    }
+  }
+
+  /** Every record still pending on {@code tp} fails with {@code outcome}. */
+  void failPartition(TopicPartition tp, WireProducer.Outcome outcome) {
+    ArrayDeque<Integer> queue = pending.get(tp);
+    if (queue != null) {
+      for (int index : queue) {
+        settle(index, outcome);
+      }
+      queue.clear();
     }
   }
 

@@ -97,14 +97,25 @@ public final class WireProducer implements AutoCloseable {
   /**
    * What became of one record: acknowledged ({@link #OK}), or failed, for now or for good; {@code
    * unsupportedBroker} when the broker does not speak the versions this client needs (the Java
-   * client may: see WireTransport).
+   * client may: see WireTransport); {@code topicUnavailable} when the record's topic does not exist
+   * or this client may not write to it (UNKNOWN_TOPIC_OR_PARTITION, TOPIC_AUTHORIZATION_FAILED):
+   * failed at once rather than retried, so the caller can let other topics go on.
    */
-  public record Outcome(String error, boolean permanent, boolean unsupportedBroker) {
+  public record Outcome(
+      String error, boolean permanent, boolean unsupportedBroker, boolean topicUnavailable) {
 
-    public static final Outcome OK = new Outcome(null, false, false);
+    public static final Outcome OK = new Outcome(null, false, false, false);
 
     public Outcome(String error, boolean permanent) {
-      this(error, permanent, false);
+      this(error, permanent, false, false);
+    }
+
+    public Outcome(String error, boolean permanent, boolean unsupportedBroker) {
+      this(error, permanent, unsupportedBroker, false);
+    }
+
+    static Outcome topicUnavailable(String error) {
+      return new Outcome(error, false, false, true);
     }
 
     public boolean ok() {

@@ -292,6 +292,35 @@ class WireProducerTest {
   }
 
   @Test
+  void aMissingTopicFailsAtOnceNamingItsErrorWhileTheOtherTopicIsDelivered() throws Exception {
+    String present = "culprit-test.wire-present";
+    String absent = "culprit-test.wire-absent";
+    createTopic(present, 1, Map.of());
+    List<SpoolRecord> window =
+        List.of(
+            SpoolRecord.of(absent, 1L, "h", value(1)),
+            SpoolRecord.of(present, 1L, "h", value(2)),
+            SpoolRecord.of(absent, 1L, "h", value(3)),
+            SpoolRecord.of(present, 1L, "h", value(4)));
+    long started = System.nanoTime();
+    WireProducer.Outcome[] outcomes;
+    try (WireProducer producer = new WireProducer(settings(Compression.ZSTD, 60_000))) {
+      outcomes = producer.send(window);
+    }
+    assertThat(Duration.ofNanos(System.nanoTime() - started))
+        .as("not retried until the 60 s delivery timeout")
+        .isLessThan(Duration.ofSeconds(20));
+    assertThat(outcomes[1]).isEqualTo(WireProducer.Outcome.OK);
+    assertThat(outcomes[3]).isEqualTo(WireProducer.Outcome.OK);
+    for (int i : new int[] {0, 2}) {
+      assertThat(outcomes[i].topicUnavailable()).isTrue();
+      assertThat(outcomes[i].permanent()).as("they stay in the spool").isFalse();
+      assertThat(outcomes[i].error()).isEqualTo("topic " + absent + ": UNKNOWN_TOPIC_OR_PARTITION");
+    }
+    assertThat(readAll(present, 1, 2)).extracting(r -> index(r.value())).containsExactly(2, 4);
+  }
+
+  @Test
   void aRecordTooLargeForTheTopicIsRefusedAloneAndItsNeighboursAreDelivered() throws Exception {
     String topic = "culprit-test.wire-too-large";
     createTopic(topic, 1, Map.of("max.message.bytes", "2000"));
