@@ -66,7 +66,8 @@ public final class EmbeddedBroker implements AutoCloseable {
   /**
    * A broker in a fresh temporary directory, deleted on {@link #close()}: for tests.
    *
-   * @param overrides broker properties to set on top of the defaults
+   * @param overrides broker properties to set on top of the defaults; {@code listeners} without a
+   *     CONTROLLER listener gets the broker's own controller listener added
    */
   public static EmbeddedBroker startTemporary(Map<String, String> overrides) throws IOException {
     Path dir = Files.createTempDirectory("culprit-broker-");
@@ -101,6 +102,11 @@ public final class EmbeddedBroker implements AutoCloseable {
     int controllerPort = freePort();
     Properties props = properties(logDir, brokerPort, controllerPort, topics);
     props.putAll(overrides);
+    String listeners = props.getProperty("listeners");
+    if (!listeners.contains("CONTROLLER://")) {
+      // A test that adds a listener (e.g. SASL_PLAINTEXT) cannot know the controller's port.
+      props.put("listeners", listeners + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    }
     KafkaConfig config = new KafkaConfig(props, false);
 
     if (!Files.exists(logDir.resolve("meta.properties"))) {

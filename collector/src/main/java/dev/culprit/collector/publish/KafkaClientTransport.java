@@ -2,6 +2,7 @@ package dev.culprit.collector.publish;
 
 import dev.culprit.collector.publish.spool.SpoolRecord;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -14,6 +15,8 @@ import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * The Java Kafka client as a {@link Transport}: every producer setting (TLS, SASL, lz4, …), at the
@@ -35,8 +38,16 @@ final class KafkaClientTransport implements Transport {
 
   @Override
   public void send(List<SpoolRecord> records, DeliveryAttempt attempt) {
+    // Topics found missing or denied in this window: their later records fail the same way at once
+    // (each send would block max.block.ms again), and the other topics' records still go.
+    Map<String, Exception> unavailable = new HashMap<>();
     for (int i = 0; i < records.size(); i++) {
       SpoolRecord r = records.get(i);
+      Exception topicError = unavailable.get(r.topic());
+      if (topicError != null) {
+        attempt.failed(i, topicError, false);
+        continue;
+      }
       Long timestamp = r.timestampMs() == SpoolRecord.NO_TIMESTAMP ? null : r.timestampMs();
       int index = i;
       try {
@@ -46,16 +57,20 @@ final class KafkaClientTransport implements Transport {
               if (e == null) {
                 attempt.acknowledged(index);
               } else {
-                attempt.failed(index, explained(e), permanent(e));
+                attempt.failed(index, explained(r.topic(), e), permanent(e));
               }
             });
       } catch (RuntimeException e) {
-        attempt.notSent(i, explained(e));
+        attempt.notSent(i, explained(r.topic(), e));
         break;
       }
       // send() reports most failures through the callback before it returns (metadata did not
       // arrive within max.block.ms): stop the window there, so no later record overtakes this one
       // and the rest does not wait max.block.ms each.
+      if (attempt.errorIfDone(i) instanceof TopicUnavailableException e) {
+        unavailable.put(r.topic(), e);
+        continue;
+      }
       if (attempt.errorIfDone(i) != null && !attempt.permanentIfDone(i)) {
         attempt.notSent(i + 1, attempt.errorIfDone(i));
         break;
@@ -78,7 +93,14 @@ final class KafkaClientTransport implements Transport {
         || e instanceof SerializationException;
   }
 
-  private static Exception explained(Exception e) {
+  private static Exception explained(String topic, Exception e) {
+    if (e instanceof UnknownTopicOrPartitionException
+        || e instanceof TopicAuthorizationException
+        || (e instanceof TimeoutException
+            && String.valueOf(e.getMessage()).contains("not present in metadata"))) {
+      // The Java client says a missing topic only as a metadata timeout.
+      return new TopicUnavailableException("topic " + topic + ": " + e.getMessage());
+    }
     if (e instanceof TimeoutException) {
       return new TimeoutException("no answer from the broker: " + e.getMessage(), e);
     }

@@ -6,7 +6,10 @@ import dev.culprit.collector.publish.spool.SpoolRecord;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -21,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * record, and only then acknowledges the window in the spool and reads the next. Failed records are
  * sent again, in order, by a fresh transport (a new producer id) after a short pause; records the
  * broker can never take are logged and counted. The producer lives on this thread only.
+ *
+ * <p>Records whose topic does not exist or may not be written ({@link TopicUnavailableException})
+ * do not hold back the others: they go back to the end of the spool, and that topic is tried again
+ * only after a pause that doubles up to {@link #TOPIC_RETRY_MAX}; meanwhile its records read from
+ * the spool are put back unsent. Within such a topic, records may then be delivered out of order.
  */
 final class SpoolSender {
 
@@ -29,6 +37,7 @@ final class SpoolSender {
   static final Duration NOTICE_AFTER = Duration.ofSeconds(3);
   private static final Duration SYNC_INTERVAL = Duration.ofSeconds(1);
   private static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
+  static final Duration TOPIC_RETRY_MAX = Duration.ofSeconds(60);
   private static final Logger LOG = LoggerFactory.getLogger(SpoolSender.class);
 
   private final Spool spool;
@@ -38,6 +47,10 @@ final class SpoolSender {
   private final Condition wake = lock.newCondition();
   private final AtomicLong sendErrors = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
+
+  /** Topic → {System.nanoTime() of its next try, its current pause in ms}; sender thread only. */
+  private final Map<String, long[]> topicRetry = new HashMap<>();
+
   private final Thread thread;
 
   private volatile boolean stopping;
@@ -156,7 +169,11 @@ final class SpoolSender {
       // Only corrupt frames were skipped: nothing to send, nothing learnt about the broker.
       return true;
     }
-    List<SpoolRecord> pending = records;
+    List<SpoolRecord> parked = new ArrayList<>();
+    List<SpoolRecord> pending = new ArrayList<>(records.size());
+    if (!splitByTopicRetry(records, pending, parked)) {
+      return false;
+    }
     while (!pending.isEmpty()) {
       if (shouldExit()) {
         return false;
@@ -173,9 +190,17 @@ final class SpoolSender {
       }
       List<SpoolRecord> retry = new ArrayList<>();
       Exception firstFailure = null;
+      Map<String, String> unavailable = new LinkedHashMap<>();
       for (int i = 0; i < attempt.size(); i++) {
         Exception error = attempt.error(i);
         if (error == null) {
+          topicRetry.remove(pending.get(i).topic());
+          continue;
+        }
+        if (error instanceof TopicUnavailableException && !attempt.permanent(i)) {
+          parked.add(pending.get(i));
+          unavailable.putIfAbsent(pending.get(i).topic(), describe(error));
+          sendErrors.incrementAndGet();
           continue;
         }
         if (attempt.permanent(i)) {
@@ -196,10 +221,73 @@ final class SpoolSender {
         closeTransport();
         awaitCondition(() -> abort || stopping, RETRY_BACKOFF);
       }
+      unavailable.forEach(this::topicFailed);
       pending = retry;
     }
     goOnline();
+    if (!parked.isEmpty()) {
+      try {
+        spool.append(parked);
+      } catch (IOException | RuntimeException e) {
+        LOG.error(
+            "cannot put {} records of unavailable topics back into the spool {}; they are lost: {}",
+            parked.size(),
+            spool.directory(),
+            e.toString());
+      }
+    }
     return true;
+  }
+
+  /**
+   * Splits {@code records} into those to send now and those of topics still pausing after a
+   * failure. When every record is of such a topic, waits until the first pause ends or new records
+   * arrive (they are behind these in the spool). False when told to stop first.
+   */
+  private boolean splitByTopicRetry(
+      List<SpoolRecord> records, List<SpoolRecord> send, List<SpoolRecord> parked)
+      throws InterruptedException {
+    while (true) {
+      send.clear();
+      parked.clear();
+      long now = System.nanoTime();
+      long firstRetry = Long.MAX_VALUE;
+      for (SpoolRecord r : records) {
+        long[] retry = topicRetry.get(r.topic());
+        if (retry != null && retry[0] - now > 0) {
+          parked.add(r);
+          firstRetry = Math.min(firstRetry, retry[0] - now);
+        } else {
+          send.add(r);
+        }
+      }
+      if (!send.isEmpty() || parked.isEmpty()) {
+        return true;
+      }
+      if (spool.stats().pendingRecords() > records.size()) {
+        return true; // other records wait behind these: put these back and go on with those
+      }
+      awaitCondition(() -> recordsWaiting || abort || stopping, Duration.ofNanos(firstRetry));
+      if (shouldExit() || (stopping && !recordsWaiting)) {
+        return !abort && !stopping;
+      }
+    }
+  }
+
+  /** {@code topic} cannot take records now: it waits, twice as long as last time. */
+  private void topicFailed(String topic, String error) {
+    long[] retry = topicRetry.computeIfAbsent(topic, t -> new long[2]);
+    retry[1] =
+        Math.min(TOPIC_RETRY_MAX.toMillis(), Math.max(RETRY_BACKOFF.toMillis(), retry[1] * 2));
+    retry[0] = System.nanoTime() + retry[1] * 1_000_000L;
+    LOG.warn(
+        "Kafka at {} does not take records of {} ({}); they wait in the spool {} and are tried"
+            + " again in {} s while the other topics go on",
+        target,
+        topic,
+        error,
+        spool.directory(),
+        retry[1] / 1000);
   }
 
   /** Waits for every outcome; false when the publisher must stop first. */

@@ -88,7 +88,11 @@ final class WireTransport implements Transport {
             job.attempt().acknowledged(i);
           } else {
             unsupported |= o.unsupportedBroker();
-            job.attempt().failed(i, new IOException(o.error()), o.permanent());
+            IOException error =
+                o.topicUnavailable()
+                    ? new TopicUnavailableException(o.error())
+                    : new IOException(o.error());
+            job.attempt().failed(i, error, o.permanent());
           }
         }
       } catch (Throwable e) {

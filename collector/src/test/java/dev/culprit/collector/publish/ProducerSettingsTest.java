@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.culprit.collector.publish.wire.Compression;
+import dev.culprit.collector.publish.wire.SaslCredentials;
 import dev.culprit.collector.publish.wire.WireProducer;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,53 @@ class ProducerSettingsTest {
     assertThat(ProducerSettings.wireRefusal(with(Map.of("acks", "1")))).isEqualTo("acks=1");
     assertThat(ProducerSettings.wireRefusal(with(Map.of("enable.idempotence", "false"))))
         .isEqualTo("enable.idempotence=false");
+  }
+
+  @Test
+  void saslPlaintextWithPlainOrScramStaysOnTheBuiltInClientWithItsCredentials() {
+    for (String mechanism : List.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")) {
+      String module =
+          mechanism.equals("PLAIN")
+              ? "org.apache.kafka.common.security.plain.PlainLoginModule"
+              : "org.apache.kafka.common.security.scram.ScramLoginModule";
+      Map<String, Object> props =
+          with(
+              Map.of(
+                  "security.protocol",
+                  "SASL_PLAINTEXT",
+                  "sasl.mechanism",
+                  mechanism,
+                  "sasl.jaas.config",
+                  module + " required username=\"agent-1\" password=\"s3cr=t \\\"x\";"));
+      assertThat(ProducerSettings.wireRefusal(props)).as(mechanism).isNull();
+      SaslCredentials sasl = ProducerSettings.wire(props).sasl();
+      assertThat(sasl.mechanism()).isEqualTo(mechanism);
+      assertThat(sasl.username()).isEqualTo("agent-1");
+      assertThat(sasl.password()).isEqualTo("s3cr=t \"x");
+      assertThat(sasl.toString()).doesNotContain("s3cr");
+    }
+    assertThat(ProducerSettings.wire(with(Map.of())).sasl()).isNull();
+  }
+
+  @Test
+  void tlsOrAnotherSaslMechanismSelectsTheJavaClientAndSaysWhy() {
+    assertThat(ProducerSettings.wireRefusal(with(Map.of("security.protocol", "SSL"))))
+        .isEqualTo("security.protocol=SSL");
+    assertThat(
+            ProducerSettings.wireRefusal(
+                with(Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "GSSAPI"))))
+        .isEqualTo("sasl.mechanism=GSSAPI");
+    assertThat(
+            ProducerSettings.wireRefusal(
+                with(
+                    Map.of(
+                        "security.protocol", "SASL_PLAINTEXT",
+                        "sasl.mechanism", "SCRAM-SHA-256",
+                        "sasl.jaas.config",
+                            "org.apache.kafka.common.security.plain.PlainLoginModule required"
+                                + " username=\"a\" password=\"b\";"))))
+        .startsWith("sasl.jaas.config (")
+        .contains("ScramLoginModule");
   }
 
   @Test

@@ -5,6 +5,7 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -20,12 +21,22 @@ import java.util.function.Consumer;
  */
 final class BrokerConnection implements AutoCloseable {
 
-  /** Larger answers than this are not what this client asked for: a garbled size, or not Kafka. */
-  static final int MAX_RESPONSE_BYTES = 64 << 20;
+  /**
+   * Larger answers than this are not what this client asked for: a garbled size, or not Kafka. The
+   * largest answer it asks for is Metadata for the collector's dozen topics: about 40 bytes a
+   * broker and 40 + 12 per replica bytes a partition, so even 100 brokers and 5 000 partitions of
+   * three replicas stay under 400 KiB; a Produce answer for a window of 500 records is a few KiB. 4
+   * MiB leaves room for that and costs nothing until an answer that large arrives, whereas the old
+   * bound (64 MiB) was the agent's whole heap.
+   */
+  static final int MAX_RESPONSE_BYTES = 4 << 20;
 
   private final String address;
   private final String clientId;
-  private final Socket socket = new Socket();
+
+  /** Replaced for each address tried; volatile so close() from another thread closes the last. */
+  private volatile Socket socket = new Socket();
+
   private final WireWriter request = new WireWriter(4096);
   private DataInputStream in;
   private OutputStream out;
@@ -33,6 +44,8 @@ final class BrokerConnection implements AutoCloseable {
 
   /** System.nanoTime() when the call in progress (or the connect) began; 0 when idle. */
   private volatile long busySince;
+
+  private volatile boolean closed;
 
   /** An unconnected connection to {@code address} (for messages), closable before it connects. */
   BrokerConnection(String address, String clientId) {
@@ -46,11 +59,38 @@ final class BrokerConnection implements AutoCloseable {
    * @param timeoutMs for the connection and, afterwards, for each response
    */
   void connect(String host, int port, int timeoutMs) throws IOException {
+    connect(InetAddress.getAllByName(host), port, timeoutMs);
+  }
+
+  /**
+   * Connects to the first of {@code addresses} that accepts, in turn (as the Java client does with
+   * client.dns.lookup=use_all_dns_ips): a broker name with an IPv6 and an IPv4 address, or several
+   * A records, is reachable when any of them is.
+   */
+  void connect(InetAddress[] addresses, int port, int timeoutMs) throws IOException {
     busySince = System.nanoTime();
     try {
-      socket.setTcpNoDelay(true);
-      socket.setKeepAlive(true);
-      socket.connect(new InetSocketAddress(host, port), timeoutMs);
+      IOException failed = null;
+      for (InetAddress a : addresses) {
+        socket = newSocket();
+        if (closed) {
+          throw new IOException("connection to " + address + " closed");
+        }
+        try {
+          socket.connect(new InetSocketAddress(a, port), timeoutMs);
+          failed = null;
+          break;
+        } catch (IOException e) {
+          socket.close();
+          if (failed != null) {
+            e.addSuppressed(failed);
+          }
+          failed = e;
+        }
+      }
+      if (failed != null) {
+        throw failed;
+      }
       socket.setSoTimeout(timeoutMs);
       in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 8192));
       out = socket.getOutputStream();
@@ -98,7 +138,10 @@ final class BrokerConnection implements AutoCloseable {
     int id = ++correlationId;
     request.reset();
     int sizeAt = request.reserveInt32();
-    request.int16(apiKey).int16(version).int32(id).nullableString(clientId).noTaggedFields();
+    request.int16(apiKey).int16(version).int32(id).nullableString(clientId);
+    if (apiKey != SaslHandshakeMessage.KEY) {
+      request.noTaggedFields(); // request header v2; SaslHandshake has no flexible version (v1)
+    }
     body.accept(request);
     request.putInt32(sizeAt, request.size() - 4);
     out.write(request.array(), 0, request.size());
@@ -111,8 +154,15 @@ final class BrokerConnection implements AutoCloseable {
       throw new EOFException("broker " + address + " closed the connection");
     }
     if (size < 4 || size > MAX_RESPONSE_BYTES) {
+      close(); // the rest of that frame is still on the socket: the connection is unusable
       throw new WireProtocolException(
-          "broker " + address + " answered with a frame of " + size + " bytes");
+          "broker "
+              + address
+              + " answered with a frame of "
+              + size
+              + " bytes, beyond the "
+              + MAX_RESPONSE_BYTES
+              + " bytes this client accepts: not a Kafka answer to its request");
     }
     byte[] frame = new byte[size];
     in.readFully(frame);
@@ -122,14 +172,22 @@ final class BrokerConnection implements AutoCloseable {
       throw new WireProtocolException(
           "broker " + address + " answered request " + answered + ", expected " + id);
     }
-    if (apiKey != ApiVersionsMessage.KEY) {
+    if (apiKey != ApiVersionsMessage.KEY && apiKey != SaslHandshakeMessage.KEY) {
       new WireReader(buf).skipTaggedFields();
     }
     return buf;
   }
 
+  private static Socket newSocket() throws IOException {
+    Socket s = new Socket();
+    s.setTcpNoDelay(true);
+    s.setKeepAlive(true);
+    return s;
+  }
+
   @Override
   public void close() {
+    closed = true;
     try {
       socket.close();
     } catch (IOException e) {

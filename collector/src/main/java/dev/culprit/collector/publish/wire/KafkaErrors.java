@@ -97,6 +97,14 @@ final class KafkaErrors {
         || code == PRODUCER_FENCED;
   }
 
+  /**
+   * Whether the topic does not exist or this client may not write to it: the records of that topic
+   * fail back to the caller at once, without holding back other topics.
+   */
+  static boolean topicUnavailable(short code) {
+    return code == UNKNOWN_TOPIC_OR_PARTITION || code == TOPIC_AUTHORIZATION_FAILED;
+  }
+
   /** Whether the partition's leader may have moved: metadata is fetched again before retrying. */
   static boolean staleMetadata(short code) {
     return code == NOT_LEADER_OR_FOLLOWER

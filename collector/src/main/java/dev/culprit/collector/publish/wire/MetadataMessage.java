@@ -28,9 +28,9 @@ final class MetadataMessage {
       w.compactString(topic);
       w.noTaggedFields();
     }
-    // Auto-creation stays with the broker's setting (auto.create.topics.enable), as for the Java
-    // producer: true asks for it only where the broker allows it.
-    w.bool(true);
+    // allow_auto_topic_creation=false: a probe for metadata must never create a topic (a typo in a
+    // topic name would otherwise become a topic wherever auto.create.topics.enable is on).
+    w.bool(false);
     if (version <= 10) {
       w.bool(false); // include cluster authorized operations (v8-10)
     }

@@ -41,13 +41,24 @@ final class ProduceMessage {
     w.noTaggedFields();
   }
 
-  /** One partition's outcome; {@code badRecords} lists the batch indexes the broker named. */
+  /**
+   * One partition's outcome; {@code badRecords} lists the batch indexes the broker named; {@code
+   * logStartOffset} tells a producer state removed by retention from one lost with the log.
+   */
   record PartitionResult(
-      short errorCode, long baseOffset, List<Integer> badRecords, String message) {}
+      short errorCode,
+      long baseOffset,
+      long logStartOffset,
+      List<Integer> badRecords,
+      String message) {}
 
-  /** topic → partition → outcome. */
-  static Map<String, Map<Integer, PartitionResult>> readResponse(WireReader r)
-      throws WireProtocolException {
+  /**
+   * topic → partition → outcome, and how long the broker asks this client to wait before its next
+   * request (a quota was exceeded; the broker also mutes the connection for that long).
+   */
+  record Response(Map<String, Map<Integer, PartitionResult>> results, int throttleTimeMs) {}
+
+  static Response readResponse(WireReader r) throws WireProtocolException {
     Map<String, Map<Integer, PartitionResult>> results = new LinkedHashMap<>();
     int nTopics = r.compactArrayLength();
     for (int t = 0; t < nTopics; t++) {
@@ -59,7 +70,7 @@ final class ProduceMessage {
         short error = r.int16();
         long baseOffset = r.int64();
         r.int64(); // log append time
-        r.int64(); // log start offset
+        long logStartOffset = r.int64();
         int nErrors = r.compactArrayLength();
         List<Integer> bad = new ArrayList<>(Math.max(0, nErrors));
         for (int e = 0; e < nErrors; e++) {
@@ -69,13 +80,15 @@ final class ProduceMessage {
         }
         String message = r.compactNullableString();
         r.skipTaggedFields(); // v10+: the current leader
-        partitions.put(index, new PartitionResult(error, baseOffset, List.copyOf(bad), message));
+        partitions.put(
+            index,
+            new PartitionResult(error, baseOffset, logStartOffset, List.copyOf(bad), message));
       }
       r.skipTaggedFields();
       results.put(topic, partitions);
     }
-    r.int32(); // throttle time
+    int throttleTimeMs = r.int32();
     r.skipTaggedFields(); // v10+: node endpoints
-    return results;
+    return new Response(results, throttleTimeMs);
   }
 }

@@ -69,6 +69,24 @@ final class WireReader {
     return s;
   }
 
+  /** A classic nullable string: int16 length (-1 for null), UTF-8 bytes. */
+  String nullableString() throws WireProtocolException {
+    int len = int16();
+    return len < 0 ? null : utf8(len);
+  }
+
+  /** Compact bytes: unsigned varint length + 1 (0 for null, read as empty). */
+  byte[] compactBytes() throws WireProtocolException {
+    int len = uvarint() - 1;
+    if (len <= 0) {
+      return new byte[0];
+    }
+    need(len, "bytes");
+    byte[] b = new byte[len];
+    buf.get(b);
+    return b;
+  }
+
   String compactNullableString() throws WireProtocolException {
     int len = uvarint() - 1;
     return len < 0 ? null : utf8(len);

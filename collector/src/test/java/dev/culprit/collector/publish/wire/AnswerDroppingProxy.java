@@ -28,6 +28,9 @@ final class AnswerDroppingProxy implements AutoCloseable {
   private final ServerSocket server;
   private final int upstreamPort;
   private final AtomicBoolean dropNextProduceAnswer = new AtomicBoolean();
+  private final AtomicInteger throttleNextProduceAnswerMs = new AtomicInteger();
+  private final List<Long> produceRequestNanos = new CopyOnWriteArrayList<>();
+  private final List<Long> produceAnswerNanos = new CopyOnWriteArrayList<>();
   private volatile short produceMaxVersion = -1;
   private volatile FakeLeader fakeLeader;
 
@@ -74,6 +77,21 @@ final class AnswerDroppingProxy implements AutoCloseable {
     dropNextProduceAnswer.set(true);
   }
 
+  /** The next Produce answer asks the client for a pause of {@code ms} (as a quota would). */
+  void throttleNextProduceAnswer(int ms) {
+    throttleNextProduceAnswerMs.set(ms);
+  }
+
+  /** System.nanoTime() of every Produce request that arrived, in order. */
+  List<Long> produceRequestNanos() {
+    return produceRequestNanos;
+  }
+
+  /** System.nanoTime() of every Produce answer passed on, in order. */
+  List<Long> produceAnswerNanos() {
+    return produceAnswerNanos;
+  }
+
   int produceRequests() {
     return produceRequests.get();
   }
@@ -104,8 +122,27 @@ final class AnswerDroppingProxy implements AutoCloseable {
         AtomicBoolean dropAnswer = new AtomicBoolean();
         AtomicBoolean apiVersionsAnswer = new AtomicBoolean();
         AtomicInteger metadataVersion = new AtomicInteger(-1);
-        start(() -> pump(client, upstream, true, dropAnswer, apiVersionsAnswer, metadataVersion));
-        start(() -> pump(upstream, client, false, dropAnswer, apiVersionsAnswer, metadataVersion));
+        AtomicBoolean produceAnswer = new AtomicBoolean();
+        start(
+            () ->
+                pump(
+                    client,
+                    upstream,
+                    true,
+                    dropAnswer,
+                    apiVersionsAnswer,
+                    metadataVersion,
+                    produceAnswer));
+        start(
+            () ->
+                pump(
+                    upstream,
+                    client,
+                    false,
+                    dropAnswer,
+                    apiVersionsAnswer,
+                    metadataVersion,
+                    produceAnswer));
       } catch (IOException e) {
         return; // closed
       }
@@ -121,7 +158,8 @@ final class AnswerDroppingProxy implements AutoCloseable {
       boolean requests,
       AtomicBoolean dropAnswer,
       AtomicBoolean apiVersionsAnswer,
-      AtomicInteger metadataVersion) {
+      AtomicInteger metadataVersion,
+      AtomicBoolean produceAnswer) {
     try {
       DataInputStream in = new DataInputStream(from.getInputStream());
       DataOutputStream out = new DataOutputStream(to.getOutputStream());
@@ -137,7 +175,9 @@ final class AnswerDroppingProxy implements AutoCloseable {
           if (apiKey == MetadataMessage.KEY) {
             metadataRequests.incrementAndGet();
           }
+          produceAnswer.set(apiKey == ProduceMessage.KEY);
           if (apiKey == ProduceMessage.KEY) {
+            produceRequestNanos.add(System.nanoTime());
             produceRequests.incrementAndGet();
             if (dropNextProduceAnswer.compareAndSet(true, false)) {
               dropAnswer.set(true);
@@ -154,6 +194,15 @@ final class AnswerDroppingProxy implements AutoCloseable {
         } else if (fakeLeader != null && metadataVersion.get() >= 9) {
           frame = withFakeLeader(frame, (short) metadataVersion.getAndSet(-1), fakeLeader);
           size = frame.length;
+        } else if (produceAnswer.getAndSet(false)) {
+          int throttle = throttleNextProduceAnswerMs.getAndSet(0);
+          if (throttle > 0) {
+            // Produce v9+ answers end with throttle_time_ms (int32) and the tagged fields; the
+            // broker's own answers carry no tagged fields here, so the int32 is 5 bytes from the
+            // end.
+            ByteBuffer.wrap(frame).putInt(frame.length - 5, throttle);
+          }
+          produceAnswerNanos.add(System.nanoTime());
         }
         out.writeInt(size);
         out.write(frame);

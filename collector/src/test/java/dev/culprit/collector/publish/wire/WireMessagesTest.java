@@ -20,6 +20,10 @@ import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.SaslAuthenticateRequestData;
+import org.apache.kafka.common.message.SaslAuthenticateResponseData;
+import org.apache.kafka.common.message.SaslHandshakeRequestData;
+import org.apache.kafka.common.message.SaslHandshakeResponseData;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Message;
 import org.apache.kafka.common.protocol.ObjectSerializationCache;
@@ -125,10 +129,10 @@ class WireMessagesTest {
 
   @Test
   void sequenceWrapsAfterIntMaxAsTheBrokerExpects() {
-    assertThat(WireProducer.advance(0, 5)).isEqualTo(5);
-    assertThat(WireProducer.advance(Integer.MAX_VALUE - 2, 2)).isEqualTo(Integer.MAX_VALUE);
-    assertThat(WireProducer.advance(Integer.MAX_VALUE - 2, 3)).isEqualTo(0);
-    assertThat(WireProducer.advance(Integer.MAX_VALUE, 10)).isEqualTo(9);
+    assertThat(TransactionManager.advance(0, 5)).isEqualTo(5);
+    assertThat(TransactionManager.advance(Integer.MAX_VALUE - 2, 2)).isEqualTo(Integer.MAX_VALUE);
+    assertThat(TransactionManager.advance(Integer.MAX_VALUE - 2, 3)).isEqualTo(0);
+    assertThat(TransactionManager.advance(Integer.MAX_VALUE, 10)).isEqualTo(9);
   }
 
   @ParameterizedTest
@@ -167,7 +171,11 @@ class WireMessagesTest {
     ProduceResponseData.TopicProduceResponse t =
         new ProduceResponseData.TopicProduceResponse().setName("culprit.samples.probe");
     t.partitionResponses()
-        .add(new ProduceResponseData.PartitionProduceResponse().setIndex(0).setBaseOffset(77));
+        .add(
+            new ProduceResponseData.PartitionProduceResponse()
+                .setIndex(0)
+                .setBaseOffset(77)
+                .setLogStartOffset(12));
     ProduceResponseData.PartitionProduceResponse refused =
         new ProduceResponseData.PartitionProduceResponse()
             .setIndex(3)
@@ -189,10 +197,12 @@ class WireMessagesTest {
     t.partitionResponses().add(refused);
     d.responses().add(t);
 
-    Map<String, Map<Integer, ProduceMessage.PartitionResult>> got =
-        ProduceMessage.readResponse(reader(d, version));
+    ProduceMessage.Response response = ProduceMessage.readResponse(reader(d, version));
+    assertThat(response.throttleTimeMs()).as("the quota's requested pause").isEqualTo(5);
+    Map<String, Map<Integer, ProduceMessage.PartitionResult>> got = response.results();
     assertThat(got.get("culprit.samples.probe").get(0).errorCode()).isZero();
     assertThat(got.get("culprit.samples.probe").get(0).baseOffset()).isEqualTo(77);
+    assertThat(got.get("culprit.samples.probe").get(0).logStartOffset()).isEqualTo(12);
     ProduceMessage.PartitionResult r = got.get("culprit.samples.probe").get(3);
     assertThat(r.errorCode()).isEqualTo(KafkaErrors.INVALID_RECORD);
     assertThat(r.badRecords()).containsExactly(4, 9);
@@ -210,7 +220,7 @@ class WireMessagesTest {
     assertThat(req.topics())
         .extracting(MetadataRequestData.MetadataRequestTopic::name)
         .containsExactly("culprit.samples.qdisc", "culprit.samples.filter");
-    assertThat(req.allowAutoTopicCreation()).isTrue();
+    assertThat(req.allowAutoTopicCreation()).as("a metadata probe never creates a topic").isFalse();
     assertThat(req.includeTopicAuthorizedOperations()).isFalse();
 
     MetadataResponseData d = new MetadataResponseData().setClusterId("c1").setControllerId(1);
@@ -283,7 +293,7 @@ class WireMessagesTest {
   @Test
   void apiVersionsRequestAndResponseMatchKafkasClasses() throws Exception {
     WireWriter w = new WireWriter(16);
-    ApiVersionsMessage.writeRequest(w, WireProducer.softwareVersion());
+    ApiVersionsMessage.writeRequest(w, NetworkClient.softwareVersion());
     ApiVersionsRequestData req = new ApiVersionsRequestData();
     req.read(new ByteBufferAccessor(ByteBuffer.wrap(w.toByteArray())), (short) 3);
     assertThat(req.clientSoftwareName()).isEqualTo("culprit-collector");
@@ -364,6 +374,48 @@ class WireMessagesTest {
     for (String bad : List.of("localhost", ":9092", "host:", "host:0", "host:99999", "host:x")) {
       assertThatThrownBy(() -> HostPort.parse(bad)).as(bad).hasMessageContaining("not host:port");
     }
+  }
+
+  @Test
+  void saslHandshakeRequestAndResponseMatchKafkasClasses() throws Exception {
+    WireWriter w = new WireWriter(32);
+    SaslHandshakeMessage.writeRequest(w, "SCRAM-SHA-512");
+    SaslHandshakeRequestData req = new SaslHandshakeRequestData();
+    req.read(
+        new ByteBufferAccessor(ByteBuffer.wrap(w.toByteArray())), SaslHandshakeMessage.VERSION);
+    assertThat(req.mechanism()).isEqualTo("SCRAM-SHA-512");
+
+    SaslHandshakeResponseData d =
+        new SaslHandshakeResponseData()
+            .setErrorCode((short) 33)
+            .setMechanisms(List.of("PLAIN", "SCRAM-SHA-256"));
+    SaslHandshakeMessage.Response r =
+        SaslHandshakeMessage.readResponse(reader(d, SaslHandshakeMessage.VERSION));
+    assertThat(r.errorCode()).isEqualTo((short) 33);
+    assertThat(r.mechanisms()).containsExactly("PLAIN", "SCRAM-SHA-256");
+  }
+
+  @Test
+  void saslAuthenticateRequestAndResponseMatchKafkasClasses() throws Exception {
+    byte[] message = "n,,n=culprit-agent,r=abc".getBytes(StandardCharsets.UTF_8);
+    WireWriter w = new WireWriter(32);
+    SaslAuthenticateMessage.writeRequest(w, message);
+    SaslAuthenticateRequestData req = new SaslAuthenticateRequestData();
+    req.read(
+        new ByteBufferAccessor(ByteBuffer.wrap(w.toByteArray())), SaslAuthenticateMessage.VERSION);
+    assertThat(req.authBytes()).isEqualTo(message);
+
+    SaslAuthenticateResponseData d =
+        new SaslAuthenticateResponseData()
+            .setErrorCode((short) 58)
+            .setErrorMessage("Authentication failed")
+            .setAuthBytes("r=abcdef".getBytes(StandardCharsets.UTF_8))
+            .setSessionLifetimeMs(3_600_000);
+    SaslAuthenticateMessage.Response r =
+        SaslAuthenticateMessage.readResponse(reader(d, SaslAuthenticateMessage.VERSION));
+    assertThat(r.errorCode()).isEqualTo((short) 58);
+    assertThat(r.errorMessage()).isEqualTo("Authentication failed");
+    assertThat(new String(r.authBytes(), StandardCharsets.UTF_8)).isEqualTo("r=abcdef");
   }
 
   private static byte[] batch(int seed) {

@@ -192,6 +192,135 @@ class WireProducerTest {
   }
 
   @Test
+  void aProducerStateErrorOnOnePartitionDoesNotReSendAnotherPartitionsLostBatchAsNew()
+      throws Exception {
+    String topic = "culprit-test.wire-epoch-bump";
+    createTopic(topic, 2, Map.of());
+    List<SpoolRecord> onOne = new ArrayList<>();
+    List<SpoolRecord> onZero = new ArrayList<>();
+    for (int i = 0; onOne.size() < 6 || onZero.size() < 6; i++) {
+      SpoolRecord r = SpoolRecord.of(topic, 1L, "host-" + i, value(i));
+      (Murmur2.partition(r.key(), 2) == 1 ? onOne : onZero).add(r);
+    }
+    AnswerDroppingProxy second = new AnswerDroppingProxy(broker.port());
+    // Partition 1 is led by "node 77" (the second proxy), partition 0 by node 1.
+    proxy.fakeSecondLeader(77, second.port(), topic);
+    try (WireProducer producer = new WireProducer(settings(Compression.ZSTD, 30_000))) {
+      List<SpoolRecord> first = List.of(onOne.get(0), onZero.get(0));
+      assertThat(producer.send(first)).containsOnly(WireProducer.Outcome.OK);
+      long idBefore = producer.transactionManager().producerIdAndEpoch().producerId();
+
+      // Partition 0's next sequence is out of step with the broker (OUT_OF_ORDER_SEQUENCE_NUMBER)
+      // while partition 1's batch is written but its answer lost, in the same round.
+      producer
+          .transactionManager()
+          .acknowledged(new dev.culprit.collector.publish.wire.TopicPartition(topic, 0), 3, -1);
+      second.dropNextProduceAnswer();
+      List<SpoolRecord> window = new ArrayList<>();
+      window.addAll(onOne.subList(1, 6)); // first: node 77's request goes out first
+      window.addAll(onZero.subList(1, 6));
+      assertThat(producer.send(window)).containsOnly(WireProducer.Outcome.OK);
+      assertThat(second.droppedAnswers()).as("node 77's answer was lost").isEqualTo(1);
+
+      ProducerIdAndEpoch after = producer.transactionManager().producerIdAndEpoch();
+      assertThat(after.producerId()).as("the same id, its epoch bumped").isEqualTo(idBefore);
+      assertThat(after.epoch()).isEqualTo((short) 1);
+      assertThat(producer.dataLossEvents())
+          .as("partition 0 forgot acknowledged sequences, as far as the broker's answer shows")
+          .isEqualTo(1);
+    } finally {
+      proxy.fakeSecondLeader(0, 0, null);
+      second.close();
+    }
+    List<ConsumerRecord<byte[], byte[]>> read = readAll(topic, 2, 12);
+    assertThat(read)
+        .as("partition 1's batch written once although it was sent twice")
+        .extracting(r -> index(r.value()))
+        .doesNotHaveDuplicates()
+        .hasSize(12);
+  }
+
+  @Test
+  void acknowledgedRecordsTheBrokerLaterLosesAreCountedNotAbsorbed() throws Exception {
+    String topic = "culprit-test.wire-data-loss";
+    createTopic(topic, 1, Map.of());
+    try (WireProducer producer = new WireProducer(settings(Compression.ZSTD, 30_000))) {
+      assertThat(producer.send(List.of(SpoolRecord.of(topic, 1L, "h", value(1)))))
+          .containsOnly(WireProducer.Outcome.OK);
+      assertThat(producer.dataLossEvents()).isZero();
+
+      // A deleted and re-created topic loses what was acknowledged, as an unclean leader
+      // election does: the next batch lands at offset 0, below the offset acknowledged before.
+      broker.admin().deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (true) {
+        try {
+          createTopic(topic, 1, Map.of());
+          break;
+        } catch (Exception e) {
+          assertThat(System.nanoTime()).as("re-created in time: %s", e).isLessThan(deadline);
+          Thread.onSpinWait();
+        }
+      }
+      WireProducer.Outcome[] outcomes;
+      do {
+        outcomes = producer.send(List.of(SpoolRecord.of(topic, 2L, "h", value(2))));
+      } while (!outcomes[0].ok() && System.nanoTime() < deadline);
+      assertThat(outcomes).containsOnly(WireProducer.Outcome.OK);
+      assertThat(producer.dataLossEvents()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aThrottledAnswerDelaysTheNextRequestToThatBrokerByTheThrottleTime() throws Exception {
+    String topic = "culprit-test.wire-throttle";
+    createTopic(topic, 1, Map.of());
+    try (WireProducer producer = new WireProducer(settings(Compression.ZSTD, 30_000))) {
+      proxy.throttleNextProduceAnswer(1_500);
+      int answers = proxy.produceAnswerNanos().size();
+      assertThat(producer.send(List.of(SpoolRecord.of(topic, 1L, "h", value(1)))))
+          .containsOnly(WireProducer.Outcome.OK);
+      long throttledAnswer = proxy.produceAnswerNanos().get(answers);
+      int requests = proxy.produceRequestNanos().size();
+      assertThat(producer.send(List.of(SpoolRecord.of(topic, 2L, "h", value(2)))))
+          .containsOnly(WireProducer.Outcome.OK);
+      long next = proxy.produceRequestNanos().get(requests);
+      assertThat(Duration.ofNanos(next - throttledAnswer))
+          .as("the next Produce request waited out the throttle")
+          .isGreaterThanOrEqualTo(Duration.ofMillis(1_400));
+    }
+  }
+
+  @Test
+  void aMissingTopicFailsAtOnceNamingItsErrorWhileTheOtherTopicIsDelivered() throws Exception {
+    String present = "culprit-test.wire-present";
+    String absent = "culprit-test.wire-absent";
+    createTopic(present, 1, Map.of());
+    List<SpoolRecord> window =
+        List.of(
+            SpoolRecord.of(absent, 1L, "h", value(1)),
+            SpoolRecord.of(present, 1L, "h", value(2)),
+            SpoolRecord.of(absent, 1L, "h", value(3)),
+            SpoolRecord.of(present, 1L, "h", value(4)));
+    long started = System.nanoTime();
+    WireProducer.Outcome[] outcomes;
+    try (WireProducer producer = new WireProducer(settings(Compression.ZSTD, 60_000))) {
+      outcomes = producer.send(window);
+    }
+    assertThat(Duration.ofNanos(System.nanoTime() - started))
+        .as("not retried until the 60 s delivery timeout")
+        .isLessThan(Duration.ofSeconds(20));
+    assertThat(outcomes[1]).isEqualTo(WireProducer.Outcome.OK);
+    assertThat(outcomes[3]).isEqualTo(WireProducer.Outcome.OK);
+    for (int i : new int[] {0, 2}) {
+      assertThat(outcomes[i].topicUnavailable()).isTrue();
+      assertThat(outcomes[i].permanent()).as("they stay in the spool").isFalse();
+      assertThat(outcomes[i].error()).isEqualTo("topic " + absent + ": UNKNOWN_TOPIC_OR_PARTITION");
+    }
+    assertThat(readAll(present, 1, 2)).extracting(r -> index(r.value())).containsExactly(2, 4);
+  }
+
+  @Test
   void aRecordTooLargeForTheTopicIsRefusedAloneAndItsNeighboursAreDelivered() throws Exception {
     String topic = "culprit-test.wire-too-large";
     createTopic(topic, 1, Map.of("max.message.bytes", "2000"));

@@ -1,0 +1,75 @@
+package dev.culprit.collector.publish;
+
+import static dev.culprit.collector.testing.TestSamples.header;
+import static dev.culprit.collector.testing.TestSamples.probe;
+import static dev.culprit.collector.testing.TestSamples.protocol;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.culprit.broker.EmbeddedBroker;
+import dev.culprit.collector.spi.Header;
+import dev.culprit.collector.testing.TopicReader;
+import dev.culprit.collector.testing.TopicReader.Read;
+import dev.culprit.schemas.ProtocolSample;
+import dev.culprit.schemas.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** One topic the broker does not have must not stall the host's other topics. */
+class KafkaPublisherTopicErrorTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  /** zstd: the built-in client; lz4: the Java client (the built-in one has no lz4). */
+  @ParameterizedTest
+  @ValueSource(strings = {"zstd", "lz4"})
+  void aMissingTopicsRecordsWaitInTheSpoolWhileTheOtherTopicsAreDelivered(
+      String compression, @TempDir Path spool) throws Exception {
+    try (EmbeddedBroker broker = EmbeddedBroker.startTemporary()) {
+      try (Admin admin = broker.admin()) {
+        admin.deleteTopics(List.of(Topics.PROBE.name())).all().get(30, TimeUnit.SECONDS);
+        // The controller has deleted it; wait until the broker's own metadata says so too.
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(Topics.PROBE.name())) {
+          assertThat(System.nanoTime()).as("topic deleted in time").isLessThan(deadline);
+          Thread.onSpinWait();
+        }
+      }
+      String host = "host-missing-topic";
+      try (KafkaPublisher publisher =
+          KafkaPublisher.open(
+              broker.bootstrapServers(),
+              Map.of("compression.type", compression),
+              "culprit-test",
+              spool,
+              16L << 20)) {
+        for (int cycle = 0; cycle < 3; cycle++) {
+          Header h = header(host, 1_700_000_000_000L + cycle * 5000L);
+          // Probe first: its records come before the protocol ones in every window.
+          publisher.publish(List.of(probe(h, 1), protocol(h, Map.of("Tcp.X", 1L))));
+        }
+        List<Read<ProtocolSample>> protocols =
+            TopicReader.readUntil(
+                broker.bootstrapServers(),
+                Topics.PROTOCOL,
+                got -> got.stream().filter(r -> r.key().equals(host)).count() >= 3,
+                WAIT);
+        assertThat(protocols.stream().filter(r -> r.key().equals(host)))
+            .as("the protocol topic was delivered although the probe topic is missing")
+            .hasSize(3);
+        assertThat(publisher.stats().spooledRecords())
+            .as("the probe records wait in the spool")
+            .isEqualTo(3);
+        assertThat(publisher.brokerUnreachable())
+            .as("a missing topic is not an unreachable broker")
+            .isFalse();
+      }
+    }
+  }
+}
