@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Snapshots everything the sources of the {@link SourceCatalogue} read — procfs files and command
@@ -54,8 +55,7 @@ public final class FixtureCapture {
       SourceCatalogue.ALL.stream()
           .flatMap(s -> s.commands().entrySet().stream())
           .collect(
-              java.util.stream.Collectors.toMap(
-                  Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, TreeMap::new));
+              Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, TreeMap::new));
 
   private final HostPaths paths;
   private final NetnsAccess access;

@@ -34,6 +34,12 @@ public final class SoftnetStatParser {
 
   static final int MIN_COLUMNS = 9;
 
+  /** Columns this parser knows the meaning of (the 6.x layout); later ones are ignored. */
+  static final int KNOWN_COLUMNS = 15;
+
+  /** 1-based column of the CPU index (5.10+). */
+  private static final int CPU_INDEX_COLUMN = 13;
+
   private SoftnetStatParser() {}
 
   /**
@@ -54,7 +60,7 @@ public final class SoftnetStatParser {
         throw new ParseException(
             source, i + 1, fields.length + " columns, at least " + MIN_COLUMNS + " expected");
       }
-      long[] values = new long[Math.min(fields.length, 15)];
+      long[] values = new long[Math.min(fields.length, KNOWN_COLUMNS)];
       for (int c = 0; c < values.length; c++) {
         try {
           values[c] = Long.parseUnsignedLong(fields[c], 16);
@@ -64,7 +70,10 @@ public final class SoftnetStatParser {
       }
       cpus.add(
           SoftnetCpu.newBuilder()
-              .setCpu(values.length >= 13 ? (int) values[12] : cpus.size())
+              .setCpu(
+                  values.length >= CPU_INDEX_COLUMN
+                      ? (int) values[CPU_INDEX_COLUMN - 1]
+                      : cpus.size())
               .setProcessed(values[0])
               .setDropped(values[1])
               .setTimeSqueeze(values[2])
