@@ -8,9 +8,10 @@ import dev.culprit.collector.runtime.CollectorConfig;
 import dev.culprit.collector.source.NameFilter;
 import dev.culprit.collector.source.NetworkSourceOptions;
 import dev.culprit.collector.source.NetworkSources;
+import dev.culprit.collector.source.SourceCatalogue;
+import dev.culprit.collector.source.SourceContext;
 import dev.culprit.collector.source.container.ContainerSource;
 import dev.culprit.collector.source.container.ContainerSourceConfig;
-import dev.culprit.collector.source.container.ContainerSources;
 import dev.culprit.collector.source.probe.ProbeSource;
 import dev.culprit.collector.source.probe.ProbeTarget;
 import dev.culprit.collector.spi.NamespaceFinder;
@@ -18,9 +19,12 @@ import dev.culprit.collector.spi.Source;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import picocli.CommandLine.Option;
 
 /** The collector's options, shared by {@code culprit up} and {@code culprit collect}. */
@@ -44,9 +48,9 @@ final class CollectorOptions {
       names = "--sources",
       paramLabel = "NAME",
       split = ",",
+      completionCandidates = SourceNames.class,
       description =
-          "Sources to run (default: all): interface, protocol, conntrack, qdisc, filter, container,"
-              + " kernel, probe (with --probe).")
+          "Sources to run (default: all; probe only with --probe): ${COMPLETION-CANDIDATES}.")
   List<String> sources = new ArrayList<>();
 
   @Option(
@@ -214,6 +218,11 @@ final class CollectorOptions {
       b.hostId(hostId);
     }
     if (!sources.isEmpty()) {
+      try {
+        SourceCatalogue.enabled(sources);
+      } catch (IllegalArgumentException e) {
+        throw new UserException("--sources: " + e.getMessage(), 2);
+      }
       b.enabledSources(sources);
     }
     CollectorConfig config;
@@ -274,31 +283,47 @@ final class CollectorOptions {
     // A command is killed by its own timeout before the collector abandons the whole call.
     Duration commandTimeout =
         Duration.ofMillis(Math.max(100, config.sourceTimeout().toMillis() * 4 / 5));
+    Set<String> enabled = SourceCatalogue.enabled(sources);
+    Set<String> networkNames = new LinkedHashSet<>(enabled);
+    networkNames.retainAll(NetworkSourceOptions.ALL);
     NetworkSourceOptions network =
         new NetworkSourceOptions(
-            NetworkSourceOptions.ALL,
+            networkNames,
             NameFilter.of(deviceInclude, deviceExclude),
             commandTimeout,
             firewallEvery,
             !noNetlink);
     NetworkSources opened = NetworkSources.open(config.hostPaths(), runner, network);
     try {
+      Set<String> others = new LinkedHashSet<>(enabled);
+      others.removeAll(NetworkSourceOptions.ALL);
       List<Source> all = new ArrayList<>(opened.sources());
-      if (!probeTargets.isEmpty()) {
-        all.add(new ProbeSource(opened.access(), probeTargets, probeCount, probeTimeout));
-      }
-      List<Source> containerSources =
-          ContainerSources.create(
-              config.hostPaths(), ContainerSourceConfig.defaults(dockerSocket()), kernelLookBack);
-      containerSources.stream()
+      all.addAll(
+          SourceCatalogue.build(
+              new SourceContext(
+                  config.hostPaths(),
+                  opened.access(),
+                  network,
+                  ContainerSourceConfig.defaults(dockerSocket()),
+                  kernelLookBack,
+                  new SourceContext.Probes(probeTargets, probeCount, probeTimeout)),
+              others));
+      all.stream()
           .filter(ContainerSource.class::isInstance)
           .findFirst()
           .ifPresent(c -> containers = (ContainerSource) c);
-      all.addAll(containerSources);
       return new HostSources(List.copyOf(all), opened);
     } catch (RuntimeException e) {
       opened.close();
       throw e;
+    }
+  }
+
+  /** The catalogue's source names, for the {@code --sources} help. */
+  static final class SourceNames implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      return SourceCatalogue.names().iterator();
     }
   }
 

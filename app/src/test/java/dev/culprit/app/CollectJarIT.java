@@ -113,6 +113,7 @@ class CollectJarIT {
             "culprit.samples.protocol",
             "culprit.samples.qdisc",
             "culprit.samples.filter",
+            "culprit.samples.softnet",
             "culprit.samples.collector");
   }
 
@@ -121,6 +122,10 @@ class CollectJarIT {
     Run run = run(List.of("collect", "--help"), 30);
     assertThat(run.exit).isZero();
     assertThat(run.stdout).startsWith("Usage: culprit collect").contains("--bootstrap-servers");
+    assertThat(run.stdout.replaceAll("\\s+", " "))
+        .as("--sources help lists the catalogue")
+        .contains(
+            "interface, protocol, conntrack, qdisc, filter, softnet, probe, container, kernel");
   }
 
   @Test

@@ -38,6 +38,12 @@ public final class Topics {
           "culprit.samples.filter",
           FilterSample.class,
           "every firewall rule and chain policy of one netns with counters");
+  public static final Topic<SoftnetSample> SOFTNET =
+      sample(
+          "culprit.samples.softnet",
+          SoftnetSample.class,
+          "the host's per-CPU softnet_stat counters (backlog drops, time squeeze) and"
+              + " netdev_max_backlog");
   public static final Topic<ContainerSample> CONTAINER =
       sample(
           "culprit.samples.container",
@@ -94,6 +100,7 @@ public final class Topics {
           CONNTRACK,
           QDISC,
           FILTER,
+          SOFTNET,
           CONTAINER,
           KERNEL,
           PROBE,

@@ -162,4 +162,22 @@ class CounterResetTest {
   private static List<Long> droppedPackets(List<RootCause> causes) {
     return causes.stream().map(c -> (Long) c.getEvidence().get("droppedPackets")).toList();
   }
+
+  @Test
+  void aSoftnetCounterThatWraps32BitsGivesThatCpuNoDeltaThenCountingResumes() {
+    SampleFactory f = new SampleFactory("db-2", cycle(0));
+    try (TopologyHarness h = new TopologyHarness()) {
+      // The kernel prints softnet_stat counters as 32-bit values: dropped wraps past 0xffffffff.
+      h.pipe(
+          f.at(cycle(0)).softnet(1000L, SampleFactory.cpu(0, 4_294_967_000L, 4_294_967_200L, 0)),
+          f.at(cycle(1)).softnet(1000L, SampleFactory.cpu(0, 500L, 50L, 0)));
+      h.advanceTo(closing(1));
+      assertThat(h.causes()).as("window of the wrap").isEmpty();
+      h.pipe(f.at(cycle(2)).softnet(1000L, SampleFactory.cpu(0, 20_500L, 2_450L, 0)))
+          .advanceTo(closing(2));
+      assertThat(h.causes())
+          .singleElement()
+          .satisfies(c -> assertThat(c.getEvidence()).containsEntry("dropped", 2_400L));
+    }
+  }
 }

@@ -11,6 +11,8 @@ import dev.culprit.schemas.ProtocolSample;
 import dev.culprit.schemas.QdiscSample;
 import dev.culprit.schemas.QdiscStats;
 import dev.culprit.schemas.SampleHeaders;
+import dev.culprit.schemas.SoftnetCpu;
+import dev.culprit.schemas.SoftnetSample;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -100,6 +102,29 @@ public final class SampleFactory {
         .setBackends(List.of("iptables-nft"))
         .setRules(new ArrayList<>(rules))
         .setPolicies(new ArrayList<>(policies))
+        .build();
+  }
+
+  /** The host-wide softnet statistics (always the host namespace, as the collector publishes). */
+  public SoftnetSample softnet(Long netdevMaxBacklog, SoftnetCpu... cpus) {
+    return SoftnetSample.newBuilder(stamped("", new SoftnetSample()))
+        .setNetdevMaxBacklog(netdevMaxBacklog)
+        .setCpus(new ArrayList<>(List.of(cpus)))
+        .build();
+  }
+
+  /** One CPU's softnet_stat row, cumulative, on a 15-column (6.x) kernel with RPS idle. */
+  public static SoftnetCpu cpu(int cpu, long processed, long dropped, long timeSqueeze) {
+    return SoftnetCpu.newBuilder()
+        .setCpu(cpu)
+        .setProcessed(processed)
+        .setDropped(dropped)
+        .setTimeSqueeze(timeSqueeze)
+        .setReceivedRps(0L)
+        .setFlowLimitCount(0L)
+        .setBacklogLen(0L)
+        .setInputQlen(0L)
+        .setProcessQlen(0L)
         .build();
   }
 

@@ -7,6 +7,7 @@ import dev.culprit.collector.platform.procfs.ProcFiles;
 import dev.culprit.collector.spi.NamespaceFinder;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.NoDataException;
+import dev.culprit.collector.spi.Source;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,40 +16,46 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
- * Snapshots everything the network sources read — procfs files and command outputs — for the host
- * and each namespace into a directory, with a README saying where and when (kernel, distro, date),
- * so parsers can be tested on this machine's real output ({@code culprit capture-fixture DIR}). A
- * file or tool that is absent is listed in the README, not an error.
+ * Snapshots everything the sources of the {@link SourceCatalogue} read — procfs files and command
+ * outputs — for the host and each namespace into a directory, with a README saying where and when
+ * (kernel, distro, date), so parsers can be tested on this machine's real output ({@code culprit
+ * capture-fixture DIR}). A file or tool that is absent is listed in the README, not an error.
  */
 public final class FixtureCapture {
 
-  /** Files under a namespace's {@code net/} directory. */
+  /** Files under a namespace's {@code net/} directory that the per-namespace sources read. */
   static final List<String> NET_FILES =
-      List.of(
-          "dev",
-          "snmp",
-          "netstat",
-          "snmp6",
-          "stat/nf_conntrack",
-          "ip_tables_names",
-          "ip6_tables_names");
+      SourceCatalogue.ALL.stream()
+          .filter(s -> s.scope() == Source.Scope.PER_NETNS)
+          .flatMap(s -> s.kernelFiles().stream())
+          .filter(f -> f.startsWith("net/"))
+          .map(f -> f.substring("net/".length()))
+          .distinct()
+          .toList();
 
-  /** Commands, each saved under the file name next to it. */
+  /**
+   * Files read once per host, relative to the procfs root: global sysctls and the files of
+   * host-wide sources.
+   */
+  static final List<String> HOST_FILES =
+      SourceCatalogue.ALL.stream()
+          .flatMap(
+              s ->
+                  s.kernelFiles().stream()
+                      .filter(f -> s.scope() == Source.Scope.HOST || !f.startsWith("net/")))
+          .distinct()
+          .toList();
+
+  /** Commands the sources run in each namespace, each saved under the file name next to it. */
   static final Map<String, List<String>> COMMANDS =
-      Map.of(
-          "ip-j-s-s-d-address-show.json", List.of("ip", "-j", "-s", "-s", "-d", "address", "show"),
-          "tc-s-j-qdisc-show.json", List.of("tc", "-s", "-j", "qdisc", "show"),
-          "tc-s-qdisc-show.txt", List.of("tc", "-s", "qdisc", "show"),
-          "iptables-nft-save-c.txt", List.of("iptables-nft-save", "-c"),
-          "iptables-legacy-save-c.txt", List.of("iptables-legacy-save", "-c"),
-          "ip6tables-nft-save-c.txt", List.of("ip6tables-nft-save", "-c"),
-          "ip6tables-legacy-save-c.txt", List.of("ip6tables-legacy-save", "-c"),
-          "nft-j-list-ruleset.json", List.of("nft", "-j", "list", "ruleset"));
-
-  private static final List<String> SYSCTLS =
-      List.of("nf_conntrack_count", "nf_conntrack_max", "nf_conntrack_buckets");
+      SourceCatalogue.ALL.stream()
+          .flatMap(s -> s.commands().entrySet().stream())
+          .collect(
+              Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, TreeMap::new));
 
   private final HostPaths paths;
   private final NetnsAccess access;
@@ -79,13 +86,13 @@ public final class FixtureCapture {
       captureNamespace(netns, out, notes);
     }
     Path host = dir.resolve("host");
-    Path sysctl = paths.procRoot().resolve("sys/net/netfilter");
-    for (String name : SYSCTLS) {
-      String text = ProcFiles.readOrNull(sysctl.resolve(name));
+    Files.createDirectories(host);
+    for (String file : HOST_FILES) {
+      String text = ProcFiles.readOrNull(paths.procRoot().resolve(file));
       if (text == null) {
-        notes.add("host: no " + name);
+        notes.add("host: no " + file);
       } else {
-        Files.writeString(host.resolve(name + ".txt"), text);
+        Files.writeString(host.resolve(hostFileName(file)), text);
       }
     }
     Files.writeString(dir.resolve("README.md"), readme(written, notes));
@@ -107,7 +114,7 @@ public final class FixtureCapture {
     } catch (NoDataException | CommandRunner.CommandException e) {
       notes.add(who + ": procfs unreadable: " + e.getMessage());
     }
-    for (Map.Entry<String, List<String>> command : new java.util.TreeMap<>(COMMANDS).entrySet()) {
+    for (Map.Entry<String, List<String>> command : COMMANDS.entrySet()) {
       try {
         Files.writeString(out.resolve(command.getKey()), access.run(netns, command.getValue()));
       } catch (NoDataException | CommandRunner.CommandException e) {
@@ -154,6 +161,17 @@ public final class FixtureCapture {
       }
     }
     return "unknown";
+  }
+
+  /**
+   * {@code net/softnet_stat} → {@code proc-net-softnet_stat.txt}, as the per-namespace files; a
+   * sysctl by its last part ({@code nf_conntrack_max.txt}).
+   */
+  static String hostFileName(String file) {
+    if (file.startsWith("net/")) {
+      return "proc-" + file.replace('/', '-') + ".txt";
+    }
+    return file.substring(file.lastIndexOf('/') + 1) + ".txt";
   }
 
   private static String folder(Netns netns) {

@@ -1,6 +1,7 @@
 package dev.culprit.collector.source;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Objects;
 import java.util.Set;
 
@@ -24,9 +25,9 @@ public record NetworkSourceOptions(
     int firewallEveryCycles,
     boolean netlink) {
 
-  /** Every network source name, in publishing order. */
+  /** Every network source name, in publishing order: the catalogue's network group. */
   public static final Set<String> ALL =
-      Set.of("interface", "protocol", "conntrack", "qdisc", "filter");
+      Collections.unmodifiableSet(SourceCatalogue.names(SourceSpec.Group.NETWORK));
 
   public NetworkSourceOptions {
     Objects.requireNonNull(enabled, "enabled");

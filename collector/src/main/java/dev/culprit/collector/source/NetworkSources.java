@@ -5,22 +5,17 @@ import dev.culprit.collector.platform.netlink.NetlinkException;
 import dev.culprit.collector.platform.netlink.NetnsHandleCache;
 import dev.culprit.collector.platform.netns.NetnsAccess;
 import dev.culprit.collector.platform.procfs.HostPaths;
-import dev.culprit.collector.source.conntrack.ConntrackSource;
-import dev.culprit.collector.source.firewall.FirewallSource;
-import dev.culprit.collector.source.iface.InterfaceSource;
-import dev.culprit.collector.source.protocol.ProtocolSource;
-import dev.culprit.collector.source.qdisc.QdiscSource;
 import dev.culprit.collector.spi.Source;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds the network sources (all {@link Source.Scope#PER_NETNS}) the collector runs, and owns what
- * they share: the per-namespace netlink sockets and file handles. Whether those work here is
- * decided once, when the sources are built, and logged.
+ * Builds the network sources (the {@link SourceSpec.Group#NETWORK} entries of the {@link
+ * SourceCatalogue}) the collector runs, and owns what they share: the per-namespace netlink sockets
+ * and file handles. Whether those work here is decided once, when the sources are built, and
+ * logged.
  */
 public final class NetworkSources implements AutoCloseable {
 
@@ -46,8 +41,8 @@ public final class NetworkSources implements AutoCloseable {
   }
 
   /**
-   * The enabled sources in a fixed order (interface, protocol, conntrack, qdisc, filter) with their
-   * shared namespace handles; {@link #close()} releases those.
+   * The enabled sources in catalogue order with their shared namespace handles; {@link #close()}
+   * releases those.
    */
   public static NetworkSources open(
       HostPaths paths, CommandRunner runner, NetworkSourceOptions options) {
@@ -71,23 +66,9 @@ public final class NetworkSources implements AutoCloseable {
     if (noHandlesReason != null) {
       access = access.withNoHandlesReason(noHandlesReason);
     }
-    List<Source> sources = new ArrayList<>();
-    if (options.enabled().contains("interface")) {
-      sources.add(new InterfaceSource(access, options.devices()));
-    }
-    if (options.enabled().contains("protocol")) {
-      sources.add(new ProtocolSource(access));
-    }
-    if (options.enabled().contains("conntrack")) {
-      sources.add(new ConntrackSource(access));
-    }
-    if (options.enabled().contains("qdisc")) {
-      sources.add(new QdiscSource(access, options.devices()));
-    }
-    if (options.enabled().contains("filter")) {
-      sources.add(new FirewallSource(access, options.firewallEveryCycles()));
-    }
-    return new NetworkSources(List.copyOf(sources), access, handles, readPath);
+    List<Source> sources =
+        SourceCatalogue.build(SourceContext.forNetwork(paths, access, options), options.enabled());
+    return new NetworkSources(sources, access, handles, readPath);
   }
 
   /**

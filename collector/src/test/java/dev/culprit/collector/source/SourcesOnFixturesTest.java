@@ -9,6 +9,7 @@ import dev.culprit.collector.source.conntrack.ConntrackSource;
 import dev.culprit.collector.source.firewall.FirewallSource;
 import dev.culprit.collector.source.iface.InterfaceSource;
 import dev.culprit.collector.source.qdisc.QdiscSource;
+import dev.culprit.collector.source.softnet.SoftnetSource;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.NoDataException;
@@ -18,6 +19,8 @@ import dev.culprit.schemas.FilterSample;
 import dev.culprit.schemas.InterfaceSample;
 import dev.culprit.schemas.InterfaceStats;
 import dev.culprit.schemas.QdiscSample;
+import dev.culprit.schemas.SoftnetCpu;
+import dev.culprit.schemas.SoftnetSample;
 import dev.culprit.schemas.Topics;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -225,5 +228,34 @@ class SourcesOnFixturesTest {
     // nft lists no iptables-nft table in this namespace: iptables-nft-save is never forked.
     assertThat(runner.calls()).noneMatch(c -> c.contains("iptables-nft-save"));
     assertThat(runner.calls()).hasSize(2);
+  }
+
+  @Test
+  void softnetPublishesEveryCpuRowOfTheHostWithTheBacklogBound() throws Exception {
+    tree.proc("net/softnet_stat", "real/host/proc-net-softnet_stat.txt")
+        .proc("sys/net/core/netdev_max_backlog", "real/host/netdev_max_backlog.txt");
+
+    List<Sample> samples = new SoftnetSource(tree.paths()).collect(ns, HEADER.forNetns(""));
+
+    assertThat(samples)
+        .singleElement()
+        .satisfies(s -> assertThat(s.topic()).isEqualTo(Topics.SOFTNET));
+    SoftnetSample sample = (SoftnetSample) samples.get(0).value();
+    assertThat(sample.getNetns()).isEmpty();
+    assertThat(sample.getNetdevMaxBacklog()).isEqualTo(1000L);
+    assertThat(sample.getCpus()).extracting(SoftnetCpu::getCpu).containsExactly(0, 1);
+    assertThat(sample.getCpus().get(1).getProcessed()).isEqualTo(0xf8feL);
+  }
+
+  @Test
+  void softnetLeavesAnUnreadableBacklogBoundNullAndIsNoDataWithoutItsFile() throws Exception {
+    SoftnetSource source = new SoftnetSource(tree.paths());
+    assertThatThrownBy(() -> source.collect(ns, HEADER.forNetns("")))
+        .isInstanceOf(NoDataException.class)
+        .hasMessageContaining("softnet_stat");
+
+    tree.proc("net/softnet_stat", "real/host/proc-net-softnet_stat.txt");
+    SoftnetSample sample = (SoftnetSample) source.collect(ns, HEADER.forNetns("")).get(0).value();
+    assertThat(sample.getNetdevMaxBacklog()).isNull();
   }
 }

@@ -15,6 +15,7 @@ import dev.culprit.processor.window.HostWindowState;
 import dev.culprit.processor.window.HostWindows;
 import dev.culprit.schemas.Topics;
 import java.time.Duration;
+import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -31,8 +32,9 @@ import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The packet-loss sub-topology: network samples → reset-aware deltas → one aggregate per host and
- * tumbling event-time window → rules → {@code culprit.rootcause.packet-loss}.
+ * The packet-loss sub-topology: the network samples of every kind in {@link SampleKinds} →
+ * reset-aware deltas → one aggregate per host and tumbling event-time window → rules → {@code
+ * culprit.rootcause.packet-loss}.
  *
  * <p>The aggregate is keyed by host, the key of every sample topic, so no sample is repartitioned,
  * and it holds every namespace of the host: rules judging one namespace see the others (a veth's
@@ -62,19 +64,18 @@ public final class PacketLossTopology {
       StreamsBuilder builder, SampleStreams samples, ProcessorConfig config) {
     builder.addStateStore(BaselineStore.builder());
 
+    List<SampleKind<?>> kinds = SampleKinds.network();
     CogroupedKStream<String, HostWindowState> cogrouped =
-        deltas(samples, SampleKinds.INTERFACE, config)
-            .cogroup(aggregator(SampleKinds.INTERFACE))
-            .cogroup(
-                deltas(samples, SampleKinds.PROTOCOL, config), aggregator(SampleKinds.PROTOCOL))
-            .cogroup(
-                deltas(samples, SampleKinds.CONNTRACK, config), aggregator(SampleKinds.CONNTRACK))
-            .cogroup(deltas(samples, SampleKinds.QDISC, config), aggregator(SampleKinds.QDISC))
-            .cogroup(deltas(samples, SampleKinds.FILTER, config), aggregator(SampleKinds.FILTER))
-            // Last, so the existing inputs keep their node names (cogroup-agg-0..4).
-            .cogroup(
-                AddressIndex.probesByTargetHost(builder, samples),
-                (host, round, aggregate) -> HostWindows.addProbe(aggregate, round));
+        cogroupFirst(samples, kinds.get(0), config);
+    for (int i = 1; i < kinds.size(); i++) {
+      if (i == SampleKinds.BEFORE_PROBES) {
+        cogrouped = cogroupProbes(cogrouped, builder, samples);
+      }
+      cogrouped = cogroup(cogrouped, samples, kinds.get(i), config);
+    }
+    if (kinds.size() <= SampleKinds.BEFORE_PROBES) {
+      cogrouped = cogroupProbes(cogrouped, builder, samples);
+    }
 
     Duration retention = config.windowSize().plus(config.grace());
     KStream<String, RuleResult> results =
@@ -112,6 +113,30 @@ public final class PacketLossTopology {
             Produced.with(Topics.DEAD_LETTER.keySerde(), Topics.DEAD_LETTER.valueSerde())
                 .withName("packet-loss-rules-deadletter-sink"));
     return results;
+  }
+
+  private static <S extends SpecificRecord> CogroupedKStream<String, HostWindowState> cogroupFirst(
+      SampleStreams samples, SampleKind<S> kind, ProcessorConfig config) {
+    return deltas(samples, kind, config).cogroup(aggregator(kind));
+  }
+
+  private static <S extends SpecificRecord> CogroupedKStream<String, HostWindowState> cogroup(
+      CogroupedKStream<String, HostWindowState> cogrouped,
+      SampleStreams samples,
+      SampleKind<S> kind,
+      ProcessorConfig config) {
+    return cogrouped.cogroup(deltas(samples, kind, config), aggregator(kind));
+  }
+
+  // Probes join where they joined when they were added (cogroup slot BEFORE_PROBES), so the kinds
+  // before them keep their node names and kinds registered later come after them.
+  private static CogroupedKStream<String, HostWindowState> cogroupProbes(
+      CogroupedKStream<String, HostWindowState> cogrouped,
+      StreamsBuilder builder,
+      SampleStreams samples) {
+    return cogrouped.cogroup(
+        AddressIndex.probesByTargetHost(builder, samples),
+        (host, round, aggregate) -> HostWindows.addProbe(aggregate, round));
   }
 
   private static <S extends SpecificRecord> KGroupedStream<String, SampleDelta<S>> deltas(

@@ -14,6 +14,7 @@ import dev.culprit.schemas.InterfaceStats;
 import dev.culprit.schemas.ProtocolSample;
 import dev.culprit.schemas.QdiscSample;
 import dev.culprit.schemas.QdiscStats;
+import dev.culprit.schemas.SoftnetSample;
 import dev.culprit.schemas.Topics;
 import java.util.HashMap;
 import java.util.List;
@@ -139,6 +140,14 @@ public final class NetnsWindow {
   public List<ChainPolicy> chainPolicies() {
     FilterSample sample = record(SampleKinds.FILTER);
     return sample == null ? List.of() : sample.getPolicies();
+  }
+
+  /**
+   * The host's per-CPU softnet statistics: only in the host namespace's window (netns ""), where
+   * the host-wide softnet source publishes them.
+   */
+  public Optional<SoftnetSample> softnet() {
+    return Optional.ofNullable(record(SampleKinds.SOFTNET));
   }
 
   @SuppressWarnings("unchecked")

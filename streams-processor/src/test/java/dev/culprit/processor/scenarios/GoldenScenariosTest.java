@@ -32,6 +32,7 @@ class GoldenScenariosTest {
     all.addAll(StackScenarios.all());
     all.addAll(ChainScenarios.all());
     all.addAll(RouteScenarios.all());
+    all.addAll(SoftnetScenarios.all());
     all.addAll(ProbeScenarios.all());
     return all.stream();
   }

@@ -1,16 +1,21 @@
 package dev.culprit.collector.source.container;
 
 import dev.culprit.collector.platform.procfs.HostPaths;
+import dev.culprit.collector.source.NetworkSourceOptions;
+import dev.culprit.collector.source.SourceCatalogue;
+import dev.culprit.collector.source.SourceContext;
+import dev.culprit.collector.source.SourceSpec;
 import dev.culprit.collector.source.oom.KernelOomSource;
 import dev.culprit.collector.spi.Source;
 import java.time.Duration;
 import java.util.List;
 
 /**
- * The container-side sources of one host, for the collector to run: {@code container} (cgroups,
- * engine, JVMs) and {@code kernel} (OOM kills from the kernel log). Both are {@link AutoCloseable}:
- * they follow the engine's events and the kernel log on daemon threads started by their first
- * collect; close them when the collector stops.
+ * The container-side sources of one host (the catalogue's {@link SourceSpec.Group#CONTAINER}
+ * entries), for the collector to run: {@code container} (cgroups, engine, JVMs) and {@code kernel}
+ * (OOM kills from the kernel log). Both are {@link AutoCloseable}: they follow the engine's events
+ * and the kernel log on daemon threads started by their first collect; close them when the
+ * collector stops.
  */
 public final class ContainerSources {
 
@@ -23,7 +28,15 @@ public final class ContainerSources {
    */
   public static List<Source> create(
       HostPaths paths, ContainerSourceConfig config, Duration kernelLookBack) {
-    return List.of(new ContainerSource(paths, config), new KernelOomSource(paths, kernelLookBack));
+    return SourceCatalogue.build(
+        new SourceContext(
+            paths,
+            null,
+            NetworkSourceOptions.defaults(),
+            config,
+            kernelLookBack,
+            SourceContext.Probes.none()),
+        SourceCatalogue.names(SourceSpec.Group.CONTAINER));
   }
 
   /** The defaults: Docker at its default socket, kernel kills from the last two minutes. */

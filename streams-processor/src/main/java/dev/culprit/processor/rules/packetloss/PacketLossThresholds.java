@@ -10,6 +10,10 @@ package dev.culprit.processor.rules.packetloss;
  * @param qdiscMinDropShare a qdisc without a configured loss is a cause only when its drops are at
  *     least this share (0..1) of the packets it handled (sent + dropped): an AQM qdisc shedding a
  *     few packets under a burst is doing its job.
+ * @param backlogMinDropShare a CPU's input-backlog drops ({@code softnet_stat} dropped) are a cause
+ *     only when they are at least this share (0..1) of the packets handed to that CPU (processed +
+ *     dropped), the qdisc's notion of a real loss: a backlog briefly full under a burst is the
+ *     bound doing its job.
  * @param conntrackNearFull count / max at or above which the conntrack table counts as full
  * @param conntrackMinFillWithDrops with drop/early_drop/insert_failed rising, the table must be at
  *     least this full (count / max) to blame it: those counters also rise from insertion races on
@@ -18,12 +22,14 @@ package dev.culprit.processor.rules.packetloss;
 public record PacketLossThresholds(
     double firewallSelectiveMinShare,
     double qdiscMinDropShare,
+    double backlogMinDropShare,
     double conntrackNearFull,
     double conntrackMinFillWithDrops) {
 
   public PacketLossThresholds {
     requireShare("firewallSelectiveMinShare", firewallSelectiveMinShare);
     requireShare("qdiscMinDropShare", qdiscMinDropShare);
+    requireShare("backlogMinDropShare", backlogMinDropShare);
     requireShare("conntrackNearFull", conntrackNearFull);
     requireShare("conntrackMinFillWithDrops", conntrackMinFillWithDrops);
     if (conntrackMinFillWithDrops > conntrackNearFull) {
@@ -32,9 +38,12 @@ public record PacketLossThresholds(
     }
   }
 
-  /** 5 % of a chain, 1 % of a qdisc, conntrack full at 90 %, blamed for drops from 50 %. */
+  /**
+   * 5 % of a chain, 1 % of a qdisc or a CPU's backlog, conntrack full at 90 %, blamed for drops
+   * from 50 %.
+   */
   public static PacketLossThresholds defaults() {
-    return new PacketLossThresholds(0.05, 0.01, 0.9, 0.5);
+    return new PacketLossThresholds(0.05, 0.01, 0.01, 0.9, 0.5);
   }
 
   private static void requireShare(String name, double value) {

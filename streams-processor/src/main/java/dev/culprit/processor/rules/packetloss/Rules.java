@@ -17,7 +17,8 @@ public final class Rules {
           ConntrackTableFullRule::new,
           t -> new ListenOverflowRule(),
           t -> new SocketBufferOverflowRule(),
-          t -> new ReversePathFilterRule());
+          t -> new ReversePathFilterRule(),
+          SoftnetBacklogDropRule::new);
 
   private Rules() {}
 
