@@ -11,6 +11,12 @@ public enum LabScenario {
    * 137); culprit says JVM_HEAP_EXCEEDS_LIMIT.
    */
   OOM_JVM("oom-jvm"),
+  /**
+   * The seed's own story: {@code java -Xmx1g} as the container's PID 1 under 256 MiB, without
+   * performance data, so the ceiling is known only from the command line, which reads empty while
+   * the killed JVM exits. culprit must still say JVM_HEAP_EXCEEDS_LIMIT with the 1 GiB ceiling.
+   */
+  OOM_JVM_CMDLINE("oom-jvm-cmdline"),
   /** A shell pipeline growing ~10 MiB/s under a 64 MiB limit: PROCESS_MEMORY_GROWTH. */
   OOM_PROCESS("oom-process"),
   /** A busy loop under {@code --cpus 0.1}: CPU_THROTTLED. */
@@ -31,12 +37,17 @@ public enum LabScenario {
 
   /** Whether the workload is the lab's heap hog JVM (else a shell command). */
   public boolean isJava() {
-    return this == OOM_JVM || this == JAVA_OUT_OF_MEMORY_ERROR;
+    return this == OOM_JVM || this == OOM_JVM_CMDLINE || this == JAVA_OUT_OF_MEMORY_ERROR;
   }
 
   /** The JVM flags of a Java workload: a heap ceiling far above the limit, or the defaults. */
   public List<String> jvmFlags() {
-    return this == OOM_JVM ? List.of("-Xmx2g") : List.of();
+    return switch (this) {
+      case OOM_JVM -> List.of("-Xmx2g");
+      // No hsperfdata file: the collector must read the ceiling from the command line.
+      case OOM_JVM_CMDLINE -> List.of("-Xmx1g", "-XX:-UsePerfData");
+      default -> List.of();
+    };
   }
 
   /** The command of a shell workload; empty for a Java one. */
@@ -57,7 +68,7 @@ public enum LabScenario {
   /** The memory limit the fault needs, bytes; null for CPU throttling, which needs none. */
   public Long memoryLimitBytes() {
     return switch (this) {
-      case OOM_JVM, JAVA_OUT_OF_MEMORY_ERROR -> 256 * MIB;
+      case OOM_JVM, OOM_JVM_CMDLINE, JAVA_OUT_OF_MEMORY_ERROR -> 256 * MIB;
       case OOM_PROCESS -> 64 * MIB;
       case CPU_THROTTLE -> null;
     };
