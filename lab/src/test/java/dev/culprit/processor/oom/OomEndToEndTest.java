@@ -107,9 +107,15 @@ class OomEndToEndTest {
           .as("grew while sampled")
           .isPositive();
 
+      // The first windows overlap the JVMs' start-up on a shared machine, when the busy loop may
+      // not even get its quota; the steady state must show in some window.
       RootCause throttled =
           pipeline.await(
-              WAIT, "CPU_THROTTLED for " + cpu.name(), c -> is(c, Cause.CPU_THROTTLED, cpu));
+              WAIT,
+              "CPU_THROTTLED for " + cpu.name() + " with most periods throttled",
+              c ->
+                  is(c, Cause.CPU_THROTTLED, cpu)
+                      && (Double) c.getEvidence().get("throttledShare") > 0.5);
       assertThat(throttled.getEvidence())
           .containsEntry("cpuQuotaUs", 10_000L)
           .containsEntry("cpus", 0.1);
