@@ -22,6 +22,9 @@ public record ContainerFault(FaultKind kind, WorkloadSpec workload) implements F
         switch (kind) {
           // A heap ceiling far above the limit: the kernel kills the JVM (exit 137).
           case OOM_JVM -> WorkloadSpec.heapHog(name, List.of("-Xmx2g"), 256 * MIB);
+          // No hsperfdata file: the collector must read the ceiling from the command line.
+          case OOM_JVM_CMDLINE ->
+              WorkloadSpec.heapHog(name, List.of("-Xmx1g", "-XX:-UsePerfData"), 256 * MIB);
           // The pipeline's tail keeps one endless line: ~10 MiB/s of anonymous memory. When the
           // kernel kills tail, head dies of SIGPIPE and the loop ends, so the container exits 137.
           case OOM_PROCESS ->

@@ -22,6 +22,8 @@ public enum FaultKind {
   LISTEN_OVERFLOW("listen-overflow", Cause.LISTEN_OVERFLOW, Need.ROOT, Need.NETWORK_LAB),
   RP_FILTER("rp-filter", Cause.REVERSE_PATH_FILTER, Need.ROOT, Need.NETWORK_LAB),
   OOM_JVM("oom-jvm", Cause.JVM_HEAP_EXCEEDS_LIMIT, Need.ROOT, Need.CGROUPS),
+  /** The seed's JVM known only by its command line, which the dying process shows empty. */
+  OOM_JVM_CMDLINE("oom-jvm-cmdline", Cause.JVM_HEAP_EXCEEDS_LIMIT, Need.ROOT, Need.CGROUPS),
   OOM_PROCESS("oom-process", Cause.PROCESS_MEMORY_GROWTH, Need.ROOT, Need.CGROUPS),
   CPU_THROTTLE("cpu-throttle", Cause.CPU_THROTTLED, Need.ROOT, Need.CGROUPS),
   /** The near miss: a Java OutOfMemoryError is no kernel OOM kill, so culprit must name nothing. */
@@ -88,7 +90,8 @@ public enum FaultKind {
               Integer.parseInt(ListenOverflowFault.DEFAULT_PORT),
               Integer.parseInt(ListenOverflowFault.DEFAULT_BACKLOG));
       case RP_FILTER -> new RpFilterFault(Integer.parseInt(RpFilterFault.DEFAULT_CLIENT));
-      case OOM_JVM, OOM_PROCESS, CPU_THROTTLE, JVM_HEAP_ERROR -> ContainerFault.of(this);
+      case OOM_JVM, OOM_JVM_CMDLINE, OOM_PROCESS, CPU_THROTTLE, JVM_HEAP_ERROR ->
+          ContainerFault.of(this);
     };
   }
 

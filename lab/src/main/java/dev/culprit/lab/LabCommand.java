@@ -122,7 +122,7 @@ public final class LabCommand implements Runnable {
         paramLabel = "FAULT",
         description =
             "firewall-drop, qdisc-loss, mtu, conntrack-full, listen-overflow, rp-filter, or a container"
-                + " fault (oom-jvm, oom-process, cpu-throttle, jvm-heap-error: clears them all).")
+                + " fault (oom-jvm, oom-jvm-cmdline, oom-process, cpu-throttle, jvm-heap-error: clears them all).")
     String fault;
 
     @Override

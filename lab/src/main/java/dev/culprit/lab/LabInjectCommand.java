@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
       LabInjectCommand.ListenOverflow.class,
       LabInjectCommand.RpFilter.class,
       LabInjectCommand.OomJvm.class,
+      LabInjectCommand.OomJvmCmdline.class,
       LabInjectCommand.OomProcess.class,
       LabInjectCommand.CpuThrottle.class,
       LabInjectCommand.JvmHeapError.class
@@ -253,6 +254,23 @@ public final class LabInjectCommand implements Runnable {
     @Override
     FaultKind kind() {
       return FaultKind.OOM_JVM;
+    }
+  }
+
+  @Command(
+      name = "oom-jvm-cmdline",
+      mixinStandardHelpOptions = true,
+      description = {
+        "The seed's story as Docker shows it: a JVM with -Xmx1g and no performance data"
+            + " (-XX:-UsePerfData) under 256 MiB, so its heap ceiling is known only from its"
+            + " command line, which reads empty while the killed JVM exits. culprit must still"
+            + " name JVM_HEAP_EXCEEDS_LIMIT with the 1 GiB ceiling.",
+        "Needs no network lab and no Docker Engine.",
+      })
+  static final class OomJvmCmdline extends ContainerFaultCommand {
+    @Override
+    FaultKind kind() {
+      return FaultKind.OOM_JVM_CMDLINE;
     }
   }
 

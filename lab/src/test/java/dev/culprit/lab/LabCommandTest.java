@@ -51,7 +51,7 @@ class LabCommandTest {
     assertThat(err.toString())
         .contains(
             "Missing fault: firewall-drop, qdisc-loss, mtu, conntrack-full, listen-overflow,"
-                + " rp-filter, oom-jvm, oom-process, cpu-throttle or jvm-heap-error");
+                + " rp-filter, oom-jvm, oom-jvm-cmdline, oom-process, cpu-throttle or jvm-heap-error");
   }
 
   @Test

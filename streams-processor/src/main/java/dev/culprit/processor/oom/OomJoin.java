@@ -154,8 +154,8 @@ final class OomJoin {
   }
 
   /**
-   * Ready when the engine's exit capture arrived after the kill, or the container is known and has
-   * no engine (a plain cgroup: nothing more will come).
+   * Ready when the engine's exit capture arrived after the kill, or the container is known and no
+   * sample of it had an engine (a plain cgroup: nothing more will come).
    */
   private boolean isReady(OomContainerState st, KernelOomSample kill) {
     List<Observation> obs = observations(st);
@@ -167,7 +167,9 @@ final class OomJoin {
         return true;
       }
     }
-    return !obs.get(obs.size() - 1).hasEngine();
+    // Any sample with the engine's view means an engine will send the exit: a last sample without
+    // it (the engine lookup failed while the container died) does not make it a plain cgroup.
+    return obs.stream().noneMatch(Observation::hasEngine);
   }
 
   /** Reports the pending kills that happened before {@code upToMs} (a deadline or the exit). */

@@ -70,6 +70,24 @@ class OomTopologyTest {
   }
 
   @Test
+  void waitsForTheExitStateWhenTheLastSampleLostTheEnginesView() {
+    try (OomStream s = new OomStream()) {
+      s.periodic(KILL_MS - 2000, tomcat());
+      // Taken as the container died: the cgroup still read, the engine lookup failed.
+      s.periodic(
+          KILL_MS - 100, ContainerStats.newBuilder(tomcat()).setName(null).setState(null).build());
+      s.pipe(kill(KILL_MS + 300));
+      assertThat(s.causes()).as("an engine was seen: its exit state will come").isEmpty();
+
+      s.triggered(KILL_MS + 400, "die", OomFixtures.exited(tomcat(), 137, true));
+
+      assertThat(s.causes())
+          .singleElement()
+          .satisfies(c -> assertThat(c.getEvidence()).containsEntry("exitCode", 137L));
+    }
+  }
+
+  @Test
   void reportsAChildKillAtTheDeadlineWhileTheContainerRunsOn() {
     ContainerStats sh = OomFixtures.docker(TOMCAT_ID, "child", 64 * MIB, 60 * MIB).build();
     KernelOomSample childKill =

@@ -41,6 +41,32 @@ final class LinkScenarios {
               h.advanceTo(closing(1));
             }),
         new Scenario(
+            "mtu-veth-rx-drops-its-larger-peer-did-not-cause-are-quiet",
+            "rx_dropped rising on a pod eth0 with MTU 1000 under a 1500 veth peer whose tx_dropped"
+                + " stays flat: the peer refused no frame for its size, so the drops have another"
+                + " reason (unknown protocols, IPv6 off) and the MTU is not named",
+            h -> {
+              WebHost w = new WebHost();
+              h.pipe(
+                  w.hostInterfaces(same, same, same), w.podInterfaces(same, e -> e.setMtu(1000)));
+              w.samples.at(cycle(1));
+              h.pipe(
+                  w.hostInterfaces(same, same, same),
+                  w.podInterfaces(same, e -> e.setMtu(1000).setRxDropped(80L).setRxPackets(3000L)));
+              h.advanceTo(closing(1));
+            }),
+        new Scenario(
+            "nic-rx-errors-without-crc-or-alignment-errors-are-quiet",
+            "rx_errors rising on the NIC while rx_crc_errors and the frame column stay flat: the"
+                + " driver's total counts errors of every kind, none of them a corrupted frame",
+            h -> {
+              WebHost w = new WebHost();
+              h.pipe(w.hostInterfaces(same, same, same));
+              w.samples.at(cycle(1));
+              h.pipe(w.hostInterfaces(n -> n.setRxErrors(40L).setRxPackets(80_000L), same, same));
+              h.advanceTo(closing(1));
+            }),
+        new Scenario(
             "mtu-loopback-is-never-a-candidate",
             "lo has the largest MTU and may drop; it is never an MTU mismatch",
             h -> {
@@ -61,7 +87,8 @@ final class LinkScenarios {
               h.pipe(w.hostInterfaces(same, same, same), w.podInterfaces(same, unlinked));
               w.samples.at(cycle(1));
               h.pipe(
-                  w.hostInterfaces(same, same, same),
+                  // The host-side veth refused the 80 frames too long for the pod's MTU.
+                  w.hostInterfaces(same, same, v -> v.setTxDropped(80L)),
                   w.podInterfaces(
                       same, e -> unlinked.apply(e).setRxDropped(80L).setRxPackets(300L)));
               h.advanceTo(closing(1));

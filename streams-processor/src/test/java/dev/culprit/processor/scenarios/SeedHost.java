@@ -92,6 +92,8 @@ public final class SeedHost {
                 .setLinkType("veth")
                 .setAddresses(new ArrayList<>(List.of("fe80::9a:1/64")))
                 .setTxPackets(s.containerRxPackets() + s.containerRxDropped())
+                // veth_xmit counts each frame the container's MTU refused as the sender's drop.
+                .setTxDropped(s.containerRxDropped())
                 .build()));
     out.add(samples.protocol("", tcp(0, 0, 0, 0, 0)));
     out.add(samples.conntrack("", 182, 262_144, ctStats(0)));

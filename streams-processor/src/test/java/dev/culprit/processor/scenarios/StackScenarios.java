@@ -116,6 +116,20 @@ final class StackScenarios {
             261_000,
             Map.of("drop", 340L, "early_drop", 40L, "insert_failed", 0L)),
         conntrack(
+            "conntrack-insert-races-on-a-half-full-table-are-quiet",
+            "150000 of 262144 entries (57 %) with drop and insert_failed rising but early_drop flat:"
+                + " lost insertion races, which a bigger table would not fix",
+            150_000,
+            Map.of("drop", 300L, "early_drop", 0L, "insert_failed", 300L)),
+        qdiscCase(
+            "qdisc-aqm-dropping-a-real-share-is-quiet",
+            "fq_codel dropping 5 % of what it handled: an AQM's early drops under congestion, with"
+                + " no counter telling an overflow, so no qdisc is blamed",
+            "fq_codel",
+            19_000,
+            1_000,
+            0),
+        conntrack(
             "conntrack-seed-is-quiet",
             "the seed's 182 of 262144 with a few insert races is far from full: not the cause",
             182,
@@ -124,6 +138,20 @@ final class StackScenarios {
             "listen-overflow",
             "ListenOverflows and ListenDrops rising: the accept queue of a listener is full",
             Map.of("TcpExt.ListenOverflows", 40L, "TcpExt.ListenDrops", 42L)),
+        protocol(
+            "listen-drops-without-overflows-are-quiet",
+            "ListenDrops and retransmits rising while ListenOverflows and TCPReqQFullDrop stay 0:"
+                + " SYNs dropped at a listener for other reasons, no queue was full",
+            Map.of(
+                "TcpExt.ListenDrops", 42L,
+                "TcpExt.ListenOverflows", 0L,
+                "TcpExt.TCPReqQFullDrop", 0L,
+                "Tcp.RetransSegs", 60L)),
+        protocol(
+            "udp-in-errors-without-rcvbuf-errors-are-quiet",
+            "Udp.InErrors rising while RcvbufErrors stays 0: checksum or filter errors, not a full"
+                + " receive buffer",
+            Map.of("Udp.InErrors", 500L, "Udp.RcvbufErrors", 0L, "Udp.InDatagrams", 50_000L)),
         protocol(
             "udp-rcvbuf-errors",
             "Udp RcvbufErrors rising: datagrams dropped at a full socket buffer",

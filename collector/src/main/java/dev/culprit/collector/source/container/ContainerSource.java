@@ -267,16 +267,38 @@ public final class ContainerSource implements Source, AutoCloseable {
     if (jvmProbe != null && counters != null) {
       jvms = jvmProbe.probe(counters.pids(), counters.memoryLimitBytes());
     }
+    SeenJvms seen = lastJvmsById.get(id);
+    if (onEvent && seen != null) {
+      // The JVM may already be dead when its oom/die event arrives, while a child lives on: add
+      // what was last seen of each process no longer there, marked as an earlier read.
+      jvms = withVanished(jvms, seen.jvms());
+    }
     if (!jvms.isEmpty()) {
       lastJvmsById.put(id, new SeenJvms(jvms, clock.millis()));
-    } else if (onEvent) {
-      // The JVM may already be dead when its oom/die event arrives: keep what was last seen.
-      SeenJvms seen = lastJvmsById.get(id);
-      jvms = seen == null ? List.of() : seen.jvms();
     }
     return Optional.of(
         ContainerStatsBuilder.build(
             id, runtime, counters == null ? null : cgroupPath, counters, engineView, jvms));
+  }
+
+  /** {@code now}, plus each of {@code before} whose process (pid, start time) is not in it. */
+  static List<JvmInspector.Jvm> withVanished(
+      List<JvmInspector.Jvm> now, List<JvmInspector.Jvm> before) {
+    List<JvmInspector.Jvm> merged = new ArrayList<>(now);
+    for (JvmInspector.Jvm old : before) {
+      boolean present =
+          now.stream()
+              .anyMatch(
+                  j ->
+                      j.pid() == old.pid()
+                          && Objects.equals(j.startTimeTicks(), old.startTimeTicks()));
+      if (!present) {
+        merged.add(
+            new JvmInspector.Jvm(
+                old.pid(), old.nsPid(), old.startTimeTicks(), old.heap(), null, true));
+      }
+    }
+    return merged;
   }
 
   /**

@@ -89,6 +89,8 @@ final class ContainerStatsBuilder {
               .setFlags(new ArrayList<>(j.heap().flags()))
               .setVersion(j.heap().javaVersion())
               .setRssBytes(j.rssBytes())
+              .setStartTimeTicks(j.startTimeTicks())
+              .setHeapFromEarlierRead(j.heapFromEarlierRead())
               .build());
     }
     return infos;

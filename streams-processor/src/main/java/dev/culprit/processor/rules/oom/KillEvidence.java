@@ -57,7 +57,10 @@ final class KillEvidence {
     return b;
   }
 
-  /** Adds the JVM's heap ceiling and where it came from. */
+  /**
+   * Adds the JVM's heap ceiling, where it came from and which sample (time, trigger) told it, so a
+   * reader can check that the figure was not a dying process's degraded read.
+   */
   static OomCauseBuilder withJvm(OomCauseBuilder b, KillFacts f) {
     if (f.jvm == null) {
       return b;
@@ -68,7 +71,13 @@ final class KillEvidence {
         .evidence(
             "jvmFlags", f.jvm.getFlags().isEmpty() ? null : String.join(" ", f.jvm.getFlags()))
         .evidence("jvmVersion", f.jvm.getVersion())
-        .evidence("jvmRssBytes", f.jvm.getRssBytes());
+        .evidence("jvmRssBytes", f.jvmRssBytes)
+        .evidence("heapSampleTimeMs", f.jvmSample.timeMs())
+        .evidence(
+            "heapSampleTrigger", f.jvmSample.trigger() == null ? "periodic" : f.jvmSample.trigger())
+        .evidence(
+            "heapFromEarlierRead",
+            Boolean.TRUE.equals(f.jvm.getHeapFromEarlierRead()) ? true : null);
   }
 
   /**

@@ -31,6 +31,13 @@ final class KillFacts {
   final String victimName;
   final Long victimRssBytes;
   final JvmInfo jvm;
+
+  /** The sample {@link #jvm} was taken from (its time and trigger say how good its read was). */
+  final Observation jvmSample;
+
+  /** The victim JVM's newest known resident size (a dying process shows none). */
+  final Long jvmRssBytes;
+
   final Long growthFromBytes;
   final Long growthFromMs;
   final int samplesBefore;
@@ -74,7 +81,10 @@ final class KillFacts {
     this.victimPid = kernel == null ? null : kernel.getVictimPid();
     this.victimName = kernel == null ? null : kernel.getVictimName();
     this.victimRssBytes = rss(kernel);
-    this.jvm = victimJvm(obs, victimPid, victimName);
+    Seen seen = victimJvm(obs, ctx.killTimeMs(), victimPid, victimName);
+    this.jvm = seen == null ? null : seen.jvm();
+    this.jvmSample = seen == null ? null : seen.from();
+    this.jvmRssBytes = seen == null ? null : newestRss(obs, seen.from(), seen.jvm());
     Observation first = firstWithUsage(obs, ctx.killTimeMs());
     this.growthFromBytes = first == null ? null : first.stats().getMemoryUsageBytes();
     this.growthFromMs = first == null ? null : first.timeMs();
@@ -160,26 +170,113 @@ final class KillFacts {
   }
 
   /**
-   * The JVM that was killed: the one whose pid is the victim's; else, for a victim named java or an
-   * engine-only kill, the container's only JVM (or the one with the largest ceiling).
+   * The sample telling the heap ceiling of the JVM that was killed. The JVM is the one whose pid is
+   * the victim's, as the newest sample up to the kill shows it; else, for a victim named java or an
+   * engine-only kill, the container's only JVM (or the one with the largest ceiling). Of all
+   * samples of that same JVM (pid and start time), the one with the best heap source wins, the
+   * newest among equals: a process that is exiting shows an empty command line and its files
+   * vanish, so the sample taken at the kill may tell less than those before it, never more.
    */
-  private static JvmInfo victimJvm(List<Observation> obs, Integer pid, String name) {
+  private static Seen victimJvm(List<Observation> obs, long killMs, Integer pid, String name) {
+    Observation anchor = null;
+    JvmInfo anchorJvm = null;
     JvmInfo largest = null;
+    Observation largestFrom = null;
     for (int i = obs.size() - 1; i >= 0; i--) {
-      for (JvmInfo j : obs.get(i).stats().getJvms()) {
-        if (pid != null && j.getPid() == pid) {
-          return j;
+      Observation o = obs.get(i);
+      for (JvmInfo j : o.stats().getJvms()) {
+        if (pid != null
+            && j.getPid() == pid
+            && (anchor == null || (anchor.timeMs() > killMs && o.timeMs() <= killMs))) {
+          anchor = o;
+          anchorJvm = j;
         }
         if (largest == null
             || (j.getMaxHeapBytes() != null
                 && (largest.getMaxHeapBytes() == null
                     || j.getMaxHeapBytes() > largest.getMaxHeapBytes()))) {
           largest = j;
+          largestFrom = o;
         }
       }
     }
-    boolean mayBeJvm = pid == null || "java".equals(name);
-    return mayBeJvm ? largest : null;
+    if (anchor == null) {
+      boolean mayBeJvm = pid == null || "java".equals(name);
+      if (!mayBeJvm || largest == null) {
+        return null;
+      }
+      anchor = largestFrom;
+      anchorJvm = largest;
+    }
+    Observation best = anchor;
+    JvmInfo bestJvm = anchorJvm;
+    for (int i = obs.size() - 1; i >= 0; i--) {
+      Observation o = obs.get(i);
+      JvmInfo j = jvmOf(o, anchorJvm.getPid());
+      if (j != null && sameProcess(o, j, anchor, anchorJvm) && heapRank(j) > heapRank(bestJvm)) {
+        best = o;
+        bestJvm = j;
+      }
+    }
+    return new Seen(bestJvm, best);
+  }
+
+  /** A JVM as one sample showed it. */
+  private record Seen(JvmInfo jvm, Observation from) {}
+
+  /** The JVM with this pid in a sample, or null. */
+  private static JvmInfo jvmOf(Observation o, int pid) {
+    for (JvmInfo j : o.stats().getJvms()) {
+      if (j.getPid() == pid) {
+        return j;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Whether two samples show the same process: same pid and start time; for samples without a start
+   * time (older collectors), same pid in the same run of the container.
+   */
+  private static boolean sameProcess(Observation a, JvmInfo ja, Observation b, JvmInfo jb) {
+    if (ja.getPid() != jb.getPid()) {
+      return false;
+    }
+    if (ja.getStartTimeTicks() != null && jb.getStartTimeTicks() != null) {
+      return ja.getStartTimeTicks().equals(jb.getStartTimeTicks());
+    }
+    Long sa = a.stats().getStartedAtMs();
+    Long sb = b.stats().getStartedAtMs();
+    return sa == null || sb == null || sa.equals(sb);
+  }
+
+  /**
+   * How much a heap figure can be trusted: the JVM's own performance data, then an explicit {@code
+   * -Xmx}, then a percentage of the limit the flags set, then the JVM's defaults (which depend on
+   * flags and RAM the read may have missed), then nothing.
+   */
+  static int heapRank(JvmInfo j) {
+    if (j.getMaxHeapBytes() == null) {
+      return 0;
+    }
+    return switch (j.getHeapSource()) {
+      case "hsperfdata" -> 5;
+      case "cmdline-xmx" -> 4;
+      case "cmdline-maxrampercentage" -> 3;
+      case "default-host-ram", "default-container" -> 2;
+      default -> 1;
+    };
+  }
+
+  /** The newest resident size of the same process in the samples, or null. */
+  private static Long newestRss(List<Observation> obs, Observation from, JvmInfo jvm) {
+    for (int i = obs.size() - 1; i >= 0; i--) {
+      JvmInfo j = jvmOf(obs.get(i), jvm.getPid());
+      if (j != null && j.getRssBytes() != null && sameProcess(obs.get(i), j, from, jvm)) {
+        return j.getRssBytes();
+      }
+    }
+    return null;
   }
 
   private static Observation firstWithUsage(List<Observation> obs, long killMs) {

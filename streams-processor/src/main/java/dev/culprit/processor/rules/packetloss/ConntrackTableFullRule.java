@@ -17,12 +17,14 @@ import java.util.Map;
  * CONNTRACK_TABLE_FULL: the connection tracking table is (nearly) full, so new connections are
  * dropped ("nf_conntrack: table full, dropping packet").
  *
- * <p>The kernel counts those drops in {@code drop} and {@code early_drop}, but {@code drop} and
- * {@code insert_failed} also rise from insertion races (the well-known UDP/DNS clash) on a table
- * that is almost empty, which a bigger table would not fix. So the fill level decides: at or above
- * {@link PacketLossThresholds#conntrackNearFull()} the table is full whatever the counters say;
- * with drops rising it must still be at least {@link
- * PacketLossThresholds#conntrackMinFillWithDrops()} full. The seed's 182 of 262144 is never the
+ * <p>Specific evidence, either of: the fill level at or above {@link
+ * PacketLossThresholds#conntrackNearFull()}; or {@code early_drop} rising (the kernel evicts an
+ * unassured entry only when a new one finds the table at its maximum) with the table at least
+ * {@link PacketLossThresholds#conntrackMinFillWithDrops()} full, so the full moment fell between
+ * two samples. Corroborating only: {@code drop}, which {@code nf_conntrack_in} counts for every
+ * packet it could not track (a full table, but also allocation failures and lost insertion races),
+ * and {@code insert_failed}, which counts those races (the well-known UDP/DNS clash) on a table
+ * that may be almost empty; a bigger table fixes neither. The seed's 182 of 262144 is never the
  * cause.
  */
 final class ConntrackTableFullRule implements PacketLossRule {
@@ -51,7 +53,7 @@ final class ConntrackTableFullRule implements PacketLossRule {
     long insertFailed = value(stats.get("insert_failed"));
     boolean dropping = drop > 0 || earlyDrop > 0 || insertFailed > 0;
     boolean full = fill >= thresholds.conntrackNearFull();
-    if (!full && !(dropping && fill >= thresholds.conntrackMinFillWithDrops())) {
+    if (!full && !(earlyDrop > 0 && fill >= thresholds.conntrackMinFillWithDrops())) {
       return causes;
     }
     long intervalMs = window.deltaMs(SampleKinds.CONNTRACK);

@@ -29,6 +29,10 @@ import java.util.Locale;
  * there the share is taken over the namespace's IP packets at the chain's hook (Ip.InReceives for
  * input, …): an upper bound of its traffic, so the share is never overstated. With neither, a
  * selective rule is not judged.
+ *
+ * <p>Specific evidence: the packet counter of the DROP/REJECT rule or of the DROP policy itself,
+ * raised only for packets that verdict was given to. The chain's other counters and the namespace's
+ * IP counters only size the share.
  */
 final class FirewallDropRule implements PacketLossRule {
 

@@ -19,10 +19,15 @@ import java.util.Optional;
  * on a veth, rx_length_errors on a NIC), so small packets (SYNs, ACKs) pass and large ones (an HTTP
  * request with data) never arrive, as in the seed.
  *
- * <p>rx_dropped also rises for reasons unrelated to the MTU (unknown protocols, IPv6 disabled,
- * backlog full), so drops alone are never enough: there must be a peer with a larger MTU (the
- * veth's other end, or an interface of the same IP network in any namespace of the host), or length
- * errors, which only oversized frames cause. A small MTU without drops is a choice, not a fault;
+ * <p>Specific evidence, either of: {@code rx_length_errors} on the device, which only frames of a
+ * bad length cause; or, for a veth, {@code tx_dropped} rising on a veth with a larger MTU that
+ * sends to it (its known peer, else any veth of the host whose own peer is not in view): when the
+ * kernel refuses a frame longer than the receiver's MTU ({@code is_skb_forwardable} in {@code
+ * __dev_forward_skb}) it counts it in the receiver's rx_dropped and in the sender's tx_dropped.
+ * Corroborating only: {@code rx_dropped}, which the stack also raises for unknown protocols (IPv6
+ * disabled, LLDP), a full backlog and more; and a peer with a larger MTU, which is a configuration,
+ * not proof that large frames came. So rx_dropped next to a larger MTU never names this cause
+ * unless the sender's side shows the refusal. A small MTU without drops is a choice, not a fault;
  * loopback is never a candidate.
  */
 final class MtuMismatchRule implements PacketLossRule {
@@ -40,7 +45,12 @@ final class MtuMismatchRule implements PacketLossRule {
         continue;
       }
       Optional<Peers.Peer> peer = Peers.withLargerMtu(window, device);
+      Optional<Peers.Peer> refusing =
+          drops ? Peers.vethRefusingFrames(window, device) : Optional.empty();
       if (peer.isEmpty() && !lengthErrors) {
+        continue;
+      }
+      if (!lengthErrors && refusing.isEmpty()) {
         continue;
       }
       long intervalMs = window.deltaMs(SampleKinds.INTERFACE);
@@ -52,6 +62,12 @@ final class MtuMismatchRule implements PacketLossRule {
               .evidence("rxLengthErrors", device.getRxLengthErrors())
               .evidence("rxPackets", device.getRxPackets())
               .evidence("intervalMs", intervalMs);
+      refusing.ifPresent(
+          r ->
+              cause
+                  .evidence("senderDevice", r.iface().getName())
+                  .evidence("senderNetns", r.netns().netns())
+                  .evidence("senderTxDropped", r.iface().getTxDropped()));
       String lost = lostPackets(device, intervalMs);
       if (peer.isPresent()) {
         Peers.Peer p = peer.get();

@@ -16,6 +16,11 @@ import java.util.Locale;
  * NIC_RING_OVERFLOW: the receive ring of a NIC filled before the kernel emptied it, so the NIC
  * discarded frames: rx_fifo_errors (RX-OVR), rx_over_errors or rx_missed_errors rose. Drivers count
  * the same event in one or several of these, so the loss is the largest of them, not the sum.
+ *
+ * <p>Specific evidence: all three counters are defined (linux/if_link.h) as the device running out
+ * of receive buffer space, nothing else. Not used: {@code rx_dropped} (RX-DRP), which the stack
+ * raises for unknown protocols, a full backlog and more, and /proc/net/dev's drop column, which
+ * adds rx_missed_errors to it.
  */
 final class NicRingOverflowRule implements PacketLossRule {
 

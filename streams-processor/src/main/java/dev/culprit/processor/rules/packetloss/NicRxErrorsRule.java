@@ -16,9 +16,12 @@ import java.util.Locale;
  * NIC_RX_ERRORS: a NIC receives corrupted frames (CRC and frame-alignment errors): a bad cable,
  * transceiver or duplex mismatch.
  *
- * <p>rx_errors is the driver's total and also counts oversized frames (an MTU problem) and ring
- * overflows (their own causes); /proc/net/dev's frame column likewise sums length, overrun, CRC and
- * frame errors. Only what those other counters do not explain is blamed on the link here.
+ * <p>Specific evidence: {@code rx_crc_errors} (frames failing their FCS), or the frame-alignment
+ * errors in /proc/net/dev's frame column, which the kernel prints as the sum of length, over, CRC
+ * and frame errors, so only what exceeds the first three counts. Corroborating only: {@code
+ * rx_errors}, the driver's total of every bad frame (oversized frames, an MTU problem; ring
+ * overflows, their own cause; and driver-specific errors nothing else names), so receive errors
+ * without CRC or alignment errors never name this cause.
  */
 final class NicRxErrorsRule implements PacketLossRule {
 
@@ -39,7 +42,7 @@ final class NicRxErrorsRule implements PacketLossRule {
               - over
               - value(device.getRxFifo())
               - value(device.getRxMissedErrors());
-      long corrupted = Math.max(crc, Math.max(frameBeyond, errorsBeyond));
+      long corrupted = Math.max(crc, frameBeyond);
       if (corrupted <= 0) {
         continue;
       }
@@ -48,6 +51,7 @@ final class NicRxErrorsRule implements PacketLossRule {
           CauseBuilder.of(window, Cause.NIC_RX_ERRORS, Layer.LINK, device.getName())
               .evidence("device", device.getName())
               .evidence("corruptedFrames", corrupted)
+              .evidence("otherRxErrors", errorsBeyond > corrupted ? errorsBeyond - corrupted : null)
               .evidence("rxErrors", device.getRxErrors())
               .evidence("rxCrcErrors", device.getRxCrcErrors())
               .evidence("rxFrame", device.getRxFrame())

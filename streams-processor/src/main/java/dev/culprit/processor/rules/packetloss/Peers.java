@@ -67,6 +67,39 @@ final class Peers {
                 .thenComparing(p -> p.iface().getName(), Comparator.reverseOrder()));
   }
 
+  /**
+   * The veth that sends to {@code device} and refused frames in the window (its tx_dropped rose)
+   * with an MTU above the device's: the device's known veth peer; when the device's peer is not in
+   * view, the one such veth on the host whose own peer is not in view either. Empty when none, or
+   * when several could be it.
+   */
+  static Optional<Peer> vethRefusingFrames(NetnsWindow home, InterfaceStats device) {
+    int mtu = device.getMtu();
+    Optional<Peer> known = vethPeer(home, device);
+    if (known.isPresent()) {
+      return known.filter(p -> refuses(p.iface(), mtu));
+    }
+    List<Peer> candidates = new ArrayList<>();
+    for (NetnsWindow ns : home.host().namespaces()) {
+      for (InterfaceStats other : ns.interfaces()) {
+        if (!isSelf(home, device, ns, other)
+            && "veth".equals(other.getLinkType())
+            && refuses(other, mtu)
+            && vethPeer(ns, other).isEmpty()) {
+          candidates.add(new Peer(ns, other, "veth"));
+        }
+      }
+    }
+    return candidates.size() == 1 ? Optional.of(candidates.get(0)) : Optional.empty();
+  }
+
+  private static boolean refuses(InterfaceStats sender, int receiverMtu) {
+    return sender.getTxDropped() != null
+        && sender.getTxDropped() > 0
+        && sender.getMtu() != null
+        && sender.getMtu() > receiverMtu;
+  }
+
   /** The other end of a veth: the one interface whose ifindex and iflink mirror the device's. */
   static Optional<Peer> vethPeer(NetnsWindow home, InterfaceStats device) {
     Integer index = device.getIfindex();

@@ -11,6 +11,7 @@ import dev.culprit.schemas.RootCause;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * QDISC_LOSS: a queueing discipline whose drop counter rose. Drops of a qdisc never show in the
@@ -21,8 +22,20 @@ import java.util.Locale;
  * an AQM qdisc (fq_codel, ...) drops to signal congestion. Without a configured loss the drops must
  * be a real share of what the qdisc handled ({@link PacketLossThresholds#qdiscMinDropShare()}), and
  * a qdisc that only delays (overlimits rising, drops flat) loses nothing.
+ *
+ * <p>Specific evidence: {@code drops} of a netem with a configured loss, of a shaper (tbf, htb,
+ * hfsc, ...) or of a plain fifo, whose only drops are their own policy or queue overflows. Not
+ * specific: {@code drops} of an AQM qdisc ({@link #AQM_KINDS}), which sums the packets its
+ * algorithm chose to drop early to keep the queue short (the link is congested, the qdisc is doing
+ * its job) and those refused at its limit; the sample carries no per-reason split (fq_codel's
+ * drop_overlimit), so an AQM's drops never name this cause, whatever its share. Neither is {@code
+ * overlimits}, which counts packets delayed as well as dropped.
  */
 final class QdiscLossRule implements PacketLossRule {
+
+  /** Qdiscs that drop early by design (active queue management). */
+  static final Set<String> AQM_KINDS =
+      Set.of("fq_codel", "codel", "pie", "fq_pie", "cake", "red", "gred", "choke", "sfb");
 
   private final PacketLossThresholds thresholds;
 
@@ -35,7 +48,11 @@ final class QdiscLossRule implements PacketLossRule {
     List<RootCause> causes = new ArrayList<>();
     for (QdiscStats q : window.qdiscs()) {
       Long drops = q.getDrops();
-      if (drops == null || drops <= 0 || countedByRoot(window.qdiscs(), q)) {
+      if (drops == null
+          || drops <= 0
+          || AQM_KINDS.contains(q.getKind())
+          || onlyAqmLeavesDropped(window.qdiscs(), q)
+          || countedByRoot(window.qdiscs(), q)) {
         continue;
       }
       Long sent = q.getPackets();
@@ -154,6 +171,31 @@ final class QdiscLossRule implements PacketLossRule {
                     && r.getDevice().equals(q.getDevice())
                     && r.getDrops() != null
                     && r.getDrops() >= q.getDrops());
+  }
+
+  /**
+   * A classful root counts its children's drops as its own: when all of them are AQM leaves' early
+   * drops, the root's counter holds nothing specific either.
+   */
+  private static boolean onlyAqmLeavesDropped(List<QdiscStats> all, QdiscStats q) {
+    if (!q.getRoot()) {
+      return false;
+    }
+    long aqm = 0;
+    for (QdiscStats c : all) {
+      if (c.getRoot()
+          || c.getParent() == null
+          || !c.getDevice().equals(q.getDevice())
+          || c.getDrops() == null
+          || c.getDrops() <= 0) {
+        continue;
+      }
+      if (!AQM_KINDS.contains(c.getKind())) {
+        return false;
+      }
+      aqm += c.getDrops();
+    }
+    return aqm > 0 && aqm >= q.getDrops();
   }
 
   /** For a root qdisc, the child on its device that dropped the most, if any dropped. */

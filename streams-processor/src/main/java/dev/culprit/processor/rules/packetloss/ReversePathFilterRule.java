@@ -19,6 +19,10 @@ import java.util.Locale;
  * path); on an Internet-facing host a trickle of spoofed packets is the filter doing its job, so it
  * is a cause only from {@value #MIN_PACKETS} packets and {@value #MIN_SHARE_PERCENT} % of the IP
  * packets received in the window.
+ *
+ * <p>Specific evidence: {@code IPReversePathFilter} is raised only where {@code
+ * fib_validate_source} refused the source ({@code ip_rcv_finish_core}, -EXDEV). The share of {@code
+ * Ip.InReceives} only sizes it.
  */
 final class ReversePathFilterRule implements PacketLossRule {
 

@@ -17,6 +17,13 @@ import java.util.Locale;
  * in {@code RcvbufErrors}; TCP in {@code TCPRcvQDrop} (receive queue), {@code TCPBacklogDrop}
  * (backlog while the socket was busy), {@code TCPOFODrop} (out-of-order queue) and {@code
  * RcvPruned} (queue pruned under memory pressure). One event per protocol, since the fixes differ.
+ *
+ * <p>Specific evidence: each of these counters is raised only where a receive buffer or the
+ * socket's memory accounting refused the packet ({@code __udp_queue_rcv_skb} on {@code -ENOMEM};
+ * {@code tcp_data_queue}, {@code tcp_data_queue_ofo}, {@code tcp_add_backlog}, {@code
+ * tcp_prune_queue}). Not used, because they are supersets: {@code Udp.InErrors}, which also counts
+ * checksum errors, failed socket filters and every other bad datagram; TCP retransmits, which any
+ * loss on the path causes.
  */
 final class SocketBufferOverflowRule implements PacketLossRule {
 

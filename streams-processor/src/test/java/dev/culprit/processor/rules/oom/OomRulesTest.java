@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.culprit.processor.oom.OomFixtures;
 import dev.culprit.schemas.Cause;
 import dev.culprit.schemas.ContainerStats;
+import dev.culprit.schemas.JvmInfo;
 import dev.culprit.schemas.KernelOomSample;
 import dev.culprit.schemas.Layer;
 import dev.culprit.schemas.RootCause;
@@ -293,6 +294,115 @@ class OomRulesTest {
     KernelOomSample bare = OomFixtures.seedKill().setMemLimitKb(null).setMemUsageKb(null).build();
     assertThat(OomRules.explain(new KillContext(HOST, TOMCAT_ID, bare, KILL_MS, List.of()), T))
         .isEmpty();
+  }
+
+  @Test
+  void aDyingJvmsDegradedLastSampleDoesNotReplaceTheXmxItsEarlierSamplesRead() {
+    // The seed's story under Docker: java -Xmx1g as PID 1 of a 256 MiB container. At the kill the
+    // process was exiting, its cmdline read empty and the last samples fell back to the default.
+    JvmInfo xmx = jvmStarted(1, 1L << 30, "cmdline-xmx", 777L, "-Xmx1g");
+    JvmInfo degraded = jvmStarted(1, 126 * MIB, "default-container", 777L);
+    ContainerStats alive =
+        OomFixtures.docker(TOMCAT_ID, "heap", 256 * MIB, 200 * MIB).setJvms(List.of(xmx)).build();
+    ContainerStats dying =
+        ContainerStats.newBuilder(alive)
+            .setJvms(List.of(degraded))
+            .setMemoryUsageBytes(256 * MIB)
+            .build();
+    KernelOomSample kill =
+        OomFixtures.seedKill()
+            .setVictimPid(1)
+            .setMemLimitKb(256 * 1024L)
+            .setMemUsageKb(256 * 1024L)
+            .setAnonRssKb(250 * 1024L)
+            .build();
+
+    RootCause c =
+        OomRules.explain(
+                new KillContext(
+                    HOST,
+                    TOMCAT_ID,
+                    kill,
+                    KILL_MS,
+                    List.of(
+                        OomFixtures.periodic(KILL_MS - 2000, alive),
+                        OomFixtures.periodic(KILL_MS - 10, dying),
+                        OomFixtures.died(KILL_MS + 120, OomFixtures.exited(dying, 137, true)))),
+                T)
+            .orElseThrow();
+
+    assertThat(c.getCause()).isEqualTo(Cause.JVM_HEAP_EXCEEDS_LIMIT);
+    assertThat(c.getSummary()).startsWith("MaxHeapSize 1 GiB exceeds the 256 MiB limit");
+    assertThat(c.getRemediation()).startsWith("set -Xmx192m");
+    assertThat(c.getEvidence())
+        .containsEntry("maxHeapBytes", 1L << 30)
+        .containsEntry("heapSource", "cmdline-xmx")
+        .containsEntry("heapSampleTimeMs", KILL_MS - 2000)
+        .containsEntry("heapSampleTrigger", "periodic");
+  }
+
+  @Test
+  void aBetterHeapSourceInALaterSampleOfTheSameJvmIsUsed() {
+    ContainerStats early =
+        OomFixtures.docker(TOMCAT_ID, "app", 512 * MIB, 100 * MIB)
+            .setJvms(List.of(jvmStarted(27281, 128 * MIB, "default-container", 5L)))
+            .build();
+    ContainerStats later =
+        ContainerStats.newBuilder(early)
+            .setJvms(List.of(jvmStarted(27281, 600 * MIB, "hsperfdata", 5L, "-Xmx600m")))
+            .build();
+    KillContext ctx =
+        new KillContext(
+            HOST,
+            TOMCAT_ID,
+            OomFixtures.seedKill().build(),
+            KILL_MS,
+            List.of(
+                OomFixtures.periodic(KILL_MS - 3000, early),
+                OomFixtures.periodic(KILL_MS - 2000, later)));
+
+    RootCause c = OomRules.explain(ctx, T).orElseThrow();
+
+    assertThat(c.getCause()).isEqualTo(Cause.JVM_HEAP_EXCEEDS_LIMIT);
+    assertThat(c.getEvidence())
+        .containsEntry("heapSource", "hsperfdata")
+        .containsEntry("heapSampleTimeMs", KILL_MS - 2000);
+  }
+
+  @Test
+  void aFormerProcessWithTheSamePidLendsItsHeapCeilingToNoOne() {
+    // pid 27281 was a JVM with -Xmx2g that exited; a new JVM got the pid (another start time).
+    ContainerStats former =
+        OomFixtures.docker(TOMCAT_ID, "app", 512 * MIB, 100 * MIB)
+            .setJvms(List.of(jvmStarted(27281, 2L << 30, "hsperfdata", 5L, "-Xmx2g")))
+            .build();
+    ContainerStats current =
+        ContainerStats.newBuilder(former)
+            .setJvms(List.of(jvmStarted(27281, 128 * MIB, "cmdline-xmx", 900L, "-Xmx128m")))
+            .build();
+    KernelOomSample kill =
+        OomFixtures.seedKill().setAnonRssKb(500 * 1024L).setFileRssKb(0L).setShmemRssKb(0L).build();
+    KillContext ctx =
+        new KillContext(
+            HOST,
+            TOMCAT_ID,
+            kill,
+            KILL_MS,
+            List.of(
+                OomFixtures.periodic(KILL_MS - 3000, former),
+                OomFixtures.periodic(KILL_MS - 1000, current)));
+
+    RootCause c = OomRules.explain(ctx, T).orElseThrow();
+
+    assertThat(c.getCause()).isEqualTo(Cause.JVM_NON_HEAP_GROWTH);
+    assertThat(c.getEvidence()).containsEntry("maxHeapBytes", 128 * MIB);
+  }
+
+  private static JvmInfo jvmStarted(
+      int pid, long maxHeap, String source, Long startTicks, String... flags) {
+    return JvmInfo.newBuilder(OomFixtures.jvm(pid, maxHeap, source, flags))
+        .setStartTimeTicks(startTicks)
+        .build();
   }
 
   private static Optional<RootCause> explain(KernelOomSample kill, ContainerStats before) {

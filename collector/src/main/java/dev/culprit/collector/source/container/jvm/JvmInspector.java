@@ -20,8 +20,14 @@ import org.slf4j.LoggerFactory;
  * sees it); when that file is absent ({@code -XX:-UsePerfData}, a read-only or private {@code
  * /tmp}), from its command line, environment and JDK version ({@link HeapErgonomics}).
  *
- * <p>The ceiling never changes during a JVM's life, so a result read from the performance data is
- * cached per (pid, start time); only the RSS is read every time.
+ * <p>The ceiling never changes during a JVM's life, so the estimate is cached per (pid, start time
+ * from {@code /proc/<pid>/stat}); only the RSS is read every time. A command-line estimate is
+ * cached too, but the performance data is still looked for until found, as it is the better source
+ * (the JVM creates its file a moment after it starts). A degraded read never replaces what was
+ * known: an exiting process shows an empty {@code cmdline} and its files vanish one by one, and
+ * estimating from what is left would give the container default instead of its {@code -Xmx}. Such a
+ * read repeats the cached estimate and says so ({@link Jvm#heapFromEarlierRead()}); without one,
+ * the ceiling is unknown.
  */
 public final class JvmInspector {
 
@@ -37,16 +43,31 @@ public final class JvmInspector {
   private final Path procRoot;
   private final long hostRamBytes;
   private final Long bootEpochMs;
-  private final Map<String, HeapEstimate> cache =
+  private final Map<String, Known> cache =
       new LinkedHashMap<>(64, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, HeapEstimate> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Known> eldest) {
           return size() > CACHE_ENTRIES;
         }
       };
 
-  /** A JVM found in a cgroup. */
-  public record Jvm(int pid, Integer nsPid, HeapEstimate heap, Long rssBytes) {}
+  /**
+   * A JVM found in a cgroup.
+   *
+   * @param startTimeTicks the process's start time in clock ticks since boot, or null
+   * @param heapFromEarlierRead whether {@code heap} repeats an earlier read of this process because
+   *     this one was degraded
+   */
+  public record Jvm(
+      int pid,
+      Integer nsPid,
+      Long startTimeTicks,
+      HeapEstimate heap,
+      Long rssBytes,
+      boolean heapFromEarlierRead) {}
+
+  /** What a good read told about one process (pid, start time). */
+  private record Known(HeapEstimate heap, Integer nsPid) {}
 
   public JvmInspector(Path procRoot) throws IOException {
     this(procRoot, ProcFiles.memTotalBytes(procRoot), bootEpochMs(procRoot));
@@ -84,27 +105,72 @@ public final class JvmInspector {
   private Jvm probeOne(int pid, Long limit) throws IOException {
     Path proc = procRoot.resolve(Integer.toString(pid));
     String comm = Files.readString(proc.resolve("comm"), StandardCharsets.UTF_8).trim();
-    List<String> argv = ProcFiles.nulSeparated(Files.readAllBytes(proc.resolve("cmdline")));
-    if (!isJava(comm, argv)) {
-      return null;
-    }
-    String status = Files.readString(proc.resolve("status"), StandardCharsets.UTF_8);
-    Integer nsPid = ProcFiles.nsPid(status);
-    Long rss = ProcFiles.rssBytes(status);
     Long startTicks =
         ProcFiles.startTimeTicks(Files.readString(proc.resolve("stat"), StandardCharsets.UTF_8));
     String key = pid + "@" + startTicks;
-    HeapEstimate heap = cache.get(key);
-    if (heap == null) {
-      heap = fromPerfData(proc, nsPid != null ? nsPid : pid, startTicks);
-      if (heap != null) {
-        cache.put(key, heap);
-      } else {
-        // Not cached: the JVM may not have created its file yet; look again next time.
-        heap = fromCommandLine(proc, argv, limit);
-      }
+    Known known = startTicks == null ? null : cache.get(key);
+    List<String> argv = readArgv(proc);
+    if (known == null && !isJava(comm, argv == null ? List.of() : argv)) {
+      return null;
     }
-    return new Jvm(pid, nsPid, heap, rss);
+    String status = readOrNull(proc.resolve("status"));
+    Integer nsPid = status == null ? null : ProcFiles.nsPid(status);
+    Long rss = status == null ? null : ProcFiles.rssBytes(status);
+    if (nsPid == null && known != null) {
+      nsPid = known.nsPid();
+    }
+    if (known != null && known.heap().source().equals(HeapEstimate.HSPERFDATA)) {
+      return new Jvm(pid, nsPid, startTicks, known.heap(), rss, false);
+    }
+    HeapEstimate perf = fromPerfData(proc, nsPid != null ? nsPid : pid, startTicks);
+    if (perf != null) {
+      remember(key, startTicks, perf, nsPid);
+      return new Jvm(pid, nsPid, startTicks, perf, rss, false);
+    }
+    // The kernel empties cmdline once an exiting process has released its memory.
+    boolean degraded = argv == null || argv.isEmpty() || status == null;
+    if (known != null) {
+      if (degraded) {
+        LOG.debug("pid {} read degraded: repeating its last heap estimate", pid);
+      }
+      return new Jvm(pid, nsPid, startTicks, known.heap(), rss, degraded);
+    }
+    if (degraded) {
+      return new Jvm(
+          pid,
+          nsPid,
+          startTicks,
+          new HeapEstimate(null, HeapEstimate.UNKNOWN, List.of(), null),
+          rss,
+          false);
+    }
+    HeapEstimate heap = fromCommandLine(proc, argv, limit);
+    remember(key, startTicks, heap, nsPid);
+    return new Jvm(pid, nsPid, startTicks, heap, rss, false);
+  }
+
+  private void remember(String key, Long startTicks, HeapEstimate heap, Integer nsPid) {
+    // Without a start time a reused pid could not be told apart: never cache then.
+    if (startTicks != null) {
+      cache.put(key, new Known(heap, nsPid));
+    }
+  }
+
+  /** The command line, or null when the process vanished while read. */
+  private static List<String> readArgv(Path proc) {
+    try {
+      return ProcFiles.nulSeparated(Files.readAllBytes(proc.resolve("cmdline")));
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static String readOrNull(Path file) {
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   private HeapEstimate fromPerfData(Path proc, int nsPid, Long startTicks) {

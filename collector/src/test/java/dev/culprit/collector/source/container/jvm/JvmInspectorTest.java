@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.culprit.collector.testing.Poll;
 import dev.culprit.collector.testing.SleepMain;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,9 +13,13 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Probes real JVMs started by the test (this machine's JDK), through the real /proc. */
-class JvmProbeTest {
+/**
+ * Probes real JVMs started by the test (this machine's JDK), through the real /proc; and a fixture
+ * /proc for what a dying process shows, which a test cannot stop at the right moment.
+ */
+class JvmInspectorTest {
 
   private final List<Process> started = new ArrayList<>();
 
@@ -76,6 +81,82 @@ class JvmProbeTest {
     JvmInspector probe = new JvmInspector(Path.of("/proc"));
 
     assertThat(probe.probe(List.of((int) sleep.pid(), 999_999_999), null)).isEmpty();
+  }
+
+  @Test
+  void anEmptyCommandLineOfAnExitingJvmRepeatsItsLastGoodEstimateAndSaysSo(@TempDir Path proc)
+      throws Exception {
+    writeProcess(proc, 4242, "java", "java\0-Xmx1g\0-jar\0app.jar\0", 777);
+    JvmInspector probe = new JvmInspector(proc, 8L << 30, null);
+    JvmInspector.Jvm alive = probe.probe(List.of(4242), 256L << 20).get(0);
+    // The kernel empties cmdline once the dying process released its memory.
+    Files.write(proc.resolve("4242/cmdline"), new byte[0]);
+
+    JvmInspector.Jvm dying = probe.probe(List.of(4242), 256L << 20).get(0);
+
+    assertThat(alive.heap().source()).isEqualTo(HeapEstimate.CMDLINE_XMX);
+    assertThat(alive.heapFromEarlierRead()).isFalse();
+    assertThat(dying.heap()).isEqualTo(alive.heap());
+    assertThat(dying.heap().maxHeapBytes()).isEqualTo(1L << 30);
+    assertThat(dying.heapFromEarlierRead()).isTrue();
+    assertThat(dying.startTimeTicks()).isEqualTo(777L);
+  }
+
+  @Test
+  void aProcessWhoseStatusVanishedMidReadKeepsItsLastEstimate(@TempDir Path proc) throws Exception {
+    writeProcess(proc, 4242, "java", "java\0-Xmx1g\0Main\0", 777);
+    JvmInspector probe = new JvmInspector(proc, 8L << 30, null);
+    probe.probe(List.of(4242), 256L << 20);
+    Files.delete(proc.resolve("4242/status"));
+
+    JvmInspector.Jvm vanishing = probe.probe(List.of(4242), 256L << 20).get(0);
+
+    assertThat(vanishing.heap().maxHeapBytes()).isEqualTo(1L << 30);
+    assertThat(vanishing.heapFromEarlierRead()).isTrue();
+    assertThat(vanishing.rssBytes()).isNull();
+  }
+
+  @Test
+  void aDegradedFirstReadTellsTheCeilingIsUnknownRatherThanTheContainerDefault(@TempDir Path proc)
+      throws Exception {
+    writeProcess(proc, 4242, "java", "", 777);
+    JvmInspector probe = new JvmInspector(proc, 8L << 30, null);
+
+    JvmInspector.Jvm jvm = probe.probe(List.of(4242), 256L << 20).get(0);
+
+    assertThat(jvm.heap().source()).isEqualTo(HeapEstimate.UNKNOWN);
+    assertThat(jvm.heap().maxHeapBytes()).isNull();
+  }
+
+  @Test
+  void aReusedPidWithANewStartTimeIsEstimatedAfresh(@TempDir Path proc) throws Exception {
+    writeProcess(proc, 4242, "java", "java\0-Xmx1g\0Main\0", 777);
+    JvmInspector probe = new JvmInspector(proc, 8L << 30, null);
+    probe.probe(List.of(4242), 256L << 20);
+    writeProcess(proc, 4242, "java", "java\0-Xmx64m\0Main\0", 900);
+
+    JvmInspector.Jvm next = probe.probe(List.of(4242), 256L << 20).get(0);
+
+    assertThat(next.heap().maxHeapBytes()).isEqualTo(64L << 20);
+    assertThat(next.heapFromEarlierRead()).isFalse();
+  }
+
+  /** A fixture /proc/PID: comm, cmdline (NUL-separated), status, stat with the start time. */
+  private static void writeProcess(Path proc, int pid, String comm, String cmdline, long start)
+      throws Exception {
+    Path dir = Files.createDirectories(proc.resolve(Integer.toString(pid)));
+    Files.writeString(dir.resolve("comm"), comm + "\n");
+    Files.write(dir.resolve("cmdline"), cmdline.getBytes(StandardCharsets.UTF_8));
+    Files.writeString(dir.resolve("environ"), "");
+    Files.writeString(
+        dir.resolve("status"), "Name:\t" + comm + "\nNSpid:\t" + pid + "\nVmRSS:\t 1024 kB\n");
+    StringBuilder stat = new StringBuilder(pid + " (" + comm + ") S");
+    // Fields 4..21, then the start time (field 22), then a few more.
+    for (int field = 4; field <= 21; field++) {
+      stat.append(" 0");
+    }
+    stat.append(' ').append(start).append(" 0 0 0\n");
+    Files.writeString(dir.resolve("stat"), stat.toString());
   }
 
   private Process startJvm(String... flags) throws Exception {
