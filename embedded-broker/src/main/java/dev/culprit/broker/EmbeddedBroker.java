@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -48,6 +49,7 @@ public final class EmbeddedBroker implements AutoCloseable {
   private final boolean deleteOnClose;
   private final KafkaRaftServer server;
   private final BrokerCredentials credentials;
+  private final Map<String, String> clientListenerSettings;
   private volatile boolean closed;
 
   private EmbeddedBroker(
@@ -55,12 +57,14 @@ public final class EmbeddedBroker implements AutoCloseable {
       int port,
       boolean deleteOnClose,
       KafkaRaftServer server,
-      BrokerCredentials credentials) {
+      BrokerCredentials credentials,
+      Map<String, String> clientListenerSettings) {
     this.dataDir = dataDir;
     this.port = port;
     this.deleteOnClose = deleteOnClose;
     this.server = server;
     this.credentials = credentials;
+    this.clientListenerSettings = clientListenerSettings;
   }
 
   /**
@@ -91,8 +95,18 @@ public final class EmbeddedBroker implements AutoCloseable {
 
   /** An authenticated broker ({@link #startAuthenticated}) in a temporary directory: for tests. */
   public static EmbeddedBroker startTemporaryAuthenticated() throws IOException {
+    return startTemporaryAuthenticated(Map.of());
+  }
+
+  /**
+   * As {@link #startTemporaryAuthenticated()}, with broker properties on top: e.g. {@code
+   * listener.security.protocol.map} with {@code CLIENT:SASL_SSL} and the listener's key store, for
+   * a test of TLS. Its listeners are named {@code CLIENT} and {@code CONTROLLER}.
+   */
+  public static EmbeddedBroker startTemporaryAuthenticated(Map<String, String> overrides)
+      throws IOException {
     Path dir = Files.createTempDirectory("culprit-broker-");
-    return start(dir, 0, TopicSettings.defaults(), true, true, Map.of());
+    return start(dir, 0, TopicSettings.defaults(), true, true, overrides);
   }
 
   /**
@@ -167,7 +181,13 @@ public final class EmbeddedBroker implements AutoCloseable {
           e);
     }
     EmbeddedBroker broker =
-        new EmbeddedBroker(dataDir, brokerPort, deleteOnClose, server, credentials);
+        new EmbeddedBroker(
+            dataDir,
+            brokerPort,
+            deleteOnClose,
+            server,
+            credentials,
+            credentials == null ? Map.of() : clientListenerSettings(props));
     try {
       if (formatted && credentialsNew) {
         // Storage from before authentication: its metadata has no SCRAM user yet. The broker's
@@ -207,7 +227,34 @@ public final class EmbeddedBroker implements AutoCloseable {
    * JAAS config); empty when it needs no login.
    */
   public Map<String, String> clientProperties() {
-    return credentials == null ? Map.of() : credentials.clientProperties();
+    if (credentials == null) {
+      return Map.of();
+    }
+    Map<String, String> p = new LinkedHashMap<>(credentials.clientProperties());
+    p.putAll(clientListenerSettings);
+    return p;
+  }
+
+  /**
+   * What a client needs to know of a client listener changed by overrides: its protocol (SASL_SSL)
+   * and the trust store the broker's own connections to it use.
+   */
+  private static Map<String, String> clientListenerSettings(Properties props) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String entry : props.getProperty("listener.security.protocol.map").split(",")) {
+      String[] kv = entry.split(":");
+      if (kv[0].equals("CLIENT")) {
+        out.put("security.protocol", kv[1]);
+      }
+    }
+    String prefix = "listener.name.client.";
+    for (String key : props.stringPropertyNames()) {
+      if (key.startsWith(prefix + "ssl.truststore.")
+          || key.equals(prefix + "ssl.endpoint.identification.algorithm")) {
+        out.put(key.substring(prefix.length()), props.getProperty(key));
+      }
+    }
+    return out;
   }
 
   /** An admin client for this broker; the caller closes it. */
