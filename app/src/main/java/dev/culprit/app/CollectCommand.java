@@ -88,6 +88,7 @@ final class CollectCommand implements Callable<Integer> {
       }
       return 0;
     }
+    LoginCheck.verify(kafka);
     KafkaPublisher publisher;
     try {
       publisher = config.openKafkaPublisher();

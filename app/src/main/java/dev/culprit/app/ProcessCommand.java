@@ -54,6 +54,7 @@ final class ProcessCommand implements Callable<Integer> {
     Path dir = dataDir != null ? dataDir : DataDir.defaultDir();
     KafkaAccess kafka = kafkaConfig.resolve(bootstrapServers, dir);
     ProcessorConfig config = processor.config(kafka, dir);
+    LoginCheck.verify(kafka);
     try (CulpritProcessor p = new CulpritProcessor(config)) {
       p.start();
       System.err.println(

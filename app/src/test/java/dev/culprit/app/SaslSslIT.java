@@ -143,6 +143,23 @@ class SaslSslIT {
         assertThat(java.time.Duration.ofNanos(System.nanoTime() - before))
             .as("fails at once, no retry loop until the timeout")
             .isLessThan(java.time.Duration.ofSeconds(60));
+
+        Process collect =
+            start(
+                "collect-wrong",
+                jar(
+                    "collect",
+                    "--kafka-config",
+                    wrong.toString(),
+                    "--spool-dir",
+                    dir.resolve("spool-wrong").toString()));
+        started.add(collect);
+        assertThat(collect.waitFor(120, TimeUnit.SECONDS))
+            .as("the collector stops instead of retrying a refused login")
+            .isTrue();
+        assertThat(collect.exitValue()).isNotZero();
+        assertThat(Files.readString(dir.resolve("collect-wrong.stderr")))
+            .contains("refused the login");
       } finally {
         for (Process p : started) {
           p.destroy();
