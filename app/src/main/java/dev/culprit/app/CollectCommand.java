@@ -92,6 +92,8 @@ final class CollectCommand implements Callable<Integer> {
     KafkaPublisher publisher;
     try {
       publisher = config.openKafkaPublisher();
+    } catch (dev.culprit.collector.platform.fs.UnsafeDirectoryException e) {
+      throw new UserException(e.getMessage(), 2);
     } catch (IllegalArgumentException | org.apache.kafka.common.config.ConfigException e) {
       // A malformed --producer-property: for the built-in client or the Java one.
       throw new UserException("producer settings: " + e.getMessage(), 2);

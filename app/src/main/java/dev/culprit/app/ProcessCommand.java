@@ -52,6 +52,9 @@ final class ProcessCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path dir = dataDir != null ? dataDir : DataDir.defaultDir();
+    if (processor.stateDir == null) {
+      DataDir.ensureOwned(dir); // the state stores are written there, as root
+    }
     KafkaAccess kafka = kafkaConfig.resolve(bootstrapServers, dir);
     ProcessorConfig config = processor.config(kafka, dir);
     LoginCheck.verify(kafka);

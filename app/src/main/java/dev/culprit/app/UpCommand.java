@@ -96,7 +96,11 @@ final class UpCommand implements Callable<Integer> {
         kafka = kafkaConfig.resolve(bootstrapServers, dir);
         ensureTopics(kafka);
       }
-      run(kafka, dir);
+      try {
+        run(kafka, dir);
+      } catch (dev.culprit.collector.platform.fs.UnsafeDirectoryException e) {
+        throw new UserException(e.getMessage(), 2);
+      }
     } finally {
       if (broker != null) {
         broker.close();
