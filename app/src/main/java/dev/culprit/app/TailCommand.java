@@ -189,7 +189,9 @@ final class TailCommand implements Callable<Integer> {
                 + servers
                 + " within "
                 + connectTimeout.toSeconds()
-                + "s; start one with `culprit up` or pass --bootstrap-servers");
+                + "s; start one with `culprit up` or pass --bootstrap-servers (a broker that"
+                + " requires a login it was not given, e.g. that of another user's `culprit up`,"
+                + " also stays silent: --kafka-config, or the same user and --data-dir)");
       }
       if (infos == null || infos.isEmpty()) {
         throw new UserException(
