@@ -14,7 +14,9 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Runs only the embedded single-node Kafka broker (KRaft) on 127.0.0.1, with the contract"
-          + " topics, until Ctrl-C or SIGTERM. Data persists in --data-dir across restarts."
+          + " topics, until Ctrl-C or SIGTERM. Data persists in --data-dir across restarts.",
+      "Clients must log in (SASL/SCRAM-SHA-512) as the user whose password the broker keeps in"
+          + " --data-dir; culprit's own commands on the same --data-dir find it themselves."
     })
 final class BrokerCommand implements Callable<Integer> {
 
@@ -64,6 +66,7 @@ final class BrokerCommand implements Callable<Integer> {
   /** Starts the broker on the data dir and records its address there. Shared with {@code up}. */
   static EmbeddedBroker startBroker(Path dir, int port, int partitions, Duration retention)
       throws Exception {
+    DataDir.ensureOwned(dir);
     TopicSettings defaults = TopicSettings.defaults();
     TopicSettings settings =
         new TopicSettings(
@@ -74,7 +77,7 @@ final class BrokerCommand implements Callable<Integer> {
             defaults.resultRetention());
     EmbeddedBroker broker;
     try {
-      broker = EmbeddedBroker.start(dir.resolve("broker"), port, settings);
+      broker = EmbeddedBroker.startAuthenticated(dir.resolve("broker"), port, settings);
     } catch (java.io.IOException e) {
       throw new UserException(
           "cannot start the embedded broker on 127.0.0.1:"
@@ -83,7 +86,7 @@ final class BrokerCommand implements Callable<Integer> {
               + e.getMessage()
               + "); is another broker using the port? Try --port 0 or --bootstrap-servers.");
     }
-    DataDir.writeBootstrap(dir, broker.bootstrapServers());
+    DataDir.writeBootstrap(dir, broker.bootstrapServers(), broker.clientProperties());
     return broker;
   }
 }

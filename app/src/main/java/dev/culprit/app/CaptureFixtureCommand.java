@@ -28,7 +28,9 @@ final class CaptureFixtureCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    CollectorConfig config = collector.config("127.0.0.1:9092", DataDir.defaultDir());
+    CollectorConfig config =
+        collector.config(
+            new KafkaAccess(KafkaAccess.DEFAULT_SERVERS, java.util.Map.of()), DataDir.defaultDir());
     List<Path> written =
         new FixtureCapture(
                 config.hostPaths(),

@@ -31,6 +31,8 @@ final class CollectCommand implements Callable<Integer> {
 
   @Mixin CollectorOptions collector;
 
+  @Mixin KafkaConfigOption kafkaConfig;
+
   @Option(
       names = "--bootstrap-servers",
       paramLabel = "HOST:PORT",
@@ -49,8 +51,8 @@ final class CollectCommand implements Callable<Integer> {
       names = "--producer-property",
       paramLabel = "KEY=VALUE",
       description = {
-        "A Kafka producer setting, repeatable (e.g. security.protocol=SASL_SSL,"
-            + " compression.type=gzip).",
+        "A Kafka producer setting, repeatable (e.g. compression.type=gzip); over those of"
+            + " --kafka-config. Never a password: every local user can read the command line.",
         "The collector's built-in client speaks plain TCP with zstd, gzip or no compression;"
             + " any setting it does not have (TLS, SASL, lz4, ...) makes it use the Java Kafka"
             + " client instead, which costs the agent about 24 MiB more memory."
@@ -71,8 +73,10 @@ final class CollectCommand implements Callable<Integer> {
       throw new UserException("--json prints one cycle: use it with --once", 2);
     }
     Path dir = dataDir != null ? dataDir : DataDir.defaultDir();
-    String servers = TailCommand.bootstrap(bootstrapServers, dir);
-    CollectorConfig config = collector.config(servers, dir, producerProperties);
+    warnAboutSecretsOnTheCommandLine(producerProperties);
+    KafkaAccess kafka = kafkaConfig.resolve(bootstrapServers, dir);
+    String servers = kafka.bootstrapServers();
+    CollectorConfig config = collector.config(kafka, dir, producerProperties);
     CommandRunner runner = CollectorOptions.runner();
     if (once && json) {
       PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
@@ -84,12 +88,15 @@ final class CollectCommand implements Callable<Integer> {
       }
       return 0;
     }
+    LoginCheck.verify(kafka);
     KafkaPublisher publisher;
     try {
       publisher = config.openKafkaPublisher();
+    } catch (dev.culprit.collector.platform.fs.UnsafeDirectoryException e) {
+      throw new UserException(e.getMessage(), 2);
     } catch (IllegalArgumentException | org.apache.kafka.common.config.ConfigException e) {
       // A malformed --producer-property: for the built-in client or the Java one.
-      throw new UserException("--producer-property: " + e.getMessage(), 2);
+      throw new UserException("producer settings: " + e.getMessage(), 2);
     }
     try (CollectorOptions.HostSources sources = collector.open(config, runner);
         Collector c = new Collector(config, sources.list(), collector.finder(config), publisher)) {
@@ -120,5 +127,18 @@ final class CollectCommand implements Callable<Integer> {
       Shutdown.awaitSignal();
     }
     return 0;
+  }
+
+  /** {@code /proc/PID/cmdline} is world-readable: a password there is everyone's. */
+  private static void warnAboutSecretsOnTheCommandLine(Map<String, String> properties) {
+    properties.keySet().stream()
+        .filter(KafkaConfigFile::isSecret)
+        .forEach(
+            k ->
+                System.err.println(
+                    "culprit collect: warning: --producer-property "
+                        + k
+                        + " is visible to every local user (/proc/PID/cmdline, ps); put it in a"
+                        + " --kafka-config file of mode 0600 instead"));
   }
 }

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -199,21 +200,26 @@ final class CollectorOptions {
     return new HostPaths(procRoot, sysRoot, netnsDir, cgroupRoot, kmsg);
   }
 
-  CollectorConfig config(String bootstrapServers, Path dataDir) {
-    return config(bootstrapServers, dataDir, Map.of());
+  CollectorConfig config(KafkaAccess kafka, Path dataDir) {
+    return config(kafka, dataDir, Map.of());
   }
 
-  /** As {@link #config(String, Path)}, with Kafka producer settings of the user's. */
-  CollectorConfig config(
-      String bootstrapServers, Path dataDir, Map<String, String> producerOverrides) {
+  /**
+   * As {@link #config(KafkaAccess, Path)}, with Kafka producer settings of the user's, which win
+   * over the client properties of {@code kafka}.
+   */
+  CollectorConfig config(KafkaAccess kafka, Path dataDir, Map<String, String> producerOverrides) {
+    Map<String, String> producer = new LinkedHashMap<>(kafka.properties());
+    producer.putAll(producerOverrides);
+    Path spool = spoolDir != null ? spoolDir : dataDir.resolve("spool");
     CollectorConfig.Builder b =
         CollectorConfig.builder()
             .interval(interval)
             .hostPaths(hostPaths())
-            .spoolDir(spoolDir != null ? spoolDir : dataDir.resolve("spool"))
+            .spoolDir(spool)
             .spoolMaxBytes(spoolMaxBytes)
-            .bootstrapServers(bootstrapServers)
-            .producerOverrides(producerOverrides);
+            .bootstrapServers(kafka.bootstrapServers())
+            .producerOverrides(producer);
     if (hostId != null) {
       b.hostId(hostId);
     }

@@ -44,9 +44,8 @@ final class EventPrinter implements AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Thread thread;
 
-  EventPrinter(String bootstrapServers, PrintStream out, boolean json) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+  EventPrinter(KafkaAccess kafka, PrintStream out, boolean json) {
+    Properties p = kafka.clientProperties();
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     // The processor writes in transactions: print only what it committed.
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -4,7 +4,7 @@ import dev.culprit.processor.CulpritProcessor;
 import dev.culprit.processor.ProcessorConfig;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +33,8 @@ final class ProcessCommand implements Callable<Integer> {
 
   @Mixin ProcessorOptions processor;
 
+  @Mixin KafkaConfigOption kafkaConfig;
+
   @Option(
       names = "--bootstrap-servers",
       paramLabel = "HOST:PORT",
@@ -50,7 +52,12 @@ final class ProcessCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path dir = dataDir != null ? dataDir : DataDir.defaultDir();
-    ProcessorConfig config = processor.config(TailCommand.bootstrap(bootstrapServers, dir), dir);
+    if (processor.stateDir == null) {
+      DataDir.ensureOwned(dir); // the state stores are written there, as root
+    }
+    KafkaAccess kafka = kafkaConfig.resolve(bootstrapServers, dir);
+    ProcessorConfig config = processor.config(kafka, dir);
+    LoginCheck.verify(kafka);
     try (CulpritProcessor p = new CulpritProcessor(config)) {
       p.start();
       System.err.println(
@@ -64,7 +71,7 @@ final class ProcessCommand implements Callable<Integer> {
               + config.grace()
               + ")");
       Thread watch =
-          new Thread(() -> reportWhenNotRunning(p, config), "culprit-process-start-watch");
+          new Thread(() -> reportWhenNotRunning(p, kafka), "culprit-process-start-watch");
       watch.setDaemon(true);
       watch.start();
       Shutdown.awaitSignal();
@@ -79,18 +86,16 @@ final class ProcessCommand implements Callable<Integer> {
    * Kafka Streams waits silently for an unreachable broker (its client logs are kept to errors):
    * say once what is wrong, and again when it runs after all.
    */
-  private static void reportWhenNotRunning(CulpritProcessor p, ProcessorConfig config) {
+  private static void reportWhenNotRunning(CulpritProcessor p, KafkaAccess kafka) {
     try {
       if (p.awaitRunning(START_WARNING_AFTER)) {
         return;
       }
       String why;
-      try (Admin admin =
-          Admin.create(
-              Map.of(
-                  AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
-                  AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000,
-                  AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000))) {
+      Properties props = kafka.clientProperties();
+      props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
+      props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+      try (Admin admin = Admin.create(props)) {
         admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
         why =
             switch (p.state()) {
@@ -105,7 +110,13 @@ final class ProcessCommand implements Callable<Integer> {
                       + " `culprit up` or `culprit broker` creates them)";
             };
       } catch (ExecutionException | TimeoutException e) {
-        why = "no Kafka broker answered at " + config.bootstrapServers();
+        why =
+            e.getCause() instanceof org.apache.kafka.common.errors.AuthenticationException a
+                ? "the broker at "
+                    + kafka.bootstrapServers()
+                    + " refused the login: "
+                    + a.getMessage()
+                : "no Kafka broker answered at " + kafka.bootstrapServers();
       }
       LOG.warn(
           "processor not running after {}s: {}; still trying (check --bootstrap-servers)",

@@ -55,12 +55,13 @@ final class ProcessorOptions {
       description = "Stream threads in this process (default: ${DEFAULT-VALUE}).")
   int threads;
 
-  ProcessorConfig config(String bootstrapServers, Path dataDir) {
-    Map<String, String> overrides = new HashMap<>();
+  ProcessorConfig config(KafkaAccess kafka, Path dataDir) {
+    // Security settings at the top level apply to every client Kafka Streams makes.
+    Map<String, String> overrides = new HashMap<>(kafka.properties());
     overrides.put("replication.factor", Integer.toString(replicationFactor));
     overrides.put("num.stream.threads", Integer.toString(threads));
     try {
-      return ProcessorConfig.defaults(bootstrapServers)
+      return ProcessorConfig.defaults(kafka.bootstrapServers())
           .withApplicationId(applicationId)
           .withStateDir(stateDir != null ? stateDir : dataDir.resolve("streams"))
           .withWindow(window, grace)

@@ -69,6 +69,8 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Mixin ProcessorOptions processor;
 
+  @Mixin KafkaConfigOption kafkaConfig;
+
   @Override
   public Integer call() throws Exception {
     Instant now = Instant.now();
@@ -78,14 +80,15 @@ final class ReplayCommand implements Callable<Integer> {
       throw new UserException("--from " + start + " is not before --to " + end, 2);
     }
     Path dir = dataDir != null ? dataDir : DataDir.defaultDir();
-    String servers = TailCommand.bootstrap(bootstrapServers, dir);
+    KafkaAccess kafka = kafkaConfig.resolve(bootstrapServers, dir);
+    String servers = kafka.bootstrapServers();
     Path state = java.nio.file.Files.createTempDirectory("culprit-replay-");
     ProcessorConfig config =
-        processor.config(servers, dir).withApplicationId("culprit-replay").withStateDir(state);
+        processor.config(kafka, dir).withApplicationId("culprit-replay").withStateDir(state);
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     System.err.println("culprit replay: samples from " + start + " to " + end + " at " + servers);
     Replayer.Summary summary =
-        new Replayer(servers, config)
+        new Replayer(kafka, config)
             .replay(
                 start,
                 end,

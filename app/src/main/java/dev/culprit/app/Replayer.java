@@ -42,11 +42,11 @@ final class Replayer {
   /** What one replay produced. */
   record Summary(long samples, long skipped, long results, long openWindowsAfterMs) {}
 
-  private final String bootstrapServers;
+  private final KafkaAccess kafka;
   private final ProcessorConfig config;
 
-  Replayer(String bootstrapServers, ProcessorConfig config) {
-    this.bootstrapServers = bootstrapServers;
+  Replayer(KafkaAccess kafka, ProcessorConfig config) {
+    this.kafka = kafka;
     this.config = config;
   }
 
@@ -114,8 +114,7 @@ final class Replayer {
   }
 
   private KafkaConsumer<String, byte[]> consumer() {
-    Properties p = new Properties();
-    p.put("bootstrap.servers", bootstrapServers);
+    Properties p = kafka.clientProperties();
     p.put("enable.auto.commit", "false");
     p.put("default.api.timeout.ms", "15000");
     return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());

@@ -22,6 +22,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -57,6 +58,8 @@ final class TailCommand implements Callable<Integer> {
       description = "State directory of a local culprit.")
   Path dataDir;
 
+  @Mixin KafkaConfigOption kafkaConfig;
+
   @Option(
       names = "--from-beginning",
       description = "Start at the oldest retained record instead of now.")
@@ -82,13 +85,14 @@ final class TailCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     List<Topic<?>> resolved = topics.stream().map(TopicNames::resolve).distinct().toList();
-    String servers = bootstrap(bootstrapServers, dataDir);
+    KafkaAccess kafka = kafkaConfig.resolve(bootstrapServers, dataDir);
+    String servers = kafka.bootstrapServers();
     PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
     long printed = 0;
     long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
     Duration connectTimeout =
         timeout == null || timeout.compareTo(CONNECT_TIMEOUT) > 0 ? CONNECT_TIMEOUT : timeout;
-    try (KafkaConsumer<String, byte[]> consumer = consumer(servers, CONNECT_TIMEOUT)) {
+    try (KafkaConsumer<String, byte[]> consumer = consumer(kafka, CONNECT_TIMEOUT)) {
       List<TopicPartition> partitions = partitions(consumer, resolved, servers, connectTimeout);
       consumer.assign(partitions);
       if (fromBeginning) {
@@ -111,6 +115,9 @@ final class TailCommand implements Callable<Integer> {
         }
         out.flush();
       }
+    } catch (org.apache.kafka.common.errors.AuthenticationException e) {
+      // Retrying cannot help: the password or the mechanism is wrong.
+      throw new UserException("Kafka at " + servers + " refused the login: " + e.getMessage());
     }
     out.flush();
     if (max != null && printed < max) {
@@ -154,17 +161,8 @@ final class TailCommand implements Callable<Integer> {
     return node.toString();
   }
 
-  static String bootstrap(String explicit, Path dataDir) {
-    if (explicit != null) {
-      return explicit;
-    }
-    return DataDir.readBootstrap(dataDir != null ? dataDir : DataDir.defaultDir())
-        .orElse("127.0.0.1:9092");
-  }
-
-  private static KafkaConsumer<String, byte[]> consumer(String servers, Duration apiTimeout) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+  private static KafkaConsumer<String, byte[]> consumer(KafkaAccess kafka, Duration apiTimeout) {
+    Properties p = kafka.clientProperties();
     // tail reads with assign(): no group, nothing committed, any number can run at once.
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     // Results written in transactions (exactly-once processor) show only once committed.
@@ -191,7 +189,9 @@ final class TailCommand implements Callable<Integer> {
                 + servers
                 + " within "
                 + connectTimeout.toSeconds()
-                + "s; start one with `culprit up` or pass --bootstrap-servers");
+                + "s; start one with `culprit up` or pass --bootstrap-servers (a broker that"
+                + " requires a login it was not given, e.g. that of another user's `culprit up`,"
+                + " also stays silent: --kafka-config, or the same user and --data-dir)");
       }
       if (infos == null || infos.isEmpty()) {
         throw new UserException(

@@ -12,7 +12,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
@@ -41,6 +40,8 @@ final class UpCommand implements Callable<Integer> {
 
   @Mixin CollectorOptions collector;
   @Mixin ProcessorOptions processor;
+
+  @Mixin KafkaConfigOption kafkaConfig;
 
   @Option(
       names = "--bootstrap-servers",
@@ -77,20 +78,29 @@ final class UpCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path dir = dataDir != null ? dataDir : DataDir.defaultDir();
+    Path dir = DataDir.ensureOwned(dataDir != null ? dataDir : DataDir.defaultDir());
     EmbeddedBroker broker = null;
     try {
-      String servers;
+      KafkaAccess kafka;
       if (bootstrapServers == null) {
         broker =
             BrokerCommand.startBroker(
                 dir, port, TopicSettings.defaults().samplePartitions(), retention);
-        servers = broker.bootstrapServers();
+        // The broker's own login; a --kafka-config file may add client settings on top.
+        KafkaAccess file = kafkaConfig.resolve(broker.bootstrapServers(), dir);
+        java.util.Map<String, String> props = new java.util.LinkedHashMap<>();
+        props.putAll(broker.clientProperties());
+        props.putAll(file.properties());
+        kafka = new KafkaAccess(broker.bootstrapServers(), props);
       } else {
-        servers = bootstrapServers;
-        ensureTopics(servers);
+        kafka = kafkaConfig.resolve(bootstrapServers, dir);
+        ensureTopics(kafka);
       }
-      run(servers, dir);
+      try {
+        run(kafka, dir);
+      } catch (dev.culprit.collector.platform.fs.UnsafeDirectoryException e) {
+        throw new UserException(e.getMessage(), 2);
+      }
     } finally {
       if (broker != null) {
         broker.close();
@@ -100,13 +110,14 @@ final class UpCommand implements Callable<Integer> {
     return 0;
   }
 
-  private void run(String servers, Path dir) throws Exception {
+  private void run(KafkaAccess kafka, Path dir) throws Exception {
+    String servers = kafka.bootstrapServers();
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-    ProcessorConfig processorConfig = processor.config(servers, dir);
-    CollectorConfig collectorConfig = collector.config(servers, dir);
+    ProcessorConfig processorConfig = processor.config(kafka, dir);
+    CollectorConfig collectorConfig = collector.config(kafka, dir);
     CommandRunner runner = CollectorOptions.runner();
     // Printer first, positioned at the end, so no cause produced after start is missed.
-    try (EventPrinter printer = new EventPrinter(servers, out, json);
+    try (EventPrinter printer = new EventPrinter(kafka, out, json);
         CulpritProcessor streams = new CulpritProcessor(processorConfig);
         CollectorOptions.HostSources sources = collector.open(collectorConfig, runner);
         Collector c =
@@ -133,11 +144,18 @@ final class UpCommand implements Callable<Integer> {
     }
   }
 
-  private static void ensureTopics(String servers) throws Exception {
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", servers))) {
+  private static void ensureTopics(KafkaAccess kafka) throws Exception {
+    String servers = kafka.bootstrapServers();
+    try (Admin admin = Admin.create(kafka.clientProperties())) {
       ContractTopics.ensure(admin, TopicSettings.defaults(), Duration.ofSeconds(30));
     } catch (java.util.concurrent.TimeoutException e) {
       throw new UserException("no Kafka broker answered at " + servers + " within 30s");
+    } catch (IllegalStateException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.AuthenticationException a) {
+        // Retrying cannot help: the password or the mechanism is wrong.
+        throw new UserException("Kafka at " + servers + " refused the login: " + a.getMessage());
+      }
+      throw e;
     }
   }
 }

@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,6 +72,25 @@ class UpCommandTest {
           new ObjectMapper().readTree(tail.stdout().lines().findFirst().orElseThrow());
       assertThat(sample.get("host").asText()).isEqualTo(InetAddress.getLocalHost().getHostName());
       assertThat(sample.get("interfaces").findValuesAsText("name")).contains("lo");
+
+      // The broker asks for the login tail found in the data dir; without it, nothing.
+      assertThat(
+              PosixFilePermissions.toString(
+                  Files.getPosixFilePermissions(dataDir.resolve(DataDir.CLIENT_FILE))))
+          .isEqualTo("rw-------");
+      TailCommandTest.Run anonymous =
+          TailCommandTest.run(
+              "tail",
+              "culprit.samples.interface",
+              "--bootstrap-servers",
+              Files.readString(bootstrapFile).trim(),
+              "--from-beginning",
+              "--max",
+              "1",
+              "--timeout",
+              "10s");
+      assertThat(anonymous.exitCode()).as("a client without the login").isNotZero();
+      assertThat(anonymous.stdout()).isEmpty();
     } finally {
       up.destroy(); // SIGTERM, as Ctrl-C or systemd would
       if (!up.waitFor(60, TimeUnit.SECONDS)) {

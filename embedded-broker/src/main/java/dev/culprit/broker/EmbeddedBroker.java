@@ -7,8 +7,11 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -17,7 +20,12 @@ import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.Feature;
@@ -40,13 +48,23 @@ public final class EmbeddedBroker implements AutoCloseable {
   private final int port;
   private final boolean deleteOnClose;
   private final KafkaRaftServer server;
+  private final BrokerCredentials credentials;
+  private final Map<String, String> clientListenerSettings;
   private volatile boolean closed;
 
-  private EmbeddedBroker(Path dataDir, int port, boolean deleteOnClose, KafkaRaftServer server) {
+  private EmbeddedBroker(
+      Path dataDir,
+      int port,
+      boolean deleteOnClose,
+      KafkaRaftServer server,
+      BrokerCredentials credentials,
+      Map<String, String> clientListenerSettings) {
     this.dataDir = dataDir;
     this.port = port;
     this.deleteOnClose = deleteOnClose;
     this.server = server;
+    this.credentials = credentials;
+    this.clientListenerSettings = clientListenerSettings;
   }
 
   /**
@@ -60,7 +78,35 @@ public final class EmbeddedBroker implements AutoCloseable {
   /** As {@link #start(Path, int)}, with explicit topic settings. */
   public static EmbeddedBroker start(Path dataDir, int port, TopicSettings topics)
       throws IOException {
-    return start(dataDir, port, topics, false, Map.of());
+    return start(dataDir, port, topics, false, false, Map.of());
+  }
+
+  /**
+   * As {@link #start(Path, int, TopicSettings)}, but clients must log in: the client listener
+   * speaks SASL_PLAINTEXT with SCRAM-SHA-512, an authorizer refuses everyone but culprit's own
+   * users, and the users' random passwords are made on first start and kept in {@code
+   * credentials.properties} of {@code dataDir} (mode 0600, directory 0700). {@link
+   * #clientProperties()} logs in as culprit.
+   */
+  public static EmbeddedBroker startAuthenticated(Path dataDir, int port, TopicSettings topics)
+      throws IOException {
+    return start(dataDir, port, topics, true, false, Map.of());
+  }
+
+  /** An authenticated broker ({@link #startAuthenticated}) in a temporary directory: for tests. */
+  public static EmbeddedBroker startTemporaryAuthenticated() throws IOException {
+    return startTemporaryAuthenticated(Map.of());
+  }
+
+  /**
+   * As {@link #startTemporaryAuthenticated()}, with broker properties on top: e.g. {@code
+   * listener.security.protocol.map} with {@code CLIENT:SASL_SSL} and the listener's key store, for
+   * a test of TLS. Its listeners are named {@code CLIENT} and {@code CONTROLLER}.
+   */
+  public static EmbeddedBroker startTemporaryAuthenticated(Map<String, String> overrides)
+      throws IOException {
+    Path dir = Files.createTempDirectory("culprit-broker-");
+    return start(dir, 0, TopicSettings.defaults(), true, true, overrides);
   }
 
   /**
@@ -71,7 +117,7 @@ public final class EmbeddedBroker implements AutoCloseable {
    */
   public static EmbeddedBroker startTemporary(Map<String, String> overrides) throws IOException {
     Path dir = Files.createTempDirectory("culprit-broker-");
-    return start(dir, 0, TopicSettings.defaults(), true, overrides);
+    return start(dir, 0, TopicSettings.defaults(), false, true, overrides);
   }
 
   /**
@@ -81,7 +127,7 @@ public final class EmbeddedBroker implements AutoCloseable {
   public static EmbeddedBroker startTemporary(int port, Map<String, String> overrides)
       throws IOException {
     Path dir = Files.createTempDirectory("culprit-broker-");
-    return start(dir, port, TopicSettings.defaults(), true, overrides);
+    return start(dir, port, TopicSettings.defaults(), false, true, overrides);
   }
 
   /** A broker in a fresh temporary directory, deleted on {@link #close()}: for tests. */
@@ -93,14 +139,27 @@ public final class EmbeddedBroker implements AutoCloseable {
       Path dataDir,
       int port,
       TopicSettings topics,
+      boolean authenticated,
       boolean deleteOnClose,
       Map<String, String> overrides)
       throws IOException {
     Files.createDirectories(dataDir);
     Path logDir = dataDir.resolve("kafka-logs");
+    BrokerCredentials credentials = null;
+    boolean credentialsNew = false;
+    if (authenticated) {
+      // The log, the credentials and the metadata are culprit's alone.
+      Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwx------"));
+      BrokerCredentials.Loaded loaded = BrokerCredentials.loadOrCreate(dataDir);
+      credentials = loaded.credentials();
+      credentialsNew = loaded.created();
+    }
     int brokerPort = port == 0 ? freePort() : port;
     int controllerPort = freePort();
     Properties props = properties(logDir, brokerPort, controllerPort, topics);
+    if (credentials != null) {
+      props.putAll(securityProperties(credentials, brokerPort, controllerPort));
+    }
     props.putAll(overrides);
     String listeners = props.getProperty("listeners");
     if (!listeners.contains("CONTROLLER://")) {
@@ -109,8 +168,9 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
     KafkaConfig config = new KafkaConfig(props, false);
 
-    if (!Files.exists(logDir.resolve("meta.properties"))) {
-      format(logDir);
+    boolean formatted = Files.exists(logDir.resolve("meta.properties"));
+    if (!formatted) {
+      format(logDir, credentials);
       LOG.info("formatted new KRaft storage in {}", logDir);
     }
     long started = System.nanoTime();
@@ -126,8 +186,20 @@ public final class EmbeddedBroker implements AutoCloseable {
               + e.getMessage(),
           e);
     }
-    EmbeddedBroker broker = new EmbeddedBroker(dataDir, brokerPort, deleteOnClose, server);
+    EmbeddedBroker broker =
+        new EmbeddedBroker(
+            dataDir,
+            brokerPort,
+            deleteOnClose,
+            server,
+            credentials,
+            credentials == null ? Map.of() : clientListenerSettings(props));
     try {
+      if (formatted && credentialsNew) {
+        // Storage from before authentication: its metadata has no SCRAM user yet. The broker's
+        // own user (PLAIN, from the configuration) adds it.
+        broker.addScramUsers();
+      }
       broker.createContractTopics(topics);
     } catch (RuntimeException | IOException e) {
       broker.close();
@@ -156,9 +228,46 @@ public final class EmbeddedBroker implements AutoCloseable {
     return dataDir;
   }
 
+  /**
+   * The client properties that log in to this broker as culprit (security protocol, SASL mechanism,
+   * JAAS config); empty when it needs no login.
+   */
+  public Map<String, String> clientProperties() {
+    if (credentials == null) {
+      return Map.of();
+    }
+    Map<String, String> p = new LinkedHashMap<>(credentials.clientProperties());
+    p.putAll(clientListenerSettings);
+    return p;
+  }
+
+  /**
+   * What a client needs to know of a client listener changed by overrides: its protocol (SASL_SSL)
+   * and the trust store the broker's own connections to it use.
+   */
+  private static Map<String, String> clientListenerSettings(Properties props) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String entry : props.getProperty("listener.security.protocol.map").split(",")) {
+      String[] kv = entry.split(":");
+      if (kv[0].equals("CLIENT")) {
+        out.put("security.protocol", kv[1]);
+      }
+    }
+    String prefix = "listener.name.client.";
+    for (String key : props.stringPropertyNames()) {
+      if (key.startsWith(prefix + "ssl.truststore.")
+          || key.equals(prefix + "ssl.endpoint.identification.algorithm")) {
+        out.put(key.substring(prefix.length()), props.getProperty(key));
+      }
+    }
+    return out;
+  }
+
   /** An admin client for this broker; the caller closes it. */
   public Admin admin() {
-    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
+    Map<String, Object> p = new HashMap<>(clientProperties());
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    return Admin.create(p);
   }
 
   /** Shuts the broker down cleanly and waits for it; idempotent. */
@@ -187,6 +296,63 @@ public final class EmbeddedBroker implements AutoCloseable {
     } catch (java.util.concurrent.TimeoutException e) {
       throw new IOException("broker did not answer within " + ADMIN_TIMEOUT, e);
     }
+  }
+
+  private void addScramUsers() throws IOException {
+    Map<String, Object> p = new HashMap<>();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    p.put(AdminClientConfig.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT");
+    p.put(SaslConfigs.SASL_MECHANISM, "PLAIN");
+    p.put(SaslConfigs.SASL_JAAS_CONFIG, credentials.brokerPlainJaas());
+    ScramCredentialInfo info = new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192);
+    List<UserScramCredentialAlteration> users =
+        List.of(
+            new UserScramCredentialUpsertion(
+                credentials.clientUser(), info, credentials.clientPassword()));
+    try (Admin admin = Admin.create(p)) {
+      admin
+          .alterUserScramCredentials(users)
+          .all()
+          .get(ADMIN_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      LOG.info("added the SCRAM user of {} to existing storage", dataDir);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while adding the SCRAM user", e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IOException("cannot add the SCRAM user: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Clients log in with SCRAM on the client listener. The broker's own user logs in with PLAIN, a
+   * static user in the broker's configuration, both there (inter-broker) and on the controller
+   * listener, which clients are never told about: it needs no SCRAM user in the metadata, so it
+   * works before any exists (KRaft controllers cannot take SCRAM). Everyone but these two users is
+   * refused by the authorizer: there are no ACLs.
+   */
+  private static Map<String, String> securityProperties(
+      BrokerCredentials c, int brokerPort, int controllerPort) {
+    Map<String, String> p = new HashMap<>();
+    p.put(
+        "listeners",
+        "CLIENT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    p.put("advertised.listeners", "CLIENT://127.0.0.1:" + brokerPort);
+    p.put("inter.broker.listener.name", "CLIENT");
+    p.put("listener.security.protocol.map", "CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT");
+    p.put("listener.name.client.sasl.enabled.mechanisms", BrokerCredentials.MECHANISM + ",PLAIN");
+    // The server side of SCRAM needs a login module entry, though it logs nobody in.
+    p.put(
+        "listener.name.client.scram-sha-512.sasl.jaas.config",
+        "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+    p.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+    p.put("listener.name.client.plain.sasl.jaas.config", c.brokerPlainJaas());
+    p.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
+    p.put("sasl.mechanism.controller.protocol", "PLAIN");
+    p.put("listener.name.controller.plain.sasl.jaas.config", c.brokerPlainJaas());
+    p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+    p.put("super.users", "User:" + c.clientUser() + ";User:" + c.brokerUser());
+    p.put("allow.everyone.if.no.acl.found", "false");
+    return p;
   }
 
   private static Properties properties(
@@ -221,9 +387,14 @@ public final class EmbeddedBroker implements AutoCloseable {
     return p;
   }
 
-  private static void format(Path logDir) throws IOException {
+  private static void format(Path logDir, BrokerCredentials credentials) throws IOException {
     try {
-      new Formatter()
+      Formatter formatter = new Formatter();
+      if (credentials != null) {
+        // The controller must know the users before any client (or the broker) logs in.
+        formatter.setScramArguments(credentials.scramArguments());
+      }
+      formatter
           .setNodeId(NODE_ID)
           .setClusterId(Uuid.randomUuid().toString())
           .addDirectory(logDir.toString())

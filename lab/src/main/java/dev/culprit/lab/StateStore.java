@@ -4,11 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.culprit.collector.platform.fs.OwnedDirectory;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -48,10 +50,13 @@ public final class StateStore {
   /** Takes the lab lock, waiting a little for another lab command to finish. */
   public AutoCloseable lock() {
     try {
-      Files.createDirectories(dir);
+      OwnedDirectory.ensure(dir, "lab state directory");
       FileChannel channel =
           FileChannel.open(
-              dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+              dir.resolve("lock"),
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE,
+              LinkOption.NOFOLLOW_LINKS);
       Instant deadline = Instant.now().plus(LOCK_WAIT);
       while (true) {
         FileLock lock = channel.tryLock();
@@ -105,9 +110,16 @@ public final class StateStore {
 
   public void save(LabState state) {
     try {
-      Files.createDirectories(dir);
+      OwnedDirectory.ensure(dir, "lab state directory");
       Path temp = dir.resolve(FILE + ".tmp");
-      Files.writeString(temp, toJson(state));
+      // Never through a symlink planted at the temporary name.
+      Files.writeString(
+          temp,
+          toJson(state),
+          StandardOpenOption.CREATE,
+          StandardOpenOption.TRUNCATE_EXISTING,
+          StandardOpenOption.WRITE,
+          LinkOption.NOFOLLOW_LINKS);
       try {
         Files.move(
             temp, file(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -1,10 +1,15 @@
 package dev.culprit.lab;
 
+import dev.culprit.collector.platform.fs.OwnedDirectory;
 import dev.culprit.lab.LabTopology.Endpoint;
 import java.io.IOException;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 
@@ -74,11 +79,18 @@ public final class Workloads {
   public static Path writeSite(Path stateDir) {
     Path www = stateDir.resolve("www");
     try {
-      Files.createDirectories(www);
+      OwnedDirectory.ensure(www, "lab web directory");
       byte[] big = new byte[BIG_PAGE_BYTES];
       Arrays.fill(big, (byte) 'x');
-      Files.write(www.resolve(BIG_PAGE), big);
-      Files.writeString(www.resolve(SMALL_PAGE), "ok\n");
+      // Written as root: never through a symlink planted at a page's name.
+      OpenOption[] noFollow = {
+        StandardOpenOption.CREATE,
+        StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.WRITE,
+        LinkOption.NOFOLLOW_LINKS
+      };
+      Files.write(www.resolve(BIG_PAGE), big, noFollow);
+      Files.write(www.resolve(SMALL_PAGE), "ok\n".getBytes(StandardCharsets.US_ASCII), noFollow);
     } catch (IOException e) {
       throw new LabException("cannot write the lab's web pages in " + www + ": " + e, e);
     }

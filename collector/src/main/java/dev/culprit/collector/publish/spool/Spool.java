@@ -1,5 +1,6 @@
 package dev.culprit.collector.publish.spool;
 
+import dev.culprit.collector.platform.fs.OwnedDirectory;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -95,7 +96,7 @@ public final class Spool implements Closeable {
 
   /** For tests: any bound, explicit segment size. */
   static Spool open(Path dir, long maxBytes, long segmentBytes) throws IOException {
-    Files.createDirectories(dir);
+    OwnedDirectory.ensure(dir, "spool directory");
     SpoolDirLock dirLock = SpoolDirLock.acquire(dir);
     Spool spool =
         new Spool(

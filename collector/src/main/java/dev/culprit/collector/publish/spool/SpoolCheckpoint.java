@@ -3,9 +3,11 @@ package dev.culprit.collector.publish.spool;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +52,14 @@ final class SpoolCheckpoint {
     ByteBuffer buffer = ByteBuffer.allocate(BYTES);
     buffer.putLong(position.segmentId()).putLong(position.offset());
     buffer.putInt(crc(buffer.array()));
-    Files.write(temp, buffer.array());
+    // Never through a symlink planted at the temporary name.
+    Files.write(
+        temp,
+        buffer.array(),
+        StandardOpenOption.CREATE,
+        StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.WRITE,
+        LinkOption.NOFOLLOW_LINKS);
     Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 

@@ -3,6 +3,7 @@ package dev.culprit.collector.publish.spool;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
@@ -52,7 +53,11 @@ final class SpoolSegment implements AutoCloseable {
     Path path = dir.resolve(fileName(id));
     FileChannel channel =
         FileChannel.open(
-            path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            path,
+            StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.READ,
+            StandardOpenOption.WRITE,
+            LinkOption.NOFOLLOW_LINKS);
     try {
       writeFully(channel, ByteBuffer.wrap(SpoolFrames.MAGIC), 0);
     } catch (IOException e) {

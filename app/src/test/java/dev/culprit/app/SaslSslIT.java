@@ -1,0 +1,319 @@
+package dev.culprit.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.culprit.broker.EmbeddedBroker;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * culprit against a secured Kafka, as on a real cluster: a real KRaft broker whose only client
+ * listener is SASL_SSL (SCRAM-SHA-512) with a certificate made here by the JDK's keytool. The slim
+ * agent jar publishes through it, the processor reads and writes through it, {@code tail} reads
+ * through it — each given nothing but a {@code --kafka-config} file — and a wrong password ends
+ * {@code tail} at once with a clear error.
+ */
+class SaslSslIT {
+
+  private static final Path JAR = Path.of("target", "culprit-collect.jar");
+  private static final String STORE_PASSWORD = "culprit-it-store";
+
+  @TempDir Path dir;
+
+  @Test
+  void collectorProcessorAndTailWorkThroughSaslSslAndAWrongPasswordFailsClearly() throws Exception {
+    Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+    assumeTrue(Files.isExecutable(keytool), "no keytool in " + keytool.getParent());
+    Path keyStore = dir.resolve("broker.p12");
+    Path trustStore = dir.resolve("trust.p12");
+    makeCertificates(keytool, keyStore, trustStore);
+
+    Map<String, String> tls = new HashMap<>();
+    tls.put("listener.security.protocol.map", "CLIENT:SASL_SSL,CONTROLLER:SASL_PLAINTEXT");
+    tls.put("listener.name.client.ssl.keystore.location", keyStore.toString());
+    tls.put("listener.name.client.ssl.keystore.password", STORE_PASSWORD);
+    tls.put("listener.name.client.ssl.key.password", STORE_PASSWORD);
+    tls.put("listener.name.client.ssl.keystore.type", "PKCS12");
+    tls.put("listener.name.client.ssl.truststore.location", trustStore.toString());
+    tls.put("listener.name.client.ssl.truststore.password", STORE_PASSWORD);
+    tls.put("listener.name.client.ssl.truststore.type", "PKCS12");
+
+    try (EmbeddedBroker broker = EmbeddedBroker.startTemporaryAuthenticated(tls)) {
+      Map<String, String> login = broker.clientProperties();
+      assertThat(login).containsEntry("security.protocol", "SASL_SSL");
+      Path config = clientConfig("client.properties", broker, login.get("sasl.jaas.config"));
+
+      List<Process> started = new ArrayList<>();
+      try {
+        started.add(
+            start(
+                "collect",
+                jar(
+                    "collect",
+                    "--kafka-config",
+                    config.toString(),
+                    "--interval",
+                    "1s",
+                    "--sources",
+                    "interface",
+                    "--netns-include",
+                    "culprit-none-*",
+                    "--host-id",
+                    "culprit-sasl-host",
+                    "--spool-dir",
+                    dir.resolve("spool").toString())));
+        started.add(
+            start(
+                "process",
+                classpath(
+                    "process",
+                    "--kafka-config",
+                    config.toString(),
+                    "--application-id",
+                    "culprit-sasl-it",
+                    "--data-dir",
+                    dir.resolve("process").toString())));
+
+        TailCommandTest.Run samples =
+            TailCommandTest.run(
+                "tail",
+                "interface",
+                "--kafka-config",
+                config.toString(),
+                "--from-beginning",
+                "--max",
+                "2",
+                "--timeout",
+                "180s");
+        assertThat(samples.exitCode()).as("tail: %s%s", samples.stderr(), logs()).isZero();
+        for (String line : samples.stdout().split("\n")) {
+          JsonNode sample = new ObjectMapper().readTree(line);
+          assertThat(sample.get("host").asText()).isEqualTo("culprit-sasl-host");
+        }
+
+        // A poison record: the processor reads it and writes it to the dead-letter topic.
+        try (KafkaProducer<String, byte[]> producer = producer(config)) {
+          producer
+              .send(
+                  new ProducerRecord<>(
+                      "culprit.samples.interface",
+                      "culprit-sasl-poison",
+                      "not avro".getBytes(StandardCharsets.UTF_8)))
+              .get(60, TimeUnit.SECONDS);
+        }
+        TailCommandTest.Run dead =
+            TailCommandTest.run(
+                "tail",
+                "deadletter",
+                "--kafka-config",
+                config.toString(),
+                "--from-beginning",
+                "--max",
+                "1",
+                "--timeout",
+                "240s");
+        assertThat(dead.exitCode()).as("tail: %s%s", dead.stderr(), logs()).isZero();
+        assertThat(dead.stdout()).contains("culprit.samples.interface");
+
+        Path wrong = clientConfig("wrong.properties", broker, jaas("culprit", "not-the-password"));
+        long before = System.nanoTime();
+        TailCommandTest.Run refused =
+            TailCommandTest.run(
+                "tail", "interface", "--kafka-config", wrong.toString(), "--timeout", "120s");
+        assertThat(refused.exitCode()).isNotZero();
+        assertThat(refused.stderr()).contains("refused the login");
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - before))
+            .as("fails at once, no retry loop until the timeout")
+            .isLessThan(java.time.Duration.ofSeconds(60));
+
+        Process collect =
+            start(
+                "collect-wrong",
+                jar(
+                    "collect",
+                    "--kafka-config",
+                    wrong.toString(),
+                    "--spool-dir",
+                    dir.resolve("spool-wrong").toString()));
+        started.add(collect);
+        assertThat(collect.waitFor(120, TimeUnit.SECONDS))
+            .as("the collector stops instead of retrying a refused login")
+            .isTrue();
+        assertThat(collect.exitValue()).isNotZero();
+        assertThat(Files.readString(dir.resolve("collect-wrong.stderr")))
+            .contains("refused the login");
+      } finally {
+        for (Process p : started) {
+          p.destroy();
+          if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+          }
+        }
+      }
+      assertThat(Files.readString(dir.resolve("collect.stderr")))
+          .as("SASL selects the Java client")
+          .doesNotContain("Exception in thread");
+    }
+  }
+
+  private Path clientConfig(String name, EmbeddedBroker broker, String jaas) throws Exception {
+    Path file = dir.resolve(name);
+    Properties p = new Properties();
+    p.setProperty("bootstrap.servers", broker.bootstrapServers());
+    p.setProperty("security.protocol", "SASL_SSL");
+    p.setProperty("sasl.mechanism", "SCRAM-SHA-512");
+    p.setProperty("sasl.jaas.config", jaas);
+    p.setProperty("ssl.truststore.location", dir.resolve("trust.p12").toString());
+    p.setProperty("ssl.truststore.password", STORE_PASSWORD);
+    p.setProperty("ssl.truststore.type", "PKCS12");
+    Files.createFile(
+        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    try (var w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+      p.store(w, null);
+    }
+    return file;
+  }
+
+  private static String jaas(String user, String password) {
+    return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+        + user
+        + "\" password=\""
+        + password
+        + "\";";
+  }
+
+  private static KafkaProducer<String, byte[]> producer(Path config) throws Exception {
+    Properties p = new Properties();
+    try (var r = Files.newBufferedReader(config, StandardCharsets.UTF_8)) {
+      p.load(r);
+    }
+    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  /** A self-signed certificate for 127.0.0.1 in the broker's key store, trusted by clients. */
+  private void makeCertificates(Path keytool, Path keyStore, Path trustStore) throws Exception {
+    Path cert = dir.resolve("broker.crt");
+    keytool(
+        keytool.toString(),
+        "-genkeypair",
+        "-alias",
+        "broker",
+        "-keyalg",
+        "RSA",
+        "-keysize",
+        "2048",
+        "-validity",
+        "2",
+        "-dname",
+        "CN=localhost",
+        "-ext",
+        "SAN=ip:127.0.0.1,dns:localhost",
+        "-keystore",
+        keyStore.toString(),
+        "-storetype",
+        "PKCS12",
+        "-storepass",
+        STORE_PASSWORD,
+        "-keypass",
+        STORE_PASSWORD);
+    keytool(
+        keytool.toString(),
+        "-exportcert",
+        "-rfc",
+        "-alias",
+        "broker",
+        "-keystore",
+        keyStore.toString(),
+        "-storepass",
+        STORE_PASSWORD,
+        "-file",
+        cert.toString());
+    keytool(
+        keytool.toString(),
+        "-importcert",
+        "-noprompt",
+        "-alias",
+        "broker",
+        "-file",
+        cert.toString(),
+        "-keystore",
+        trustStore.toString(),
+        "-storetype",
+        "PKCS12",
+        "-storepass",
+        STORE_PASSWORD);
+  }
+
+  private void keytool(String... command) throws Exception {
+    Path log = dir.resolve("keytool.log");
+    Process p =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .start();
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("keytool finishes").isTrue();
+    assertThat(p.exitValue()).as("keytool: %s", Files.readString(log)).isZero();
+  }
+
+  private Process start(String name, List<String> command) throws Exception {
+    return new ProcessBuilder(command)
+        .redirectOutput(dir.resolve(name + ".stdout").toFile())
+        .redirectError(dir.resolve(name + ".stderr").toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .start();
+  }
+
+  private String logs() throws Exception {
+    StringBuilder b = new StringBuilder();
+    for (String name : List.of("collect", "process")) {
+      Path err = dir.resolve(name + ".stderr");
+      if (Files.exists(err)) {
+        String text = Files.readString(err);
+        b.append("\n--- ").append(name).append(" stderr (tail):\n");
+        b.append(text, Math.max(0, text.length() - 4000), text.length());
+      }
+    }
+    return b.toString();
+  }
+
+  private static List<String> jar(String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-XX:+UseSerialGC");
+    command.add("-Xmx128m");
+    command.add("-jar");
+    command.add(JAR.toAbsolutePath().toString());
+    command.addAll(List.of(args));
+    return command;
+  }
+
+  private static List<String> classpath(String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx512m");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(Main.class.getName());
+    command.addAll(List.of(args));
+    return command;
+  }
+}
