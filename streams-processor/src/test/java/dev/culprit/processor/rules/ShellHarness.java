@@ -67,7 +67,7 @@ public final class ShellHarness {
     for (String program : PROGRAMS) {
       script.append(program).append("() { rec ").append(program).append(" \"$@\"; ");
       if (program.equals("docker")) {
-        script.append("echo ").append(PID).append("; ");
+        script.append("if [ \"$1\" = inspect ]; then echo ").append(PID).append("; fi; ");
       } else if (program.equals("find")) {
         script.append("echo /proc/").append(PID).append("/ns/net; ");
       }
