@@ -1,5 +1,6 @@
 package dev.culprit.app;
 
+import dev.culprit.schemas.Fix;
 import dev.culprit.schemas.FleetIncident;
 import dev.culprit.schemas.JsonRenderer;
 import dev.culprit.schemas.RecordDecodeException;
@@ -116,7 +117,9 @@ final class EventPrinter implements AutoCloseable {
           + c.getLocation()
           + "  "
           + c.getSummary()
-          + "  → fix: "
+          + "  → fix"
+          + scope(c.getFix())
+          + ": "
           + c.getRemediation();
     }
     if (value instanceof FleetIncident f) {
@@ -129,6 +132,20 @@ final class EventPrinter implements AutoCloseable {
           + f.getSummary();
     }
     return String.valueOf(value);
+  }
+
+  /** Where a fix runs, when not on the host itself: " in netns web-1". */
+  private static String scope(Fix fix) {
+    if (fix == null || fix.getArgv().isEmpty()) {
+      return "";
+    }
+    String name = fix.getScope().getName();
+    return switch (fix.getScope().getKind()) {
+      case NETNS -> " in netns " + name;
+      case CONTAINER -> " in container " + name;
+      case PROCESS_NETNS -> " in namespace " + name;
+      case HOST, UNKNOWN -> "";
+    };
   }
 
   @Override

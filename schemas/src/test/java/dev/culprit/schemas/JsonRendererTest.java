@@ -32,7 +32,12 @@ class JsonRendererTest {
             .setEvidence(evidence)
             .setSymptoms(Map.of("Tcp.RetransSegs", 4L))
             .setSummary("eth0 MTU 100 drops every full-size frame")
-            .setRemediation("ip link set dev eth0 mtu 1500")
+            .setRemediation("ip netns exec nginx ip link set dev eth0 mtu 1500")
+            .setFix(
+                new Fix(
+                    new FixScope(FixScopeKind.NETNS, "nginx"),
+                    List.of("ip", "link", "set", "dev", "eth0", "mtu", "1500"),
+                    null))
             .build();
 
     String line = JsonRenderer.toJson(cause);
@@ -46,6 +51,11 @@ class JsonRendererTest {
     assertThat(node.get("evidence").get("absent").isNull()).isTrue();
     List<String> keys = List.copyOf(iterable(node.get("evidence").fieldNames()));
     assertThat(keys).containsExactly("absent", "device", "lossPercent", "mtu");
+    // Automation reads where and what to run without parsing the shell text.
+    assertThat(node.get("fix").get("scope").get("kind").asText()).isEqualTo("NETNS");
+    assertThat(node.get("fix").get("scope").get("name").asText()).isEqualTo("nginx");
+    assertThat(node.get("fix").get("argv").get(4).asText()).isEqualTo("eth0");
+    assertThat(node.get("fix").get("note").isNull()).isTrue();
   }
 
   @Test

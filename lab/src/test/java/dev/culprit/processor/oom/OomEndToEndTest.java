@@ -63,7 +63,7 @@ class OomEndToEndTest {
       assertThat(heap.getSummary())
           .startsWith("MaxHeapSize 2 GiB exceeds the 256 MiB limit of container " + jvm.name())
           .contains("the kernel killed java");
-      assertThat(heap.getRemediation()).startsWith("set -Xmx192m or -XX:MaxRAMPercentage=75");
+      assertThat(heap.getRemediation()).startsWith("# set -Xmx192m or -XX:MaxRAMPercentage=75");
       assertThat(heap.getEvidence())
           .containsEntry("limitBytes", 256L << 20)
           .containsEntry("maxHeapBytes", 2L << 30)

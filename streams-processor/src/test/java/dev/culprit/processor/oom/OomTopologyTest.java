@@ -146,7 +146,7 @@ class OomTopologyTest {
                     .startsWith(
                         "MaxHeapSize 2 GiB exceeds the 256 MiB limit of cgroup /culprit-oom-jvm-1a2b3c");
                 assertThat(c.getRemediation())
-                    .startsWith("set -Xmx192m or -XX:MaxRAMPercentage=75");
+                    .startsWith("# set -Xmx192m or -XX:MaxRAMPercentage=75");
               });
     }
   }

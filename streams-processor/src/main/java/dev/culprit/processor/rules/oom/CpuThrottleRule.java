@@ -1,9 +1,13 @@
 package dev.culprit.processor.rules.oom;
 
+import dev.culprit.processor.rules.CauseBuilder;
+import dev.culprit.processor.rules.Fixes;
 import dev.culprit.schemas.Cause;
 import dev.culprit.schemas.ContainerStats;
+import dev.culprit.schemas.Fix;
 import dev.culprit.schemas.Layer;
 import dev.culprit.schemas.RootCause;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -73,16 +77,23 @@ public final class CpuThrottleRule {
         throttledNs == null
             ? ""
             : ", held back " + fmt(throttledNs / 1e9) + " s in " + fmt(spanMs / 1000.0) + " s";
-    String remediation =
+    // docker update talks to the engine: it runs on the host.
+    Fix fix =
         docker
-            ? "Raise its CPU quota: docker update --cpus " + fmt(proposed) + " " + name
-            : "Raise the cgroup's CPU quota: cpu.cfs_quota_us / cpu.max to "
-                + Math.round(proposed * b.getCpuPeriodUs())
-                + " per "
-                + b.getCpuPeriodUs()
-                + " us period";
+            ? Fixes.command(
+                Fixes.host(),
+                List.of("docker", "update", "--cpus", fmt(proposed), name),
+                "raises its CPU quota")
+            : Fixes.advice(
+                Fixes.host(),
+                "Raise the cgroup's CPU quota: cpu.cfs_quota_us / cpu.max to "
+                    + Math.round(proposed * b.getCpuPeriodUs())
+                    + " per "
+                    + b.getCpuPeriodUs()
+                    + " us period");
     RootCause cause =
-        new OomCauseBuilder(host, Cause.CPU_THROTTLED, Layer.CPU, name, "window " + windowStartMs)
+        CauseBuilder.ofContainer(
+                host, Cause.CPU_THROTTLED, Layer.CPU, name, "window " + windowStartMs)
             .netns(b.getName())
             .container(b.getId())
             .window(windowStartMs, windowEndMs)
@@ -112,7 +123,7 @@ public final class CpuThrottleRule {
                     + ": its quota is "
                     + quota
                     + ", so whatever it does (a start-up, a request) takes several times longer.")
-            .remediation(remediation)
+            .fix(fix)
             .build();
     return Optional.of(cause);
   }

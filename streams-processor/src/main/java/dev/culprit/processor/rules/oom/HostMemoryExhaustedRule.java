@@ -1,5 +1,6 @@
 package dev.culprit.processor.rules.oom;
 
+import dev.culprit.processor.rules.Fixes;
 import dev.culprit.schemas.Cause;
 import dev.culprit.schemas.RootCause;
 import java.util.Optional;
@@ -29,9 +30,12 @@ final class HostMemoryExhaustedRule implements OomRule {
                     + rss
                     + " to free memory for the whole system."
                     + KillEvidence.noteSuffix(f))
-            .remediation(
-                "Give every container a memory limit (docker run -m / docker update --memory) so one"
-                    + " cannot starve the host, and reduce the largest consumers or add memory")
+            .fix(
+                Fixes.advice(
+                    Fixes.host(),
+                    "Give every container a memory limit (docker run -m / docker update --memory)"
+                        + " so one cannot starve the host, and reduce the largest consumers or add"
+                        + " memory"))
             .build());
   }
 }

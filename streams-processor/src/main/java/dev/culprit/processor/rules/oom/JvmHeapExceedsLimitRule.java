@@ -1,5 +1,6 @@
 package dev.culprit.processor.rules.oom;
 
+import dev.culprit.processor.rules.Fixes;
 import dev.culprit.schemas.Cause;
 import dev.culprit.schemas.RootCause;
 import java.util.Optional;
@@ -44,7 +45,7 @@ final class JvmHeapExceedsLimitRule implements OomRule {
                 + " at "
                 + Bytes.human(orElse(f.usageAtKillBytes, limit))
             : "; the engine reports it OOM-killed";
-    String remediation =
+    String advice =
         "set -Xmx"
             + Bytes.flag(recommended)
             + " or -XX:MaxRAMPercentage="
@@ -65,7 +66,7 @@ final class JvmHeapExceedsLimitRule implements OomRule {
                     + killed
                     + "."
                     + KillEvidence.noteSuffix(f))
-            .remediation(remediation)
+            .fix(Fixes.advice(Fixes.host(), advice))
             .build());
   }
 

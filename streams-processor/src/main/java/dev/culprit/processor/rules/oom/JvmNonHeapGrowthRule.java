@@ -47,11 +47,13 @@ final class JvmNonHeapGrowthRule implements OomRule {
                     + share
                     + " (metaspace, thread stacks, direct buffers, code cache)."
                     + KillEvidence.noteSuffix(f))
-            .remediation(
-                "Cap non-heap memory (-XX:MaxMetaspaceSize, -XX:MaxDirectMemorySize, -Xss, fewer"
-                    + " threads; -XX:NativeMemoryTracking=summary shows which part grows) or raise"
-                    + " the limit: "
-                    + KillEvidence.raiseLimit(f, limit * 3 / 2))
+            .fix(
+                KillEvidence.raiseLimit(
+                    f,
+                    limit * 3 / 2,
+                    "Cap non-heap memory (-XX:MaxMetaspaceSize, -XX:MaxDirectMemorySize, -Xss,"
+                        + " fewer threads; -XX:NativeMemoryTracking=summary shows which part"
+                        + " grows) or raise the limit"))
             .build());
   }
 }

@@ -1,7 +1,11 @@
 package dev.culprit.processor.rules.oom;
 
+import dev.culprit.processor.rules.CauseBuilder;
+import dev.culprit.processor.rules.Fixes;
 import dev.culprit.schemas.Cause;
+import dev.culprit.schemas.Fix;
 import dev.culprit.schemas.Layer;
+import java.util.List;
 
 /**
  * The evidence every OOM cause shares (the kill, the limit, the counters, the engine's view) and
@@ -12,7 +16,7 @@ final class KillEvidence {
   private KillEvidence() {}
 
   /** A builder for a cause of this kill, with the shared evidence filled in. */
-  static OomCauseBuilder builder(KillFacts f, Cause cause) {
+  static CauseBuilder builder(KillFacts f, Cause cause) {
     var k = f.kernel;
     String identity =
         k != null
@@ -22,8 +26,8 @@ final class KillEvidence {
         f.growthFromMs != null
             ? Math.min(f.growthFromMs, f.context.killTimeMs())
             : f.context.killTimeMs();
-    OomCauseBuilder b =
-        new OomCauseBuilder(f.context.host(), cause, Layer.MEMORY, f.location, identity)
+    CauseBuilder b =
+        CauseBuilder.ofContainer(f.context.host(), cause, Layer.MEMORY, f.location, identity)
             .netns(f.name)
             .container(
                 f.containerId != null ? f.containerId : emptyToNull(f.context.containerKey()))
@@ -61,7 +65,7 @@ final class KillEvidence {
    * Adds the JVM's heap ceiling, where it came from and which sample (time, trigger) told it, so a
    * reader can check that the figure was not a dying process's degraded read.
    */
-  static OomCauseBuilder withJvm(OomCauseBuilder b, KillFacts f) {
+  static CauseBuilder withJvm(CauseBuilder b, KillFacts f) {
     if (f.jvm == null) {
       return b;
     }
@@ -119,16 +123,19 @@ final class KillEvidence {
     return note == null ? "" : " Note: " + note + ".";
   }
 
-  /** The command that raises the container's limit, for remediations. */
-  static String raiseLimit(KillFacts f, long newLimit) {
+  /**
+   * The fix that raises the container's limit, with {@code advice} beside it. {@code docker update}
+   * talks to the engine, so it runs on the host whatever the container's namespaces.
+   */
+  static Fix raiseLimit(KillFacts f, long newLimit, String advice) {
     if (f.containerId != null && f.name != null) {
-      return "docker update --memory "
-          + Bytes.flag(newLimit)
-          + " --memory-swap "
-          + Bytes.flag(newLimit)
-          + " "
-          + f.name;
+      String size = Bytes.flag(newLimit);
+      return Fixes.command(
+          Fixes.host(),
+          List.of("docker", "update", "--memory", size, "--memory-swap", size, f.name),
+          advice + " (this command raises the limit)");
     }
-    return "raise the cgroup's memory limit to " + Bytes.human(newLimit);
+    return Fixes.advice(
+        Fixes.host(), advice + "; raise the cgroup's memory limit to " + Bytes.human(newLimit));
   }
 }

@@ -74,13 +74,15 @@ final class ProcessMemoryGrowthRule implements OomRule {
                     + "."
                     + jvmNote
                     + KillEvidence.noteSuffix(f))
-            .remediation(
-                "Find why "
-                    + (f.victimName == null ? "the process" : f.victimName)
-                    + " grows (a leak or an unbounded buffer) or, if it needs the memory, raise the"
-                    + " limit: "
-                    + KillEvidence.raiseLimit(f, newLimit)
-                    + jvmCheck)
+            .fix(
+                KillEvidence.raiseLimit(
+                    f,
+                    newLimit,
+                    "Find why "
+                        + (f.victimName == null ? "the process" : f.victimName)
+                        + " grows (a leak or an unbounded buffer) or, if it needs the memory,"
+                        + " raise the limit"
+                        + jvmCheck))
             .build());
   }
 }

@@ -2,6 +2,7 @@ package dev.culprit.processor.rules.packetloss;
 
 import dev.culprit.processor.delta.SampleKinds;
 import dev.culprit.processor.rules.CauseBuilder;
+import dev.culprit.processor.rules.Fixes;
 import dev.culprit.processor.rules.Fmt;
 import dev.culprit.processor.window.NetnsWindow;
 import dev.culprit.schemas.Cause;
@@ -88,7 +89,11 @@ final class ConntrackTableFullRule implements PacketLossRule {
             .evidence("intervalMs", intervalMs)
             .confidence(dropping ? (full ? 0.95 : 0.8) : 0.6)
             .summary(head + tail)
-            .remediation("sysctl -w net.netfilter.nf_conntrack_max=" + ct.getMax() * 2)
+            .fix(
+                Fixes.command(
+                    Fixes.ofNetns(window.netns()),
+                    List.of("sysctl", "-w", "net.netfilter.nf_conntrack_max=" + ct.getMax() * 2),
+                    null))
             .build());
     return causes;
   }

@@ -3,16 +3,21 @@ package dev.culprit.processor.rules.packetloss;
 import dev.culprit.processor.delta.FirewallTargets;
 import dev.culprit.processor.delta.SampleKinds;
 import dev.culprit.processor.rules.CauseBuilder;
+import dev.culprit.processor.rules.Fixes;
 import dev.culprit.processor.rules.Fmt;
+import dev.culprit.processor.rules.Sh;
 import dev.culprit.processor.window.NetnsWindow;
 import dev.culprit.schemas.Cause;
 import dev.culprit.schemas.ChainPolicy;
 import dev.culprit.schemas.FirewallRule;
+import dev.culprit.schemas.Fix;
+import dev.culprit.schemas.FixScope;
 import dev.culprit.schemas.Layer;
 import dev.culprit.schemas.RootCause;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * FIREWALL_DROP: a DROP or REJECT rule, or a DROP chain policy, whose packet counter rose.
@@ -35,6 +40,9 @@ import java.util.Locale;
  * IP counters only size the share.
  */
 final class FirewallDropRule implements PacketLossRule {
+
+  private static final Pattern KNOWN_BACKEND =
+      Pattern.compile("(ip|ip6|arp|eb)tables(-legacy|-nft)?");
 
   private final PacketLossThresholds thresholds;
 
@@ -118,7 +126,7 @@ final class FirewallDropRule implements PacketLossRule {
                       dropped,
                       Fmt.seconds(window.deltaMs(SampleKinds.FILTER)),
                       traffic == null ? "" : ", " + traffic.describe(share)))
-              .remediation(deleteCommand(rule, spec))
+              .fix(deleteCommand(Fixes.ofNetns(window.netns()), rule, spec))
               .build());
     }
     for (ChainPolicy policy : window.chainPolicies()) {
@@ -158,37 +166,47 @@ final class FirewallDropRule implements PacketLossRule {
                       dropped,
                       Fmt.seconds(window.deltaMs(SampleKinds.FILTER)),
                       Fmt.percent(share)))
-              .remediation(
-                  tool(policy.getBackend())
-                      + " -t "
-                      + policy.getTable()
-                      + " -P "
-                      + policy.getChain()
-                      + " ACCEPT   # or add ACCEPT rules for the traffic that must pass")
+              .fix(
+                  Fixes.command(
+                      Fixes.ofNetns(window.netns()),
+                      List.of(
+                          tool(policy.getBackend()),
+                          "-t",
+                          policy.getTable(),
+                          "-P",
+                          policy.getChain(),
+                          "ACCEPT"),
+                      "or add ACCEPT rules for the traffic that must pass"))
               .build());
     }
     return causes;
   }
 
-  private static String deleteCommand(FirewallRule rule, FirewallRuleSpec spec) {
+  private static Fix deleteCommand(FixScope scope, FirewallRule rule, FirewallRuleSpec spec) {
     if (!spec.isIptables()) {
-      return String.format(
-          Locale.ROOT,
-          "nft -a list chain %s %s %s, then nft delete rule %s %s %s handle <handle of: %s>",
-          rule.getFamily(),
-          rule.getTable(),
-          rule.getChain(),
-          rule.getFamily(),
-          rule.getTable(),
-          rule.getChain(),
-          spec.text());
+      // nft deletes a rule only by handle, which the sample does not carry: list to find it.
+      List<String> chain = List.of(rule.getFamily(), rule.getTable(), rule.getChain());
+      List<String> list = new ArrayList<>(List.of("nft", "-a", "list", "chain"));
+      list.addAll(chain);
+      List<String> delete = new ArrayList<>(List.of("nft", "delete", "rule"));
+      delete.addAll(chain);
+      return Fixes.command(
+          scope,
+          list,
+          "then " + Sh.join(delete) + " handle <the handle printed beside: " + spec.text() + ">");
     }
-    return tool(rule.getBackend()) + " -t " + rule.getTable() + " " + spec.deleteArguments();
+    List<String> argv = new ArrayList<>(List.of(tool(rule.getBackend()), "-t", rule.getTable()));
+    argv.addAll(spec.deleteArguments());
+    return Fixes.command(scope, argv, null);
   }
 
-  /** The command of a backend: iptables-nft → iptables, ip6tables-legacy stays as it is. */
+  /**
+   * The command of a backend: iptables-nft → iptables, ip6tables-legacy stays as it is. The backend
+   * comes from the sample and becomes the program a root shell runs, so only the known names pass;
+   * anything else is iptables.
+   */
   private static String tool(String backend) {
-    if (backend == null || backend.isBlank()) {
+    if (backend == null || !KNOWN_BACKEND.matcher(backend).matches()) {
       return "iptables";
     }
     return backend.endsWith("-nft") ? backend.substring(0, backend.length() - 4) : backend;

@@ -98,22 +98,29 @@ public final class FirewallRuleSpec {
     }
   }
 
-  /** The rule without its leading {@code -A CHAIN}, probabilities written as set. */
+  /**
+   * The rule without its leading {@code -A CHAIN}, probabilities written as set, for sentences and
+   * fleet signatures (not for a shell: commands take {@link #deleteArguments()}).
+   */
   public String match() {
-    List<String> rest = new ArrayList<>(normalized());
+    List<String> rest =
+        new ArrayList<>(normalized().stream().map(FirewallRuleSpec::quoteIfNeeded).toList());
     if (isIptables() && rest.size() >= 2) {
       rest = rest.subList(2, rest.size());
     }
     return String.join(" ", rest);
   }
 
-  /** The arguments that delete the rule: its text with {@code -A} turned into {@code -D}. */
-  String deleteArguments() {
+  /**
+   * The arguments that delete the rule, one per word as iptables receives them (comments unquoted):
+   * its text with {@code -A} turned into {@code -D}.
+   */
+  List<String> deleteArguments() {
     List<String> args = new ArrayList<>(normalized());
     if (isIptables()) {
       args.set(0, "-D");
     }
-    return String.join(" ", args);
+    return args;
   }
 
   String text() {
@@ -131,7 +138,7 @@ public final class FirewallRuleSpec {
         }
       }
     }
-    return out.stream().map(FirewallRuleSpec::quoteIfNeeded).toList();
+    return out;
   }
 
   private String optionValue(String option) {

@@ -3,6 +3,7 @@ package dev.culprit.processor.rules.packetloss;
 import dev.culprit.processor.delta.ProtocolCounter;
 import dev.culprit.processor.delta.SampleKinds;
 import dev.culprit.processor.rules.CauseBuilder;
+import dev.culprit.processor.rules.Fixes;
 import dev.culprit.processor.rules.Fmt;
 import dev.culprit.processor.window.NetnsWindow;
 import dev.culprit.schemas.Cause;
@@ -70,10 +71,16 @@ final class ListenOverflowRule implements PacketLossRule {
                     lost,
                     Fmt.seconds(intervalMs),
                     why))
-            .remediation(
-                "sysctl -w net.core.somaxconn=4096 net.ipv4.tcp_max_syn_backlog=4096 and raise"
-                    + " the application's listen() backlog   # ss -ltn: Recv-Q reaching Send-Q"
-                    + " shows the socket")
+            .fix(
+                Fixes.command(
+                    Fixes.ofNetns(window.netns()),
+                    List.of(
+                        "sysctl",
+                        "-w",
+                        "net.core.somaxconn=4096",
+                        "net.ipv4.tcp_max_syn_backlog=4096"),
+                    "and raise the application's listen() backlog; ss -ltn: Recv-Q reaching"
+                        + " Send-Q shows the socket"))
             .build());
   }
 

@@ -2,6 +2,7 @@ package dev.culprit.processor.rules.packetloss;
 
 import dev.culprit.processor.delta.SampleKinds;
 import dev.culprit.processor.rules.CauseBuilder;
+import dev.culprit.processor.rules.Fixes;
 import dev.culprit.processor.rules.Fmt;
 import dev.culprit.processor.window.NetnsWindow;
 import dev.culprit.schemas.Cause;
@@ -92,7 +93,11 @@ final class MtuMismatchRule implements PacketLossRule {
                     p.netns() == window ? "the same namespace" : p.netns().label(),
                     lost,
                     device.getMtu()))
-            .remediation("ip link set dev " + device.getName() + " mtu " + peerMtu);
+            .fix(
+                Fixes.command(
+                    Fixes.ofNetns(window.netns()),
+                    List.of("ip", "link", "set", "dev", device.getName(), "mtu", "" + peerMtu),
+                    null));
       } else {
         cause
             .confidence(0.6)
@@ -105,10 +110,11 @@ final class MtuMismatchRule implements PacketLossRule {
                     window.label(),
                     device.getMtu(),
                     lost))
-            .remediation(
-                "ip link set dev "
-                    + device.getName()
-                    + " mtu 1500   # or the MTU the rest of its network uses");
+            .fix(
+                Fixes.command(
+                    Fixes.ofNetns(window.netns()),
+                    List.of("ip", "link", "set", "dev", device.getName(), "mtu", "1500"),
+                    "or the MTU the rest of its network uses"));
       }
       causes.add(cause.build());
     }

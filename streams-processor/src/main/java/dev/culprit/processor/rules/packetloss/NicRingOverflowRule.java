@@ -2,7 +2,9 @@ package dev.culprit.processor.rules.packetloss;
 
 import dev.culprit.processor.delta.SampleKinds;
 import dev.culprit.processor.rules.CauseBuilder;
+import dev.culprit.processor.rules.Fixes;
 import dev.culprit.processor.rules.Fmt;
+import dev.culprit.processor.rules.Sh;
 import dev.culprit.processor.window.NetnsWindow;
 import dev.culprit.schemas.Cause;
 import dev.culprit.schemas.InterfaceStats;
@@ -66,12 +68,13 @@ final class NicRingOverflowRule implements PacketLossRule {
                       device.getRxPackets() == null
                           ? ""
                           : " while " + device.getRxPackets() + " were received"))
-              .remediation(
-                  "ethtool -G "
-                      + device.getName()
-                      + " rx 4096   # up to the maximum ethtool -g "
-                      + device.getName()
-                      + " shows; spread interrupts (RSS/RPS) if one CPU cannot keep up")
+              .fix(
+                  Fixes.command(
+                      Fixes.ofNetns(window.netns()),
+                      List.of("ethtool", "-G", device.getName(), "rx", "4096"),
+                      "up to the maximum ethtool -g "
+                          + Sh.quote(device.getName())
+                          + " shows; spread interrupts (RSS/RPS) if one CPU cannot keep up"))
               .build());
     }
     return causes;

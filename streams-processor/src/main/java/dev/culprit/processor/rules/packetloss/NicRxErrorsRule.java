@@ -2,7 +2,9 @@ package dev.culprit.processor.rules.packetloss;
 
 import dev.culprit.processor.delta.SampleKinds;
 import dev.culprit.processor.rules.CauseBuilder;
+import dev.culprit.processor.rules.Fixes;
 import dev.culprit.processor.rules.Fmt;
+import dev.culprit.processor.rules.Sh;
 import dev.culprit.processor.window.NetnsWindow;
 import dev.culprit.schemas.Cause;
 import dev.culprit.schemas.InterfaceStats;
@@ -77,13 +79,13 @@ final class NicRxErrorsRule implements PacketLossRule {
                           device.getRxCrcErrors(),
                           "rx_frame",
                           device.getRxFrame())))
-              .remediation(
-                  "ethtool "
-                      + device.getName()
-                      + "; ethtool -S "
-                      + device.getName()
-                      + " | grep -i err   # check speed/duplex, then reseat or replace the cable"
-                      + " or transceiver")
+              .fix(
+                  Fixes.command(
+                      Fixes.ofNetns(window.netns()),
+                      List.of("ethtool", device.getName()),
+                      "check speed/duplex and the err counters of ethtool -S "
+                          + Sh.quote(device.getName())
+                          + ", then reseat or replace the cable or transceiver"))
               .build());
     }
     return causes;

@@ -2,9 +2,13 @@ package dev.culprit.processor.rules.packetloss;
 
 import dev.culprit.processor.delta.SampleKinds;
 import dev.culprit.processor.rules.CauseBuilder;
+import dev.culprit.processor.rules.Fixes;
 import dev.culprit.processor.rules.Fmt;
+import dev.culprit.processor.rules.Sh;
 import dev.culprit.processor.window.NetnsWindow;
 import dev.culprit.schemas.Cause;
+import dev.culprit.schemas.Fix;
+import dev.culprit.schemas.FixScope;
 import dev.culprit.schemas.Layer;
 import dev.culprit.schemas.QdiscStats;
 import dev.culprit.schemas.RootCause;
@@ -85,7 +89,8 @@ final class QdiscLossRule implements PacketLossRule {
               window.label());
       String summary;
       double confidence;
-      String remediation;
+      Fix fix;
+      FixScope scope = Fixes.ofNetns(window.netns());
       if (configuredLoss) {
         summary =
             head
@@ -93,26 +98,26 @@ final class QdiscLossRule implements PacketLossRule {
                 + Fmt.percent(q.getLossPercent() / 100)
                 + " of packets";
         confidence = 0.95;
-        remediation =
-            "tc qdisc del dev "
-                + q.getDevice()
-                + " "
-                + tcParent(q)
-                + " netem loss "
-                + Fmt.netemPercent(q.getLossPercent());
+        fix =
+            Fixes.command(
+                scope,
+                concat(
+                    List.of("tc", "qdisc", "del", "dev", q.getDevice()),
+                    tcParent(q),
+                    List.of("netem", "loss", Fmt.netemPercent(q.getLossPercent()))),
+                null);
       } else if (isLimited(q)) {
         summary = head + " " + limits(q) + " and overflows";
         confidence = 0.85;
-        remediation = raiseLimit(q);
+        fix = raiseLimit(scope, q);
       } else {
         summary = head + " drops packets";
         confidence = 0.6;
-        remediation =
-            "tc qdisc del dev "
-                + q.getDevice()
-                + " "
-                + tcParent(q)
-                + "   # back to the default qdisc, or give the link more capacity";
+        fix =
+            Fixes.command(
+                scope,
+                concat(List.of("tc", "qdisc", "del", "dev", q.getDevice()), tcParent(q)),
+                "back to the default qdisc, or give the link more capacity");
       }
       CauseBuilder cause =
           CauseBuilder.of(
@@ -149,7 +154,7 @@ final class QdiscLossRule implements PacketLossRule {
               .evidence("intervalMs", intervalMs)
               .confidence(confidence)
               .summary(summary + leafNote(window.qdiscs(), q) + ": " + counted + ".")
-              .remediation(remediation)
+              .fix(fix)
               .build());
     }
     return causes;
@@ -246,31 +251,36 @@ final class QdiscLossRule implements PacketLossRule {
     return String.join(", ", parts);
   }
 
-  private static String raiseLimit(QdiscStats q) {
-    StringBuilder cmd =
-        new StringBuilder("tc qdisc change dev ")
-            .append(q.getDevice())
-            .append(q.getRoot() || q.getParent() == null ? " root" : " parent " + q.getParent())
-            .append(" handle ")
-            .append(q.getHandle())
-            .append(' ')
-            .append(q.getKind());
+  private static Fix raiseLimit(FixScope scope, QdiscStats q) {
+    List<String> cmd = new ArrayList<>(List.of("tc", "qdisc", "change", "dev", q.getDevice()));
+    if (q.getRoot() || q.getParent() == null) {
+      cmd.add("root");
+    } else {
+      cmd.addAll(List.of("parent", q.getParent()));
+    }
+    cmd.addAll(List.of("handle", q.getHandle(), q.getKind()));
     if (q.getRateBitsPerSecond() != null) {
-      cmd.append(" rate ").append(Fmt.tcRate(q.getRateBitsPerSecond() * 2));
+      cmd.addAll(List.of("rate", Fmt.tcRate(q.getRateBitsPerSecond() * 2)));
     }
     if (q.getBurstBytes() != null) {
-      cmd.append(" burst ").append(q.getBurstBytes());
+      cmd.addAll(List.of("burst", "" + q.getBurstBytes()));
     }
     if (q.getLimitPackets() != null) {
-      cmd.append(" limit ").append(q.getLimitPackets() * 2);
+      cmd.addAll(List.of("limit", "" + q.getLimitPackets() * 2));
     } else if (q.getLimitBytes() != null) {
-      cmd.append(" limit ").append(q.getLimitBytes() * 2);
+      cmd.addAll(List.of("limit", "" + q.getLimitBytes() * 2));
     }
-    return cmd.append("   # or remove it: tc qdisc del dev ")
-        .append(q.getDevice())
-        .append(' ')
-        .append(tcParent(q))
-        .toString();
+    List<String> remove = concat(List.of("tc", "qdisc", "del", "dev", q.getDevice()), tcParent(q));
+    return Fixes.command(scope, cmd, "or remove it: " + Sh.join(remove));
+  }
+
+  @SafeVarargs
+  private static List<String> concat(List<String>... parts) {
+    List<String> all = new ArrayList<>();
+    for (List<String> part : parts) {
+      all.addAll(part);
+    }
+    return all;
   }
 
   /** "root" or "parent 1:1", as the location says it. */
@@ -279,9 +289,9 @@ final class QdiscLossRule implements PacketLossRule {
   }
 
   /** "root" or "parent 1:1 handle 10:", as tc takes it. */
-  private static String tcParent(QdiscStats q) {
+  private static List<String> tcParent(QdiscStats q) {
     return q.getRoot() || q.getParent() == null
-        ? "root"
-        : "parent " + q.getParent() + " handle " + q.getHandle();
+        ? List.of("root")
+        : List.of("parent", q.getParent(), "handle", q.getHandle());
   }
 }

@@ -3,6 +3,7 @@ package dev.culprit.processor.rules.packetloss;
 import dev.culprit.processor.delta.ProtocolCounter;
 import dev.culprit.processor.delta.SampleKinds;
 import dev.culprit.processor.rules.CauseBuilder;
+import dev.culprit.processor.rules.Fixes;
 import dev.culprit.processor.rules.Fmt;
 import dev.culprit.processor.window.NetnsWindow;
 import dev.culprit.schemas.Cause;
@@ -61,10 +62,13 @@ final class ReversePathFilterRule implements PacketLossRule {
                     share == null
                         ? ""
                         : ", " + Fmt.percent(share) + " of the IPv4 packets received"))
-            .remediation(
-                "ip route get <source address> shows the way back; route replies the way requests"
-                    + " come, or use loose mode: sysctl -w net.ipv4.conf.all.rp_filter=2"
-                    + " net.ipv4.conf.<receiving interface>.rp_filter=2")
+            .fix(
+                Fixes.command(
+                    Fixes.ofNetns(window.netns()),
+                    List.of("sysctl", "-w", "net.ipv4.conf.all.rp_filter=2"),
+                    "loose mode, with net.ipv4.conf.<receiving interface>.rp_filter=2; or route"
+                        + " replies the way requests come: ip route get <source address> shows"
+                        + " the way back"))
             .build());
   }
 }

@@ -3,6 +3,7 @@ package dev.culprit.processor.rules.packetloss;
 import dev.culprit.processor.delta.ProtocolCounter;
 import dev.culprit.processor.delta.SampleKinds;
 import dev.culprit.processor.rules.CauseBuilder;
+import dev.culprit.processor.rules.Fixes;
 import dev.culprit.processor.rules.Fmt;
 import dev.culprit.processor.window.NetnsWindow;
 import dev.culprit.schemas.Cause;
@@ -61,9 +62,15 @@ final class SocketBufferOverflowRule implements PacketLossRule {
                       udp,
                       Fmt.seconds(intervalMs),
                       received == null ? "" : ", while " + received + " were delivered"))
-              .remediation(
-                  "sysctl -w net.core.rmem_max=26214400 net.core.rmem_default=26214400 and raise"
-                      + " SO_RCVBUF in the application, or make it read faster")
+              .fix(
+                  Fixes.command(
+                      Fixes.ofNetns(window.netns()),
+                      List.of(
+                          "sysctl",
+                          "-w",
+                          "net.core.rmem_max=26214400",
+                          "net.core.rmem_default=26214400"),
+                      "and raise SO_RCVBUF in the application, or make it read faster"))
               .build());
     }
     long tcp = sum(window, TCP);
@@ -93,9 +100,15 @@ final class SocketBufferOverflowRule implements PacketLossRule {
                           window.protocol(ProtocolCounter.TCP_OFO_DROP),
                           "RcvPruned",
                           window.protocol(ProtocolCounter.TCP_RCV_PRUNED))))
-              .remediation(
-                  "sysctl -w net.core.rmem_max=16777216 net.ipv4.tcp_rmem='4096 131072 16777216'"
-                      + " and make the application read faster")
+              .fix(
+                  Fixes.command(
+                      Fixes.ofNetns(window.netns()),
+                      List.of(
+                          "sysctl",
+                          "-w",
+                          "net.core.rmem_max=16777216",
+                          "net.ipv4.tcp_rmem=4096 131072 16777216"),
+                      "and make the application read faster"))
               .build());
     }
     return causes;

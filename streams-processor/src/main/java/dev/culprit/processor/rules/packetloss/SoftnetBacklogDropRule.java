@@ -2,6 +2,7 @@ package dev.culprit.processor.rules.packetloss;
 
 import dev.culprit.processor.delta.SampleKinds;
 import dev.culprit.processor.rules.CauseBuilder;
+import dev.culprit.processor.rules.Fixes;
 import dev.culprit.processor.rules.Fmt;
 import dev.culprit.processor.window.NetnsWindow;
 import dev.culprit.schemas.Cause;
@@ -107,12 +108,15 @@ final class SoftnetBacklogDropRule implements PacketLossRule {
                         : "",
                     dropping.size() == 1 ? "its backlog" : "each backlog",
                     maxBacklog == null ? "" : " = " + maxBacklog))
-            .remediation(
-                "sysctl -w net.core.netdev_max_backlog="
-                    + raiseTo
-                    + "   # and spread receive processing over more CPUs: RSS (ethtool -L <device>"
-                    + " combined <CPUs>) or RPS (echo <cpu mask> >"
-                    + " /sys/class/net/<device>/queues/rx-<n>/rps_cpus)")
+            // netdev_max_backlog is one host-wide setting (not per namespace), so the fix runs on
+            // the host whatever namespace the sample came from.
+            .fix(
+                Fixes.command(
+                    Fixes.host(),
+                    List.of("sysctl", "-w", "net.core.netdev_max_backlog=" + raiseTo),
+                    "and spread receive processing over more CPUs: RSS (ethtool -L <device>"
+                        + " combined <CPUs>) or RPS (echo <cpu mask> >"
+                        + " /sys/class/net/<device>/queues/rx-<n>/rps_cpus)"))
             .build());
   }
 }

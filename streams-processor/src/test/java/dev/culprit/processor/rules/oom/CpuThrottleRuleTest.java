@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.culprit.processor.oom.OomFixtures;
 import dev.culprit.schemas.Cause;
 import dev.culprit.schemas.ContainerStats;
+import dev.culprit.schemas.FixScopeKind;
 import dev.culprit.schemas.Layer;
 import dev.culprit.schemas.RootCause;
 import java.util.Optional;
@@ -35,7 +36,11 @@ class CpuThrottleRuleTest {
         .contains("10 ms per 100 ms period (--cpus 0.1)");
     // Used 1 s + throttled 8.28 s in 10 s: it wanted about 0.93 CPUs.
     assertThat(cause.getRemediation())
-        .isEqualTo("Raise its CPU quota: docker update --cpus 1 tomcat");
+        .isEqualTo("docker update --cpus 1 tomcat   # raises its CPU quota");
+    // docker update talks to the engine: it runs on the host, not in the container.
+    assertThat(cause.getFix().getScope().getKind()).isEqualTo(FixScopeKind.HOST);
+    assertThat(cause.getFix().getArgv())
+        .containsExactly("docker", "update", "--cpus", "1", "tomcat");
     assertThat(cause.getEvidence())
         .containsEntry("periods", 100L)
         .containsEntry("throttledPeriods", 92L)
@@ -80,7 +85,9 @@ class CpuThrottleRuleTest {
     assertThat(c.getLocation()).isEqualTo("/culprit-cpu");
     assertThat(c.getRemediation())
         .isEqualTo(
-            "Raise the cgroup's CPU quota: cpu.cfs_quota_us / cpu.max to 20000 per 100000 us period");
+            "# Raise the cgroup's CPU quota: cpu.cfs_quota_us / cpu.max to 20000 per 100000 us"
+                + " period");
+    assertThat(c.getFix().getArgv()).isEmpty();
   }
 
   private static Optional<RootCause> evaluate(ContainerStats from, ContainerStats to) {

@@ -51,7 +51,7 @@ class OomRulesTest {
         .contains("sized from the host's RAM")
         .contains("the kernel killed java (pid 27281) at 512 MiB");
     assertThat(c.getRemediation())
-        .startsWith("set -Xmx384m or -XX:MaxRAMPercentage=75")
+        .startsWith("# set -Xmx384m or -XX:MaxRAMPercentage=75")
         .contains("8u191");
     assertThat(c.getEvidence())
         .containsEntry("limitBytes", 512 * MIB)

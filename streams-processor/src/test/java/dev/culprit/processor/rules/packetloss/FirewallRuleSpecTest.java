@@ -15,7 +15,17 @@ class RuleSpecTest {
     assertThat(spec.probability()).isEqualTo(0.29999999981);
     assertThat(spec.match()).isEqualTo("-m statistic --mode random --probability 0.30 -j DROP");
     assertThat(spec.deleteArguments())
-        .isEqualTo("-D INPUT -m statistic --mode random --probability 0.30 -j DROP");
+        .containsExactly(
+            "-D",
+            "INPUT",
+            "-m",
+            "statistic",
+            "--mode",
+            "random",
+            "--probability",
+            "0.30",
+            "-j",
+            "DROP");
   }
 
   @Test
@@ -36,11 +46,20 @@ class RuleSpecTest {
   }
 
   @Test
-  void quotedCommentsSurviveIntoTheDeleteCommand() {
+  void aQuotedCommentIsOneArgumentOfTheDeleteCommandWithoutItsQuotes() {
     FirewallRuleSpec spec =
         FirewallRuleSpec.parse("-A OUTPUT -m comment --comment \"drop all out\" -j DROP");
     assertThat(spec.deleteArguments())
-        .isEqualTo("-D OUTPUT -m comment --comment \"drop all out\" -j DROP");
+        .containsExactly(
+            "-D", "OUTPUT", "-m", "comment", "--comment", "drop all out", "-j", "DROP");
+  }
+
+  @Test
+  void anEscapedQuoteInACommentReachesTheArgumentAsAQuote() {
+    // iptables-save writes a comment's " as \" inside the double quotes.
+    FirewallRuleSpec spec =
+        FirewallRuleSpec.parse("-A INPUT -m comment --comment \"x\\\";touch /tmp/y\" -j DROP");
+    assertThat(spec.deleteArguments()).contains("x\";touch /tmp/y");
   }
 
   @Test

@@ -1,0 +1,144 @@
+package dev.culprit.processor.rules.oom;
+
+import static dev.culprit.processor.oom.OomFixtures.HOST;
+import static dev.culprit.processor.oom.OomFixtures.KILL_MS;
+import static dev.culprit.processor.oom.OomFixtures.MIB;
+import static dev.culprit.processor.oom.OomFixtures.TOMCAT_ID;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.culprit.processor.oom.OomFixtures;
+import dev.culprit.processor.rules.HostileWords;
+import dev.culprit.processor.rules.ShellHarness;
+import dev.culprit.schemas.Cause;
+import dev.culprit.schemas.ContainerStats;
+import dev.culprit.schemas.FixScopeKind;
+import dev.culprit.schemas.KernelOomSample;
+import dev.culprit.schemas.RootCause;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The memory and CPU rules fed a container, process and JVM flags named with hostile words: docker
+ * commands hold the container's name as one argument and run on the host, and advice runs nothing.
+ */
+class HostileContainerRemediationTest {
+
+  private static final OomThresholds T = OomThresholds.defaults();
+  private static final long T0 = 1_795_849_460_000L;
+
+  @TempDir Path dir;
+
+  @Test
+  void dockerFixesHoldTheContainersNameAsOneArgumentWhateverItIs() throws Exception {
+    ShellHarness sh = new ShellHarness(dir);
+    for (String w : HostileWords.of(sh.canary(), 20)) {
+      RootCause cpu = throttled(w);
+      assertThat(cpu.getFix().getArgv()).containsExactly("docker", "update", "--cpus", "1", w);
+      assertThat(cpu.getFix().getScope().getKind()).isEqualTo(FixScopeKind.HOST);
+      sh.assertRunsExactly(cpu.getFix(), cpu.getRemediation());
+
+      RootCause growth = grew(w);
+      assertThat(growth.getCause()).isEqualTo(Cause.PROCESS_MEMORY_GROWTH);
+      assertThat(growth.getFix().getArgv())
+          .containsExactly("docker", "update", "--memory", "128m", "--memory-swap", "128m", w);
+      sh.assertRunsExactly(growth.getFix(), growth.getRemediation());
+
+      RootCause nonHeap = nonHeap(w);
+      assertThat(nonHeap.getCause()).isEqualTo(Cause.JVM_NON_HEAP_GROWTH);
+      assertThat(nonHeap.getFix().getArgv())
+          .containsExactly("docker", "update", "--memory", "768m", "--memory-swap", "768m", w);
+      sh.assertRunsExactly(nonHeap.getFix(), nonHeap.getRemediation());
+
+      RootCause heap = heap(w);
+      assertThat(heap.getCause()).isEqualTo(Cause.JVM_HEAP_EXCEEDS_LIMIT);
+      assertThat(heap.getFix().getArgv()).isEmpty();
+      sh.assertRunsExactly(heap.getFix(), heap.getRemediation());
+    }
+  }
+
+  private static RootCause throttled(String name) {
+    return CpuThrottleRule.evaluate(
+            HOST,
+            OomFixtures.periodic(T0, cpu(name, 0, 0, 0, 0)),
+            OomFixtures.periodic(T0 + 10_000, cpu(name, 100, 92, 8_280_000_000L, 1_000_000_000L)),
+            T0,
+            T0 + 10_000,
+            T)
+        .orElseThrow();
+  }
+
+  private static ContainerStats cpu(
+      String name, long periods, long throttled, long throttledNs, long usageNs) {
+    return OomFixtures.docker(TOMCAT_ID, name, 512 * MIB, 100 * MIB)
+        .setCpuQuotaUs(10_000L)
+        .setCpuPeriodUs(100_000L)
+        .setEngineNanoCpus(100_000_000L)
+        .setCpuPeriods(periods)
+        .setCpuThrottledPeriods(throttled)
+        .setCpuThrottledNs(throttledNs)
+        .setCpuUsageNs(usageNs)
+        .build();
+  }
+
+  private static RootCause grew(String name) {
+    String id = "1043cb870907fe525148a8686f98e46f2a76557e163ab3428ffcec724b8f6b4a";
+    List<Observation> obs = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      obs.add(
+          OomFixtures.periodic(
+              KILL_MS - 5000 + i * 1000L,
+              OomFixtures.docker(id, name, 64 * MIB, (8 + 10 * i) * MIB).build()));
+    }
+    KernelOomSample kill =
+        OomFixtures.seedKill()
+            .setContainerId(id)
+            .setVictimName(name)
+            .setVictimPid(2964)
+            .setMemLimitKb(65536L)
+            .setMemUsageKb(65536L)
+            .setAnonRssKb(64640L)
+            .setFileRssKb(1264L)
+            .setShmemRssKb(0L)
+            .build();
+    obs.add(OomFixtures.died(KILL_MS + 50, OomFixtures.exited(obs.get(5).stats(), 137, true)));
+    return OomRules.explain(new KillContext(HOST, id, kill, KILL_MS, obs), T).orElseThrow();
+  }
+
+  private static RootCause nonHeap(String name) {
+    ContainerStats app =
+        OomFixtures.docker(TOMCAT_ID, name, 512 * MIB, 500 * MIB)
+            .setJvms(List.of(OomFixtures.jvm(27281, 256 * MIB, "hsperfdata", name)))
+            .build();
+    KernelOomSample kill =
+        OomFixtures.seedKill()
+            .setVictimName(name)
+            .setAnonRssKb(500 * 1024L)
+            .setFileRssKb(12 * 1024L)
+            .setShmemRssKb(0L)
+            .build();
+    return explain(kill, app);
+  }
+
+  private static RootCause heap(String name) {
+    ContainerStats app =
+        OomFixtures.docker(TOMCAT_ID, name, 512 * MIB, 500 * MIB)
+            .setJvms(List.of(OomFixtures.jvm(27281, 480 * MIB, "cmdline-xmx", name)))
+            .build();
+    return explain(OomFixtures.seedKill().setVictimName(name).build(), app);
+  }
+
+  private static RootCause explain(KernelOomSample kill, ContainerStats before) {
+    return OomRules.explain(
+            new KillContext(
+                HOST,
+                TOMCAT_ID,
+                kill,
+                kill.getKillTimeMs(),
+                List.of(OomFixtures.periodic(kill.getKillTimeMs() - 1000, before))),
+            T)
+        .orElseThrow();
+  }
+}
