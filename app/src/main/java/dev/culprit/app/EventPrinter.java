@@ -1,5 +1,6 @@
 package dev.culprit.app;
 
+import dev.culprit.schemas.CauseTransition;
 import dev.culprit.schemas.Fix;
 import dev.culprit.schemas.FleetIncident;
 import dev.culprit.schemas.JsonRenderer;
@@ -36,8 +37,17 @@ final class EventPrinter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EventPrinter.class);
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
-  static final List<Topic<?>> RESULT_TOPICS =
+
+  /** Every window's causes, as before cause lifecycles: {@code --every-window}. */
+  static final List<Topic<?>> EVERY_WINDOW_TOPICS =
       List.of(Topics.ROOTCAUSE_PACKET_LOSS, Topics.ROOTCAUSE_OOM, Topics.FLEET_INCIDENTS);
+
+  /**
+   * The default view: a line when a cause starts, a reminder while it lasts, a line when it ends.
+   * Fleet incidents stay per window (they have no lifecycle of their own).
+   */
+  static final List<Topic<?>> TRANSITION_TOPICS =
+      List.of(Topics.ROOTCAUSE_TRANSITIONS, Topics.FLEET_INCIDENTS);
 
   private final KafkaConsumer<String, byte[]> consumer;
   private final PrintStream out;
@@ -45,7 +55,7 @@ final class EventPrinter implements AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Thread thread;
 
-  EventPrinter(KafkaAccess kafka, PrintStream out, boolean json) {
+  EventPrinter(KafkaAccess kafka, PrintStream out, boolean json, boolean everyWindow) {
     Properties p = kafka.clientProperties();
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     // The processor writes in transactions: print only what it committed.
@@ -54,7 +64,7 @@ final class EventPrinter implements AutoCloseable {
     this.out = out;
     this.json = json;
     List<TopicPartition> partitions = new ArrayList<>();
-    for (Topic<?> t : RESULT_TOPICS) {
+    for (Topic<?> t : everyWindow ? EVERY_WINDOW_TOPICS : TRANSITION_TOPICS) {
       consumer
           .partitionsFor(t.name())
           .forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
@@ -122,6 +132,9 @@ final class EventPrinter implements AutoCloseable {
           + ": "
           + c.getRemediation();
     }
+    if (value instanceof CauseTransition t) {
+      return transition(t);
+    }
     if (value instanceof FleetIncident f) {
       return TIME.format(Instant.ofEpochMilli(f.getWindowEndMs()))
           + "  FLEET "
@@ -146,6 +159,69 @@ final class EventPrinter implements AutoCloseable {
       case PROCESS_NETNS -> " in namespace " + name;
       case HOST, UNKNOWN -> "";
     };
+  }
+
+  /**
+   * STARTED says what and how to fix it; ONGOING how long so far; ENDED how long it lasted and what
+   * it cost, so each needs one line.
+   */
+  static String transition(CauseTransition t) {
+    RootCause c = t.getLatest();
+    String where = t.getNetns().isEmpty() ? "" : " netns " + t.getNetns();
+    String head =
+        TIME.format(Instant.ofEpochMilli(t.getDecidedWindowEndMs()))
+            + "  "
+            + t.getHost()
+            + where
+            + "  "
+            + t.getState()
+            + " "
+            + t.getCause()
+            + " @ "
+            + c.getLocation()
+            + "  ";
+    String lasted =
+        duration(t.getDurationMs())
+            + " ("
+            + t.getWindowsSeen()
+            + (t.getWindowsSeen() == 1 ? " window" : " windows")
+            + " with it)";
+    return switch (t.getState()) {
+      case STARTED ->
+          head + c.getSummary() + "  → fix" + scope(c.getFix()) + ": " + c.getRemediation();
+      case ONGOING ->
+          head
+              + "for "
+              + lasted
+              + totals(t)
+              + "  → fix"
+              + scope(c.getFix())
+              + ": "
+              + c.getRemediation();
+      case ENDED -> head + "lasted " + lasted + totals(t);
+      default -> head + c.getSummary();
+    };
+  }
+
+  private static String totals(CauseTransition t) {
+    List<String> parts = new ArrayList<>();
+    // The covered time is already in the duration.
+    t.getTotals().entrySet().stream()
+        .filter(e -> !e.getKey().equals("intervalMs"))
+        .sorted(java.util.Map.Entry.comparingByKey())
+        .forEach(e -> parts.add(e.getKey() + " " + e.getValue()));
+    return parts.isEmpty() ? "" : "; totals: " + String.join(", ", parts);
+  }
+
+  static String duration(long ms) {
+    Duration d = Duration.ofMillis(ms);
+    if (d.toHours() > 0) {
+      return d.toHours() + "h " + d.toMinutesPart() + "m";
+    }
+    if (d.toMinutes() > 0) {
+      return d.toMinutes() + "m " + d.toSecondsPart() + "s";
+    }
+    return d.toSeconds() + "s";
   }
 
   @Override

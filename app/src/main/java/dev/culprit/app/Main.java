@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       CollectCommand.class,
       ProcessCommand.class,
       TailCommand.class,
+      AlertCommand.class,
       ReplayCommand.class,
       CaptureFixtureCommand.class,
       dev.culprit.lab.LabCommand.class,

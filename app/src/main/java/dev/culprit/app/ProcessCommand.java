@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
     description = {
       "Runs only the processor: reads every sample topic, turns counters into per-window deltas,"
           + " applies the root-cause rules and publishes culprit.rootcause.packet-loss,"
-          + " culprit.rootcause.oom and culprit.incidents.fleet (exactly-once).",
+          + " culprit.rootcause.oom, culprit.incidents.fleet and the causes' lifecycles on"
+          + " culprit.rootcause.transitions (exactly-once).",
       "Run several with the same --application-id to share the work."
     })
 final class ProcessCommand implements Callable<Integer> {

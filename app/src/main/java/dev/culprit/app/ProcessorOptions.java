@@ -1,6 +1,7 @@
 package dev.culprit.app;
 
 import dev.culprit.processor.ProcessorConfig;
+import dev.culprit.processor.lifecycle.LifecycleSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -55,6 +56,24 @@ final class ProcessorOptions {
       description = "Stream threads in this process (default: ${DEFAULT-VALUE}).")
   int threads;
 
+  @Option(
+      names = "--end-after",
+      paramLabel = "N",
+      defaultValue = "3",
+      description =
+          "A cause not seen in N consecutive windows of its host has ended (default:"
+              + " ${DEFAULT-VALUE}).")
+  int endAfterWindows;
+
+  @Option(
+      names = "--remind-every",
+      paramLabel = "N",
+      defaultValue = "6",
+      description =
+          "A lasting cause gets an ONGOING transition every N windows it is seen in (default:"
+              + " ${DEFAULT-VALUE}).")
+  int remindEveryWindows;
+
   ProcessorConfig config(KafkaAccess kafka, Path dataDir) {
     // Security settings at the top level apply to every client Kafka Streams makes.
     Map<String, String> overrides = new HashMap<>(kafka.properties());
@@ -65,7 +84,8 @@ final class ProcessorOptions {
           .withApplicationId(applicationId)
           .withStateDir(stateDir != null ? stateDir : dataDir.resolve("streams"))
           .withWindow(window, grace)
-          .withStreamsOverrides(overrides);
+          .withStreamsOverrides(overrides)
+          .withLifecycle(new LifecycleSettings(endAfterWindows, remindEveryWindows));
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage(), 2);
     }

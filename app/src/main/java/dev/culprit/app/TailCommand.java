@@ -33,7 +33,9 @@ import picocli.CommandLine.Parameters;
     description = {
       "Decodes culprit topics and prints each record as one JSON line on stdout (jq-friendly).",
       "TOPIC is a full name (culprit.samples.interface) or its last part (interface, packet-loss,"
-          + " oom, fleet, deadletter).",
+          + " oom, transitions, fleet, deadletter). Without TOPIC: the cause transitions (a"
+          + " record when a cause starts, reminders while it lasts, one when it ends) and fleet"
+          + " incidents; with --every-window, every window's causes.",
       "Records that cannot be decoded are reported on stderr with topic, partition and offset, and"
           + " skipped."
     })
@@ -41,8 +43,18 @@ final class TailCommand implements Callable<Integer> {
 
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(15);
 
-  @Parameters(arity = "1..*", paramLabel = "TOPIC", description = "Topics to read.")
-  List<String> topics;
+  @Parameters(
+      arity = "0..*",
+      paramLabel = "TOPIC",
+      description = "Topics to read (default: transitions and fleet).")
+  List<String> topics = new ArrayList<>();
+
+  @Option(
+      names = "--every-window",
+      description =
+          "Without TOPIC: read every window's root causes (packet-loss, oom, fleet) instead of the"
+              + " transitions.")
+  boolean everyWindow;
 
   @Option(
       names = "--bootstrap-servers",
@@ -84,7 +96,10 @@ final class TailCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    List<Topic<?>> resolved = topics.stream().map(TopicNames::resolve).distinct().toList();
+    List<Topic<?>> resolved =
+        !topics.isEmpty()
+            ? topics.stream().map(TopicNames::resolve).distinct().toList()
+            : everyWindow ? EventPrinter.EVERY_WINDOW_TOPICS : EventPrinter.TRANSITION_TOPICS;
     KafkaAccess kafka = kafkaConfig.resolve(bootstrapServers, dataDir);
     String servers = kafka.bootstrapServers();
     PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);

@@ -76,6 +76,13 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print events as JSON lines.")
   boolean json;
 
+  @Option(
+      names = "--every-window",
+      description =
+          "Print every window's root causes (as before) instead of one line when a cause starts,"
+              + " a reminder while it lasts and one line when it ends.")
+  boolean everyWindow;
+
   @Override
   public Integer call() throws Exception {
     Path dir = DataDir.ensureOwned(dataDir != null ? dataDir : DataDir.defaultDir());
@@ -117,7 +124,7 @@ final class UpCommand implements Callable<Integer> {
     CollectorConfig collectorConfig = collector.config(kafka, dir);
     CommandRunner runner = CollectorOptions.runner();
     // Printer first, positioned at the end, so no cause produced after start is missed.
-    try (EventPrinter printer = new EventPrinter(kafka, out, json);
+    try (EventPrinter printer = new EventPrinter(kafka, out, json, everyWindow);
         CulpritProcessor streams = new CulpritProcessor(processorConfig);
         CollectorOptions.HostSources sources = collector.open(collectorConfig, runner);
         Collector c =

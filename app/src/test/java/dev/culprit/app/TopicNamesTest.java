@@ -15,6 +15,7 @@ class TopicNamesTest {
     assertThat(TopicNames.resolve("packet-loss")).isEqualTo(Topics.ROOTCAUSE_PACKET_LOSS);
     assertThat(TopicNames.resolve("oom")).isEqualTo(Topics.ROOTCAUSE_OOM);
     assertThat(TopicNames.resolve("fleet")).isEqualTo(Topics.FLEET_INCIDENTS);
+    assertThat(TopicNames.resolve("transitions")).isEqualTo(Topics.ROOTCAUSE_TRANSITIONS);
     assertThat(TopicNames.resolve("deadletter")).isEqualTo(Topics.DEAD_LETTER);
   }
 

@@ -85,6 +85,14 @@ public final class Topics {
           FleetIncident.class,
           new AvroSerde<>(FleetIncident.class),
           "one cause seen on many hosts at once, with the host list");
+  public static final Topic<CauseTransition> ROOTCAUSE_TRANSITIONS =
+      new Topic<>(
+          "culprit.rootcause.transitions",
+          Topic.Kind.RESULT,
+          CauseTransition.class,
+          new AvroSerde<>(CauseTransition.class),
+          "a cause's life on one host and namespace: STARTED, ONGOING reminders, ENDED with"
+              + " duration and totals");
   public static final Topic<DeadLetter> DEAD_LETTER =
       new Topic<>(
           "culprit.deadletter",
@@ -108,6 +116,7 @@ public final class Topics {
           ROOTCAUSE_PACKET_LOSS,
           ROOTCAUSE_OOM,
           FLEET_INCIDENTS,
+          ROOTCAUSE_TRANSITIONS,
           DEAD_LETTER);
 
   private static final Map<String, Topic<?>> BY_NAME =

@@ -2,6 +2,7 @@ package dev.culprit.processor;
 
 import dev.culprit.processor.decode.SampleStreams;
 import dev.culprit.processor.fleet.FleetTopology;
+import dev.culprit.processor.lifecycle.LifecycleTopology;
 import dev.culprit.processor.oom.OomTopology;
 import dev.culprit.processor.packetloss.PacketLossTopology;
 import dev.culprit.processor.rules.RuleResult;
@@ -21,6 +22,8 @@ import org.apache.kafka.streams.kstream.Named;
  *   <li>{@link OomTopology}: container samples and kernel OOM records joined per (host, container)
  *       → OOM and CPU-throttling causes
  *   <li>{@link FleetTopology}: causes counted across hosts per window → fleet incidents
+ *   <li>{@link LifecycleTopology}: causes per (host, namespace, signature) over the host's windows
+ *       → STARTED / ONGOING / ENDED transitions
  * </ol>
  *
  * <p>The builder enforces explicit names for every store and internal topic, so {@code build}
@@ -38,6 +41,8 @@ public final class CulpritTopology {
     KStream<String, RuleResult> packetLoss = PacketLossTopology.addTo(builder, samples, config);
     KStream<String, RuleResult> oom = OomTopology.addTo(builder, samples, config);
     FleetTopology.addTo(packetLoss.merge(oom, Named.as("causes")), config);
+    // Last, so every node above keeps its name.
+    LifecycleTopology.addTo(builder, packetLoss, oom, config);
     return builder.build();
   }
 }

@@ -1,5 +1,6 @@
 package dev.culprit.processor;
 
+import dev.culprit.processor.lifecycle.LifecycleSettings;
 import dev.culprit.processor.rules.packetloss.PacketLossThresholds;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +25,7 @@ import java.util.Objects;
  *     fleet incident
  * @param thresholds the rules' judgement calls
  * @param streamsOverrides extra Kafka Streams properties, applied last (e.g. num.stream.threads)
+ * @param lifecycle when a cause's episode ends and how often a lasting one is recalled, in windows
  */
 public record ProcessorConfig(
     String applicationId,
@@ -35,7 +37,8 @@ public record ProcessorConfig(
     Duration baselineTtl,
     int fleetMinHosts,
     PacketLossThresholds thresholds,
-    Map<String, String> streamsOverrides) {
+    Map<String, String> streamsOverrides,
+    LifecycleSettings lifecycle) {
 
   public static final String DEFAULT_APPLICATION_ID = "culprit-processor";
   public static final Duration DEFAULT_WINDOW_SIZE = Duration.ofSeconds(10);
@@ -49,6 +52,7 @@ public record ProcessorConfig(
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
     Objects.requireNonNull(stateDir, "stateDir");
     Objects.requireNonNull(thresholds, "thresholds");
+    Objects.requireNonNull(lifecycle, "lifecycle");
     streamsOverrides = Map.copyOf(Objects.requireNonNull(streamsOverrides, "streamsOverrides"));
     if (applicationId.isBlank()) {
       throw new IllegalArgumentException("applicationId must not be blank");
@@ -79,7 +83,8 @@ public record ProcessorConfig(
         DEFAULT_BASELINE_TTL,
         DEFAULT_FLEET_MIN_HOSTS,
         PacketLossThresholds.defaults(),
-        Map.of());
+        Map.of(),
+        LifecycleSettings.defaults());
   }
 
   public ProcessorConfig withApplicationId(String value) {
@@ -93,7 +98,8 @@ public record ProcessorConfig(
         baselineTtl,
         fleetMinHosts,
         thresholds,
-        streamsOverrides);
+        streamsOverrides,
+        lifecycle);
   }
 
   public ProcessorConfig withStateDir(Path value) {
@@ -107,7 +113,8 @@ public record ProcessorConfig(
         baselineTtl,
         fleetMinHosts,
         thresholds,
-        streamsOverrides);
+        streamsOverrides,
+        lifecycle);
   }
 
   public ProcessorConfig withWindow(Duration size, Duration graceValue) {
@@ -121,7 +128,8 @@ public record ProcessorConfig(
         baselineTtl,
         fleetMinHosts,
         thresholds,
-        streamsOverrides);
+        streamsOverrides,
+        lifecycle);
   }
 
   public ProcessorConfig withCounterBaselines(Duration maxGap, Duration ttl) {
@@ -135,7 +143,8 @@ public record ProcessorConfig(
         ttl,
         fleetMinHosts,
         thresholds,
-        streamsOverrides);
+        streamsOverrides,
+        lifecycle);
   }
 
   public ProcessorConfig withThresholds(PacketLossThresholds value) {
@@ -149,7 +158,8 @@ public record ProcessorConfig(
         baselineTtl,
         fleetMinHosts,
         value,
-        streamsOverrides);
+        streamsOverrides,
+        lifecycle);
   }
 
   public ProcessorConfig withStreamsOverrides(Map<String, String> value) {
@@ -163,6 +173,22 @@ public record ProcessorConfig(
         baselineTtl,
         fleetMinHosts,
         thresholds,
+        value,
+        lifecycle);
+  }
+
+  public ProcessorConfig withLifecycle(LifecycleSettings value) {
+    return new ProcessorConfig(
+        applicationId,
+        bootstrapServers,
+        stateDir,
+        windowSize,
+        grace,
+        maxCounterGap,
+        baselineTtl,
+        fleetMinHosts,
+        thresholds,
+        streamsOverrides,
         value);
   }
 

@@ -1,5 +1,6 @@
 package dev.culprit.processor;
 
+import dev.culprit.schemas.CauseTransition;
 import dev.culprit.schemas.DeadLetter;
 import dev.culprit.schemas.FleetIncident;
 import dev.culprit.schemas.RootCause;
@@ -40,6 +41,7 @@ public final class TopologyHarness implements AutoCloseable {
   private final TestOutputTopic<String, RootCause> causes;
   private final TestOutputTopic<String, DeadLetter> deadLetters;
   private final TestOutputTopic<String, FleetIncident> incidents;
+  private final TestOutputTopic<String, CauseTransition> transitions;
   private final SampleFactory clock = new SampleFactory(CLOCK_HOST, 0);
 
   public TopologyHarness() {
@@ -71,6 +73,11 @@ public final class TopologyHarness implements AutoCloseable {
             Topics.FLEET_INCIDENTS.name(),
             Topics.FLEET_INCIDENTS.keySerde().deserializer(),
             Topics.FLEET_INCIDENTS.valueSerde().deserializer());
+    transitions =
+        driver.createOutputTopic(
+            Topics.ROOTCAUSE_TRANSITIONS.name(),
+            Topics.ROOTCAUSE_TRANSITIONS.keySerde().deserializer(),
+            Topics.ROOTCAUSE_TRANSITIONS.valueSerde().deserializer());
   }
 
   /** Pipes samples to their topics, keyed by host, timestamped by the producer's clock. */
@@ -118,6 +125,10 @@ public final class TopologyHarness implements AutoCloseable {
 
   public List<FleetIncident> incidents() {
     return incidents.readValuesToList();
+  }
+
+  public List<CauseTransition> transitions() {
+    return transitions.readValuesToList();
   }
 
   /** Records the task dropped (late beyond grace, among others), per the Streams metric. */

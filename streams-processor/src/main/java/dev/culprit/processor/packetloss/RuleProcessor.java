@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs every packet-loss rule over every namespace of a closed host window. The result is keyed by
  * host and stamped with the window start, so downstream windows of the same size (fleet
- * correlation) put it in the same window. A rule that throws becomes a dead letter holding the
- * aggregate it failed on; the other rules' causes still go out.
+ * correlation) put it in the same window. Every closed window gets a result, with or without
+ * causes, because cause lifecycles count the windows a cause was absent from. A rule that throws
+ * becomes a dead letter holding the aggregate it failed on; the other rules' causes still go out.
  */
 final class RuleProcessor
     implements Processor<Windowed<String>, HostWindowState, String, RuleResult> {
@@ -72,8 +73,7 @@ final class RuleProcessor
         }
       }
     }
-    if (!causes.isEmpty() || !failures.isEmpty()) {
-      context.forward(new Record<>(host, new RuleResult(causes, failures), key.window().start()));
-    }
+    // Forwarded even when empty: a closed window without causes is what ends a cause's episode.
+    context.forward(new Record<>(host, new RuleResult(causes, failures), key.window().start()));
   }
 }
