@@ -1,6 +1,7 @@
 package dev.culprit.collector.runtime;
 
 import dev.culprit.collector.spi.NoDataException;
+import dev.culprit.collector.spi.TooLargeException;
 import dev.culprit.schemas.SourceState;
 import java.time.Duration;
 import java.time.Instant;
@@ -255,6 +256,10 @@ final class TimedCalls implements AutoCloseable {
       }
       return CallOutcome.ok(call.key(), micros(System.nanoTime() - started), value);
     } catch (NoDataException e) {
+      return CallOutcome.failed(
+          call.key(), SourceState.NO_DATA, e.getMessage(), micros(System.nanoTime() - started));
+    } catch (TooLargeException e) {
+      // A file or output past its read cap: the source has no data this cycle, and says why.
       return CallOutcome.failed(
           call.key(), SourceState.NO_DATA, e.getMessage(), micros(System.nanoTime() - started));
     } catch (Throwable e) {

@@ -1,7 +1,8 @@
 package dev.culprit.collector.source.container;
 
+import dev.culprit.collector.platform.procfs.ProcFiles;
+import dev.culprit.collector.spi.TooLargeException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -17,12 +18,14 @@ final class CgroupFiles {
   /** The file's text, or null when this kernel/controller does not have it. */
   static String readOptional(Path dir, String file, String cgroupPath) throws IOException {
     try {
-      return Files.readString(dir.resolve(file), StandardCharsets.US_ASCII);
+      return ProcFiles.read(dir.resolve(file), maxBytes(file));
     } catch (NoSuchFileException e) {
       if (!Files.isDirectory(dir)) {
         throw new CgroupGoneException(cgroupPath);
       }
       return null;
+    } catch (TooLargeException e) {
+      throw e;
     } catch (IOException e) {
       // Reading a file of a cgroup being removed fails with ENODEV.
       if (!Files.isDirectory(dir)) {
@@ -30,6 +33,15 @@ final class CgroupFiles {
       }
       throw e;
     }
+  }
+
+  /**
+   * {@code cgroup.procs} lists one pid per line (at most 8 bytes each); a cgroup with a few 10,000
+   * processes fits in the table cap. Every other file this reads is one value or a few dozen "key
+   * value" lines.
+   */
+  private static int maxBytes(String file) {
+    return file.equals("cgroup.procs") ? ProcFiles.TABLE_BYTES : ProcFiles.SMALL_BYTES;
   }
 
   static Long optionalLong(Path dir, String file, String cgroupPath) throws IOException {

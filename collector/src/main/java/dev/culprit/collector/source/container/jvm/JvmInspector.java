@@ -1,9 +1,13 @@
 package dev.culprit.collector.source.container.jvm;
 
+import dev.culprit.collector.platform.procfs.PidStatParser;
+import dev.culprit.collector.platform.procfs.ProcFiles;
+import dev.culprit.collector.spi.ParseException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,6 +41,25 @@ public final class JvmInspector {
   private final Path procRoot;
   private final long hostRamBytes;
   private final Long bootEpochMs;
+
+  /**
+   * {@code cmdline} and {@code environ}: a JVM's class path can run to a few 100 KiB; past this the
+   * process is skipped for the cycle (read as too large) instead of being held in the heap.
+   */
+  private static final int ARGS_BYTES = 1 << 20;
+
+  /**
+   * An hsperfdata file is {@code -XX:PerfDataMemorySize}, 32 KiB by default (64 KiB on some
+   * builds); 256 KiB leaves room for raised sizes and refuses a planted huge or sparse file.
+   */
+  private static final int HSPERFDATA_BYTES = 256 << 10;
+
+  /** A JDK {@code release} file is a few dozen lines, under 4 KiB. */
+  private static final int RELEASE_BYTES = 16 << 10;
+
+  /** A container's {@code /tmp} holds one {@code hsperfdata_<user>} per user that ran a JVM. */
+  private static final int MAX_HSPERFDATA_DIRS = 32;
+
   private final Map<String, HeapEstimate> cache =
       new LinkedHashMap<>(64, 0.75f, true) {
         @Override
@@ -49,7 +72,7 @@ public final class JvmInspector {
   public record Jvm(int pid, Integer nsPid, HeapEstimate heap, Long rssBytes) {}
 
   public JvmInspector(Path procRoot) throws IOException {
-    this(procRoot, ProcFiles.memTotalBytes(procRoot), bootEpochMs(procRoot));
+    this(procRoot, memTotalBytes(procRoot), bootEpochMs(procRoot));
   }
 
   /** For tests: a fixed host RAM, and the boot time ({@code /proc/stat btime}) or null. */
@@ -83,16 +106,16 @@ public final class JvmInspector {
 
   private Jvm probeOne(int pid, Long limit) throws IOException {
     Path proc = procRoot.resolve(Integer.toString(pid));
-    String comm = Files.readString(proc.resolve("comm"), StandardCharsets.UTF_8).trim();
-    List<String> argv = ProcFiles.nulSeparated(Files.readAllBytes(proc.resolve("cmdline")));
+    String comm = ProcFiles.read(proc.resolve("comm"), ProcFiles.SMALL_BYTES).trim();
+    List<String> argv =
+        ProcPidText.nulSeparated(ProcFiles.readBytes(proc.resolve("cmdline"), ARGS_BYTES));
     if (!isJava(comm, argv)) {
       return null;
     }
-    String status = Files.readString(proc.resolve("status"), StandardCharsets.UTF_8);
-    Integer nsPid = ProcFiles.nsPid(status);
-    Long rss = ProcFiles.rssBytes(status);
-    Long startTicks =
-        ProcFiles.startTimeTicks(Files.readString(proc.resolve("stat"), StandardCharsets.UTF_8));
+    String status = ProcFiles.read(proc.resolve("status"), ProcFiles.SMALL_BYTES);
+    Integer nsPid = ProcPidText.nsPid(status);
+    Long rss = ProcPidText.rssBytes(status);
+    Long startTicks = startTicks(proc);
     String key = pid + "@" + startTicks;
     HeapEstimate heap = cache.get(key);
     if (heap == null) {
@@ -109,13 +132,22 @@ public final class JvmInspector {
 
   private HeapEstimate fromPerfData(Path proc, int nsPid, Long startTicks) {
     Path tmp = proc.resolve("root").resolve("tmp");
+    if (!Files.isDirectory(tmp, LinkOption.NOFOLLOW_LINKS)) {
+      return null; // absent, or a link the process's owner planted: not followed as root
+    }
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(tmp, "hsperfdata_*")) {
+      int seen = 0;
       for (Path dir : dirs) {
-        Path file = dir.resolve(Integer.toString(nsPid));
-        if (!Files.isRegularFile(file)) {
+        if (++seen > MAX_HSPERFDATA_DIRS) {
+          break;
+        }
+        byte[] bytes =
+            ProcFiles.readRegularFileInRoot(
+                proc, "tmp/" + dir.getFileName() + "/" + nsPid, HSPERFDATA_BYTES);
+        if (bytes == null) {
           continue;
         }
-        Hsperfdata data = Hsperfdata.parse(Files.readAllBytes(file));
+        Hsperfdata data = Hsperfdata.parse(bytes);
         if (isStale(data, startTicks) || data.maxHeapBytes().isEmpty()) {
           continue;
         }
@@ -146,8 +178,8 @@ public final class JvmInspector {
     Map<String, String> env = Map.of();
     try {
       env =
-          ProcFiles.javaEnvironment(
-              ProcFiles.nulSeparated(Files.readAllBytes(proc.resolve("environ"))));
+          ProcPidText.javaEnvironment(
+              ProcPidText.nulSeparated(ProcFiles.readBytes(proc.resolve("environ"), ARGS_BYTES)));
     } catch (IOException e) {
       LOG.debug("cannot read {}/environ: {}", proc, e.toString());
     }
@@ -164,15 +196,14 @@ public final class JvmInspector {
   private static String javaVersion(Path proc) {
     try {
       Path exe = Files.readSymbolicLink(proc.resolve("exe"));
-      Path root = proc.resolve("root");
       Path bin = exe.getParent();
       // JDK 9+: <jdk>/bin/java; JDK 8: <jdk>/jre/bin/java or <jdk>/bin/java.
       for (Path home = bin == null ? null : bin.getParent();
           home != null;
           home = home.getParent()) {
-        Path release = root.resolve(home.toString().substring(1)).resolve("release");
-        if (Files.isRegularFile(release)) {
-          return ProcFiles.releaseJavaVersion(Files.readString(release, StandardCharsets.UTF_8));
+        byte[] release = ProcFiles.readRegularFileInRoot(proc, home + "/release", RELEASE_BYTES);
+        if (release != null) {
+          return ProcPidText.releaseJavaVersion(new String(release, StandardCharsets.UTF_8));
         }
         if (!home.getFileName().toString().equals("jre")) {
           return null;
@@ -197,7 +228,7 @@ public final class JvmInspector {
 
   private static Long bootEpochMs(Path procRoot) {
     try {
-      String stat = Files.readString(procRoot.resolve("stat"), StandardCharsets.US_ASCII);
+      String stat = ProcFiles.read(procRoot.resolve("stat"), ProcFiles.TABLE_BYTES);
       for (String line : stat.split("\n")) {
         if (line.startsWith("btime ")) {
           return Long.parseLong(line.substring(6).trim()) * 1000;
@@ -207,5 +238,25 @@ public final class JvmInspector {
       LOG.debug("no btime in {}/stat: {}", procRoot, e.toString());
     }
     return null;
+  }
+
+  private static long memTotalBytes(Path procRoot) throws IOException {
+    Path meminfo = procRoot.resolve("meminfo");
+    Long total = ProcPidText.memTotalBytes(ProcFiles.read(meminfo, ProcFiles.SMALL_BYTES));
+    if (total == null) {
+      throw new IOException("no MemTotal in " + meminfo);
+    }
+    return total;
+  }
+
+  /** Field 22 of {@code stat}, or null when the text is not a stat line. */
+  private static Long startTicks(Path proc) throws IOException {
+    Path stat = proc.resolve("stat");
+    try {
+      return PidStatParser.parse(stat.toString(), ProcFiles.read(stat, ProcFiles.SMALL_BYTES))
+          .startTicks();
+    } catch (ParseException e) {
+      return null;
+    }
   }
 }
