@@ -31,10 +31,7 @@ final class CaptureFixtureCommand implements Callable<Integer> {
     CollectorConfig config = collector.config("127.0.0.1:9092", DataDir.defaultDir());
     List<Path> written =
         new FixtureCapture(
-                config.hostPaths(),
-                CollectorOptions.runner(),
-                collector.finder(config),
-                Clock.systemUTC())
+                config.hostPaths(), collector.runner(), collector.finder(config), Clock.systemUTC())
             .capture(dir);
     System.err.println(
         "culprit capture-fixture: wrote " + written.size() + " namespaces to " + dir);

@@ -73,7 +73,7 @@ final class CollectCommand implements Callable<Integer> {
     Path dir = dataDir != null ? dataDir : DataDir.defaultDir();
     String servers = TailCommand.bootstrap(bootstrapServers, dir);
     CollectorConfig config = collector.config(servers, dir, producerProperties);
-    CommandRunner runner = CollectorOptions.runner();
+    CommandRunner runner = collector.runner();
     if (once && json) {
       PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
       try (CollectorOptions.HostSources sources = collector.open(config, runner);

@@ -104,7 +104,7 @@ final class UpCommand implements Callable<Integer> {
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     ProcessorConfig processorConfig = processor.config(servers, dir);
     CollectorConfig collectorConfig = collector.config(servers, dir);
-    CommandRunner runner = CollectorOptions.runner();
+    CommandRunner runner = collector.runner();
     // Printer first, positioned at the end, so no cause produced after start is missed.
     try (EventPrinter printer = new EventPrinter(servers, out, json);
         CulpritProcessor streams = new CulpritProcessor(processorConfig);
