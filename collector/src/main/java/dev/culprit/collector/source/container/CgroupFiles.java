@@ -9,9 +9,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Reads cgroup files, telling "file absent" (null) from "cgroup removed" (an exception). */
 final class CgroupFiles {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CgroupFiles.class);
 
   private CgroupFiles() {}
 
@@ -44,15 +48,38 @@ final class CgroupFiles {
     return file.equals("cgroup.procs") ? ProcFiles.TABLE_BYTES : ProcFiles.SMALL_BYTES;
   }
 
+  /** A one-number file, or null when absent or not a number (that field only is lost). */
   static Long optionalLong(Path dir, String file, String cgroupPath) throws IOException {
+    return optionalValue(dir, file, cgroupPath, CgroupValueParser::parseLong);
+  }
+
+  /**
+   * A one-value file through {@code parser}, or null when absent or malformed: one bad value must
+   * not lose the other counters of the cgroup, so it becomes an absent field, never an error.
+   */
+  static <T> T optionalValue(Path dir, String file, String cgroupPath, ValueParser<T> parser)
+      throws IOException {
     String text = readOptional(dir, file, cgroupPath);
-    return text == null ? null : CgroupValueParser.parseLong(file, text);
+    if (text == null) {
+      return null;
+    }
+    try {
+      return parser.parse(file, text);
+    } catch (CgroupFormatException e) {
+      LOG.debug("{}: {}", cgroupPath, e.getMessage());
+      return null;
+    }
   }
 
   static Map<String, Long> optionalKeyed(Path dir, String file, String cgroupPath)
       throws IOException {
     String text = readOptional(dir, file, cgroupPath);
     return text == null ? Map.of() : FlatKeyedFileParser.parse(file, text);
+  }
+
+  /** One of {@link CgroupValueParser}'s parsers. */
+  interface ValueParser<T> {
+    T parse(String file, String text) throws CgroupFormatException;
   }
 
   /** {@code cgroup.procs}: one pid per line, at most {@code max} of them. */
