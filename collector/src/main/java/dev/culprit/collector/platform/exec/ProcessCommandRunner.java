@@ -66,7 +66,8 @@ public final class ProcessCommandRunner implements CommandRunner {
     tools.resolveAll(ToolPath.COLLECTOR_TOOLS);
   }
 
-  ProcessCommandRunner(ToolPath tools, int maxStdoutBytes, int maxStderrBytes) {
+  /** {@code tools} and explicit caps, without resolving (and logging) the collector's tools. */
+  public ProcessCommandRunner(ToolPath tools, int maxStdoutBytes, int maxStderrBytes) {
     this.tools = tools;
     this.maxStdoutBytes = maxStdoutBytes;
     this.maxStderrBytes = maxStderrBytes;
