@@ -126,4 +126,31 @@ class HttpMessageReaderTest {
       release.countDown();
     }
   }
+
+  @Test
+  void mutatedResponsesEndInAnIoErrorOrABoundedBodyNeverAnotherException() {
+    String real =
+        "HTTP/1.1 200 OK\r\nApi-Version: 1.47\r\nContent-Type: application/json\r\n"
+            + "Transfer-Encoding: chunked\r\n\r\n7\r\n[{\"Id\":\r\n6\r\n\"abc\"}\r\n1\r\n]\r\n0\r\n\r\n";
+    java.util.Random random = new java.util.Random(42);
+    for (int i = 0; i < 2000; i++) {
+      byte[] bytes = real.getBytes(StandardCharsets.ISO_8859_1);
+      for (int k = 0; k <= random.nextInt(4) && bytes.length > 0; k++) {
+        int at = random.nextInt(bytes.length);
+        switch (random.nextInt(3)) {
+          case 0 -> bytes[at] ^= (byte) (1 << random.nextInt(8));
+          case 1 -> bytes[at] = (byte) "-f0 \r\n:;x".charAt(random.nextInt(9));
+          default -> bytes = java.util.Arrays.copyOf(bytes, at);
+        }
+      }
+      HttpMessageReader reader = new HttpMessageReader(new ByteArrayInputStream(bytes));
+      try {
+        assertThat(reader.readBody(reader.readHead(), 4096).length).isLessThanOrEqualTo(4096);
+      } catch (java.io.IOException e) {
+        // a typed rejection (protocol error, or EOF inside the message)
+      } catch (RuntimeException e) {
+        throw new AssertionError("case " + i + ": " + e, e);
+      }
+    }
+  }
 }
