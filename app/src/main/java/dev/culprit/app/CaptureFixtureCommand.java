@@ -33,10 +33,7 @@ final class CaptureFixtureCommand implements Callable<Integer> {
             new KafkaAccess(KafkaAccess.DEFAULT_SERVERS, java.util.Map.of()), DataDir.defaultDir());
     List<Path> written =
         new FixtureCapture(
-                config.hostPaths(),
-                CollectorOptions.runner(),
-                collector.finder(config),
-                Clock.systemUTC())
+                config.hostPaths(), collector.runner(), collector.finder(config), Clock.systemUTC())
             .capture(dir);
     System.err.println(
         "culprit capture-fixture: wrote " + written.size() + " namespaces to " + dir);

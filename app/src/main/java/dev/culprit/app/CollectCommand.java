@@ -77,7 +77,7 @@ final class CollectCommand implements Callable<Integer> {
     KafkaAccess kafka = kafkaConfig.resolve(bootstrapServers, dir);
     String servers = kafka.bootstrapServers();
     CollectorConfig config = collector.config(kafka, dir, producerProperties);
-    CommandRunner runner = CollectorOptions.runner();
+    CommandRunner runner = collector.runner();
     if (once && json) {
       PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
       try (CollectorOptions.HostSources sources = collector.open(config, runner);

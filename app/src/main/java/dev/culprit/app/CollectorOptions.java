@@ -2,6 +2,7 @@ package dev.culprit.app;
 
 import dev.culprit.collector.platform.exec.CommandRunner;
 import dev.culprit.collector.platform.exec.ProcessCommandRunner;
+import dev.culprit.collector.platform.exec.ToolPath;
 import dev.culprit.collector.platform.netns.ProcNamespaceFinder;
 import dev.culprit.collector.platform.procfs.HostPaths;
 import dev.culprit.collector.runtime.CollectorConfig;
@@ -89,6 +90,16 @@ final class CollectorOptions {
       defaultValue = "/proc",
       description = "The host's procfs (default: ${DEFAULT-VALUE}; /host/proc in a container).")
   Path procRoot;
+
+  @Option(
+      names = "--tool-path",
+      paramLabel = "DIRS",
+      defaultValue = ToolPath.DEFAULT,
+      description =
+          "Colon-separated absolute directories where the programs the collector runs as root"
+              + " (iptables-save, nft, tc, ip, nsenter) are found; the inherited PATH is never"
+              + " used (default: ${DEFAULT-VALUE}).")
+  String toolPath;
 
   @Option(
       names = "--sys-root",
@@ -378,8 +389,14 @@ final class CollectorOptions {
     return Path.of(v);
   }
 
-  /** The runner every source's external command goes through. */
-  static CommandRunner runner() {
-    return new ProcessCommandRunner();
+  /** The runner every source's external command goes through; logs which binary each tool is. */
+  CommandRunner runner() {
+    ToolPath tools;
+    try {
+      tools = ToolPath.of(toolPath);
+    } catch (IllegalArgumentException e) {
+      throw new UserException("--tool-path " + toolPath + ": " + e.getMessage(), 2);
+    }
+    return new ProcessCommandRunner(tools);
   }
 }

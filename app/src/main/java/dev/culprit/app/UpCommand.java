@@ -122,7 +122,7 @@ final class UpCommand implements Callable<Integer> {
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     ProcessorConfig processorConfig = processor.config(kafka, dir);
     CollectorConfig collectorConfig = collector.config(kafka, dir);
-    CommandRunner runner = CollectorOptions.runner();
+    CommandRunner runner = collector.runner();
     // Printer first, positioned at the end, so no cause produced after start is missed.
     try (EventPrinter printer = new EventPrinter(kafka, out, json, everyWindow);
         CulpritProcessor streams = new CulpritProcessor(processorConfig);

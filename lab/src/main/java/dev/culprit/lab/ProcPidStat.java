@@ -1,5 +1,7 @@
 package dev.culprit.lab;
 
+import dev.culprit.collector.platform.procfs.PidStatParser;
+import dev.culprit.collector.spi.ParseException;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -7,7 +9,7 @@ import java.util.OptionalLong;
 
 /**
  * {@code /proc/PID/stat}: the process state and start time, which together with the pid identify a
- * process across pid reuse.
+ * process across pid reuse. Parsed by the collector's {@link PidStatParser}.
  *
  * <pre>
  * 9641 (busybox) S 1 9641 9641 0 -1 4194560 95 0 0 0 0 0 0 0 20 0 1 0 70123 2330624 …
@@ -37,18 +39,12 @@ public final class ProcPidStat {
 
   /** Parses the text of a stat file; empty for a zombie (its pid is about to be free). */
   static OptionalLong parseLiveStartTicks(String text) {
-    int close = text.lastIndexOf(')');
-    if (close < 0) {
-      throw new LabException("malformed /proc/PID/stat (no command name): " + text.strip());
+    PidStatParser.PidStat stat;
+    try {
+      stat = PidStatParser.parse("/proc/PID/stat", text);
+    } catch (ParseException e) {
+      throw new LabException("malformed " + e.getMessage(), e);
     }
-    String[] fields = text.substring(close + 1).trim().split("\\s+");
-    // fields[0] is field 3 (state); starttime, field 22, is fields[19].
-    if (fields.length < 20) {
-      throw new LabException("malformed /proc/PID/stat (" + fields.length + " fields after comm)");
-    }
-    if (fields[0].equals("Z") || fields[0].equals("X")) {
-      return OptionalLong.empty();
-    }
-    return OptionalLong.of(Long.parseLong(fields[19]));
+    return stat.gone() ? OptionalLong.empty() : OptionalLong.of(stat.startTicks());
   }
 }

@@ -1,10 +1,9 @@
 package dev.culprit.collector.runtime;
 
 import dev.culprit.collector.platform.procfs.HostPaths;
+import dev.culprit.collector.platform.procfs.ProcFiles;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The host id and kernel boot id, read through the configured procfs. */
@@ -38,7 +37,7 @@ final class HostIdentity {
 
   private static String readTrimmed(Path file) {
     try {
-      String text = Files.readString(file, StandardCharsets.UTF_8).trim();
+      String text = ProcFiles.read(file, ProcFiles.SMALL_BYTES).trim();
       return text.isEmpty() ? null : text;
     } catch (IOException e) {
       return null;

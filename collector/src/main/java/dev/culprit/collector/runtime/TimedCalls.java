@@ -1,6 +1,7 @@
 package dev.culprit.collector.runtime;
 
 import dev.culprit.collector.spi.NoDataException;
+import dev.culprit.collector.spi.TooLargeException;
 import dev.culprit.schemas.SourceState;
 import java.time.Duration;
 import java.time.Instant;
@@ -258,11 +259,29 @@ final class TimedCalls implements AutoCloseable {
       return CallOutcome.failed(
           call.key(), SourceState.NO_DATA, e.getMessage(), micros(System.nanoTime() - started));
     } catch (Throwable e) {
+      if (tooLarge(e) != null) {
+        // A file or command output past its read cap: no data this cycle, and it says why.
+        return CallOutcome.failed(
+            call.key(),
+            SourceState.NO_DATA,
+            tooLarge(e).getMessage(),
+            micros(System.nanoTime() - started));
+      }
       // One source's bug, even an Error, must not stop the others.
 
       return CallOutcome.failed(
           call.key(), SourceState.ERROR, describe(e), micros(System.nanoTime() - started));
     }
+  }
+
+  /** The {@link TooLargeException} {@code e} is or was caused by, or null. */
+  private static TooLargeException tooLarge(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof TooLargeException tooLarge) {
+        return tooLarge;
+      }
+    }
+    return null;
   }
 
   private static String describe(Throwable e) {

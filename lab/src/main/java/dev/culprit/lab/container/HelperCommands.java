@@ -1,17 +1,30 @@
 package dev.culprit.lab.container;
 
+import dev.culprit.collector.platform.exec.CommandRunner;
+import dev.culprit.collector.platform.exec.ProcessCommandRunner;
+import dev.culprit.collector.platform.exec.ToolPath;
+import dev.culprit.collector.spi.NoDataException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the lab's helper commands (docker CLI, tar): argv only, no shell, a deadline, stderr kept.
+ * Runs the lab's helper commands (docker CLI, tar) through the collector's runner: argv only, no
+ * shell, a deadline, stderr kept.
  */
 final class HelperCommands {
+
+  /**
+   * The collector's runner (capped output, no shell, {@code LANG=C}); the docker CLI is often
+   * installed in {@code /usr/local/bin}, so the lab's tool path has the local directories too.
+   */
+  private static final ProcessCommandRunner RUNNER =
+      new ProcessCommandRunner(
+          ToolPath.of("/usr/local/sbin:/usr/local/bin:" + ToolPath.DEFAULT),
+          ProcessCommandRunner.DEFAULT_MAX_STDOUT_BYTES,
+          ProcessCommandRunner.DEFAULT_MAX_STDERR_BYTES);
 
   private HelperCommands() {}
 
@@ -33,34 +46,13 @@ final class HelperCommands {
   }
 
   static Output runAllowingFailure(List<String> argv, Duration timeout) throws IOException {
-    Path errFile = Files.createTempFile("culprit-lab", ".err");
-    Path outFile = Files.createTempFile("culprit-lab", ".out");
     try {
-      ProcessBuilder pb =
-          new ProcessBuilder(argv)
-              .redirectOutput(outFile.toFile())
-              .redirectError(errFile.toFile())
-              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-      pb.environment().put("LANG", "C");
-      Process p = pb.start();
-      try {
-        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-          p.destroyForcibly();
-          p.waitFor(5, TimeUnit.SECONDS);
-          throw new IOException(String.join(" ", argv) + " timed out after " + timeout);
-        }
-      } catch (InterruptedException e) {
-        p.destroyForcibly();
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted running " + argv.get(0), e);
-      }
-      return new Output(
-          p.exitValue(),
-          Files.readString(outFile, StandardCharsets.UTF_8),
-          Files.readString(errFile, StandardCharsets.UTF_8));
-    } finally {
-      Files.deleteIfExists(errFile);
-      Files.deleteIfExists(outFile);
+      CommandRunner.Result result = RUNNER.execute(argv, timeout);
+      return new Output(result.exitCode(), result.stdout(), result.stderr());
+    } catch (NoDataException e) {
+      throw new IOException("cannot run " + String.join(" ", argv) + ": " + e.getMessage(), e);
+    } catch (CommandRunner.CommandException e) {
+      throw new IOException(e.getMessage(), e);
     }
   }
 

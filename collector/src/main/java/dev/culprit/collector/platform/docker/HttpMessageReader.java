@@ -17,8 +17,14 @@ import java.util.Map;
  */
 final class HttpMessageReader {
 
-  /** Guards against a peer that never ends a line. */
-  private static final int MAX_LINE_BYTES = 64 * 1024;
+  /** Longest status, header, chunk-size or trailer line (Go's net/http allows 1 MiB of headers). */
+  static final int MAX_LINE_BYTES = 16 << 10;
+
+  /** Most header (or trailer) fields in one message; the Engine sends about ten. */
+  static final int MAX_HEADERS = 100;
+
+  /** Most bytes of all header lines together. */
+  static final int MAX_HEAD_BYTES = 64 << 10;
 
   private final InputStream in;
 
@@ -35,9 +41,18 @@ final class HttpMessageReader {
           .contains("chunked");
     }
 
-    Long contentLength() {
+    Long contentLength() throws HttpProtocolException {
       String value = headers.get("content-length");
-      return value == null ? null : Long.parseLong(value.trim());
+      if (value == null) {
+        return null;
+      }
+      String digits = value.trim();
+      if (digits.isEmpty()
+          || digits.length() > 18
+          || !digits.chars().allMatch(Character::isDigit)) {
+        throw new HttpProtocolException("bad Content-Length '" + value + "'");
+      }
+      return Long.parseLong(digits);
     }
   }
 
@@ -46,19 +61,26 @@ final class HttpMessageReader {
     // "HTTP/1.1 200 OK"; the reason phrase may be empty or absent.
     String[] parts = statusLine.split(" ", 3);
     if (parts.length < 2 || !parts[0].startsWith("HTTP/")) {
-      throw new IOException("not an HTTP status line: '" + statusLine + "'");
+      throw new HttpProtocolException("not an HTTP status line: '" + clip(statusLine) + "'");
     }
     int status;
     try {
       status = Integer.parseInt(parts[1]);
     } catch (NumberFormatException e) {
-      throw new IOException("bad HTTP status in '" + statusLine + "'");
+      throw new HttpProtocolException("bad HTTP status in '" + clip(statusLine) + "'");
     }
     Map<String, String> headers = new HashMap<>();
+    int count = 0;
+    int bytes = 0;
     for (String line = readLine(); !line.isEmpty(); line = readLine()) {
+      bytes += line.length();
+      if (++count > MAX_HEADERS || bytes > MAX_HEAD_BYTES) {
+        throw new HttpProtocolException(
+            "more than " + MAX_HEADERS + " header fields or " + MAX_HEAD_BYTES + " header bytes");
+      }
       int colon = line.indexOf(':');
       if (colon <= 0) {
-        throw new IOException("bad HTTP header line '" + line + "'");
+        throw new HttpProtocolException("bad HTTP header line '" + clip(line) + "'");
       }
       headers.put(
           line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
@@ -67,18 +89,50 @@ final class HttpMessageReader {
     return new Head(status, headers);
   }
 
-  /** The whole body of a response with this head. */
+  /** The whole body of a response with this head, at most {@code maxBytes}. */
   byte[] readBody(Head head, int maxBytes) throws IOException {
+    Long length = head.contentLength();
+    if (length != null && length > maxBytes) {
+      throw new HttpProtocolException(
+          "response body of " + length + " bytes is larger than " + maxBytes + " bytes");
+    }
     InputStream body = bodyStream(head);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     byte[] buf = new byte[8192];
     for (int n; (n = body.read(buf)) > 0; ) {
       if (out.size() + n > maxBytes) {
-        throw new IOException("response body larger than " + maxBytes + " bytes");
+        throw new HttpProtocolException("response body larger than " + maxBytes + " bytes");
       }
       out.write(buf, 0, n);
     }
     return out.toByteArray();
+  }
+
+  /**
+   * The next line of a body stream (without its LF or CRLF), or null at its end.
+   *
+   * @throws HttpProtocolException when a line is longer than {@code maxBytes}
+   */
+  static String readBodyLine(InputStream body, int maxBytes) throws IOException {
+    ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+    while (true) {
+      int b = body.read();
+      if (b < 0) {
+        return line.size() == 0 ? null : line.toString(StandardCharsets.UTF_8);
+      }
+      if (b == '\n') {
+        String s = line.toString(StandardCharsets.UTF_8);
+        return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+      }
+      if (line.size() >= maxBytes) {
+        throw new HttpProtocolException("streamed line longer than " + maxBytes + " bytes");
+      }
+      line.write(b);
+    }
+  }
+
+  private static String clip(String line) {
+    return line.length() <= 200 ? line : line.substring(0, 200) + "…";
   }
 
   /** The body as a stream that ends where the message ends. */
@@ -104,7 +158,7 @@ final class HttpMessageReader {
         break;
       }
       if (line.size() >= MAX_LINE_BYTES) {
-        throw new IOException("HTTP line longer than " + MAX_LINE_BYTES + " bytes");
+        throw new HttpProtocolException("HTTP line longer than " + MAX_LINE_BYTES + " bytes");
       }
       line.write(b);
     }
@@ -133,14 +187,20 @@ final class HttpMessageReader {
         String sizeLine = readLine();
         int semicolon = sizeLine.indexOf(';');
         String hex = (semicolon >= 0 ? sizeLine.substring(0, semicolon) : sizeLine).trim();
-        try {
-          remaining = Long.parseLong(hex, 16);
-        } catch (NumberFormatException e) {
-          throw new IOException("bad chunk size '" + sizeLine + "'");
+        // 1 to 15 hex digits: no sign, no "0x", no value that overflows a long.
+        if (hex.isEmpty()
+            || hex.length() > 15
+            || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+          throw new HttpProtocolException("bad chunk size '" + clip(sizeLine) + "'");
         }
+        remaining = Long.parseLong(hex, 16);
         if (remaining == 0) {
+          int trailers = 0;
           for (String trailer = readLine(); !trailer.isEmpty(); trailer = readLine()) {
             // Trailer fields: not used by the Engine API.
+            if (++trailers > MAX_HEADERS) {
+              throw new HttpProtocolException("more than " + MAX_HEADERS + " trailer fields");
+            }
           }
           done = true;
           return -1;
@@ -151,8 +211,8 @@ final class HttpMessageReader {
         throw new EOFException("connection closed inside a chunk");
       }
       remaining -= n;
-      if (remaining == 0) {
-        readLine(); // the CRLF after the chunk data
+      if (remaining == 0 && !readLine().isEmpty()) {
+        throw new HttpProtocolException("chunk data longer than its size");
       }
       return n;
     }

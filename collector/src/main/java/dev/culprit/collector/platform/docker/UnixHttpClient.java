@@ -1,10 +1,8 @@
 package dev.culprit.collector.platform.docker;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.InterruptedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -32,7 +30,22 @@ import java.util.function.Consumer;
  */
 public final class UnixHttpClient {
 
-  private static final int MAX_BODY_BYTES = 32 << 20;
+  /**
+   * Largest response body: {@code /containers/json} is about 2 KiB per container, an inspect 10 to
+   * 20 KiB, so 8 MiB is thousands of containers and still a small part of the agent's heap.
+   */
+  static final int MAX_BODY_BYTES = 8 << 20;
+
+  /** Longest {@code /events} line: an event is about 1 KiB, more with many labels. */
+  static final int MAX_EVENT_LINE_BYTES = 256 << 10;
+
+  /**
+   * How long a streamed response may go without a complete line before the client gives up on it.
+   * The event follower then reconnects from the last event it saw, so a quiet engine costs one
+   * reconnect per period and a hung (or slowly dripping) one cannot hold the thread forever.
+   */
+  static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(15);
+
   private static final ScheduledExecutorService WATCHDOG =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -43,14 +56,23 @@ public final class UnixHttpClient {
 
   private final Path socket;
   private final Duration timeout;
+  private final Duration idleTimeout;
 
   /**
    * @param socket the socket file (for example {@code /var/run/docker.sock})
    * @param timeout the deadline of one request (connect, send, read the whole response)
    */
   public UnixHttpClient(Path socket, Duration timeout) {
+    this(socket, timeout, DEFAULT_IDLE_TIMEOUT);
+  }
+
+  /**
+   * @param idleTimeout how long a streamed body may go without a complete line
+   */
+  public UnixHttpClient(Path socket, Duration timeout, Duration idleTimeout) {
     this.socket = Objects.requireNonNull(socket, "socket");
     this.timeout = Objects.requireNonNull(timeout, "timeout");
+    this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
   }
 
   public Path socket() {
@@ -98,20 +120,33 @@ public final class UnixHttpClient {
     ScheduledFuture<?> watchdog =
         WATCHDOG.schedule(
             () -> closeQuietly(channel, timedOut), timeout.toMillis(), TimeUnit.MILLISECONDS);
+    Duration deadline = timeout;
     try (channel) {
       sendGet(channel, target);
       HttpMessageReader reader = new HttpMessageReader(input(channel));
       HttpMessageReader.Head head = reader.readHead();
       watchdog.cancel(false);
+      deadline = idleTimeout;
+      watchdog =
+          WATCHDOG.schedule(
+              () -> closeQuietly(channel, timedOut), idleTimeout.toMillis(), TimeUnit.MILLISECONDS);
       if (head.status() != 200) {
         byte[] body = reader.readBody(head, 64 * 1024);
         throw new HttpStatusException(
             "GET " + target, head.status(), new String(body, StandardCharsets.UTF_8));
       }
-      BufferedReader lines =
-          new BufferedReader(
-              new InputStreamReader(reader.bodyStream(head), StandardCharsets.UTF_8));
-      for (String line; (line = lines.readLine()) != null; ) {
+      InputStream body = reader.bodyStream(head);
+      for (String line;
+          (line = HttpMessageReader.readBodyLine(body, MAX_EVENT_LINE_BYTES)) != null; ) {
+        watchdog.cancel(false);
+        if (timedOut.get()) {
+          break;
+        }
+        watchdog =
+            WATCHDOG.schedule(
+                () -> closeQuietly(channel, timedOut),
+                idleTimeout.toMillis(),
+                TimeUnit.MILLISECONDS);
         if (!line.isBlank()) {
           onLine.accept(line);
         }
@@ -122,7 +157,7 @@ public final class UnixHttpClient {
       }
       if (timedOut.get()) {
         throw new InterruptedIOException(
-            "GET " + target + " on " + socket + " timed out after " + timeout);
+            "GET " + target + " on " + socket + " got no line within " + deadline);
       }
       throw e;
     } finally {

@@ -1,6 +1,7 @@
 package dev.culprit.collector.platform.exec;
 
 import dev.culprit.collector.spi.NoDataException;
+import dev.culprit.collector.spi.TooLargeException;
 import java.time.Duration;
 import java.util.List;
 
@@ -36,13 +37,23 @@ public interface CommandRunner {
   record Result(int exitCode, String stdout, String stderr) {}
 
   /** A command that could not run to a successful end; the message names it and says why. */
-  final class CommandException extends Exception {
+  class CommandException extends Exception {
     public CommandException(String message) {
       super(message);
     }
 
     public CommandException(String message, Throwable cause) {
       super(message, cause);
+    }
+  }
+
+  /**
+   * A command that printed more than the runner's cap; it was killed. The cause is the {@link
+   * TooLargeException}, which the collector reports as NO_DATA with this message.
+   */
+  final class OutputTooLargeException extends CommandException {
+    public OutputTooLargeException(TooLargeException cause) {
+      super(cause.getMessage(), cause);
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.culprit.collector.platform.netlink;
 
 import com.sun.jna.LastErrorException;
 import dev.culprit.collector.platform.netns.NsInode;
+import dev.culprit.collector.platform.procfs.ProcFiles;
 import dev.culprit.collector.spi.NoDataException;
 import java.io.IOException;
 import java.net.ProtocolFamily;
@@ -364,7 +365,7 @@ final class NetnsSwitcher implements AutoCloseable {
         if (inode != homeInode) {
           String comm;
           try {
-            comm = Files.readString(task.resolve("comm")).strip();
+            comm = ProcFiles.read(task.resolve("comm"), ProcFiles.SMALL_BYTES).strip();
           } catch (IOException e) {
             comm = "?";
           }

@@ -160,7 +160,7 @@ public final class NetnsAccess {
     if (netns.pid() != null) {
       Path dir = paths.procRoot().resolve(netns.pid().toString());
       for (String name : names) {
-        String text = ProcFiles.readOrNull(dir.resolve("net").resolve(name));
+        String text = ProcFiles.readOrNull(dir.resolve("net").resolve(name), ProcFiles.TABLE_BYTES);
         if (text != null) {
           out.put(name, text);
         }

@@ -1,7 +1,7 @@
 package dev.culprit.collector.source.container;
 
+import dev.culprit.collector.platform.procfs.ProcFiles;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -117,7 +117,7 @@ public final class CgroupScanner {
 
     private static String read(Path file) {
       try {
-        return Files.readString(file, StandardCharsets.US_ASCII).trim();
+        return ProcFiles.read(file, ProcFiles.SMALL_BYTES).trim();
       } catch (IOException e) {
         return null;
       }

@@ -2,7 +2,7 @@ package dev.culprit.collector.source.container;
 
 import static dev.culprit.collector.source.container.CgroupFiles.optionalKeyed;
 import static dev.culprit.collector.source.container.CgroupFiles.optionalLong;
-import static dev.culprit.collector.source.container.CgroupFiles.readOptional;
+import static dev.culprit.collector.source.container.CgroupFiles.optionalValue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -53,11 +53,8 @@ final class CgroupV1Reader implements CgroupReader {
     Long file = null;
     Long swapLimit = null;
     if (mem != null) {
-      String limitText = readOptional(mem, "memory.limit_in_bytes", cgroupPath);
       limit =
-          limitText == null
-              ? null
-              : CgroupValueParser.parseV1Limit("memory.limit_in_bytes", limitText);
+          optionalValue(mem, "memory.limit_in_bytes", cgroupPath, CgroupValueParser::parseV1Limit);
       usage = optionalLong(mem, "memory.usage_in_bytes", cgroupPath);
       peak = optionalLong(mem, "memory.max_usage_in_bytes", cgroupPath);
       failcnt = optionalLong(mem, "memory.failcnt", cgroupPath);
@@ -66,19 +63,15 @@ final class CgroupV1Reader implements CgroupReader {
       // total_* include child cgroups (what the limit applies to); plain rss/cache are local only.
       anon = firstNonNull(stat.get("total_rss"), stat.get("rss"));
       file = firstNonNull(stat.get("total_cache"), stat.get("cache"));
-      String swapText = readOptional(mem, "memory.memsw.limit_in_bytes", cgroupPath);
       swapLimit =
-          swapText == null
-              ? null
-              : CgroupValueParser.parseV1Limit("memory.memsw.limit_in_bytes", swapText);
+          optionalValue(
+              mem, "memory.memsw.limit_in_bytes", cgroupPath, CgroupValueParser::parseV1Limit);
     }
     Long quota = null;
     Long period = null;
     Map<String, Long> cpuStat = Map.of();
     if (cpu != null) {
-      String quotaText = readOptional(cpu, "cpu.cfs_quota_us", cgroupPath);
-      quota =
-          quotaText == null ? null : CgroupValueParser.parseV1Quota("cpu.cfs_quota_us", quotaText);
+      quota = optionalValue(cpu, "cpu.cfs_quota_us", cgroupPath, CgroupValueParser::parseV1Quota);
       period = optionalLong(cpu, "cpu.cfs_period_us", cgroupPath);
       cpuStat = optionalKeyed(cpu, "cpu.stat", cgroupPath);
     }

@@ -2,7 +2,7 @@ package dev.culprit.collector.source.container;
 
 import static dev.culprit.collector.source.container.CgroupFiles.optionalKeyed;
 import static dev.culprit.collector.source.container.CgroupFiles.optionalLong;
-import static dev.culprit.collector.source.container.CgroupFiles.readOptional;
+import static dev.culprit.collector.source.container.CgroupFiles.optionalValue;
 import static dev.culprit.collector.source.container.CgroupFiles.times;
 
 import java.io.IOException;
@@ -42,18 +42,15 @@ final class CgroupV2Reader implements CgroupReader {
     if (!Files.isDirectory(dir)) {
       throw new CgroupGoneException(cgroupPath);
     }
-    String maxText = readOptional(dir, "memory.max", cgroupPath);
-    Long limit = maxText == null ? null : CgroupValueParser.parseV2Max("memory.max", maxText);
+    Long limit = optionalValue(dir, "memory.max", cgroupPath, CgroupValueParser::parseV2Max);
     Map<String, Long> events = optionalKeyed(dir, "memory.events", cgroupPath);
     Map<String, Long> stat = optionalKeyed(dir, "memory.stat", cgroupPath);
-    String swapText = readOptional(dir, "memory.swap.max", cgroupPath);
     Long swapLimit =
-        swapText == null ? null : CgroupValueParser.parseV2Max("memory.swap.max", swapText);
-    String cpuMaxText = readOptional(dir, "cpu.max", cgroupPath);
-    Long[] cpuMax =
-        cpuMaxText == null
-            ? new Long[] {null, null}
-            : CgroupValueParser.parseV2CpuMax("cpu.max", cpuMaxText);
+        optionalValue(dir, "memory.swap.max", cgroupPath, CgroupValueParser::parseV2Max);
+    Long[] cpuMax = optionalValue(dir, "cpu.max", cgroupPath, CgroupValueParser::parseV2CpuMax);
+    if (cpuMax == null) {
+      cpuMax = new Long[] {null, null};
+    }
     Map<String, Long> cpuStat = optionalKeyed(dir, "cpu.stat", cgroupPath);
     return new CgroupCounters(
         2,

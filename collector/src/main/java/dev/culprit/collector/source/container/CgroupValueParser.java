@@ -20,11 +20,15 @@ public final class CgroupValueParser {
 
   private CgroupValueParser() {}
 
-  /** A plain integer file (usage, failcnt, cfs_period_us, cpuacct.usage). */
+  /**
+   * A plain integer file (usage, failcnt, cfs_period_us, cpuacct.usage). The kernel prints these
+   * unsigned 64-bit; values of 2^63 and more come back as the same bits in a signed long
+   * (negative). A leading minus is read signed ({@code cpu.cfs_quota_us -1}).
+   */
   public static long parseLong(String file, String text) throws CgroupFormatException {
     String value = text.trim();
     try {
-      return Long.parseLong(value);
+      return value.startsWith("-") ? Long.parseLong(value) : Long.parseUnsignedLong(value);
     } catch (NumberFormatException e) {
       throw new CgroupFormatException(file, 1, "not an integer", value);
     }
@@ -33,7 +37,7 @@ public final class CgroupValueParser {
   /** A v1 byte limit; null when unlimited. */
   public static Long parseV1Limit(String file, String text) throws CgroupFormatException {
     long value = parseLong(file, text);
-    return value >= V1_UNLIMITED_THRESHOLD ? null : value;
+    return Long.compareUnsigned(value, V1_UNLIMITED_THRESHOLD) >= 0 ? null : value;
   }
 
   /** v1 {@code cpu.cfs_quota_us}; null when unlimited (-1). */

@@ -9,14 +9,19 @@ import java.util.Map;
  * {@code cpu.stat} (v2).
  *
  * <pre>
- * oom_kill_disable 0
- * under_oom 0
- * oom_kill 1
+ * nr_periods 2000
+ * nr_throttled 200
+ * throttled_time 18446744073709551615
  * </pre>
  *
  * <p>Keys the kernel adds later (v1 {@code cpu.stat} gained {@code nr_bursts}, v2 {@code
  * memory.events} {@code oom_group_kill}) simply appear in the map; absent keys are absent, never
  * zero. Empty lines are skipped.
+ *
+ * <p>Values are unsigned 64-bit, as the kernel prints them ({@code %llu}); values of 2^63 and more
+ * are carried as the same 64 bits in a signed long (negative; {@code Long.toUnsignedString} gives
+ * the kernel's text back). A line that is not "key unsigned-number" is dropped, so its key is
+ * absent: one bad value must not cost every other counter of the cgroup.
  */
 public final class FlatKeyedFileParser {
 
@@ -25,24 +30,23 @@ public final class FlatKeyedFileParser {
   /**
    * @param file the file's name, for error messages
    * @param text its content
-   * @throws CgroupFormatException for a line that is not two fields with a numeric value
+   * @return the keys whose line parsed, in file order
    */
-  public static Map<String, Long> parse(String file, String text) throws CgroupFormatException {
+  public static Map<String, Long> parse(String file, String text) {
     Map<String, Long> values = new LinkedHashMap<>();
-    String[] lines = text.split("\n");
-    for (int i = 0; i < lines.length; i++) {
-      String line = lines[i].trim();
+    for (String raw : text.split("\n")) {
+      String line = raw.trim();
       if (line.isEmpty()) {
         continue;
       }
       String[] fields = line.split("\\s+");
       if (fields.length != 2) {
-        throw new CgroupFormatException(file, i + 1, "expected 'key value'", line);
+        continue; // not "key value": dropped, its neighbours kept
       }
       try {
-        values.put(fields[0], Long.parseLong(fields[1]));
+        values.put(fields[0], Long.parseUnsignedLong(fields[1]));
       } catch (NumberFormatException e) {
-        throw new CgroupFormatException(file, i + 1, "value is not an integer", line);
+        // a value that is not an unsigned 64-bit number: that key is absent
       }
     }
     return values;

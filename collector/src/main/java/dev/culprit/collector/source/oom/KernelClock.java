@@ -1,8 +1,7 @@
 package dev.culprit.collector.source.oom;
 
+import dev.culprit.collector.platform.procfs.ProcFiles;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -23,7 +22,7 @@ public interface KernelClock {
    * not, so after a suspend the conversion is off by the time slept; servers rarely suspend.
    */
   static KernelClock system(Path procRoot) throws IOException {
-    String uptime = Files.readString(procRoot.resolve("uptime"), StandardCharsets.US_ASCII).trim();
+    String uptime = ProcFiles.read(procRoot.resolve("uptime"), ProcFiles.SMALL_BYTES).trim();
     String seconds = uptime.split("\\s+")[0];
     long uptimeUs = Math.round(Double.parseDouble(seconds) * 1_000_000d);
     long nanoAtCalibration = System.nanoTime();

@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.culprit.collector.platform.exec.CommandRunner.CommandException;
 import dev.culprit.collector.platform.exec.CommandRunner.Result;
 import dev.culprit.collector.spi.NoDataException;
+import dev.culprit.collector.spi.TooLargeException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ProcessCommandRunnerTest {
 
@@ -78,12 +80,73 @@ class ProcessCommandRunnerTest {
   }
 
   @Test
-  void refusesOutputBeyondItsCeiling() {
-    ProcessCommandRunner small = new ProcessCommandRunner(1024);
+  void killsAChildWhoseOutputPassesTheCapAndSaysItWasTooLarge() {
+    ProcessCommandRunner small = new ProcessCommandRunner(ToolPath.system(), 1024, 1024);
+    long start = System.nanoTime();
 
-    assertThatThrownBy(
-            () -> small.run(List.of("busybox", "head", "-c", "100000", "/dev/zero"), TIMEOUT))
-        .isInstanceOf(CommandException.class)
-        .hasMessageContaining("exceeds");
+    // "yes" would print forever: only the cap (and the kill) ends it.
+    assertThatThrownBy(() -> small.run(List.of("busybox", "yes"), TIMEOUT))
+        .isInstanceOf(CommandRunner.OutputTooLargeException.class)
+        .hasMessageContaining("larger than 1024 bytes")
+        .hasCauseInstanceOf(TooLargeException.class);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void outputOfExactlyTheCapIsKept() throws Exception {
+    ProcessCommandRunner small = new ProcessCommandRunner(ToolPath.system(), 1024, 1024);
+
+    Result result = small.run(List.of("busybox", "head", "-c", "1024", "/dev/zero"), TIMEOUT);
+
+    assertThat(result.stdout()).hasSize(1024);
+  }
+
+  @Test
+  void runsTheProgramOfTheToolPathNotOfTheInheritedPath(@TempDir Path dir) throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/sbin/iptables-save")), "needs iptables-save");
+    Path fake = Files.createDirectories(dir.resolve("evil-bin"));
+    Path fakeTool = fake.resolve("iptables-save");
+    Files.writeString(fakeTool, "#!/bin/sh\necho FAKE-IPTABLES-SAVE\n");
+    fakeTool.toFile().setExecutable(true);
+    Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+    ProcessBuilder agent =
+        new ProcessBuilder(
+                javaBin.toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                RunOneToolMain.class.getName(),
+                "iptables-save",
+                "--version")
+            .redirectErrorStream(true);
+    agent.environment().put("PATH", fake + ":" + System.getenv("PATH"));
+
+    Process process = agent.start();
+    String output = new String(process.getInputStream().readAllBytes());
+    assertThat(process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+    assertThat(output).doesNotContain("FAKE-IPTABLES-SAVE").contains("iptables-save v");
+    assertThat(output).contains("tool iptables-save: /usr/sbin/iptables-save");
+  }
+
+  @Test
+  void aConfiguredToolPathIsTheOnlyPlaceProgramsAreFound(@TempDir Path dir) throws Exception {
+    Path tools = Files.createDirectories(dir.resolve("tools"));
+    Path tool = tools.resolve("culprit-tool");
+    Files.writeString(tool, "#!/bin/sh\necho from-tool-path \"$PATH\"\n");
+    tool.toFile().setExecutable(true);
+    ProcessCommandRunner runner = new ProcessCommandRunner(ToolPath.of(tools.toString()));
+
+    assertThat(runner.run(List.of("culprit-tool"), TIMEOUT).stdout())
+        .isEqualTo("from-tool-path " + tools + "\n");
+    assertThat(runner.installed("busybox")).as("busybox is not in that path").isFalse();
+    assertThatThrownBy(() -> runner.run(List.of("busybox", "true"), TIMEOUT))
+        .isInstanceOf(NoDataException.class)
+        .hasMessageContaining(tools.toString());
+  }
+
+  @Test
+  void aToolPathRefusesRelativeDirectories() {
+    assertThatThrownBy(() -> ToolPath.of("bin:/usr/bin"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -2,6 +2,7 @@ package dev.culprit.collector.source.container;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import org.junit.jupiter.api.Test;
 
@@ -21,13 +22,20 @@ class CgroupParsersTest {
   }
 
   @Test
-  void rejectsMalformedKeyValueLinesWithFileAndLine() {
-    assertThatThrownBy(() -> FlatKeyedFileParser.parse("memory.stat", "cache 0\nrss\n"))
-        .isInstanceOf(CgroupFormatException.class)
-        .hasMessageContaining("memory.stat:2")
-        .hasMessageContaining("'rss'");
-    assertThatThrownBy(() -> FlatKeyedFileParser.parse("memory.events", "max lots"))
-        .hasMessageContaining("not an integer");
+  void dropsAMalformedKeyValueLineButKeepsItsNeighbours() {
+    assertThat(FlatKeyedFileParser.parse("memory.stat", "cache 0\nrss\nswap x\nmapped_file 7\n"))
+        .containsExactly(entry("cache", 0L), entry("mapped_file", 7L));
+  }
+
+  @Test
+  void readsCountersAsUnsigned64BitCarryingValuesFrom2To63AsTheSameBits() {
+    var values =
+        FlatKeyedFileParser.parse(
+            "cpu.stat", "nr_periods 2000\nthrottled_time 18446744073709551615\n");
+
+    assertThat(values.get("nr_periods")).isEqualTo(2000L);
+    assertThat(Long.toUnsignedString(values.get("throttled_time")))
+        .isEqualTo("18446744073709551615");
   }
 
   @Test

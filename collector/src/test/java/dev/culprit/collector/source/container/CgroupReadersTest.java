@@ -72,6 +72,21 @@ class CgroupReadersTest {
   }
 
   @Test
+  void oneMalformedValueLosesOnlyThatFieldNotTheCgroupsOtherCounters() throws Exception {
+    CgroupTree.v1(dir)
+        .file("memory/culprit-b/memory.limit_in_bytes", "lots")
+        .file("memory/culprit-b/memory.usage_in_bytes", "4096")
+        .file("memory/culprit-b/memory.failcnt", "18446744073709551615")
+        .file("memory/culprit-b/memory.oom_control", "oom_kill_disable 0\nunder_oom\noom_kill 2");
+    CgroupCounters c = CgroupReader.forLayout(CgroupLayout.detect(dir)).read("/culprit-b");
+
+    assertThat(c.memoryLimitBytes()).as("not a number: dropped").isNull();
+    assertThat(c.memoryUsageBytes()).isEqualTo(4096L);
+    assertThat(Long.toUnsignedString(c.memoryFailcnt())).isEqualTo("18446744073709551615");
+    assertThat(c.oomKillCount()).as("the line after a malformed one").isEqualTo(2L);
+  }
+
+  @Test
   void leavesAbsentV1FilesNullNotZero() throws Exception {
     // An old kernel without oom_kill in oom_control, no swap accounting, no cpu controller group.
     CgroupTree.v1(dir)
@@ -154,14 +169,14 @@ class CgroupReadersTest {
   }
 
   @Test
-  void failsWithTheFileNameOnAMalformedFile() throws Exception {
+  void aMalformedKeyValueFileLosesOnlyItsOwnFields() throws Exception {
     CgroupTree.v1(dir)
         .v1Group("/docker/" + ID, 1L << 26, -1)
         .file("memory/docker/" + ID + "/memory.stat", "cache\n");
-    CgroupReader reader = CgroupReader.forLayout(CgroupLayout.detect(dir));
-    assertThatThrownBy(() -> reader.read("/docker/" + ID))
-        .isInstanceOf(CgroupFormatException.class)
-        .hasMessageContaining("memory.stat:1");
+    CgroupCounters c = CgroupReader.forLayout(CgroupLayout.detect(dir)).read("/docker/" + ID);
+
+    assertThat(c.fileBytes()).isNull();
+    assertThat(c.memoryLimitBytes()).isEqualTo(1L << 26);
   }
 
   @Test

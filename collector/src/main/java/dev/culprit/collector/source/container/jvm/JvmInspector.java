@@ -1,9 +1,14 @@
 package dev.culprit.collector.source.container.jvm;
 
+import dev.culprit.collector.platform.procfs.PidStatParser;
+import dev.culprit.collector.platform.procfs.ProcFiles;
+import dev.culprit.collector.spi.ParseException;
+import dev.culprit.collector.spi.TooLargeException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,6 +48,25 @@ public final class JvmInspector {
   private final Path procRoot;
   private final long hostRamBytes;
   private final Long bootEpochMs;
+
+  /**
+   * {@code cmdline} and {@code environ}: a JVM's class path can run to a few 100 KiB; past this the
+   * process is skipped for the cycle (read as too large) instead of being held in the heap.
+   */
+  private static final int ARGS_BYTES = 1 << 20;
+
+  /**
+   * An hsperfdata file is {@code -XX:PerfDataMemorySize}, 32 KiB by default (64 KiB on some
+   * builds); 256 KiB leaves room for raised sizes and refuses a planted huge or sparse file.
+   */
+  private static final int HSPERFDATA_BYTES = 256 << 10;
+
+  /** A JDK {@code release} file is a few dozen lines, under 4 KiB. */
+  private static final int RELEASE_BYTES = 16 << 10;
+
+  /** A container's {@code /tmp} holds one {@code hsperfdata_<user>} per user that ran a JVM. */
+  private static final int MAX_HSPERFDATA_DIRS = 32;
+
   private final Map<String, Known> cache =
       new LinkedHashMap<>(64, 0.75f, true) {
         @Override
@@ -70,7 +94,7 @@ public final class JvmInspector {
   private record Known(HeapEstimate heap, Integer nsPid) {}
 
   public JvmInspector(Path procRoot) throws IOException {
-    this(procRoot, ProcFiles.memTotalBytes(procRoot), bootEpochMs(procRoot));
+    this(procRoot, memTotalBytes(procRoot), bootEpochMs(procRoot));
   }
 
   /** For tests: a fixed host RAM, and the boot time ({@code /proc/stat btime}) or null. */
@@ -104,9 +128,8 @@ public final class JvmInspector {
 
   private Jvm probeOne(int pid, Long limit) throws IOException {
     Path proc = procRoot.resolve(Integer.toString(pid));
-    String comm = Files.readString(proc.resolve("comm"), StandardCharsets.UTF_8).trim();
-    Long startTicks =
-        ProcFiles.startTimeTicks(Files.readString(proc.resolve("stat"), StandardCharsets.UTF_8));
+    String comm = ProcFiles.read(proc.resolve("comm"), ProcFiles.SMALL_BYTES).trim();
+    Long startTicks = startTicks(proc);
     String key = pid + "@" + startTicks;
     Known known = startTicks == null ? null : cache.get(key);
     List<String> argv = readArgv(proc);
@@ -114,8 +137,8 @@ public final class JvmInspector {
       return null;
     }
     String status = readOrNull(proc.resolve("status"));
-    Integer nsPid = status == null ? null : ProcFiles.nsPid(status);
-    Long rss = status == null ? null : ProcFiles.rssBytes(status);
+    Integer nsPid = status == null ? null : ProcPidText.nsPid(status);
+    Long rss = status == null ? null : ProcPidText.rssBytes(status);
     if (nsPid == null && known != null) {
       nsPid = known.nsPid();
     }
@@ -156,18 +179,25 @@ public final class JvmInspector {
     }
   }
 
-  /** The command line, or null when the process vanished while read. */
-  private static List<String> readArgv(Path proc) {
+  /**
+   * The command line, or null when the process vanished while read. Too large is not vanished: the
+   * process is skipped for the cycle, as the caller does for any read error.
+   */
+  private static List<String> readArgv(Path proc) throws TooLargeException {
     try {
-      return ProcFiles.nulSeparated(Files.readAllBytes(proc.resolve("cmdline")));
+      return ProcPidText.nulSeparated(ProcFiles.readBytes(proc.resolve("cmdline"), ARGS_BYTES));
+    } catch (TooLargeException e) {
+      throw e;
     } catch (IOException e) {
       return null;
     }
   }
 
-  private static String readOrNull(Path file) {
+  private static String readOrNull(Path file) throws TooLargeException {
     try {
-      return Files.readString(file, StandardCharsets.UTF_8);
+      return ProcFiles.read(file, ProcFiles.SMALL_BYTES);
+    } catch (TooLargeException e) {
+      throw e;
     } catch (IOException e) {
       return null;
     }
@@ -175,13 +205,22 @@ public final class JvmInspector {
 
   private HeapEstimate fromPerfData(Path proc, int nsPid, Long startTicks) {
     Path tmp = proc.resolve("root").resolve("tmp");
+    if (!Files.isDirectory(tmp, LinkOption.NOFOLLOW_LINKS)) {
+      return null; // absent, or a link the process's owner planted: not followed as root
+    }
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(tmp, "hsperfdata_*")) {
+      int seen = 0;
       for (Path dir : dirs) {
-        Path file = dir.resolve(Integer.toString(nsPid));
-        if (!Files.isRegularFile(file)) {
+        if (++seen > MAX_HSPERFDATA_DIRS) {
+          break;
+        }
+        byte[] bytes =
+            ProcFiles.readRegularFileInRoot(
+                proc, "tmp/" + dir.getFileName() + "/" + nsPid, HSPERFDATA_BYTES);
+        if (bytes == null) {
           continue;
         }
-        Hsperfdata data = Hsperfdata.parse(Files.readAllBytes(file));
+        Hsperfdata data = Hsperfdata.parse(bytes);
         if (isStale(data, startTicks) || data.maxHeapBytes().isEmpty()) {
           continue;
         }
@@ -212,8 +251,8 @@ public final class JvmInspector {
     Map<String, String> env = Map.of();
     try {
       env =
-          ProcFiles.javaEnvironment(
-              ProcFiles.nulSeparated(Files.readAllBytes(proc.resolve("environ"))));
+          ProcPidText.javaEnvironment(
+              ProcPidText.nulSeparated(ProcFiles.readBytes(proc.resolve("environ"), ARGS_BYTES)));
     } catch (IOException e) {
       LOG.debug("cannot read {}/environ: {}", proc, e.toString());
     }
@@ -230,15 +269,14 @@ public final class JvmInspector {
   private static String javaVersion(Path proc) {
     try {
       Path exe = Files.readSymbolicLink(proc.resolve("exe"));
-      Path root = proc.resolve("root");
       Path bin = exe.getParent();
       // JDK 9+: <jdk>/bin/java; JDK 8: <jdk>/jre/bin/java or <jdk>/bin/java.
       for (Path home = bin == null ? null : bin.getParent();
           home != null;
           home = home.getParent()) {
-        Path release = root.resolve(home.toString().substring(1)).resolve("release");
-        if (Files.isRegularFile(release)) {
-          return ProcFiles.releaseJavaVersion(Files.readString(release, StandardCharsets.UTF_8));
+        byte[] release = ProcFiles.readRegularFileInRoot(proc, home + "/release", RELEASE_BYTES);
+        if (release != null) {
+          return ProcPidText.releaseJavaVersion(new String(release, StandardCharsets.UTF_8));
         }
         if (!home.getFileName().toString().equals("jre")) {
           return null;
@@ -263,7 +301,7 @@ public final class JvmInspector {
 
   private static Long bootEpochMs(Path procRoot) {
     try {
-      String stat = Files.readString(procRoot.resolve("stat"), StandardCharsets.US_ASCII);
+      String stat = ProcFiles.read(procRoot.resolve("stat"), ProcFiles.TABLE_BYTES);
       for (String line : stat.split("\n")) {
         if (line.startsWith("btime ")) {
           return Long.parseLong(line.substring(6).trim()) * 1000;
@@ -273,5 +311,25 @@ public final class JvmInspector {
       LOG.debug("no btime in {}/stat: {}", procRoot, e.toString());
     }
     return null;
+  }
+
+  private static long memTotalBytes(Path procRoot) throws IOException {
+    Path meminfo = procRoot.resolve("meminfo");
+    Long total = ProcPidText.memTotalBytes(ProcFiles.read(meminfo, ProcFiles.SMALL_BYTES));
+    if (total == null) {
+      throw new IOException("no MemTotal in " + meminfo);
+    }
+    return total;
+  }
+
+  /** Field 22 of {@code stat}, or null when the text is not a stat line. */
+  private static Long startTicks(Path proc) throws IOException {
+    Path stat = proc.resolve("stat");
+    try {
+      return PidStatParser.parse(stat.toString(), ProcFiles.read(stat, ProcFiles.SMALL_BYTES))
+          .startTicks();
+    } catch (ParseException e) {
+      return null;
+    }
   }
 }

@@ -1,18 +1,18 @@
 package dev.culprit.collector.source.container.jvm;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Parsers for the per-process {@code /proc/<pid>} files the JVM probe reads. */
-final class ProcFiles {
+/**
+ * Parsers for the per-process {@code /proc/<pid>} texts the JVM probe reads (the reading itself is
+ * {@link dev.culprit.collector.platform.procfs.ProcFiles}, capped).
+ */
+final class ProcPidText {
 
-  private ProcFiles() {}
+  private ProcPidText() {}
 
   /** {@code cmdline} / {@code environ}: NUL-separated strings. */
   static List<String> nulSeparated(byte[] bytes) {
@@ -70,8 +70,8 @@ final class ProcFiles {
     }
     String[] parts = value.split("\\s+");
     try {
-      return Long.parseLong(parts[0]) * 1024;
-    } catch (NumberFormatException e) {
+      return Math.multiplyExact(Long.parseLong(parts[0]), 1024L);
+    } catch (NumberFormatException | ArithmeticException e) {
       return null;
     }
   }
@@ -90,28 +90,6 @@ final class ProcFiles {
     }
   }
 
-  /**
-   * Field 22 of {@code stat}, the start time in clock ticks since boot: with the pid, the identity
-   * of a process across pid reuse. The comm (field 2) may contain spaces and parentheses, so fields
-   * are counted after its last ')'.
-   */
-  static Long startTimeTicks(String stat) {
-    int close = stat.lastIndexOf(')');
-    if (close < 0) {
-      return null;
-    }
-    String[] fields = stat.substring(close + 1).trim().split("\\s+");
-    // fields[0] is field 3 (state); the start time is field 22.
-    if (fields.length < 20) {
-      return null;
-    }
-    try {
-      return Long.parseLong(fields[19]);
-    } catch (NumberFormatException e) {
-      return null;
-    }
-  }
-
   /** {@code JAVA_VERSION="17.0.15"} from a JDK's {@code release} file. */
   static String releaseJavaVersion(String release) {
     for (String line : release.split("\n")) {
@@ -122,13 +100,16 @@ final class ProcFiles {
     return null;
   }
 
-  /** {@code MemTotal} of {@code /proc/meminfo} in bytes. */
-  static long memTotalBytes(Path procRoot) throws IOException {
-    String meminfo = Files.readString(procRoot.resolve("meminfo"), StandardCharsets.US_ASCII);
+  /** {@code MemTotal} of {@code /proc/meminfo} in bytes, or null when absent or malformed. */
+  static Long memTotalBytes(String meminfo) {
     String value = statusField(meminfo, "MemTotal");
     if (value == null) {
-      throw new IOException("no MemTotal in " + procRoot.resolve("meminfo"));
+      return null;
     }
-    return Long.parseLong(value.split("\\s+")[0]) * 1024;
+    try {
+      return Math.multiplyExact(Long.parseLong(value.split("\\s+")[0]), 1024L);
+    } catch (NumberFormatException | ArithmeticException e) {
+      return null;
+    }
   }
 }
