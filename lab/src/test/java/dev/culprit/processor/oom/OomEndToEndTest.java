@@ -87,7 +87,7 @@ class OomEndToEndTest {
       assertThat(seed.getSummary())
           .startsWith("MaxHeapSize 1 GiB exceeds the 256 MiB limit of container " + seedJvm.name())
           .contains("set by -Xmx1g");
-      assertThat(seed.getRemediation()).startsWith("set -Xmx192m or -XX:MaxRAMPercentage=75");
+      assertThat(seed.getRemediation()).startsWith("# set -Xmx192m or -XX:MaxRAMPercentage=75");
       assertThat(seed.getEvidence())
           .containsEntry("maxHeapBytes", 1L << 30)
           .containsEntry("heapSource", "cmdline-xmx")

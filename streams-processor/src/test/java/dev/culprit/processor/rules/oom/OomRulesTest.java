@@ -333,7 +333,7 @@ class OomRulesTest {
 
     assertThat(c.getCause()).isEqualTo(Cause.JVM_HEAP_EXCEEDS_LIMIT);
     assertThat(c.getSummary()).startsWith("MaxHeapSize 1 GiB exceeds the 256 MiB limit");
-    assertThat(c.getRemediation()).startsWith("set -Xmx192m");
+    assertThat(c.getRemediation()).startsWith("# set -Xmx192m");
     assertThat(c.getEvidence())
         .containsEntry("maxHeapBytes", 1L << 30)
         .containsEntry("heapSource", "cmdline-xmx")
