@@ -310,6 +310,7 @@ public final class Spool implements Closeable {
     segments.addAll(found.segments());
     pendingRecords = found.pendingRecords();
     pendingBytes = found.pendingBytes();
+    droppedRecords = found.droppedRecords();
     SpoolSegment first = segments.getFirst();
     acked = new SpoolPosition(first.id, first.readOffset);
     fitLoweredBound();

@@ -65,6 +65,28 @@ class SpoolFullDiskTest {
   }
 
   @Test
+  void aSpoolReopensOnAFullDiskByDroppingItsOldestRecords() throws IOException {
+    Path dir = mount.resolve("spool");
+    int total = 1000;
+    try (Spool spool = Spool.open(dir, 64L << 20, 64 << 10)) {
+      spool.append(records(0, total));
+    }
+    fillTheDisk(mount.resolve("filler"));
+
+    try (Spool spool = Spool.open(dir, 64L << 20, 64 << 10)) {
+      SpoolStats stats = spool.stats();
+      List<String> left = values(spool.next(total, Long.MAX_VALUE));
+
+      assertThat(stats.droppedRecords()).as("room for the new segment was made").isPositive();
+      assertThat(stats.droppedRecords() + left.size()).isEqualTo(total);
+      assertThat(left)
+          .as("the newest are still there, in order")
+          .containsExactlyElementsOf(
+              IntStream.range(total - left.size(), total).mapToObj(i -> "v" + i).toList());
+    }
+  }
+
+  @Test
   void aSegmentLargerThanTheDiskDropsOnlyNewRecordsAndCountsThemUntilDeliveryMakesRoom()
       throws IOException {
     // The default layout for a 64 MiB bound: 8 MiB segments, more than this whole disk.
@@ -99,6 +121,19 @@ class SpoolFullDiskTest {
           .as("once everything was delivered, the spool takes records again")
           .containsExactly("v9000");
     }
+  }
+
+  private static void fillTheDisk(Path filler) throws IOException {
+    byte[] block = new byte[4096];
+    try (var out = Files.newOutputStream(filler)) {
+      while (true) {
+        out.write(block);
+        out.flush();
+      }
+    } catch (IOException full) {
+      // The disk is full: what the test needs.
+    }
+    assertThat(Files.getFileStore(filler).getUsableSpace()).as("disk full").isLessThan(4096);
   }
 
   private static List<SpoolRecord> records(int from, int to) {
