@@ -49,7 +49,6 @@ public final class KafkaPublisher implements Publisher {
   private final int maxRecordBytes;
   private final SeqStamper stamper = new SeqStamper();
   private final AtomicLong rejected = new AtomicLong();
-  private final AtomicLong appendDropped = new AtomicLong();
   private final SpoolSender sender;
 
   private volatile boolean closed;
@@ -140,10 +139,11 @@ public final class KafkaPublisher implements Publisher {
     return new PublisherStats(
         s.pendingRecords(),
         s.pendingBytes(),
-        s.droppedRecords() + appendDropped.get(),
+        s.droppedRecords(),
         s.corruptRecords(),
         sender.sendErrors(),
-        rejected.get() + sender.rejected());
+        rejected.get() + sender.rejected(),
+        sender.failures());
   }
 
   @Override
@@ -154,6 +154,14 @@ public final class KafkaPublisher implements Publisher {
   /** Whether the broker has not acknowledged the current window for three seconds, or failed it. */
   public boolean brokerUnreachable() {
     return sender.unreachable();
+  }
+
+  /**
+   * Whether the thread that drains the spool failed unexpectedly and has not delivered a window
+   * since (it keeps trying; the health record counts the failures).
+   */
+  public boolean senderFailing() {
+    return sender.failing();
   }
 
   /** The last {@code seq} stamped on {@code topic} by this publisher, 0 when none. */
@@ -201,7 +209,7 @@ public final class KafkaPublisher implements Publisher {
         LOG.info("spool {} accepts records again", spool.directory());
       }
     } catch (IOException e) {
-      appendDropped.addAndGet(records.size());
+      // The spool counted the records it could not write as dropped.
       if (!appendFailing) {
         appendFailing = true;
         LOG.error(

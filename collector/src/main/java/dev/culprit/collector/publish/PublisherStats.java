@@ -11,6 +11,8 @@ package dev.culprit.collector.publish;
  * @param sendErrors counter: delivery attempts (records) that failed and are retried from the spool
  * @param rejectedRecords counter: records that can never be delivered (cannot be encoded, larger
  *     than the broker or spool allows), logged and skipped
+ * @param senderFailures counter: times the thread that drains the spool failed unexpectedly and
+ *     started over after a pause; while it rises, records pile up in the spool
  */
 public record PublisherStats(
     long spooledRecords,
@@ -18,8 +20,27 @@ public record PublisherStats(
     long spoolDroppedRecords,
     long spoolCorruptRecords,
     long sendErrors,
-    long rejectedRecords) {
+    long rejectedRecords,
+    long senderFailures) {
 
   /** Nothing spooled, nothing lost. */
-  public static final PublisherStats NONE = new PublisherStats(0, 0, 0, 0, 0, 0);
+  public static final PublisherStats NONE = new PublisherStats(0, 0, 0, 0, 0, 0, 0);
+
+  /** For publishers without a sender thread. */
+  public PublisherStats(
+      long spooledRecords,
+      long spooledBytes,
+      long spoolDroppedRecords,
+      long spoolCorruptRecords,
+      long sendErrors,
+      long rejectedRecords) {
+    this(
+        spooledRecords,
+        spooledBytes,
+        spoolDroppedRecords,
+        spoolCorruptRecords,
+        sendErrors,
+        rejectedRecords,
+        0);
+  }
 }

@@ -29,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * do not hold back the others: they go back to the end of the spool, and that topic is tried again
  * only after a pause that doubles up to {@link #TOPIC_RETRY_MAX}; meanwhile its records read from
  * the spool are put back unsent. Within such a topic, records may then be delivered out of order.
+ *
+ * <p>The thread never ends before {@link #stop}: an unexpected exception (a bug, a transport that
+ * throws) is logged and counted ({@link #failures()}, reported in the health record), the producer
+ * is replaced, and after a pause that doubles up to {@link #FAILURE_BACKOFF_MAX} the same window is
+ * tried again, so nothing is skipped and records never pile up unnoticed behind a dead thread.
  */
 final class SpoolSender {
 
@@ -38,6 +43,7 @@ final class SpoolSender {
   private static final Duration SYNC_INTERVAL = Duration.ofSeconds(1);
   private static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
   static final Duration TOPIC_RETRY_MAX = Duration.ofSeconds(60);
+  static final Duration FAILURE_BACKOFF_MAX = Duration.ofSeconds(60);
   private static final Logger LOG = LoggerFactory.getLogger(SpoolSender.class);
 
   private final Spool spool;
@@ -47,6 +53,7 @@ final class SpoolSender {
   private final Condition wake = lock.newCondition();
   private final AtomicLong sendErrors = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
+  private final AtomicLong failures = new AtomicLong();
 
   /** Topic → {System.nanoTime() of its next try, its current pause in ms}; sender thread only. */
   private final Map<String, long[]> topicRetry = new HashMap<>();
@@ -56,6 +63,8 @@ final class SpoolSender {
   private volatile boolean stopping;
   private volatile boolean abort;
   private volatile boolean offline;
+  private volatile boolean failing;
+  private int failuresInARow;
   private boolean recordsWaiting = true;
   private long offlineSinceNanos;
   private Transport transport;
@@ -95,6 +104,16 @@ final class SpoolSender {
     return sendErrors.get();
   }
 
+  /** Times the thread failed unexpectedly and started over after a pause. */
+  long failures() {
+    return failures.get();
+  }
+
+  /** Whether the last attempt failed unexpectedly and no window got through since. */
+  boolean failing() {
+    return failing;
+  }
+
   /** Records the broker refused for good. */
   long rejected() {
     return rejected.get();
@@ -121,46 +140,91 @@ final class SpoolSender {
   }
 
   private void runSender() {
+    SpoolBatch batch = null;
+    boolean delivered = false;
     try {
       while (!shouldExit()) {
-        SpoolBatch batch;
         try {
-          lock.lock();
-          try {
-            recordsWaiting = false;
-          } finally {
-            lock.unlock();
+          if (batch == null) {
+            lock.lock();
+            try {
+              recordsWaiting = false;
+            } finally {
+              lock.unlock();
+            }
+            batch = spool.next(WINDOW_RECORDS, WINDOW_BYTES);
+            delivered = false;
+            if (batch.end() == null) {
+              batch = null;
+              if (stopping) {
+                return; // everything is delivered
+              }
+              awaitCondition(() -> recordsWaiting || stopping, SYNC_INTERVAL);
+              continue;
+            }
           }
-          batch = spool.next(WINDOW_RECORDS, WINDOW_BYTES);
+          if (!delivered) {
+            if (!deliver(batch.records())) {
+              return;
+            }
+            delivered = true;
+          }
+          SpoolBatch done = batch;
+          batch = null;
+          acknowledge(done);
+          if (failing) {
+            failing = false;
+            failuresInARow = 0;
+            LOG.info("Kafka sender works again after {} unexpected failure(s)", failures.get());
+          }
+          signal();
         } catch (IOException e) {
           LOG.error("cannot read the spool {}: {}", spool.directory(), e.toString());
           awaitCondition(() -> abort, RETRY_BACKOFF);
-          continue;
+        } catch (RuntimeException e) {
+          // The window stays: it is sent again (or, if delivered, acknowledged) after the pause.
+          senderFailed(e);
         }
-        if (batch.end() == null) {
-          if (stopping) {
-            return;
-          }
-          awaitCondition(() -> recordsWaiting || stopping, SYNC_INTERVAL);
-          continue;
-        }
-        if (!deliver(batch.records())) {
-          return;
-        }
-        try {
-          spool.ack(batch);
-        } catch (IOException e) {
-          LOG.warn("cannot record delivery in the spool {}: {}", spool.directory(), e.toString());
-        }
-        signal();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
-      LOG.error("Kafka sender stopped by a bug; records stay in the spool", e);
     } finally {
       closeTransport();
     }
+  }
+
+  private void acknowledge(SpoolBatch batch) {
+    try {
+      spool.ack(batch);
+    } catch (IOException e) {
+      LOG.warn("cannot record delivery in the spool {}: {}", spool.directory(), e.toString());
+    }
+  }
+
+  /** Logs and counts an unexpected failure, drops the producer and pauses before going on. */
+  private void senderFailed(RuntimeException e) throws InterruptedException {
+    failures.incrementAndGet();
+    failing = true;
+    failuresInARow++;
+    long pauseMs =
+        Math.min(
+            FAILURE_BACKOFF_MAX.toMillis(),
+            RETRY_BACKOFF.toMillis() << Math.min(16, failuresInARow - 1));
+    if (failuresInARow == 1) {
+      LOG.error(
+          "Kafka sender failed unexpectedly; records wait in the spool {}, trying again in {} ms",
+          spool.directory(),
+          pauseMs,
+          e);
+    } else {
+      LOG.error(
+          "Kafka sender failed unexpectedly again ({} in a row): {}; trying again in {} ms",
+          failuresInARow,
+          e.toString(),
+          pauseMs);
+    }
+    closeTransport();
+    awaitCondition(() -> abort, Duration.ofMillis(pauseMs));
   }
 
   /** Sends until every record is acknowledged or rejected; false when told to stop first. */

@@ -46,6 +46,7 @@ final class HealthReport {
             .setSendErrors(stats.sendErrors())
             .setSpoolCorruptRecords(stats.spoolCorruptRecords())
             .setRejectedRecords(stats.rejectedRecords())
+            .setSenderFailures(stats.senderFailures())
             .build();
     return new Sample(Topics.COLLECTOR, header.host(), health);
   }

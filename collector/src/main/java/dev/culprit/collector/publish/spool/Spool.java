@@ -26,15 +26,20 @@ import org.slf4j.LoggerFactory;
  * collector per spool directory).
  *
  * <p>Bound: when appending would push the files past {@code maxBytes}, the oldest segments are
- * deleted whole and their undelivered records counted as dropped.
+ * deleted whole and their undelivered records counted as dropped. A disk that fills up before the
+ * bound is met the same way: the oldest segments go until the write fits; only when nothing older
+ * is left are the new records dropped (counted, never thrown at the collector's cycle as a crash).
+ * A bound lowered between runs is applied at {@link #open}: the oldest records go first, record by
+ * record, so everything newer that fits is still delivered.
  *
  * <p>Durability (fsync policy): appends are plain writes, so they survive a crash of the collector
  * process (the page cache keeps them) at no cost in the healthy case, where a record lives here for
  * milliseconds. {@link #sync()} forces the segment being written; the publisher calls it about once
  * a second while records wait for an unreachable broker, so a power loss or kernel crash during an
- * outage loses at most the last second. A segment is forced when it is sealed, and the directory
- * when a segment is created. {@code acked.pos} is replaced atomically but not forced: after a power
- * loss it may lag, and the records after it are sent again (consumers de-duplicate by {@code seq}).
+ * outage loses at most the last second. A segment is forced when it is sealed; a new segment's
+ * header is forced before its directory entry, so a name never survives without its header. {@code
+ * acked.pos} is replaced atomically but not forced: after a power loss it may lag, and the records
+ * after it are sent again (consumers de-duplicate by {@code seq}).
  *
  * <p>Thread-safe: one lock guards everything; reads of a delivery window happen under it, which
  * costs an appender at most the time of reading about one megabyte from the page cache.
@@ -48,6 +53,12 @@ public final class Spool implements Closeable {
   private static final long MIN_MAX_BYTES = 64L << 10;
   private static final long MAX_SEGMENT_BYTES = 8L << 20;
   private static final String CHECKPOINT = "acked.pos";
+
+  /**
+   * The largest frame the reader believes: records written under an earlier, larger bound are still
+   * records (their length must still fit the file and their CRC still match).
+   */
+  private static final int READ_FRAME_BYTES = Integer.MAX_VALUE - 64;
 
   private final Path dir;
   private final long maxBytes;
@@ -118,8 +129,12 @@ public final class Spool implements Closeable {
   /**
    * Appends records in order, dropping the oldest segments first if the bound requires it.
    *
+   * <p>When the disk is full, the oldest segments are dropped (counted) until the records fit.
+   *
    * @throws IllegalArgumentException when a record is larger than {@link #maxRecordBytes()}
-   * @throws IOException when the disk refuses the write; no partial record stays behind
+   * @throws IOException when the disk refuses the write even with nothing older left to drop, or
+   *     the spool is closed: the records not written are counted as dropped, and no partial record
+   *     stays behind
    */
   public void append(List<SpoolRecord> records) throws IOException {
     for (SpoolRecord r : records) {
@@ -135,20 +150,24 @@ public final class Spool implements Closeable {
     }
     lock.lock();
     try {
-      ensureOpen();
+      if (closed) {
+        droppedRecords += records.size();
+        ensureOpen();
+      }
       int from = 0;
       while (from < records.size()) {
         int to = chunkEnd(records, from);
         List<SpoolRecord> chunk = records.subList(from, to);
-        ByteBuffer frames = SpoolFrames.encode(chunk);
-        makeRoom(frames.remaining());
-        active().append(frames, chunk.size());
-        pendingRecords += chunk.size();
-        pendingBytes += frames.limit();
+        try {
+          appendFrames(SpoolFrames.encode(chunk), chunk.size());
+        } catch (IOException e) {
+          droppedRecords += records.size() - from;
+          throw e;
+        }
         from = to;
       }
-      appended.signalAll();
     } finally {
+      appended.signalAll();
       lock.unlock();
     }
   }
@@ -174,7 +193,7 @@ public final class Spool implements Closeable {
         }
         bytes +=
             SpoolSegmentReader.readFrames(
-                segment, out, maxRecords, maxBytes - bytes, maxFrameBytes, this::corrupt);
+                segment, out, maxRecords, maxBytes - bytes, READ_FRAME_BYTES, this::corrupt);
         end = new SpoolPosition(segment.id, segment.readOffset);
       }
       return new SpoolBatch(List.copyOf(out), end, bytes);
@@ -287,12 +306,14 @@ public final class Spool implements Closeable {
   }
 
   private void recover() throws IOException {
-    SpoolRecovery.Recovered found = SpoolRecovery.load(dir, checkpoint.read(), maxFrameBytes);
+    SpoolRecovery.Recovered found = SpoolRecovery.load(dir, checkpoint.read(), READ_FRAME_BYTES);
     segments.addAll(found.segments());
     pendingRecords = found.pendingRecords();
     pendingBytes = found.pendingBytes();
+    droppedRecords = found.droppedRecords();
     SpoolSegment first = segments.getFirst();
     acked = new SpoolPosition(first.id, first.readOffset);
+    fitLoweredBound();
     if (pendingRecords > 0) {
       LOG.info(
           "spool {} holds {} undelivered records ({} bytes) from an earlier run; they go first",
@@ -300,6 +321,58 @@ public final class Spool implements Closeable {
           pendingRecords,
           pendingBytes);
     }
+  }
+
+  /**
+   * An earlier run with a larger bound may have left more than {@code maxBytes}: drop the oldest
+   * records until the rest fits, whole segments while one is not needed to fit, then record by
+   * record inside the oldest one kept.
+   */
+  private void fitLoweredBound() throws IOException {
+    long before = droppedRecords;
+    while (diskBytes() > maxBytes && segments.size() > 1) {
+      SpoolSegment oldest = segments.getFirst();
+      long excess = diskBytes() - maxBytes;
+      if (oldest.size - oldest.countedFrom <= excess || !skipOldestRecords(oldest, excess)) {
+        dropOldest("its bound was lowered to " + maxBytes + " bytes");
+      }
+    }
+    if (droppedRecords > before) {
+      LOG.warn(
+          "spool {} held more than its bound of {} bytes from an earlier run: dropped its {}"
+              + " oldest records; the {} newer ones go first",
+          dir,
+          maxBytes,
+          droppedRecords - before,
+          pendingRecords);
+    }
+  }
+
+  /**
+   * Skips whole records at the start of {@code oldest} until {@code excess} bytes are no longer
+   * counted; false when its frames cannot be walked (the caller drops it whole).
+   */
+  private boolean skipOldestRecords(SpoolSegment oldest, long excess) throws IOException {
+    long offset = oldest.readOffset;
+    long records = 0;
+    while (offset - oldest.readOffset < excess) {
+      long frame = oldest.frameLengthAt(offset, READ_FRAME_BYTES);
+      if (frame < 0) {
+        return false;
+      }
+      offset += frame;
+      records++;
+    }
+    // The header and the records skipped stay in the file until it is delivered and deleted.
+    pendingBytes -= offset - oldest.readOffset;
+    oldest.readOffset = offset;
+    oldest.countedFrom = offset;
+    oldest.framesRead += records;
+    droppedRecords += records;
+    pendingRecords -= records;
+    acked = new SpoolPosition(oldest.id, offset);
+    checkpoint.write(acked);
+    return true;
   }
 
   private void corrupt(SpoolSegment segment, long offset, long length, long frames, String why) {
@@ -317,13 +390,79 @@ public final class Spool implements Closeable {
     pendingBytes -= length;
   }
 
+  /**
+   * Writes whole frames, making room first; on a full disk drops the oldest segment and tries again
+   * until nothing older than the segment being written is left.
+   */
+  private void appendFrames(ByteBuffer frames, int count) throws IOException {
+    while (true) {
+      try {
+        makeRoom(frames.remaining());
+        active().append(frames.duplicate(), count);
+        pendingRecords += count;
+        pendingBytes += frames.remaining();
+        return;
+      } catch (IOException e) {
+        if (!diskFull(e, frames.remaining())) {
+          throw e;
+        }
+        if (segments.size() > 1) {
+          dropOldest("the disk is full (" + e.getMessage() + ")");
+        } else if (!recycleDelivered()) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /**
+   * Empties the only segment when everything in it was delivered: a segment larger than the free
+   * space would otherwise fill the disk for good, and there may be no room for a new file. False
+   * when it holds records still to deliver or in flight.
+   */
+  private boolean recycleDelivered() throws IOException {
+    SpoolSegment only = active();
+    if (only.size <= SpoolFrames.HEADER_BYTES
+        || only.readOffset < only.size
+        || new SpoolPosition(only.id, only.size).isAfter(acked)) {
+      return false;
+    }
+    // Offsets of this segment are reused from here on, so the saved position must move back to
+    // its start before anything is appended; if it cannot be saved, none is better than a stale
+    // one (a restart then resends what the spool holds instead of skipping it).
+    only.truncateToHeader();
+    acked = new SpoolPosition(only.id, SpoolFrames.HEADER_BYTES);
+    try {
+      checkpoint.write(acked);
+    } catch (IOException e) {
+      checkpoint.delete();
+    }
+    return true;
+  }
+
+  /**
+   * Whether a failed write means no space: Java gives no error code, so the kernel's message for
+   * ENOSPC and EDQUOT, or a file system with less free space than the write, tells.
+   */
+  private boolean diskFull(IOException e, long bytes) {
+    String message = String.valueOf(e.getMessage());
+    if (message.contains("No space left on device") || message.contains("Disk quota exceeded")) {
+      return true;
+    }
+    try {
+      return Files.getFileStore(dir).getUsableSpace() < bytes + SpoolFrames.HEADER_BYTES;
+    } catch (IOException | RuntimeException unknown) {
+      return false;
+    }
+  }
+
   private void makeRoom(int bytes) throws IOException {
     SpoolSegment active = active();
     if (active.size > SpoolFrames.HEADER_BYTES && active.size + bytes > segmentBytes) {
       roll(true);
     }
     while (diskBytes() + bytes > maxBytes && segments.size() > 1) {
-      dropOldest();
+      dropOldest("it reached its bound of " + maxBytes + " bytes");
     }
   }
 
@@ -332,11 +471,12 @@ public final class Spool implements Closeable {
     if (keepSealed) {
       sealed.sync();
     }
+    // create forced the new file's header; now its name.
     segments.addLast(SpoolSegment.create(dir, sealed.id + 1));
     SpoolSegment.syncDirectory(dir);
   }
 
-  private void dropOldest() throws IOException {
+  private void dropOldest(String why) throws IOException {
     SpoolSegment oldest = segments.removeFirst();
     long lostRecords = oldest.frames - oldest.framesRead;
     long lostBytes = oldest.size - oldest.readOffset;
@@ -352,10 +492,10 @@ public final class Spool implements Closeable {
     }
     if (lostRecords > 0) {
       LOG.warn(
-          "spool {} is full ({} bytes): dropped {} undelivered records, the oldest",
+          "spool {}: dropped {} undelivered records, the oldest, because {}",
           dir,
-          maxBytes,
-          lostRecords);
+          lostRecords,
+          why);
     }
   }
 
@@ -402,7 +542,7 @@ public final class Spool implements Closeable {
   private long diskBytes() {
     long total = 0;
     for (SpoolSegment s : segments) {
-      total += s.size;
+      total += s.size - s.countedFrom;
     }
     return total;
   }

@@ -63,6 +63,12 @@ final class SpoolCheckpoint {
     Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
+  /** Removes the saved position: the next start resends everything in the spool. */
+  void delete() throws IOException {
+    Files.deleteIfExists(temp);
+    Files.deleteIfExists(file);
+  }
+
   private static int crc(byte[] bytes) {
     CRC32C crc = new CRC32C();
     crc.update(bytes, 0, 16);

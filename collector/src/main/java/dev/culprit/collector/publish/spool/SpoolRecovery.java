@@ -6,9 +6,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Opens what an earlier run left in a spool directory, for {@link Spool#open}. */
 final class SpoolRecovery {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SpoolRecovery.class);
 
   private SpoolRecovery() {}
 
@@ -18,8 +22,11 @@ final class SpoolRecovery {
    * @param segments the segments; the last one is new and empty
    * @param pendingRecords frames after the checkpoint
    * @param pendingBytes their bytes
+   * @param droppedRecords frames of old segments deleted because a full disk had no room for the
+   *     new one
    */
-  record Recovered(List<SpoolSegment> segments, long pendingRecords, long pendingBytes) {}
+  record Recovered(
+      List<SpoolSegment> segments, long pendingRecords, long pendingBytes, long droppedRecords) {}
 
   /**
    * Opens every segment at or after {@code saved} (deleting older ones, which were delivered) and
@@ -35,6 +42,7 @@ final class SpoolRecovery {
     List<SpoolSegment> segments = new ArrayList<>();
     long records = 0;
     long bytes = 0;
+    long dropped = 0;
     try {
       for (long id : ids) {
         Path path = dir.resolve(SpoolSegment.fileName(id));
@@ -53,7 +61,30 @@ final class SpoolRecovery {
       if (saved != null) {
         nextId = Math.max(nextId, saved.segmentId() + 1);
       }
-      segments.add(SpoolSegment.create(dir, nextId));
+      while (true) {
+        try {
+          segments.add(SpoolSegment.create(dir, nextId));
+          break;
+        } catch (IOException e) {
+          if (segments.isEmpty()) {
+            throw e;
+          }
+          // A full disk has no room for the new segment: the oldest records make room, as when
+          // appending.
+          SpoolSegment oldest = segments.remove(0);
+          records -= oldest.frames;
+          bytes -= oldest.size - oldest.readOffset;
+          dropped += oldest.frames;
+          oldest.close();
+          Files.deleteIfExists(oldest.path);
+          LOG.warn(
+              "spool {}: no room for a new segment ({}); dropped {} undelivered records, the"
+                  + " oldest",
+              dir,
+              e.getMessage(),
+              oldest.frames);
+        }
+      }
       SpoolSegment.syncDirectory(dir);
     } catch (IOException | RuntimeException e) {
       for (SpoolSegment s : segments) {
@@ -65,6 +96,6 @@ final class SpoolRecovery {
       }
       throw e;
     }
-    return new Recovered(segments, records, bytes);
+    return new Recovered(segments, records, bytes, dropped);
   }
 }

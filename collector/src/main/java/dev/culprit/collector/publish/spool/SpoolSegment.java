@@ -3,6 +3,7 @@ package dev.culprit.collector.publish.spool;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -34,6 +35,13 @@ final class SpoolSegment implements AutoCloseable {
   /** Offset up to which frames were handed to the sender. */
   long readOffset;
 
+  /**
+   * Where the bytes the bound counts start: 0, or, in the oldest segment left by an earlier run,
+   * past what was delivered or dropped for a lowered bound before (that file is only read, and
+   * deleted once delivered).
+   */
+  long countedFrom;
+
   /** Whether the header was valid; a segment without it is skipped whole. */
   final boolean validHeader;
 
@@ -60,19 +68,28 @@ final class SpoolSegment implements AutoCloseable {
             LinkOption.NOFOLLOW_LINKS);
     try {
       writeFully(channel, ByteBuffer.wrap(SpoolFrames.MAGIC), 0);
+      // The header reaches the disk before the caller makes the directory entry durable: after a
+      // power loss the name never points at a file without its header (the file first, then the
+      // directory, as fsync(2) asks).
+      channel.force(true);
     } catch (IOException e) {
-      channel.close();
+      // A full disk refuses the header: leave no empty file behind to collide with the next try.
+      try {
+        channel.close();
+        Files.deleteIfExists(path);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
       throw e;
     }
-    SpoolSegment segment = new SpoolSegment(id, path, channel, SpoolFrames.HEADER_BYTES, true);
-    segment.dirty = true;
-    return segment;
+    return new SpoolSegment(id, path, channel, SpoolFrames.HEADER_BYTES, true);
   }
 
   /** Opens a segment left by an earlier run, read-only, and counts its frames. */
   static SpoolSegment open(Path path, long id, long readFrom, int maxFrameBytes)
       throws IOException {
-    FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+    FileChannel channel =
+        FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
     long size = channel.size();
     ByteBuffer magic = ByteBuffer.allocate(SpoolFrames.HEADER_BYTES);
     readFully(channel, magic, 0);
@@ -85,6 +102,10 @@ final class SpoolSegment implements AutoCloseable {
       segment.frames = 0;
     } else if (valid) {
       segment.readOffset = Math.max(SpoolFrames.HEADER_BYTES, Math.min(readFrom, size));
+      if (segment.readOffset > SpoolFrames.HEADER_BYTES) {
+        // Delivered (or dropped for a lowered bound) before the last stop; gone with the file.
+        segment.countedFrom = segment.readOffset;
+      }
       segment.frames = segment.countFrames(segment.readOffset, maxFrameBytes);
     } else {
       // The whole file counts as one corrupt frame, reported when the reader reaches it.
@@ -94,7 +115,10 @@ final class SpoolSegment implements AutoCloseable {
     return segment;
   }
 
-  /** Makes a created or deleted segment file's directory entry durable. */
+  /**
+   * Makes a created or deleted segment file's directory entry durable; call it after {@link
+   * #create}, which forced the file itself.
+   */
   static void syncDirectory(Path dir) {
     try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
       d.force(true);
@@ -133,6 +157,35 @@ final class SpoolSegment implements AutoCloseable {
     }
     size = start + length;
     this.frames += count;
+    dirty = true;
+  }
+
+  /**
+   * The length of the whole frame at {@code offset}, or -1 when none that can be real starts there
+   * (a truncated or garbled tail).
+   */
+  long frameLengthAt(long offset, int maxFrameBytes) throws IOException {
+    long remaining = size - offset - SpoolFrames.FRAME_OVERHEAD;
+    if (!validHeader || remaining < 0) {
+      return -1;
+    }
+    ByteBuffer header = ByteBuffer.allocate(4);
+    readFully(channel, header, offset);
+    int bodyLength = header.flip().getInt();
+    if (!SpoolFrames.plausible(bodyLength, remaining, maxFrameBytes)) {
+      return -1;
+    }
+    return SpoolFrames.FRAME_OVERHEAD + bodyLength;
+  }
+
+  /** Cuts a fully delivered segment back to its header, to be written again from there. */
+  void truncateToHeader() throws IOException {
+    channel.truncate(SpoolFrames.HEADER_BYTES);
+    size = SpoolFrames.HEADER_BYTES;
+    readOffset = SpoolFrames.HEADER_BYTES;
+    countedFrom = 0;
+    frames = 0;
+    framesRead = 0;
     dirty = true;
   }
 

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -129,6 +130,57 @@ class SpoolTest {
           .as("the newest survive, in order")
           .containsExactlyElementsOf(
               IntStream.range(total - left.size(), total).mapToObj(i -> "v" + i).toList());
+    }
+  }
+
+  @Test
+  void aLoweredBoundKeepsTheNewestRecordsThatFitAndCountsTheOlderOnesAsDropped()
+      throws IOException {
+    int total = 40;
+    List<SpoolRecord> written = bigRecords(total, 20 * 1024);
+    try (Spool spool = Spool.open(dir, 1 << 20, 64 * 1024)) {
+      spool.append(written);
+    }
+    int frame = SpoolFrames.frameBytes(written.get(0));
+    long lowered = 64 * 1024;
+
+    try (Spool spool = Spool.open(dir, lowered)) {
+      SpoolStats stats = spool.stats();
+      List<String> left = values(spool.next(total, Long.MAX_VALUE));
+
+      assertThat(stats.droppedRecords() + left.size())
+          .as("every record is either still there or counted as dropped")
+          .isEqualTo(total);
+      assertThat(left)
+          .as("the newest are kept, in order, though each is larger than the new record limit")
+          .containsExactlyElementsOf(
+              written.subList(total - left.size(), total).stream().map(SpoolTest::value).toList());
+      assertThat(left.size())
+          .as("as many as fit the new bound beside two segment headers")
+          .isEqualTo((int) ((lowered - 2 * SpoolFrames.HEADER_BYTES) / frame));
+      assertThat(stats.diskBytes()).isLessThanOrEqualTo(lowered);
+      assertThat(stats.pendingRecords()).isEqualTo(left.size());
+    }
+    try (Spool spool = Spool.open(dir, lowered)) {
+      assertThat(spool.stats().droppedRecords())
+          .as("the second start under the same bound has nothing more to drop")
+          .isZero();
+      assertThat(spool.next(total, Long.MAX_VALUE).records())
+          .hasSize((int) ((lowered - 2 * SpoolFrames.HEADER_BYTES) / frame));
+    }
+  }
+
+  @Test
+  void aNewSegmentFileHasItsHeaderOnDiskWhenItsNameAppears() throws IOException {
+    try (Spool spool = Spool.open(dir, 1 << 20, 512)) {
+      spool.append(records(0, 40));
+
+      for (Path segment : segmentFiles()) {
+        byte[] bytes = Files.readAllBytes(segment);
+        assertThat(Arrays.copyOf(bytes, SpoolFrames.HEADER_BYTES))
+            .as("header of %s", segment.getFileName())
+            .isEqualTo(SpoolFrames.MAGIC);
+      }
     }
   }
 
@@ -335,6 +387,20 @@ class SpoolTest {
                     1_700_000_000_000L + i,
                     "host-a",
                     ("v" + i).getBytes(StandardCharsets.UTF_8)))
+        .toList();
+  }
+
+  static List<SpoolRecord> bigRecords(int count, int valueBytes) {
+    return IntStream.range(0, count)
+        .mapToObj(
+            i -> {
+              byte[] value = new byte[valueBytes];
+              Arrays.fill(value, (byte) ('a' + i % 26));
+              byte[] label = ("v" + i + ":").getBytes(StandardCharsets.UTF_8);
+              System.arraycopy(label, 0, value, 0, label.length);
+              return SpoolRecord.of(
+                  "culprit.samples.interface", 1_700_000_000_000L + i, "host-a", value);
+            })
         .toList();
   }
 
