@@ -94,7 +94,7 @@ class ReplayCommandTest {
             "web-2");
     assertThat(onlyWeb2.exitCode()).isZero();
     assertThat(onlyWeb2.stdout()).isEmpty();
-    assertThat(onlyWeb2.stderr()).contains("9 samples replayed (9 of other hosts skipped)");
+    assertThat(onlyWeb2.stderr()).contains("9 samples replayed (9 of other hosts skipped,");
   }
 
   @Test
