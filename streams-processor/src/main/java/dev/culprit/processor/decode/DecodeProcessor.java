@@ -3,6 +3,7 @@ package dev.culprit.processor.decode;
 import dev.culprit.schemas.Topic;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
@@ -74,7 +75,8 @@ final class DecodeProcessor<V extends SpecificRecord>
     } catch (RuntimeException e) {
       // The extractor read the time from the record's front; the rest may not decode.
     }
-    Duration ahead = Duration.ofMillis(Math.max(0, sampleTimeMs - referenceMs));
+    Duration ahead =
+        Duration.ofMillis(Math.max(0, sampleTimeMs - referenceMs)).truncatedTo(ChronoUnit.SECONDS);
     String reason =
         "clock skew: sample of host "
             + quote(host)
