@@ -21,6 +21,13 @@ import org.slf4j.LoggerFactory;
  *       retries) fails the thread: it is the environment, which a new thread may find fixed, and
  *       {@link ThreadDeaths} stops the instance if it is not.
  * </ul>
+ *
+ * <p>Under exactly-once (the default) a failed send has already doomed the producer's transaction:
+ * skipping the record does not save the task, which aborts, and the thread dies and is replaced
+ * until {@link ThreadDeaths} stops the instance with the error. That is why every record the
+ * topology writes is bounded (dead letters keep at most 64 KiB of the original value); the skip
+ * helps where a deployment overrides the guarantee to at-least-once, and the log line names the
+ * result that did not fit either way.
  */
 public final class ProductionErrorHandler implements ProductionExceptionHandler {
 

@@ -133,7 +133,7 @@ class RealBrokerRobustnessTest {
             .hasRootCauseMessage("cannot process the same record");
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         while (processor.state() != KafkaStreams.State.ERROR && System.nanoTime() < deadline) {
-          Thread.onSpinWait();
+          TimeUnit.MILLISECONDS.sleep(50);
         }
         assertThat(processor.state()).isEqualTo(KafkaStreams.State.ERROR);
       }
