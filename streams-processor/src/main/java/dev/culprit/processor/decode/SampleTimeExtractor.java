@@ -65,6 +65,8 @@ public final class SampleTimeExtractor implements TimestampExtractor {
 
   @Override
   public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
+    // The flag is ours alone: a producer that sets it does not get its samples rejected.
+    record.headers().remove(CLOCK_SKEW_HEADER);
     long sampleTime = sampleTime(record);
     if (sampleTime > 0) {
       long now =
@@ -72,7 +74,6 @@ public final class SampleTimeExtractor implements TimestampExtractor {
       if (sampleTime - now <= maxAheadMs) {
         return sampleTime;
       }
-      record.headers().remove(CLOCK_SKEW_HEADER);
       record
           .headers()
           .add(CLOCK_SKEW_HEADER, Long.toString(now).getBytes(StandardCharsets.US_ASCII));

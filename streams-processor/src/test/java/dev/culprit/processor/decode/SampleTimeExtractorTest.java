@@ -80,6 +80,8 @@ class SampleTimeExtractorTest {
     SampleTimeExtractor lenient =
         new SampleTimeExtractor(topic, Duration.ofHours(2), ClockReference.WALL_CLOCK, () -> clock);
     ConsumerRecord<Object, Object> fine = record(topic, bytes);
+    // A producer cannot get a sample rejected by setting the flag itself.
+    fine.headers().add(SampleTimeExtractor.CLOCK_SKEW_HEADER, "1".getBytes(StandardCharsets.UTF_8));
     assertThat(lenient.extract(fine, partitionTime)).isEqualTo(SAMPLE_TIME);
     assertThat(fine.headers().lastHeader(SampleTimeExtractor.CLOCK_SKEW_HEADER)).isNull();
   }
