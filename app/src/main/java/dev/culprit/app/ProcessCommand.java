@@ -75,7 +75,11 @@ final class ProcessCommand implements Callable<Integer> {
           new Thread(() -> reportWhenNotRunning(p, kafka), "culprit-process-start-watch");
       watch.setDaemon(true);
       watch.start();
-      Shutdown.awaitSignal();
+      Shutdown.awaitSignalOr(p.failure());
+      if (p.failure().isDone()) {
+        // Stopped by itself (crash loop, full buffer): the reason was logged; exit non-zero.
+        throw new UserException("processor stopped: " + p.failure().join().getMessage());
+      }
     }
     return 0;
   }

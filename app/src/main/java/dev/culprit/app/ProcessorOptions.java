@@ -1,6 +1,7 @@
 package dev.culprit.app;
 
 import dev.culprit.processor.ProcessorConfig;
+import dev.culprit.processor.decode.ClockReference;
 import dev.culprit.processor.lifecycle.LifecycleSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,6 +75,17 @@ final class ProcessorOptions {
               + " ${DEFAULT-VALUE}).")
   int remindEveryWindows;
 
+  @Option(
+      names = "--max-clock-skew",
+      paramLabel = "DURATION",
+      defaultValue = "5m",
+      description =
+          "A sample further ahead of the processor's clock than this comes from a host whose"
+              + " clock jumped: it goes to culprit.deadletter instead of making every other"
+              + " host's samples late (default: ${DEFAULT-VALUE}; a replay judges against the"
+              + " records' Kafka timestamps).")
+  Duration maxClockSkew;
+
   ProcessorConfig config(KafkaAccess kafka, Path dataDir) {
     // Security settings at the top level apply to every client Kafka Streams makes.
     Map<String, String> overrides = new HashMap<>(kafka.properties());
@@ -85,7 +97,8 @@ final class ProcessorOptions {
           .withStateDir(stateDir != null ? stateDir : dataDir.resolve("streams"))
           .withWindow(window, grace)
           .withStreamsOverrides(overrides)
-          .withLifecycle(new LifecycleSettings(endAfterWindows, remindEveryWindows));
+          .withLifecycle(new LifecycleSettings(endAfterWindows, remindEveryWindows))
+          .withClockSkew(maxClockSkew, ClockReference.WALL_CLOCK);
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage(), 2);
     }

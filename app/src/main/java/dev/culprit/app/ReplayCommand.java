@@ -116,7 +116,9 @@ final class ReplayCommand implements Callable<Integer> {
             + summary.samples()
             + " samples replayed ("
             + summary.skipped()
-            + " of other hosts skipped), "
+            + " of other hosts skipped, "
+            + summary.ignored()
+            + " records of topics the processor does not read ignored), "
             + summary.results()
             + " results; windows ending after "
             + Instant.ofEpochMilli(Math.max(0, summary.openWindowsAfterMs()))

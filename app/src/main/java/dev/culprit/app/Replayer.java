@@ -3,6 +3,7 @@ package dev.culprit.app;
 import dev.culprit.processor.CulpritProcessor;
 import dev.culprit.processor.CulpritTopology;
 import dev.culprit.processor.ProcessorConfig;
+import dev.culprit.processor.decode.ClockReference;
 import dev.culprit.schemas.Topic;
 import dev.culprit.schemas.Topics;
 import java.time.Instant;
@@ -25,6 +26,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 
@@ -36,18 +39,23 @@ import org.apache.kafka.streams.test.TestRecord;
  * result topics and alerting never see replayed causes, and the same input gives the same output
  * (event time throughout, deterministic event ids). Records of all sample topics and partitions are
  * merged in timestamp order, as a live task would pick them.
+ *
+ * <p>Every sample topic a live {@code culprit up} writes is read, so any range it recorded replays;
+ * records of topics the topology does not read (collector health) are counted and ignored. The
+ * processor's clock, against which a sample too far ahead is a dead letter, is the records' Kafka
+ * timestamps ({@link ClockReference#RECORD_TIMESTAMP}), never the replay's wall clock.
  */
 final class Replayer {
 
   /** What one replay produced. */
-  record Summary(long samples, long skipped, long results, long openWindowsAfterMs) {}
+  record Summary(long samples, long skipped, long ignored, long results, long openWindowsAfterMs) {}
 
   private final KafkaAccess kafka;
   private final ProcessorConfig config;
 
   Replayer(KafkaAccess kafka, ProcessorConfig config) {
     this.kafka = kafka;
-    this.config = config;
+    this.config = config.withClockSkew(config.maxClockSkew(), ClockReference.RECORD_TIMESTAMP);
   }
 
   /**
@@ -58,14 +66,19 @@ final class Replayer {
     Properties props = CulpritProcessor.properties(config);
     long samples = 0;
     long skipped = 0;
+    long ignored = 0;
     long lastTs = from.toEpochMilli();
-    try (TopologyTestDriver driver = new TopologyTestDriver(CulpritTopology.build(config), props);
+    Topology topology = CulpritTopology.build(config);
+    Set<String> read = sourceTopics(topology);
+    try (TopologyTestDriver driver = new TopologyTestDriver(topology, props);
         KafkaConsumer<String, byte[]> consumer = consumer()) {
       Map<String, TestInputTopic<String, byte[]>> inputs = new HashMap<>();
       for (Topic<?> t : Topics.samples()) {
-        inputs.put(
-            t.name(),
-            driver.createInputTopic(t.name(), new StringSerializer(), new ByteArraySerializer()));
+        if (read.contains(t.name())) {
+          inputs.put(
+              t.name(),
+              driver.createInputTopic(t.name(), new StringSerializer(), new ByteArraySerializer()));
+        }
       }
       Map<Topic<?>, TestOutputTopic<String, byte[]>> outputs = new java.util.LinkedHashMap<>();
       for (Topic<?> t :
@@ -73,13 +86,14 @@ final class Replayer {
               Topics.ROOTCAUSE_PACKET_LOSS,
               Topics.ROOTCAUSE_OOM,
               Topics.FLEET_INCIDENTS,
+              Topics.ROOTCAUSE_TRANSITIONS,
               Topics.DEAD_LETTER)) {
         outputs.put(
             t,
             driver.createOutputTopic(
                 t.name(), new StringDeserializer(), new ByteArrayDeserializer()));
       }
-      Merge merge = new Merge(consumer, from, to);
+      Merge merge = new Merge(consumer, from, to, config.maxClockSkew());
       long resultCount = 0;
       ConsumerRecord<String, byte[]> r;
       while ((r = merge.next()) != null) {
@@ -87,7 +101,12 @@ final class Replayer {
           skipped++;
           continue;
         }
-        inputs.get(r.topic()).pipeInput(new TestRecord<>(r.key(), r.value(), null, r.timestamp()));
+        TestInputTopic<String, byte[]> input = inputs.get(r.topic());
+        if (input == null) {
+          ignored++; // recorded live (collector health), read by no node of the topology
+          continue;
+        }
+        input.pipeInput(new TestRecord<>(r.key(), r.value(), null, r.timestamp()));
         samples++;
         lastTs = Math.max(lastTs, r.timestamp());
         resultCount += drain(outputs, results);
@@ -96,8 +115,20 @@ final class Replayer {
       // Windows ending after lastTs - grace were never closed: no later sample moved time past
       // them.
       long openAfter = lastTs - config.grace().toMillis() - config.windowSize().toMillis();
-      return new Summary(samples, skipped, resultCount, openAfter);
+      return new Summary(samples, skipped, ignored, resultCount, openAfter);
     }
+  }
+
+  private static Set<String> sourceTopics(Topology topology) {
+    Set<String> topics = new java.util.HashSet<>();
+    for (TopologyDescription.Subtopology sub : topology.describe().subtopologies()) {
+      for (TopologyDescription.Node node : sub.nodes()) {
+        if (node instanceof TopologyDescription.Source source && source.topicSet() != null) {
+          topics.addAll(source.topicSet());
+        }
+      }
+    }
+    return topics;
   }
 
   private static long drain(
@@ -106,8 +137,12 @@ final class Replayer {
     for (var out : outputs.entrySet()) {
       Topic<?> topic = out.getKey();
       for (var kv : out.getValue().readRecordsToList()) {
-        results.accept(topic.valueSerde().deserialize(topic.name(), kv.value()));
-        n++;
+        // Transitions are read only to free the driver's memory: a replay prints each window's
+        // causes, as `tail packet-loss oom` does.
+        if (topic != Topics.ROOTCAUSE_TRANSITIONS) {
+          results.accept(topic.valueSerde().deserialize(topic.name(), kv.value()));
+          n++;
+        }
       }
     }
     return n;
@@ -128,6 +163,7 @@ final class Replayer {
   private static final class Merge {
     private final KafkaConsumer<String, byte[]> consumer;
     private final long toMs;
+    private final long maxAheadMs;
     private final Map<TopicPartition, Long> endOffsets;
     private final Map<TopicPartition, Long> readUpTo = new HashMap<>();
     private final Set<TopicPartition> unfinished = new java.util.HashSet<>();
@@ -140,17 +176,27 @@ final class Replayer {
                         ? Long.compare(a.offset(), b.offset())
                         : a.topic().compareTo(b.topic()));
 
-    Merge(KafkaConsumer<String, byte[]> consumer, Instant from, Instant to) {
+    Merge(
+        KafkaConsumer<String, byte[]> consumer,
+        Instant from,
+        Instant to,
+        java.time.Duration maxClockSkew) {
       this.consumer = consumer;
       this.toMs = to.toEpochMilli();
+      this.maxAheadMs = maxClockSkew.toMillis();
       List<TopicPartition> partitions = new ArrayList<>();
+      List<String> missing = new ArrayList<>();
       for (Topic<?> t : Topics.samples()) {
         var infos = consumer.partitionsFor(t.name());
         if (infos == null || infos.isEmpty()) {
-          throw new UserException(
-              "topic " + t.name() + " does not exist; is this a culprit cluster?");
+          missing.add(t.name()); // a cluster set up by an older culprit lacks the newer topics
+          continue;
         }
         infos.forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
+      }
+      if (partitions.isEmpty()) {
+        throw new UserException(
+            "none of the sample topics exists (" + missing + "); is this a culprit cluster?");
       }
       consumer.assign(partitions);
       this.endOffsets = consumer.endOffsets(partitions);
@@ -183,7 +229,12 @@ final class Replayer {
             continue;
           }
           if (r.timestamp() >= toMs) {
-            finish(p);
+            // Past the range. Within the allowed skew of its end, the partition's log has moved
+            // on: done. Further ahead, it is one host's clock that jumped, and the partition's
+            // records after it may still belong to the range.
+            if (r.timestamp() - toMs <= maxAheadMs) {
+              finish(p);
+            }
             continue;
           }
           readUpTo.put(p, r.timestamp());

@@ -1,6 +1,7 @@
 package dev.culprit.app;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +25,16 @@ final class Shutdown {
 
   /** Blocks the calling (main) thread until the JVM is asked to stop. */
   static void awaitSignal() throws InterruptedException {
+    awaitSignalOr(new CompletableFuture<>());
+  }
+
+  /**
+   * Blocks the calling (main) thread until the JVM is asked to stop or {@code failed} completes (a
+   * component that stopped by itself: the command then closes the rest and exits non-zero).
+   */
+  static void awaitSignalOr(CompletableFuture<?> failed) throws InterruptedException {
     CountDownLatch stop = new CountDownLatch(1);
+    failed.whenComplete((value, error) -> stop.countDown());
     Thread main = Thread.currentThread();
     Runtime.getRuntime()
         .addShutdownHook(

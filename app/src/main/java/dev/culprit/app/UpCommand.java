@@ -146,7 +146,11 @@ final class UpCommand implements Callable<Integer> {
               + processorConfig.windowSize()
               + "; root causes follow on stdout"
               + " (Ctrl-C stops)");
-      Shutdown.awaitSignal();
+      Shutdown.awaitSignalOr(streams.failure());
+      if (streams.failure().isDone()) {
+        // Stopped by itself (crash loop, full buffer): the reason was logged; exit non-zero.
+        throw new UserException("processor stopped: " + streams.failure().join().getMessage());
+      }
       LOG.info("stopping collector, processor and printer");
     }
   }

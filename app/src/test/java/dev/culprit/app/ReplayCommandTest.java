@@ -9,10 +9,16 @@ import dev.culprit.schemas.ChainPolicy;
 import dev.culprit.schemas.FilterSample;
 import dev.culprit.schemas.FirewallRule;
 import dev.culprit.schemas.Topics;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -20,6 +26,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A postmortem: samples of two hosts retained in Kafka, one with the seed's random-drop rule,
@@ -94,7 +101,122 @@ class ReplayCommandTest {
             "web-2");
     assertThat(onlyWeb2.exitCode()).isZero();
     assertThat(onlyWeb2.stdout()).isEmpty();
-    assertThat(onlyWeb2.stderr()).contains("9 samples replayed (9 of other hosts skipped)");
+    assertThat(onlyWeb2.stderr()).contains("9 samples replayed (9 of other hosts skipped,");
+  }
+
+  /**
+   * The determinism test on what a user records: a real {@code culprit up} (broker with its login,
+   * collector of this machine on every topic it writes — softnet, collector health —, processor,
+   * transitions), plus a second host sending the seed's random drop in real time, so that live has
+   * causes to compare. Replaying the range gives the same root-cause events, ids and all, for every
+   * window both closed.
+   */
+  @Test
+  void replayOfARangeRecordedByCulpritUpGivesTheSameCausesAndIdsAsLive(@TempDir Path dataDir)
+      throws Exception {
+    long before = System.currentTimeMillis();
+    Path stdout = dataDir.resolve("up.stdout");
+    Path stderr = dataDir.resolve("up.stderr");
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx512m");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(Main.class.getName());
+    command.addAll(
+        List.of(
+            "up",
+            "--port",
+            "0",
+            "--data-dir",
+            dataDir.toString(),
+            "--json",
+            "--every-window",
+            "--interval",
+            "1s"));
+    Process up =
+        new ProcessBuilder(command)
+            .redirectOutput(stdout.toFile())
+            .redirectError(stderr.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .start();
+    try {
+      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+      while (!Files.readString(stderr).contains("ready")
+          && up.isAlive()
+          && System.nanoTime() < deadline) {
+        up.waitFor(200, TimeUnit.MILLISECONDS);
+      }
+      assertThat(up.isAlive()).as("culprit up runs; stderr: %s", Files.readString(stderr)).isTrue();
+      Properties login = new Properties();
+      login.putAll(DataDir.readClientProperties(dataDir));
+      login.put("bootstrap.servers", DataDir.readBootstrap(dataDir).orElseThrow());
+
+      // A second host with the seed's random drop, one sample a second, in real time.
+      String host = "culprit-replay-web";
+      long lastSample = 0;
+      try (KafkaProducer<String, byte[]> producer =
+          new KafkaProducer<>(login, new StringSerializer(), new ByteArraySerializer())) {
+        for (int i = 0; i <= 40; i++) {
+          lastSample = System.currentTimeMillis();
+          send(producer, sample(host, lastSample, i, 30L * i, 70L * i));
+          producer.flush();
+          Thread.sleep(1_000); // the collector's pace, not synchronisation
+        }
+      }
+      // Windows whose end plus grace lies a few seconds before the last sample were closed live
+      // by the host's own samples, and are inside the replayed range.
+      long cutoff = lastSample - 2_000 - 5_000;
+      deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (closedLive(stdout, host, cutoff) < 2 && System.nanoTime() < deadline) {
+        up.waitFor(500, TimeUnit.MILLISECONDS);
+      }
+      List<String> live = causesUpTo(Files.readString(stdout), cutoff);
+      assertThat(live)
+          .as("live causes of %s; up stderr: %s", host, Files.readString(stderr))
+          .anySatisfy(line -> assertThat(line).contains(host).contains("FIREWALL_DROP"));
+
+      TailCommandTest.Run replay =
+          TailCommandTest.run(
+              "replay",
+              "--data-dir",
+              dataDir.toString(),
+              "--from",
+              Long.toString(before - 1_000),
+              "--to",
+              Long.toString(lastSample + 1),
+              "--json");
+      assertThat(replay.exitCode()).as(replay.stderr()).isZero();
+      assertThat(causesUpTo(replay.stdout(), cutoff))
+          .as("the same events, ids included, as live")
+          .containsExactlyInAnyOrderElementsOf(live);
+      // Everything up wrote was read; collector health is not the topology's input.
+      assertThat(replay.stderr()).containsPattern("[1-9][0-9]* records of topics the processor");
+    } finally {
+      up.destroy();
+      if (!up.waitFor(60, TimeUnit.SECONDS)) {
+        up.destroyForcibly();
+      }
+    }
+  }
+
+  private static int closedLive(Path stdout, String host, long cutoff) throws Exception {
+    return (int)
+        causesUpTo(Files.readString(stdout), cutoff).stream().filter(l -> l.contains(host)).count();
+  }
+
+  /** The root-cause JSON lines of windows ending by {@code cutoffMs}, as text. */
+  private static List<String> causesUpTo(String stdout, long cutoffMs) throws Exception {
+    List<String> out = new ArrayList<>();
+    for (String line : stdout.lines().toList()) {
+      JsonNode node = new ObjectMapper().readTree(line);
+      if (node.has("eventId")
+          && node.has("windowEndMs")
+          && node.get("windowEndMs").asLong() <= cutoffMs) {
+        out.add(node.toString());
+      }
+    }
+    return out;
   }
 
   @Test

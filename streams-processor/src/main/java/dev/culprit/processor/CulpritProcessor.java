@@ -3,10 +3,13 @@ package dev.culprit.processor;
 import dev.culprit.processor.decode.DeadLetterProcessingHandler;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,25 +26,74 @@ public final class CulpritProcessor implements AutoCloseable {
   private final ProcessorConfig config;
   private final KafkaStreams streams;
   private final CountDownLatch running = new CountDownLatch(1);
+  private final AtomicReference<Throwable> failureCause = new AtomicReference<>();
+  private final CompletableFuture<Throwable> failure = new CompletableFuture<>();
 
   public CulpritProcessor(ProcessorConfig config) {
+    this(
+        config,
+        CulpritTopology.build(config),
+        new ThreadDeaths(ThreadDeaths.DEFAULT_MAX_DEATHS, ThreadDeaths.DEFAULT_WINDOW));
+  }
+
+  /** For tests: any topology, with its own limit of thread deaths. */
+  CulpritProcessor(ProcessorConfig config, Topology topology, ThreadDeaths deaths) {
     this.config = config;
-    this.streams = new KafkaStreams(CulpritTopology.build(config), properties(config));
+    this.streams = new KafkaStreams(topology, properties(config));
     streams.setStateListener(
         (now, before) -> {
           LOG.info("processor {}: {} -> {}", config.applicationId(), before, now);
           if (now == KafkaStreams.State.RUNNING) {
             running.countDown();
           }
+          if (now == KafkaStreams.State.ERROR) {
+            failure.complete(
+                failureCause.get() != null
+                    ? failureCause.get()
+                    : new IllegalStateException("Kafka Streams stopped in state ERROR"));
+          }
         });
-    streams.setUncaughtExceptionHandler(
-        e -> {
-          // With exactly-once the failed task's transaction is aborted and replayed by the new
-          // thread. Record-level failures never get here (dead letters); what does is the
-          // environment (broker unreachable too long, state directory), which a retry may fix.
-          LOG.error("stream thread of {} died; replacing it", config.applicationId(), e);
-          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+    streams.setUncaughtExceptionHandler(e -> onThreadDeath(e, deaths));
+  }
+
+  // With exactly-once the failed task's transaction is aborted and replayed by the new thread.
+  // Record-level failures never get here (dead letters, skipped results); what does is the
+  // environment (broker unreachable too long, state directory), which a retry may fix — or a bug
+  // that fails on the same record every time, which a retry never fixes.
+  private StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onThreadDeath(
+      Throwable e, ThreadDeaths deaths) {
+    String stop = null;
+    if (isSuppressionBufferFull(e)) {
+      stop =
+          "the buffer holding windows until they close is full ("
+              + config.suppressionBufferBytes()
+              + " bytes): more hosts or namespaces than it was sized for; emitting windows"
+              + " early would judge them on part of their samples, so the processor stops";
+    } else if (deaths.tooMany(System.nanoTime())) {
+      stop =
+          "a stream thread died "
+              + deaths.maxDeaths()
+              + " times within "
+              + deaths.window()
+              + ", so it would fail again on the same input: the processor stops instead of"
+              + " looping";
+    }
+    if (stop == null) {
+      LOG.error("stream thread of {} died; replacing it", config.applicationId(), e);
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+    LOG.error("processor {} stops: {}; last error:", config.applicationId(), stop, e);
+    failureCause.compareAndSet(null, new ProcessorFailedException(stop, e));
+    return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+  }
+
+  private static boolean isSuppressionBufferFull(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && t.getMessage().contains("buffer exceeded its max capacity")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The Kafka Streams properties of this configuration. */
@@ -63,6 +115,10 @@ public final class CulpritProcessor implements AutoCloseable {
         DeadLetterProcessingHandler.class.getName());
     // There are no global stores; enabling the handler there too only silences a warning.
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+    // A result that can never be written is skipped and logged, not a task failing on it forever.
+    p.put(
+        StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        ProductionErrorHandler.class.getName());
     // Every exactly-once commit flushes all changelogs and ends a transaction; at the 100 ms
     // default that dominated the cost (measured 6-9k vs 15k samples/s on 2 cores). One second
     // adds at most a second to when a cause becomes readable (p99 13.2 s of the 14 s goal).
@@ -90,6 +146,14 @@ public final class CulpritProcessor implements AutoCloseable {
   /** Waits until the processor runs (all tasks assigned and restored); false on timeout. */
   public boolean awaitRunning(Duration timeout) throws InterruptedException {
     return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Completes with the error when the processor stopped by itself (a crash loop, a full buffer):
+   * commands wait on it beside their stop signal and exit non-zero.
+   */
+  public CompletableFuture<Throwable> failure() {
+    return failure;
   }
 
   /** The Kafka Streams state, for health checks. */

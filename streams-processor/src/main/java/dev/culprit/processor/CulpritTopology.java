@@ -37,7 +37,8 @@ public final class CulpritTopology {
     StreamsBuilder builder =
         new StreamsBuilder(
             new TopologyConfig(new StreamsConfig(CulpritProcessor.properties(config))));
-    SampleStreams samples = new SampleStreams(builder);
+    SampleStreams samples =
+        new SampleStreams(builder, config.maxClockSkew(), config.clockReference());
     KStream<String, RuleResult> packetLoss = PacketLossTopology.addTo(builder, samples, config);
     KStream<String, RuleResult> oom = OomTopology.addTo(builder, samples, config);
     FleetTopology.addTo(packetLoss.merge(oom, Named.as("causes")), config);

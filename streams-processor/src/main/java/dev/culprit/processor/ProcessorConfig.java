@@ -1,5 +1,6 @@
 package dev.culprit.processor;
 
+import dev.culprit.processor.decode.ClockReference;
 import dev.culprit.processor.lifecycle.LifecycleSettings;
 import dev.culprit.processor.rules.packetloss.PacketLossThresholds;
 import java.nio.file.Path;
@@ -26,6 +27,13 @@ import java.util.Objects;
  * @param thresholds the rules' judgement calls
  * @param streamsOverrides extra Kafka Streams properties, applied last (e.g. num.stream.threads)
  * @param lifecycle when a cause's episode ends and how often a lasting one is recalled, in windows
+ * @param maxClockSkew a sample whose time is further than this ahead of the processor's clock comes
+ *     from a host whose clock jumped: it goes to the dead-letter topic instead of moving stream
+ *     time (which would make every other host's samples on its partition late)
+ * @param clockReference what the processor's clock is: the wall clock live, the record timestamps
+ *     in a replay (deterministic)
+ * @param suppressionBufferBytes the most the buffer holding windows until they close may hold; the
+ *     processor stops with an error rather than emit a window early or grow until out of memory
  */
 public record ProcessorConfig(
     String applicationId,
@@ -38,7 +46,10 @@ public record ProcessorConfig(
     int fleetMinHosts,
     PacketLossThresholds thresholds,
     Map<String, String> streamsOverrides,
-    LifecycleSettings lifecycle) {
+    LifecycleSettings lifecycle,
+    Duration maxClockSkew,
+    ClockReference clockReference,
+    long suppressionBufferBytes) {
 
   public static final String DEFAULT_APPLICATION_ID = "culprit-processor";
   public static final Duration DEFAULT_WINDOW_SIZE = Duration.ofSeconds(10);
@@ -46,6 +57,10 @@ public record ProcessorConfig(
   public static final Duration DEFAULT_MAX_COUNTER_GAP = Duration.ofMinutes(1);
   public static final Duration DEFAULT_BASELINE_TTL = Duration.ofHours(1);
   public static final int DEFAULT_FLEET_MIN_HOSTS = 2;
+  public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofMinutes(5);
+  // A host window holds a few KiB per namespace; 128 MiB is thousands of busy hosts' open windows,
+  // and a sixth of the 768 MiB heap `culprit up` runs with.
+  public static final long DEFAULT_SUPPRESSION_BUFFER_BYTES = 128L * 1024 * 1024;
 
   public ProcessorConfig {
     Objects.requireNonNull(applicationId, "applicationId");
@@ -53,6 +68,12 @@ public record ProcessorConfig(
     Objects.requireNonNull(stateDir, "stateDir");
     Objects.requireNonNull(thresholds, "thresholds");
     Objects.requireNonNull(lifecycle, "lifecycle");
+    Objects.requireNonNull(clockReference, "clockReference");
+    requirePositive("maxClockSkew", maxClockSkew);
+    if (suppressionBufferBytes < 1) {
+      throw new IllegalArgumentException(
+          "suppressionBufferBytes must be positive, got " + suppressionBufferBytes);
+    }
     streamsOverrides = Map.copyOf(Objects.requireNonNull(streamsOverrides, "streamsOverrides"));
     if (applicationId.isBlank()) {
       throw new IllegalArgumentException("applicationId must not be blank");
@@ -84,7 +105,10 @@ public record ProcessorConfig(
         DEFAULT_FLEET_MIN_HOSTS,
         PacketLossThresholds.defaults(),
         Map.of(),
-        LifecycleSettings.defaults());
+        LifecycleSettings.defaults(),
+        DEFAULT_MAX_CLOCK_SKEW,
+        ClockReference.WALL_CLOCK,
+        DEFAULT_SUPPRESSION_BUFFER_BYTES);
   }
 
   public ProcessorConfig withApplicationId(String value) {
@@ -99,7 +123,10 @@ public record ProcessorConfig(
         fleetMinHosts,
         thresholds,
         streamsOverrides,
-        lifecycle);
+        lifecycle,
+        maxClockSkew,
+        clockReference,
+        suppressionBufferBytes);
   }
 
   public ProcessorConfig withStateDir(Path value) {
@@ -114,7 +141,10 @@ public record ProcessorConfig(
         fleetMinHosts,
         thresholds,
         streamsOverrides,
-        lifecycle);
+        lifecycle,
+        maxClockSkew,
+        clockReference,
+        suppressionBufferBytes);
   }
 
   public ProcessorConfig withWindow(Duration size, Duration graceValue) {
@@ -129,7 +159,10 @@ public record ProcessorConfig(
         fleetMinHosts,
         thresholds,
         streamsOverrides,
-        lifecycle);
+        lifecycle,
+        maxClockSkew,
+        clockReference,
+        suppressionBufferBytes);
   }
 
   public ProcessorConfig withCounterBaselines(Duration maxGap, Duration ttl) {
@@ -144,7 +177,10 @@ public record ProcessorConfig(
         fleetMinHosts,
         thresholds,
         streamsOverrides,
-        lifecycle);
+        lifecycle,
+        maxClockSkew,
+        clockReference,
+        suppressionBufferBytes);
   }
 
   public ProcessorConfig withThresholds(PacketLossThresholds value) {
@@ -159,7 +195,10 @@ public record ProcessorConfig(
         fleetMinHosts,
         value,
         streamsOverrides,
-        lifecycle);
+        lifecycle,
+        maxClockSkew,
+        clockReference,
+        suppressionBufferBytes);
   }
 
   public ProcessorConfig withStreamsOverrides(Map<String, String> value) {
@@ -174,7 +213,10 @@ public record ProcessorConfig(
         fleetMinHosts,
         thresholds,
         value,
-        lifecycle);
+        lifecycle,
+        maxClockSkew,
+        clockReference,
+        suppressionBufferBytes);
   }
 
   public ProcessorConfig withLifecycle(LifecycleSettings value) {
@@ -189,6 +231,46 @@ public record ProcessorConfig(
         fleetMinHosts,
         thresholds,
         streamsOverrides,
+        value,
+        maxClockSkew,
+        clockReference,
+        suppressionBufferBytes);
+  }
+
+  /** Samples further ahead than {@code max} of the clock {@code reference} are dead letters. */
+  public ProcessorConfig withClockSkew(Duration max, ClockReference reference) {
+    return new ProcessorConfig(
+        applicationId,
+        bootstrapServers,
+        stateDir,
+        windowSize,
+        grace,
+        maxCounterGap,
+        baselineTtl,
+        fleetMinHosts,
+        thresholds,
+        streamsOverrides,
+        lifecycle,
+        max,
+        reference,
+        suppressionBufferBytes);
+  }
+
+  public ProcessorConfig withSuppressionBufferBytes(long value) {
+    return new ProcessorConfig(
+        applicationId,
+        bootstrapServers,
+        stateDir,
+        windowSize,
+        grace,
+        maxCounterGap,
+        baselineTtl,
+        fleetMinHosts,
+        thresholds,
+        streamsOverrides,
+        lifecycle,
+        maxClockSkew,
+        clockReference,
         value);
   }
 

@@ -2,7 +2,6 @@ package dev.culprit.processor.decode;
 
 import dev.culprit.schemas.DeadLetter;
 import dev.culprit.schemas.Topics;
-import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -43,19 +42,18 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
   static ProducerRecord<byte[], byte[]> deadLetter(ErrorHandlerContext context, Exception error) {
     byte[] key = context.sourceRawKey();
     byte[] value = context.sourceRawValue();
-    DeadLetter letter =
+    DeadLetter.Builder letter =
         DeadLetter.newBuilder()
             .setSourceTopic(context.topic() == null ? "" : context.topic())
             .setPartition(context.partition())
             .setOffset(context.offset())
             .setRecordTimestampMs(context.timestamp())
-            .setKey(key == null ? null : ByteBuffer.wrap(key))
-            .setValue(value == null ? null : ByteBuffer.wrap(value))
+            .setKey(DeadLetters.bounded(key))
             .setStage("process:" + context.processorNodeId())
-            .setReason(String.valueOf(error))
-            .setExceptionClass(error.getClass().getName())
-            .build();
+            .setReason(DeadLetters.boundedReason(String.valueOf(error)))
+            .setExceptionClass(error.getClass().getName());
+    DeadLetters.withValue(letter, value);
     return new ProducerRecord<>(
-        Topics.DEAD_LETTER.name(), key, Topics.DEAD_LETTER.valueSerde().encode(letter));
+        Topics.DEAD_LETTER.name(), key, Topics.DEAD_LETTER.valueSerde().encode(letter.build()));
   }
 }

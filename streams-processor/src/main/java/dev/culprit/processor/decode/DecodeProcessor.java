@@ -1,7 +1,11 @@
 package dev.culprit.processor.decode;
 
 import dev.culprit.schemas.Topic;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -12,6 +16,9 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
  *
  * <p>The key must equal the sample's host: the topology groups by key without repartitioning, so a
  * record keyed otherwise would be judged with another host's state.
+ *
+ * <p>A sample the {@link SampleTimeExtractor} flagged as too far ahead of the processor's clock is
+ * a dead letter at stage {@code clock-skew}, naming the host and by how much its clock is ahead.
  */
 final class DecodeProcessor<V extends SpecificRecord>
     implements FixedKeyProcessor<String, byte[], Outcome<V>> {
@@ -30,6 +37,11 @@ final class DecodeProcessor<V extends SpecificRecord>
 
   @Override
   public void process(FixedKeyRecord<String, byte[]> record) {
+    Header skewed = record.headers().lastHeader(SampleTimeExtractor.CLOCK_SKEW_HEADER);
+    if (skewed != null) {
+      context.forward(record.withValue(skewed(record, skewed)));
+      return;
+    }
     byte[] bytes = record.value();
     if (bytes == null) {
       context.forward(record.withValue(failed(record, "decode", "null value (tombstone)", null)));
@@ -48,6 +60,36 @@ final class DecodeProcessor<V extends SpecificRecord>
       return;
     }
     context.forward(record.withValue(Outcome.ok(value)));
+  }
+
+  // The extractor flagged it (and kept it from moving stream time): say whose clock and by how
+  // much.
+  private Outcome<V> skewed(FixedKeyRecord<String, byte[]> record, Header header) {
+    long referenceMs = Long.parseLong(new String(header.value(), StandardCharsets.US_ASCII));
+    String host = record.key();
+    long sampleTimeMs = -1;
+    try {
+      SampleHeader sample = SampleHeader.of(topic.valueSerde().decode(record.value()));
+      host = sample.host();
+      sampleTimeMs = sample.sampleTimeMs();
+    } catch (RuntimeException e) {
+      // The extractor read the time from the record's front; the rest may not decode.
+    }
+    Duration ahead =
+        Duration.ofMillis(Math.max(0, sampleTimeMs - referenceMs)).truncatedTo(ChronoUnit.SECONDS);
+    String reason =
+        "clock skew: sample of host "
+            + quote(host)
+            + " is "
+            + ahead
+            + " ahead of the processor's clock (sampleTimeMs "
+            + sampleTimeMs
+            + ", processor clock "
+            + referenceMs
+            + "), more than the allowed skew; the host's clock jumped, and its samples are not"
+            + " judged until it is right again";
+    SkewWarnings.warn(host, topic.name(), ahead);
+    return failed(record, "clock-skew", reason, null);
   }
 
   private static String validate(String key, SpecificRecord value) {

@@ -3,6 +3,7 @@ package dev.culprit.processor.decode;
 import dev.culprit.schemas.DeadLetter;
 import dev.culprit.schemas.Topic;
 import dev.culprit.schemas.Topics;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
@@ -26,10 +27,19 @@ import org.apache.kafka.streams.kstream.Produced;
 public final class SampleStreams {
 
   private final StreamsBuilder builder;
+  private final Duration maxClockSkew;
+  private final ClockReference clockReference;
   private final Map<Topic<?>, KStream<String, ?>> decoded = new HashMap<>();
 
-  public SampleStreams(StreamsBuilder builder) {
+  /**
+   * @param maxClockSkew samples further ahead of the processor's clock go to the dead-letter topic
+   * @param clockReference what the processor's clock is
+   */
+  public SampleStreams(
+      StreamsBuilder builder, Duration maxClockSkew, ClockReference clockReference) {
     this.builder = builder;
+    this.maxClockSkew = maxClockSkew;
+    this.clockReference = clockReference;
   }
 
   /** The decoded records of a sample topic, keyed by host, timestamped with sample time. */
@@ -52,7 +62,8 @@ public final class SampleStreams {
         builder.stream(
                 topic.name(),
                 Consumed.with(topic.keySerde(), Serdes.ByteArray())
-                    .withTimestampExtractor(new SampleTimeExtractor(topic))
+                    .withTimestampExtractor(
+                        new SampleTimeExtractor(topic, maxClockSkew, clockReference))
                     .withName(name + "-source"))
             .processValues(() -> new DecodeProcessor<>(topic), Named.as(name + "-decode"))
             .split(Named.as(name + "-decoded-"))

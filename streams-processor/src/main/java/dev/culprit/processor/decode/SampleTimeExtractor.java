@@ -2,10 +2,13 @@ package dev.culprit.processor.decode;
 
 import dev.culprit.schemas.SchemaHistory;
 import dev.culprit.schemas.Topic;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -21,21 +24,72 @@ import org.apache.kafka.streams.processor.TimestampExtractor;
  * fields without decoding the rest. Any other record is decoded in full; a record that does not
  * decode takes its partition's time (its Kafka timestamp when the partition has none yet), so it
  * flows on to the dead-letter topic without reordering the samples behind it.
+ *
+ * <p>A sample further ahead of the processor's clock (see {@link ClockReference}) than the allowed
+ * skew comes from a host whose clock jumped. Streams advances a partition's stream time from the
+ * extracted timestamp before any node sees the record, and one sample a day ahead would make every
+ * other host's windows on that partition late; so such a sample does not get its own time: it takes
+ * its partition's time and is flagged with the {@value #CLOCK_SKEW_HEADER} header (the reference
+ * time), and the decode step turns it into a dead letter.
  */
 public final class SampleTimeExtractor implements TimestampExtractor {
+
+  /** Header set on a record whose sample time is too far ahead: the reference time, epoch ms. */
+  public static final String CLOCK_SKEW_HEADER = "culprit.clock-reference-ms";
 
   private static final int HEADER_BYTES = 10;
 
   private final Topic<?> topic;
   private final Set<Long> peekableFingerprints;
+  private final long maxAheadMs;
+  private final ClockReference reference;
+  private final LongSupplier wallClock;
 
+  /** An extractor without a skew check, for tools that read samples outside the processor. */
   public SampleTimeExtractor(Topic<?> topic) {
+    this(topic, Duration.ofMillis(Long.MAX_VALUE), ClockReference.WALL_CLOCK);
+  }
+
+  public SampleTimeExtractor(Topic<?> topic, Duration maxAhead, ClockReference reference) {
+    this(topic, maxAhead, reference, System::currentTimeMillis);
+  }
+
+  SampleTimeExtractor(
+      Topic<?> topic, Duration maxAhead, ClockReference reference, LongSupplier wallClock) {
     this.topic = topic;
     this.peekableFingerprints = peekableFingerprints(topic);
+    this.maxAheadMs = maxAhead.toMillis();
+    this.reference = reference;
+    this.wallClock = wallClock;
   }
 
   @Override
   public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
+    // The flag is ours alone: a producer that sets it does not get its samples rejected.
+    record.headers().remove(CLOCK_SKEW_HEADER);
+    long sampleTime = sampleTime(record);
+    if (sampleTime > 0) {
+      long now =
+          reference == ClockReference.WALL_CLOCK ? wallClock.getAsLong() : record.timestamp();
+      if (sampleTime - now <= maxAheadMs) {
+        return sampleTime;
+      }
+      record
+          .headers()
+          .add(CLOCK_SKEW_HEADER, Long.toString(now).getBytes(StandardCharsets.US_ASCII));
+      // Neither the sample's time nor its Kafka timestamp (the collector stamps the same skewed
+      // time): 0 moves no stream time when the partition has none yet.
+      return Math.max(partitionTime, 0);
+    }
+    // Not a sample: stamp it with its partition's time, not the producer's clock. A wall-clock
+    // stamp far ahead of the samples' event time would hold every later record of the partition
+    // behind it (Streams picks the partition with the smallest head), so a replay or a backlog
+    // would see valid samples after the windows they belong to had closed.
+    return partitionTime > 0 ? partitionTime : Math.max(record.timestamp(), 0);
+  }
+
+  /** The sample time of a record, or -1 when it is not a sample. */
+  private long sampleTime(ConsumerRecord<Object, Object> record) {
     if (record.value() instanceof byte[] bytes) {
       long peeked = peek(bytes);
       if (peeked > 0) {
@@ -50,11 +104,7 @@ public final class SampleTimeExtractor implements TimestampExtractor {
         // Not a sample: it goes to the dead-letter topic at the decode step, with the reason.
       }
     }
-    // Not a sample: stamp it with its partition's time, not the producer's clock. A wall-clock
-    // stamp far ahead of the samples' event time would hold every later record of the partition
-    // behind it (Streams picks the partition with the smallest head), so a replay or a backlog
-    // would see valid samples after the windows they belong to had closed.
-    return partitionTime > 0 ? partitionTime : Math.max(record.timestamp(), 0);
+    return -1;
   }
 
   /** sampleTimeMs from the front of a known-layout record, or -1. */

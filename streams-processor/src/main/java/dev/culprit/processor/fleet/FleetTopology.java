@@ -70,7 +70,12 @@ public final class FleetTopology {
                 .withKeySerde(Topics.FLEET_INCIDENTS.keySerde())
                 .withValueSerde(Topics.FLEET_INCIDENTS.valueSerde()))
         .suppress(
-            Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded()).withName(SUPPRESSION))
+            // Bounded like the host windows' buffer, and for the same reason stops when full
+            // rather than emit an incident on part of its window.
+            Suppressed.untilWindowCloses(
+                    Suppressed.BufferConfig.maxBytes(config.suppressionBufferBytes())
+                        .shutDownWhenFull())
+                .withName(SUPPRESSION))
         .toStream(Named.as("fleet-window-closed"))
         .filter(
             (window, incident) -> incident.getHostCount() >= config.fleetMinHosts(),

@@ -91,7 +91,13 @@ public final class PacketLossTopology {
                     .withKeySerde(Serdes.String())
                     .withValueSerde(HostWindowSerde.get()))
             .suppress(
-                Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())
+                // Bounded, under a heap that exits on OutOfMemoryError. When full, stop with an
+                // error (CulpritProcessor says why) rather than emit early: an early window would
+                // be
+                // judged on part of its samples, and judged again when it closes.
+                Suppressed.untilWindowCloses(
+                        Suppressed.BufferConfig.maxBytes(config.suppressionBufferBytes())
+                            .shutDownWhenFull())
                     .withName(SUPPRESSION))
             .toStream(Named.as("host-window-closed"))
             .process(

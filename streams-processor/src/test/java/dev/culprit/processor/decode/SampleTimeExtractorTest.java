@@ -6,6 +6,7 @@ import dev.culprit.processor.SampleFactory;
 import dev.culprit.schemas.Topic;
 import dev.culprit.schemas.Topics;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -60,12 +61,56 @@ class SampleTimeExtractorTest {
     assertThat(extractor.extract(record(topic, garbage), partitionTime)).isEqualTo(partitionTime);
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("samples")
+  <V extends SpecificRecord> void aSampleTooFarAheadOfTheClockTakesItsPartitionsTimeAndIsFlagged(
+      Topic<V> topic, V sample) {
+    byte[] bytes = topic.valueSerde().encode(sample);
+    long clock = SAMPLE_TIME - Duration.ofHours(1).toMillis();
+    SampleTimeExtractor extractor =
+        new SampleTimeExtractor(
+            topic, Duration.ofMinutes(5), ClockReference.WALL_CLOCK, () -> clock);
+    ConsumerRecord<Object, Object> r = record(topic, bytes);
+    long partitionTime = clock - 3_000;
+    assertThat(extractor.extract(r, partitionTime)).isEqualTo(partitionTime);
+    assertThat(r.headers().lastHeader(SampleTimeExtractor.CLOCK_SKEW_HEADER).value())
+        .asString(StandardCharsets.US_ASCII)
+        .isEqualTo(Long.toString(clock));
+    // Within the skew: its own time, no flag.
+    SampleTimeExtractor lenient =
+        new SampleTimeExtractor(topic, Duration.ofHours(2), ClockReference.WALL_CLOCK, () -> clock);
+    ConsumerRecord<Object, Object> fine = record(topic, bytes);
+    // A producer cannot get a sample rejected by setting the flag itself.
+    fine.headers().add(SampleTimeExtractor.CLOCK_SKEW_HEADER, "1".getBytes(StandardCharsets.UTF_8));
+    assertThat(lenient.extract(fine, partitionTime)).isEqualTo(SAMPLE_TIME);
+    assertThat(fine.headers().lastHeader(SampleTimeExtractor.CLOCK_SKEW_HEADER)).isNull();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("samples")
+  <V extends SpecificRecord> void inReplayTheClockIsTheRecordsKafkaTimestampNotTheWallClock(
+      Topic<V> topic, V sample) {
+    byte[] bytes = topic.valueSerde().encode(sample);
+    // The wall clock is years later; the record was appended an hour before its sample's time.
+    SampleTimeExtractor replay =
+        new SampleTimeExtractor(
+            topic, Duration.ofMinutes(5), ClockReference.RECORD_TIMESTAMP, () -> Long.MAX_VALUE);
+    ConsumerRecord<Object, Object> r = record(topic, bytes, SAMPLE_TIME - 3_600_000);
+    assertThat(replay.extract(r, 0)).isZero();
+    assertThat(r.headers().lastHeader(SampleTimeExtractor.CLOCK_SKEW_HEADER)).isNotNull();
+  }
+
   private static ConsumerRecord<Object, Object> record(Topic<?> topic, byte[] value) {
+    return record(topic, value, RECORD_TIME);
+  }
+
+  private static ConsumerRecord<Object, Object> record(
+      Topic<?> topic, byte[] value, long timestamp) {
     return new ConsumerRecord<>(
         topic.name(),
         0,
         0L,
-        RECORD_TIME,
+        timestamp,
         org.apache.kafka.common.record.TimestampType.CREATE_TIME,
         0,
         value.length,
