@@ -92,6 +92,12 @@ public final class CulpritProcessor implements AutoCloseable {
     return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** Kafka Streams' own metrics (threads, tasks, stores, its clients), live. */
+  public java.util.Map<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric>
+      metrics() {
+    return streams.metrics();
+  }
+
   /** The Kafka Streams state, for health checks. */
   public KafkaStreams.State state() {
     return streams.state();
