@@ -80,6 +80,15 @@ final class AlertCommand implements Callable<Integer> {
 
   @Mixin KafkaConfigOption kafkaConfig;
 
+  @Option(
+      names = "--metrics-address",
+      paramLabel = "HOST:PORT",
+      defaultValue = "127.0.0.1:9466",
+      description =
+          "Serve the bridge's metrics (delivered, failed, pending, firing) for Prometheus at"
+              + " http://HOST:PORT/metrics; 'none' to turn it off (default: ${DEFAULT-VALUE}).")
+  String metricsAddress;
+
   @Override
   public Integer call() throws Exception {
     if (alertmanagers.isEmpty() && webhooks.isEmpty()) {
@@ -90,7 +99,8 @@ final class AlertCommand implements Callable<Integer> {
     AlertBridge.Settings settings =
         new AlertBridge.Settings(
             servers, kafka.properties(), group, alertmanagers, webhooks, resendEvery, maxBackoff);
-    try (AlertBridge bridge = new AlertBridge(settings)) {
+    try (AlertBridge bridge = new AlertBridge(settings);
+        var server = MetricsAddress.serve(metricsAddress, bridge::metricsText)) {
       Thread loop = new Thread(bridge::run, "culprit-alert-bridge");
       loop.start();
       System.err.println(

@@ -3,8 +3,10 @@ package dev.culprit.app;
 import dev.culprit.collector.platform.exec.CommandRunner;
 import dev.culprit.collector.publish.JsonLinesPublisher;
 import dev.culprit.collector.publish.KafkaPublisher;
+import dev.culprit.collector.runtime.AgentMetrics;
 import dev.culprit.collector.runtime.Collector;
 import dev.culprit.collector.runtime.CollectorConfig;
+import dev.culprit.collector.runtime.MetricsServer;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -59,6 +61,15 @@ final class CollectCommand implements Callable<Integer> {
       })
   Map<String, String> producerProperties = new LinkedHashMap<>();
 
+  @Option(
+      names = "--metrics-address",
+      paramLabel = "HOST:PORT",
+      defaultValue = "127.0.0.1:9464",
+      description =
+          "Serve the agent's own metrics for Prometheus at http://HOST:PORT/metrics; 'none' to"
+              + " turn it off (default: ${DEFAULT-VALUE}).")
+  String metricsAddress;
+
   @Option(names = "--once", description = "Run one cycle and exit.")
   boolean once;
 
@@ -98,8 +109,11 @@ final class CollectCommand implements Callable<Integer> {
       // A malformed --producer-property: for the built-in client or the Java one.
       throw new UserException("producer settings: " + e.getMessage(), 2);
     }
+    AgentMetrics metrics = new AgentMetrics(publisher, config.interval());
     try (CollectorOptions.HostSources sources = collector.open(config, runner);
-        Collector c = new Collector(config, sources.list(), collector.finder(config), publisher)) {
+        Collector c = new Collector(config, sources.list(), collector.finder(config), metrics);
+        MetricsServer server =
+            once ? null : MetricsAddress.serve(metricsAddress, metrics::scrape)) {
       if (once) {
         c.runOnce();
         if (!publisher.flush(java.time.Duration.ofSeconds(10))) {
@@ -123,7 +137,10 @@ final class CollectCommand implements Callable<Integer> {
               + config.hostId()
               + ", spool "
               + config.spoolDir()
-              + ")");
+              + ")"
+              + (server == null
+                  ? ""
+                  : "; metrics on http://" + MetricsAddress.text(server) + "/metrics"));
       Shutdown.awaitSignal();
     }
     return 0;

@@ -169,6 +169,16 @@ final class CollectorOptions {
   String dockerHost;
 
   @Option(
+      names = "--pod-log-dir",
+      paramLabel = "DIR",
+      defaultValue = "/var/log/pods",
+      description =
+          "The kubelet's pod log directory (<namespace>_<pod>_<uid>/<container>/), with its sibling"
+              + " containers/: names the pod and container of each kubelet cgroup without the"
+              + " Kubernetes API; absent = pod UIDs only (default: ${DEFAULT-VALUE}).")
+  Path podLogDir;
+
+  @Option(
       names = "--kernel-look-back",
       paramLabel = "DURATION",
       defaultValue = "2m",
@@ -321,7 +331,7 @@ final class CollectorOptions {
                   config.hostPaths(),
                   opened.access(),
                   network,
-                  ContainerSourceConfig.defaults(dockerSocket()),
+                  ContainerSourceConfig.defaults(dockerSocket()).withPodLogDir(podLogDir),
                   kernelLookBack,
                   new SourceContext.Probes(probeTargets, probeCount, probeTimeout)),
               others));

@@ -50,6 +50,15 @@ final class ProcessCommand implements Callable<Integer> {
       description = "State directory (state stores default: DATA_DIR/streams).")
   Path dataDir;
 
+  @Option(
+      names = "--metrics-address",
+      paramLabel = "HOST:PORT",
+      defaultValue = "127.0.0.1:9465",
+      description =
+          "Serve Kafka Streams' metrics for Prometheus at http://HOST:PORT/metrics; 'none' to turn"
+              + " it off (default: ${DEFAULT-VALUE}).")
+  String metricsAddress;
+
   @Override
   public Integer call() throws Exception {
     Path dir = dataDir != null ? dataDir : DataDir.defaultDir();
@@ -59,7 +68,11 @@ final class ProcessCommand implements Callable<Integer> {
     KafkaAccess kafka = kafkaConfig.resolve(bootstrapServers, dir);
     ProcessorConfig config = processor.config(kafka, dir);
     LoginCheck.verify(kafka);
-    try (CulpritProcessor p = new CulpritProcessor(config)) {
+    try (CulpritProcessor p = new CulpritProcessor(config);
+        var server =
+            MetricsAddress.serve(
+                metricsAddress,
+                () -> dev.culprit.app.metrics.KafkaMetricsText.render(p.metrics()))) {
       p.start();
       System.err.println(
           "culprit process: "

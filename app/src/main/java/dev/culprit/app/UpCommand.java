@@ -1,9 +1,11 @@
 package dev.culprit.app;
 
+import dev.culprit.app.metrics.KafkaMetricsText;
 import dev.culprit.broker.ContractTopics;
 import dev.culprit.broker.EmbeddedBroker;
 import dev.culprit.broker.TopicSettings;
 import dev.culprit.collector.platform.exec.CommandRunner;
+import dev.culprit.collector.runtime.AgentMetrics;
 import dev.culprit.collector.runtime.Collector;
 import dev.culprit.collector.runtime.CollectorConfig;
 import dev.culprit.processor.CulpritProcessor;
@@ -83,6 +85,15 @@ final class UpCommand implements Callable<Integer> {
               + " a reminder while it lasts and one line when it ends.")
   boolean everyWindow;
 
+  @Option(
+      names = "--metrics-address",
+      paramLabel = "HOST:PORT",
+      defaultValue = "127.0.0.1:9464",
+      description =
+          "Serve the collector's and the processor's metrics for Prometheus at"
+              + " http://HOST:PORT/metrics; 'none' to turn it off (default: ${DEFAULT-VALUE}).")
+  String metricsAddress;
+
   @Override
   public Integer call() throws Exception {
     Path dir = DataDir.ensureOwned(dataDir != null ? dataDir : DataDir.defaultDir());
@@ -127,12 +138,15 @@ final class UpCommand implements Callable<Integer> {
     try (EventPrinter printer = new EventPrinter(kafka, out, json, everyWindow);
         CulpritProcessor streams = new CulpritProcessor(processorConfig);
         CollectorOptions.HostSources sources = collector.open(collectorConfig, runner);
+        AgentMetrics agent =
+            new AgentMetrics(collectorConfig.openKafkaPublisher(), collectorConfig.interval());
         Collector c =
             new Collector(
-                collectorConfig,
-                sources.list(),
-                collector.finder(collectorConfig),
-                collectorConfig.openKafkaPublisher())) {
+                collectorConfig, sources.list(), collector.finder(collectorConfig), agent);
+        var server =
+            MetricsAddress.serve(
+                metricsAddress,
+                () -> agent.scrape() + KafkaMetricsText.render(streams.metrics()))) {
       streams.start();
       c.start();
       System.err.println(

@@ -156,6 +156,12 @@ public final class CulpritProcessor implements AutoCloseable {
     return failure;
   }
 
+  /** Kafka Streams' own metrics (threads, tasks, stores, its clients), live. */
+  public java.util.Map<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric>
+      metrics() {
+    return streams.metrics();
+  }
+
   /** The Kafka Streams state, for health checks. */
   public KafkaStreams.State state() {
     return streams.state();

@@ -89,6 +89,8 @@ public final class AlertBridge implements AutoCloseable {
   private final Map<String, ObjectNode> firing = new LinkedHashMap<>();
   private volatile long delivered;
   private volatile long failedAttempts;
+  private volatile int firingCount;
+  private volatile int pendingRecords;
 
   public AlertBridge(Settings settings) {
     this(settings, Clock.systemUTC());
@@ -125,6 +127,7 @@ public final class AlertBridge implements AutoCloseable {
       while (running.get()) {
         ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
         if (!records.isEmpty()) {
+          pendingRecords = records.count();
           if (!deliver(records)) {
             return; // closing: the batch stays uncommitted and is delivered after a restart
           }
@@ -140,6 +143,32 @@ public final class AlertBridge implements AutoCloseable {
     } finally {
       consumer.close(Duration.ofSeconds(5));
     }
+  }
+
+  /**
+   * The bridge's metrics in Prometheus' text format: records delivered, failed attempts, records of
+   * the batch being delivered (waiting for a receiver), firing alerts re-sent periodically.
+   */
+  public String metricsText() {
+    return "# HELP culprit_alert_delivered_records_total Transitions and fleet incidents"
+        + " delivered to every receiver.\n"
+        + "# TYPE culprit_alert_delivered_records_total counter\n"
+        + "culprit_alert_delivered_records_total "
+        + delivered
+        + "\n# HELP culprit_alert_failed_attempts_total Deliveries a receiver did not accept"
+        + " (each retried until it does).\n"
+        + "# TYPE culprit_alert_failed_attempts_total counter\n"
+        + "culprit_alert_failed_attempts_total "
+        + failedAttempts
+        + "\n# HELP culprit_alert_pending_records Records of the batch being delivered.\n"
+        + "# TYPE culprit_alert_pending_records gauge\n"
+        + "culprit_alert_pending_records "
+        + pendingRecords
+        + "\n# HELP culprit_alert_firing Alerts firing, re-sent every --resend-every.\n"
+        + "# TYPE culprit_alert_firing gauge\n"
+        + "culprit_alert_firing "
+        + firingCount
+        + "\n";
   }
 
   /** Records delivered to every receiver so far. */
@@ -200,6 +229,8 @@ public final class AlertBridge implements AutoCloseable {
             firing.put(identity, alert);
           }
         });
+    firingCount = firing.size();
+    pendingRecords = 0;
     delivered += values.size();
     LOG.info(
         "delivered {} records ({} alerts) to {} receivers",

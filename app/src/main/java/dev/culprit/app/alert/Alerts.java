@@ -41,6 +41,10 @@ final class Alerts {
     if (t.getContainer() != null) {
       labels.put("container", t.getContainer());
     }
+    // Kubernetes' own label names, so routes and silences written for kube-state-metrics fit.
+    putEvidence(labels, "namespace", c, "podNamespace");
+    putEvidence(labels, "pod", c, "pod");
+    putEvidence(labels, "pod_container", c, "podContainer");
     labels.put("signature", t.getSignature());
     labels.put("severity", severity(t.getCause()));
     labels.put("source", "culprit");
@@ -62,6 +66,15 @@ final class Alerts {
       alert.put("endsAt", iso(t.getLastWindowEndMs()));
     }
     return alert;
+  }
+
+  /** A label from a string in the cause's evidence, when it is there. */
+  private static void putEvidence(
+      Map<String, String> labels, String label, RootCause c, String evidenceKey) {
+    Object value = c == null ? null : c.getEvidence().get(evidenceKey);
+    if (value instanceof CharSequence text) {
+      labels.put(label, text.toString());
+    }
   }
 
   /**

@@ -144,12 +144,45 @@ class AlertBridgeTest {
       // Backoff 0.5, 1, 2, 2, … s: six failed attempts are about ten seconds of outage.
       await(() -> bridge.failedAttempts() >= 6 ? true : null, "six failed attempts");
       assertThat(committed(group)).as("nothing committed while undelivered").isLessThan(endOffset);
+      String during = bridge.metricsText();
+      assertThat(during).contains("culprit_alert_pending_records 1\n");
+      assertThat(value(during, "culprit_alert_failed_attempts_total")).isGreaterThanOrEqualTo(6);
+      assertAcceptedByPromtool(during);
     } finally {
       am1.start();
     }
     await(() -> alertOf(am1, host), "the alert after the restart");
     long endOffset = endOffsetOfTransitions();
     await(() -> committed(group) == endOffset ? true : null, "the offsets committed");
+    String after = bridge.metricsText();
+    assertThat(after).contains("culprit_alert_pending_records 0\n");
+    assertThat(value(after, "culprit_alert_delivered_records_total")).isGreaterThanOrEqualTo(1);
+    assertThat(value(after, "culprit_alert_firing")).isGreaterThanOrEqualTo(1);
+  }
+
+  private static double value(String text, String series) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(?m)^" + series + " (\\S+)$").matcher(text);
+    assertThat(m.find()).as(series).isTrue();
+    return Double.parseDouble(m.group(1));
+  }
+
+  /** Prometheus' own checker, when installed (Debian package prometheus). */
+  private static void assertAcceptedByPromtool(String text) throws Exception {
+    java.nio.file.Path promtool = java.nio.file.Path.of("/usr/bin/promtool");
+    if (!java.nio.file.Files.isExecutable(promtool)) {
+      return; // the other assertions still hold; CI installs it
+    }
+    Process p =
+        new ProcessBuilder(promtool.toString(), "check", "metrics")
+            .redirectErrorStream(true)
+            .start();
+    p.getOutputStream().write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    p.getOutputStream().close();
+    String out =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("promtool:\n" + out).isZero();
   }
 
   @Test

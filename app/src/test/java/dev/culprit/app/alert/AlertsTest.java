@@ -36,6 +36,22 @@ class AlertsTest {
     assertThat(ended.get("annotations").get("totals").asText()).isEqualTo("throttledPeriods=40");
   }
 
+  @Test
+  void aCauseInAKubernetesPodIsLabelledWithItsNamespacePodAndContainer() {
+    CauseTransition t = transition(CauseState.STARTED, "", "c0ffee");
+    t.getLatest()
+        .setEvidence(Map.of("podNamespace", "shop", "pod", "cart-7d9f", "podContainer", "tomcat"));
+
+    ObjectNode labels = (ObjectNode) Alerts.of(t).get("labels");
+
+    assertThat(labels.get("namespace").asText()).isEqualTo("shop");
+    assertThat(labels.get("pod").asText()).isEqualTo("cart-7d9f");
+    assertThat(labels.get("pod_container").asText()).isEqualTo("tomcat");
+    assertThat(Alerts.of(transition(CauseState.STARTED, "", "c0ffee")).get("labels").has("pod"))
+        .as("off Kubernetes")
+        .isFalse();
+  }
+
   private static CauseTransition transition(CauseState state, String netns, String container) {
     RootCause latest =
         RootCause.newBuilder()

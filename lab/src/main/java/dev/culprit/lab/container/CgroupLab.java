@@ -41,6 +41,24 @@ public final class CgroupLab implements AutoCloseable {
   /** Starts a workload's process in a new cgroup and returns at once. */
   public synchronized LabWorkload inject(WorkloadSpec spec) throws IOException {
     String name = "culprit-" + spec.name() + "-" + UUID.randomUUID().toString().substring(0, 6);
+    return injectAt(spec, name);
+  }
+
+  /**
+   * Starts a workload's process in a new cgroup at {@code cgroupPath}, creating the directories
+   * above it: a container as a kubelet or engine lays it out ({@code
+   * culprit-k8s-1/kubepods/burstable/pod<uid>/<id>}). Every directory created is removed by {@link
+   * #close()}, deepest first.
+   *
+   * @param cgroupPath relative to each hierarchy root; its first component starts with {@code
+   *     culprit-} so the lab never writes into a hierarchy it does not own
+   */
+  public synchronized LabWorkload injectAt(WorkloadSpec spec, String cgroupPath)
+      throws IOException {
+    String name = cgroupPath;
+    if (!name.startsWith("culprit-") || name.contains("..") || name.startsWith("/")) {
+      throw new IllegalArgumentException("not a lab cgroup path: " + cgroupPath);
+    }
     boolean v2 = Files.isRegularFile(cgroupRoot.resolve("cgroup.controllers"));
     Long limit = spec.memoryLimitBytes();
     List<String> command = spec.isJava() ? java(spec.jvmFlags()) : spec.shellCommand();
@@ -84,7 +102,8 @@ public final class CgroupLab implements AutoCloseable {
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start();
     processes.add(p);
-    return new LabWorkload(spec, name, null, "/" + name, limit);
+    return new LabWorkload(
+        spec, name.substring(name.lastIndexOf('/') + 1), null, "/" + name, limit);
   }
 
   /** The processes started, in order (to wait for their exit codes). */
@@ -104,8 +123,9 @@ public final class CgroupLab implements AutoCloseable {
       }
     }
     processes.clear();
-    for (Path dir : cgroups) {
-      removeCgroup(dir);
+    // Deepest first: a cgroup with children cannot be removed.
+    for (int i = cgroups.size() - 1; i >= 0; i--) {
+      removeCgroup(cgroups.get(i));
     }
     cgroups.clear();
   }
@@ -175,7 +195,16 @@ public final class CgroupLab implements AutoCloseable {
     return false;
   }
 
+  /** Creates {@code dir} and every missing parent up to a hierarchy root, for removal later. */
   private Path create(Path dir) throws IOException {
+    Path parent = dir.getParent();
+    if (!Files.isDirectory(parent)) {
+      create(parent);
+    }
+    if (cgroups.contains(parent)) {
+      // cgroup v2: a child gets the memory and cpu controllers only if its parent hands them down.
+      writeIfPresent(parent.resolve("cgroup.subtree_control"), "+memory +cpu");
+    }
     Files.createDirectory(dir);
     cgroups.add(dir);
     return dir;

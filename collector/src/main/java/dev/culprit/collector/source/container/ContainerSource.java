@@ -57,6 +57,8 @@ public final class ContainerSource implements Source, AutoCloseable {
   private CgroupScanner scanner;
   private CgroupReader reader;
   private JvmInspector jvmProbe;
+  private PodLogDirectory podLogs;
+  private PodLogDirectory.Snapshot pods;
   private EngineState engine;
   private DockerEventFollower follower;
   private boolean started;
@@ -108,6 +110,7 @@ public final class ContainerSource implements Source, AutoCloseable {
     CgroupLayout layout = CgroupLayout.detect(paths.cgroupRoot());
     scanner = new CgroupScanner(layout);
     reader = CgroupReader.forLayout(layout);
+    podLogs = new PodLogDirectory(config.podLogDir());
     if (config.probeJvms()) {
       jvmProbe = new JvmInspector(paths.procRoot());
     }
@@ -136,6 +139,7 @@ public final class ContainerSource implements Source, AutoCloseable {
     List<ContainerStats> all = new ArrayList<>();
     Set<String> alive = new HashSet<>();
     Map<String, String> seen = new java.util.HashMap<>();
+    pods = podLogs.read();
     for (CgroupScanner.Entry entry : scanner.scan()) {
       String id = entry.container().map(ContainerRef::id).orElse(entry.cgroupPath());
       String runtime =
@@ -276,9 +280,26 @@ public final class ContainerSource implements Source, AutoCloseable {
     if (!jvms.isEmpty()) {
       lastJvmsById.put(id, new SeenJvms(jvms, clock.millis()));
     }
-    return Optional.of(
+    ContainerStats stats =
         ContainerStatsBuilder.build(
-            id, runtime, counters == null ? null : cgroupPath, counters, engineView, jvms));
+            id, runtime, counters == null ? null : cgroupPath, counters, engineView, jvms);
+    return Optional.of(withPod(stats, cgroupPath));
+  }
+
+  /** The stats with the pod and container the kubelet's log directories name, on a node. */
+  private ContainerStats withPod(ContainerStats stats, String cgroupPath) {
+    PodLogDirectory.Snapshot snapshot = pods;
+    Optional<String> uid = KubeletCgroupPath.podUid(cgroupPath);
+    if (uid.isEmpty()) {
+      return stats;
+    }
+    String containerId = ContainerRef.fromCgroupPath(cgroupPath).map(ContainerRef::id).orElse(null);
+    Optional<PodLogDirectory.Named> named =
+        snapshot == null ? Optional.empty() : snapshot.name(uid.get(), containerId);
+    ContainerStats.Builder b = ContainerStats.newBuilder(stats).setPodUid(uid.get());
+    named.ifPresent(
+        n -> b.setPodNamespace(n.namespace()).setPodName(n.pod()).setContainerName(n.container()));
+    return b.build();
   }
 
   /** {@code now}, plus each of {@code before} whose process (pid, start time) is not in it. */

@@ -65,7 +65,8 @@ public final class CpuThrottleRule {
         b.getName() != null
             && !"cgroup".equals(b.getRuntime())
             && !"systemd".equals(b.getRuntime());
-    String where = (docker ? "container " : "cgroup ") + name;
+    PodName pod = PodName.of(b);
+    String where = pod != null ? pod.phrase() : (docker ? "container " : "cgroup ") + name;
     String quota =
         fmt(b.getCpuQuotaUs() / 1000.0)
             + " ms per "
@@ -78,22 +79,39 @@ public final class CpuThrottleRule {
             ? ""
             : ", held back " + fmt(throttledNs / 1e9) + " s in " + fmt(spanMs / 1000.0) + " s";
     // docker update talks to the engine: it runs on the host.
+    // A pod's quota comes from its spec: the kubelet would undo a change made on the node.
     Fix fix =
-        docker
-            ? Fixes.command(
+        pod != null && !docker
+            ? Fixes.advice(
                 Fixes.host(),
-                List.of("docker", "update", "--cpus", fmt(proposed), name),
-                "raises its CPU quota")
-            : Fixes.advice(
-                Fixes.host(),
-                "Raise the cgroup's CPU quota: cpu.cfs_quota_us / cpu.max to "
-                    + Math.round(proposed * b.getCpuPeriodUs())
-                    + " per "
-                    + b.getCpuPeriodUs()
-                    + " us period");
-    RootCause cause =
+                "Raise resources.limits.cpu of "
+                    + (pod.container() == null ? "the pod" : "container " + pod.container())
+                    + " in the spec that owns pod "
+                    + pod.namespace()
+                    + "/"
+                    + pod.pod()
+                    + " to "
+                    + fmt(proposed)
+                    + " (or remove the CPU limit)")
+            : docker
+                ? Fixes.command(
+                    Fixes.host(),
+                    List.of("docker", "update", "--cpus", fmt(proposed), name),
+                    "raises its CPU quota")
+                : Fixes.advice(
+                    Fixes.host(),
+                    "Raise the cgroup's CPU quota: cpu.cfs_quota_us / cpu.max to "
+                        + Math.round(proposed * b.getCpuPeriodUs())
+                        + " per "
+                        + b.getCpuPeriodUs()
+                        + " us period");
+    CauseBuilder builder =
         CauseBuilder.ofContainer(
-                host, Cause.CPU_THROTTLED, Layer.CPU, name, "window " + windowStartMs)
+                host,
+                Cause.CPU_THROTTLED,
+                Layer.CPU,
+                pod != null && b.getName() == null ? pod.location() : name,
+                "window " + windowStartMs)
             .netns(b.getName())
             .container(b.getId())
             .window(windowStartMs, windowEndMs)
@@ -108,7 +126,12 @@ public final class CpuThrottleRule {
             .evidence("usageNs", usageNs)
             .evidence("demandCpus", demand == null ? null : Math.round(demand * 100) / 100.0)
             .evidence("proposedCpus", proposed)
-            .evidence("image", b.getImage())
+            .evidence("image", b.getImage());
+    if (pod != null) {
+      pod.addTo(builder);
+    }
+    RootCause cause =
+        builder
             .confidence(share >= 0.5 ? 0.9 : 0.7)
             .summary(
                 where

@@ -53,6 +53,9 @@ final class KillEvidence {
           .evidence("victimTotalVmBytes", k.getTotalVmKb() == null ? null : k.getTotalVmKb() * 1024)
           .evidence("kmsgSeq", k.getKmsgSeq());
     }
+    if (f.pod != null) {
+      f.pod.addTo(b);
+    }
     if (f.before != null) {
       b.evidence("image", f.before.getImage()).evidence("runtime", f.before.getRuntime());
     }

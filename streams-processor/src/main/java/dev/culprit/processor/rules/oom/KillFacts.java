@@ -23,6 +23,10 @@ final class KillFacts {
   final ContainerStats died;
 
   final String name;
+
+  /** The Kubernetes pod the container ran in, or null off Kubernetes. */
+  final PodName pod;
+
   final String location;
   final String containerId;
   final Long limitBytes;
@@ -73,8 +77,13 @@ final class KillFacts {
     this.name =
         firstNonNull(
             before == null ? null : before.getName(), died == null ? null : died.getName());
+    this.pod = firstNonNull(PodName.of(before), PodName.of(died));
     this.location =
-        name != null ? name : ctx.containerKey().isEmpty() ? "host" : ctx.containerKey();
+        name != null
+            ? name
+            : pod != null
+                ? pod.location()
+                : ctx.containerKey().isEmpty() ? "host" : ctx.containerKey();
     this.containerId = containerIdOf(ctx, any);
     this.limitBytes = limit(kernel, before, died);
     this.usageAtKillBytes = usage(kernel, obs, ctx.killTimeMs());
@@ -109,10 +118,13 @@ final class KillFacts {
     return victimName + (victimPid == null ? "" : " (pid " + victimPid + ")");
   }
 
-  /** "container tomcat" / "cgroup /culprit-lab". */
+  /** "container tomcat" / "pod shop/cart-7d9f, container tomcat" / "cgroup /culprit-lab". */
   String where() {
     if (context.containerKey().isEmpty()) {
       return "the host";
+    }
+    if (pod != null) {
+      return pod.phrase();
     }
     return (containerId != null ? "container " : "cgroup ") + location;
   }

@@ -90,6 +90,38 @@ class CpuThrottleRuleTest {
     assertThat(c.getFix().getArgv()).isEmpty();
   }
 
+  @Test
+  void namesThePodAndContainerOfAThrottledKubernetesContainer() {
+    RootCause c =
+        evaluate(inPod(stats(0, 0, 0, 0)), inPod(stats(100, 92, 8_280_000_000L, 1_000_000_000L)))
+            .orElseThrow();
+
+    assertThat(c.getSummary())
+        .startsWith("pod shop/cart-7d9f, container tomcat was throttled in 92 %");
+    assertThat(c.getLocation()).isEqualTo("shop/cart-7d9f/tomcat");
+    assertThat(c.getEvidence())
+        .containsEntry("podNamespace", "shop")
+        .containsEntry("pod", "cart-7d9f")
+        .containsEntry("podContainer", "tomcat");
+    // The kubelet owns the cgroup's quota: the fix is the pod spec's limit, never docker update.
+    assertThat(c.getRemediation())
+        .isEqualTo(
+            "# Raise resources.limits.cpu of container tomcat in the spec that owns pod"
+                + " shop/cart-7d9f to 1 (or remove the CPU limit)");
+  }
+
+  /** The same container started by a kubelet: no engine name, its pod named by the collector. */
+  private static ContainerStats inPod(ContainerStats s) {
+    return ContainerStats.newBuilder(s)
+        .setName(null)
+        .setRuntime("containerd")
+        .setEngineNanoCpus(null)
+        .setPodNamespace("shop")
+        .setPodName("cart-7d9f")
+        .setContainerName("tomcat")
+        .build();
+  }
+
   private static Optional<RootCause> evaluate(ContainerStats from, ContainerStats to) {
     return CpuThrottleRule.evaluate(
         HOST,
