@@ -73,16 +73,17 @@ final class RealLabHarness {
     return all;
   }
 
+  /** The argv that runs {@code tool ARGS} in network namespace {@code netns}. */
+  List<String> inNetns(String netns, Tools.Tool tool, String... args) {
+    List<String> argv =
+        new java.util.ArrayList<>(
+            List.of(tools.path(Tools.Tool.IP), "netns", "exec", netns, tools.path(tool)));
+    argv.addAll(List.of(args));
+    return argv;
+  }
+
   String read(String netns, String path) {
-    return shell.check(
-        List.of(
-            tools.path(Tools.Tool.IP),
-            "netns",
-            "exec",
-            netns,
-            tools.path(Tools.Tool.BUSYBOX),
-            "cat",
-            path));
+    return shell.check(inNetns(netns, Tools.Tool.BUSYBOX, "cat", path));
   }
 
   /** Per the issue: the server's counters as its httpd sees them, via {@code /proc/PID/net/dev}. */
@@ -114,12 +115,9 @@ final class RealLabHarness {
   long iptablesDrops(String chain) {
     String listing =
         shell.check(
-            List.of(
-                tools.path(Tools.Tool.IP),
-                "netns",
-                "exec",
+            inNetns(
                 LabTopology.WEB_NS,
-                tools.path(Tools.Tool.IPTABLES),
+                Tools.Tool.IPTABLES,
                 "-w",
                 "-t",
                 "filter",
@@ -134,12 +132,9 @@ final class RealLabHarness {
   TcQdiscJson.Qdisc rootQdisc() {
     String json =
         shell.check(
-            List.of(
-                tools.path(Tools.Tool.IP),
-                "netns",
-                "exec",
+            inNetns(
                 LabTopology.WEB_NS,
-                tools.path(Tools.Tool.TC),
+                Tools.Tool.TC,
                 "-s",
                 "-j",
                 "qdisc",
@@ -165,12 +160,9 @@ final class RealLabHarness {
   double pingLoss(String netns, String address, int count) {
     Shell.Result ping =
         shell.run(
-            List.of(
-                tools.path(Tools.Tool.IP),
-                "netns",
-                "exec",
+            inNetns(
                 netns,
-                tools.path(Tools.Tool.BUSYBOX),
+                Tools.Tool.BUSYBOX,
                 "ping",
                 "-q",
                 "-c",

@@ -21,12 +21,7 @@ class EventTimeTest {
   @Test
   void aSampleArrivingOutOfOrderWithinGraceJoinsItsOwnWindow() {
     try (TopologyHarness h = new TopologyHarness()) {
-      SeedHost seed = new SeedHost(cycle(0));
-      h.pipe(array(seed.cycle(cycle(0), SeedHost.quiet())));
-      List<SpecificRecord> second = seed.cycle(cycle(1), SeedHost.seed());
-      ProtocolSample delayed = nginxProtocol(second);
-      second.remove(delayed);
-      h.pipe(array(second));
+      ProtocolSample delayed = pipeSeedHoldingBackNginxProtocol(h);
       h.advanceTo(cycle(2) + 500); // past window 1's end, within its 2 s grace
       assertThat(h.causes()).as("window 1 is still open").isEmpty();
       h.pipe(delayed);
@@ -45,12 +40,7 @@ class EventTimeTest {
   @Test
   void aSampleLaterThanGraceIsDroppedAndCounted() {
     try (TopologyHarness h = new TopologyHarness()) {
-      SeedHost seed = new SeedHost(cycle(0));
-      h.pipe(array(seed.cycle(cycle(0), SeedHost.quiet())));
-      List<SpecificRecord> second = seed.cycle(cycle(1), SeedHost.seed());
-      ProtocolSample delayed = nginxProtocol(second);
-      second.remove(delayed);
-      h.pipe(array(second));
+      ProtocolSample delayed = pipeSeedHoldingBackNginxProtocol(h);
       h.advanceTo(closing(1));
       List<RootCause> judged = h.causes();
       assertThat(judged).hasSize(4).allSatisfy(c -> assertThat(c.getSymptoms()).isEmpty());
@@ -76,6 +66,20 @@ class EventTimeTest {
       h.advanceTo(closing(4));
       assertThat(h.causes()).isEmpty();
     }
+  }
+
+  /**
+   * Pipes the seed's quiet cycle 0 and faulty cycle 1 without cycle 1's protocol sample of nginx,
+   * which it returns for the test to deliver late.
+   */
+  private static ProtocolSample pipeSeedHoldingBackNginxProtocol(TopologyHarness h) {
+    SeedHost seed = new SeedHost(cycle(0));
+    h.pipe(array(seed.cycle(cycle(0), SeedHost.quiet())));
+    List<SpecificRecord> second = seed.cycle(cycle(1), SeedHost.seed());
+    ProtocolSample delayed = nginxProtocol(second);
+    second.remove(delayed);
+    h.pipe(array(second));
+    return delayed;
   }
 
   private static ProtocolSample nginxProtocol(List<SpecificRecord> cycle) {

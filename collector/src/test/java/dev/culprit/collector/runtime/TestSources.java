@@ -1,6 +1,7 @@
 package dev.culprit.collector.runtime;
 
 import dev.culprit.collector.spi.Header;
+import dev.culprit.collector.spi.NamedSource;
 import dev.culprit.collector.spi.NamespaceFinder;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.NoDataException;
@@ -29,24 +30,11 @@ final class TestSources {
   }
 
   /** Publishes one probe record per call; counts calls. */
-  static final class Counting implements Source {
-    final String name;
-    final Scope scope;
+  static final class Counting extends NamedSource {
     final AtomicInteger calls = new AtomicInteger();
 
     Counting(String name, Scope scope) {
-      this.name = name;
-      this.scope = scope;
-    }
-
-    @Override
-    public String name() {
-      return name;
-    }
-
-    @Override
-    public Scope scope() {
-      return scope;
+      super(name, scope);
     }
 
     @Override
@@ -57,17 +45,7 @@ final class TestSources {
 
   /** Always fails like a source with a bug or an unreadable file. */
   static Source throwing(String name) {
-    return new Source() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public Scope scope() {
-        return Scope.PER_NETNS;
-      }
-
+    return new NamedSource(name, Source.Scope.PER_NETNS) {
       @Override
       public List<Sample> collect(Netns netns, Header header) throws IOException {
         throw new IOException("cannot read /proc/net/nothing: boom");
@@ -77,17 +55,7 @@ final class TestSources {
 
   /** Like conntrack when the module is not loaded. */
   static Source noData(String name, String reason) {
-    return new Source() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public Scope scope() {
-        return Scope.PER_NETNS;
-      }
-
+    return new NamedSource(name, Source.Scope.PER_NETNS) {
       @Override
       public List<Sample> collect(Netns netns, Header header) throws NoDataException {
         throw new NoDataException(reason);
@@ -99,26 +67,15 @@ final class TestSources {
    * Blocks until released, ignoring interrupts like a read stuck on a dead NFS mount, in the
    * namespaces whose label starts with {@code hangIn} (all when empty).
    */
-  static final class Hanging implements Source {
-    final String name;
+  static final class Hanging extends NamedSource {
     final String hangIn;
     final AtomicInteger calls = new AtomicInteger();
     final CountDownLatch entered = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
 
     Hanging(String name, String hangIn) {
-      this.name = name;
+      super(name, Scope.PER_NETNS);
       this.hangIn = hangIn;
-    }
-
-    @Override
-    public String name() {
-      return name;
-    }
-
-    @Override
-    public Scope scope() {
-      return Scope.PER_NETNS;
     }
 
     @Override

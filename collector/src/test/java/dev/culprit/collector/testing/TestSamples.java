@@ -15,13 +15,7 @@ public final class TestSamples {
   /** A probe round record; {@code sent} makes records of one cycle distinguishable. */
   public static Sample probe(Header h, long sent) {
     ProbeSample value =
-        ProbeSample.newBuilder()
-            .setHost(h.host())
-            .setNetns(h.netns())
-            .setSampleTimeMs(h.sampleTimeMs())
-            .setCollectorId(h.collectorId())
-            .setBootId(h.bootId())
-            .setSeq(0)
+        ProbeSample.newBuilder(h.stamp(new ProbeSample()))
             .setTargetAddress("127.0.0.1")
             .setTargetPort(80)
             .setSent(sent)
@@ -33,15 +27,7 @@ public final class TestSamples {
   /** A protocol counter record. */
   public static Sample protocol(Header h, Map<String, Long> counters) {
     ProtocolSample value =
-        ProtocolSample.newBuilder()
-            .setHost(h.host())
-            .setNetns(h.netns())
-            .setSampleTimeMs(h.sampleTimeMs())
-            .setCollectorId(h.collectorId())
-            .setBootId(h.bootId())
-            .setSeq(0)
-            .setCounters(counters)
-            .build();
+        ProtocolSample.newBuilder(h.stamp(new ProtocolSample())).setCounters(counters).build();
     return new Sample(Topics.PROTOCOL, h.host(), value);
   }
 

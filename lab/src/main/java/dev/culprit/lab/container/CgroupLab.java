@@ -162,14 +162,27 @@ public final class CgroupLab implements AutoCloseable {
    * join it (a lab shell moving itself in) or still be dying between two attempts.
    */
   private static void killAndRemove(Path dir) throws IOException {
-    for (int attempt = 0; attempt < 50 && Files.exists(dir); attempt++) {
-      try {
-        for (String line : Files.readAllLines(dir.resolve("cgroup.procs"))) {
-          if (!line.isBlank()) {
-            ProcessHandle.of(Long.parseLong(line.trim())).ifPresent(ProcessHandle::destroyForcibly);
+    retryWhileExists(
+        dir,
+        () -> {
+          for (String line : Files.readAllLines(dir.resolve("cgroup.procs"))) {
+            if (!line.isBlank()) {
+              ProcessHandle.of(Long.parseLong(line.trim()))
+                  .ifPresent(ProcessHandle::destroyForcibly);
+            }
           }
-        }
-        Files.delete(dir);
+          Files.delete(dir);
+        });
+  }
+
+  /**
+   * Runs {@code attempt} until it succeeds or {@code dir} is gone, at most 50 times 100 ms apart:
+   * the kernel tears a cgroup's killed processes down after the kill returns.
+   */
+  private static void retryWhileExists(Path dir, CgroupAttempt attempt) {
+    for (int i = 0; i < 50 && Files.exists(dir); i++) {
+      try {
+        attempt.run();
         return;
       } catch (java.nio.file.NoSuchFileException e) {
         return;
@@ -182,6 +195,12 @@ public final class CgroupLab implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** One try at changing a cgroup directory. */
+  @FunctionalInterface
+  private interface CgroupAttempt {
+    void run() throws IOException;
   }
 
   private static boolean isLabCgroup(Path dir, Collection<String> workloadNames) {
@@ -212,19 +231,7 @@ public final class CgroupLab implements AutoCloseable {
 
   /** rmdir fails with EBUSY while a killed process is still being torn down: retry briefly. */
   private static void removeCgroup(Path dir) {
-    for (int attempt = 0; attempt < 50 && Files.exists(dir); attempt++) {
-      try {
-        Files.delete(dir);
-        return;
-      } catch (IOException e) {
-        try {
-          Thread.sleep(100);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-    }
+    retryWhileExists(dir, () -> Files.delete(dir));
     if (Files.exists(dir)) {
       LOG.warn("could not remove cgroup {}", dir);
     }

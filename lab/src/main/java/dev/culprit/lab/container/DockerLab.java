@@ -109,24 +109,18 @@ public final class DockerLab implements AutoCloseable {
 
   /** When a lab container exited ({@code State.FinishedAt}, epoch ms), or null while it runs. */
   public Long finishedAtMs(LabWorkload workload) throws IOException {
-    String state =
-        HelperCommands.run(
-                List.of(
-                    "docker",
-                    "-H",
-                    host,
-                    "inspect",
-                    "-f",
-                    "{{.State.Running}} {{.State.FinishedAt}}",
-                    workload.containerId()),
-                CLI_TIMEOUT)
-            .trim();
-    String[] parts = state.split(" ");
-    return parts[0].equals("true") ? null : java.time.Instant.parse(parts[1]).toEpochMilli();
+    String finishedAt = stateOnceExited(workload, "FinishedAt");
+    return finishedAt == null ? null : java.time.Instant.parse(finishedAt).toEpochMilli();
   }
 
   /** The exit code of a lab container once it exited, or null while it runs. */
   public Integer exitCode(LabWorkload workload) throws IOException {
+    String exitCode = stateOnceExited(workload, "ExitCode");
+    return exitCode == null ? null : Integer.valueOf(exitCode);
+  }
+
+  /** {@code State.<field>} of a lab container once it exited, or null while it runs. */
+  private String stateOnceExited(LabWorkload workload, String field) throws IOException {
     String state =
         HelperCommands.run(
                 List.of(
@@ -135,12 +129,12 @@ public final class DockerLab implements AutoCloseable {
                     host,
                     "inspect",
                     "-f",
-                    "{{.State.Running}} {{.State.ExitCode}}",
+                    "{{.State.Running}} {{.State." + field + "}}",
                     workload.containerId()),
                 CLI_TIMEOUT)
             .trim();
     String[] parts = state.split(" ");
-    return parts[0].equals("true") ? null : Integer.valueOf(parts[1]);
+    return parts[0].equals("true") ? null : parts[1];
   }
 
   /**

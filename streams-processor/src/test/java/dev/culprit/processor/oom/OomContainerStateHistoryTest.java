@@ -1,16 +1,8 @@
 package dev.culprit.processor.oom;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.culprit.schemas.SchemaHistory;
+import dev.culprit.processor.StateSchemaHistory;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaCompatibility;
-import org.apache.avro.SchemaNormalization;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,35 +15,11 @@ class OomContainerStateHistoryTest {
 
   @Test
   void newestHistoryVersionIsTheCurrentSchema() throws IOException {
-    List<Schema> history = SchemaHistory.versions(CURRENT.getName());
-    if (Boolean.getBoolean("culprit.schemas.writeHistory")
-        && (history.isEmpty() || !same(history.get(history.size() - 1), CURRENT))) {
-      Path dir = Path.of("src/main/resources/culprit/avro/history", CURRENT.getName());
-      Files.createDirectories(dir);
-      Files.writeString(
-          dir.resolve("v" + (history.size() + 1) + ".avsc"), CURRENT.toString(true) + "\n");
-      return;
-    }
-    assertThat(history).isNotEmpty();
-    assertThat(SchemaNormalization.toParsingForm(history.get(history.size() - 1)))
-        .as("OomContainerState changed: add a history version")
-        .isEqualTo(SchemaNormalization.toParsingForm(CURRENT));
+    StateSchemaHistory.assertNewestVersionIs(CURRENT);
   }
 
   @Test
   void everyVersionReadsThePrevious() {
-    List<Schema> versions = new ArrayList<>(SchemaHistory.versions(CURRENT.getName()));
-    versions.add(CURRENT);
-    for (int i = 0; i + 1 < versions.size(); i++) {
-      assertThat(
-              SchemaCompatibility.checkReaderWriterCompatibility(
-                      versions.get(i + 1), versions.get(i))
-                  .getType())
-          .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
-    }
-  }
-
-  private static boolean same(Schema a, Schema b) {
-    return SchemaNormalization.toParsingForm(a).equals(SchemaNormalization.toParsingForm(b));
+    StateSchemaHistory.assertEveryVersionReadsThePrevious(CURRENT);
   }
 }

@@ -1,5 +1,6 @@
 package dev.culprit.processor.oom;
 
+import dev.culprit.processor.rules.oom.KillContext;
 import dev.culprit.processor.rules.oom.Observation;
 import dev.culprit.schemas.ContainerStats;
 import dev.culprit.schemas.JvmInfo;
@@ -91,6 +92,57 @@ public final class OomFixtures {
         .setMemLimitKb(524288L)
         .setMemFailcnt(77L)
         .setLines(new ArrayList<>());
+  }
+
+  /** The lab's shell child killed in its 64 MiB container while the container ran on. */
+  public static KernelOomSample childKill() {
+    return seedKill()
+        .setVictimName("sh")
+        .setVictimPid(3586)
+        .setMemLimitKb(65536L)
+        .setMemUsageKb(65536L)
+        .build();
+  }
+
+  /**
+   * A container {@code name} whose memory grew from 8 MiB by 10 MiB a second to its 64 MiB limit,
+   * sampled every second, until the kernel killed {@code victim} (pid 2964) and it exited 137.
+   */
+  public static KillContext grewToItsLimit(String name, String victim) {
+    String id = "1043cb870907fe525148a8686f98e46f2a76557e163ab3428ffcec724b8f6b4a";
+    List<Observation> obs = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      obs.add(
+          periodic(
+              KILL_MS - 5000 + i * 1000L, docker(id, name, 64 * MIB, (8 + 10 * i) * MIB).build()));
+    }
+    KernelOomSample kill =
+        seedKill()
+            .setContainerId(id)
+            .setVictimName(victim)
+            .setVictimPid(2964)
+            .setMemLimitKb(65536L)
+            .setMemUsageKb(65536L)
+            .setAnonRssKb(64640L)
+            .setFileRssKb(1264L)
+            .setShmemRssKb(0L)
+            .build();
+    obs.add(died(KILL_MS + 50, exited(obs.get(5).stats(), 137, true)));
+    return new KillContext(HOST, id, kill, KILL_MS, obs);
+  }
+
+  /** A Docker container limited to a tenth of a CPU, with its CFS counters. */
+  public static ContainerStats cpuLimited(
+      String name, long periods, long throttled, long throttledNs, long usageNs) {
+    return docker(TOMCAT_ID, name, 512 * MIB, 100 * MIB)
+        .setCpuQuotaUs(10_000L)
+        .setCpuPeriodUs(100_000L)
+        .setEngineNanoCpus(100_000_000L)
+        .setCpuPeriods(periods)
+        .setCpuThrottledPeriods(throttled)
+        .setCpuThrottledNs(throttledNs)
+        .setCpuUsageNs(usageNs)
+        .build();
   }
 
   public static Observation periodic(long timeMs, ContainerStats stats) {

@@ -90,13 +90,7 @@ class OomTopologyTest {
   @Test
   void reportsAChildKillAtTheDeadlineWhileTheContainerRunsOn() {
     ContainerStats sh = OomFixtures.docker(TOMCAT_ID, "child", 64 * MIB, 60 * MIB).build();
-    KernelOomSample childKill =
-        OomFixtures.seedKill()
-            .setVictimName("sh")
-            .setVictimPid(3586)
-            .setMemLimitKb(65536L)
-            .setMemUsageKb(65536L)
-            .build();
+    KernelOomSample childKill = OomFixtures.childKill();
     ContainerStats stillRunning = ContainerStats.newBuilder(sh).setOomKilled(true).build();
     try (OomStream s = new OomStream()) {
       s.periodic(KILL_MS - 1000, sh);

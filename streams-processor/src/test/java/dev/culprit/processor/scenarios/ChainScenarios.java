@@ -2,10 +2,9 @@ package dev.culprit.processor.scenarios;
 
 import static dev.culprit.processor.SampleFactory.policy;
 import static dev.culprit.processor.SampleFactory.rule;
-import static dev.culprit.processor.scenarios.Scenario.closing;
-import static dev.culprit.processor.scenarios.Scenario.cycle;
+import static dev.culprit.processor.scenarios.WebHost.HOST;
+import static dev.culprit.processor.scenarios.WebHost.POD;
 
-import dev.culprit.processor.SampleFactory;
 import dev.culprit.schemas.ChainPolicy;
 import dev.culprit.schemas.FirewallRule;
 import java.util.List;
@@ -17,9 +16,6 @@ import java.util.Map;
  * whose other packets return to the caller decides on few of them).
  */
 final class ChainScenarios {
-
-  private static final String HOST = WebHost.HOST;
-  private static final String POD = WebHost.POD;
 
   private ChainScenarios() {}
 
@@ -114,60 +110,51 @@ final class ChainScenarios {
       Double probability,
       long dropped,
       long received) {
-    return new Scenario(
+    return Scenario.twoCycles(
         name,
         why,
-        h -> {
-          SampleFactory f = new SampleFactory(HOST, cycle(0));
-          for (int c = 0; c < 2; c++) {
-            f.at(cycle(c));
-            String counter =
-                chain.equalsIgnoreCase("forward") ? "Ip.ForwDatagrams" : "Ip.InReceives";
-            h.pipe(f.protocol(POD, Map.of(counter, 5_000L + c * received)));
-            FirewallRule rule =
-                FirewallRule.newBuilder(rule(chain, 1, "DROP", spec, c * dropped, 0))
-                    .setBackend(backend)
-                    .setFamily(family)
-                    .setTable(table)
-                    .setStatisticMode(probability == null ? null : "random")
-                    .setStatisticProbability(probability)
-                    .build();
-            ChainPolicy policy =
-                ChainPolicy.newBuilder(policy(chain, "ACCEPT", 0, 0))
-                    .setBackend(backend)
-                    .setFamily(family)
-                    .setTable(table)
-                    .setPackets(null)
-                    .setBytes(null)
-                    .build();
-            h.pipe(f.filter(POD, List.of(rule), List.of(policy)));
-          }
-          h.advanceTo(closing(1));
+        HOST,
+        (h, f, c) -> {
+          String counter = chain.equalsIgnoreCase("forward") ? "Ip.ForwDatagrams" : "Ip.InReceives";
+          h.pipe(f.protocol(POD, Map.of(counter, 5_000L + c * received)));
+          FirewallRule rule =
+              FirewallRule.newBuilder(rule(chain, 1, "DROP", spec, c * dropped, 0))
+                  .setBackend(backend)
+                  .setFamily(family)
+                  .setTable(table)
+                  .setStatisticMode(probability == null ? null : "random")
+                  .setStatisticProbability(probability)
+                  .build();
+          ChainPolicy policy =
+              ChainPolicy.newBuilder(policy(chain, "ACCEPT", 0, 0))
+                  .setBackend(backend)
+                  .setFamily(family)
+                  .setTable(table)
+                  .setPackets(null)
+                  .setBytes(null)
+                  .build();
+          h.pipe(f.filter(POD, List.of(rule), List.of(policy)));
         });
   }
 
   private static Scenario userChain(
       String name, String why, String spec, String target, long dropped, long entered) {
     String chain = spec.substring(3, spec.indexOf(' ', 3));
-    return new Scenario(
+    return Scenario.twoCycles(
         name,
         why,
-        h -> {
-          SampleFactory f = new SampleFactory(HOST, cycle(0));
-          for (int c = 0; c < 2; c++) {
-            f.at(cycle(c));
-            h.pipe(
-                f.filter(
-                    POD,
-                    List.of(
-                        rule("INPUT", 1, chain, "-A INPUT -p tcp -j " + chain, c * entered, 0),
-                        rule(chain, 1, target, spec, c * dropped, c * dropped * 60)),
-                    List.of(
-                        policy("INPUT", "ACCEPT", c * (entered - dropped), 0),
-                        policy(chain, "-", 0, 0),
-                        policy("OUTPUT", "ACCEPT", 0, 0))));
-          }
-          h.advanceTo(closing(1));
+        HOST,
+        (h, f, c) -> {
+          h.pipe(
+              f.filter(
+                  POD,
+                  List.of(
+                      rule("INPUT", 1, chain, "-A INPUT -p tcp -j " + chain, c * entered, 0),
+                      rule(chain, 1, target, spec, c * dropped, c * dropped * 60)),
+                  List.of(
+                      policy("INPUT", "ACCEPT", c * (entered - dropped), 0),
+                      policy(chain, "-", 0, 0),
+                      policy("OUTPUT", "ACCEPT", 0, 0))));
         });
   }
 }

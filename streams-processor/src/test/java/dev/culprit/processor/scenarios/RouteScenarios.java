@@ -1,17 +1,13 @@
 package dev.culprit.processor.scenarios;
 
-import static dev.culprit.processor.scenarios.Scenario.closing;
-import static dev.culprit.processor.scenarios.Scenario.cycle;
+import static dev.culprit.processor.scenarios.WebHost.HOST;
+import static dev.culprit.processor.scenarios.WebHost.POD;
 
-import dev.culprit.processor.SampleFactory;
 import java.util.List;
 import java.util.Map;
 
 /** REVERSE_PATH_FILTER: rp_filter dropping asymmetric traffic, and its healthy trickle. */
 final class RouteScenarios {
-
-  private static final String HOST = WebHost.HOST;
-  private static final String POD = WebHost.POD;
 
   private RouteScenarios() {}
 
@@ -33,23 +29,19 @@ final class RouteScenarios {
   }
 
   private static Scenario rpFilter(String name, String why, long dropped, long received) {
-    return new Scenario(
+    return Scenario.twoCycles(
         name,
         why,
-        h -> {
-          SampleFactory f = new SampleFactory(HOST, cycle(0));
-          for (int c = 0; c < 2; c++) {
-            f.at(cycle(c));
-            h.pipe(
-                f.protocol(
-                    POD,
-                    Map.of(
-                        "TcpExt.IPReversePathFilter",
-                        3L + c * dropped,
-                        "Ip.InReceives",
-                        50_000L + c * received)));
-          }
-          h.advanceTo(closing(1));
+        HOST,
+        (h, f, c) -> {
+          h.pipe(
+              f.protocol(
+                  POD,
+                  Map.of(
+                      "TcpExt.IPReversePathFilter",
+                      3L + c * dropped,
+                      "Ip.InReceives",
+                      50_000L + c * received)));
         });
   }
 }

@@ -1,5 +1,6 @@
 package dev.culprit.processor.scenarios;
 
+import dev.culprit.processor.SampleFactory;
 import dev.culprit.processor.TopologyHarness;
 import java.util.function.Consumer;
 
@@ -26,6 +27,32 @@ public record Scenario(String name, String why, Consumer<TopologyHarness> run) {
   /** A time that closes every window up to and including cycle {@code n}'s (10 s + 2 s grace). */
   public static long closing(int n) {
     return cycle(n) + CYCLE_MS + 2_000;
+  }
+
+  /**
+   * A scenario of one host's samples in two cycles, then every window closed: cycle 0 is the
+   * baseline, cycle 1 the window the rules judge.
+   *
+   * @param samples pipes cycle {@code c}'s samples, made by a factory already set to that cycle
+   */
+  static Scenario twoCycles(String name, String why, String host, CycleSamples samples) {
+    return new Scenario(
+        name,
+        why,
+        h -> {
+          SampleFactory f = new SampleFactory(host, cycle(0));
+          for (int c = 0; c < 2; c++) {
+            f.at(cycle(c));
+            samples.pipe(h, f, c);
+          }
+          h.advanceTo(closing(1));
+        });
+  }
+
+  /** What a {@link #twoCycles} scenario pipes in cycle {@code c}. */
+  @FunctionalInterface
+  interface CycleSamples {
+    void pipe(TopologyHarness h, SampleFactory f, int c);
   }
 
   @Override

@@ -1,10 +1,8 @@
 package dev.culprit.processor.scenarios;
 
 import static dev.culprit.processor.SampleFactory.cpu;
-import static dev.culprit.processor.scenarios.Scenario.closing;
-import static dev.culprit.processor.scenarios.Scenario.cycle;
+import static dev.culprit.processor.scenarios.WebHost.HOST;
 
-import dev.culprit.processor.SampleFactory;
 import java.util.List;
 import java.util.Map;
 
@@ -13,8 +11,6 @@ import java.util.Map;
  * time that still emptied its backlog, a burst's trickle, a healthy host.
  */
 final class SoftnetScenarios {
-
-  private static final String HOST = WebHost.HOST;
 
   private SoftnetScenarios() {}
 
@@ -52,30 +48,22 @@ final class SoftnetScenarios {
   /** Two cycles; per CPU, how much processed, dropped and time_squeeze rise between them. */
   private static Scenario softnet(
       String name, String why, long[] processed, long[] dropped, long[] squeezed) {
-    return new Scenario(
+    return Scenario.twoCycles(
         name,
         why,
-        h -> {
-          SampleFactory f = new SampleFactory(HOST, cycle(0));
-          for (int c = 0; c < 2; c++) {
-            f.at(cycle(c));
-            // The host namespace's protocol counters: the symptoms the event carries.
-            h.pipe(
-                f.protocol("", Map.of("Tcp.RetransSegs", 100L + c * 40)),
-                f.softnet(
-                    1_000L,
-                    cpu(
-                        0,
-                        7_000_000L + c * processed[0],
-                        12L + c * dropped[0],
-                        9L + c * squeezed[0]),
-                    cpu(
-                        1,
-                        6_000_000L + c * processed[1],
-                        30L + c * dropped[1],
-                        4L + c * squeezed[1])));
-          }
-          h.advanceTo(closing(1));
+        HOST,
+        (h, f, c) -> {
+          // The host namespace's protocol counters: the symptoms the event carries.
+          h.pipe(
+              f.protocol("", Map.of("Tcp.RetransSegs", 100L + c * 40)),
+              f.softnet(
+                  1_000L,
+                  cpu(0, 7_000_000L + c * processed[0], 12L + c * dropped[0], 9L + c * squeezed[0]),
+                  cpu(
+                      1,
+                      6_000_000L + c * processed[1],
+                      30L + c * dropped[1],
+                      4L + c * squeezed[1])));
         });
   }
 }

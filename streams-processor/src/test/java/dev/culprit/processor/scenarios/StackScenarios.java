@@ -5,6 +5,8 @@ import static dev.culprit.processor.SampleFactory.qdisc;
 import static dev.culprit.processor.SampleFactory.rule;
 import static dev.culprit.processor.scenarios.Scenario.closing;
 import static dev.culprit.processor.scenarios.Scenario.cycle;
+import static dev.culprit.processor.scenarios.WebHost.HOST;
+import static dev.culprit.processor.scenarios.WebHost.POD;
 
 import dev.culprit.processor.SampleFactory;
 import java.util.HashMap;
@@ -17,34 +19,27 @@ import java.util.Map;
  */
 final class StackScenarios {
 
-  private static final String HOST = WebHost.HOST;
-  private static final String POD = WebHost.POD;
-
   private StackScenarios() {}
 
   static List<Scenario> all() {
     return List.of(
-        new Scenario(
+        Scenario.twoCycles(
             "qdisc-classful-root-and-dropping-leaf-reported-once",
             "an htb root whose bpf filter sends 28 % of packets to a zero-length pfifo leaf (the"
                 + " lab's netem-less random loss): the root counts the leaf's drops too, so one"
                 + " cause at the root, naming the leaf",
-            h -> {
-              SampleFactory f = new SampleFactory(HOST, cycle(0));
-              for (int c = 0; c < 2; c++) {
-                f.at(cycle(c));
-                h.pipe(
-                    f.qdiscs(
-                        "",
-                        qdisc("eth0", "htb", "1:").setPackets(c * 126L).setDrops(c * 48L).build(),
-                        qdisc("eth0", "pfifo", "2:")
-                            .setRoot(false)
-                            .setParent("1:2")
-                            .setLimitPackets(0L)
-                            .setDrops(c * 48L)
-                            .build()));
-              }
-              h.advanceTo(closing(1));
+            HOST,
+            (h, f, c) -> {
+              h.pipe(
+                  f.qdiscs(
+                      "",
+                      qdisc("eth0", "htb", "1:").setPackets(c * 126L).setDrops(c * 48L).build(),
+                      qdisc("eth0", "pfifo", "2:")
+                          .setRoot(false)
+                          .setParent("1:2")
+                          .setLimitPackets(0L)
+                          .setDrops(c * 48L)
+                          .build()));
             }),
         firewall(
             "firewall-drop-rule-flat-is-quiet",
@@ -182,62 +177,54 @@ final class StackScenarios {
       String policy,
       long policyBefore,
       long policyAfter) {
-    return new Scenario(
+    return Scenario.twoCycles(
         name,
         why,
-        h -> {
-          SampleFactory f = new SampleFactory(HOST, cycle(0));
-          for (int c = 0; c < 2; c++) {
-            long packets = c == 0 ? before : after;
-            long policed = c == 0 ? policyBefore : policyAfter;
-            f.at(cycle(c));
-            h.pipe(
-                f.filter(
-                    POD,
-                    List.of(
-                        rule("INPUT", 1, target, spec, packets, packets * 60),
-                        rule(
-                            "OUTPUT",
-                            1,
-                            "ACCEPT",
-                            "-A OUTPUT -o eth0 -j ACCEPT",
-                            c * 700L,
-                            c * 42_000L)),
-                    List.of(
-                        policy("INPUT", policy, policed, policed * 60),
-                        policy("OUTPUT", "ACCEPT", 0, 0))));
-          }
-          h.advanceTo(closing(1));
+        HOST,
+        (h, f, c) -> {
+          long packets = c == 0 ? before : after;
+          long policed = c == 0 ? policyBefore : policyAfter;
+          h.pipe(
+              f.filter(
+                  POD,
+                  List.of(
+                      rule("INPUT", 1, target, spec, packets, packets * 60),
+                      rule(
+                          "OUTPUT",
+                          1,
+                          "ACCEPT",
+                          "-A OUTPUT -o eth0 -j ACCEPT",
+                          c * 700L,
+                          c * 42_000L)),
+                  List.of(
+                      policy("INPUT", policy, policed, policed * 60),
+                      policy("OUTPUT", "ACCEPT", 0, 0))));
         });
   }
 
   private static Scenario qdiscCase(
       String name, String why, String kind, long sent, long drops, long overlimits) {
-    return new Scenario(
+    return Scenario.twoCycles(
         name,
         why,
-        h -> {
-          SampleFactory f = new SampleFactory(HOST, cycle(0));
-          for (int c = 0; c < 2; c++) {
-            f.at(cycle(c));
-            var q = qdisc("eth0", kind, kind.equals("tbf") ? "1:" : "0:");
-            if (kind.equals("tbf")) {
-              q.setRateBitsPerSecond(1_000_000L)
-                  .setBurstBytes(10_240L)
-                  .setLimitBytes(30_000L)
-                  .setOptions(Map.of("rate", "1Mbit", "burst", "10Kb", "limit", "30000b"));
-            }
-            h.pipe(
-                f.qdiscs(
-                    "",
-                    q.setPackets(c * sent)
-                        .setBytes(c * sent * 1200)
-                        .setDrops(c * drops)
-                        .setOverlimits(c * overlimits)
-                        .setBacklogPackets(c * 3L)
-                        .build()));
+        HOST,
+        (h, f, c) -> {
+          var q = qdisc("eth0", kind, kind.equals("tbf") ? "1:" : "0:");
+          if (kind.equals("tbf")) {
+            q.setRateBitsPerSecond(1_000_000L)
+                .setBurstBytes(10_240L)
+                .setLimitBytes(30_000L)
+                .setOptions(Map.of("rate", "1Mbit", "burst", "10Kb", "limit", "30000b"));
           }
-          h.advanceTo(closing(1));
+          h.pipe(
+              f.qdiscs(
+                  "",
+                  q.setPackets(c * sent)
+                      .setBytes(c * sent * 1200)
+                      .setDrops(c * drops)
+                      .setOverlimits(c * overlimits)
+                      .setBacklogPackets(c * 3L)
+                      .build()));
         });
   }
 

@@ -3,9 +3,9 @@ package dev.culprit.collector.source.conntrack;
 import dev.culprit.collector.platform.netns.NetnsAccess;
 import dev.culprit.collector.platform.procfs.ProcFiles;
 import dev.culprit.collector.spi.Header;
+import dev.culprit.collector.spi.NamedSource;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.Sample;
-import dev.culprit.collector.spi.Source;
 import dev.culprit.schemas.ConntrackSample;
 import dev.culprit.schemas.Topics;
 import java.io.IOException;
@@ -32,7 +32,7 @@ import java.util.TreeMap;
  * sample with {@code available=false} and nothing else, in every namespace alike: "not loaded" is a
  * state the processor should see (no CONNTRACK_TABLE_FULL can happen), not a failure.
  */
-public final class ConntrackSource implements Source {
+public final class ConntrackSource extends NamedSource {
 
   static final String STAT = "stat/nf_conntrack";
 
@@ -40,18 +40,9 @@ public final class ConntrackSource implements Source {
   private final Path sysctlDir;
 
   public ConntrackSource(NetnsAccess access) {
+    super("conntrack", Scope.PER_NETNS);
     this.access = access;
     this.sysctlDir = access.paths().procRoot().resolve("sys").resolve("net").resolve("netfilter");
-  }
-
-  @Override
-  public String name() {
-    return "conntrack";
-  }
-
-  @Override
-  public Scope scope() {
-    return Scope.PER_NETNS;
   }
 
   @Override

@@ -9,10 +9,10 @@ import dev.culprit.collector.platform.netlink.NlLink;
 import dev.culprit.collector.platform.netns.NetnsAccess;
 import dev.culprit.collector.source.NameFilter;
 import dev.culprit.collector.spi.Header;
+import dev.culprit.collector.spi.NamedSource;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.NoDataException;
 import dev.culprit.collector.spi.Sample;
-import dev.culprit.collector.spi.Source;
 import dev.culprit.schemas.InterfaceSample;
 import dev.culprit.schemas.InterfaceStats;
 import dev.culprit.schemas.Topics;
@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * the wrong namespace, so one {@code ip -j -s -s -d address show} runs inside it. Without {@code
  * ip} the counters are still published and the attributes stay null: absent, not zero.
  */
-public final class InterfaceSource implements Source {
+public final class InterfaceSource extends NamedSource {
 
   static final List<String> IP_ADDRESS_SHOW =
       List.of("ip", "-j", "-s", "-s", "-d", "address", "show");
@@ -55,19 +55,10 @@ public final class InterfaceSource implements Source {
   private final SysfsLinkReader sysfs;
 
   public InterfaceSource(NetnsAccess access, NameFilter devices) {
+    super("interface", Scope.PER_NETNS);
     this.access = access;
     this.devices = devices;
     this.sysfs = new SysfsLinkReader(access.paths().sysRoot());
-  }
-
-  @Override
-  public String name() {
-    return "interface";
-  }
-
-  @Override
-  public Scope scope() {
-    return Scope.PER_NETNS;
   }
 
   @Override

@@ -1,8 +1,7 @@
 package dev.culprit.collector.source.iface;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.culprit.collector.source.JsonArrayOutput;
 import dev.culprit.collector.spi.ParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,8 +29,6 @@ import java.util.Map;
  * {@code compressed} appears only when non-zero) stays absent.
  */
 public final class IpLinkJsonParser {
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** stats64 names (rx./tx. prefixed) to sysfs statistics file names. */
   static final Map<String, String> STAT_NAMES =
@@ -68,16 +65,7 @@ public final class IpLinkJsonParser {
    * @param source the command, for error messages
    */
   public static List<Link> parse(String source, String json) throws ParseException {
-    JsonNode root;
-    try {
-      root = JSON.readTree(json);
-    } catch (JsonProcessingException e) {
-      throw new ParseException(
-          source, e.getLocation() == null ? 0 : e.getLocation().getLineNr(), "bad JSON", e);
-    }
-    if (root == null || !root.isArray()) {
-      throw new ParseException(source, 0, "expected a JSON array of interfaces");
-    }
+    JsonNode root = JsonArrayOutput.read(source, json, "interfaces");
     Map<String, Integer> indexByName = new HashMap<>();
     for (JsonNode link : root) {
       if (link.hasNonNull("ifname") && link.path("ifindex").canConvertToInt()) {

@@ -3,10 +3,10 @@ package dev.culprit.collector.source.oom;
 import dev.culprit.collector.platform.procfs.HostPaths;
 import dev.culprit.collector.source.container.ContainerRef;
 import dev.culprit.collector.spi.Header;
+import dev.culprit.collector.spi.NamedSource;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.NoDataException;
 import dev.culprit.collector.spi.Sample;
-import dev.culprit.collector.spi.Source;
 import dev.culprit.schemas.KernelOomSample;
 import dev.culprit.schemas.Topics;
 import java.io.IOException;
@@ -28,7 +28,7 @@ import java.util.Optional;
  * reports the error and the one after restarts it; kills already published are recognised by their
  * kernel sequence number and not published twice.
  */
-public final class KernelOomSource implements Source, AutoCloseable {
+public final class KernelOomSource extends NamedSource implements AutoCloseable {
 
   /** Default look-back on start: a kill just before the collector (re)started is still reported. */
   public static final Duration DEFAULT_LOOK_BACK = Duration.ofMinutes(2);
@@ -49,19 +49,10 @@ public final class KernelOomSource implements Source, AutoCloseable {
 
   /** For tests: a fixed kernel clock (fixture logs are from another boot). */
   KernelOomSource(HostPaths paths, Duration lookBack, ClockFactory clockFactory) {
+    super("kernel", Scope.HOST);
     this.paths = Objects.requireNonNull(paths, "paths");
     this.lookBack = Objects.requireNonNull(lookBack, "lookBack");
     this.clockFactory = Objects.requireNonNull(clockFactory, "clockFactory");
-  }
-
-  @Override
-  public String name() {
-    return "kernel";
-  }
-
-  @Override
-  public Scope scope() {
-    return Scope.HOST;
   }
 
   /** Starts following the kernel log now rather than on the first collect. */

@@ -2,9 +2,9 @@ package dev.culprit.collector.source.probe;
 
 import dev.culprit.collector.platform.netns.NetnsAccess;
 import dev.culprit.collector.spi.Header;
+import dev.culprit.collector.spi.NamedSource;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.Sample;
-import dev.culprit.collector.spi.Source;
 import dev.culprit.schemas.ProbeSample;
 import dev.culprit.schemas.Topics;
 import java.time.Duration;
@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * samples; it is warned about once, when a whole cycle went by without it, and again only after it
  * came back and went away again.
  */
-public final class ProbeSource implements Source {
+public final class ProbeSource extends NamedSource {
 
   /** Probes per target per round. */
   public static final int DEFAULT_COUNT = 5;
@@ -62,6 +62,7 @@ public final class ProbeSource implements Source {
    * @throws IllegalArgumentException when there are no targets, or count or timeout is out of range
    */
   public ProbeSource(NetnsAccess access, List<ProbeTarget> targets, int count, Duration timeout) {
+    super("probe", Scope.PER_NETNS);
     this.access = Objects.requireNonNull(access, "access");
     if (targets.isEmpty()) {
       throw new IllegalArgumentException("no probe targets");
@@ -80,16 +81,6 @@ public final class ProbeSource implements Source {
     this.byNetns = Map.copyOf(grouped);
     this.count = count;
     this.timeout = timeout;
-  }
-
-  @Override
-  public String name() {
-    return "probe";
-  }
-
-  @Override
-  public Scope scope() {
-    return Scope.PER_NETNS;
   }
 
   @Override

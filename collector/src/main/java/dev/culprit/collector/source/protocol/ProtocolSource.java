@@ -2,10 +2,10 @@ package dev.culprit.collector.source.protocol;
 
 import dev.culprit.collector.platform.netns.NetnsAccess;
 import dev.culprit.collector.spi.Header;
+import dev.culprit.collector.spi.NamedSource;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.NoDataException;
 import dev.culprit.collector.spi.Sample;
-import dev.culprit.collector.spi.Source;
 import dev.culprit.schemas.ProtocolSample;
 import dev.culprit.schemas.Topics;
 import java.util.List;
@@ -17,24 +17,15 @@ import java.util.TreeMap;
  * {@code net/snmp6} of one namespace, as one map of {@code Group.Name} counters (sorted, so equal
  * input gives byte-equal records).
  */
-public final class ProtocolSource implements Source {
+public final class ProtocolSource extends NamedSource {
 
   static final List<String> FILES = List.of("snmp", "netstat", "snmp6");
 
   private final NetnsAccess access;
 
   public ProtocolSource(NetnsAccess access) {
+    super("protocol", Scope.PER_NETNS);
     this.access = access;
-  }
-
-  @Override
-  public String name() {
-    return "protocol";
-  }
-
-  @Override
-  public Scope scope() {
-    return Scope.PER_NETNS;
   }
 
   @Override

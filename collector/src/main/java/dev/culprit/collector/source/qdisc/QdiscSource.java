@@ -11,10 +11,10 @@ import dev.culprit.collector.platform.netns.NetnsAccess;
 import dev.culprit.collector.platform.procfs.ProcFiles;
 import dev.culprit.collector.source.NameFilter;
 import dev.culprit.collector.spi.Header;
+import dev.culprit.collector.spi.NamedSource;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.ParseException;
 import dev.culprit.collector.spi.Sample;
-import dev.culprit.collector.spi.Source;
 import dev.culprit.schemas.QdiscSample;
 import dev.culprit.schemas.QdiscStats;
 import dev.culprit.schemas.Topics;
@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * falling back to the text of {@code tc -s qdisc show} when this tc has no JSON output (iproute2
  * before 4.19) or its JSON does not parse. No {@code tc} on the host is NO_DATA.
  */
-public final class QdiscSource implements Source {
+public final class QdiscSource extends NamedSource {
 
   static final List<String> TC_JSON = List.of("tc", "-s", "-j", "qdisc", "show");
   static final List<String> TC_TEXT = List.of("tc", "-s", "qdisc", "show");
@@ -51,19 +51,10 @@ public final class QdiscSource implements Source {
   private volatile boolean jsonWorks = true;
 
   public QdiscSource(NetnsAccess access, NameFilter devices) {
+    super("qdisc", Scope.PER_NETNS);
     this.access = access;
     this.devices = devices;
     this.core = TcCore.fromPsched(psched(access));
-  }
-
-  @Override
-  public String name() {
-    return "qdisc";
-  }
-
-  @Override
-  public Scope scope() {
-    return Scope.PER_NETNS;
   }
 
   @Override

@@ -1,8 +1,7 @@
 package dev.culprit.collector.source.qdisc;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.culprit.collector.source.JsonArrayOutput;
 import dev.culprit.collector.spi.ParseException;
 import dev.culprit.schemas.QdiscStats;
 import java.util.ArrayList;
@@ -28,22 +27,11 @@ import java.util.TreeMap;
  */
 public final class TcQdiscJsonParser {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private TcQdiscJsonParser() {}
 
   /** Parses the command's stdout; {@code source} names it in errors. */
   public static List<QdiscStats> parse(String source, String json) throws ParseException {
-    JsonNode root;
-    try {
-      root = JSON.readTree(json);
-    } catch (JsonProcessingException e) {
-      throw new ParseException(
-          source, e.getLocation() == null ? 0 : e.getLocation().getLineNr(), "bad JSON", e);
-    }
-    if (root == null || !root.isArray()) {
-      throw new ParseException(source, 0, "expected a JSON array of qdiscs");
-    }
+    JsonNode root = JsonArrayOutput.read(source, json, "qdiscs");
     List<QdiscStats> out = new ArrayList<>(root.size());
     for (JsonNode q : root) {
       if (!q.hasNonNull("kind") || !q.hasNonNull("handle") || !q.hasNonNull("dev")) {

@@ -3,10 +3,10 @@ package dev.culprit.collector.source.softnet;
 import dev.culprit.collector.platform.procfs.HostPaths;
 import dev.culprit.collector.platform.procfs.ProcFiles;
 import dev.culprit.collector.spi.Header;
+import dev.culprit.collector.spi.NamedSource;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.NoDataException;
 import dev.culprit.collector.spi.Sample;
-import dev.culprit.collector.spi.Source;
 import dev.culprit.schemas.SoftnetSample;
 import dev.culprit.schemas.Topics;
 import java.nio.file.Path;
@@ -22,7 +22,7 @@ import java.util.List;
  * counters many times and make one CPU's drops look like every namespace's. The sample carries the
  * host namespace (netns ""), so the processor judges it in the host namespace's window.
  */
-public final class SoftnetSource implements Source {
+public final class SoftnetSource extends NamedSource {
 
   /** The file, relative to the procfs root. */
   public static final String STAT = "net/softnet_stat";
@@ -34,18 +34,9 @@ public final class SoftnetSource implements Source {
   private final Path maxBacklog;
 
   public SoftnetSource(HostPaths paths) {
+    super("softnet", Scope.HOST);
     this.stat = paths.procRoot().resolve(STAT);
     this.maxBacklog = paths.procRoot().resolve(MAX_BACKLOG);
-  }
-
-  @Override
-  public String name() {
-    return "softnet";
-  }
-
-  @Override
-  public Scope scope() {
-    return Scope.HOST;
   }
 
   @Override

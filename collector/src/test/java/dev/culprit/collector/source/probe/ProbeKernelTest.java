@@ -30,6 +30,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -123,26 +124,7 @@ class ProbeKernelTest {
 
   @Test
   void halfTheSynsDroppedAtRandomLeaveAboutHalfTheProbesUnanswered() throws Exception {
-    sh(
-        "ip",
-        "netns",
-        "exec",
-        TO,
-        "iptables",
-        "-A",
-        "INPUT",
-        "-p",
-        "tcp",
-        "--dport",
-        Integer.toString(port),
-        "-m",
-        "statistic",
-        "--mode",
-        "random",
-        "--probability",
-        "0.5",
-        "-j",
-        "DROP");
+    dropToListener("-m", "statistic", "--mode", "random", "--probability", "0.5");
     long sent = 0;
     long answered = 0;
     for (int i = 0; i < 10; i++) {
@@ -161,20 +143,7 @@ class ProbeKernelTest {
 
   @Test
   void everySynDroppedLeavesEveryProbeUnansweredAndNoRtt() throws Exception {
-    sh(
-        "ip",
-        "netns",
-        "exec",
-        TO,
-        "iptables",
-        "-A",
-        "INPUT",
-        "-p",
-        "tcp",
-        "--dport",
-        Integer.toString(port),
-        "-j",
-        "DROP");
+    dropToListener();
 
     ProbeSample s = round(5);
 
@@ -280,6 +249,27 @@ class ProbeKernelTest {
 
   private static Header header(String netns) {
     return new Header("h1", netns, 1_000, "c1", null);
+  }
+
+  /** Drops, in the target namespace, the TCP packets to the listener's port that {@code match}. */
+  private void dropToListener(String... match) throws Exception {
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "ip",
+                "netns",
+                "exec",
+                TO,
+                "iptables",
+                "-A",
+                "INPUT",
+                "-p",
+                "tcp",
+                "--dport",
+                Integer.toString(port)));
+    argv.addAll(List.of(match));
+    argv.addAll(List.of("-j", "DROP"));
+    sh(argv.toArray(String[]::new));
   }
 
   private void sh(String... argv) throws Exception {

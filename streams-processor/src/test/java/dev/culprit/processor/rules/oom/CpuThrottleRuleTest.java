@@ -1,7 +1,6 @@
 package dev.culprit.processor.rules.oom;
 
 import static dev.culprit.processor.oom.OomFixtures.HOST;
-import static dev.culprit.processor.oom.OomFixtures.MIB;
 import static dev.culprit.processor.oom.OomFixtures.TOMCAT_ID;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -134,14 +133,6 @@ class CpuThrottleRuleTest {
 
   private static ContainerStats stats(
       long periods, long throttled, long throttledNs, long usageNs) {
-    return OomFixtures.docker(TOMCAT_ID, "tomcat", 512 * MIB, 100 * MIB)
-        .setCpuQuotaUs(10_000L)
-        .setCpuPeriodUs(100_000L)
-        .setEngineNanoCpus(100_000_000L)
-        .setCpuPeriods(periods)
-        .setCpuThrottledPeriods(throttled)
-        .setCpuThrottledNs(throttledNs)
-        .setCpuUsageNs(usageNs)
-        .build();
+    return OomFixtures.cpuLimited("tomcat", periods, throttled, throttledNs, usageNs);
   }
 }

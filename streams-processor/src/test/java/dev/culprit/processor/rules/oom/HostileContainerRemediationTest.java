@@ -1,7 +1,6 @@
 package dev.culprit.processor.rules.oom;
 
 import static dev.culprit.processor.oom.OomFixtures.HOST;
-import static dev.culprit.processor.oom.OomFixtures.KILL_MS;
 import static dev.culprit.processor.oom.OomFixtures.MIB;
 import static dev.culprit.processor.oom.OomFixtures.TOMCAT_ID;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,7 +14,6 @@ import dev.culprit.schemas.FixScopeKind;
 import dev.culprit.schemas.KernelOomSample;
 import dev.culprit.schemas.RootCause;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,39 +70,11 @@ class HostileContainerRemediationTest {
 
   private static ContainerStats cpu(
       String name, long periods, long throttled, long throttledNs, long usageNs) {
-    return OomFixtures.docker(TOMCAT_ID, name, 512 * MIB, 100 * MIB)
-        .setCpuQuotaUs(10_000L)
-        .setCpuPeriodUs(100_000L)
-        .setEngineNanoCpus(100_000_000L)
-        .setCpuPeriods(periods)
-        .setCpuThrottledPeriods(throttled)
-        .setCpuThrottledNs(throttledNs)
-        .setCpuUsageNs(usageNs)
-        .build();
+    return OomFixtures.cpuLimited(name, periods, throttled, throttledNs, usageNs);
   }
 
   private static RootCause grew(String name) {
-    String id = "1043cb870907fe525148a8686f98e46f2a76557e163ab3428ffcec724b8f6b4a";
-    List<Observation> obs = new ArrayList<>();
-    for (int i = 0; i < 6; i++) {
-      obs.add(
-          OomFixtures.periodic(
-              KILL_MS - 5000 + i * 1000L,
-              OomFixtures.docker(id, name, 64 * MIB, (8 + 10 * i) * MIB).build()));
-    }
-    KernelOomSample kill =
-        OomFixtures.seedKill()
-            .setContainerId(id)
-            .setVictimName(name)
-            .setVictimPid(2964)
-            .setMemLimitKb(65536L)
-            .setMemUsageKb(65536L)
-            .setAnonRssKb(64640L)
-            .setFileRssKb(1264L)
-            .setShmemRssKb(0L)
-            .build();
-    obs.add(OomFixtures.died(KILL_MS + 50, OomFixtures.exited(obs.get(5).stats(), 137, true)));
-    return OomRules.explain(new KillContext(HOST, id, kill, KILL_MS, obs), T).orElseThrow();
+    return OomRules.explain(OomFixtures.grewToItsLimit(name, name), T).orElseThrow();
   }
 
   private static RootCause nonHeap(String name) {

@@ -13,7 +13,6 @@ import dev.culprit.schemas.JvmInfo;
 import dev.culprit.schemas.KernelOomSample;
 import dev.culprit.schemas.Layer;
 import dev.culprit.schemas.RootCause;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -28,17 +27,11 @@ class OomRulesTest {
         OomFixtures.docker(TOMCAT_ID, "tomcat", 512 * MIB, 300 * MIB)
             .setJvms(List.of(OomFixtures.jvm(27281, 2092957696L, "default-host-ram")))
             .build();
-    KillContext ctx =
-        new KillContext(
-            HOST,
-            TOMCAT_ID,
+    RootCause c =
+        explainTomcat(
             OomFixtures.seedKill().build(),
-            KILL_MS,
-            List.of(
-                OomFixtures.periodic(KILL_MS - 5000, tomcat),
-                OomFixtures.died(KILL_MS + 120, OomFixtures.exited(tomcat, 137, true))));
-
-    RootCause c = OomRules.explain(ctx, T).orElseThrow();
+            OomFixtures.periodic(KILL_MS - 5000, tomcat),
+            OomFixtures.died(KILL_MS + 120, OomFixtures.exited(tomcat, 137, true)));
 
     assertThat(c.getCause()).isEqualTo(Cause.JVM_HEAP_EXCEEDS_LIMIT);
     assertThat(c.getLayer()).isEqualTo(Layer.MEMORY);
@@ -111,28 +104,7 @@ class OomRulesTest {
 
   @Test
   void reportsANonJvmProcessThatGrewWithItsGrowth() {
-    String id = "1043cb870907fe525148a8686f98e46f2a76557e163ab3428ffcec724b8f6b4a";
-    List<Observation> obs = new ArrayList<>();
-    for (int i = 0; i < 6; i++) {
-      obs.add(
-          OomFixtures.periodic(
-              KILL_MS - 5000 + i * 1000L,
-              OomFixtures.docker(id, "hog", 64 * MIB, (8 + 10 * i) * MIB).build()));
-    }
-    KernelOomSample kill =
-        OomFixtures.seedKill()
-            .setContainerId(id)
-            .setVictimName("tail")
-            .setVictimPid(2964)
-            .setMemLimitKb(65536L)
-            .setMemUsageKb(65536L)
-            .setAnonRssKb(64640L)
-            .setFileRssKb(1264L)
-            .setShmemRssKb(0L)
-            .build();
-    obs.add(OomFixtures.died(KILL_MS + 50, OomFixtures.exited(obs.get(5).stats(), 137, true)));
-
-    RootCause c = OomRules.explain(new KillContext(HOST, id, kill, KILL_MS, obs), T).orElseThrow();
+    RootCause c = OomRules.explain(OomFixtures.grewToItsLimit("hog", "tail"), T).orElseThrow();
 
     assertThat(c.getCause()).isEqualTo(Cause.PROCESS_MEMORY_GROWTH);
     assertThat(c.getSummary())
@@ -192,24 +164,12 @@ class OomRulesTest {
   @Test
   void notesAChildKillWhenTheEngineSaysOomKilledWithExitCodeZero() {
     ContainerStats sh = OomFixtures.docker(TOMCAT_ID, "child", 64 * MIB, 60 * MIB).build();
-    KernelOomSample kill =
-        OomFixtures.seedKill()
-            .setVictimName("sh")
-            .setVictimPid(3586)
-            .setMemLimitKb(65536L)
-            .setMemUsageKb(65536L)
-            .build();
-    KillContext ctx =
-        new KillContext(
-            HOST,
-            TOMCAT_ID,
+    KernelOomSample kill = OomFixtures.childKill();
+    RootCause c =
+        explainTomcat(
             kill,
-            KILL_MS,
-            List.of(
-                OomFixtures.periodic(KILL_MS - 1000, sh),
-                OomFixtures.died(KILL_MS + 2000, OomFixtures.exited(sh, 0, true))));
-
-    RootCause c = OomRules.explain(ctx, T).orElseThrow();
+            OomFixtures.periodic(KILL_MS - 1000, sh),
+            OomFixtures.died(KILL_MS + 2000, OomFixtures.exited(sh, 0, true)));
 
     assertThat(c.getEvidence().get("engineNote").toString())
         .contains("OOMKilled with exit code 0")
@@ -221,17 +181,11 @@ class OomRulesTest {
   void notesWhenTheEngineDeniesAKernelKill() {
     ContainerStats podman =
         OomFixtures.docker(TOMCAT_ID, "oom1", 64 * MIB, 60 * MIB).setRuntime("podman").build();
-    KillContext ctx =
-        new KillContext(
-            HOST,
-            TOMCAT_ID,
+    RootCause c =
+        explainTomcat(
             OomFixtures.seedKill().setVictimName("sh").setMemLimitKb(65536L).build(),
-            KILL_MS,
-            List.of(
-                OomFixtures.periodic(KILL_MS - 1000, podman),
-                OomFixtures.died(KILL_MS + 100, OomFixtures.exited(podman, 137, false))));
-
-    RootCause c = OomRules.explain(ctx, T).orElseThrow();
+            OomFixtures.periodic(KILL_MS - 1000, podman),
+            OomFixtures.died(KILL_MS + 100, OomFixtures.exited(podman, 137, false)));
 
     assertThat(c.getEvidence()).containsEntry("engineOomKilled", false);
     assertThat(c.getEvidence().get("engineNote").toString()).contains("OOMKilled=false");
@@ -243,17 +197,11 @@ class OomRulesTest {
         OomFixtures.docker(TOMCAT_ID, "tomcat", 512 * MIB, 300 * MIB)
             .setJvms(List.of(OomFixtures.jvm(27281, 2092957696L, "default-host-ram")))
             .build();
-    KillContext ctx =
-        new KillContext(
-            HOST,
-            TOMCAT_ID,
+    RootCause c =
+        explainTomcat(
             null,
-            KILL_MS,
-            List.of(
-                OomFixtures.periodic(KILL_MS - 5000, tomcat),
-                OomFixtures.died(KILL_MS, OomFixtures.exited(tomcat, 137, true))));
-
-    RootCause c = OomRules.explain(ctx, T).orElseThrow();
+            OomFixtures.periodic(KILL_MS - 5000, tomcat),
+            OomFixtures.died(KILL_MS, OomFixtures.exited(tomcat, 137, true)));
 
     assertThat(c.getCause()).isEqualTo(Cause.JVM_HEAP_EXCEEDS_LIMIT);
     assertThat(c.getSummary()).contains("the engine reports it OOM-killed");
@@ -276,9 +224,7 @@ class OomRulesTest {
     // The seed's kill, but culprit never saw the container alive: only the kernel's record.
     KernelOomSample kill = OomFixtures.seedKill().build();
 
-    RootCause c =
-        OomRules.explain(new KillContext(HOST, TOMCAT_ID, kill, KILL_MS, List.of()), T)
-            .orElseThrow();
+    RootCause c = explainTomcat(kill);
 
     assertThat(c.getCause()).isEqualTo(Cause.PROCESS_MEMORY_GROWTH);
     assertThat(c.getSummary())
@@ -318,18 +264,11 @@ class OomRulesTest {
             .build();
 
     RootCause c =
-        OomRules.explain(
-                new KillContext(
-                    HOST,
-                    TOMCAT_ID,
-                    kill,
-                    KILL_MS,
-                    List.of(
-                        OomFixtures.periodic(KILL_MS - 2000, alive),
-                        OomFixtures.periodic(KILL_MS - 10, dying),
-                        OomFixtures.died(KILL_MS + 120, OomFixtures.exited(dying, 137, true)))),
-                T)
-            .orElseThrow();
+        explainTomcat(
+            kill,
+            OomFixtures.periodic(KILL_MS - 2000, alive),
+            OomFixtures.periodic(KILL_MS - 10, dying),
+            OomFixtures.died(KILL_MS + 120, OomFixtures.exited(dying, 137, true)));
 
     assertThat(c.getCause()).isEqualTo(Cause.JVM_HEAP_EXCEEDS_LIMIT);
     assertThat(c.getSummary()).startsWith("MaxHeapSize 1 GiB exceeds the 256 MiB limit");
@@ -351,17 +290,11 @@ class OomRulesTest {
         ContainerStats.newBuilder(early)
             .setJvms(List.of(jvmStarted(27281, 600 * MIB, "hsperfdata", 5L, "-Xmx600m")))
             .build();
-    KillContext ctx =
-        new KillContext(
-            HOST,
-            TOMCAT_ID,
+    RootCause c =
+        explainTomcat(
             OomFixtures.seedKill().build(),
-            KILL_MS,
-            List.of(
-                OomFixtures.periodic(KILL_MS - 3000, early),
-                OomFixtures.periodic(KILL_MS - 2000, later)));
-
-    RootCause c = OomRules.explain(ctx, T).orElseThrow();
+            OomFixtures.periodic(KILL_MS - 3000, early),
+            OomFixtures.periodic(KILL_MS - 2000, later));
 
     assertThat(c.getCause()).isEqualTo(Cause.JVM_HEAP_EXCEEDS_LIMIT);
     assertThat(c.getEvidence())
@@ -382,17 +315,11 @@ class OomRulesTest {
             .build();
     KernelOomSample kill =
         OomFixtures.seedKill().setAnonRssKb(500 * 1024L).setFileRssKb(0L).setShmemRssKb(0L).build();
-    KillContext ctx =
-        new KillContext(
-            HOST,
-            TOMCAT_ID,
+    RootCause c =
+        explainTomcat(
             kill,
-            KILL_MS,
-            List.of(
-                OomFixtures.periodic(KILL_MS - 3000, former),
-                OomFixtures.periodic(KILL_MS - 1000, current)));
-
-    RootCause c = OomRules.explain(ctx, T).orElseThrow();
+            OomFixtures.periodic(KILL_MS - 3000, former),
+            OomFixtures.periodic(KILL_MS - 1000, current));
 
     assertThat(c.getCause()).isEqualTo(Cause.JVM_NON_HEAP_GROWTH);
     assertThat(c.getEvidence()).containsEntry("maxHeapBytes", 128 * MIB);
@@ -403,6 +330,12 @@ class OomRulesTest {
     return JvmInfo.newBuilder(OomFixtures.jvm(pid, maxHeap, source, flags))
         .setStartTimeTicks(startTicks)
         .build();
+  }
+
+  /** Explains a kill in the tomcat container at {@code KILL_MS}, from what culprit observed. */
+  private static RootCause explainTomcat(KernelOomSample kill, Observation... observed) {
+    return OomRules.explain(new KillContext(HOST, TOMCAT_ID, kill, KILL_MS, List.of(observed)), T)
+        .orElseThrow();
   }
 
   private static Optional<RootCause> explain(KernelOomSample kill, ContainerStats before) {
