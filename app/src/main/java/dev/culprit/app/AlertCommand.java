@@ -1,7 +1,6 @@
 package dev.culprit.app;
 
 import dev.culprit.app.alert.AlertBridge;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,20 +40,6 @@ final class AlertCommand implements Callable<Integer> {
   List<String> webhooks = new ArrayList<>();
 
   @Option(
-      names = "--bootstrap-servers",
-      paramLabel = "HOST:PORT",
-      description =
-          "Kafka to read from (default: the broker of a running `culprit up`/`broker`"
-              + " on --data-dir, else 127.0.0.1:9092).")
-  String bootstrapServers;
-
-  @Option(
-      names = "--data-dir",
-      paramLabel = "DIR",
-      description = "State directory of a local culprit.")
-  Path dataDir;
-
-  @Option(
       names = "--group",
       paramLabel = "ID",
       defaultValue = "culprit-alert",
@@ -78,7 +63,7 @@ final class AlertCommand implements Callable<Integer> {
           "Longest wait between attempts at a receiver that is down (default: ${DEFAULT-VALUE}).")
   Duration maxBackoff;
 
-  @Mixin KafkaConfigOption kafkaConfig;
+  @Mixin KafkaClientOptions kafkaClient;
 
   @Option(
       names = "--metrics-address",
@@ -94,7 +79,7 @@ final class AlertCommand implements Callable<Integer> {
     if (alertmanagers.isEmpty() && webhooks.isEmpty()) {
       throw new UserException("give at least one --alertmanager URL or --webhook URL", 2);
     }
-    KafkaAccess kafka = kafkaConfig.resolve(bootstrapServers, dataDir);
+    KafkaAccess kafka = kafkaClient.resolve();
     String servers = kafka.bootstrapServers();
     AlertBridge.Settings settings =
         new AlertBridge.Settings(

@@ -53,23 +53,9 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print results as JSON lines.")
   boolean json;
 
-  @Option(
-      names = "--bootstrap-servers",
-      paramLabel = "HOST:PORT",
-      description =
-          "Kafka holding the samples (default: the broker of a running `culprit up`/`broker`"
-              + " on --data-dir, else 127.0.0.1:9092).")
-  String bootstrapServers;
-
-  @Option(
-      names = "--data-dir",
-      paramLabel = "DIR",
-      description = "State directory of a local culprit.")
-  Path dataDir;
-
   @Mixin ProcessorOptions processor;
 
-  @Mixin KafkaConfigOption kafkaConfig;
+  @Mixin KafkaClientOptions kafkaClient;
 
   @Override
   public Integer call() throws Exception {
@@ -79,8 +65,8 @@ final class ReplayCommand implements Callable<Integer> {
     if (!start.isBefore(end)) {
       throw new UserException("--from " + start + " is not before --to " + end, 2);
     }
-    Path dir = dataDir != null ? dataDir : DataDir.defaultDir();
-    KafkaAccess kafka = kafkaConfig.resolve(bootstrapServers, dir);
+    Path dir = kafkaClient.dataDirOrDefault();
+    KafkaAccess kafka = kafkaClient.resolve();
     String servers = kafka.bootstrapServers();
     Path state = java.nio.file.Files.createTempDirectory("culprit-replay-");
     ProcessorConfig config =

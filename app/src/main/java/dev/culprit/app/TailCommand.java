@@ -7,7 +7,6 @@ import dev.culprit.schemas.RecordDecodeException;
 import dev.culprit.schemas.Topic;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,21 +55,7 @@ final class TailCommand implements Callable<Integer> {
               + " transitions.")
   boolean everyWindow;
 
-  @Option(
-      names = "--bootstrap-servers",
-      paramLabel = "HOST:PORT",
-      description =
-          "Kafka to read from (default: the broker of a running `culprit up`/`broker`"
-              + " on --data-dir, else 127.0.0.1:9092).")
-  String bootstrapServers;
-
-  @Option(
-      names = "--data-dir",
-      paramLabel = "DIR",
-      description = "State directory of a local culprit.")
-  Path dataDir;
-
-  @Mixin KafkaConfigOption kafkaConfig;
+  @Mixin KafkaClientOptions kafkaClient;
 
   @Option(
       names = "--from-beginning",
@@ -100,7 +85,7 @@ final class TailCommand implements Callable<Integer> {
         !topics.isEmpty()
             ? topics.stream().map(TopicNames::resolve).distinct().toList()
             : everyWindow ? EventPrinter.EVERY_WINDOW_TOPICS : EventPrinter.TRANSITION_TOPICS;
-    KafkaAccess kafka = kafkaConfig.resolve(bootstrapServers, dataDir);
+    KafkaAccess kafka = kafkaClient.resolve();
     String servers = kafka.bootstrapServers();
     PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
     long printed = 0;
