@@ -50,11 +50,16 @@ import org.slf4j.LoggerFactory;
  * way; when nft is installed but had nothing beyond iptables' tables to list, "nft" is still named
  * among the back ends, as listing it would have.
  *
- * <p>Cadence: counters only come with the rule listing, so a listing older than the processor's
- * window would hide a burst of drops. The source therefore lists every cycle by default ({@code
- * everyCycles = 1}). With {@code everyCycles = N} it publishes only every N-th call per namespace
- * and returns nothing in between: the processor then sees the same cumulative counters over a
- * longer interval, never stale ones labelled fresh.
+ * <p>Counters without forks: with namespace handles, the rule text of nf_tables rules (iptables-nft
+ * and native nft) is listed only when the namespace's ruleset generation changed; every other cycle
+ * an nf_tables rule dump refreshes the counters and statistic matches of that cached listing (see
+ * {@link CachedListing}). The records are the same as the listings would print. iptables-legacy
+ * rules are not in nf_tables and are listed every cycle.
+ *
+ * <p>Cadence: a listing older than the processor's window would hide a burst of drops, so the
+ * source publishes every cycle by default ({@code everyCycles = 1}). With {@code everyCycles = N}
+ * it publishes only every N-th call per namespace and returns nothing in between: the processor
+ * then sees the same cumulative counters over a longer interval, never stale ones labelled fresh.
  *
  * <p>No tool at all is NO_DATA; one back end failing while another works publishes what was read
  * and logs the failure.
