@@ -22,7 +22,19 @@ public enum DumpRequest {
   /** RTM_GETQDISC: every qdisc of every device, with TCA_STATS2. */
   QDISCS(NetlinkSocketKind.ROUTE, message(Rtnl.RTM_GETQDISC, new byte[20])),
   /** NFT_MSG_GETTABLE over NETLINK_NETFILTER: the nf_tables tables of every family. */
-  NFT_TABLES(NetlinkSocketKind.NETFILTER, message(NfTables.GETTABLE, new byte[4]));
+  NFT_TABLES(NetlinkSocketKind.NETFILTER, message(NfTables.GETTABLE, new byte[4])),
+  /**
+   * NFT_MSG_GETRULE over NETLINK_NETFILTER: every rule of every table and family (NFPROTO_UNSPEC),
+   * chain by chain in rule order, with its counters.
+   */
+  NFT_RULES(NetlinkSocketKind.NETFILTER, message(NfRules.GETRULE, new byte[4])),
+  /**
+   * NFT_MSG_GETGEN: the ruleset generation, which changes with every committed ruleset change. Not
+   * a dump: the single reply is followed by the ACK this request asks for, which ends it.
+   */
+  NFT_GENERATION(
+      NetlinkSocketKind.NETFILTER,
+      message(NfRules.GETGEN, new byte[4], NlMessages.NLM_F_REQUEST | NlMessages.NLM_F_ACK));
 
   private final NetlinkSocketKind socket;
   private final byte[] message;
@@ -58,11 +70,15 @@ public enum DumpRequest {
   }
 
   private static byte[] message(int type, byte[] payload) {
+    return message(type, payload, NlMessages.NLM_F_REQUEST | NlMessages.NLM_F_DUMP);
+  }
+
+  private static byte[] message(int type, byte[] payload, int flags) {
     ByteBuffer b =
         ByteBuffer.allocate(NlMessages.HEADER + payload.length).order(ByteOrder.nativeOrder());
     b.putInt(NlMessages.HEADER + payload.length)
         .putShort((short) type)
-        .putShort((short) (NlMessages.NLM_F_REQUEST | NlMessages.NLM_F_DUMP))
+        .putShort((short) flags)
         .putInt(0)
         .putInt(0)
         .put(payload);

@@ -23,6 +23,7 @@ public final class NlMessages {
   public static final int NLMSG_OVERRUN = 4;
   public static final int NLM_F_REQUEST = 0x1;
   public static final int NLM_F_MULTI = 0x2;
+  public static final int NLM_F_ACK = 0x4;
 
   /** The dump changed while the kernel walked it: entries may be missing or doubled. */
   public static final int NLM_F_DUMP_INTR = 0x10;

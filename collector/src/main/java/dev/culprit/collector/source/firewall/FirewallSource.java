@@ -3,6 +3,7 @@ package dev.culprit.collector.source.firewall;
 import dev.culprit.collector.platform.netlink.DumpRequest;
 import dev.culprit.collector.platform.netlink.NetlinkException;
 import dev.culprit.collector.platform.netlink.NetnsHandles;
+import dev.culprit.collector.platform.netlink.NfRules;
 import dev.culprit.collector.platform.netlink.NfTables;
 import dev.culprit.collector.platform.netns.NetnsAccess;
 import dev.culprit.collector.spi.Header;
@@ -49,11 +50,16 @@ import org.slf4j.LoggerFactory;
  * way; when nft is installed but had nothing beyond iptables' tables to list, "nft" is still named
  * among the back ends, as listing it would have.
  *
- * <p>Cadence: counters only come with the rule listing, so a listing older than the processor's
- * window would hide a burst of drops. The source therefore lists every cycle by default ({@code
- * everyCycles = 1}). With {@code everyCycles = N} it publishes only every N-th call per namespace
- * and returns nothing in between: the processor then sees the same cumulative counters over a
- * longer interval, never stale ones labelled fresh.
+ * <p>Counters without forks: with namespace handles, the rule text of nf_tables rules (iptables-nft
+ * and native nft) is listed only when the namespace's ruleset generation changed; every other cycle
+ * an nf_tables rule dump refreshes the counters and statistic matches of that cached listing (see
+ * {@link CachedListing}). The records are the same as the listings would print. iptables-legacy
+ * rules are not in nf_tables and are listed every cycle.
+ *
+ * <p>Cadence: a listing older than the processor's window would hide a burst of drops, so the
+ * source publishes every cycle by default ({@code everyCycles = 1}). With {@code everyCycles = N}
+ * it publishes only every N-th call per namespace and returns nothing in between: the processor
+ * then sees the same cumulative counters over a longer interval, never stale ones labelled fresh.
  *
  * <p>No tool at all is NO_DATA; one back end failing while another works publishes what was read
  * and logs the failure.
@@ -66,13 +72,26 @@ public final class FirewallSource implements Source {
   private final int everyCycles;
   private final Map<Long, AtomicLong> calls = new ConcurrentHashMap<>();
   private final AtomicBoolean tableDumpFailureLogged = new AtomicBoolean();
+  private final AtomicBoolean ruleDumpFailureLogged = new AtomicBoolean();
+  private final boolean countersFromNetlink;
+  private final Map<String, CachedListing> cache = new ConcurrentHashMap<>();
 
+  /** Counters from netlink where it can; rule text forked only when the ruleset changed. */
   public FirewallSource(NetnsAccess access, int everyCycles) {
+    this(access, everyCycles, true);
+  }
+
+  /**
+   * @param countersFromNetlink false forks every listing every cycle (the path the netlink one is
+   *     checked against)
+   */
+  public FirewallSource(NetnsAccess access, int everyCycles, boolean countersFromNetlink) {
     if (everyCycles < 1) {
       throw new IllegalArgumentException("everyCycles must be >= 1, got " + everyCycles);
     }
     this.access = access;
     this.everyCycles = everyCycles;
+    this.countersFromNetlink = countersFromNetlink;
   }
 
   @Override
@@ -91,47 +110,35 @@ public final class FirewallSource implements Source {
     if (call % everyCycles != 0) {
       return List.of();
     }
-    List<FirewallRule> rules = new ArrayList<>();
-    List<ChainPolicy> policies = new ArrayList<>();
-    List<String> backends = new ArrayList<>();
     List<Exception> failures = new ArrayList<>();
     Map<String, String> legacyNames =
         access.readNetFiles(netns, List.of("ip_tables_names", "ip6_tables_names"));
+    NetnsHandles handles = access.handles(netns);
+    NfListing nf = countersFromNetlink && handles != null ? fromCache(netns, handles) : null;
+    // whether netlink said which tables exist: then an empty listing is an answer, not NO_DATA
+    boolean tablesKnown = nf != null;
+    if (nf == null) {
+      Long generation = countersFromNetlink && handles != null ? generation(handles) : null;
+      List<NfTables.Table> tables = netlinkTables(handles);
+      tablesKnown = tables != null;
+      nf = listNfTables(netns, tables, failures);
+      if (generation != null) {
+        nf = cache(netns, handles, generation, nf);
+      }
+    }
 
-    // Which nf_tables tables exist decides which listings have anything to print: from netlink
-    // when we can (no fork), else from nft's own listing (nft first, as it lists every table).
-    List<NfTables.Table> tables = netlinkTables(netns);
-    String nftJson = tables == null ? listNft(netns, failures) : null;
-    Set<String> nftTables =
-        tables != null
-            ? iptablesFamilies(tables)
-            : nftJson == null ? null : NftJsonParser.tables(nftJson);
-
-    boolean nftIptables = false;
-    for (Backend[] pair :
-        new Backend[][] {
-          {Backend.IPTABLES_NFT, Backend.IPTABLES_LEGACY},
-          {Backend.IP6TABLES_NFT, Backend.IP6TABLES_LEGACY}
-        }) {
-      boolean v4 = pair[0].family().equals("ipv4");
+    List<FirewallRule> rules = new ArrayList<>();
+    List<ChainPolicy> policies = new ArrayList<>();
+    List<String> backends = new ArrayList<>();
+    for (Backend legacy : new Backend[] {Backend.IPTABLES_LEGACY, Backend.IP6TABLES_LEGACY}) {
+      boolean v4 = legacy.family().equals("ipv4");
+      add(v4 ? nf.ipv4() : nf.ipv6(), rules, policies, backends);
       boolean legacyInUse =
           !legacyNames.getOrDefault(v4 ? "ip_tables_names" : "ip6_tables_names", "").isBlank();
-      String readAs = null;
-      if (nftTables == null || nftTables.contains(v4 ? "ip" : "ip6")) {
+      // legacy rules are not in nf_tables: they are listed every cycle
+      if (legacyInUse && !legacy.name().equals(nf.readAs(v4))) {
         try {
-          readAs = readIptables(netns, pair[0], rules, policies);
-          backends.add(readAs);
-          nftIptables |= readAs.equals(pair[0].name());
-        } catch (NoDataException e) {
-          // this iptables flavour is not installed
-        } catch (Exception e) {
-          failures.add(e);
-        }
-      }
-      if (legacyInUse && !pair[1].name().equals(readAs)) {
-        try {
-          readIptables(netns, pair[1], rules, policies);
-          backends.add(pair[1].name());
+          add(readIptables(netns, legacy), rules, policies, backends);
         } catch (NoDataException e) {
           // not installed
         } catch (Exception e) {
@@ -139,28 +146,11 @@ public final class FirewallSource implements Source {
         }
       }
     }
-    // With the table list from netlink, nft is needed only for tables iptables-nft did not print.
-    boolean nftNeeded =
-        tables == null
-            || hasNonIptablesTable(tables)
-            || (!iptablesFamilies(tables).isEmpty() && !nftIptables);
-    if (tables != null && nftNeeded) {
-      nftJson = listNft(netns, failures);
-    }
-    if (nftJson != null) {
-      try {
-        IptablesSaveParser.Ruleset nft =
-            NftJsonParser.parse(String.join(" ", Backend.NFT.argv()), nftJson, "nft", nftIptables);
-        rules.addAll(nft.rules());
-        policies.addAll(nft.policies());
-        backends.add("nft");
-      } catch (Exception e) {
-        failures.add(e);
-      }
-    } else if (!nftNeeded && access.runner().installed(Backend.NFT.argv().get(0))) {
+    add(nf.nft(), rules, policies, backends);
+    if (nf.nftNamedOnly()) {
       backends.add("nft"); // its listing would hold only iptables' tables, which are skipped
     }
-    if (backends.isEmpty() && tables == null) {
+    if (backends.isEmpty() && !tablesKnown) {
       if (!failures.isEmpty()) {
         throw failures.get(0);
       }
@@ -176,6 +166,153 @@ public final class FirewallSource implements Source {
     return List.of(new Sample(Topics.FILTER, header.host(), sample));
   }
 
+  private static void add(
+      NfListing.Part part,
+      List<FirewallRule> rules,
+      List<ChainPolicy> policies,
+      List<String> backends) {
+    if (part != null) {
+      rules.addAll(part.rules());
+      policies.addAll(part.policies());
+      backends.add(part.backend());
+    }
+  }
+
+  /**
+   * The namespace's nf_tables listing with this moment's counters, when its ruleset generation is
+   * still the one the cached listing was printed at: a generation, a rule dump and the generation
+   * again (so the dump saw that same ruleset), no fork. Null when it must be listed again.
+   */
+  private NfListing fromCache(Netns netns, NetnsHandles handles) {
+    CachedListing cached = cache.get(cacheKey(netns));
+    if (cached == null) {
+      return null;
+    }
+    Long before = generation(handles);
+    if (before == null || before != cached.generation()) {
+      return null;
+    }
+    List<NfRules.Rule> dump = ruleDump(handles);
+    Long after = generation(handles);
+    if (dump == null || !before.equals(after)) {
+      return null;
+    }
+    return cached.refresh(dump);
+  }
+
+  /**
+   * Ties a fresh listing to the kernel's rules, when the ruleset did not change while it was
+   * printed, and returns it with the counters of the same dump: from then on every cycle reads them
+   * from netlink until the generation changes. Without a tie the listing is returned as printed and
+   * the next cycle lists again.
+   */
+  private NfListing cache(Netns netns, NetnsHandles handles, long generation, NfListing listing) {
+    String key = cacheKey(netns);
+    List<NfRules.Rule> dump = ruleDump(handles);
+    Long after = generation(handles);
+    CachedListing cached =
+        dump != null && after != null && after == generation
+            ? CachedListing.tie(generation, listing, dump)
+            : null;
+    NfListing refreshed = cached == null ? null : cached.refresh(dump);
+    if (refreshed == null) {
+      cache.remove(key);
+      return listing;
+    }
+    cache.put(key, cached);
+    return refreshed;
+  }
+
+  /** A namespace inode can be reused by a later namespace; its label tells them apart too. */
+  private static String cacheKey(Netns netns) {
+    return netns.inode() + "/" + netns.label();
+  }
+
+  /** The ruleset generation, or null when netlink cannot say. */
+  private Long generation(NetnsHandles handles) {
+    long[] gen = {-1};
+    try {
+      handles.dump(DumpRequest.NFT_GENERATION, NfRules.generationInto(gen));
+    } catch (IOException e) {
+      logNetlinkFailure("generation", e);
+      return null;
+    }
+    return gen[0] < 0 ? null : gen[0];
+  }
+
+  /** Every nf_tables rule of the namespace, or null when the dump failed or was interrupted. */
+  private List<NfRules.Rule> ruleDump(NetnsHandles handles) {
+    List<NfRules.Rule> rules = new ArrayList<>();
+    try {
+      return handles.dump(DumpRequest.NFT_RULES, NfRules.collectInto(rules)) ? null : rules;
+    } catch (IOException e) {
+      logNetlinkFailure("rule dump", e);
+      return null;
+    }
+  }
+
+  private void logNetlinkFailure(String what, IOException e) {
+    if (ruleDumpFailureLogged.compareAndSet(false, true)) {
+      LOG.info(
+          "nf_tables {} failed ({}); listing firewall rules with a fork every cycle",
+          what,
+          e.getMessage());
+    }
+  }
+
+  /**
+   * Lists the namespace's nf_tables rules by forking {@code iptables-nft-save} per family that
+   * holds an iptables table and {@code nft} when another table exists ({@code tables} from
+   * netlink), or, without that list, nft first and its table list deciding the same.
+   */
+  private NfListing listNfTables(Netns netns, List<NfTables.Table> tables, List<Exception> failures)
+      throws Exception {
+    int failuresBefore = failures.size();
+    String nftJson = tables == null ? listNft(netns, failures) : null;
+    Set<String> nftTables =
+        tables != null
+            ? iptablesFamilies(tables)
+            : nftJson == null ? null : NftJsonParser.tables(nftJson);
+    NfListing.Part[] iptables = new NfListing.Part[2];
+    boolean nftIptables = false;
+    for (Backend backend : new Backend[] {Backend.IPTABLES_NFT, Backend.IP6TABLES_NFT}) {
+      boolean v4 = backend.family().equals("ipv4");
+      if (nftTables == null || nftTables.contains(v4 ? "ip" : "ip6")) {
+        try {
+          NfListing.Part part = readIptables(netns, backend);
+          iptables[v4 ? 0 : 1] = part;
+          nftIptables |= part.backend().equals(backend.name());
+        } catch (NoDataException e) {
+          // this iptables flavour is not installed
+        } catch (Exception e) {
+          failures.add(e);
+        }
+      }
+    }
+    // With the table list from netlink, nft is needed only for tables iptables-nft did not print.
+    boolean nftNeeded =
+        tables == null
+            || hasNonIptablesTable(tables)
+            || (!iptablesFamilies(tables).isEmpty() && !nftIptables);
+    if (tables != null && nftNeeded) {
+      nftJson = listNft(netns, failures);
+    }
+    NfListing.Part nft = null;
+    if (nftJson != null) {
+      try {
+        IptablesSaveParser.Ruleset parsed =
+            NftJsonParser.parse(String.join(" ", Backend.NFT.argv()), nftJson, "nft", nftIptables);
+        nft = new NfListing.Part("nft", parsed.rules(), parsed.policies());
+      } catch (Exception e) {
+        failures.add(e);
+      }
+    }
+    boolean namedOnly =
+        nftJson == null && !nftNeeded && access.runner().installed(Backend.NFT.argv().get(0));
+    return new NfListing(
+        iptables[0], iptables[1], nft, namedOnly, failures.size() == failuresBefore);
+  }
+
   /** {@code nft -j list ruleset}'s output; null when nft is not installed or failed. */
   private String listNft(Netns netns, List<Exception> failures) {
     try {
@@ -189,8 +326,7 @@ public final class FirewallSource implements Source {
   }
 
   /** The namespace's nf_tables tables from netlink; null when that cannot be asked here. */
-  private List<NfTables.Table> netlinkTables(Netns netns) throws IOException, NoDataException {
-    NetnsHandles handles = access.handles(netns);
+  private List<NfTables.Table> netlinkTables(NetnsHandles handles) throws IOException {
     if (handles == null) {
       return null;
     }
@@ -232,10 +368,8 @@ public final class FirewallSource implements Source {
         && NftJsonParser.IPTABLES_TABLES.contains(t.name());
   }
 
-  /** Reads one iptables back end; returns the back end it turned out to be. */
-  private String readIptables(
-      Netns netns, Backend backend, List<FirewallRule> rules, List<ChainPolicy> policies)
-      throws Exception {
+  /** Reads one iptables back end, named as the back end it turned out to be. */
+  private NfListing.Part readIptables(Netns netns, Backend backend) throws Exception {
     String text;
     String name = backend.name();
     List<String> argv = backend.argv();
@@ -254,8 +388,6 @@ public final class FirewallSource implements Source {
     }
     IptablesSaveParser.Ruleset parsed =
         IptablesSaveParser.parse(String.join(" ", argv), text, name, backend.family());
-    rules.addAll(parsed.rules());
-    policies.addAll(parsed.policies());
-    return name;
+    return new NfListing.Part(name, parsed.rules(), parsed.policies());
   }
 }

@@ -211,6 +211,8 @@ public final class CaptureNetlinkFixtures {
       case ADDRESSES -> "rtm-getaddr.hex";
       case QDISCS -> "rtm-getqdisc.hex";
       case NFT_TABLES -> "nft-gettable.hex";
+      case NFT_RULES -> "nft-getrule.hex";
+      case NFT_GENERATION -> "nft-getgen.hex";
     };
   }
 
@@ -223,7 +225,7 @@ public final class CaptureNetlinkFixtures {
   }
 
   /** Equal apart from the sequence numbers (bytes 8..11 of each message). */
-  private static boolean sameButSequence(byte[] a, byte[] b) {
+  static boolean sameButSequence(byte[] a, byte[] b) {
     if (a.length != b.length) {
       return false;
     }

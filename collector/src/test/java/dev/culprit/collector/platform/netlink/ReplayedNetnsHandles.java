@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * Namespace handles that replay a captured namespace ({@code fixtures/netlink/DIR}): each dump
  * request answers with its real captured bytes, walked by the real message code; {@code net/dev} is
- * the captured file. Records which requests were made.
+ * the captured file. A request the folder has no capture of fails as netlink would on a kernel
+ * without it. Records which requests were made.
  */
 public final class ReplayedNetnsHandles implements NetnsHandles, NetnsHandleProvider {
 
@@ -48,6 +49,11 @@ public final class ReplayedNetnsHandles implements NetnsHandles, NetnsHandleProv
   public boolean dump(DumpRequest request, NlMessages.Handler handler) throws IOException {
     synchronized (this) {
       requests.add(request);
+    }
+    if (ReplayedNetnsHandles.class.getResource(dir + "/" + CaptureNetlinkFixtures.fileName(request))
+        == null) {
+      // captured before this request existed: answer as a kernel without it would
+      throw new NetlinkException("fixture " + dir + " has no " + request + " capture");
     }
     NlMessages.Walk walk = NlMessages.walk(bytes(dir, request), -1, handler);
     if (!walk.done()) {
