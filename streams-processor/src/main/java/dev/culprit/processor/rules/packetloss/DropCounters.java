@@ -9,6 +9,7 @@ import dev.culprit.schemas.QdiscStats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -20,8 +21,9 @@ import java.util.TreeMap;
  * <p>The counters, and why none of them names a cause on its own:
  *
  * <ul>
- *   <li>a device's {@code rx_dropped}: the stack also raises it for unknown protocols, a full
- *       backlog, a veth peer refusing a frame, and more;
+ *   <li>a device's {@code rx_dropped} (unless its veth peer's tx_dropped rose too: a refused
+ *       frame): the stack also raises it for unknown protocols, a full backlog, a veth peer
+ *       refusing a frame, and more;
  *   <li>a device's {@code tx_dropped}: a veth whose peer is down or refused the frame, a driver
  *       without room;
  *   <li>a device's {@code rx_errors} beyond its length, over, CRC, frame, fifo and missed errors:
@@ -73,7 +75,7 @@ final class DropCounters {
     List<Drop> drops = new ArrayList<>();
     for (InterfaceStats d : window.interfaces()) {
       if (!Peers.isLoopback(d)) {
-        device(d, drops);
+        device(window, d, drops);
       }
     }
     protocol(window, drops);
@@ -101,8 +103,15 @@ final class DropCounters {
     return drops;
   }
 
-  private static void device(InterfaceStats d, List<Drop> drops) {
+  private static void device(NetnsWindow window, InterfaceStats d, List<Drop> drops) {
     String name = d.getName();
+    // A frame a veth refuses for its size (is_skb_forwardable) counts on both ends, the receiver's
+    // rx_dropped and the sender's tx_dropped: an MTU's signature even in the window in which the
+    // MTU
+    // was set right again, when the MTU rule no longer sees two sizes. Not unexplained.
+    Optional<InterfaceStats> peer = Peers.vethPeer(window, d).map(Peers.Peer::iface);
+    boolean peerSent = peer.map(p -> value(p.getTxDropped()) > 0).orElse(false);
+    boolean peerRefused = peer.map(p -> value(p.getRxDropped()) > 0).orElse(false);
     Long rxPackets = d.getRxPackets();
     String look =
         "ip -s -s link show dev "
@@ -112,7 +121,7 @@ final class DropCounters {
             + ", and where the kernel frees the packets: perf record -e skb:kfree_skb (drop reasons"
             + " since Linux 5.17) or dropwatch";
     long rxDropped = value(d.getRxDropped());
-    if (rxDropped > 0) {
+    if (rxDropped > 0 && !peerSent) {
       drops.add(
           new Drop(
               name,
@@ -131,7 +140,7 @@ final class DropCounters {
               look + "; rx_dropped also counts unknown protocols (IPv6 off, LLDP)"));
     }
     long txDropped = value(d.getTxDropped());
-    if (txDropped > 0) {
+    if (txDropped > 0 && !peerRefused) {
       Long txPackets = d.getTxPackets();
       drops.add(
           new Drop(
