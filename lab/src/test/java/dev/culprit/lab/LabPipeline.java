@@ -81,8 +81,17 @@ public final class LabPipeline implements AutoCloseable {
     this.collector = collector;
   }
 
-  /** Starts processor and collector; returns once the processor runs. */
+  /**
+   * Starts processor and collector, client 1 probing ({@link #PROBES}); once the processor runs.
+   */
   public static LabPipeline start(String bootstrapServers, Duration sampleInterval, Duration window)
+      throws IOException, InterruptedException {
+    return start(bootstrapServers, sampleInterval, window, PROBES);
+  }
+
+  /** Starts processor and collector with these probes (none: no probe source). */
+  public static LabPipeline start(
+      String bootstrapServers, Duration sampleInterval, Duration window, List<String> probes)
       throws IOException, InterruptedException {
     Path dir = Files.createTempDirectory("culprit-lab-pipeline");
     ProcessorConfig processorConfig =
@@ -117,12 +126,14 @@ public final class LabPipeline implements AutoCloseable {
               new NetworkSourceOptions(
                   NetworkSourceOptions.ALL, NameFilter.all(), commandTimeout, 1));
       List<Source> all = new ArrayList<>(network.sources());
-      all.add(
-          new ProbeSource(
-              network.access(),
-              PROBES.stream().map(ProbeTarget::parse).toList(),
-              5,
-              Duration.ofMillis(Math.min(900, commandTimeout.toMillis()))));
+      if (!probes.isEmpty()) {
+        all.add(
+            new ProbeSource(
+                network.access(),
+                probes.stream().map(ProbeTarget::parse).toList(),
+                5,
+                Duration.ofMillis(Math.min(900, commandTimeout.toMillis()))));
+      }
       collector =
           new Collector(
               collectorConfig,

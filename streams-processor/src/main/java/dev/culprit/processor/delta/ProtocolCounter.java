@@ -26,6 +26,8 @@ public enum ProtocolCounter {
   UDP_IN_DATAGRAMS("Udp.InDatagrams", false),
   UDP_RCVBUF_ERRORS("Udp.RcvbufErrors", false),
   UDP6_RCVBUF_ERRORS("Udp6.RcvbufErrors", false),
+  // Every datagram UDP refused (full buffers, checksums, socket filters): drops of no one reason.
+  UDP_IN_ERRORS("Udp.InErrors", false),
   TCP_RCVQ_DROP("TcpExt.TCPRcvQDrop", false),
   TCP_BACKLOG_DROP("TcpExt.TCPBacklogDrop", false),
   TCP_OFO_DROP("TcpExt.TCPOFODrop", false),
@@ -34,6 +36,8 @@ public enum ProtocolCounter {
   IP_REVERSE_PATH_FILTER("TcpExt.IPReversePathFilter", false),
   // IP traffic of the namespace: what a firewall chain without counters of its own saw at most.
   IP_IN_RECEIVES("Ip.InReceives", false),
+  // Received datagrams IP discarded though nothing was wrong with them (no memory, ...).
+  IP_IN_DISCARDS("Ip.InDiscards", false),
   IP_OUT_REQUESTS("Ip.OutRequests", false),
   IP_FORW_DATAGRAMS("Ip.ForwDatagrams", false),
   IP6_IN_RECEIVES("Ip6.InReceives", false),

@@ -53,6 +53,9 @@ public final class PacketLossTopology {
   /** The suppression buffer (and its changelog) holding windows until they close. */
   public static final String SUPPRESSION = "host-windows-until-closed";
 
+  /** Per host: how long each drop has gone on, window after window (see DropStreaks). */
+  public static final String STREAKS_STORE = "packet-loss-streaks";
+
   private PacketLossTopology() {}
 
   /**
@@ -63,6 +66,10 @@ public final class PacketLossTopology {
   public static KStream<String, RuleResult> addTo(
       StreamsBuilder builder, SampleStreams samples, ProcessorConfig config) {
     builder.addStateStore(BaselineStore.builder());
+    // In memory like the windows: one small record per host; the changelog restores it.
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(STREAKS_STORE), Serdes.String(), Serdes.ByteArray()));
 
     List<SampleKind<?>> kinds = SampleKinds.network();
     CogroupedKStream<String, HostWindowState> cogrouped =
@@ -102,7 +109,8 @@ public final class PacketLossTopology {
             .toStream(Named.as("host-window-closed"))
             .process(
                 () -> new RuleProcessor(Rules.packetLoss(config.thresholds())),
-                Named.as("packet-loss-rules"));
+                Named.as("packet-loss-rules"),
+                STREAKS_STORE);
 
     results
         .flatMapValues(RuleResult::causes, Named.as("packet-loss-causes"))

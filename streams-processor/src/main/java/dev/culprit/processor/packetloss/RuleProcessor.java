@@ -3,6 +3,7 @@ package dev.culprit.processor.packetloss;
 import dev.culprit.processor.decode.DeadLetters;
 import dev.culprit.processor.rules.RuleResult;
 import dev.culprit.processor.rules.packetloss.PacketLossRule;
+import dev.culprit.processor.window.DropStreaks;
 import dev.culprit.processor.window.HostWindow;
 import dev.culprit.processor.window.HostWindowState;
 import dev.culprit.processor.window.NetnsWindow;
@@ -14,6 +15,7 @@ import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +25,8 @@ import org.slf4j.LoggerFactory;
  * correlation) put it in the same window. Every closed window gets a result, with or without
  * causes, because cause lifecycles count the windows a cause was absent from. A rule that throws
  * becomes a dead letter holding the aggregate it failed on; the other rules' causes still go out.
+ * The runs of drops window after window ({@link DropStreaks}) are kept per host in {@link
+ * PacketLossTopology#STREAKS_STORE}.
  */
 final class RuleProcessor
     implements Processor<Windowed<String>, HostWindowState, String, RuleResult> {
@@ -31,6 +35,7 @@ final class RuleProcessor
 
   private final List<PacketLossRule> rules;
   private ProcessorContext<String, RuleResult> context;
+  private KeyValueStore<String, byte[]> streakStore;
 
   RuleProcessor(List<PacketLossRule> rules) {
     this.rules = rules;
@@ -39,14 +44,17 @@ final class RuleProcessor
   @Override
   public void init(ProcessorContext<String, RuleResult> context) {
     this.context = context;
+    this.streakStore = context.getStateStore(PacketLossTopology.STREAKS_STORE);
   }
 
   @Override
   public void process(Record<Windowed<String>, HostWindowState> record) {
     Windowed<String> key = record.key();
     String host = key.key();
-    HostWindow window =
-        HostWindow.decode(host, key.window().start(), key.window().end(), record.value());
+    long start = key.window().start();
+    long size = key.window().end() - start;
+    DropStreaks streaks = DropStreaks.continuing(start, size, streakStore.get(host));
+    HostWindow window = HostWindow.decode(host, start, key.window().end(), record.value(), streaks);
     List<RootCause> causes = new ArrayList<>();
     List<DeadLetter> failures = new ArrayList<>();
     for (NetnsWindow netns : window.namespaces()) {
@@ -73,6 +81,7 @@ final class RuleProcessor
         }
       }
     }
+    streakStore.put(host, streaks.toBytes());
     // Forwarded even when empty: a closed window without causes is what ends a cause's episode.
     context.forward(new Record<>(host, new RuleResult(causes, failures), key.window().start()));
   }

@@ -15,11 +15,14 @@ public final class HostWindow {
   private final long startMs;
   private final long endMs;
   private final List<NetnsWindow> namespaces;
+  private final DropStreaks streaks;
 
-  private HostWindow(String host, long startMs, long endMs, HostWindowState state) {
+  private HostWindow(
+      String host, long startMs, long endMs, HostWindowState state, DropStreaks streaks) {
     this.host = host;
     this.startMs = startMs;
     this.endMs = endMs;
+    this.streaks = streaks;
     List<NetnsWindow> decoded = new ArrayList<>();
     List<HostWindowState.Entry> entries = state.entries();
     int from = 0;
@@ -32,9 +35,15 @@ public final class HostWindow {
     this.namespaces = Collections.unmodifiableList(decoded);
   }
 
-  /** Decodes an aggregate of the window [startMs, endMs). */
+  /** Decodes an aggregate of the window [startMs, endMs), with no memory of earlier windows. */
   public static HostWindow decode(String host, long startMs, long endMs, HostWindowState state) {
-    return new HostWindow(host, startMs, endMs, state);
+    return new HostWindow(host, startMs, endMs, state, DropStreaks.none(startMs));
+  }
+
+  /** Decodes an aggregate of the window [startMs, endMs), continuing the drops' runs. */
+  public static HostWindow decode(
+      String host, long startMs, long endMs, HostWindowState state, DropStreaks streaks) {
+    return new HostWindow(host, startMs, endMs, state, streaks);
   }
 
   public String host() {
@@ -49,6 +58,11 @@ public final class HostWindow {
   /** Window end, epoch ms, exclusive. */
   public long endMs() {
     return endMs;
+  }
+
+  /** How long the host's drops have gone on, window after window. */
+  public DropStreaks streaks() {
+    return streaks;
   }
 
   /** Every namespace that reported in the window, sorted by label. */

@@ -2,12 +2,14 @@ package dev.culprit.processor.scenarios;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.culprit.processor.ProcessorConfig;
 import dev.culprit.processor.TopologyHarness;
 import dev.culprit.schemas.JsonRenderer;
 import dev.culprit.schemas.RootCause;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -34,6 +36,7 @@ class GoldenScenariosTest {
     all.addAll(RouteScenarios.all());
     all.addAll(SoftnetScenarios.all());
     all.addAll(ProbeScenarios.all());
+    all.addAll(OutageScenarios.all());
     return all.stream();
   }
 
@@ -41,7 +44,9 @@ class GoldenScenariosTest {
   @MethodSource("scenarios")
   void emitsExactlyTheGoldenEvents(Scenario scenario) throws IOException {
     List<RootCause> causes;
-    try (TopologyHarness harness = new TopologyHarness()) {
+    ProcessorConfig config =
+        ProcessorConfig.defaults("ttd:9092").withWindow(scenario.window(), Duration.ofSeconds(2));
+    try (TopologyHarness harness = new TopologyHarness(config)) {
       scenario.run().accept(harness);
       causes = harness.causes();
       assertThat(harness.deadLetters()).as("dead letters").isEmpty();

@@ -41,10 +41,11 @@ final class LinkScenarios {
               h.advanceTo(closing(1));
             }),
         new Scenario(
-            "mtu-veth-rx-drops-its-larger-peer-did-not-cause-are-quiet",
+            "mtu-veth-rx-drops-its-larger-peer-did-not-cause-are-unexplained",
             "rx_dropped rising on a pod eth0 with MTU 1000 under a 1500 veth peer whose tx_dropped"
                 + " stays flat: the peer refused no frame for its size, so the drops have another"
-                + " reason (unknown protocols, IPv6 off) and the MTU is not named",
+                + " reason (unknown protocols, IPv6 off) and the MTU is not named; 80 of 3080"
+                + " received is real loss, so UNEXPLAINED_DROPS on eth0",
             h -> {
               WebHost w = new WebHost();
               h.pipe(
@@ -64,6 +65,19 @@ final class LinkScenarios {
               h.pipe(w.hostInterfaces(same, same, same));
               w.samples.at(cycle(1));
               h.pipe(w.hostInterfaces(n -> n.setRxErrors(40L).setRxPackets(80_000L), same, same));
+              h.advanceTo(closing(1));
+            }),
+        new Scenario(
+            "nic-rx-errors-of-a-real-share-without-crc-or-alignment-errors-are-unexplained",
+            "rx_errors rising by 4000 of 84000 frames on the NIC while rx_crc_errors, the frame"
+                + " column, fifo and missed stay flat: real loss no rule explains, so"
+                + " UNEXPLAINED_DROPS, never NIC_RX_ERRORS",
+            h -> {
+              WebHost w = new WebHost();
+              h.pipe(w.hostInterfaces(same, same, same));
+              w.samples.at(cycle(1));
+              h.pipe(
+                  w.hostInterfaces(n -> n.setRxErrors(4_000L).setRxPackets(80_000L), same, same));
               h.advanceTo(closing(1));
             }),
         new Scenario(

@@ -2,6 +2,7 @@ package dev.culprit.processor.scenarios;
 
 import dev.culprit.processor.SampleFactory;
 import dev.culprit.processor.TopologyHarness;
+import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
@@ -11,8 +12,14 @@ import java.util.function.Consumer;
  * @param name file name of the golden events
  * @param why one line on what the scenario proves
  * @param run pipes the samples and closes the windows
+ * @param window the processor's window size (grace 2 s)
  */
-public record Scenario(String name, String why, Consumer<TopologyHarness> run) {
+public record Scenario(String name, String why, Consumer<TopologyHarness> run, Duration window) {
+
+  /** A scenario at the default 10 s windows. */
+  public Scenario(String name, String why, Consumer<TopologyHarness> run) {
+    this(name, why, run, Duration.ofMillis(CYCLE_MS));
+  }
 
   /** Window-aligned start: cycles fall 1 s into each 10 s window. */
   public static final long T0 = 1_700_000_001_000L;

@@ -117,9 +117,10 @@ final class StackScenarios {
             150_000,
             Map.of("drop", 300L, "early_drop", 0L, "insert_failed", 300L)),
         qdiscCase(
-            "qdisc-aqm-dropping-a-real-share-is-quiet",
+            "qdisc-aqm-dropping-a-real-share-is-unexplained",
             "fq_codel dropping 5 % of what it handled: an AQM's early drops under congestion, with"
-                + " no counter telling an overflow, so no qdisc is blamed",
+                + " no counter telling an overflow, so no qdisc is blamed; the loss is real, so"
+                + " UNEXPLAINED_DROPS says where it was counted",
             "fq_codel",
             19_000,
             1_000,
@@ -134,19 +135,31 @@ final class StackScenarios {
             "ListenOverflows and ListenDrops rising: the accept queue of a listener is full",
             Map.of("TcpExt.ListenOverflows", 40L, "TcpExt.ListenDrops", 42L)),
         protocol(
-            "listen-drops-without-overflows-are-quiet",
+            "listen-drops-without-overflows-are-unexplained",
             "ListenDrops and retransmits rising while ListenOverflows and TCPReqQFullDrop stay 0:"
-                + " SYNs dropped at a listener for other reasons, no queue was full",
+                + " SYNs dropped at a listener for other reasons, no queue was full, so not"
+                + " LISTEN_OVERFLOW but UNEXPLAINED_DROPS at the TCP listeners",
             Map.of(
                 "TcpExt.ListenDrops", 42L,
                 "TcpExt.ListenOverflows", 0L,
                 "TcpExt.TCPReqQFullDrop", 0L,
                 "Tcp.RetransSegs", 60L)),
         protocol(
-            "udp-in-errors-without-rcvbuf-errors-are-quiet",
-            "Udp.InErrors rising while RcvbufErrors stays 0: checksum or filter errors, not a full"
-                + " receive buffer",
-            Map.of("Udp.InErrors", 500L, "Udp.RcvbufErrors", 0L, "Udp.InDatagrams", 50_000L)),
+            "udp-in-errors-without-rcvbuf-errors-are-unexplained",
+            "Udp.InErrors rising (500 of 20500 datagrams) while RcvbufErrors stays 0: checksum or"
+                + " filter errors, not a full receive buffer, so not SOCKET_BUFFER_OVERFLOW but"
+                + " UNEXPLAINED_DROPS at UDP input",
+            Map.of("Udp.InErrors", 500L, "Udp.RcvbufErrors", 0L, "Udp.InDatagrams", 20_000L)),
+        protocol(
+            "udp-in-errors-trickle-is-quiet",
+            "Udp.InErrors rising by 30 of 100030 datagrams: a trickle of bad datagrams, no loss"
+                + " worth an event",
+            Map.of("Udp.InErrors", 30L, "Udp.RcvbufErrors", 0L, "Udp.InDatagrams", 100_000L)),
+        protocol(
+            "ip-in-discards-are-unexplained",
+            "Ip.InDiscards rising by 400 of 8000 received packets with no specific counter moving:"
+                + " UNEXPLAINED_DROPS at IP input, never a guessed cause",
+            Map.of("Ip.InDiscards", 400L, "Ip.InReceives", 8_000L)),
         protocol(
             "udp-rcvbuf-errors",
             "Udp RcvbufErrors rising: datagrams dropped at a full socket buffer",

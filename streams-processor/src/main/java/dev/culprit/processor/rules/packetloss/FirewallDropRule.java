@@ -17,6 +17,7 @@ import dev.culprit.schemas.RootCause;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -34,6 +35,12 @@ import java.util.regex.Pattern;
  * there the share is taken over the namespace's IP packets at the chain's hook (Ip.InReceives for
  * input, …): an upper bound of its traffic, so the share is never overstated. With neither, a
  * selective rule is not judged.
+ *
+ * <p>A selective rule dropping a small share is a cause too when it cuts a client off: its match
+ * selects one source address ({@code -s ADDR}), so every packet it matched was dropped, the drops
+ * went on in every window for {@value QuietOutage#MIN_MS} ms, and that address belongs to a
+ * namespace of the host that retransmitted its SYNs all that time ({@link QuietOutage}). Blocking
+ * an address no sampled namespace has (a scanner) stays the firewall's job.
  *
  * <p>Specific evidence: the packet counter of the DROP/REJECT rule or of the DROP policy itself,
  * raised only for packets that verdict was given to. The chain's other counters and the namespace's
@@ -71,15 +78,35 @@ final class FirewallDropRule implements PacketLossRule {
           "random".equals(rule.getStatisticMode()) || (probability != null && spec.isIptables());
       Long every = spec.every();
       boolean selective = spec.isSelective();
+      String location = rule.getTable() + " " + rule.getChain() + " rule " + rule.getPosition();
+      String source = random || every != null ? null : spec.singleSource();
+      long lastedMs =
+          source == null ? 0 : QuietOutage.lastedMs(window, location + " " + rule.getSpec());
+      Optional<QuietOutage.Client> cutOff =
+          source == null ? Optional.empty() : QuietOutage.failingOwner(window, source, lastedMs);
       if (!random
           && every == null
           && selective
-          && (share == null || share < thresholds.firewallSelectiveMinShare())) {
+          && (share == null || share < thresholds.firewallSelectiveMinShare())
+          && cutOff.isEmpty()) {
         continue;
       }
       String what;
       double confidence;
-      if (random && probability != null) {
+      if (cutOff.isPresent()) {
+        QuietOutage.Client client = cutOff.get();
+        what =
+            String.format(
+                Locale.ROOT,
+                "drops every packet from %s, the address of %s, whose SYNs have been"
+                    + " retransmitted in every window for %s (TcpExt.TCPSynRetrans %d in this"
+                    + " window: a client cut off entirely, TCP's backoff keeps the count low)",
+                source,
+                NetnsWindow.label(client.netns()),
+                Fmt.seconds(Math.min(lastedMs, client.lastedMs())),
+                client.synRetrans());
+        confidence = 0.85;
+      } else if (random && probability != null) {
         what = "drops " + Fmt.percent(probability) + " of packets at random";
         confidence = 0.95;
       } else if (every != null) {
@@ -92,7 +119,6 @@ final class FirewallDropRule implements PacketLossRule {
         what = "drops the packets it matches";
         confidence = 0.7;
       }
-      String location = rule.getTable() + " " + rule.getChain() + " rule " + rule.getPosition();
       causes.add(
           CauseBuilder.of(window, Cause.FIREWALL_DROP, Layer.FIREWALL, location)
               .evidence("backend", rule.getBackend())
@@ -111,6 +137,10 @@ final class FirewallDropRule implements PacketLossRule {
                   traffic == null ? null : Math.max(traffic.packets(), dropped))
               .evidence("dropShare", share)
               .evidence("intervalMs", window.deltaMs(SampleKinds.FILTER))
+              .evidence("source", cutOff.isPresent() ? source : null)
+              .evidence("sourceNetns", cutOff.map(QuietOutage.Client::netns).orElse(null))
+              .evidence("persistedMs", cutOff.isPresent() ? lastedMs : null)
+              .evidence("matchedDropShare", cutOff.isPresent() ? 1.0 : null)
               .confidence(confidence)
               .summary(
                   String.format(

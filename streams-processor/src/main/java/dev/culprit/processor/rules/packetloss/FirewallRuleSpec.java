@@ -1,5 +1,6 @@
 package dev.culprit.processor.rules.packetloss;
 
+import dev.culprit.processor.probe.Addresses;
 import dev.culprit.processor.rules.Fmt;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,6 +77,37 @@ public final class FirewallRuleSpec {
       }
     }
     return false;
+  }
+
+  /**
+   * The one host address the rule's {@code -s} selects ({@code -s 10.0.0.7}, {@code -s
+   * 10.0.0.7/32}, {@code /128}), canonical; null for a network, a list, a negation ({@code ! -s}),
+   * no source, or nft syntax. Such a rule drops every packet of that source it sees.
+   */
+  String singleSource() {
+    if (!isIptables()) {
+      return null;
+    }
+    for (int i = 0; i + 1 < tokens.size(); i++) {
+      String t = tokens.get(i);
+      if (!t.equals("-s") && !t.equals("--source")) {
+        continue;
+      }
+      if (i > 0 && tokens.get(i - 1).equals("!")) {
+        return null;
+      }
+      String value = tokens.get(i + 1);
+      int slash = value.indexOf('/');
+      if (value.contains(",")
+          || (slash >= 0
+              && !value.endsWith("/32")
+              && !value.endsWith("/128")
+              && !value.endsWith("/255.255.255.255"))) {
+        return null;
+      }
+      return Addresses.canonical(slash >= 0 ? value.substring(0, slash) : value).orElse(null);
+    }
+    return null;
   }
 
   /** The value of {@code --probability}, if the rule has one. */

@@ -76,4 +76,18 @@ class RuleSpecTest {
     assertThat(spec.isIptables()).isFalse();
     assertThat(spec.isSelective()).isTrue();
   }
+
+  @Test
+  void aSourceOfOneHostIsItsSingleSourceANetworkAListOrANegationIsNot() {
+    assertThat(FirewallRuleSpec.parse("-A INPUT -s 10.253.0.21/32 -j DROP").singleSource())
+        .isEqualTo("10.253.0.21");
+    assertThat(FirewallRuleSpec.parse("-A INPUT -s 10.253.0.21 -p tcp -j DROP").singleSource())
+        .isEqualTo("10.253.0.21");
+    assertThat(FirewallRuleSpec.parse("-A INPUT -s 10.253.0.0/24 -j DROP").singleSource()).isNull();
+    assertThat(FirewallRuleSpec.parse("-A INPUT -s 10.0.0.1/32,10.0.0.2/32 -j DROP").singleSource())
+        .isNull();
+    assertThat(FirewallRuleSpec.parse("-A INPUT ! -s 10.0.0.1/32 -j DROP").singleSource()).isNull();
+    assertThat(FirewallRuleSpec.parse("-A INPUT -d 10.0.0.1/32 -j DROP").singleSource()).isNull();
+    assertThat(FirewallRuleSpec.parse("ip saddr 10.0.0.1 drop").singleSource()).isNull();
+  }
 }
