@@ -62,6 +62,14 @@ public final class FirewallSource implements Source {
 
   private static final Logger LOG = LoggerFactory.getLogger(FirewallSource.class);
 
+  /**
+   * Rules one namespace's sample may hold. Anyone can load tens of thousands of rules into a user
+   * namespace of their own; a sample of 5,000 is about 1 MB, Kafka's default record limit, and
+   * parsing far more would take the agent's whole heap. Beyond it the namespace's rules are
+   * reported too large (NO_DATA with the count), never read into memory.
+   */
+  static final int MAX_RULES = 5_000;
+
   private final NetnsAccess access;
   private final int everyCycles;
   private final Map<Long, AtomicLong> calls = new ConcurrentHashMap<>();
@@ -122,6 +130,8 @@ public final class FirewallSource implements Source {
           readAs = readIptables(netns, pair[0], rules, policies);
           backends.add(readAs);
           nftIptables |= readAs.equals(pair[0].name());
+        } catch (TooManyRules e) {
+          throw new NoDataException(e.getMessage());
         } catch (NoDataException e) {
           // this iptables flavour is not installed
         } catch (Exception e) {
@@ -132,6 +142,8 @@ public final class FirewallSource implements Source {
         try {
           readIptables(netns, pair[1], rules, policies);
           backends.add(pair[1].name());
+        } catch (TooManyRules e) {
+          throw new NoDataException(e.getMessage());
         } catch (NoDataException e) {
           // not installed
         } catch (Exception e) {
@@ -151,9 +163,12 @@ public final class FirewallSource implements Source {
       try {
         IptablesSaveParser.Ruleset nft =
             NftJsonParser.parse(String.join(" ", Backend.NFT.argv()), nftJson, "nft", nftIptables);
+        checkRuleCount(rules.size() + nft.rules().size(), "nft");
         rules.addAll(nft.rules());
         policies.addAll(nft.policies());
         backends.add("nft");
+      } catch (TooManyRules e) {
+        throw new NoDataException(e.getMessage());
       } catch (Exception e) {
         failures.add(e);
       }
@@ -252,10 +267,41 @@ public final class FirewallSource implements Source {
         name = backend.family().equals("ipv4") ? "iptables-legacy" : "ip6tables-legacy";
       }
     }
+    // Counted before parsing: a flood of rules must not become a flood of records.
+    checkRuleCount(rules.size() + countRules(text), name);
     IptablesSaveParser.Ruleset parsed =
         IptablesSaveParser.parse(String.join(" ", argv), text, name, backend.family());
     rules.addAll(parsed.rules());
     policies.addAll(parsed.policies());
     return name;
+  }
+
+  /** iptables-save's rule lines ({@code -A CHAIN …}). */
+  static int countRules(String text) {
+    int n = text.startsWith("-A ") ? 1 : 0;
+    for (int i = text.indexOf("\n-A "); i >= 0; i = text.indexOf("\n-A ", i + 1)) {
+      n++;
+    }
+    return n;
+  }
+
+  private static void checkRuleCount(int rules, String backend) throws TooManyRules {
+    if (rules > MAX_RULES) {
+      throw new TooManyRules(
+          "too large: "
+              + rules
+              + " firewall rules (with "
+              + backend
+              + "), more than the "
+              + MAX_RULES
+              + " sampled per namespace");
+    }
+  }
+
+  /** A namespace's rules are too many to sample; reported as NO_DATA with the count. */
+  private static final class TooManyRules extends Exception {
+    TooManyRules(String message) {
+      super(message);
+    }
   }
 }
