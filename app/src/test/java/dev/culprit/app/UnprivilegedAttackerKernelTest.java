@@ -91,7 +91,7 @@ class UnprivilegedAttackerKernelTest {
   @Disabled(
       "fails today: with 50,000 rules and 1,000+ veths in nobody's namespace the agent at -Xmx64m"
           + " finishes its cycle, then dies of OutOfMemoryError (exit 3) in JsonLinesPublisher"
-          + " rendering a sample (which one is not yet known); enable once that is bounded")
+          + " rendering the namespace's 12 MB firewall sample; enable once that is bounded")
   void anUnprivilegedUsersHostileNamespaceNeitherStopsNorBloatsNorCommandsTheAgent()
       throws Exception {
     Files.deleteIfExists(CANARY);
