@@ -276,11 +276,26 @@ public final class FirewallSource implements Source {
     return name;
   }
 
-  /** iptables-save's rule lines ({@code -A CHAIN …}). */
+  /**
+   * iptables-save's rule lines: {@code -A CHAIN …}, or {@code [PACKETS:BYTES] -A CHAIN …} with
+   * {@code -c}.
+   */
   static int countRules(String text) {
-    int n = text.startsWith("-A ") ? 1 : 0;
-    for (int i = text.indexOf("\n-A "); i >= 0; i = text.indexOf("\n-A ", i + 1)) {
-      n++;
+    int n = 0;
+    for (int start = 0; start < text.length(); ) {
+      int end = text.indexOf('\n', start);
+      if (end < 0) {
+        end = text.length();
+      }
+      int at = start;
+      if (at < end && text.charAt(at) == '[') {
+        int close = text.indexOf("] ", at);
+        at = close < 0 || close > end ? end : close + 2;
+      }
+      if (text.startsWith("-A ", at) && at < end) {
+        n++;
+      }
+      start = end + 1;
     }
     return n;
   }

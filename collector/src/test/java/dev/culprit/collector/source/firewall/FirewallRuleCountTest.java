@@ -21,6 +21,10 @@ class FirewallRuleCountTest {
     assertThat(FirewallSource.countRules(save)).isEqualTo(2);
     assertThat(FirewallSource.countRules("-A INPUT -j DROP\n-A OUTPUT -j DROP")).isEqualTo(2);
     assertThat(FirewallSource.countRules("")).isZero();
+    // iptables-save -c puts each rule's counters first.
+    assertThat(FirewallSource.countRules("*filter\n[12:3456] -A INPUT -j DROP\n[0:0] -A X -j Y\n"))
+        .isEqualTo(2);
+    assertThat(FirewallSource.countRules(":INPUT ACCEPT [0:0]\n")).isZero();
   }
 
   @Test
