@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,8 +41,14 @@ class UnprivilegedAttackerKernelTest {
   /** Unprivileged netlink messages are small: iptables-restore refuses much larger batches. */
   private static final int RULES_PER_RESTORE = 500;
 
+  /**
+   * The heap is held to the agent's 64 MiB by {@code -Xmx64m} with {@code ExitOnOutOfMemoryError}
+   * (a clean exit proves it). The resident set adds metaspace, code cache and thread stacks: 88 MiB
+   * measured here, from the test's full class path without the launcher's class-data archive, so
+   * the bound is 128 MiB (override with {@code -Dculprit.attacker.rssBudgetMiB}).
+   */
   private static final long RSS_BUDGET_KIB =
-      Long.getLong("culprit.attacker.rssBudgetMiB", 64) * 1024;
+      Long.getLong("culprit.attacker.rssBudgetMiB", 128) * 1024;
 
   private final ObjectMapper json = new ObjectMapper();
   private Path dir;
@@ -88,10 +93,6 @@ class UnprivilegedAttackerKernelTest {
   }
 
   @Test
-  @Disabled(
-      "fails today: with 50,000 rules and 1,000+ veths in nobody's namespace the agent at -Xmx64m"
-          + " finishes its cycle, then dies of OutOfMemoryError (exit 3) in JsonLinesPublisher"
-          + " rendering the namespace's 12 MB firewall sample; enable once that is bounded")
   void anUnprivilegedUsersHostileNamespaceNeitherStopsNorBloatsNorCommandsTheAgent()
       throws Exception {
     Files.deleteIfExists(CANARY);
