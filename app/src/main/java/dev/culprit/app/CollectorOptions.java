@@ -381,7 +381,7 @@ final class CollectorOptions {
     return new ProcNamespaceFinder(
         config.hostPaths(),
         NameFilter.of(netnsInclude, netnsExclude),
-        pid -> containers == null ? Optional.empty() : containers.labelForPid(pid));
+        pid -> containers == null ? Optional.empty() : containers.netnsNameForPid(pid));
   }
 
   private Path dockerSocket() {

@@ -34,6 +34,34 @@ public final class SampleHeaders {
     return record;
   }
 
+  /**
+   * As {@link #stamp(SpecificRecord, String, String, long, String, String, long)}, and the
+   * namespace's kind where the schema has a {@code netnsKind} field (the per-namespace samples);
+   * host-wide samples have none and ignore it.
+   */
+  public static <R extends SpecificRecord> R stamp(
+      R record,
+      String host,
+      String netns,
+      NetnsKind netnsKind,
+      long sampleTimeMs,
+      String collectorId,
+      String bootId,
+      long seq) {
+    stamp(record, host, netns, sampleTimeMs, collectorId, bootId, seq);
+    Schema.Field kind = record.getSchema().getField("netnsKind");
+    if (kind != null) {
+      record.put(kind.pos(), netnsKind);
+    }
+    return record;
+  }
+
+  /** The namespace kind a sample carries; null when its schema or its writer has none. */
+  public static NetnsKind netnsKind(SpecificRecord record) {
+    Schema.Field kind = record.getSchema().getField("netnsKind");
+    return kind == null ? null : (NetnsKind) record.get(kind.pos());
+  }
+
   private static void put(SpecificRecord record, String name, Object value) {
     Schema.Field field = record.getSchema().getField(name);
     if (field == null) {

@@ -6,6 +6,7 @@ import dev.culprit.schemas.FilterSample;
 import dev.culprit.schemas.FirewallRule;
 import dev.culprit.schemas.InterfaceSample;
 import dev.culprit.schemas.InterfaceStats;
+import dev.culprit.schemas.NetnsKind;
 import dev.culprit.schemas.ProbeSample;
 import dev.culprit.schemas.ProtocolSample;
 import dev.culprit.schemas.QdiscSample;
@@ -31,6 +32,7 @@ public final class SampleFactory {
   private String bootId = "boot-1";
   private long timeMs;
   private long seq;
+  private final java.util.Map<String, NetnsKind> kinds = new java.util.HashMap<>();
 
   public SampleFactory(String host, long timeMs) {
     this.host = host;
@@ -64,9 +66,19 @@ public final class SampleFactory {
     return restartCollector(newCollectorId);
   }
 
+  /**
+   * From now on, samples of {@code netns} say it is of that kind (as the collector's namespace
+   * finder sets it); without, they carry none, as those of collectors before the field.
+   */
+  public SampleFactory kind(String netns, NetnsKind kind) {
+    kinds.put(netns, kind);
+    return this;
+  }
+
   /** This collector's header for {@code netns}, with the next sequence number. */
   private <R extends SpecificRecord> R stamped(String netns, R record) {
-    return SampleHeaders.stamp(record, host, netns, timeMs, collectorId, bootId, ++seq);
+    return SampleHeaders.stamp(
+        record, host, netns, kinds.get(netns), timeMs, collectorId, bootId, ++seq);
   }
 
   public InterfaceSample interfaces(String netns, InterfaceStats... interfaces) {

@@ -287,7 +287,7 @@ public final class Collector implements AutoCloseable {
   }
 
   private static TimedCalls.Call<List<Sample>> call(Source source, Netns ns, Header header) {
-    Header forNs = header.forNetns(ns.label());
+    Header forNs = header.forNetns(ns);
     return new TimedCalls.Call<>(
         new CallKey(source.name(), ns.label()), () -> source.collect(ns, forNs));
   }

@@ -1,5 +1,6 @@
 package dev.culprit.collector.spi;
 
+import dev.culprit.schemas.NetnsKind;
 import dev.culprit.schemas.SampleHeaders;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -12,23 +13,41 @@ import org.apache.avro.specific.SpecificRecord;
  * @param sampleTimeMs event time of the cycle, epoch ms
  * @param collectorId this collector instance's id (new per start)
  * @param bootId the kernel boot id, or null when unreadable
+ * @param netnsKind what the namespace is, for the samples that carry it; null when unknown
  */
 public record Header(
-    String host, String netns, long sampleTimeMs, String collectorId, String bootId) {
+    String host,
+    String netns,
+    long sampleTimeMs,
+    String collectorId,
+    String bootId,
+    NetnsKind netnsKind) {
+
+  /** A header whose namespace kind is known only for the host's own (""). */
+  public Header(String host, String netns, long sampleTimeMs, String collectorId, String bootId) {
+    this(host, netns, sampleTimeMs, collectorId, bootId, netns.isEmpty() ? NetnsKind.HOST : null);
+  }
 
   /**
    * Sets the header fields every sample schema starts with ({@code host}, {@code netns}, {@code
-   * sampleTimeMs}, {@code collectorId}, {@code bootId}, and {@code seq} = 0 for the publisher to
-   * number) on a fresh record, so each source sets only its own fields.
+   * sampleTimeMs}, {@code collectorId}, {@code bootId}, {@code netnsKind} where the schema has it,
+   * and {@code seq} = 0 for the publisher to number) on a fresh record, so each source sets only
+   * its own fields.
    *
    * @throws IllegalArgumentException when the record's schema lacks one of them (not a sample)
    */
   public <R extends SpecificRecord> R stamp(R record) {
-    return SampleHeaders.stamp(record, host, netns, sampleTimeMs, collectorId, bootId, 0L);
+    return SampleHeaders.stamp(
+        record, host, netns, netnsKind, sampleTimeMs, collectorId, bootId, 0L);
   }
 
-  /** The same header for another namespace. */
+  /** The same header for another namespace, whose kind is known only when it is the host's. */
   public Header forNetns(String otherNetns) {
     return new Header(host, otherNetns, sampleTimeMs, collectorId, bootId);
+  }
+
+  /** The same header for another namespace, with its label and kind. */
+  public Header forNetns(Netns ns) {
+    return new Header(host, ns.label(), sampleTimeMs, collectorId, bootId, ns.kind());
   }
 }

@@ -1,5 +1,6 @@
 package dev.culprit.collector.spi;
 
+import dev.culprit.schemas.NetnsKind;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -15,11 +16,19 @@ import java.util.Objects;
  * @param pid a process inside it, whose {@code /proc/PID/net/*} files show this namespace's procfs
  *     without forking; null when no process lives in it (a bare named namespace)
  * @param host true for the collector host's own namespace
+ * @param kind where its label came from, which says how a fix gets into it (samples carry it); null
+ *     when unknown (the label alone tells, as for samples of older collectors)
  */
-public record Netns(String label, long inode, Path nsPath, Integer pid, boolean host) {
+public record Netns(
+    String label, long inode, Path nsPath, Integer pid, boolean host, NetnsKind kind) {
 
   public Netns {
     Objects.requireNonNull(label, "label");
     Objects.requireNonNull(nsPath, "nsPath");
+  }
+
+  /** A namespace whose kind is only known for the host's own. */
+  public Netns(String label, long inode, Path nsPath, Integer pid, boolean host) {
+    this(label, inode, nsPath, pid, host, host ? NetnsKind.HOST : null);
   }
 }

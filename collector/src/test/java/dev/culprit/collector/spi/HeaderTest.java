@@ -1,11 +1,15 @@
 package dev.culprit.collector.spi;
 
+import static dev.culprit.schemas.NetnsKind.DOCKER_CONTAINER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.culprit.schemas.ContainerSample;
 import dev.culprit.schemas.DeadLetter;
+import dev.culprit.schemas.NetnsKind;
 import dev.culprit.schemas.ProtocolSample;
 import dev.culprit.schemas.Topics;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -33,5 +37,27 @@ class HeaderTest {
     assertThatThrownBy(() -> header.stamp(new DeadLetter()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("DeadLetter has no host field");
+  }
+
+  @Test
+  void aNamespacesKindTravelsInItsSamplesAndHostWideSamplesIgnoreIt() {
+    Netns web =
+        new Netns("web-1", 4026532281L, Path.of("/proc/42/ns/net"), 42, false, DOCKER_CONTAINER);
+    ProtocolSample sample = header.forNetns(web).stamp(new ProtocolSample());
+    sample.setCounters(Map.of());
+
+    ProtocolSample back =
+        Topics.PROTOCOL.valueSerde().decode(Topics.PROTOCOL.valueSerde().encode(sample));
+    assertThat(back.getNetns()).isEqualTo("web-1");
+    assertThat(back.getNetnsKind()).isEqualTo(DOCKER_CONTAINER);
+    // The container sample is host-wide: it has no such field and stamping it still works.
+    assertThat(header.forNetns(web).stamp(new ContainerSample()).getNetns()).isEqualTo("web-1");
+  }
+
+  @Test
+  void onlyTheHostsOwnNamespaceHasAKindWithoutBeingTold() {
+    assertThat(header.forNetns("").netnsKind()).isEqualTo(NetnsKind.HOST);
+    assertThat(header.forNetns("web-1").netnsKind()).isNull();
+    assertThat(header.forNetns("web-1").stamp(new ProtocolSample()).getNetnsKind()).isNull();
   }
 }

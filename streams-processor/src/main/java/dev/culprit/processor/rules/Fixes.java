@@ -3,6 +3,7 @@ package dev.culprit.processor.rules;
 import dev.culprit.schemas.Fix;
 import dev.culprit.schemas.FixScope;
 import dev.culprit.schemas.FixScopeKind;
+import dev.culprit.schemas.NetnsKind;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,11 +29,31 @@ public final class Fixes {
   }
 
   /**
-   * Where a fix for a sample's netns label runs. Samples carry only the label: "" is the host's,
-   * {@code netns-INODE-COMM} an unnamed namespace found by its inode, and any other label is taken
-   * for a named netns. A container's namespace, which the collector labels with the container's
-   * name, is therefore also addressed as {@code ip netns exec NAME}: that fails (no such netns)
-   * rather than touch the host, never runs in the wrong place.
+   * Where a fix for a namespace runs, from its label and the kind its samples carry: a named netns
+   * is entered with {@code ip netns exec NAME}, a Docker container's through its pid ({@code docker
+   * inspect}), another process's by its inode. Without a kind (samples of older collectors) the
+   * label alone decides, as {@link #ofNetns(String)} does; so does a kind that contradicts the
+   * label's shape, which no collector writes.
+   */
+  public static FixScope ofNetns(String label, NetnsKind kind) {
+    if (label == null || label.isEmpty() || kind == null) {
+      return ofNetns(label);
+    }
+    return switch (kind) {
+      case NAMED_NETNS -> new FixScope(FixScopeKind.NETNS, label);
+      case DOCKER_CONTAINER -> container(label);
+      // Only the label holds the inode that finds the namespace when the fix is pasted.
+      case PROCESS, HOST, UNKNOWN -> ofNetns(label);
+    };
+  }
+
+  /**
+   * Where a fix for a sample's netns label runs when its samples do not say what the namespace is
+   * (collectors before the netns kind): "" is the host's, {@code netns-INODE-COMM} an unnamed
+   * namespace found by its inode, and any other label is taken for a named netns. A container's
+   * namespace, which the collector labels with the container's name, is therefore also addressed as
+   * {@code ip netns exec NAME}: that fails (no such netns) rather than touch the host, never runs
+   * in the wrong place.
    */
   public static FixScope ofNetns(String label) {
     if (label == null || label.isEmpty()) {

@@ -11,9 +11,11 @@ import dev.culprit.schemas.FilterSample;
 import dev.culprit.schemas.FirewallRule;
 import dev.culprit.schemas.InterfaceSample;
 import dev.culprit.schemas.InterfaceStats;
+import dev.culprit.schemas.NetnsKind;
 import dev.culprit.schemas.ProtocolSample;
 import dev.culprit.schemas.QdiscSample;
 import dev.culprit.schemas.QdiscStats;
+import dev.culprit.schemas.SampleHeaders;
 import dev.culprit.schemas.SoftnetSample;
 import dev.culprit.schemas.Topics;
 import java.util.HashMap;
@@ -29,6 +31,15 @@ import org.apache.avro.specific.SpecificRecord;
  * covered.
  */
 public final class NetnsWindow {
+
+  /** Topics asked for the namespace's kind, in a fixed order so the answer is deterministic. */
+  private static final List<String> KIND_ORDER =
+      List.of(
+          Topics.INTERFACE.name(),
+          Topics.PROTOCOL.name(),
+          Topics.FILTER.name(),
+          Topics.QDISC.name(),
+          Topics.CONNTRACK.name());
 
   private final HostWindow host;
   private final String netns;
@@ -65,6 +76,22 @@ public final class NetnsWindow {
   /** The namespace label ("" = the host's own). */
   public String netns() {
     return netns;
+  }
+
+  /**
+   * What the namespace is, as its samples say (each sample carries it in its header, and the merged
+   * sample of a window keeps its latest's); null when none of its samples says (older collectors),
+   * and then only the label tells.
+   */
+  public NetnsKind netnsKind() {
+    for (String topic : KIND_ORDER) {
+      SpecificRecord record = records.get(topic);
+      NetnsKind kind = record == null ? null : SampleHeaders.netnsKind(record);
+      if (kind != null && kind != NetnsKind.UNKNOWN) {
+        return kind;
+      }
+    }
+    return null;
   }
 
   /** "netns web-1", or "the host namespace", for sentences. */

@@ -12,10 +12,13 @@ import dev.culprit.processor.TopologyHarness;
 import dev.culprit.schemas.Cause;
 import dev.culprit.schemas.ChainPolicy;
 import dev.culprit.schemas.FirewallRule;
+import dev.culprit.schemas.FixScopeKind;
 import dev.culprit.schemas.InterfaceStats;
+import dev.culprit.schemas.NetnsKind;
 import dev.culprit.schemas.RootCause;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Every packet-loss rule fed samples whose namespace, interface, qdisc, table, chain and rule
  * comment are hostile words: each fires, its fix holds the word as one argument, and a real /bin/sh
- * runs exactly that argv in that namespace and nothing else.
+ * runs exactly that argv in that namespace and nothing else. The namespace is each kind the
+ * collector reports (named netns, Docker container, and none for an older collector), since each is
+ * entered differently.
  */
 class HostileSamplesRemediationTest {
 
@@ -40,6 +45,7 @@ class HostileSamplesRemediationTest {
   /** One rule's case: the samples of two cycles, the cause and the argv it must print. */
   private record Case(
       String rule,
+      NetnsKind kind,
       Cause cause,
       BiFunction<SampleFactory, Integer, List<org.apache.avro.specific.SpecificRecord>> samples,
       List<String> argv) {}
@@ -53,9 +59,9 @@ class HostileSamplesRemediationTest {
       for (int i = 0; i < words.size(); i++) {
         String word = words.get(i);
         for (Case c : cases(word)) {
-          String host = "h" + i + "-" + c.rule();
+          String host = "h" + i + "-" + c.rule() + "-" + c.kind();
           byHost.put(host, c);
-          SampleFactory f = new SampleFactory(host, T0);
+          SampleFactory f = new SampleFactory(host, T0).kind(word, c.kind());
           for (int cycle = 0; cycle < 2; cycle++) {
             f.at(T0 + cycle * CYCLE_MS);
             for (var sample : c.samples().apply(f, cycle)) {
@@ -77,7 +83,12 @@ class HostileSamplesRemediationTest {
         assertThat(found).as("%s on %s", c.cause(), e.getKey()).isNotEmpty();
         for (RootCause cause : found) {
           assertThat(cause.getFix().getArgv()).as(e.getKey()).isEqualTo(c.argv());
-          assertThat(cause.getFix().getScope()).isEqualTo(Fixes.ofNetns(cause.getNetns()));
+          assertThat(cause.getFix().getScope())
+              .isEqualTo(Fixes.ofNetns(cause.getNetns(), c.kind()));
+          if (c.kind() == NetnsKind.DOCKER_CONTAINER && !cause.getNetns().isEmpty()) {
+            assertThat(cause.getFix().getScope().getKind()).isEqualTo(FixScopeKind.CONTAINER);
+            assertThat(cause.getRemediation()).startsWith("nsenter --net=/proc/");
+          }
           sh.assertRunsExactly(cause.getFix(), cause.getRemediation());
         }
       }
@@ -85,10 +96,23 @@ class HostileSamplesRemediationTest {
   }
 
   private static List<Case> cases(String w) {
+    List<Case> out = new ArrayList<>();
+    Arrays.asList(null, NetnsKind.NAMED_NETNS, NetnsKind.DOCKER_CONTAINER)
+        .forEach(
+            kind ->
+                casesOfAnyKind(w).stream()
+                    .map(c -> new Case(c.rule(), kind, c.cause(), c.samples(), c.argv()))
+                    .forEach(out::add));
+    return out;
+  }
+
+  /** The cases with no kind set: {@link #cases} gives each every kind. */
+  private static List<Case> casesOfAnyKind(String w) {
     List<Case> cases = new ArrayList<>();
     cases.add(
         new Case(
             "mtu",
+            null,
             Cause.MTU_MISMATCH,
             (f, c) ->
                 List.of(
@@ -106,6 +130,7 @@ class HostileSamplesRemediationTest {
     cases.add(
         new Case(
             "ring",
+            null,
             Cause.NIC_RING_OVERFLOW,
             (f, c) ->
                 List.of(
@@ -124,6 +149,7 @@ class HostileSamplesRemediationTest {
     cases.add(
         new Case(
             "crc",
+            null,
             Cause.NIC_RX_ERRORS,
             (f, c) ->
                 List.of(
@@ -141,6 +167,7 @@ class HostileSamplesRemediationTest {
     cases.add(
         new Case(
             "netem",
+            null,
             Cause.QDISC_LOSS,
             (f, c) ->
                 List.of(
@@ -155,6 +182,7 @@ class HostileSamplesRemediationTest {
     cases.add(
         new Case(
             "rule",
+            null,
             Cause.FIREWALL_DROP,
             (f, c) -> {
               String spec =
@@ -192,6 +220,7 @@ class HostileSamplesRemediationTest {
     cases.add(
         new Case(
             "policy",
+            null,
             Cause.FIREWALL_DROP,
             (f, c) -> {
               ChainPolicy p =
@@ -202,6 +231,7 @@ class HostileSamplesRemediationTest {
     cases.add(
         new Case(
             "nft",
+            null,
             Cause.FIREWALL_DROP,
             (f, c) -> {
               FirewallRule r =
@@ -219,6 +249,7 @@ class HostileSamplesRemediationTest {
     cases.add(
         new Case(
             "conntrack",
+            null,
             Cause.CONNTRACK_TABLE_FULL,
             (f, c) ->
                 List.of(
@@ -269,6 +300,7 @@ class HostileSamplesRemediationTest {
       String w, String rule, Cause cause, Map<String, Long> increase, List<String> argv) {
     return new Case(
         rule,
+        null,
         cause,
         (f, c) -> {
           Map<String, Long> counters = new HashMap<>();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.culprit.schemas.Fix;
 import dev.culprit.schemas.FixScope;
 import dev.culprit.schemas.FixScopeKind;
+import dev.culprit.schemas.NetnsKind;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,9 @@ class SafeRemediationTest {
       List<FixScope> scopes = new ArrayList<>();
       scopes.add(Fixes.host());
       scopes.add(Fixes.container(word));
+      scopes.add(Fixes.ofNetns(word, NetnsKind.DOCKER_CONTAINER));
+      scopes.add(Fixes.ofNetns(word, NetnsKind.NAMED_NETNS));
+      scopes.add(Fixes.ofNetns(word, NetnsKind.PROCESS));
       if (!word.isEmpty()) {
         scopes.add(new FixScope(FixScopeKind.NETNS, word));
       }
@@ -77,5 +81,52 @@ class SafeRemediationTest {
         .startsWith("nsenter --net=\"$(find /proc ")
         .contains("'net:\\[4026532281\\]'")
         .endsWith(")\" sysctl -a");
+  }
+
+  @Test
+  void aDockerContainersFixEntersItThroughTheContainersPidNotIpNetnsExec() {
+    Fix fix =
+        Fixes.command(
+            Fixes.ofNetns("web-1", NetnsKind.DOCKER_CONTAINER),
+            List.of("ip", "link", "set", "dev", "eth0", "mtu", "1500"),
+            null);
+    assertThat(fix.getScope().getKind()).isEqualTo(FixScopeKind.CONTAINER);
+    assertThat(Fixes.render(fix))
+        .isEqualTo(
+            "nsenter --net=/proc/\"$(docker inspect -f '{{.State.Pid}}' web-1)\"/ns/net"
+                + " ip link set dev eth0 mtu 1500");
+  }
+
+  @Test
+  void aContainerNamedLikeACommandIsOneQuotedArgumentOfDockerInspect() {
+    Fix fix =
+        Fixes.command(
+            Fixes.ofNetns("$(reboot) x", NetnsKind.DOCKER_CONTAINER),
+            List.of("sysctl", "-a"),
+            null);
+    assertThat(Fixes.render(fix))
+        .isEqualTo(
+            "nsenter --net=/proc/\"$(docker inspect -f '{{.State.Pid}}' '$(reboot) x')\"/ns/net"
+                + " sysctl -a");
+  }
+
+  @Test
+  void samplesWithoutAKindKeepTheLabelsDerivation() {
+    for (String label : List.of("", "web-1", "netns-4026532281-java", "netns-x-java")) {
+      assertThat(Fixes.ofNetns(label, null)).as(label).isEqualTo(Fixes.ofNetns(label));
+      assertThat(Fixes.ofNetns(label, NetnsKind.UNKNOWN)).as(label).isEqualTo(Fixes.ofNetns(label));
+    }
+  }
+
+  @Test
+  void theKindDecidesOnlyWhereTheLabelAgreesSoTheHostIsNeverAGuess() {
+    assertThat(Fixes.ofNetns("web-1", NetnsKind.NAMED_NETNS).getKind())
+        .isEqualTo(FixScopeKind.NETNS);
+    assertThat(Fixes.ofNetns("", NetnsKind.DOCKER_CONTAINER).getKind())
+        .isEqualTo(FixScopeKind.HOST);
+    // A label that is not the host's is never run bare on the host, whatever the kind says.
+    assertThat(Fixes.ofNetns("web-1", NetnsKind.HOST).getKind()).isEqualTo(FixScopeKind.NETNS);
+    assertThat(Fixes.ofNetns("netns-4026532281-java", NetnsKind.PROCESS).getKind())
+        .isEqualTo(FixScopeKind.PROCESS_NETNS);
   }
 }

@@ -194,7 +194,12 @@ public final class NetnsHandleCache implements NetnsHandleProvider, AutoCloseabl
       return netns;
     }
     return new Netns(
-        netns.label(), NsInode.of(netns.nsPath()), netns.nsPath(), netns.pid(), netns.host());
+        netns.label(),
+        NsInode.of(netns.nsPath()),
+        netns.nsPath(),
+        netns.pid(),
+        netns.host(),
+        netns.kind());
   }
 
   private LiveNetnsHandles openHandles(Netns netns) throws IOException, NoDataException {

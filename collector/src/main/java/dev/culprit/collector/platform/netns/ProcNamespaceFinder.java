@@ -5,6 +5,8 @@ import dev.culprit.collector.platform.procfs.ProcFiles;
 import dev.culprit.collector.source.NameFilter;
 import dev.culprit.collector.spi.NamespaceFinder;
 import dev.culprit.collector.spi.Netns;
+import dev.culprit.collector.spi.NetnsName;
+import dev.culprit.schemas.NetnsKind;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -35,6 +37,10 @@ import java.util.function.LongSupplier;
  *       netns-INODE-COMM} after the lowest pid's command name: stable while that process lives.
  * </ol>
  *
+ * <p>Each namespace carries its kind ({@link NetnsKind}): host, named, the container the labeller
+ * named, or a process's. The label alone cannot tell them apart (a container named like a named
+ * netns), and a printed fix enters each differently.
+ *
  * <p>Processes and namespaces come and go while we scan: anything that vanishes is skipped, never
  * an error. The label filter applies to all but the host namespace. A process's namespace is
  * re-read at most every {@link #RECHECK_AFTER}: one that moves itself into another namespace (a
@@ -47,7 +53,7 @@ public final class ProcNamespaceFinder implements NamespaceFinder {
 
   private final HostPaths paths;
   private final NameFilter filter;
-  private final Function<Integer, Optional<String>> labeller;
+  private final Function<Integer, Optional<NetnsName>> labeller;
   private final long recheckAfterNanos;
   private final LongSupplier nanoClock;
   private volatile Map<Integer, PidNs> known = Map.of();
@@ -55,7 +61,7 @@ public final class ProcNamespaceFinder implements NamespaceFinder {
   private record PidNs(long inode, long readAtNanos) {}
 
   public ProcNamespaceFinder(
-      HostPaths paths, NameFilter filter, Function<Integer, Optional<String>> labeller) {
+      HostPaths paths, NameFilter filter, Function<Integer, Optional<NetnsName>> labeller) {
     this(paths, filter, labeller, RECHECK_AFTER, System::nanoTime);
   }
 
@@ -63,7 +69,7 @@ public final class ProcNamespaceFinder implements NamespaceFinder {
   ProcNamespaceFinder(
       HostPaths paths,
       NameFilter filter,
-      Function<Integer, Optional<String>> labeller,
+      Function<Integer, Optional<NetnsName>> labeller,
       Duration recheckAfter,
       LongSupplier nanoClock) {
     this.paths = paths;
@@ -95,7 +101,8 @@ public final class ProcNamespaceFinder implements NamespaceFinder {
       }
       String label = file.getFileName().toString();
       if (seen.add(inode) && filter.test(label)) {
-        found.add(new Netns(label, inode, file, lowestPid.get(inode), false));
+        found.add(
+            new Netns(label, inode, file, lowestPid.get(inode), false, NetnsKind.NAMED_NETNS));
       }
     }
     for (Map.Entry<Long, Integer> e : lowestPid.entrySet()) {
@@ -104,11 +111,14 @@ public final class ProcNamespaceFinder implements NamespaceFinder {
       if (!seen.add(inode)) {
         continue;
       }
-      String label = labeller.apply(pid).orElseGet(() -> "netns-" + inode + "-" + comm(proc, pid));
-      if (filter.test(label)) {
-        found.add(
-            new Netns(
-                label, inode, proc.resolve(Integer.toString(pid)).resolve("ns/net"), pid, false));
+      NetnsName name =
+          labeller
+              .apply(pid)
+              .orElseGet(
+                  () -> new NetnsName("netns-" + inode + "-" + comm(proc, pid), NetnsKind.PROCESS));
+      if (filter.test(name.label())) {
+        Path nsPath = proc.resolve(Integer.toString(pid)).resolve("ns/net");
+        found.add(new Netns(name.label(), inode, nsPath, pid, false, name.kind()));
       }
     }
     found.sort(Comparator.comparing(Netns::label));
@@ -121,12 +131,12 @@ public final class ProcNamespaceFinder implements NamespaceFinder {
   private Netns host(Path proc) throws IOException {
     Path init = proc.resolve("1").resolve("ns").resolve("net");
     try {
-      return new Netns("", NsInode.of(init), init, 1, true);
+      return new Netns("", NsInode.of(init), init, 1, true, NetnsKind.HOST);
     } catch (IOException e) {
       Path self = proc.resolve("self");
       int pid = Integer.parseInt(Files.readSymbolicLink(self).toString());
       Path link = proc.resolve(Integer.toString(pid)).resolve("ns").resolve("net");
-      return new Netns("", NsInode.of(link), link, pid, true);
+      return new Netns("", NsInode.of(link), link, pid, true, NetnsKind.HOST);
     }
   }
 

@@ -7,10 +7,12 @@ import dev.culprit.collector.platform.procfs.HostPaths;
 import dev.culprit.collector.source.container.jvm.JvmInspector;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.Netns;
+import dev.culprit.collector.spi.NetnsName;
 import dev.culprit.collector.spi.Sample;
 import dev.culprit.collector.spi.Source;
 import dev.culprit.schemas.ContainerSample;
 import dev.culprit.schemas.ContainerStats;
+import dev.culprit.schemas.NetnsKind;
 import dev.culprit.schemas.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -71,7 +73,7 @@ public final class ContainerSource implements Source, AutoCloseable {
   /** A sample captured on an engine event, waiting for the next collect. */
   private record Captured(String trigger, long timeMs, ContainerStats stats) {}
 
-  private volatile Map<Integer, String> labelByPid = Map.of();
+  private volatile Map<Integer, NetnsName> labelByPid = Map.of();
 
   public ContainerSource(HostPaths paths, ContainerSourceConfig config) {
     this(paths, config, Clock.systemUTC());
@@ -179,20 +181,32 @@ public final class ContainerSource implements Source, AutoCloseable {
    * runtime and short id. The namespace finder labels a container's network namespace with it.
    */
   public Optional<String> labelForPid(int pid) {
+    return netnsNameForPid(pid).map(NetnsName::label);
+  }
+
+  /**
+   * {@link #labelForPid} with what it names: a Docker container when the Docker engine gave the
+   * name (so {@code docker inspect NAME} finds it when a fix is pasted); unknown for another
+   * runtime's short id, which no command of ours resolves.
+   */
+  public Optional<NetnsName> netnsNameForPid(int pid) {
     return Optional.ofNullable(labelByPid.get(pid));
   }
 
-  private static Map<Integer, String> labels(List<ContainerStats> all) {
-    Map<Integer, String> out = new java.util.HashMap<>();
+  private static Map<Integer, NetnsName> labels(List<ContainerStats> all) {
+    Map<Integer, NetnsName> out = new java.util.HashMap<>();
     for (ContainerStats c : all) {
       if (c.getRuntime().equals("cgroup") || c.getRuntime().equals("systemd")) {
         continue; // a plain cgroup is not a container with a network namespace of its own
       }
-      String label =
+      NetnsName name =
           c.getName() != null
-              ? c.getName()
-              : c.getRuntime() + "-" + c.getId().substring(0, Math.min(12, c.getId().length()));
-      c.getPids().forEach(pid -> out.put(pid, label));
+              ? new NetnsName(
+                  c.getName(), c.getRuntime().equals("docker") ? NetnsKind.DOCKER_CONTAINER : null)
+              : new NetnsName(
+                  c.getRuntime() + "-" + c.getId().substring(0, Math.min(12, c.getId().length())),
+                  null);
+      c.getPids().forEach(pid -> out.put(pid, name));
     }
     return Map.copyOf(out);
   }

@@ -68,6 +68,14 @@ public final class FirewallSource implements Source {
 
   private static final Logger LOG = LoggerFactory.getLogger(FirewallSource.class);
 
+  /**
+   * Rules one namespace's sample may hold. Anyone can load tens of thousands of rules into a user
+   * namespace of their own; a sample of 5,000 is about 1 MB, Kafka's default record limit, and
+   * parsing far more would take the agent's whole heap. Beyond it the namespace's rules are
+   * reported too large (NO_DATA with the count), never read into memory.
+   */
+  static final int MAX_RULES = 5_000;
+
   private final NetnsAccess access;
   private final int everyCycles;
   private final Map<Long, AtomicLong> calls = new ConcurrentHashMap<>();
@@ -139,6 +147,8 @@ public final class FirewallSource implements Source {
       if (legacyInUse && !legacy.name().equals(nf.readAs(v4))) {
         try {
           add(readIptables(netns, legacy), rules, policies, backends);
+        } catch (TooManyRules e) {
+          throw new NoDataException(e.getMessage());
         } catch (NoDataException e) {
           // not installed
         } catch (Exception e) {
@@ -149,6 +159,11 @@ public final class FirewallSource implements Source {
     add(nf.nft(), rules, policies, backends);
     if (nf.nftNamedOnly()) {
       backends.add("nft"); // its listing would hold only iptables' tables, which are skipped
+    }
+    try {
+      checkRuleCount(rules.size(), String.join(", ", backends));
+    } catch (TooManyRules e) {
+      throw new NoDataException(e.getMessage());
     }
     if (backends.isEmpty() && !tablesKnown) {
       if (!failures.isEmpty()) {
@@ -282,6 +297,8 @@ public final class FirewallSource implements Source {
           NfListing.Part part = readIptables(netns, backend);
           iptables[v4 ? 0 : 1] = part;
           nftIptables |= part.backend().equals(backend.name());
+        } catch (TooManyRules e) {
+          throw new NoDataException(e.getMessage());
         } catch (NoDataException e) {
           // this iptables flavour is not installed
         } catch (Exception e) {
@@ -302,7 +319,10 @@ public final class FirewallSource implements Source {
       try {
         IptablesSaveParser.Ruleset parsed =
             NftJsonParser.parse(String.join(" ", Backend.NFT.argv()), nftJson, "nft", nftIptables);
+        checkRuleCount(parsed.rules().size(), "nft");
         nft = new NfListing.Part("nft", parsed.rules(), parsed.policies());
+      } catch (TooManyRules e) {
+        throw new NoDataException(e.getMessage());
       } catch (Exception e) {
         failures.add(e);
       }
@@ -386,8 +406,54 @@ public final class FirewallSource implements Source {
         name = backend.family().equals("ipv4") ? "iptables-legacy" : "ip6tables-legacy";
       }
     }
+    // Counted before parsing: a flood of rules must not become a flood of records.
+    checkRuleCount(countRules(text), name);
     IptablesSaveParser.Ruleset parsed =
         IptablesSaveParser.parse(String.join(" ", argv), text, name, backend.family());
     return new NfListing.Part(name, parsed.rules(), parsed.policies());
+  }
+
+  /**
+   * iptables-save's rule lines: {@code -A CHAIN …}, or {@code [PACKETS:BYTES] -A CHAIN …} with
+   * {@code -c}.
+   */
+  static int countRules(String text) {
+    int n = 0;
+    for (int start = 0; start < text.length(); ) {
+      int end = text.indexOf('\n', start);
+      if (end < 0) {
+        end = text.length();
+      }
+      int at = start;
+      if (at < end && text.charAt(at) == '[') {
+        int close = text.indexOf("] ", at);
+        at = close < 0 || close > end ? end : close + 2;
+      }
+      if (text.startsWith("-A ", at) && at < end) {
+        n++;
+      }
+      start = end + 1;
+    }
+    return n;
+  }
+
+  private static void checkRuleCount(int rules, String backend) throws TooManyRules {
+    if (rules > MAX_RULES) {
+      throw new TooManyRules(
+          "too large: "
+              + rules
+              + " firewall rules (with "
+              + backend
+              + "), more than the "
+              + MAX_RULES
+              + " sampled per namespace");
+    }
+  }
+
+  /** A namespace's rules are too many to sample; reported as NO_DATA with the count. */
+  private static final class TooManyRules extends Exception {
+    TooManyRules(String message) {
+      super(message);
+    }
   }
 }

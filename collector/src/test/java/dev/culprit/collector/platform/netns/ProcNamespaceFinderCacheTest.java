@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.culprit.collector.platform.procfs.HostPaths;
 import dev.culprit.collector.source.NameFilter;
 import dev.culprit.collector.spi.Netns;
+import dev.culprit.collector.spi.NetnsName;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +38,7 @@ class ProcNamespaceFinderCacheTest {
         new ProcNamespaceFinder(
             paths,
             NameFilter.all(),
-            pid -> Optional.of("p" + pid),
+            pid -> Optional.of(new NetnsName("p" + pid, null)),
             Duration.ofSeconds(10),
             nanos::get);
   }

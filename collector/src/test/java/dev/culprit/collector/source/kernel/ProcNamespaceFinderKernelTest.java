@@ -11,6 +11,8 @@ import dev.culprit.collector.source.NameFilter;
 import dev.culprit.collector.source.protocol.ProtocolSource;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.Netns;
+import dev.culprit.collector.spi.NetnsName;
+import dev.culprit.schemas.NetnsKind;
 import dev.culprit.schemas.ProtocolSample;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,9 +69,17 @@ class ProcNamespaceFinderKernelTest {
           new ProcNamespaceFinder(
                   paths,
                   NameFilter.of(List.of(), List.of(VethNamespacePair.B, "netns-*")),
-                  pid -> pid == sleeperPid ? Optional.of("web-1") : Optional.empty())
+                  pid ->
+                      pid == sleeperPid
+                          ? Optional.of(new NetnsName("web-1", NetnsKind.DOCKER_CONTAINER))
+                          : Optional.empty())
               .find();
       assertThat(filtered).extracting(Netns::label).contains("", VethNamespacePair.A, "web-1");
+      // Each says where its label came from, which decides how a printed fix enters it.
+      assertThat(byLabel(filtered, "").kind()).isEqualTo(NetnsKind.HOST);
+      assertThat(byLabel(filtered, VethNamespacePair.A).kind()).isEqualTo(NetnsKind.NAMED_NETNS);
+      assertThat(byLabel(filtered, "web-1").kind()).isEqualTo(NetnsKind.DOCKER_CONTAINER);
+      assertThat(sleeper.kind()).isEqualTo(NetnsKind.PROCESS);
       assertThat(filtered).extracting(Netns::label).doesNotContain(VethNamespacePair.B);
       assertThat(filtered).extracting(Netns::label).noneMatch(l -> l.startsWith("netns-"));
 

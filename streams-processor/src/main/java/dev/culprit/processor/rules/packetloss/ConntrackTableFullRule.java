@@ -91,7 +91,7 @@ final class ConntrackTableFullRule implements PacketLossRule {
             .summary(head + tail)
             .fix(
                 Fixes.command(
-                    Fixes.ofNetns(window.netns()),
+                    Fixes.ofNetns(window.netns(), window.netnsKind()),
                     List.of("sysctl", "-w", "net.netfilter.nf_conntrack_max=" + ct.getMax() * 2),
                     null))
             .build());

@@ -156,7 +156,7 @@ final class FirewallDropRule implements PacketLossRule {
                       dropped,
                       Fmt.seconds(window.deltaMs(SampleKinds.FILTER)),
                       traffic == null ? "" : ", " + traffic.describe(share)))
-              .fix(deleteCommand(Fixes.ofNetns(window.netns()), rule, spec))
+              .fix(deleteCommand(Fixes.ofNetns(window.netns(), window.netnsKind()), rule, spec))
               .build());
     }
     for (ChainPolicy policy : window.chainPolicies()) {
@@ -198,7 +198,7 @@ final class FirewallDropRule implements PacketLossRule {
                       Fmt.percent(share)))
               .fix(
                   Fixes.command(
-                      Fixes.ofNetns(window.netns()),
+                      Fixes.ofNetns(window.netns(), window.netnsKind()),
                       List.of(
                           tool(policy.getBackend()),
                           "-t",

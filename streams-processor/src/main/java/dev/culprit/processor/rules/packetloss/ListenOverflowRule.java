@@ -73,7 +73,7 @@ final class ListenOverflowRule implements PacketLossRule {
                     why))
             .fix(
                 Fixes.command(
-                    Fixes.ofNetns(window.netns()),
+                    Fixes.ofNetns(window.netns(), window.netnsKind()),
                     List.of(
                         "sysctl",
                         "-w",

@@ -95,7 +95,7 @@ final class MtuMismatchRule implements PacketLossRule {
                     device.getMtu()))
             .fix(
                 Fixes.command(
-                    Fixes.ofNetns(window.netns()),
+                    Fixes.ofNetns(window.netns(), window.netnsKind()),
                     List.of("ip", "link", "set", "dev", device.getName(), "mtu", "" + peerMtu),
                     null));
       } else {
@@ -112,7 +112,7 @@ final class MtuMismatchRule implements PacketLossRule {
                     lost))
             .fix(
                 Fixes.command(
-                    Fixes.ofNetns(window.netns()),
+                    Fixes.ofNetns(window.netns(), window.netnsKind()),
                     List.of("ip", "link", "set", "dev", device.getName(), "mtu", "1500"),
                     "or the MTU the rest of its network uses"));
       }

@@ -70,7 +70,7 @@ final class NicRingOverflowRule implements PacketLossRule {
                           : " while " + device.getRxPackets() + " were received"))
               .fix(
                   Fixes.command(
-                      Fixes.ofNetns(window.netns()),
+                      Fixes.ofNetns(window.netns(), window.netnsKind()),
                       List.of("ethtool", "-G", device.getName(), "rx", "4096"),
                       "up to the maximum ethtool -g "
                           + Sh.quote(device.getName())

@@ -81,7 +81,7 @@ final class NicRxErrorsRule implements PacketLossRule {
                           device.getRxFrame())))
               .fix(
                   Fixes.command(
-                      Fixes.ofNetns(window.netns()),
+                      Fixes.ofNetns(window.netns(), window.netnsKind()),
                       List.of("ethtool", device.getName()),
                       "check speed/duplex and the err counters of ethtool -S "
                           + Sh.quote(device.getName())

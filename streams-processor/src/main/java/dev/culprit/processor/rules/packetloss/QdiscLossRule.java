@@ -90,7 +90,7 @@ final class QdiscLossRule implements PacketLossRule {
       String summary;
       double confidence;
       Fix fix;
-      FixScope scope = Fixes.ofNetns(window.netns());
+      FixScope scope = Fixes.ofNetns(window.netns(), window.netnsKind());
       if (configuredLoss) {
         summary =
             head

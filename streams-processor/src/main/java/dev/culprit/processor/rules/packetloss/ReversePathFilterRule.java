@@ -84,7 +84,7 @@ final class ReversePathFilterRule implements PacketLossRule {
             .summary(summary)
             .fix(
                 Fixes.command(
-                    Fixes.ofNetns(window.netns()),
+                    Fixes.ofNetns(window.netns(), window.netnsKind()),
                     List.of("sysctl", "-w", "net.ipv4.conf.all.rp_filter=2"),
                     "loose mode, with net.ipv4.conf.<receiving interface>.rp_filter=2; or route"
                         + " replies the way requests come: ip route get <source address> shows"

@@ -64,7 +64,7 @@ final class SocketBufferOverflowRule implements PacketLossRule {
                       received == null ? "" : ", while " + received + " were delivered"))
               .fix(
                   Fixes.command(
-                      Fixes.ofNetns(window.netns()),
+                      Fixes.ofNetns(window.netns(), window.netnsKind()),
                       List.of(
                           "sysctl",
                           "-w",
@@ -102,7 +102,7 @@ final class SocketBufferOverflowRule implements PacketLossRule {
                           window.protocol(ProtocolCounter.TCP_RCV_PRUNED))))
               .fix(
                   Fixes.command(
-                      Fixes.ofNetns(window.netns()),
+                      Fixes.ofNetns(window.netns(), window.netnsKind()),
                       List.of(
                           "sysctl",
                           "-w",

@@ -1,0 +1,331 @@
+package dev.culprit.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What an unprivileged user on the host can do to the agent: {@code nobody}, in a user and network
+ * namespace of its own ({@code unshare -Urn}, which needs no privilege), names interfaces like
+ * commands, floods veth pairs, loads 50,000 iptables rules one of which has a comment that would
+ * run a command if a shell ever read it, and runs a process named {@code java} whose hsperfdata is
+ * a 100 MB sparse file and whose JDK {@code release} is a symlink to {@code /proc/kmsg}. The real
+ * agent ({@code culprit collect --once --json}, a child JVM with the agent's flags) must still
+ * sample the host, stay within its memory budget and run nothing the user wrote.
+ *
+ * <p>Needs root (to become {@code nobody} and to read the user's namespace as the agent does);
+ * skips saying why otherwise. Everything the user made lives in its namespaces, which vanish with
+ * its processes; the files are under {@code /tmp/culprit-attacker-*}, removed after.
+ */
+class UnprivilegedAttackerKernelTest {
+
+  private static final int NOBODY = 65534;
+  private static final Path CANARY = Path.of("/tmp/culprit-canary");
+  private static final Path HSPERF_DIR = Path.of("/tmp/hsperfdata_nobody");
+  private static final int VETH_PAIRS = Integer.getInteger("culprit.attacker.vethPairs", 2500);
+  private static final int IPTABLES_RULES = 50_000;
+
+  /** Unprivileged netlink messages are small: iptables-restore refuses much larger batches. */
+  private static final int RULES_PER_RESTORE = 500;
+
+  /**
+   * The heap is held to the agent's 64 MiB by {@code -Xmx64m} with {@code ExitOnOutOfMemoryError}
+   * (a clean exit proves it). The resident set adds metaspace, code cache and thread stacks: 88 MiB
+   * measured here, from the test's full class path without the launcher's class-data archive, so
+   * the bound is 128 MiB (override with {@code -Dculprit.attacker.rssBudgetMiB}).
+   */
+  private static final long RSS_BUDGET_KIB =
+      Long.getLong("culprit.attacker.rssBudgetMiB", 128) * 1024;
+
+  private final ObjectMapper json = new ObjectMapper();
+  private Path dir;
+  private Process attacker;
+  private boolean hsperfDirOurs;
+
+  @BeforeEach
+  void needsRootAndTools() throws Exception {
+    assumeTrue(uid() == 0, "needs root: to become nobody and read its namespaces as the agent");
+    for (String tool : List.of("unshare", "setpriv", "ip", "iptables-restore", "truncate")) {
+      assumeTrue(onPath(tool), tool + " is not installed");
+    }
+    assumeTrue(
+        run(
+                List.of(
+                    "setpriv",
+                    "--reuid=" + NOBODY,
+                    "--regid=" + NOBODY,
+                    "--clear-groups",
+                    "unshare",
+                    "-Urn",
+                    "true"))
+            == 0,
+        "unprivileged user namespaces are disabled on this kernel");
+  }
+
+  @AfterEach
+  void cleanUp() throws Exception {
+    if (attacker != null) {
+      // Its namespaces (veths, rules) go with its processes.
+      attacker.descendants().forEach(ProcessHandle::destroyForcibly);
+      attacker.destroyForcibly();
+      attacker.waitFor(10, TimeUnit.SECONDS);
+    }
+    if (dir != null) {
+      run(List.of("rm", "-rf", dir.toString()));
+    }
+    if (hsperfDirOurs) {
+      run(List.of("rm", "-rf", HSPERF_DIR.toString()));
+    }
+    Files.deleteIfExists(CANARY);
+  }
+
+  @Test
+  void anUnprivilegedUsersHostileNamespaceNeitherStopsNorBloatsNorCommandsTheAgent()
+      throws Exception {
+    Files.deleteIfExists(CANARY);
+    hsperfDirOurs = !Files.exists(HSPERF_DIR);
+    dir = Files.createTempDirectory("culprit-attacker-");
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+    writeRuleFiles();
+    Path script = dir.resolve("attack.sh");
+    Files.writeString(script, attackScript());
+    Path log = dir.resolve("attacker.log");
+
+    long setUpStart = System.nanoTime();
+    attacker =
+        new ProcessBuilder(
+                "setpriv",
+                "--reuid=" + NOBODY,
+                "--regid=" + NOBODY,
+                "--clear-groups",
+                "unshare",
+                "-Urn",
+                "sh",
+                script.toString(),
+                dir.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    Path ready = dir.resolve("ready");
+    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+    while (!Files.exists(ready) && attacker.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(100); // polling the attacker's marker, with a deadline
+    }
+    assertThat(ready).as("attacker set up; its log: %s", readOrEmpty(log)).exists();
+    long setUpMs = (System.nanoTime() - setUpStart) / 1_000_000;
+    String made = Files.readString(ready).strip();
+    System.out.printf(
+        "attacker: %s in %d ms (%d veth pairs asked, %d iptables rules)%n",
+        made, setUpMs, VETH_PAIRS, IPTABLES_RULES);
+
+    Collect collect = collectOnce();
+
+    assertThat(collect.exitCode).as("agent exit; stderr: %s", collect.stderr).isZero();
+    assertThat(CANARY).as("a rule comment must never run").doesNotExist();
+    // The host namespace is sampled as always.
+    assertThat(collect.samples("culprit.samples.interface", ""))
+        .as("the host's interface sample")
+        .isNotEmpty();
+    assertThat(collect.samples("culprit.samples.protocol", "")).isNotEmpty();
+    List<JsonNode> health = collect.samples("culprit.samples.collector", "");
+    assertThat(health).as("the health sample").hasSize(1);
+    // The user's namespace was sampled too, or reported with a reason: never silently dropped.
+    String attackerNetns = "netns-" + made.split(" ")[0] + "-";
+    List<JsonNode> statuses = new ArrayList<>();
+    health.get(0).get("sources").forEach(statuses::add);
+    List<JsonNode> ofAttacker =
+        statuses.stream().filter(s -> s.get("netns").asText().startsWith(attackerNetns)).toList();
+    assertThat(ofAttacker).as("the attacker's namespace in the health sample").isNotEmpty();
+    for (JsonNode s : ofAttacker) {
+      if (!s.get("status").asText().equals("OK")) {
+        assertThat(s.get("reason").asText()).as("why %s was not sampled", s).isNotBlank();
+      }
+    }
+    // 50,000 rules are refused before they are parsed, and the health sample says why.
+    JsonNode filter =
+        ofAttacker.stream()
+            .filter(s -> s.get("source").asText().equals("filter"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(filter.get("status").asText()).isEqualTo("NO_DATA");
+    assertThat(filter.get("reason").asText()).startsWith("too large: ");
+    System.out.printf(
+        "agent: peak RSS %d KiB (budget %d KiB), %d records, attacker's namespace: %s%n",
+        collect.peakRssKib, RSS_BUDGET_KIB, collect.lines.size(), ofAttacker);
+    assertThat(collect.peakRssKib).as("agent peak RSS, KiB").isLessThanOrEqualTo(RSS_BUDGET_KIB);
+  }
+
+  /** The attacker's shell script, run as nobody inside its own user and network namespace. */
+  private String attackScript() {
+    return String.join(
+        "\n",
+        "set -u",
+        "d=$1",
+        // Names the agent must quote: the kernel refuses spaces, slashes and more than 15 bytes.
+        "ip link add 'x$(reboot)' type veth peer name 'y;touch' || true",
+        "ip link add 'abcdefghijklmno' type veth peer name \"cu-\\`id\\`\" || true",
+        "ip link add 'a b' type veth peer name cu-sp 2>/dev/null && echo spaces accepted",
+        "i=0; while [ $i -lt "
+            + VETH_PAIRS
+            + " ]; do i=$((i+1));"
+            + " echo \"link add cu-v$i type veth peer name cu-p$i\"; done | ip -batch - || true",
+        "for f in \"$d\"/rules.*.txt; do iptables-restore --noflush < \"$f\" || exit 3; done",
+        // A process named java: its perf data 100 MB of holes, its JDK release the kernel log.
+        "mkdir -p \"$d/jdk/bin\" && cp /bin/sleep \"$d/jdk/bin/java\"",
+        "ln -s /proc/kmsg \"$d/jdk/release\"",
+        "\"$d/jdk/bin/java\" 600 &",
+        "mkdir -p " + HSPERF_DIR + " && truncate -s 100M " + HSPERF_DIR + "/$!",
+        "inode=$(readlink /proc/self/ns/net | tr -dc 0-9)",
+        "echo \"$inode $(ip -o link | wc -l) links $(iptables -S INPUT | wc -l) rules\""
+            + " > \"$d/ready.tmp\" && mv \"$d/ready.tmp\" \"$d/ready\"",
+        "wait",
+        "");
+  }
+
+  private void writeRuleFiles() throws IOException {
+    for (int c = 0; c * RULES_PER_RESTORE < IPTABLES_RULES; c++) {
+      StringBuilder b = new StringBuilder("*filter\n");
+      if (c == 0) {
+        b.append(
+            "-A INPUT -s 10.9.9.9/32 -m comment --comment \"x;touch " + CANARY + "\" -j DROP\n");
+      }
+      for (int i = c * RULES_PER_RESTORE + 1; i <= (c + 1) * RULES_PER_RESTORE; i++) {
+        b.append(
+            String.format(
+                "-A INPUT -s 10.%d.%d.%d/32 -j DROP%n", i >> 16 & 255, i >> 8 & 255, i & 255));
+      }
+      b.append("COMMIT\n");
+      Path f = dir.resolve(String.format("rules.%04d.txt", c));
+      Files.writeString(f, b);
+      Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+    }
+  }
+
+  private record Collect(int exitCode, String stderr, List<JsonNode> lines, long peakRssKib) {
+    List<JsonNode> samples(String topic, String netns) {
+      return lines.stream()
+          .filter(l -> l.path("topic").asText().equals(topic))
+          .filter(l -> l.path("netns").asText().equals(netns))
+          .toList();
+    }
+  }
+
+  /** One cycle of the real agent in a child JVM with the agent's lean flags, its RSS watched. */
+  private Collect collectOnce() throws Exception {
+    Path out = dir.resolve("collect.out");
+    Path err = dir.resolve("collect.err");
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(
+        List.of(
+            "-XX:+UseSerialGC",
+            "-Xms8m",
+            "-Xmx64m",
+            "-Xmn2m",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:CICompilerCount=1",
+            "-XX:ReservedCodeCacheSize=16m",
+            "-Xss512k",
+            "-XX:-UsePerfData",
+            "-XX:+ExitOnOutOfMemoryError",
+            "-cp",
+            System.getProperty("java.class.path"),
+            Main.class.getName(),
+            "collect",
+            "--once",
+            "--json",
+            "--docker-host",
+            "none",
+            "--data-dir",
+            dir.resolve("data").toString()));
+    Process p =
+        new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    Path status = Path.of("/proc", Long.toString(p.pid()), "status");
+    long peak = 0;
+    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+    while (p.isAlive() && System.nanoTime() < deadline) {
+      peak = Math.max(peak, vmHwmKib(status));
+      Thread.sleep(20); // sampling the child's memory while it runs
+    }
+    if (p.isAlive()) {
+      p.destroyForcibly();
+    }
+    int rc = p.waitFor();
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line : Files.readAllLines(out)) {
+      if (line.startsWith("{")) {
+        lines.add(json.readTree(line));
+      }
+    }
+    return new Collect(
+        rc,
+        readOrEmpty(err) + readOrEmpty(out).lines().filter(l -> !l.startsWith("{")).toList(),
+        lines,
+        peak);
+  }
+
+  /** The process's peak resident set so far ({@code VmHWM}), KiB; 0 once it has exited. */
+  private static long vmHwmKib(Path status) {
+    try {
+      for (String line : Files.readAllLines(status)) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // exited between two reads
+    }
+    return 0;
+  }
+
+  private static String readOrEmpty(Path p) {
+    try {
+      String s = Files.readString(p);
+      return s.length() > 4000 ? s.substring(s.length() - 4000) : s;
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private static long uid() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("Uid:")) {
+        return Long.parseLong(line.split("\\s+")[1]);
+      }
+    }
+    return -1;
+  }
+
+  private static boolean onPath(String tool) {
+    for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
+      if (Files.isExecutable(Path.of(d, tool))) {
+        return true;
+      }
+    }
+    return Files.isExecutable(Path.of("/usr/sbin", tool))
+        || Files.isExecutable(Path.of("/sbin", tool));
+  }
+
+  private static int run(List<String> cmd) throws Exception {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    p.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      return -1;
+    }
+    return p.exitValue();
+  }
+}
