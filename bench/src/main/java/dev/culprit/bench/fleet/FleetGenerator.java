@@ -79,6 +79,12 @@ public final class FleetGenerator {
   public record Generated(Topic<?> topic, String key, byte[] value, long sampleTimeMs) {}
 
   private static final List<String> PROTOCOL_COUNTERS = loadCounterNames();
+
+  /** Protocol counters that count drops or errors, by their kernel names. */
+  private static final java.util.regex.Pattern DROP_OR_ERROR =
+      java.util.regex.Pattern.compile(
+          "(?i)drop|err|discard|overflow|fail|prune|reversepath|reject|abort|timeout");
+
   private static final String RANDOM_DROP_SPEC =
       "-A INPUT -m statistic --mode random --probability 0.30000000000 -j DROP";
 
@@ -154,7 +160,7 @@ public final class FleetGenerator {
       Fault here = ns == Math.min(1, options.namespaces() - 1) ? fault : null;
       String netns = ns == 0 ? "" : "ctr-" + ns;
       Header h = new Header(hostName(host), netns, sampleTimeMs, host);
-      add(out, Topics.INTERFACE, interfaces(h, ns, cycle, here), sampleTimeMs);
+      add(out, Topics.INTERFACE, interfaces(h, ns, cycle, here, fault), sampleTimeMs);
       add(out, Topics.PROTOCOL, protocol(h, cycle, here), sampleTimeMs);
       add(out, Topics.CONNTRACK, conntrack(h, cycle), sampleTimeMs);
       add(out, Topics.QDISC, qdiscs(h, ns, cycle, here), sampleTimeMs);
@@ -208,9 +214,9 @@ public final class FleetGenerator {
         nextSeq(h));
   }
 
-  private InterfaceSample interfaces(Header h, int ns, long k, Fault fault) {
+  private InterfaceSample interfaces(Header h, int ns, long k, Fault fault, Fault hostFault) {
     List<InterfaceStats> ifs = new ArrayList<>();
-    ifs.add(iface("lo", 1, 1, "loopback", 65536, List.of("127.0.0.1/8", "::1/128"), k, 50, 0));
+    ifs.add(iface("lo", 1, 1, "loopback", 65536, List.of("127.0.0.1/8", "::1/128"), k, 50, 0, 0));
     if (ns == 0) {
       ifs.add(
           iface(
@@ -222,8 +228,9 @@ public final class FleetGenerator {
               List.of(eth0Address(h.index()) + "/8", "fe80::5/64"),
               k,
               20_000,
+              0,
               0));
-      ifs.add(iface("docker0", 3, 3, "bridge", 1500, List.of("172.17.0.1/16"), k, 5_000, 0));
+      ifs.add(iface("docker0", 3, 3, "bridge", 1500, List.of("172.17.0.1/16"), k, 5_000, 0, 0));
       for (int c = 1; c < options.namespaces(); c++) {
         ifs.add(
             iface(
@@ -235,7 +242,10 @@ public final class FleetGenerator {
                 List.of("fe80::a:" + c + "/64"),
                 k,
                 2_000,
-                0));
+                0,
+                // The host's end of a pair whose other end has a small MTU counts the frames the
+                // kernel refused to hand over (veth_xmit), as the real kernel does.
+                hostFault == Fault.SMALL_MTU && c == 1 ? 34 : 0));
       }
     } else {
       boolean small = fault == Fault.SMALL_MTU;
@@ -249,7 +259,8 @@ public final class FleetGenerator {
               List.of("172.17.0." + (ns + 1) + "/16", "fe80::b:" + ns + "/64"),
               k,
               2_000,
-              small ? 34 : 0));
+              small ? 34 : 0,
+              0));
     }
     return InterfaceSample.newBuilder(stamped(h, new InterfaceSample())).setInterfaces(ifs).build();
   }
@@ -263,7 +274,8 @@ public final class FleetGenerator {
       List<String> addresses,
       long k,
       long packetsPerCycle,
-      long droppedPerCycle) {
+      long droppedPerCycle,
+      long txDroppedPerCycle) {
     long rx = 1_000_000 + k * packetsPerCycle;
     long tx = 900_000 + k * packetsPerCycle * 9 / 10;
     return InterfaceStats.newBuilder()
@@ -289,7 +301,7 @@ public final class FleetGenerator {
         .setTxBytes(tx * 700)
         .setTxPackets(tx)
         .setTxErrors(0L)
-        .setTxDropped(0L)
+        .setTxDropped(k * txDroppedPerCycle)
         .setTxFifo(0L)
         .setTxCollisions(0L)
         .setTxCarrier(0L)
@@ -300,7 +312,11 @@ public final class FleetGenerator {
   private ProtocolSample protocol(Header h, long k, Fault fault) {
     Map<String, Long> counters = new HashMap<>(PROTOCOL_COUNTERS.size() * 2);
     for (int i = 0; i < PROTOCOL_COUNTERS.size(); i++) {
-      counters.put(PROTOCOL_COUNTERS.get(i), 1000L * i + k * (i % 7));
+      String name = PROTOCOL_COUNTERS.get(i);
+      // A healthy host's drop and error counters stand still: every rule reads some of them as
+      // evidence (ListenOverflows, TCPReqQFullDrop, Udp.InErrors, Ip.InDiscards, ...).
+      boolean dropOrError = DROP_OR_ERROR.matcher(name).find();
+      counters.put(name, 1000L * i + (dropOrError ? 0 : k * (i % 7)));
     }
     // Healthy hosts retransmit a little; faults add their own symptoms.
     counters.put("Tcp.RetransSegs", 5_000 + k * 3);
