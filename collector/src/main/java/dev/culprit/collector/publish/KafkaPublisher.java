@@ -63,6 +63,17 @@ public final class KafkaPublisher implements Publisher {
   }
 
   /**
+   * Whether these settings make the Java Kafka client carry the records (TLS, another SASL
+   * mechanism, lz4 …) rather than the built-in one. A command checks a login up front with the Java
+   * client's Admin only then: loading it into an agent on the built-in client would cost that agent
+   * about 20 MiB for good (BENCHMARKS.md, Collector).
+   */
+  public static boolean javaClientCarries(String bootstrapServers, Map<String, String> overrides) {
+    return ProducerSettings.wireRefusal(ProducerSettings.of(bootstrapServers, "culprit", overrides))
+        != null;
+  }
+
+  /**
    * Opens the spool in {@code spoolDir} and starts delivering to {@code bootstrapServers}, what an
    * earlier run left in the spool first.
    *
