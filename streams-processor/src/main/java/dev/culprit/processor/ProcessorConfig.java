@@ -112,166 +112,111 @@ public record ProcessorConfig(
   }
 
   public ProcessorConfig withApplicationId(String value) {
-    return new ProcessorConfig(
-        value,
-        bootstrapServers,
-        stateDir,
-        windowSize,
-        grace,
-        maxCounterGap,
-        baselineTtl,
-        fleetMinHosts,
-        thresholds,
-        streamsOverrides,
-        lifecycle,
-        maxClockSkew,
-        clockReference,
-        suppressionBufferBytes);
+    return edit(c -> c.applicationId = value);
   }
 
   public ProcessorConfig withStateDir(Path value) {
-    return new ProcessorConfig(
-        applicationId,
-        bootstrapServers,
-        value,
-        windowSize,
-        grace,
-        maxCounterGap,
-        baselineTtl,
-        fleetMinHosts,
-        thresholds,
-        streamsOverrides,
-        lifecycle,
-        maxClockSkew,
-        clockReference,
-        suppressionBufferBytes);
+    return edit(c -> c.stateDir = value);
   }
 
   public ProcessorConfig withWindow(Duration size, Duration graceValue) {
-    return new ProcessorConfig(
-        applicationId,
-        bootstrapServers,
-        stateDir,
-        size,
-        graceValue,
-        maxCounterGap,
-        baselineTtl,
-        fleetMinHosts,
-        thresholds,
-        streamsOverrides,
-        lifecycle,
-        maxClockSkew,
-        clockReference,
-        suppressionBufferBytes);
+    return edit(
+        c -> {
+          c.windowSize = size;
+          c.grace = graceValue;
+        });
   }
 
   public ProcessorConfig withCounterBaselines(Duration maxGap, Duration ttl) {
-    return new ProcessorConfig(
-        applicationId,
-        bootstrapServers,
-        stateDir,
-        windowSize,
-        grace,
-        maxGap,
-        ttl,
-        fleetMinHosts,
-        thresholds,
-        streamsOverrides,
-        lifecycle,
-        maxClockSkew,
-        clockReference,
-        suppressionBufferBytes);
+    return edit(
+        c -> {
+          c.maxCounterGap = maxGap;
+          c.baselineTtl = ttl;
+        });
   }
 
   public ProcessorConfig withThresholds(PacketLossThresholds value) {
-    return new ProcessorConfig(
-        applicationId,
-        bootstrapServers,
-        stateDir,
-        windowSize,
-        grace,
-        maxCounterGap,
-        baselineTtl,
-        fleetMinHosts,
-        value,
-        streamsOverrides,
-        lifecycle,
-        maxClockSkew,
-        clockReference,
-        suppressionBufferBytes);
+    return edit(c -> c.thresholds = value);
   }
 
   public ProcessorConfig withStreamsOverrides(Map<String, String> value) {
-    return new ProcessorConfig(
-        applicationId,
-        bootstrapServers,
-        stateDir,
-        windowSize,
-        grace,
-        maxCounterGap,
-        baselineTtl,
-        fleetMinHosts,
-        thresholds,
-        value,
-        lifecycle,
-        maxClockSkew,
-        clockReference,
-        suppressionBufferBytes);
+    return edit(c -> c.streamsOverrides = value);
   }
 
   public ProcessorConfig withLifecycle(LifecycleSettings value) {
-    return new ProcessorConfig(
-        applicationId,
-        bootstrapServers,
-        stateDir,
-        windowSize,
-        grace,
-        maxCounterGap,
-        baselineTtl,
-        fleetMinHosts,
-        thresholds,
-        streamsOverrides,
-        value,
-        maxClockSkew,
-        clockReference,
-        suppressionBufferBytes);
+    return edit(c -> c.lifecycle = value);
   }
 
   /** Samples further ahead than {@code max} of the clock {@code reference} are dead letters. */
   public ProcessorConfig withClockSkew(Duration max, ClockReference reference) {
-    return new ProcessorConfig(
-        applicationId,
-        bootstrapServers,
-        stateDir,
-        windowSize,
-        grace,
-        maxCounterGap,
-        baselineTtl,
-        fleetMinHosts,
-        thresholds,
-        streamsOverrides,
-        lifecycle,
-        max,
-        reference,
-        suppressionBufferBytes);
+    return edit(
+        c -> {
+          c.maxClockSkew = max;
+          c.clockReference = reference;
+        });
   }
 
   public ProcessorConfig withSuppressionBufferBytes(long value) {
+    return edit(c -> c.suppressionBufferBytes = value);
+  }
+
+  /**
+   * This config with {@code change} applied, validated by the canonical constructor: one copy of
+   * the field list for every {@code with…}, so a new setting is added in one place.
+   */
+  private ProcessorConfig edit(java.util.function.Consumer<Copy> change) {
+    Copy c = new Copy(this);
+    change.accept(c);
     return new ProcessorConfig(
-        applicationId,
-        bootstrapServers,
-        stateDir,
-        windowSize,
-        grace,
-        maxCounterGap,
-        baselineTtl,
-        fleetMinHosts,
-        thresholds,
-        streamsOverrides,
-        lifecycle,
-        maxClockSkew,
-        clockReference,
-        value);
+        c.applicationId,
+        c.bootstrapServers,
+        c.stateDir,
+        c.windowSize,
+        c.grace,
+        c.maxCounterGap,
+        c.baselineTtl,
+        c.fleetMinHosts,
+        c.thresholds,
+        c.streamsOverrides,
+        c.lifecycle,
+        c.maxClockSkew,
+        c.clockReference,
+        c.suppressionBufferBytes);
+  }
+
+  /** The fields of a config, writable, for {@link #edit}. */
+  private static final class Copy {
+    String applicationId;
+    String bootstrapServers;
+    Path stateDir;
+    Duration windowSize;
+    Duration grace;
+    Duration maxCounterGap;
+    Duration baselineTtl;
+    int fleetMinHosts;
+    PacketLossThresholds thresholds;
+    Map<String, String> streamsOverrides;
+    LifecycleSettings lifecycle;
+    Duration maxClockSkew;
+    ClockReference clockReference;
+    long suppressionBufferBytes;
+
+    Copy(ProcessorConfig from) {
+      applicationId = from.applicationId;
+      bootstrapServers = from.bootstrapServers;
+      stateDir = from.stateDir;
+      windowSize = from.windowSize;
+      grace = from.grace;
+      maxCounterGap = from.maxCounterGap;
+      baselineTtl = from.baselineTtl;
+      fleetMinHosts = from.fleetMinHosts;
+      thresholds = from.thresholds;
+      streamsOverrides = from.streamsOverrides;
+      lifecycle = from.lifecycle;
+      maxClockSkew = from.maxClockSkew;
+      clockReference = from.clockReference;
+      suppressionBufferBytes = from.suppressionBufferBytes;
+    }
   }
 
   private static void requirePositive(String name, Duration value) {
