@@ -157,7 +157,7 @@ public final class FleetGenerator {
     List<Generated> out = new ArrayList<>((int) recordsPerHostCycle());
     Fault fault = fault(host);
     for (int ns = 0; ns < options.namespaces(); ns++) {
-      Fault here = ns == Math.min(1, options.namespaces() - 1) ? fault : null;
+      Fault here = ns == faultyNamespace() ? fault : null;
       String netns = ns == 0 ? "" : "ctr-" + ns;
       Header h = new Header(hostName(host), netns, sampleTimeMs, host);
       add(out, Topics.INTERFACE, interfaces(h, ns, cycle, here, fault), sampleTimeMs);
@@ -168,6 +168,11 @@ public final class FleetGenerator {
     }
     add(out, Topics.PROBE, probe(new Header(hostName(host), "", sampleTimeMs, host)), sampleTimeMs);
     return out;
+  }
+
+  /** The namespace a faulty host's fault is in: its first container's, or the host's own. */
+  private int faultyNamespace() {
+    return Math.min(1, options.namespaces() - 1);
   }
 
   /** The host's eth0 address, unique in the fleet (its containers' 172.17.0.x are not). */
@@ -245,7 +250,7 @@ public final class FleetGenerator {
                 0,
                 // The host's end of a pair whose other end has a small MTU counts the frames the
                 // kernel refused to hand over (veth_xmit), as the real kernel does.
-                hostFault == Fault.SMALL_MTU && c == 1 ? 34 : 0));
+                hostFault == Fault.SMALL_MTU && c == faultyNamespace() ? 34 : 0));
       }
     } else {
       boolean small = fault == Fault.SMALL_MTU;
