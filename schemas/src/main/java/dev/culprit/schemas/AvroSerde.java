@@ -38,9 +38,21 @@ public final class AvroSerde<T extends SpecificRecord>
   }
 
   private final Class<T> type;
-  private final Schema schema;
-  private final BinaryMessageEncoder<T> encoder;
-  private final BinaryMessageDecoder<T> decoder;
+  private final List<Schema> extraWriterSchemas;
+
+  /**
+   * The schema and encoder, parsed on first use: {@link Topics} names every topic, and a process
+   * that writes samples (the agent) never touches the result topics' classes.
+   */
+  private volatile Writer<T> writer;
+
+  /**
+   * Built on the first decode: the agent only encodes, and parsing every past version of every
+   * sample schema for a decoder it never uses cost it about a megabyte of heap (BENCHMARKS.md).
+   */
+  private volatile BinaryMessageDecoder<T> decoder;
+
+  private record Writer<T>(SpecificData model, Schema schema, BinaryMessageEncoder<T> encoder) {}
 
   public AvroSerde(Class<T> type) {
     this(type, List.of());
@@ -49,19 +61,46 @@ public final class AvroSerde<T extends SpecificRecord>
   /** For tests: also accept records written with {@code extraWriterSchemas}. */
   AvroSerde(Class<T> type, List<Schema> extraWriterSchemas) {
     this.type = type;
-    SpecificData model = SpecificData.getForClass(type);
-    this.schema = model.getSchema(type);
-    SchemaStore.Cache store = new SchemaStore.Cache();
-    List<Schema> history = SchemaHistory.versions(schema.getName());
-    history.forEach(store::addSchema);
-    extraWriterSchemas.forEach(store::addSchema);
-    this.encoder = new BinaryMessageEncoder<>(model, schema);
-    this.decoder = new BinaryMessageDecoder<>(model, schema, store);
+    this.extraWriterSchemas = List.copyOf(extraWriterSchemas);
+  }
+
+  private Writer<T> writer() {
+    Writer<T> w = writer;
+    if (w == null) {
+      synchronized (this) {
+        w = writer;
+        if (w == null) {
+          SpecificData model = SpecificData.getForClass(type);
+          Schema schema = model.getSchema(type);
+          w = new Writer<>(model, schema, new BinaryMessageEncoder<>(model, schema));
+          writer = w;
+        }
+      }
+    }
+    return w;
+  }
+
+  private BinaryMessageDecoder<T> decoder() {
+    BinaryMessageDecoder<T> d = decoder;
+    if (d == null) {
+      synchronized (this) {
+        d = decoder;
+        if (d == null) {
+          Writer<T> w = writer();
+          SchemaStore.Cache store = new SchemaStore.Cache();
+          SchemaHistory.versions(w.schema().getName()).forEach(store::addSchema);
+          extraWriterSchemas.forEach(store::addSchema);
+          d = new BinaryMessageDecoder<>(w.model(), w.schema(), store);
+          decoder = d;
+        }
+      }
+    }
+    return d;
   }
 
   /** The current (writer) schema. */
   public Schema schema() {
-    return schema;
+    return writer().schema();
   }
 
   /** The generated class. */
@@ -72,13 +111,13 @@ public final class AvroSerde<T extends SpecificRecord>
   /** Encodes one record; never returns null for a non-null record. */
   public byte[] encode(T record) {
     try {
-      ByteBuffer buffer = encoder.encode(record);
+      ByteBuffer buffer = writer().encoder().encode(record);
       byte[] bytes = new byte[buffer.remaining()];
       buffer.get(bytes);
       return bytes;
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException(
-          "cannot encode " + schema.getName() + ": " + e.getMessage(), e);
+          "cannot encode " + schema().getName() + ": " + e.getMessage(), e);
     }
   }
 
@@ -91,7 +130,7 @@ public final class AvroSerde<T extends SpecificRecord>
   public T decode(byte[] bytes) {
     if (bytes.length < 10 || (bytes[0] & 0xff) != 0xC3 || (bytes[1] & 0xff) != 0x01) {
       throw new RecordDecodeException(
-          schema.getName(),
+          schema().getName(),
           "not Avro single-object encoding (expected header C3 01 and an 8-byte fingerprint, got "
               + bytes.length
               + " bytes starting "
@@ -100,15 +139,15 @@ public final class AvroSerde<T extends SpecificRecord>
           null);
     }
     try {
-      return decoder.decode(bytes);
+      return decoder().decode(bytes);
     } catch (IOException
         | AvroRuntimeException
         | IllegalArgumentException
         | IndexOutOfBoundsException e) {
-      throw new RecordDecodeException(schema.getName(), describe(e), e);
+      throw new RecordDecodeException(schema().getName(), describe(e), e);
     } catch (RuntimeException e) {
       // Corrupt bodies surface as assorted runtime exceptions inside the binary decoder.
-      throw new RecordDecodeException(schema.getName(), "corrupt record body: " + describe(e), e);
+      throw new RecordDecodeException(schema().getName(), "corrupt record body: " + describe(e), e);
     }
   }
 
