@@ -1,21 +1,15 @@
 package dev.culprit.broker;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
@@ -27,9 +21,6 @@ import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
-import org.apache.kafka.server.common.Feature;
-import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -154,8 +145,8 @@ public final class EmbeddedBroker implements AutoCloseable {
       credentials = loaded.credentials();
       credentialsNew = loaded.created();
     }
-    int brokerPort = port == 0 ? freePort() : port;
-    int controllerPort = freePort();
+    int brokerPort = port == 0 ? KraftNodes.freePort() : port;
+    int controllerPort = KraftNodes.freePort();
     Properties props = properties(logDir, brokerPort, controllerPort, topics);
     if (credentials != null) {
       props.putAll(securityProperties(credentials, brokerPort, controllerPort));
@@ -170,7 +161,12 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     boolean formatted = Files.exists(logDir.resolve("meta.properties"));
     if (!formatted) {
-      format(logDir, credentials);
+      KraftNodes.format(
+          NODE_ID,
+          Uuid.randomUuid().toString(),
+          logDir,
+          // The controller must know the users before any client (or the broker) logs in.
+          credentials == null ? List.of() : credentials.scramArguments());
       LOG.info("formatted new KRaft storage in {}", logDir);
     }
     long started = System.nanoTime();
@@ -279,7 +275,11 @@ public final class EmbeddedBroker implements AutoCloseable {
     closed = true;
     shutdownQuietly(server);
     if (deleteOnClose) {
-      deleteRecursively(dataDir);
+      try {
+        KraftNodes.deleteRecursively(dataDir);
+      } catch (IOException e) {
+        LOG.warn("cannot delete {}: {}", dataDir, e.toString());
+      }
     }
     LOG.info("embedded Kafka broker on port {} stopped", port);
   }
@@ -346,12 +346,9 @@ public final class EmbeddedBroker implements AutoCloseable {
         "org.apache.kafka.common.security.scram.ScramLoginModule required;");
     p.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
     p.put("listener.name.client.plain.sasl.jaas.config", c.brokerPlainJaas());
-    p.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
-    p.put("sasl.mechanism.controller.protocol", "PLAIN");
-    p.put("listener.name.controller.plain.sasl.jaas.config", c.brokerPlainJaas());
-    p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
-    p.put("super.users", "User:" + c.clientUser() + ";User:" + c.brokerUser());
-    p.put("allow.everyone.if.no.acl.found", "false");
+    p.putAll(
+        KraftNodes.plainControllerBehindAuthorizer(
+            c.brokerPlainJaas(), c.clientUser(), c.brokerUser()));
     return p;
   }
 
@@ -370,51 +367,9 @@ public final class EmbeddedBroker implements AutoCloseable {
     p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
     p.put("log.dirs", logDir.toString());
     // One node: every internal topic has one replica and needs one in sync.
-    p.put("offsets.topic.replication.factor", "1");
-    p.put("transaction.state.log.replication.factor", "1");
-    p.put("transaction.state.log.min.isr", "1");
-    p.put("share.coordinator.state.topic.replication.factor", "1");
-    p.put("share.coordinator.state.topic.min.isr", "1");
-    // Fewer internal partitions: the defaults (50) cost seconds at first start for no benefit here.
-    p.put("offsets.topic.num.partitions", "5");
-    p.put("transaction.state.log.num.partitions", "5");
-    // A single consumer group member should not wait 3 s for others that never come.
-    p.put("group.initial.rebalance.delay.ms", "0");
+    p.putAll(KraftNodes.internalTopics(1, 1, 5));
     p.put("num.partitions", Integer.toString(topics.samplePartitions()));
-    p.put("default.replication.factor", "1");
-    // Clients must use the contract topics; a typo must not silently create a new one.
-    p.put("auto.create.topics.enable", "false");
     return p;
-  }
-
-  private static void format(Path logDir, BrokerCredentials credentials) throws IOException {
-    try {
-      Formatter formatter = new Formatter();
-      if (credentials != null) {
-        // The controller must know the users before any client (or the broker) logs in.
-        formatter.setScramArguments(credentials.scramArguments());
-      }
-      formatter
-          .setNodeId(NODE_ID)
-          .setClusterId(Uuid.randomUuid().toString())
-          .addDirectory(logDir.toString())
-          .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-          .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
-          .setControllerListenerName("CONTROLLER")
-          .setMetadataLogDirectory(logDir.toString())
-          .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
-          .run();
-    } catch (Exception e) {
-      throw new IOException("cannot format KRaft storage in " + logDir + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.setReuseAddress(true);
-      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-      return socket.getLocalPort();
-    }
   }
 
   private static void shutdownQuietly(KafkaRaftServer server) {
@@ -423,26 +378,6 @@ public final class EmbeddedBroker implements AutoCloseable {
       server.awaitShutdown();
     } catch (RuntimeException e) {
       LOG.warn("error while stopping the embedded broker: {}", e.toString());
-    }
-  }
-
-  private static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths
-          .sorted(Comparator.reverseOrder())
-          .forEach(
-              p -> {
-                try {
-                  Files.deleteIfExists(p);
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-              });
-    } catch (IOException | UncheckedIOException e) {
-      LOG.warn("cannot delete {}: {}", dir, e.toString());
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.culprit.collector.runtime;
 
+import dev.culprit.collector.platform.Require;
 import dev.culprit.collector.platform.procfs.HostPaths;
 import dev.culprit.collector.publish.KafkaPublisher;
 import dev.culprit.collector.publish.spool.Spool;
@@ -10,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 
@@ -48,14 +48,23 @@ public record CollectorConfig(
   public static final Duration MIN_INTERVAL = Duration.ofMillis(100);
 
   public CollectorConfig {
-    Objects.requireNonNull(hostId, "hostId");
-    Objects.requireNonNull(collectorId, "collectorId");
-    Objects.requireNonNull(interval, "interval");
-    Objects.requireNonNull(sourceTimeout, "sourceTimeout");
-    Objects.requireNonNull(netnsFilter, "netnsFilter");
-    Objects.requireNonNull(hostPaths, "hostPaths");
-    Objects.requireNonNull(spoolDir, "spoolDir");
-    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    Require.nonNull(
+        "hostId",
+        hostId,
+        "collectorId",
+        collectorId,
+        "interval",
+        interval,
+        "sourceTimeout",
+        sourceTimeout,
+        "netnsFilter",
+        netnsFilter,
+        "hostPaths",
+        hostPaths,
+        "spoolDir",
+        spoolDir,
+        "bootstrapServers",
+        bootstrapServers);
     if (hostId.isBlank()) {
       throw new IllegalArgumentException("host id must not be blank");
     }

@@ -22,16 +22,23 @@ public final class JsonArrayOutput {
    * @param items what the array holds, for error messages ("interfaces", "qdiscs")
    */
   public static JsonNode read(String source, String json, String items) throws ParseException {
-    JsonNode root;
-    try {
-      root = JSON.readTree(json);
-    } catch (JsonProcessingException e) {
-      throw new ParseException(
-          source, e.getLocation() == null ? 0 : e.getLocation().getLineNr(), "bad JSON", e);
-    }
+    JsonNode root = readTree(source, json);
     if (root == null || !root.isArray()) {
       throw new ParseException(source, 0, "expected a JSON array of " + items);
     }
     return root;
+  }
+
+  /**
+   * The JSON document {@code json} (null when it is empty), or a parse error naming {@code source}
+   * and, where Jackson knows it, the line.
+   */
+  public static JsonNode readTree(String source, String json) throws ParseException {
+    try {
+      return JSON.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new ParseException(
+          source, e.getLocation() == null ? 0 : e.getLocation().getLineNr(), "bad JSON", e);
+    }
   }
 }

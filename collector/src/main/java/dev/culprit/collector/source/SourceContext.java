@@ -1,5 +1,6 @@
 package dev.culprit.collector.source;
 
+import dev.culprit.collector.platform.Require;
 import dev.culprit.collector.platform.netns.NetnsAccess;
 import dev.culprit.collector.platform.procfs.HostPaths;
 import dev.culprit.collector.source.container.ContainerSourceConfig;
@@ -7,7 +8,6 @@ import dev.culprit.collector.source.oom.KernelOomSource;
 import dev.culprit.collector.source.probe.ProbeTarget;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * What the catalogue's factories build sources from: the host's paths, the shared namespace access
@@ -30,11 +30,17 @@ public record SourceContext(
     Probes probes) {
 
   public SourceContext {
-    Objects.requireNonNull(paths, "paths");
-    Objects.requireNonNull(network, "network");
-    Objects.requireNonNull(containers, "containers");
-    Objects.requireNonNull(kernelLookBack, "kernelLookBack");
-    Objects.requireNonNull(probes, "probes");
+    Require.nonNull(
+        "paths",
+        paths,
+        "network",
+        network,
+        "containers",
+        containers,
+        "kernelLookBack",
+        kernelLookBack,
+        "probes",
+        probes);
   }
 
   /** For the network group alone: containers and probes at their defaults (never built). */

@@ -1,10 +1,10 @@
 package dev.culprit.collector.source;
 
+import dev.culprit.collector.platform.Require;
 import dev.culprit.collector.spi.Source;
 import dev.culprit.schemas.Topic;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -35,11 +35,8 @@ public record SourceSpec(
     Factory factory) {
 
   public SourceSpec {
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(group, "group");
-    Objects.requireNonNull(scope, "scope");
-    Objects.requireNonNull(topic, "topic");
-    Objects.requireNonNull(factory, "factory");
+    Require.nonNull(
+        "name", name, "group", group, "scope", scope, "topic", topic, "factory", factory);
     kernelFiles = List.copyOf(kernelFiles);
     commands = Map.copyOf(commands);
   }

@@ -67,89 +67,115 @@ class BrokerFailureTest {
   @EnumSource(Client.class)
   void deliversEverySampleOnceWhenALeaderIsKilledMidWindowAndComesBack(Client client)
       throws Exception {
-    cluster.awaitFullIsr(List.of(PROBE), WAIT);
-    try (PublishingFleet fleet = fleet("kill-" + client, client)) {
-      fleet.awaitCycles(20);
-      int leader = cluster.leaderOf(PROBE, fleet.partitionOf(0, PARTITIONS));
-      cluster.kill(leader);
-      fleet.awaitCycles(50);
-      cluster.restart(leader);
-      cluster.awaitFullIsr(List.of(PROBE), WAIT);
-      fleet.awaitCycles(20);
-
-      check(fleet);
-    }
+    publishThrough(
+        "kill-" + client,
+        client,
+        fleet -> {
+          fleet.awaitCycles(20);
+          int leader = firstLeader(fleet);
+          cluster.kill(leader);
+          fleet.awaitCycles(50);
+          cluster.restart(leader);
+          recovered(fleet);
+        });
   }
 
   @ParameterizedTest
   @EnumSource(Client.class)
   void deliversEverySampleOnceThroughARollingRestartOfAllBrokers(Client client) throws Exception {
-    cluster.awaitFullIsr(List.of(PROBE), WAIT);
-    try (PublishingFleet fleet = fleet("roll-" + client, client)) {
-      for (int id = 1; id <= KafkaCluster.BROKERS; id++) {
-        fleet.awaitCycles(10);
-        cluster.stop(id);
-        fleet.awaitCycles(10);
-        cluster.restart(id);
-        cluster.awaitFullIsr(List.of(PROBE), WAIT);
-      }
-      fleet.awaitCycles(10);
-
-      check(fleet);
-    }
+    publishThrough(
+        "roll-" + client,
+        client,
+        fleet -> {
+          for (int id = 1; id <= KafkaCluster.BROKERS; id++) {
+            fleet.awaitCycles(10);
+            cluster.stop(id);
+            fleet.awaitCycles(10);
+            cluster.restart(id);
+            cluster.awaitFullIsr(List.of(PROBE), WAIT);
+          }
+          fleet.awaitCycles(10);
+        });
   }
 
   @ParameterizedTest
   @EnumSource(Client.class)
   void deliversEverySampleOnceWhenTheBrokersForgetTheAgentsProducerState(Client client)
       throws Exception {
-    cluster.awaitFullIsr(List.of(PROBE), WAIT);
-    try (PublishingFleet fleet = fleet("forget-" + client, client)) {
-      fleet.awaitCycles(20);
-      // Every broker forgets an idle producer after a second; the fleet idles three.
-      setProducerExpiry("1000");
-      try {
-        fleet.pause(true);
-        waitIdle(Duration.ofSeconds(3));
-        fleet.pause(false);
-        fleet.awaitCycles(20);
-      } finally {
-        setProducerExpiry(null);
-      }
-      // And the leader comes back from a wiped disk: no log, no producer state at all.
-      int leader = cluster.leaderOf(PROBE, fleet.partitionOf(0, PARTITIONS));
-      cluster.kill(leader);
-      cluster.wipe(leader);
-      fleet.awaitCycles(30);
-      cluster.restart(leader);
-      cluster.awaitFullIsr(List.of(PROBE), WAIT);
-      fleet.awaitCycles(20);
-
-      check(fleet);
-    }
+    publishThrough(
+        "forget-" + client,
+        client,
+        fleet -> {
+          fleet.awaitCycles(20);
+          // Every broker forgets an idle producer after a second; the fleet idles three.
+          setProducerExpiry("1000");
+          try {
+            fleet.pause(true);
+            waitIdle(Duration.ofSeconds(3));
+            fleet.pause(false);
+            fleet.awaitCycles(20);
+          } finally {
+            setProducerExpiry(null);
+          }
+          // And the leader comes back from a wiped disk: no log, no producer state at all.
+          int leader = firstLeader(fleet);
+          cluster.kill(leader);
+          cluster.wipe(leader);
+          fleet.awaitCycles(30);
+          cluster.restart(leader);
+          recovered(fleet);
+        });
   }
 
   @ParameterizedTest
   @EnumSource(Client.class)
   void deliversEverySampleOnceWhenALeaderStallsWithoutClosingConnections(Client client)
       throws Exception {
+    publishThrough(
+        "stall-" + client,
+        client,
+        fleet -> {
+          fleet.awaitCycles(20);
+          int partition = fleet.partitionOf(0, PARTITIONS);
+          int leader = cluster.leaderOf(PROBE, partition);
+          cluster.partition(leader);
+          try {
+            cluster.awaitLeaderOtherThan(PROBE, partition, leader, WAIT);
+            fleet.awaitCycles(50);
+          } finally {
+            cluster.heal(leader);
+          }
+          recovered(fleet);
+        });
+  }
+
+  /** What a scenario does to the cluster while the fleet publishes. */
+  private interface Failures {
+    void inflict(PublishingFleet fleet) throws Exception;
+  }
+
+  /**
+   * Once every partition is fully replicated, a fleet named {@code name} publishes through {@code
+   * failures}; then the topic must hold each of its samples exactly once.
+   */
+  private void publishThrough(String name, Client client, Failures failures) throws Exception {
     cluster.awaitFullIsr(List.of(PROBE), WAIT);
-    try (PublishingFleet fleet = fleet("stall-" + client, client)) {
-      fleet.awaitCycles(20);
-      int partition = fleet.partitionOf(0, PARTITIONS);
-      int leader = cluster.leaderOf(PROBE, partition);
-      cluster.partition(leader);
-      try {
-        cluster.awaitLeaderOtherThan(PROBE, partition, leader, WAIT);
-        fleet.awaitCycles(50);
-      } finally {
-        cluster.heal(leader);
-      }
-      cluster.awaitFullIsr(List.of(PROBE), WAIT);
-      fleet.awaitCycles(20);
+    try (PublishingFleet fleet = fleet(name, client)) {
+      failures.inflict(fleet);
 
       check(fleet);
     }
+  }
+
+  /** The leader of the partition the fleet's first collector publishes to. */
+  private static int firstLeader(PublishingFleet fleet) throws Exception {
+    return cluster.leaderOf(PROBE, fleet.partitionOf(0, PARTITIONS));
+  }
+
+  /** Waits for every replica to be back in sync, then lets the fleet publish 20 more cycles. */
+  private static void recovered(PublishingFleet fleet) throws Exception {
+    cluster.awaitFullIsr(List.of(PROBE), WAIT);
+    fleet.awaitCycles(20);
   }
 
   private PublishingFleet fleet(String name, Client client) throws Exception {

@@ -1,9 +1,12 @@
 package dev.culprit.collector.publish;
 
+import static dev.culprit.collector.publish.spool.SpoolTestRecords.names;
+import static dev.culprit.collector.publish.spool.SpoolTestRecords.records;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.culprit.collector.publish.spool.Spool;
 import dev.culprit.collector.publish.spool.SpoolRecord;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,7 +15,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import java.util.stream.IntStream;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,82 +27,89 @@ class SpoolSenderFailureTest {
   @Test
   void theSenderSurvivesATransportThatThrowsAndDeliversEveryRecordInOrderAfterwards()
       throws Exception {
-    List<String> delivered = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger throwsLeft = new AtomicInteger(2);
+    withSender(
+        delivered ->
+            new RecordingTransport(delivered) {
+              @Override
+              public void send(List<SpoolRecord> records, DeliveryAttempt attempt) {
+                if (throwsLeft.getAndDecrement() > 0) {
+                  throw new IllegalStateException("a bug in the transport");
+                }
+                super.send(records, attempt);
+              }
+            },
+        (spool, sender, delivered) -> {
+          append(spool, sender, 0, 30);
+
+          assertThat(poll(sender::failing)).as("health says the sender is failing").isTrue();
+          append(spool, sender, 30, 60);
+
+          assertThat(sender.awaitDelivered(Duration.ofSeconds(30))).isTrue();
+          assertThat(delivered)
+              .as("nothing skipped, nothing twice, in order")
+              .containsExactlyElementsOf(names(0, 60));
+          assertThat(sender.failures()).isEqualTo(2);
+          assertThat(sender.failing()).as("no longer failing once a window got through").isFalse();
+        });
+  }
+
+  @Test
+  void theSenderSurvivesAnAcknowledgementCallbackThatThrows() throws Exception {
+    AtomicInteger throwsLeft = new AtomicInteger(1);
+    withSender(
+        delivered ->
+            new RecordingTransport(delivered) {
+              @Override
+              public void tick() {
+                if (throwsLeft.getAndDecrement() > 0) {
+                  throw new IllegalStateException("tick failed");
+                }
+              }
+
+              @Override
+              public void send(List<SpoolRecord> records, DeliveryAttempt attempt) {
+                // Acknowledges only on the second try: the first one waits for a tick.
+                if (throwsLeft.get() > 0) {
+                  return;
+                }
+                super.send(records, attempt);
+              }
+            },
+        (spool, sender, delivered) -> {
+          append(spool, sender, 0, 10);
+
+          assertThat(sender.awaitDelivered(Duration.ofSeconds(30))).isTrue();
+          assertThat(delivered).containsExactlyElementsOf(names(0, 10));
+          assertThat(sender.failures()).isEqualTo(1);
+        });
+  }
+
+  /** What a test does with a sender over a fresh 1 MiB spool and what its transport delivered. */
+  private interface SenderScenario {
+    void run(Spool spool, SpoolSender sender, List<String> delivered) throws Exception;
+  }
+
+  /**
+   * Runs {@code scenario} with a sender whose every transport is made by {@code transports} around
+   * one list of delivered values; stops the sender after it.
+   */
+  private void withSender(Function<List<String>, Transport> transports, SenderScenario scenario)
+      throws Exception {
+    List<String> delivered = Collections.synchronizedList(new ArrayList<>());
     try (Spool spool = Spool.open(dir, 1 << 20)) {
-      SpoolSender sender =
-          new SpoolSender(
-              spool,
-              () ->
-                  new RecordingTransport(delivered) {
-                    @Override
-                    public void send(List<SpoolRecord> records, DeliveryAttempt attempt) {
-                      if (throwsLeft.getAndDecrement() > 0) {
-                        throw new IllegalStateException("a bug in the transport");
-                      }
-                      super.send(records, attempt);
-                    }
-                  },
-              "recording");
+      SpoolSender sender = new SpoolSender(spool, () -> transports.apply(delivered), "recording");
       try {
-        spool.append(records(0, 30));
-        sender.recordsAppended();
-
-        assertThat(poll(sender::failing)).as("health says the sender is failing").isTrue();
-        spool.append(records(30, 60));
-        sender.recordsAppended();
-
-        assertThat(sender.awaitDelivered(Duration.ofSeconds(30))).isTrue();
-        assertThat(delivered)
-            .as("nothing skipped, nothing twice, in order")
-            .containsExactlyElementsOf(IntStream.range(0, 60).mapToObj(i -> "v" + i).toList());
-        assertThat(sender.failures()).isEqualTo(2);
-        assertThat(sender.failing()).as("no longer failing once a window got through").isFalse();
+        scenario.run(spool, sender, delivered);
       } finally {
         sender.stop(Duration.ofSeconds(1));
       }
     }
   }
 
-  @Test
-  void theSenderSurvivesAnAcknowledgementCallbackThatThrows() throws Exception {
-    List<String> delivered = Collections.synchronizedList(new ArrayList<>());
-    AtomicInteger throwsLeft = new AtomicInteger(1);
-    try (Spool spool = Spool.open(dir, 1 << 20)) {
-      SpoolSender sender =
-          new SpoolSender(
-              spool,
-              () ->
-                  new RecordingTransport(delivered) {
-                    @Override
-                    public void tick() {
-                      if (throwsLeft.getAndDecrement() > 0) {
-                        throw new IllegalStateException("tick failed");
-                      }
-                    }
-
-                    @Override
-                    public void send(List<SpoolRecord> records, DeliveryAttempt attempt) {
-                      // Acknowledges only on the second try: the first one waits for a tick.
-                      if (throwsLeft.get() > 0) {
-                        return;
-                      }
-                      super.send(records, attempt);
-                    }
-                  },
-              "recording");
-      try {
-        spool.append(records(0, 10));
-        sender.recordsAppended();
-
-        assertThat(sender.awaitDelivered(Duration.ofSeconds(30))).isTrue();
-        assertThat(delivered)
-            .containsExactlyElementsOf(IntStream.range(0, 10).mapToObj(i -> "v" + i).toList());
-        assertThat(sender.failures()).isEqualTo(1);
-      } finally {
-        sender.stop(Duration.ofSeconds(1));
-      }
-    }
+  private static void append(Spool spool, SpoolSender sender, int from, int to) throws IOException {
+    spool.append(records(from, to));
+    sender.recordsAppended();
   }
 
   /** Acknowledges every record at once and remembers its value. */
@@ -120,18 +130,6 @@ class SpoolSenderFailureTest {
 
     @Override
     public void close() {}
-  }
-
-  private static List<SpoolRecord> records(int from, int to) {
-    return IntStream.range(from, to)
-        .mapToObj(
-            i ->
-                SpoolRecord.of(
-                    "culprit.samples.interface",
-                    1_700_000_000_000L + i,
-                    "host-a",
-                    ("v" + i).getBytes(StandardCharsets.UTF_8)))
-        .toList();
   }
 
   private static boolean poll(BooleanSupplier condition) throws InterruptedException {

@@ -2,22 +2,17 @@ package dev.culprit.collector.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.culprit.collector.platform.exec.ReplayingCommandRunner;
 import dev.culprit.collector.platform.netlink.DumpRequest;
 import dev.culprit.collector.platform.netlink.NfRules;
 import dev.culprit.collector.platform.netlink.ReplayedNetnsHandles;
 import dev.culprit.collector.platform.netns.NetnsAccess;
 import dev.culprit.collector.source.firewall.FirewallSource;
 import dev.culprit.collector.spi.Header;
-import dev.culprit.collector.spi.Netns;
 import dev.culprit.schemas.FilterSample;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * On a captured namespace with iptables-nft and native nftables rules ({@code fixtures/netlink/fw}:
@@ -25,24 +20,17 @@ import org.junit.jupiter.api.io.TempDir;
  * netlink and forks only while it has no listing for the ruleset's generation — publishing what the
  * forking path publishes.
  */
-class FirewallCountersFromNetlinkTest {
+class FirewallCountersFromNetlinkTest extends OnFixtureNamespace {
 
   private static final String FW = "/fixtures/netlink/fw";
   private static final Header HEADER = new Header("h", "ns", 1L, "c", null);
 
-  @TempDir Path dir;
-  private FixtureTree tree;
-  private Netns ns;
-  private final ReplayingCommandRunner runner = new ReplayingCommandRunner();
-
   @BeforeEach
-  void tree() throws Exception {
-    tree = new FixtureTree(dir);
-    ns = tree.withPid("culprit-fx");
-    runner
-        .onResource(inNs("iptables-nft-save", "-c"), FW + "/iptables-nft-save-c.txt")
-        .onResource(inNs("ip6tables-nft-save", "-c"), FW + "/ip6tables-nft-save-c.txt")
-        .onResource(inNs("nft", "-j", "list", "ruleset"), FW + "/nft-j-list-ruleset.json");
+  void listings() {
+    replayNftListings(
+        FW + "/iptables-nft-save-c.txt",
+        FW + "/ip6tables-nft-save-c.txt",
+        FW + "/nft-j-list-ruleset.json");
   }
 
   @Test
@@ -107,11 +95,5 @@ class FirewallCountersFromNetlinkTest {
 
   private FilterSample collect(FirewallSource source) throws Exception {
     return (FilterSample) source.collect(ns, HEADER).get(0).value();
-  }
-
-  private List<String> inNs(String... argv) {
-    List<String> full = new ArrayList<>(List.of("nsenter", "--net=" + ns.nsPath()));
-    full.addAll(List.of(argv));
-    return full;
   }
 }

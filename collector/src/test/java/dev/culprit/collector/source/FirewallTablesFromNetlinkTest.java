@@ -2,44 +2,30 @@ package dev.culprit.collector.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.culprit.collector.platform.exec.ReplayingCommandRunner;
 import dev.culprit.collector.platform.netlink.DumpRequest;
 import dev.culprit.collector.platform.netlink.ReplayedNetnsHandles;
 import dev.culprit.collector.platform.netns.NetnsAccess;
 import dev.culprit.collector.source.firewall.FirewallSource;
 import dev.culprit.collector.spi.Header;
-import dev.culprit.collector.spi.Netns;
 import dev.culprit.schemas.FilterSample;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * With the nf_tables table list from netlink, the firewall source forks only the listings that have
  * something to print: none for a namespace without tables.
  */
-class FirewallTablesFromNetlinkTest {
+class FirewallTablesFromNetlinkTest extends OnFixtureNamespace {
 
   private static final Header HEADER = new Header("h", "ns", 1L, "c", null);
 
-  @TempDir Path dir;
-  private FixtureTree tree;
-  private Netns ns;
-  private final ReplayingCommandRunner runner = new ReplayingCommandRunner();
-
   @BeforeEach
-  void tree() throws Exception {
-    tree = new FixtureTree(dir);
-    ns = tree.withPid("culprit-fx");
-    runner
-        .onResource(inNs("iptables-nft-save", "-c"), "/fixtures/real/ns-a/iptables-save-c.txt")
-        .onResource(inNs("ip6tables-nft-save", "-c"), "/fixtures/real/ns-a/ip6tables-save-c.txt")
-        .onResource(
-            inNs("nft", "-j", "list", "ruleset"), "/fixtures/real/ns-a/nft-j-list-ruleset.json");
+  void listings() {
+    replayNftListings(
+        "/fixtures/real/ns-a/iptables-save-c.txt",
+        "/fixtures/real/ns-a/ip6tables-save-c.txt",
+        "/fixtures/real/ns-a/nft-j-list-ruleset.json");
   }
 
   @Test
@@ -84,11 +70,5 @@ class FirewallTablesFromNetlinkTest {
   private FilterSample collect(ReplayedNetnsHandles handles) throws Exception {
     NetnsAccess access = new NetnsAccess(tree.paths(), runner, Duration.ofSeconds(1), -1, handles);
     return (FilterSample) new FirewallSource(access, 1).collect(ns, HEADER).get(0).value();
-  }
-
-  private List<String> inNs(String... argv) {
-    List<String> full = new ArrayList<>(List.of("nsenter", "--net=" + ns.nsPath()));
-    full.addAll(List.of(argv));
-    return full;
   }
 }

@@ -18,16 +18,20 @@ public final class FixtureTree {
 
   public FixtureTree(Path root) throws IOException {
     this.root = root;
-    this.paths =
-        new HostPaths(
-            root.resolve("proc"),
-            root.resolve("sys"),
-            root.resolve("netns"),
-            root.resolve("cgroup"),
-            root.resolve("kmsg"));
+    this.paths = pathsUnder(root);
     Files.createDirectories(paths.procRoot().resolve(Integer.toString(PID)).resolve("net"));
     Files.createDirectories(paths.netnsDir());
     Files.createFile(paths.netnsDir().resolve("culprit-fx"));
+  }
+
+  /** The host paths of a fake root: {@code proc}, {@code sys}, {@code netns}, … below it. */
+  public static HostPaths pathsUnder(Path root) {
+    return new HostPaths(
+        root.resolve("proc"),
+        root.resolve("sys"),
+        root.resolve("netns"),
+        root.resolve("cgroup"),
+        root.resolve("kmsg"));
   }
 
   public HostPaths paths() {

@@ -9,17 +9,13 @@ import dev.culprit.collector.platform.netns.NetnsAccess;
 import dev.culprit.collector.source.iface.InterfaceSource;
 import dev.culprit.collector.source.qdisc.QdiscSource;
 import dev.culprit.collector.spi.Header;
-import dev.culprit.collector.spi.Netns;
 import dev.culprit.schemas.InterfaceSample;
 import dev.culprit.schemas.InterfaceStats;
 import dev.culprit.schemas.QdiscSample;
 import dev.culprit.schemas.QdiscStats;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,19 +24,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * netlink or by forking {@code ip}/{@code tc}: both run on one quiet capture of this kernel ({@code
  * fixtures/netlink}), where every file holds exactly the same counters.
  */
-class NetlinkMatchesForkingOnFixturesTest {
+class NetlinkMatchesForkingOnFixturesTest extends OnFixtureNamespace {
 
   private static final Header HEADER = new Header("h", "ns", 1L, "c", null);
 
-  @TempDir Path dir;
-  private FixtureTree tree;
-  private Netns ns;
-
   @BeforeEach
-  void tree() throws Exception {
-    tree = new FixtureTree(dir);
+  void psched() throws Exception {
     tree.proc("net/psched", "netlink/psched.txt");
-    ns = tree.withPid("culprit-fx");
   }
 
   @ParameterizedTest
@@ -48,11 +38,9 @@ class NetlinkMatchesForkingOnFixturesTest {
   void interfaceRecordsAreEqual(String capture) throws Exception {
     String folder = "/fixtures/netlink/" + capture;
     tree.proc(FixtureTree.PID + "/net/dev", "netlink/" + capture + "/proc-net-dev.txt");
-    ReplayingCommandRunner runner =
-        new ReplayingCommandRunner()
-            .onResource(
-                inNs("ip", "-j", "-s", "-s", "-d", "address", "show"),
-                folder + "/ip-j-s-s-d-address-show.json");
+    runner.onResource(
+        inNs("ip", "-j", "-s", "-s", "-d", "address", "show"),
+        folder + "/ip-j-s-s-d-address-show.json");
     ReplayedNetnsHandles handles = new ReplayedNetnsHandles(folder);
 
     List<InterfaceStats> forked = interfaces(tree.access(runner));
@@ -67,10 +55,7 @@ class NetlinkMatchesForkingOnFixturesTest {
   @ValueSource(strings = {"host", "ns-a", "ns-b"})
   void qdiscRecordsAreEqual(String capture) throws Exception {
     String folder = "/fixtures/netlink/" + capture;
-    ReplayingCommandRunner runner =
-        new ReplayingCommandRunner()
-            .onResource(
-                inNs("tc", "-s", "-j", "qdisc", "show"), folder + "/tc-s-j-qdisc-show.json");
+    runner.onResource(inNs("tc", "-s", "-j", "qdisc", "show"), folder + "/tc-s-j-qdisc-show.json");
 
     List<QdiscStats> forked = qdiscs(tree.access(runner));
     List<QdiscStats> netlink = qdiscs(withHandles(new ReplayedNetnsHandles(folder)));
@@ -109,11 +94,5 @@ class NetlinkMatchesForkingOnFixturesTest {
     return ((QdiscSample)
             new QdiscSource(access, NameFilter.all()).collect(ns, HEADER).get(0).value())
         .getQdiscs();
-  }
-
-  private List<String> inNs(String... argv) {
-    List<String> full = new ArrayList<>(List.of("nsenter", "--net=" + ns.nsPath()));
-    full.addAll(List.of(argv));
-    return full;
   }
 }

@@ -22,35 +22,15 @@ import dev.culprit.schemas.QdiscSample;
 import dev.culprit.schemas.SoftnetCpu;
 import dev.culprit.schemas.SoftnetSample;
 import dev.culprit.schemas.Topics;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Each source end to end on a fixture tree and captured command output. */
-class SourcesOnFixturesTest {
+class SourcesOnFixturesTest extends OnFixtureNamespace {
 
   private static final Header HEADER =
       new Header("host-1", "culprit-fx", 1_700_000_000_000L, "c-1", "boot-1");
-
-  @TempDir Path dir;
-  private FixtureTree tree;
-  private Netns ns;
-  private final ReplayingCommandRunner runner = new ReplayingCommandRunner();
-
-  @BeforeEach
-  void tree() throws Exception {
-    tree = new FixtureTree(dir);
-    ns = tree.withPid("culprit-fx");
-  }
-
-  private List<String> inNs(String... argv) {
-    List<String> full = new ArrayList<>(List.of("nsenter", "--net=" + ns.nsPath()));
-    full.addAll(List.of(argv));
-    return full;
-  }
 
   @Test
   void interfaceMergesNetDevCountersWithIpAttributes() throws Exception {
@@ -153,13 +133,12 @@ class SourcesOnFixturesTest {
   void firewallReadsEveryBackEndInUseWithoutCountingRulesTwice() throws Exception {
     tree.procText(FixtureTree.PID + "/net/ip_tables_names", "filter\n")
         .procText(FixtureTree.PID + "/net/ip6_tables_names", "");
-    runner
-        .onResource(inNs("iptables-nft-save", "-c"), "/fixtures/real/ns-a/iptables-save-c.txt")
+    replayNftListings(
+            "/fixtures/real/ns-a/iptables-save-c.txt",
+            "/fixtures/real/ns-a/ip6tables-save-c.txt",
+            "/fixtures/real/ns-a/nft-j-list-ruleset.json")
         .onResource(
-            inNs("iptables-legacy-save", "-c"), "/fixtures/real/ns-a/iptables-legacy-save-c.txt")
-        .onResource(inNs("ip6tables-nft-save", "-c"), "/fixtures/real/ns-a/ip6tables-save-c.txt")
-        .onResource(
-            inNs("nft", "-j", "list", "ruleset"), "/fixtures/real/ns-a/nft-j-list-ruleset.json");
+            inNs("iptables-legacy-save", "-c"), "/fixtures/real/ns-a/iptables-legacy-save-c.txt");
 
     FilterSample sample =
         (FilterSample)
@@ -212,11 +191,10 @@ class SourcesOnFixturesTest {
 
   @Test
   void firewallListsOnlyEveryNthCyclePerNamespace() throws Exception {
-    runner
-        .onResource(inNs("iptables-nft-save", "-c"), "/fixtures/real/ns-b/iptables-save-c.txt")
-        .onResource(inNs("ip6tables-nft-save", "-c"), "/fixtures/real/ns-b/ip6tables-save-c.txt")
-        .onResource(
-            inNs("nft", "-j", "list", "ruleset"), "/fixtures/real/ns-b/nft-j-list-ruleset.json");
+    replayNftListings(
+        "/fixtures/real/ns-b/iptables-save-c.txt",
+        "/fixtures/real/ns-b/ip6tables-save-c.txt",
+        "/fixtures/real/ns-b/nft-j-list-ruleset.json");
     FirewallSource source = new FirewallSource(tree.access(runner), 3);
 
     List<Integer> published = new ArrayList<>();

@@ -1,17 +1,13 @@
 package dev.culprit.broker.cluster;
 
 import dev.culprit.broker.ContractTopics;
+import dev.culprit.broker.KraftNodes;
 import dev.culprit.broker.TopicSettings;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,15 +16,11 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.metadata.storage.Formatter;
-import org.apache.kafka.server.common.Feature;
-import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * A real Kafka cluster for tests: one KRaft controller and three brokers, each in its own child JVM
@@ -103,12 +95,12 @@ public final class KafkaCluster implements AutoCloseable {
   }
 
   private void startAll(int samplePartitions) throws IOException {
-    int controllerPort = freePort();
+    int controllerPort = KraftNodes.freePort();
     Node controller =
         new Node(CONTROLLER_ID, dir.resolve("controller"), controllerPort, null, null);
     nodes.put(CONTROLLER_ID, controller);
     for (int id = 1; id <= BROKERS; id++) {
-      int brokerPort = freePort();
+      int brokerPort = KraftNodes.freePort();
       TcpProxy front = new TcpProxy(0, brokerPort);
       TcpProxy toController = new TcpProxy(0, controllerPort);
       Node n = new Node(id, dir.resolve("broker-" + id), brokerPort, front, toController);
@@ -201,7 +193,7 @@ public final class KafkaCluster implements AutoCloseable {
     if (n.process != null && n.process.isAlive()) {
       throw new IllegalStateException("broker " + id + " runs: kill or stop it first");
     }
-    deleteRecursively(n.logDir());
+    deleteQuietly(n.logDir());
     Files.createDirectories(n.logDir());
     format(n);
   }
@@ -299,7 +291,7 @@ public final class KafkaCluster implements AutoCloseable {
     } catch (IllegalStateException e) {
       // the JVM is shutting down already
     }
-    deleteRecursively(dir);
+    deleteQuietly(dir);
   }
 
   private void killAll() {
@@ -331,12 +323,8 @@ public final class KafkaCluster implements AutoCloseable {
     p.put("node.id", Integer.toString(n.id));
     p.put("log.dirs", n.logDir().toString());
     p.put("controller.listener.names", "CONTROLLER");
-    p.put("sasl.mechanism.controller.protocol", "PLAIN");
-    p.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
-    p.put("listener.name.controller.plain.sasl.jaas.config", brokerSideJaas());
-    p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
-    p.put("super.users", "User:" + CLIENT_USER + ";User:" + BROKER_USER);
-    p.put("allow.everyone.if.no.acl.found", "false");
+    p.putAll(
+        KraftNodes.plainControllerBehindAuthorizer(brokerSideJaas(), CLIENT_USER, BROKER_USER));
     if (n.id == CONTROLLER_ID) {
       p.put("process.roles", "controller");
       p.put("controller.quorum.voters", CONTROLLER_ID + "@127.0.0.1:" + controllerPort);
@@ -360,16 +348,7 @@ public final class KafkaCluster implements AutoCloseable {
     // A dead or cut-off follower leaves the ISR after 4 s, so acks=all goes on with two replicas.
     p.put("replica.lag.time.max.ms", "4000");
     p.put("min.insync.replicas", "2");
-    p.put("default.replication.factor", "3");
-    p.put("offsets.topic.replication.factor", "3");
-    p.put("offsets.topic.num.partitions", "6");
-    p.put("transaction.state.log.replication.factor", "3");
-    p.put("transaction.state.log.min.isr", "2");
-    p.put("transaction.state.log.num.partitions", "6");
-    p.put("share.coordinator.state.topic.replication.factor", "3");
-    p.put("share.coordinator.state.topic.min.isr", "2");
-    p.put("group.initial.rebalance.delay.ms", "0");
-    p.put("auto.create.topics.enable", "false");
+    p.putAll(KraftNodes.internalTopics(3, 2, 6));
     // Fail fast rather than wait for a clean shutdown's default 30 s of retries.
     p.put("controlled.shutdown.max.retries", "1");
     p.putAll(brokerOverrides);
@@ -402,21 +381,7 @@ public final class KafkaCluster implements AutoCloseable {
   }
 
   private void format(Node n) throws IOException {
-    try {
-      Formatter formatter =
-          new Formatter()
-              .setNodeId(n.id)
-              .setClusterId(clusterId)
-              .addDirectory(n.logDir().toString())
-              .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-              .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
-              .setControllerListenerName("CONTROLLER")
-              .setMetadataLogDirectory(n.logDir().toString())
-              .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
-      formatter.run();
-    } catch (Exception e) {
-      throw new IOException("cannot format " + n.logDir() + ": " + e.getMessage(), e);
-    }
+    KraftNodes.format(n.id, clusterId, n.logDir(), List.of());
   }
 
   private static int registeredBrokers(Admin admin) {
@@ -466,30 +431,10 @@ public final class KafkaCluster implements AutoCloseable {
         + "\n";
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.setReuseAddress(true);
-      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-      return socket.getLocalPort();
-    }
-  }
-
-  private static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths
-          .sorted(Comparator.reverseOrder())
-          .forEach(
-              p -> {
-                try {
-                  Files.deleteIfExists(p);
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-              });
-    } catch (IOException | UncheckedIOException e) {
+  private static void deleteQuietly(Path dir) {
+    try {
+      KraftNodes.deleteRecursively(dir);
+    } catch (IOException e) {
       // a test's temporary directory: left behind rather than failing the test
     }
   }

@@ -1,7 +1,7 @@
 package dev.culprit.collector.platform.procfs;
 
+import dev.culprit.collector.platform.Require;
 import java.nio.file.Path;
-import java.util.Objects;
 
 /**
  * Where the host's kernel interfaces are mounted, so the collector can run in a container with the
@@ -17,11 +17,17 @@ import java.util.Objects;
 public record HostPaths(Path procRoot, Path sysRoot, Path netnsDir, Path cgroupRoot, Path devKmsg) {
 
   public HostPaths {
-    Objects.requireNonNull(procRoot, "procRoot");
-    Objects.requireNonNull(sysRoot, "sysRoot");
-    Objects.requireNonNull(netnsDir, "netnsDir");
-    Objects.requireNonNull(cgroupRoot, "cgroupRoot");
-    Objects.requireNonNull(devKmsg, "devKmsg");
+    Require.nonNull(
+        "procRoot",
+        procRoot,
+        "sysRoot",
+        sysRoot,
+        "netnsDir",
+        netnsDir,
+        "cgroupRoot",
+        cgroupRoot,
+        "devKmsg",
+        devKmsg);
   }
 
   /** The real host's paths. */

@@ -1,8 +1,8 @@
 package dev.culprit.collector.source.container;
 
+import dev.culprit.collector.platform.Require;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * Settings of the container source.
@@ -33,10 +33,15 @@ public record ContainerSourceConfig(
   public static final Path DEFAULT_POD_LOG_DIR = Path.of("/var/log/pods");
 
   public ContainerSourceConfig {
-    Objects.requireNonNull(dockerTimeout, "dockerTimeout");
-    Objects.requireNonNull(lookBack, "lookBack");
-    Objects.requireNonNull(oomDedupWindow, "oomDedupWindow");
-    Objects.requireNonNull(podLogDir, "podLogDir");
+    Require.nonNull(
+        "dockerTimeout",
+        dockerTimeout,
+        "lookBack",
+        lookBack,
+        "oomDedupWindow",
+        oomDedupWindow,
+        "podLogDir",
+        podLogDir);
   }
 
   /** The defaults, with the engine at {@code dockerSocket} (null for none). */

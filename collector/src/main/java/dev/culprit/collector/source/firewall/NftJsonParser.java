@@ -3,6 +3,7 @@ package dev.culprit.collector.source.firewall;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.culprit.collector.source.JsonArrayOutput;
 import dev.culprit.collector.spi.ParseException;
 import dev.culprit.schemas.ChainPolicy;
 import dev.culprit.schemas.FirewallRule;
@@ -63,13 +64,7 @@ public final class NftJsonParser {
   public static IptablesSaveParser.Ruleset parse(
       String source, String json, String backend, boolean skipIptablesTables)
       throws ParseException {
-    JsonNode root;
-    try {
-      root = JSON.readTree(json);
-    } catch (JsonProcessingException e) {
-      throw new ParseException(
-          source, e.getLocation() == null ? 0 : e.getLocation().getLineNr(), "bad JSON", e);
-    }
+    JsonNode root = JsonArrayOutput.readTree(source, json);
     JsonNode items = root == null ? null : root.get("nftables");
     if (items == null || !items.isArray()) {
       throw new ParseException(source, 0, "expected {\"nftables\": [...]}");

@@ -1,20 +1,15 @@
 package dev.culprit.collector.platform.netlink;
 
-import dev.culprit.collector.platform.exec.CommandRunner;
-import dev.culprit.collector.platform.exec.ProcessCommandRunner;
-import dev.culprit.collector.platform.netns.ProcNamespaceFinder;
 import dev.culprit.collector.platform.procfs.HostPaths;
-import dev.culprit.collector.source.NameFilter;
 import dev.culprit.collector.spi.Netns;
+import dev.culprit.collector.testing.NetnsShell;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Re-creates {@code src/test/resources/fixtures/netlink/fw/}: the nf_tables dumps the firewall
@@ -36,8 +31,7 @@ import java.util.Optional;
 public final class CaptureFirewallFixtures {
 
   static final String NS = "culprit-fx-fw";
-  private static final Duration TIMEOUT = Duration.ofSeconds(20);
-  private static final CommandRunner RUN = new ProcessCommandRunner();
+  private static final NetnsShell SHELL = new NetnsShell();
   private static final List<DumpRequest> DUMPS =
       List.of(DumpRequest.NFT_TABLES, DumpRequest.NFT_RULES, DumpRequest.NFT_GENERATION);
 
@@ -63,7 +57,7 @@ public final class CaptureFirewallFixtures {
   /** The rules; {@code ;}-separated commands, each split on spaces but for one quoted comment. */
   private static void setUp() throws Exception {
     tearDown();
-    sh("ip netns add " + NS);
+    SHELL.addNamespaces(NS);
     in("ip link set lo up");
     in("iptables -N CULPRIT-LOG");
     in("iptables -A INPUT -m statistic --mode random --probability 0.3 -j DROP");
@@ -72,24 +66,19 @@ public final class CaptureFirewallFixtures {
     in("iptables -A CULPRIT-LOG -m statistic --mode nth --every 3 --packet 0 -j RETURN");
     in("iptables -A CULPRIT-LOG -j ACCEPT");
     in("iptables -A OUTPUT -p udp --dport 9 -j DROP");
-    RUN.run(
-        List.of(
-            "ip",
-            "netns",
-            "exec",
-            NS,
-            "iptables",
-            "-A",
-            "OUTPUT",
-            "-p",
-            "icmp",
-            "-m",
-            "comment",
-            "--comment",
-            "fixture: \"quoted\" words",
-            "-j",
-            "ACCEPT"),
-        TIMEOUT);
+    SHELL.in(
+        NS,
+        "iptables",
+        "-A",
+        "OUTPUT",
+        "-p",
+        "icmp",
+        "-m",
+        "comment",
+        "--comment",
+        "fixture: \"quoted\" words",
+        "-j",
+        "ACCEPT");
     in("ip6tables -A INPUT -p tcp --dport 22 -j DROP");
     in("nft add table inet culprit");
     in("nft add chain inet culprit input { type filter hook input priority 10 ; policy accept ; }");
@@ -107,11 +96,10 @@ public final class CaptureFirewallFixtures {
 
   private static void capture(Path out) throws Exception {
     Netns netns =
-        new ProcNamespaceFinder(
-                HostPaths.defaults(),
-                NameFilter.of(List.of(NS), List.of()),
-                pid -> Optional.empty())
-            .find().stream().filter(n -> n.label().equals(NS)).findFirst().orElseThrow();
+        NetnsShell.finder(HostPaths.defaults(), NS).find().stream()
+            .filter(n -> n.label().equals(NS))
+            .findFirst()
+            .orElseThrow();
     try (NetnsHandleCache cache = NetnsHandleCache.open(Duration.ofHours(1), Duration.ofHours(1))) {
       NetnsHandles handles = cache.handles(netns);
       for (int attempt = 1; attempt <= 5; attempt++) {
@@ -170,20 +158,10 @@ public final class CaptureFirewallFixtures {
   }
 
   private static String in(String command) throws Exception {
-    List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", NS));
-    argv.addAll(List.of(command.split(" ")));
-    return RUN.run(argv, TIMEOUT).stdout();
-  }
-
-  private static void sh(String command) throws Exception {
-    RUN.run(List.of(command.split(" ")), TIMEOUT);
+    return SHELL.inSh(NS, command);
   }
 
   private static void tearDown() {
-    try {
-      RUN.run(List.of("ip", "netns", "del", NS), TIMEOUT);
-    } catch (Exception absent) {
-      // nothing to remove
-    }
+    SHELL.deleteNamespaces(NS);
   }
 }

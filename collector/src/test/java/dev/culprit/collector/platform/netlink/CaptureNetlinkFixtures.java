@@ -1,21 +1,16 @@
 package dev.culprit.collector.platform.netlink;
 
-import dev.culprit.collector.platform.exec.CommandRunner;
-import dev.culprit.collector.platform.exec.ProcessCommandRunner;
-import dev.culprit.collector.platform.netns.ProcNamespaceFinder;
 import dev.culprit.collector.platform.procfs.HostPaths;
 import dev.culprit.collector.platform.procfs.ProcFiles;
-import dev.culprit.collector.source.NameFilter;
 import dev.culprit.collector.spi.Netns;
+import dev.culprit.collector.testing.NetnsShell;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Re-creates {@code src/test/resources/fixtures/netlink/}: raw rtnetlink and nf_tables dumps of the
@@ -38,8 +33,7 @@ public final class CaptureNetlinkFixtures {
 
   static final String A = "culprit-fx-nl-a";
   static final String B = "culprit-fx-nl-b";
-  private static final Duration TIMEOUT = Duration.ofSeconds(20);
-  private static final CommandRunner RUN = new ProcessCommandRunner();
+  private static final NetnsShell SHELL = new NetnsShell();
 
   private CaptureNetlinkFixtures() {}
 
@@ -57,16 +51,11 @@ public final class CaptureNetlinkFixtures {
 
   private static void setUp() throws Exception {
     tearDown();
-    sh("ip netns add " + A);
-    sh("ip netns add " + B);
-    sh("ip link add cunl-a0 type veth peer name cunl-b0");
-    sh("ip link add cunl-a1 numtxqueues 2 type veth peer name cunl-b1");
-    for (String dev : List.of("cunl-a0", "cunl-a1")) {
-      sh("ip link set " + dev + " netns " + A);
-    }
-    for (String dev : List.of("cunl-b0", "cunl-b1")) {
-      sh("ip link set " + dev + " netns " + B);
-    }
+    SHELL.addNamespaces(A, B);
+    SHELL.veth(A, "cunl-a0", B, "cunl-b0");
+    SHELL.sh("ip link add cunl-a1 numtxqueues 2 type veth peer name cunl-b1");
+    SHELL.sh("ip link set cunl-a1 netns " + A);
+    SHELL.sh("ip link set cunl-b1 netns " + B);
     for (String ns : List.of(A, B)) {
       // No link-local addresses and no DAD: nothing sends on its own once traffic stops.
       in(ns, "sysctl -q -w net.ipv6.conf.default.addr_gen_mode=1");
@@ -100,22 +89,7 @@ public final class CaptureNetlinkFixtures {
   private static void traffic() throws Exception {
     Path www = Files.createTempDirectory("culprit-fx-nl-www");
     Files.writeString(www.resolve("index.html"), "x".repeat(20_000));
-    Process httpd =
-        new ProcessBuilder(
-                "ip",
-                "netns",
-                "exec",
-                B,
-                "busybox",
-                "httpd",
-                "-f",
-                "-p",
-                "80",
-                "-h",
-                www.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
+    Process httpd = NetnsShell.httpd(B, "80", www);
     try {
       Thread.sleep(300); // busybox httpd binds at once; a failed first GET only means less traffic
       for (String target : List.of("10.250.11.2", "10.250.12.2", "10.250.12.2")) {
@@ -126,9 +100,7 @@ public final class CaptureNetlinkFixtures {
         }
       }
     } finally {
-      httpd.descendants().forEach(ProcessHandle::destroyForcibly);
-      httpd.destroyForcibly();
-      httpd.waitFor();
+      NetnsShell.stop(httpd);
       Files.deleteIfExists(www.resolve("index.html"));
       Files.deleteIfExists(www);
     }
@@ -151,12 +123,7 @@ public final class CaptureNetlinkFixtures {
 
   private static void capture(Path out) throws Exception {
     HostPaths paths = HostPaths.defaults();
-    List<Netns> all =
-        new ProcNamespaceFinder(
-                paths,
-                NameFilter.of(List.of("culprit-fx-nl-*"), List.of()),
-                pid -> Optional.empty())
-            .find();
+    List<Netns> all = NetnsShell.finder(paths, "culprit-fx-nl-*").find();
     try (NetnsHandleCache cache = NetnsHandleCache.open(Duration.ofHours(1), Duration.ofHours(1))) {
       for (Netns netns : all) {
         String dir = netns.label().isEmpty() ? "host" : netns.label().equals(A) ? "ns-a" : "ns-b";
@@ -171,7 +138,7 @@ public final class CaptureNetlinkFixtures {
         String.join(
             "\n",
             System.getProperty("os.version"),
-            RUN.run(List.of("ip", "-V"), TIMEOUT).stdout().strip(),
+            SHELL.run("ip", "-V").strip(),
             Instant.now().toString(),
             ""));
   }
@@ -245,31 +212,14 @@ public final class CaptureNetlinkFixtures {
   }
 
   private static String run(Netns netns, String command) throws Exception {
-    List<String> argv = new ArrayList<>();
-    if (!netns.host()) {
-      argv.addAll(List.of("ip", "netns", "exec", netns.label()));
-    }
-    argv.addAll(List.of(command.split(" ")));
-    return RUN.run(argv, TIMEOUT).stdout();
+    return netns.host() ? SHELL.sh(command) : in(netns.label(), command);
   }
 
   private static String in(String ns, String command) throws Exception {
-    List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", ns));
-    argv.addAll(List.of(command.split(" ")));
-    return RUN.run(argv, TIMEOUT).stdout();
-  }
-
-  private static void sh(String command) throws Exception {
-    RUN.run(List.of(command.split(" ")), TIMEOUT);
+    return SHELL.inSh(ns, command);
   }
 
   private static void tearDown() {
-    for (String ns : List.of(A, B)) {
-      try {
-        RUN.run(List.of("ip", "netns", "del", ns), TIMEOUT);
-      } catch (Exception absent) {
-        // nothing to remove
-      }
-    }
+    SHELL.deleteNamespaces(A, B);
   }
 }

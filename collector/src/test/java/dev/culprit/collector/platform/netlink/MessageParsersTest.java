@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /** Link, address, qdisc and nf_tables message parsers on this kernel's real dumps. */
@@ -15,11 +16,20 @@ class MessageParsersTest {
   private static final String A = "/fixtures/netlink/ns-a";
   private static final String B = "/fixtures/netlink/ns-b";
 
+  /**
+   * Walks the {@code request} dump of {@code capture} with the handler that collects into a list.
+   */
+  private static <T> List<T> parse(
+      String capture, DumpRequest request, Function<List<T>, NlMessages.Handler> collectInto)
+      throws NetlinkException {
+    List<T> out = new ArrayList<>();
+    NlMessages.walk(ReplayedNetnsHandles.bytes(capture, request), -1, collectInto.apply(out));
+    return out;
+  }
+
   @Test
   void readsLinksWithTheirVethPeerKindMtuAndAllStats64Counters() throws Exception {
-    List<NlLink> links = new ArrayList<>();
-    NlMessages.walk(
-        ReplayedNetnsHandles.bytes(B, DumpRequest.LINKS), -1, LinkMessages.collectInto(links));
+    List<NlLink> links = parse(B, DumpRequest.LINKS, LinkMessages::collectInto);
 
     assertThat(links).extracting(NlLink::name).containsExactly("lo", "cunl-b0", "cunl-b1");
     NlLink lo = links.get(0);
@@ -50,11 +60,7 @@ class MessageParsersTest {
 
   @Test
   void readsIpv4FromIfaLocalAndIpv6FromIfaAddress() throws Exception {
-    List<NlAddress> addresses = new ArrayList<>();
-    NlMessages.walk(
-        ReplayedNetnsHandles.bytes(A, DumpRequest.ADDRESSES),
-        -1,
-        AddressMessages.collectInto(addresses));
+    List<NlAddress> addresses = parse(A, DumpRequest.ADDRESSES, AddressMessages::collectInto);
 
     assertThat(addresses)
         .extracting(a -> a.family() + "/" + a.address().length + "/" + a.prefixLength())
@@ -63,9 +69,7 @@ class MessageParsersTest {
 
   @Test
   void readsQdiscKindsHandlesParentsAndStats2Counters() throws Exception {
-    List<NlQdisc> qdiscs = new ArrayList<>();
-    NlMessages.walk(
-        ReplayedNetnsHandles.bytes(B, DumpRequest.QDISCS), -1, QdiscMessages.collectInto(qdiscs));
+    List<NlQdisc> qdiscs = parse(B, DumpRequest.QDISCS, QdiscMessages::collectInto);
 
     assertThat(qdiscs).extracting(NlQdisc::kind).containsExactly("noqueue", "tbf", "tbf");
     NlQdisc dropping = qdiscs.get(2);

@@ -4,11 +4,10 @@ import static dev.culprit.collector.testing.KernelTests.named;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.culprit.collector.platform.exec.CommandRunner;
-import dev.culprit.collector.platform.exec.ProcessCommandRunner;
 import dev.culprit.collector.platform.netns.NsInode;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.testing.KernelTests;
+import dev.culprit.collector.testing.NetnsShell;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,9 +27,8 @@ class NetnsHandleCacheKernelTest {
   private static final String NS = "culprit-t-nl";
   private static final String OTHER = "culprit-t-nl2";
   private static final String HOST_VETH = "cut-nl-h";
-  private static final Duration TIMEOUT = Duration.ofSeconds(20);
   private static final Duration DEADLINE = Duration.ofSeconds(30);
-  private final CommandRunner run = new ProcessCommandRunner();
+  private final NetnsShell shell = new NetnsShell();
 
   @BeforeAll
   static void needsRootOnLinux() {
@@ -40,25 +38,15 @@ class NetnsHandleCacheKernelTest {
   @BeforeEach
   void namespaces() throws Exception {
     cleanUp();
-    sh("ip", "netns", "add", NS);
-    sh("ip", "netns", "add", OTHER);
-    sh("ip", "link", "add", HOST_VETH, "type", "veth", "peer", "name", "cut-nl-n");
-    sh("ip", "link", "set", "cut-nl-n", "netns", NS);
+    shell.addNamespaces(NS, OTHER);
+    shell.run("ip", "link", "add", HOST_VETH, "type", "veth", "peer", "name", "cut-nl-n");
+    shell.run("ip", "link", "set", "cut-nl-n", "netns", NS);
   }
 
   @AfterEach
   void cleanUp() {
-    for (List<String> argv :
-        List.of(
-            List.of("ip", "netns", "del", NS),
-            List.of("ip", "netns", "del", OTHER),
-            List.of("ip", "link", "del", HOST_VETH))) {
-      try {
-        run.run(argv, TIMEOUT);
-      } catch (Exception absent) {
-        // already gone
-      }
-    }
+    shell.deleteNamespaces(NS, OTHER);
+    shell.quietly("ip", "link", "del", HOST_VETH);
   }
 
   @Test
@@ -85,7 +73,7 @@ class NetnsHandleCacheKernelTest {
       cache.handles(named(NS)).readNetFiles(List.of("snmp"));
       assertThat(cache.openNamespaces()).isEqualTo(2);
 
-      sh("ip", "netns", "del", NS);
+      shell.run("ip", "netns", "del", NS);
 
       // Our socket and files held the namespace, and with it the veth pair; once the sweep closes
       // them the kernel destroys the namespace, and the host end of the veth goes with it.
@@ -177,7 +165,7 @@ class NetnsHandleCacheKernelTest {
   void aNamespaceThatIsGoneIsNoData() throws Exception {
     try (NetnsHandleCache cache = NetnsHandleCache.open(Duration.ofHours(1), Duration.ofHours(1))) {
       Netns ns = named(NS);
-      sh("ip", "netns", "del", NS);
+      shell.run("ip", "netns", "del", NS);
 
       assertThatThrownBy(() -> cache.handles(ns))
           .isInstanceOf(dev.culprit.collector.spi.NoDataException.class);
@@ -205,9 +193,5 @@ class NetnsHandleCacheKernelTest {
       }
     }
     return out;
-  }
-
-  private void sh(String... argv) throws Exception {
-    run.run(List.of(argv), TIMEOUT);
   }
 }

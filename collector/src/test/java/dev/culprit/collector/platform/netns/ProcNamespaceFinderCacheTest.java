@@ -3,6 +3,7 @@ package dev.culprit.collector.platform.netns;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.culprit.collector.platform.procfs.HostPaths;
+import dev.culprit.collector.source.FixtureTree;
 import dev.culprit.collector.source.NameFilter;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.NetnsName;
@@ -25,13 +26,7 @@ class ProcNamespaceFinderCacheTest {
 
   @BeforeEach
   void proc() throws Exception {
-    HostPaths paths =
-        new HostPaths(
-            root.resolve("proc"),
-            root.resolve("sys"),
-            root.resolve("netns"),
-            root.resolve("cgroup"),
-            root.resolve("kmsg"));
+    HostPaths paths = FixtureTree.pathsUnder(root);
     process(1, 1000);
     process(300, 2000);
     finder =

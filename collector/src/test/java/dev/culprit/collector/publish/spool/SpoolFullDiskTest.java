@@ -1,5 +1,7 @@
 package dev.culprit.collector.publish.spool;
 
+import static dev.culprit.collector.publish.spool.SpoolTestRecords.assertNewestLeft;
+import static dev.culprit.collector.publish.spool.SpoolTestRecords.names;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.culprit.collector.testing.KernelTests;
@@ -9,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,13 +54,7 @@ class SpoolFullDiskTest {
       List<String> left = values(spool.next(total, Long.MAX_VALUE));
 
       assertThat(stats.droppedRecords()).as("the disk filled up").isPositive();
-      assertThat(stats.droppedRecords() + left.size())
-          .as("every record is either still there or counted as dropped")
-          .isEqualTo(total);
-      assertThat(left)
-          .as("the newest survive, in order")
-          .containsExactlyElementsOf(
-              IntStream.range(total - left.size(), total).mapToObj(i -> "v" + i).toList());
+      assertNewestLeft(stats, left, names(0, total), "the newest survive, in order");
       assertThat(stats.diskBytes()).isLessThanOrEqualTo(DISK_BYTES);
     }
   }
@@ -78,11 +73,7 @@ class SpoolFullDiskTest {
       List<String> left = values(spool.next(total, Long.MAX_VALUE));
 
       assertThat(stats.droppedRecords()).as("room for the new segment was made").isPositive();
-      assertThat(stats.droppedRecords() + left.size()).isEqualTo(total);
-      assertThat(left)
-          .as("the newest are still there, in order")
-          .containsExactlyElementsOf(
-              IntStream.range(total - left.size(), total).mapToObj(i -> "v" + i).toList());
+      assertNewestLeft(stats, left, names(0, total), "the newest are still there, in order");
     }
   }
 
@@ -108,7 +99,7 @@ class SpoolFullDiskTest {
       SpoolBatch batch = spool.next(4000, Long.MAX_VALUE);
       assertThat(values(batch))
           .as("what was written first is still there: nothing older could make room")
-          .containsExactlyElementsOf(IntStream.range(0, appended).mapToObj(i -> "v" + i).toList());
+          .containsExactlyElementsOf(names(0, appended));
 
       try {
         spool.ack(batch);
@@ -136,17 +127,9 @@ class SpoolFullDiskTest {
     assertThat(Files.getFileStore(filler).getUsableSpace()).as("disk full").isLessThan(4096);
   }
 
+  /** 1000-byte records: what fills the 2 MiB disk in a few thousand appends. */
   private static List<SpoolRecord> records(int from, int to) {
-    return IntStream.range(from, to)
-        .mapToObj(
-            i -> {
-              byte[] value = new byte[1000];
-              byte[] label = ("v" + i).getBytes(StandardCharsets.UTF_8);
-              System.arraycopy(label, 0, value, 0, label.length);
-              return SpoolRecord.of(
-                  "culprit.samples.interface", 1_700_000_000_000L + i, "host-a", value);
-            })
-        .toList();
+    return SpoolTestRecords.padded(from, to, 1000);
   }
 
   private static List<String> values(SpoolBatch batch) {

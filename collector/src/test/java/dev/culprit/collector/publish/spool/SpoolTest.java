@@ -1,5 +1,8 @@
 package dev.culprit.collector.publish.spool;
 
+import static dev.culprit.collector.publish.spool.SpoolTestRecords.assertNewestLeft;
+import static dev.culprit.collector.publish.spool.SpoolTestRecords.names;
+import static dev.culprit.collector.publish.spool.SpoolTestRecords.records;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -123,13 +126,7 @@ class SpoolTest {
 
       List<String> left = values(spool.next(total, Long.MAX_VALUE));
 
-      assertThat(stats.droppedRecords() + left.size())
-          .as("every record is either still there or counted as dropped")
-          .isEqualTo(total);
-      assertThat(left)
-          .as("the newest survive, in order")
-          .containsExactlyElementsOf(
-              IntStream.range(total - left.size(), total).mapToObj(i -> "v" + i).toList());
+      assertNewestLeft(stats, left, names(0, total), "the newest survive, in order");
     }
   }
 
@@ -148,13 +145,11 @@ class SpoolTest {
       SpoolStats stats = spool.stats();
       List<String> left = values(spool.next(total, Long.MAX_VALUE));
 
-      assertThat(stats.droppedRecords() + left.size())
-          .as("every record is either still there or counted as dropped")
-          .isEqualTo(total);
-      assertThat(left)
-          .as("the newest are kept, in order, though each is larger than the new record limit")
-          .containsExactlyElementsOf(
-              written.subList(total - left.size(), total).stream().map(SpoolTest::value).toList());
+      assertNewestLeft(
+          stats,
+          left,
+          written.stream().map(SpoolTest::value).toList(),
+          "the newest are kept, in order, though each is larger than the new record limit");
       assertThat(left.size())
           .as("as many as fit the new bound beside two segment headers")
           .isEqualTo((int) ((lowered - 2 * SpoolFrames.HEADER_BYTES) / frame));
@@ -378,18 +373,6 @@ class SpoolTest {
     throw new AssertionError("not found");
   }
 
-  static List<SpoolRecord> records(int from, int to) {
-    return IntStream.range(from, to)
-        .mapToObj(
-            i ->
-                SpoolRecord.of(
-                    "culprit.samples.interface",
-                    1_700_000_000_000L + i,
-                    "host-a",
-                    ("v" + i).getBytes(StandardCharsets.UTF_8)))
-        .toList();
-  }
-
   static List<SpoolRecord> bigRecords(int count, int valueBytes) {
     return IntStream.range(0, count)
         .mapToObj(
@@ -398,8 +381,7 @@ class SpoolTest {
               Arrays.fill(value, (byte) ('a' + i % 26));
               byte[] label = ("v" + i + ":").getBytes(StandardCharsets.UTF_8);
               System.arraycopy(label, 0, value, 0, label.length);
-              return SpoolRecord.of(
-                  "culprit.samples.interface", 1_700_000_000_000L + i, "host-a", value);
+              return SpoolTestRecords.record(i, value);
             })
         .toList();
   }

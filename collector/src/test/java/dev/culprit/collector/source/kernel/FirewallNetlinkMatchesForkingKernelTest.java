@@ -2,26 +2,19 @@ package dev.culprit.collector.source.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.culprit.collector.platform.exec.CommandRunner;
 import dev.culprit.collector.platform.exec.CommandRunner.CommandException;
-import dev.culprit.collector.platform.exec.ProcessCommandRunner;
-import dev.culprit.collector.platform.netns.ProcNamespaceFinder;
 import dev.culprit.collector.platform.procfs.HostPaths;
-import dev.culprit.collector.source.NameFilter;
 import dev.culprit.collector.source.NetworkSourceOptions;
 import dev.culprit.collector.source.NetworkSources;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.Netns;
-import dev.culprit.collector.spi.NoDataException;
 import dev.culprit.collector.spi.Source;
+import dev.culprit.collector.testing.CountingCommandRunner;
 import dev.culprit.collector.testing.KernelTests;
+import dev.culprit.collector.testing.NetnsShell;
 import dev.culprit.schemas.FilterSample;
 import dev.culprit.schemas.FirewallRule;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,9 +29,8 @@ import org.junit.jupiter.api.Test;
 class FirewallNetlinkMatchesForkingKernelTest {
 
   private static final String NS = "culprit-t-fwc";
-  private static final Duration TIMEOUT = Duration.ofSeconds(20);
   private static final Duration DEADLINE = Duration.ofSeconds(60);
-  private final CommandRunner run = new ProcessCommandRunner();
+  private final NetnsShell shell = new NetnsShell();
 
   @BeforeAll
   static void needsTheKernel() {
@@ -47,17 +39,13 @@ class FirewallNetlinkMatchesForkingKernelTest {
 
   @AfterEach
   void cleanUp() {
-    try {
-      run.run(List.of("ip", "netns", "del", NS), TIMEOUT);
-    } catch (Exception absent) {
-      // not there
-    }
+    shell.deleteNamespaces(NS);
   }
 
   @Test
   void netlinkCountersMatchTheForkedListingsAsTrafficFlowsAndRulesChange() throws Exception {
     cleanUp();
-    sh("ip netns add " + NS);
+    shell.addNamespaces(NS);
     in("ip link set lo up");
     in("iptables-nft -N CULPRIT-CHAIN");
     in("iptables-nft -A INPUT -m statistic --mode random --probability 0.2 -j DROP");
@@ -71,16 +59,17 @@ class FirewallNetlinkMatchesForkingKernelTest {
     in("nft add rule inet culprit input counter");
 
     HostPaths paths = HostPaths.defaults();
-    ProcNamespaceFinder finder =
-        new ProcNamespaceFinder(
-            paths, NameFilter.of(List.of(NS), List.of()), pid -> Optional.empty());
     Netns netns =
-        finder.find().stream().filter(n -> n.label().equals(NS)).findFirst().orElseThrow();
-    CountingRunner forks = new CountingRunner(run);
+        NetnsShell.finder(paths, NS).find().stream()
+            .filter(n -> n.label().equals(NS))
+            .findFirst()
+            .orElseThrow();
+    CountingCommandRunner forks = new CountingCommandRunner(shell.runner());
     NetworkSourceOptions filterOnly =
         NetworkSourceOptions.defaults().withEnabled(java.util.Set.of("filter"));
     try (NetworkSources netlink = NetworkSources.open(paths, forks, filterOnly);
-        NetworkSources forking = NetworkSources.open(paths, run, filterOnly.withNetlink(false))) {
+        NetworkSources forking =
+            NetworkSources.open(paths, shell.runner(), filterOnly.withNetlink(false))) {
       assertThat(netlink.usesNetlink()).as(netlink.readPath()).isTrue();
       Source viaNetlink = netlink.sources().get(0);
       Source viaForks = forking.sources().get(0);
@@ -155,34 +144,6 @@ class FirewallNetlinkMatchesForkingKernelTest {
   }
 
   private String in(String command) throws Exception {
-    List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", NS));
-    argv.addAll(List.of(command.split(" ")));
-    return run.run(argv, TIMEOUT).stdout();
-  }
-
-  private void sh(String command) throws Exception {
-    run.run(List.of(command.split(" ")), TIMEOUT);
-  }
-
-  /** Records every command it runs, then runs it. */
-  private static final class CountingRunner implements CommandRunner {
-    final List<List<String>> calls = new CopyOnWriteArrayList<>();
-    private final CommandRunner delegate;
-
-    CountingRunner(CommandRunner delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public Result run(List<String> argv, Duration timeout)
-        throws NoDataException, CommandException {
-      calls.add(new ArrayList<>(argv));
-      return delegate.run(argv, timeout);
-    }
-
-    @Override
-    public boolean installed(String program) {
-      return delegate.installed(program);
-    }
+    return shell.inSh(NS, command);
   }
 }

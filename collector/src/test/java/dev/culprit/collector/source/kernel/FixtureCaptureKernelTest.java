@@ -3,19 +3,17 @@ package dev.culprit.collector.source.kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.culprit.collector.platform.exec.ProcessCommandRunner;
-import dev.culprit.collector.platform.netns.ProcNamespaceFinder;
 import dev.culprit.collector.platform.procfs.HostPaths;
 import dev.culprit.collector.source.FixtureCapture;
-import dev.culprit.collector.source.NameFilter;
 import dev.culprit.collector.source.iface.NetDevParser;
 import dev.culprit.collector.source.qdisc.TcQdiscJsonParser;
+import dev.culprit.collector.testing.NetnsShell;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,8 +36,7 @@ class FixtureCaptureKernelTest {
           new FixtureCapture(
               paths,
               new ProcessCommandRunner(),
-              new ProcNamespaceFinder(
-                  paths, NameFilter.of(List.of("culprit-t-*"), List.of()), pid -> Optional.empty()),
+              NetnsShell.finder(paths, "culprit-t-*"),
               Clock.fixed(Instant.parse("2026-11-28T08:00:00Z"), ZoneOffset.UTC));
 
       List<Path> folders = capture.capture(dir);

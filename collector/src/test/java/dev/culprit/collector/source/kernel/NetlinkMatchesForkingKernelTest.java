@@ -2,27 +2,22 @@ package dev.culprit.collector.source.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.culprit.collector.platform.exec.CommandRunner;
-import dev.culprit.collector.platform.exec.ProcessCommandRunner;
 import dev.culprit.collector.platform.netns.ProcNamespaceFinder;
 import dev.culprit.collector.platform.procfs.HostPaths;
-import dev.culprit.collector.source.NameFilter;
 import dev.culprit.collector.source.NetworkSourceOptions;
 import dev.culprit.collector.source.NetworkSources;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.Netns;
-import dev.culprit.collector.spi.NoDataException;
 import dev.culprit.collector.spi.Sample;
 import dev.culprit.collector.spi.Source;
+import dev.culprit.collector.testing.CountingCommandRunner;
+import dev.culprit.collector.testing.NetnsShell;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,9 +33,8 @@ class NetlinkMatchesForkingKernelTest {
 
   private static final String A = "culprit-t-eq-a";
   private static final String B = "culprit-t-eq-b";
-  private static final Duration TIMEOUT = Duration.ofSeconds(20);
   private static final Duration DEADLINE = Duration.ofSeconds(60);
-  private final CommandRunner run = new ProcessCommandRunner();
+  private final NetnsShell shell = new NetnsShell();
 
   @BeforeAll
   static void needsTheKernel() {
@@ -49,13 +43,7 @@ class NetlinkMatchesForkingKernelTest {
 
   @AfterEach
   void cleanUp() {
-    for (String ns : List.of(A, B)) {
-      try {
-        run.run(List.of("ip", "netns", "del", ns), TIMEOUT);
-      } catch (Exception absent) {
-        // not there
-      }
-    }
+    shell.deleteNamespaces(A, B);
   }
 
   @Test
@@ -63,14 +51,13 @@ class NetlinkMatchesForkingKernelTest {
     cleanUp();
     setUp();
     HostPaths paths = HostPaths.defaults();
-    ProcNamespaceFinder finder =
-        new ProcNamespaceFinder(
-            paths, NameFilter.of(List.of("culprit-t-eq-*"), List.of()), pid -> Optional.empty());
-    CountingRunner forks = new CountingRunner(run);
+    ProcNamespaceFinder finder = NetnsShell.finder(paths, "culprit-t-eq-*");
+    CountingCommandRunner forks = new CountingCommandRunner(shell.runner());
     try (NetworkSources netlink =
             NetworkSources.open(paths, forks, NetworkSourceOptions.defaults());
         NetworkSources forking =
-            NetworkSources.open(paths, run, NetworkSourceOptions.defaults().withNetlink(false))) {
+            NetworkSources.open(
+                paths, shell.runner(), NetworkSourceOptions.defaults().withNetlink(false))) {
       assertThat(netlink.usesNetlink()).as(netlink.readPath()).isTrue();
       assertThat(forking.usesNetlink()).isFalse();
 
@@ -107,61 +94,35 @@ class NetlinkMatchesForkingKernelTest {
   }
 
   private void setUp() throws Exception {
-    sh("ip netns add " + A);
-    sh("ip netns add " + B);
+    shell.addNamespaces(A, B);
     for (String ns : List.of(A, B)) {
       // No IPv6 link-local addresses: nothing sends on its own once our traffic ends.
-      sh("ip netns exec " + ns + " sysctl -q -w net.ipv6.conf.default.addr_gen_mode=1");
+      shell.inSh(ns, "sysctl -q -w net.ipv6.conf.default.addr_gen_mode=1");
     }
-    sh("ip link add cut-eq-a type veth peer name cut-eq-b");
-    sh("ip link set cut-eq-a netns " + A);
-    sh("ip link set cut-eq-b netns " + B);
-    sh("ip -n " + A + " addr add 10.250.73.1/24 dev cut-eq-a");
-    sh("ip -n " + B + " addr add 10.250.73.2/24 dev cut-eq-b");
-    sh("ip -n " + A + " link set cut-eq-a up");
-    sh("ip -n " + B + " link set cut-eq-b up mtu 1400");
-    sh(
-        "ip netns exec "
-            + A
-            + " tc qdisc add dev cut-eq-a root handle 10: tbf rate 8kbit burst 1600 limit 1600");
-    sh("ip netns exec " + B + " tc qdisc add dev cut-eq-b root handle 1: htb default 10");
-    sh("ip netns exec " + B + " tc class add dev cut-eq-b parent 1: classid 1:10 htb rate 5mbit");
-    sh("ip netns exec " + B + " tc qdisc add dev cut-eq-b parent 1:10 handle 110: pfifo limit 30");
-    sh("ip netns exec " + A + " iptables -A INPUT -p tcp --dport 9 -j DROP");
+    shell.veth(A, "cut-eq-a", B, "cut-eq-b");
+    shell.sh("ip -n " + A + " addr add 10.250.73.1/24 dev cut-eq-a");
+    shell.sh("ip -n " + B + " addr add 10.250.73.2/24 dev cut-eq-b");
+    shell.sh("ip -n " + A + " link set cut-eq-a up");
+    shell.sh("ip -n " + B + " link set cut-eq-b up mtu 1400");
+    shell.inSh(A, "tc qdisc add dev cut-eq-a root handle 10: tbf rate 8kbit burst 1600 limit 1600");
+    shell.inSh(B, "tc qdisc add dev cut-eq-b root handle 1: htb default 10");
+    shell.inSh(B, "tc class add dev cut-eq-b parent 1: classid 1:10 htb rate 5mbit");
+    shell.inSh(B, "tc qdisc add dev cut-eq-b parent 1:10 handle 110: pfifo limit 30");
+    shell.inSh(A, "iptables -A INPUT -p tcp --dport 9 -j DROP");
     // Traffic from B to a server in A whose responses overflow A's 8 kbit tbf, then silence.
     Path www = Files.createTempDirectory("culprit-t-eq");
     Files.writeString(www.resolve("index.html"), "x".repeat(20_000));
-    Process httpd =
-        new ProcessBuilder(
-                "ip",
-                "netns",
-                "exec",
-                A,
-                "busybox",
-                "httpd",
-                "-f",
-                "-p",
-                "10.250.73.1:80",
-                "-h",
-                www.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
+    Process httpd = NetnsShell.httpd(A, "10.250.73.1:80", www);
     try {
       for (int i = 0; i < 2; i++) {
         try {
-          sh(
-              "ip netns exec "
-                  + B
-                  + " busybox timeout 2 busybox wget -q -O /dev/null http://10.250.73.1/");
+          shell.inSh(B, "busybox timeout 2 busybox wget -q -O /dev/null http://10.250.73.1/");
         } catch (Exception expected) {
           // the tbf drops make it fail; its counters are what matters
         }
       }
     } finally {
-      httpd.descendants().forEach(ProcessHandle::destroyForcibly);
-      httpd.destroyForcibly();
-      httpd.waitFor();
+      NetnsShell.stop(httpd);
       Files.deleteIfExists(www.resolve("index.html"));
       Files.deleteIfExists(www);
     }
@@ -185,31 +146,5 @@ class NetlinkMatchesForkingKernelTest {
     }
     assertThat(out).containsKeys(A, B);
     return out;
-  }
-
-  private void sh(String command) throws Exception {
-    run.run(List.of(command.split(" ")), TIMEOUT);
-  }
-
-  /** Records every command it runs, then runs it. */
-  private static final class CountingRunner implements CommandRunner {
-    final List<List<String>> calls = new CopyOnWriteArrayList<>();
-    private final CommandRunner delegate;
-
-    CountingRunner(CommandRunner delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public Result run(List<String> argv, Duration timeout)
-        throws NoDataException, CommandException {
-      calls.add(new ArrayList<>(argv));
-      return delegate.run(argv, timeout);
-    }
-
-    @Override
-    public boolean installed(String program) {
-      return delegate.installed(program);
-    }
   }
 }

@@ -10,13 +10,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.culprit.collector.platform.exec.ProcessCommandRunner;
 import dev.culprit.collector.platform.netns.ProcNamespaceFinder;
 import dev.culprit.collector.platform.procfs.HostPaths;
-import dev.culprit.collector.source.NameFilter;
 import dev.culprit.collector.source.NetworkSourceOptions;
 import dev.culprit.collector.source.NetworkSources;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.Sample;
 import dev.culprit.collector.spi.Source;
+import dev.culprit.collector.testing.NetnsShell;
 import dev.culprit.schemas.ConntrackSample;
 import dev.culprit.schemas.FilterSample;
 import dev.culprit.schemas.FirewallRule;
@@ -29,7 +29,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -73,9 +72,7 @@ class NetworkSourcesKernelTest {
       HostPaths paths = HostPaths.defaults();
       List<Source> sources =
           NetworkSources.create(paths, new ProcessCommandRunner(), NetworkSourceOptions.defaults());
-      ProcNamespaceFinder finder =
-          new ProcNamespaceFinder(
-              paths, NameFilter.of(List.of("culprit-t-*"), List.of()), pid -> Optional.empty());
+      ProcNamespaceFinder finder = NetnsShell.finder(paths, "culprit-t-*");
 
       Map<String, Map<String, SpecificRecord>> before = collect(finder, sources);
       Map<String, Map<String, SpecificRecord>> after = before;

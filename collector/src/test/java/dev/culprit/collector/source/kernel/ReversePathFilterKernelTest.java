@@ -3,8 +3,6 @@ package dev.culprit.collector.source.kernel;
 import static dev.culprit.collector.testing.KernelTests.named;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.culprit.collector.platform.exec.CommandRunner;
-import dev.culprit.collector.platform.exec.ProcessCommandRunner;
 import dev.culprit.collector.platform.netlink.NetnsHandleCache;
 import dev.culprit.collector.platform.procfs.HostPaths;
 import dev.culprit.collector.source.NameFilter;
@@ -14,6 +12,7 @@ import dev.culprit.collector.source.protocol.ProtocolSource;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.testing.KernelTests;
+import dev.culprit.collector.testing.NetnsShell;
 import dev.culprit.schemas.ProtocolSample;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
@@ -45,7 +44,7 @@ class ReversePathFilterKernelTest {
   private static final int SENDERS = 10;
   private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
-  private final CommandRunner run = new ProcessCommandRunner();
+  private final NetnsShell shell = new NetnsShell();
   private final List<SocketChannel> senders = new ArrayList<>();
   private NetworkSources sources;
   private NetnsHandleCache cache;
@@ -58,34 +57,27 @@ class ReversePathFilterKernelTest {
   @BeforeEach
   void twoNamespacesJoinedTwiceWithStrictReversePathFilteringInA() throws Exception {
     cleanUp();
-    sh("ip", "netns", "add", A);
-    sh("ip", "netns", "add", B);
+    shell.addNamespaces(A, B);
     for (String[] pair : List.of(new String[] {A1, B1}, new String[] {A2, B2})) {
-      sh("ip", "link", "add", pair[0], "type", "veth", "peer", "name", pair[1]);
-      sh("ip", "link", "set", pair[0], "netns", A);
-      sh("ip", "link", "set", pair[1], "netns", B);
-      sh("ip", "-n", A, "link", "set", pair[0], "up");
-      sh("ip", "-n", B, "link", "set", pair[1], "up");
+      shell.veth(A, pair[0], B, pair[1]);
+      shell.run("ip", "-n", A, "link", "set", pair[0], "up");
+      shell.run("ip", "-n", B, "link", "set", pair[1], "up");
     }
-    sh("ip", "-n", A, "addr", "add", A1_ADDR + "/24", "dev", A1);
-    sh("ip", "-n", A, "addr", "add", "10.211.2.1/24", "dev", A2);
-    sh("ip", "-n", B, "addr", "add", "10.211.1.2/24", "dev", B1);
-    sh("ip", "-n", B, "addr", "add", B2_ADDR + "/24", "dev", B2);
-    sh("ip", "netns", "exec", A, "sysctl", "-qw", "net.ipv4.conf.all.rp_filter=1");
-    sh("ip", "netns", "exec", A, "sysctl", "-qw", "net.ipv4.conf." + A1 + ".rp_filter=1");
+    shell.run("ip", "-n", A, "addr", "add", A1_ADDR + "/24", "dev", A1);
+    shell.run("ip", "-n", A, "addr", "add", "10.211.2.1/24", "dev", A2);
+    shell.run("ip", "-n", B, "addr", "add", "10.211.1.2/24", "dev", B1);
+    shell.run("ip", "-n", B, "addr", "add", B2_ADDR + "/24", "dev", B2);
+    shell.in(A, "sysctl", "-qw", "net.ipv4.conf.all.rp_filter=1");
+    shell.in(A, "sysctl", "-qw", "net.ipv4.conf." + A1 + ".rp_filter=1");
     // A would not answer B's ARP for a source it routes elsewhere: give B A's address outright.
-    String mac =
-        run.run(
-                List.of("ip", "netns", "exec", A, "cat", "/sys/class/net/" + A1 + "/address"),
-                TIMEOUT)
-            .stdout()
-            .strip();
-    sh("ip", "-n", B, "neigh", "replace", A1_ADDR, "lladdr", mac, "dev", B1, "nud", "permanent");
+    String mac = shell.in(A, "cat", "/sys/class/net/" + A1 + "/address").strip();
+    shell.run(
+        "ip", "-n", B, "neigh", "replace", A1_ADDR, "lladdr", mac, "dev", B1, "nud", "permanent");
     cache = NetnsHandleCache.open(Duration.ofHours(1), Duration.ofHours(1));
     sources =
         NetworkSources.open(
             HostPaths.defaults(),
-            run,
+            shell.runner(),
             new NetworkSourceOptions(
                 NetworkSourceOptions.ALL, NameFilter.all(), Duration.ofSeconds(5), 1));
   }
@@ -104,13 +96,7 @@ class ReversePathFilterKernelTest {
         sources.close();
       }
     } finally {
-      for (String ns : List.of(A, B)) {
-        try {
-          run.run(List.of("ip", "netns", "del", ns), TIMEOUT);
-        } catch (Exception absent) {
-          // not there
-        }
-      }
+      shell.deleteNamespaces(A, B);
     }
   }
 
@@ -154,9 +140,5 @@ class ReversePathFilterKernelTest {
       out.add(StandardProtocolFamily.INET);
     }
     return out;
-  }
-
-  private void sh(String... argv) throws Exception {
-    run.run(List.of(argv), TIMEOUT);
   }
 }

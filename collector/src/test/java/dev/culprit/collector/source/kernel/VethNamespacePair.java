@@ -1,12 +1,10 @@
 package dev.culprit.collector.source.kernel;
 
-import dev.culprit.collector.platform.exec.CommandRunner;
-import dev.culprit.collector.platform.exec.ProcessCommandRunner;
 import dev.culprit.collector.testing.KernelTests;
+import dev.culprit.collector.testing.NetnsShell;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,8 +23,7 @@ final class VethNamespacePair implements AutoCloseable {
   static final String ADDR_A = "10.250.71.1";
   static final String ADDR_B = "10.250.71.2";
 
-  private static final Duration TIMEOUT = Duration.ofSeconds(20);
-  private final CommandRunner runner = new ProcessCommandRunner();
+  private final NetnsShell shell = new NetnsShell();
   private final List<Process> processes = new ArrayList<>();
   private final Path www;
 
@@ -42,11 +39,8 @@ final class VethNamespacePair implements AutoCloseable {
   /** Creates both namespaces (removing leftovers of a crashed run first) and the veth. */
   void up(int mtuA) throws Exception {
     down();
-    run("ip", "netns", "add", A);
-    run("ip", "netns", "add", B);
-    run("ip", "link", "add", VETH_A, "type", "veth", "peer", "name", VETH_B);
-    run("ip", "link", "set", VETH_A, "netns", A);
-    run("ip", "link", "set", VETH_B, "netns", B);
+    shell.addNamespaces(A, B);
+    shell.veth(A, VETH_A, B, VETH_B);
     run("ip", "-n", A, "addr", "add", ADDR_A + "/24", "dev", VETH_A);
     run("ip", "-n", B, "addr", "add", ADDR_B + "/24", "dev", VETH_B);
     run("ip", "-n", A, "link", "set", VETH_A, "up", "mtu", Integer.toString(mtuA));
@@ -57,35 +51,17 @@ final class VethNamespacePair implements AutoCloseable {
 
   /** Runs {@code argv} inside namespace {@code ns}. */
   String in(String ns, String... argv) throws Exception {
-    List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns));
-    full.addAll(List.of(argv));
-    return runner.run(full, TIMEOUT).stdout();
+    return shell.in(ns, argv);
   }
 
   String run(String... argv) throws Exception {
-    return runner.run(List.of(argv), TIMEOUT).stdout();
+    return shell.run(argv);
   }
 
   /** Serves a 40 KB page from namespace {@code ns} with busybox httpd in the foreground. */
   void httpd(String ns, String address) throws Exception {
     Files.writeString(www.resolve("index.html"), "x".repeat(40_000));
-    Process p =
-        new ProcessBuilder(
-                "ip",
-                "netns",
-                "exec",
-                ns,
-                "busybox",
-                "httpd",
-                "-f",
-                "-p",
-                address + ":80",
-                "-h",
-                www.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    processes.add(p);
+    processes.add(NetnsShell.httpd(ns, address + ":80", www));
   }
 
   /** One HTTP GET from {@code ns} to {@code address}; failures (drops, timeouts) are expected. */
@@ -109,26 +85,12 @@ final class VethNamespacePair implements AutoCloseable {
 
   /** Deletes both namespaces (which removes the veth, rules and qdiscs inside). */
   void down() {
-    for (String ns : List.of(A, B)) {
-      try {
-        runner.run(List.of("ip", "netns", "del", ns), TIMEOUT);
-      } catch (Exception absent) {
-        // not there: nothing to clean
-      }
-    }
+    shell.deleteNamespaces(A, B);
   }
 
   @Override
   public void close() throws IOException {
-    for (Process p : processes) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
-      try {
-        p.waitFor();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    processes.forEach(NetnsShell::stop);
     down();
     Files.deleteIfExists(www.resolve("index.html"));
     Files.deleteIfExists(www);

@@ -3,23 +3,20 @@ package dev.culprit.collector.source.probe;
 import static dev.culprit.collector.testing.KernelTests.named;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.culprit.collector.platform.exec.CommandRunner;
-import dev.culprit.collector.platform.exec.ProcessCommandRunner;
 import dev.culprit.collector.platform.netlink.NetnsHandleCache;
 import dev.culprit.collector.platform.netns.NetnsAccess;
 import dev.culprit.collector.platform.netns.NsInode;
-import dev.culprit.collector.platform.netns.ProcNamespaceFinder;
 import dev.culprit.collector.platform.procfs.HostPaths;
 import dev.culprit.collector.publish.JsonLinesPublisher;
 import dev.culprit.collector.runtime.Collector;
 import dev.culprit.collector.runtime.CollectorConfig;
-import dev.culprit.collector.source.NameFilter;
 import dev.culprit.collector.source.NetworkSourceOptions;
 import dev.culprit.collector.source.NetworkSources;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.Sample;
 import dev.culprit.collector.testing.KernelTests;
+import dev.culprit.collector.testing.NetnsShell;
 import dev.culprit.schemas.ProbeSample;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -32,7 +29,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,7 +51,7 @@ class ProbeKernelTest {
   private static final Duration PROBE_TIMEOUT = Duration.ofMillis(900);
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(20);
 
-  private final CommandRunner run = new ProcessCommandRunner();
+  private final NetnsShell shell = new NetnsShell();
   private NetnsHandleCache cache;
   private Listener listener;
   private Netns from;
@@ -70,15 +66,12 @@ class ProbeKernelTest {
   @BeforeEach
   void twoNamespacesJoinedByAVethWithAListenerInTheTarget() throws Exception {
     cleanUp();
-    sh("ip", "netns", "add", FROM);
-    sh("ip", "netns", "add", TO);
-    sh("ip", "link", "add", VETH_FROM, "type", "veth", "peer", "name", VETH_TO);
-    sh("ip", "link", "set", VETH_FROM, "netns", FROM);
-    sh("ip", "link", "set", VETH_TO, "netns", TO);
-    sh("ip", "-n", FROM, "addr", "add", ADDR_FROM + "/24", "dev", VETH_FROM);
-    sh("ip", "-n", TO, "addr", "add", ADDR_TO + "/24", "dev", VETH_TO);
-    sh("ip", "-n", FROM, "link", "set", VETH_FROM, "up");
-    sh("ip", "-n", TO, "link", "set", VETH_TO, "up");
+    shell.addNamespaces(FROM, TO);
+    shell.veth(FROM, VETH_FROM, TO, VETH_TO);
+    shell.run("ip", "-n", FROM, "addr", "add", ADDR_FROM + "/24", "dev", VETH_FROM);
+    shell.run("ip", "-n", TO, "addr", "add", ADDR_TO + "/24", "dev", VETH_TO);
+    shell.run("ip", "-n", FROM, "link", "set", VETH_FROM, "up");
+    shell.run("ip", "-n", TO, "link", "set", VETH_TO, "up");
     from = named(FROM);
     to = named(TO);
     cache = NetnsHandleCache.open(Duration.ofHours(1), Duration.ofHours(1));
@@ -98,14 +91,8 @@ class ProbeKernelTest {
       if (cache != null) {
         cache.close();
       }
-      for (String ns : List.of(FROM, TO)) {
-        try {
-          // Removes the veth pair and every iptables rule inside with it.
-          run.run(List.of("ip", "netns", "del", ns), COMMAND_TIMEOUT);
-        } catch (Exception absent) {
-          // not there
-        }
-      }
+      // Removes the veth pair and every iptables rule inside with it.
+      shell.deleteNamespaces(FROM, TO);
     }
   }
 
@@ -206,7 +193,8 @@ class ProbeKernelTest {
             .build();
     List<Sample> records;
     try (NetworkSources network =
-            NetworkSources.open(paths, run, NetworkSourceOptions.defaults().withEnabled(Set.of()));
+            NetworkSources.open(
+                paths, shell.runner(), NetworkSourceOptions.defaults().withEnabled(Set.of()));
         Collector collector =
             new Collector(
                 config,
@@ -217,8 +205,7 @@ class ProbeKernelTest {
                         5,
                         PROBE_TIMEOUT)),
                 // Only this test's namespace: others on the machine are none of its business.
-                new ProcNamespaceFinder(
-                    paths, NameFilter.of(List.of(FROM), List.of()), pid -> Optional.empty()),
+                NetnsShell.finder(paths, FROM),
                 new JsonLinesPublisher(new PrintStream(OutputStream.nullOutputStream())))) {
       records = collector.runOnce();
     }
@@ -243,7 +230,8 @@ class ProbeKernelTest {
   }
 
   private ProbeSource source(String spec, int count) {
-    NetnsAccess access = new NetnsAccess(HostPaths.defaults(), run, COMMAND_TIMEOUT, cache);
+    NetnsAccess access =
+        new NetnsAccess(HostPaths.defaults(), shell.runner(), COMMAND_TIMEOUT, cache);
     return new ProbeSource(access, List.of(ProbeTarget.parse(spec)), count, PROBE_TIMEOUT);
   }
 
@@ -255,24 +243,9 @@ class ProbeKernelTest {
   private void dropToListener(String... match) throws Exception {
     List<String> argv =
         new ArrayList<>(
-            List.of(
-                "ip",
-                "netns",
-                "exec",
-                TO,
-                "iptables",
-                "-A",
-                "INPUT",
-                "-p",
-                "tcp",
-                "--dport",
-                Integer.toString(port)));
+            List.of("iptables", "-A", "INPUT", "-p", "tcp", "--dport", Integer.toString(port)));
     argv.addAll(List.of(match));
     argv.addAll(List.of("-j", "DROP"));
-    sh(argv.toArray(String[]::new));
-  }
-
-  private void sh(String... argv) throws Exception {
-    run.run(List.of(argv), COMMAND_TIMEOUT);
+    shell.in(TO, argv.toArray(String[]::new));
   }
 }

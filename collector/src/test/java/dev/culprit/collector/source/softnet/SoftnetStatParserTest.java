@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.culprit.collector.source.Fixtures;
 import dev.culprit.collector.spi.ParseException;
 import dev.culprit.schemas.SoftnetCpu;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -15,20 +16,28 @@ class SoftnetStatParserTest {
     return SoftnetStatParser.parse(fixture, Fixtures.text(fixture));
   }
 
+  /**
+   * A row's counters in the file's column order: processed, dropped, time squeeze, received RPS,
+   * flow limit count, backlog length, input and process queue lengths.
+   */
+  private static List<Long> counters(SoftnetCpu c) {
+    return Arrays.asList(
+        c.getProcessed(),
+        c.getDropped(),
+        c.getTimeSqueeze(),
+        c.getReceivedRps(),
+        c.getFlowLimitCount(),
+        c.getBacklogLen(),
+        c.getInputQlen(),
+        c.getProcessQlen());
+  }
+
   @Test
   void readsEveryColumnOfThisMachines15ColumnLayout() throws Exception {
     List<SoftnetCpu> cpus = parse("real/host/proc-net-softnet_stat.txt");
 
     assertThat(cpus).extracting(SoftnetCpu::getCpu).containsExactly(0, 1);
-    SoftnetCpu first = cpus.get(0);
-    assertThat(first.getProcessed()).isEqualTo(0xf2c9L);
-    assertThat(first.getDropped()).isZero();
-    assertThat(first.getTimeSqueeze()).isZero();
-    assertThat(first.getReceivedRps()).isZero();
-    assertThat(first.getFlowLimitCount()).isZero();
-    assertThat(first.getBacklogLen()).isZero();
-    assertThat(first.getInputQlen()).isZero();
-    assertThat(first.getProcessQlen()).isZero();
+    assertThat(counters(cpus.get(0))).containsExactly(0xf2c9L, 0L, 0L, 0L, 0L, 0L, 0L, 0L);
   }
 
   @Test
@@ -37,15 +46,7 @@ class SoftnetStatParserTest {
 
     // The second row is CPU 2: CPU 1 is offline, so the row position would misname it.
     assertThat(cpus).extracting(SoftnetCpu::getCpu).containsExactly(0, 2);
-    SoftnetCpu first = cpus.get(0);
-    assertThat(first.getProcessed()).isEqualTo(0x12d687L);
-    assertThat(first.getDropped()).isEqualTo(42L);
-    assertThat(first.getTimeSqueeze()).isEqualTo(0x101L);
-    assertThat(first.getReceivedRps()).isEqualTo(5L);
-    assertThat(first.getFlowLimitCount()).isEqualTo(3L);
-    assertThat(first.getBacklogLen()).isEqualTo(7L);
-    assertThat(first.getInputQlen()).isEqualTo(2L);
-    assertThat(first.getProcessQlen()).isEqualTo(5L);
+    assertThat(counters(cpus.get(0))).containsExactly(0x12d687L, 42L, 0x101L, 5L, 3L, 7L, 2L, 5L);
     assertThat(cpus.get(1).getDropped()).isEqualTo(1000L);
   }
 
