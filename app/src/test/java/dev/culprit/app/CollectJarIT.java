@@ -154,8 +154,8 @@ class CollectJarIT {
               .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
               .start();
       try {
-        TailCommandTest.Run tail =
-            TailCommandTest.run(
+        Cli.Run tail =
+            Cli.run(
                 "tail",
                 "culprit.samples.interface",
                 "--bootstrap-servers",
@@ -206,12 +206,7 @@ class CollectJarIT {
   private Run run(List<String> args, int timeoutSeconds) throws Exception {
     Path out = dir.resolve("out");
     Path err = dir.resolve("err");
-    Process p =
-        new ProcessBuilder(command(args))
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .start();
+    Process p = Cli.start(command(args), out, err);
     if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       throw new AssertionError("timed out: " + args + "; stderr: " + Files.readString(err));

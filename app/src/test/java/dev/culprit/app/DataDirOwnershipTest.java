@@ -23,8 +23,7 @@ class DataDirOwnershipTest {
         "root".equals(System.getProperty("user.name")), "needs root to give a directory away");
     Path dir = Files.createDirectory(tmp.resolve("nobodys"));
     Files.setAttribute(dir, "unix:uid", 65534);
-    TailCommandTest.Run run =
-        TailCommandTest.run("broker", "--data-dir", dir.toString(), "--port", "0");
+    Cli.Run run = Cli.run("broker", "--data-dir", dir.toString(), "--port", "0");
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.stderr())
         .contains("refusing data directory " + dir)
@@ -36,8 +35,7 @@ class DataDirOwnershipTest {
   void upRefusesADataDirectoryEveryoneMayWriteIn() throws Exception {
     Path dir = Files.createDirectory(tmp.resolve("open"));
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
-    TailCommandTest.Run run =
-        TailCommandTest.run("up", "--data-dir", dir.toString(), "--port", "0");
+    Cli.Run run = Cli.run("up", "--data-dir", dir.toString(), "--port", "0");
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.stderr()).contains("other users may write in it").contains("chmod go-w");
     assertThat(dir).isEmptyDirectory();

@@ -5,12 +5,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,44 +21,45 @@ class ProbeOptionsTest {
 
   @Test
   void aBadProbeTargetIsAUserErrorNamingTheValue() {
-    Run r = collect("--probe", "web-1/10.0.0.2");
+    Cli.Run r = collect("--probe", "web-1/10.0.0.2");
 
-    assertThat(r.exitCode).isEqualTo(2);
-    assertThat(r.stderr)
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.stderr())
         .contains("--probe: bad probe target 'web-1/10.0.0.2': no ':PORT'")
         .doesNotContain("Exception");
   }
 
   @Test
   void aPortOutOfRangeIsAUserError() {
-    Run r = collect("--probe", "127.0.0.1:80", "--probe", "[::1]:70000");
+    Cli.Run r = collect("--probe", "127.0.0.1:80", "--probe", "[::1]:70000");
 
-    assertThat(r.exitCode).isEqualTo(2);
-    assertThat(r.stderr).contains("'[::1]:70000'").contains("outside 1-65535");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.stderr()).contains("'[::1]:70000'").contains("outside 1-65535");
   }
 
   @Test
   void aProbeTimeoutNotShorterThanTheSourceTimeoutIsAUserError() {
-    Run r = collect("--probe", "127.0.0.1:80", "--interval", "1s", "--probe-timeout", "900ms");
+    Cli.Run r = collect("--probe", "127.0.0.1:80", "--interval", "1s", "--probe-timeout", "900ms");
 
-    assertThat(r.exitCode).isEqualTo(2);
-    assertThat(r.stderr).contains("--probe-timeout 900ms must be shorter than the source timeout");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.stderr())
+        .contains("--probe-timeout 900ms must be shorter than the source timeout");
   }
 
   @Test
   void aProbeCountOfZeroIsAUserError() {
-    Run r = collect("--probe", "127.0.0.1:80", "--probe-count", "0");
+    Cli.Run r = collect("--probe", "127.0.0.1:80", "--probe-count", "0");
 
-    assertThat(r.exitCode).isEqualTo(2);
-    assertThat(r.stderr).contains("--probe-count 0 is outside 1-100");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.stderr()).contains("--probe-count 0 is outside 1-100");
   }
 
   @Test
   void theProbeSourceWithoutAnyTargetIsAUserError() {
-    Run r = collect("--sources", "probe");
+    Cli.Run r = collect("--sources", "probe");
 
-    assertThat(r.exitCode).isEqualTo(2);
-    assertThat(r.stderr).contains("--sources probe needs at least one --probe target");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.stderr()).contains("--sources probe needs at least one --probe target");
   }
 
   @Test
@@ -74,7 +72,7 @@ class ProbeOptionsTest {
       acceptor.setDaemon(true);
       acceptor.start();
 
-      Run r =
+      Cli.Run r =
           collect(
               "--sources",
               "probe",
@@ -88,10 +86,10 @@ class ProbeOptionsTest {
               "--once",
               "--json");
 
-      assertThat(r.exitCode).as("stderr: %s", r.stderr).isZero();
+      assertThat(r.exitCode()).as("stderr: %s", r.stderr()).isZero();
       List<JsonNode> probes = new ArrayList<>();
       ObjectMapper json = new ObjectMapper();
-      for (String line : r.stdout.lines().toList()) {
+      for (String line : r.stdout().lines().toList()) {
         JsonNode n = json.readTree(line);
         if (n.has("targetPort")) {
           probes.add(n);
@@ -114,25 +112,9 @@ class ProbeOptionsTest {
     }
   }
 
-  private record Run(int exitCode, String stdout, String stderr) {}
-
-  private Run collect(String... args) {
+  private Cli.Run collect(String... args) {
     List<String> argv = new ArrayList<>(List.of("collect", "--data-dir", dataDir.toString()));
     argv.addAll(List.of(args));
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    int code;
-    try {
-      code = Main.run(argv.toArray(String[]::new));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-    return new Run(
-        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return Cli.run(argv.toArray(String[]::new));
   }
 }

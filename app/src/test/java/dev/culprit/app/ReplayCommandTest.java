@@ -9,7 +9,6 @@ import dev.culprit.schemas.ChainPolicy;
 import dev.culprit.schemas.FilterSample;
 import dev.culprit.schemas.FirewallRule;
 import dev.culprit.schemas.Topics;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,17 +61,8 @@ class ReplayCommandTest {
 
   @Test
   void replayFindsTheRandomDropOnlyWhereItHappenedAndIsDeterministic() throws Exception {
-    String[] args = {
-      "replay",
-      "--bootstrap-servers",
-      broker.bootstrapServers(),
-      "--from",
-      Long.toString(t0),
-      "--to",
-      Long.toString(t0 + 60_000),
-      "--json"
-    };
-    TailCommandTest.Run first = TailCommandTest.run(args);
+    String[] range = {"--from", Long.toString(t0), "--to", Long.toString(t0 + 60_000), "--json"};
+    Cli.Run first = replayFromBroker(range);
     assertThat(first.exitCode()).as(first.stderr()).isZero();
     List<JsonNode> causes = parse(first.stdout());
     assertThat(causes).isNotEmpty();
@@ -85,20 +75,12 @@ class ReplayCommandTest {
             });
     assertThat(first.stderr()).contains("18 samples replayed");
 
-    TailCommandTest.Run again = TailCommandTest.run(args);
+    Cli.Run again = replayFromBroker(range);
     assertThat(again.stdout()).as("same input, same output").isEqualTo(first.stdout());
 
-    TailCommandTest.Run onlyWeb2 =
-        TailCommandTest.run(
-            "replay",
-            "--bootstrap-servers",
-            broker.bootstrapServers(),
-            "--from",
-            Long.toString(t0),
-            "--to",
-            Long.toString(t0 + 60_000),
-            "--host",
-            "web-2");
+    Cli.Run onlyWeb2 =
+        replayFromBroker(
+            "--from", Long.toString(t0), "--to", Long.toString(t0 + 60_000), "--host", "web-2");
     assertThat(onlyWeb2.exitCode()).isZero();
     assertThat(onlyWeb2.stdout()).isEmpty();
     assertThat(onlyWeb2.stderr()).contains("9 samples replayed (9 of other hosts skipped,");
@@ -117,29 +99,8 @@ class ReplayCommandTest {
     long before = System.currentTimeMillis();
     Path stdout = dataDir.resolve("up.stdout");
     Path stderr = dataDir.resolve("up.stderr");
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx512m");
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(Main.class.getName());
-    command.addAll(
-        List.of(
-            "up",
-            "--port",
-            "0",
-            "--data-dir",
-            dataDir.toString(),
-            "--json",
-            "--every-window",
-            "--interval",
-            "1s"));
-    Process up =
-        new ProcessBuilder(command)
-            .redirectOutput(stdout.toFile())
-            .redirectError(stderr.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .start();
+    List<String> command = Cli.javaUp(dataDir, "--json", "--every-window", "--interval", "1s");
+    Process up = Cli.start(command, stdout, stderr);
     try {
       long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
       while (!Files.readString(stderr).contains("ready")
@@ -176,8 +137,8 @@ class ReplayCommandTest {
           .as("live causes of %s; up stderr: %s", host, Files.readString(stderr))
           .anySatisfy(line -> assertThat(line).contains(host).contains("FIREWALL_DROP"));
 
-      TailCommandTest.Run replay =
-          TailCommandTest.run(
+      Cli.Run replay =
+          Cli.run(
               "replay",
               "--data-dir",
               dataDir.toString(),
@@ -221,17 +182,16 @@ class ReplayCommandTest {
 
   @Test
   void aRangeThatEndsBeforeItStartsIsAUsageError() {
-    TailCommandTest.Run run =
-        TailCommandTest.run(
-            "replay",
-            "--bootstrap-servers",
-            broker.bootstrapServers(),
-            "--from",
-            "1h",
-            "--to",
-            "2h");
+    Cli.Run run = replayFromBroker("--from", "1h", "--to", "2h");
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.stderr()).contains("is not before --to");
+  }
+
+  private static Cli.Run replayFromBroker(String... args) {
+    List<String> argv = new ArrayList<>(List.of("replay", "--bootstrap-servers"));
+    argv.add(broker.bootstrapServers());
+    argv.addAll(List.of(args));
+    return Cli.run(argv.toArray(String[]::new));
   }
 
   private static List<JsonNode> parse(String stdout) throws Exception {

@@ -83,7 +83,7 @@ class SaslSslIT {
         started.add(
             start(
                 "process",
-                classpath(
+                Cli.javaMain(
                     "process",
                     "--kafka-config",
                     config.toString(),
@@ -92,8 +92,8 @@ class SaslSslIT {
                     "--data-dir",
                     dir.resolve("process").toString())));
 
-        TailCommandTest.Run samples =
-            TailCommandTest.run(
+        Cli.Run samples =
+            Cli.run(
                 "tail",
                 "interface",
                 "--kafka-config",
@@ -119,8 +119,8 @@ class SaslSslIT {
                       "not avro".getBytes(StandardCharsets.UTF_8)))
               .get(60, TimeUnit.SECONDS);
         }
-        TailCommandTest.Run dead =
-            TailCommandTest.run(
+        Cli.Run dead =
+            Cli.run(
                 "tail",
                 "deadletter",
                 "--kafka-config",
@@ -135,9 +135,8 @@ class SaslSslIT {
 
         Path wrong = clientConfig("wrong.properties", broker, jaas("culprit", "not-the-password"));
         long before = System.nanoTime();
-        TailCommandTest.Run refused =
-            TailCommandTest.run(
-                "tail", "interface", "--kafka-config", wrong.toString(), "--timeout", "120s");
+        Cli.Run refused =
+            Cli.run("tail", "interface", "--kafka-config", wrong.toString(), "--timeout", "120s");
         assertThat(refused.exitCode()).isNotZero();
         assertThat(refused.stderr()).contains("refused the login");
         assertThat(java.time.Duration.ofNanos(System.nanoTime() - before))
@@ -275,11 +274,7 @@ class SaslSslIT {
   }
 
   private Process start(String name, List<String> command) throws Exception {
-    return new ProcessBuilder(command)
-        .redirectOutput(dir.resolve(name + ".stdout").toFile())
-        .redirectError(dir.resolve(name + ".stderr").toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .start();
+    return Cli.start(command, dir.resolve(name + ".stdout"), dir.resolve(name + ".stderr"));
   }
 
   private String logs() throws Exception {
@@ -302,17 +297,6 @@ class SaslSslIT {
     command.add("-Xmx128m");
     command.add("-jar");
     command.add(JAR.toAbsolutePath().toString());
-    command.addAll(List.of(args));
-    return command;
-  }
-
-  private static List<String> classpath(String... args) {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx512m");
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(Main.class.getName());
     command.addAll(List.of(args));
     return command;
   }

@@ -2,11 +2,7 @@ package dev.culprit.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,10 +14,10 @@ class SourcesOptionTest {
 
   @Test
   void theHelpListsEveryCatalogueSourceIncludingSoftnet() {
-    Run r = run("collect", "--help");
+    Cli.Run r = Cli.run("collect", "--help");
 
-    assertThat(r.exitCode).isZero();
-    assertThat(r.stdout.replaceAll("\\s+", " "))
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.stdout().replaceAll("\\s+", " "))
         .contains(
             "Sources to run (default: all; probe only with --probe): interface, protocol,"
                 + " conntrack, qdisc, filter, softnet, probe, container, kernel.");
@@ -29,10 +25,10 @@ class SourcesOptionTest {
 
   @Test
   void anUnknownSourceIsAUserErrorListingTheKnownOnes() {
-    Run r = run("collect", "--data-dir", dataDir.toString(), "--sources", "softnet,sofnet");
+    Cli.Run r = Cli.run("collect", "--data-dir", dataDir.toString(), "--sources", "softnet,sofnet");
 
-    assertThat(r.exitCode).isEqualTo(2);
-    assertThat(r.stderr)
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.stderr())
         .contains("--sources: unknown source 'sofnet'; known: interface,")
         .contains("softnet")
         .doesNotContain("Exception");
@@ -40,8 +36,8 @@ class SourcesOptionTest {
 
   @Test
   void collectOnceWithOnlySoftnetPrintsOneHostWideSample() {
-    Run r =
-        run(
+    Cli.Run r =
+        Cli.run(
             "collect",
             "--data-dir",
             dataDir.toString(),
@@ -52,32 +48,11 @@ class SourcesOptionTest {
             "--netns-include",
             "culprit-none-*");
 
-    assertThat(r.exitCode).as("stderr: %s", r.stderr).isZero();
+    assertThat(r.exitCode()).as("stderr: %s", r.stderr()).isZero();
     List<String> softnet =
-        r.stdout.lines().filter(l -> l.contains("\"culprit.samples.softnet\"")).toList();
+        r.stdout().lines().filter(l -> l.contains("\"culprit.samples.softnet\"")).toList();
     assertThat(softnet).hasSize(1);
     assertThat(softnet.get(0)).contains("\"netns\":\"\"").contains("\"cpus\":[{\"cpu\":0");
-    assertThat(r.stdout).doesNotContain("culprit.samples.interface");
-  }
-
-  private record Run(int exitCode, String stdout, String stderr) {}
-
-  private static Run run(String... args) {
-    List<String> argv = new ArrayList<>(List.of(args));
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    int code;
-    try {
-      code = Main.run(argv.toArray(String[]::new));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-    return new Run(
-        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    assertThat(r.stdout()).doesNotContain("culprit.samples.interface");
   }
 }

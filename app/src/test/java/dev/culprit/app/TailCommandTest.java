@@ -8,9 +8,6 @@ import dev.culprit.broker.EmbeddedBroker;
 import dev.culprit.schemas.InterfaceSample;
 import dev.culprit.schemas.InterfaceStats;
 import dev.culprit.schemas.Topics;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -66,8 +63,8 @@ class TailCommandTest {
           .get();
     }
 
-    Run run =
-        run(
+    Cli.Run run =
+        Cli.run(
             "tail",
             "interface",
             "--bootstrap-servers",
@@ -78,21 +75,21 @@ class TailCommandTest {
             "--timeout",
             "30s");
 
-    assertThat(run.exitCode).isZero();
-    List<String> lines = run.stdout.lines().toList();
+    assertThat(run.exitCode()).isZero();
+    List<String> lines = run.stdout().lines().toList();
     assertThat(lines).hasSize(1);
     JsonNode json = new ObjectMapper().readTree(lines.get(0));
     assertThat(json.get("netns").asText()).isEqualTo("culprit-web");
     assertThat(json.get("interfaces").get(0).get("mtu").asInt()).isEqualTo(100);
     assertThat(json.get("interfaces").get(0).get("rxDropped").asLong()).isEqualTo(344);
     assertThat(json.get("interfaces").get(0).get("rxErrors").isNull()).isTrue();
-    assertThat(run.stderr).contains("skipped culprit.samples.interface-0@0").contains("not Avro");
+    assertThat(run.stderr()).contains("skipped culprit.samples.interface-0@0").contains("not Avro");
   }
 
   @Test
   void failsWithExitCodeOneWhenFewerRecordsThanAskedArriveInTime() {
-    Run run =
-        run(
+    Cli.Run run =
+        Cli.run(
             "tail",
             "fleet",
             "--bootstrap-servers",
@@ -101,26 +98,7 @@ class TailCommandTest {
             "1",
             "--timeout",
             "1s");
-    assertThat(run.exitCode).isEqualTo(1);
-    assertThat(run.stderr).contains("only 0 of 1 records");
-  }
-
-  record Run(int exitCode, String stdout, String stderr) {}
-
-  static synchronized Run run(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int code = Main.run(args);
-      return new Run(
-          code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.stderr()).contains("only 0 of 1 records");
   }
 }

@@ -62,16 +62,7 @@ class UnprivilegedAttackerKernelTest {
       assumeTrue(onPath(tool), tool + " is not installed");
     }
     assumeTrue(
-        run(
-                List.of(
-                    "setpriv",
-                    "--reuid=" + NOBODY,
-                    "--regid=" + NOBODY,
-                    "--clear-groups",
-                    "unshare",
-                    "-Urn",
-                    "true"))
-            == 0,
+        run(asNobodyInNewNamespaces("true")) == 0,
         "unprivileged user namespaces are disabled on this kernel");
   }
 
@@ -106,16 +97,7 @@ class UnprivilegedAttackerKernelTest {
 
     long setUpStart = System.nanoTime();
     attacker =
-        new ProcessBuilder(
-                "setpriv",
-                "--reuid=" + NOBODY,
-                "--regid=" + NOBODY,
-                "--clear-groups",
-                "unshare",
-                "-Urn",
-                "sh",
-                script.toString(),
-                dir.toString())
+        new ProcessBuilder(asNobodyInNewNamespaces("sh", script.toString(), dir.toString()))
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
@@ -317,6 +299,24 @@ class UnprivilegedAttackerKernelTest {
     }
     return Files.isExecutable(Path.of("/usr/sbin", tool))
         || Files.isExecutable(Path.of("/sbin", tool));
+  }
+
+  /**
+   * {@code command} as nobody, in user and network namespaces of its own: what any local user can
+   * make.
+   */
+  private static List<String> asNobodyInNewNamespaces(String... command) {
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "setpriv",
+                "--reuid=" + NOBODY,
+                "--regid=" + NOBODY,
+                "--clear-groups",
+                "unshare",
+                "-Urn"));
+    argv.addAll(List.of(command));
+    return argv;
   }
 
   private static int run(List<String> cmd) throws Exception {

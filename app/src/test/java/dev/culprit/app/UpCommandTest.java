@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.File;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -30,21 +28,8 @@ class UpCommandTest {
   void upPublishesARealInterfaceSampleThatTailDecodesAndStdoutCarriesOnlyEvents() throws Exception {
     Path stdout = dataDir.resolve("up.stdout");
     Path stderr = dataDir.resolve("up.stderr");
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx512m");
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(Main.class.getName());
-    command.addAll(
-        List.of(
-            "up", "--port", "0", "--data-dir", dataDir.toString(), "--json", "--interval", "1s"));
-    Process up =
-        new ProcessBuilder(command)
-            .redirectOutput(stdout.toFile())
-            .redirectError(stderr.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .start();
+    List<String> command = Cli.javaUp(dataDir, "--json", "--interval", "1s");
+    Process up = Cli.start(command, stdout, stderr);
     try {
       Path bootstrapFile = dataDir.resolve("bootstrap-servers");
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -54,8 +39,8 @@ class UpCommandTest {
       assertThat(up.isAlive()).as("culprit up is running; stderr: %s", read(stderr)).isTrue();
       assertThat(bootstrapFile).exists();
 
-      TailCommandTest.Run tail =
-          TailCommandTest.run(
+      Cli.Run tail =
+          Cli.run(
               "tail",
               "culprit.samples.interface",
               "--data-dir",
@@ -78,8 +63,8 @@ class UpCommandTest {
               PosixFilePermissions.toString(
                   Files.getPosixFilePermissions(dataDir.resolve(DataDir.CLIENT_FILE))))
           .isEqualTo("rw-------");
-      TailCommandTest.Run anonymous =
-          TailCommandTest.run(
+      Cli.Run anonymous =
+          Cli.run(
               "tail",
               "culprit.samples.interface",
               "--bootstrap-servers",

@@ -13,13 +13,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -57,15 +55,10 @@ class RealBrokerRobustnessTest {
       poison[i] = pattern[i % pattern.length];
     }
     try (EmbeddedBroker broker = EmbeddedBroker.startTemporary()) {
-      ProcessorConfig config =
-          ProcessorConfig.defaults(broker.bootstrapServers())
-              .withApplicationId("culprit-poison-test")
-              .withStateDir(stateDir);
+      ProcessorConfig config = RealBrokers.config(broker, "culprit-poison-test", stateDir);
       try (CulpritProcessor processor = new CulpritProcessor(config);
-          ResultFeed<RootCause> causes =
-              new ResultFeed<>(broker.bootstrapServers(), Topics.ROOTCAUSE_PACKET_LOSS, true);
-          ResultFeed<DeadLetter> deadLetters =
-              new ResultFeed<>(broker.bootstrapServers(), Topics.DEAD_LETTER, true);
+          ResultFeed<RootCause> causes = RealBrokers.feed(broker, Topics.ROOTCAUSE_PACKET_LOSS);
+          ResultFeed<DeadLetter> deadLetters = RealBrokers.feed(broker, Topics.DEAD_LETTER);
           SampleProducer producer = new SampleProducer(broker);
           KafkaProducer<String, byte[]> gzip = gzipProducer(broker)) {
         processor.start();
@@ -79,7 +72,7 @@ class RealBrokerRobustnessTest {
         producer.send(List.of(seed.factory().protocol("", Map.of())));
         producer.flush();
 
-        DeadLetter letter = pollUntil(deadLetters::poll, 1).get(0);
+        DeadLetter letter = RealBrokers.pollUntil(deadLetters::poll, 1, DEADLINE).get(0);
         assertThat(letter.getSourceTopic()).isEqualTo(Topics.INTERFACE.name());
         assertThat(letter.getValueSize()).isEqualTo(poison.length);
         assertThat(bytes(letter.getValue()))
@@ -88,7 +81,9 @@ class RealBrokerRobustnessTest {
         assertThat(letter.getValueSha256())
             .isEqualTo(
                 HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(poison)));
-        assertThat(pollUntil(causes::poll, 4)).as("the seed's causes after the poison").hasSize(4);
+        assertThat(RealBrokers.pollUntil(causes::poll, 4, DEADLINE))
+            .as("the seed's causes after the poison")
+            .hasSize(4);
         assertThat(processor.failure()).isNotDone();
       }
     }
@@ -105,10 +100,7 @@ class RealBrokerRobustnessTest {
             .all()
             .get(30, TimeUnit.SECONDS);
       }
-      ProcessorConfig config =
-          ProcessorConfig.defaults(broker.bootstrapServers())
-              .withApplicationId("culprit-crash-loop-test")
-              .withStateDir(stateDir);
+      ProcessorConfig config = RealBrokers.config(broker, "culprit-crash-loop-test", stateDir);
       Topology topology = new Topology();
       topology.addSource(
           "always-fails-source",
@@ -164,15 +156,5 @@ class RealBrokerRobustnessTest {
     byte[] out = new byte[copy.remaining()];
     copy.get(out);
     return out;
-  }
-
-  private static <T> List<T> pollUntil(Function<Duration, List<T>> poll, int count) {
-    List<T> got = new ArrayList<>();
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (got.size() < count && System.nanoTime() < deadline) {
-      got.addAll(poll.apply(Duration.ofMillis(500)));
-    }
-    assertThat(got).as("records within %s", DEADLINE).hasSizeGreaterThanOrEqualTo(count);
-    return got;
   }
 }

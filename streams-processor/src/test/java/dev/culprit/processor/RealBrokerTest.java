@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -36,15 +35,10 @@ class RealBrokerTest {
   @Test
   void samplesProducedThroughKafkaGiveTheSeedsCausesOnTheResultTopic() throws Exception {
     try (EmbeddedBroker broker = EmbeddedBroker.startTemporary()) {
-      ProcessorConfig config =
-          ProcessorConfig.defaults(broker.bootstrapServers())
-              .withApplicationId("culprit-real-broker-test")
-              .withStateDir(stateDir);
+      ProcessorConfig config = RealBrokers.config(broker, "culprit-real-broker-test", stateDir);
       try (CulpritProcessor processor = new CulpritProcessor(config);
-          ResultFeed<RootCause> causes =
-              new ResultFeed<>(broker.bootstrapServers(), Topics.ROOTCAUSE_PACKET_LOSS, true);
-          ResultFeed<DeadLetter> deadLetters =
-              new ResultFeed<>(broker.bootstrapServers(), Topics.DEAD_LETTER, true);
+          ResultFeed<RootCause> causes = RealBrokers.feed(broker, Topics.ROOTCAUSE_PACKET_LOSS);
+          ResultFeed<DeadLetter> deadLetters = RealBrokers.feed(broker, Topics.DEAD_LETTER);
           SampleProducer producer = new SampleProducer(broker)) {
         processor.start();
 
@@ -63,27 +57,16 @@ class RealBrokerTest {
         producer.send(List.of(seed.factory().protocol("", Map.of())));
         producer.flush();
 
-        List<RootCause> got = pollUntil(causes::poll, 4);
+        List<RootCause> got = RealBrokers.pollUntil(causes::poll, 4, DEADLINE);
         String expected =
             Files.readString(Path.of("src/test/resources/golden/seed-three-faults-at-once.jsonl"));
         assertThat(
                 got.stream().map(c -> JsonRenderer.toJson(c) + "\n").collect(Collectors.joining()))
             .isEqualTo(expected);
-        assertThat(pollUntil(deadLetters::poll, 1))
+        assertThat(RealBrokers.pollUntil(deadLetters::poll, 1, DEADLINE))
             .singleElement()
             .satisfies(d -> assertThat(d.getSourceTopic()).isEqualTo(Topics.QDISC.name()));
       }
     }
-  }
-
-  private static <T> List<T> pollUntil(
-      java.util.function.Function<Duration, List<T>> poll, int count) {
-    List<T> got = new ArrayList<>();
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (got.size() < count && System.nanoTime() < deadline) {
-      got.addAll(poll.apply(Duration.ofMillis(500)));
-    }
-    assertThat(got).as("records within %s", DEADLINE).hasSizeGreaterThanOrEqualTo(count);
-    return got;
   }
 }

@@ -10,10 +10,6 @@ import dev.culprit.collector.source.NetworkSources;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.Source;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +31,6 @@ public final class FirewallBench {
 
   private static final String NS = "culprit-bench-fw";
   private static final Duration TIMEOUT = Duration.ofSeconds(20);
-  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
   private static final CommandRunner RUN = new ProcessCommandRunner();
 
   private FirewallBench() {}
@@ -58,10 +53,12 @@ public final class FirewallBench {
         for (int round = 0; round < 2; round++) {
           for (NetworkSources sources : List.of(netlink, forking)) {
             Source source = sources.sources().get(0);
-            double[] c = measure(calls, () -> source.collect(netns, header));
+            CallCost c = CallCost.measure(calls, () -> source.collect(netns, header));
             System.out.printf(
                 "%-22s %8.1f us cpu/call (incl. children) %8.1f us wall/call%n",
-                sources == netlink ? "netlink counters" : "fork every listing", c[0], c[1]);
+                sources == netlink ? "netlink counters" : "fork every listing",
+                c.cpuMicros(),
+                c.wallMicros());
           }
         }
       }
@@ -96,32 +93,5 @@ public final class FirewallBench {
       argv.addAll(List.of(c.split(" ")));
       RUN.run(argv, TIMEOUT);
     }
-  }
-
-  private interface Call {
-    Object run() throws Exception;
-  }
-
-  /** CPU (this thread + waited-for children) and wall time per call, in microseconds. */
-  private static double[] measure(int iterations, Call call) throws Exception {
-    for (int i = 0; i < Math.max(10, iterations / 5); i++) {
-      call.run(); // warm-up: JIT, buffers, the first listing
-    }
-    long childBefore = childrenCpuNanos();
-    long cpuBefore = THREADS.getCurrentThreadCpuTime();
-    long wallBefore = System.nanoTime();
-    for (int i = 0; i < iterations; i++) {
-      call.run();
-    }
-    long wall = System.nanoTime() - wallBefore;
-    long cpu = THREADS.getCurrentThreadCpuTime() - cpuBefore + childrenCpuNanos() - childBefore;
-    return new double[] {cpu / 1e3 / iterations, wall / 1e3 / iterations};
-  }
-
-  /** cutime + cstime of this JVM, from /proc/self/stat, in ns (USER_HZ = 100). */
-  private static long childrenCpuNanos() throws Exception {
-    String stat = Files.readString(Path.of("/proc/self/stat"));
-    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return (Long.parseLong(f[16 - 3]) + Long.parseLong(f[17 - 3])) * 10_000_000L;
   }
 }

@@ -9,8 +9,6 @@ import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.Source;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,8 +26,6 @@ import java.util.List;
  * <p>The third argument turns netlink off (the forking ip/tc path) to compare the two.
  */
 public final class NetworkSourcesBench {
-
-  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   private NetworkSourcesBench() {}
 
@@ -50,24 +46,24 @@ public final class NetworkSourcesBench {
     System.out.printf(
         "host netns inode %d, pid %s; %d raw files per baseline call%n",
         host.inode(), host.pid(), rawFiles.size());
-    Cost baseline = measure(fileIterations, () -> readRaw(rawFiles));
+    CallCost baseline = CallCost.measure(fileIterations, () -> readRaw(rawFiles));
     System.out.printf(
         "%-10s %10.1f us cpu/call %10.1f us wall/call  (1.00x)%n",
-        "raw-files", baseline.cpuMicros, baseline.wallMicros);
+        "raw-files", baseline.cpuMicros(), baseline.wallMicros());
     double fileSourcesCpu = 0;
     for (Source source : sources) {
       boolean forks = source.name().equals("filter") || (!netlink && source.name().equals("qdisc"));
       int n = forks ? forkIterations : fileIterations;
-      Cost c = measure(n, () -> source.collect(host, header));
+      CallCost c = CallCost.measure(n, () -> source.collect(host, header));
       if (!forks) {
-        fileSourcesCpu += c.cpuMicros;
+        fileSourcesCpu += c.cpuMicros();
       }
       System.out.printf(
           "%-10s %10.1f us cpu/call %10.1f us wall/call  (%.2fx raw)%s%n",
           source.name(),
-          c.cpuMicros,
-          c.wallMicros,
-          c.cpuMicros / baseline.cpuMicros,
+          c.cpuMicros(),
+          c.wallMicros(),
+          c.cpuMicros() / baseline.cpuMicros(),
           forks ? "  incl. children's cpu" : "");
     }
     System.out.printf("interface+protocol+conntrack: %.1f us cpu per host cycle%n", fileSourcesCpu);
@@ -112,36 +108,6 @@ public final class NetworkSourcesBench {
       total += Files.readAllBytes(f).length;
     }
     return total;
-  }
-
-  private interface Call {
-    Object run() throws Exception;
-  }
-
-  private record Cost(double cpuMicros, double wallMicros) {}
-
-  private static Cost measure(int iterations, Call call) throws Exception {
-    for (int i = 0; i < Math.max(10, iterations / 5); i++) {
-      call.run(); // warm-up: JIT and buffers
-    }
-    long childBefore = childrenCpuNanos();
-    long cpuBefore = THREADS.getCurrentThreadCpuTime();
-    long wallBefore = System.nanoTime();
-    for (int i = 0; i < iterations; i++) {
-      call.run();
-    }
-    long wall = System.nanoTime() - wallBefore;
-    long cpu = THREADS.getCurrentThreadCpuTime() - cpuBefore + childrenCpuNanos() - childBefore;
-    return new Cost(cpu / 1e3 / iterations, wall / 1e3 / iterations);
-  }
-
-  /** cutime + cstime of this JVM (waited-for children), from /proc/self/stat, in ns. */
-  private static long childrenCpuNanos() throws IOException {
-    String stat = Files.readString(Path.of("/proc/self/stat"));
-    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    // fields after ")": state(3) ... cutime is field 16, cstime 17 (1-based in proc(5)).
-    long ticks = Long.parseLong(f[16 - 3]) + Long.parseLong(f[17 - 3]);
-    return ticks * 10_000_000L; // USER_HZ = 100
   }
 
   private static String vmHwm() throws IOException {

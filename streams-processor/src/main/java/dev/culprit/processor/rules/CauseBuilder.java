@@ -1,5 +1,6 @@
 package dev.culprit.processor.rules;
 
+import dev.culprit.processor.delta.ProtocolCounter;
 import dev.culprit.processor.rules.packetloss.ProbeSymptoms;
 import dev.culprit.processor.window.NetnsWindow;
 import dev.culprit.schemas.Cause;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.UUID;
+import org.apache.avro.generic.GenericRecord;
 
 /**
  * Builds every root-cause event: fills what events share (host, netns, window, a deterministic id,
@@ -139,6 +141,23 @@ public final class CauseBuilder {
           "evidence " + name + " must be long, double, string or boolean: " + value);
     }
     evidence.put(name, value);
+    return this;
+  }
+
+  /**
+   * Adds fields of a sample as evidence under their schema names, as {@link #evidence} does: a
+   * field the sample did not report (null) is left out.
+   */
+  public CauseBuilder evidenceFrom(GenericRecord sample, String... fields) {
+    for (String field : fields) {
+      evidence(field, sample.get(field));
+    }
+    return this;
+  }
+
+  /** Adds the window's deltas of these protocol counters as evidence under their kernel names. */
+  public CauseBuilder evidence(NetnsWindow window, List<ProtocolCounter> counters) {
+    counters.forEach(c -> evidence(c.kernelName(), window.protocol(c)));
     return this;
   }
 

@@ -1,9 +1,11 @@
 package dev.culprit.processor.rules;
 
+import dev.culprit.processor.window.NetnsWindow;
 import dev.culprit.schemas.Fix;
 import dev.culprit.schemas.FixScope;
 import dev.culprit.schemas.FixScopeKind;
 import dev.culprit.schemas.NetnsKind;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -65,6 +67,11 @@ public final class Fixes {
     return new FixScope(FixScopeKind.NETNS, label);
   }
 
+  /** Where a fix for this window's namespace runs: {@link #ofNetns(String, NetnsKind)}. */
+  public static FixScope of(NetnsWindow window) {
+    return ofNetns(window.netns(), window.netnsKind());
+  }
+
   /** The network namespace of a Docker container, found at paste time. */
   public static FixScope container(String name) {
     return new FixScope(FixScopeKind.CONTAINER, name);
@@ -76,6 +83,18 @@ public final class Fixes {
       throw new IllegalArgumentException("a command needs at least its program");
     }
     return new Fix(scope, List.copyOf(argv), note);
+  }
+
+  /** A command run in this window's namespace, with optional advice (null for none). */
+  public static Fix inNetns(NetnsWindow window, List<String> argv, String note) {
+    return command(of(window), argv, note);
+  }
+
+  /** {@code sysctl -w} of these settings ({@code name=value}), with optional advice. */
+  public static Fix sysctl(FixScope scope, List<String> settings, String note) {
+    List<String> argv = new ArrayList<>(List.of("sysctl", "-w"));
+    argv.addAll(settings);
+    return command(scope, argv, note);
   }
 
   /** Advice only: nothing to run. */

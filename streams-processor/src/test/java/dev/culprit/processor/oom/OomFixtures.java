@@ -69,6 +69,25 @@ public final class OomFixtures {
         .build();
   }
 
+  /**
+   * The seed's tomcat: a JVM whose default heap (2 GiB, a quarter of the host's RAM) in 512 MiB.
+   */
+  public static ContainerStats seedTomcat(long usage) {
+    return docker(TOMCAT_ID, "tomcat", 512 * MIB, usage)
+        .setJvms(List.of(jvm(27281, 2092957696L, "default-host-ram")))
+        .build();
+  }
+
+  /** {@code kill} in the tomcat container, seen as {@code before} one second earlier. */
+  public static KillContext killAfter(KernelOomSample kill, ContainerStats before) {
+    return new KillContext(
+        HOST,
+        TOMCAT_ID,
+        kill,
+        kill.getKillTimeMs(),
+        List.of(periodic(kill.getKillTimeMs() - 1000, before)));
+  }
+
   /** The seed's kill as the collector would publish it (kernel 4.x: no anon-rss split). */
   public static KernelOomSample.Builder seedKill() {
     return KernelOomSample.newBuilder()

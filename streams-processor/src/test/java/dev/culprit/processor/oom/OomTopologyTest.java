@@ -19,9 +19,7 @@ class OomTopologyTest {
       "1043cb870907fe525148a8686f98e46f2a76557e163ab3428ffcec724b8f6b4a";
 
   private static ContainerStats tomcat() {
-    return OomFixtures.docker(TOMCAT_ID, "tomcat", 512 * MIB, 400 * MIB)
-        .setJvms(List.of(OomFixtures.jvm(27281, 2092957696L, "default-host-ram")))
-        .build();
+    return OomFixtures.seedTomcat(400 * MIB);
   }
 
   private static KernelOomSample kill(long sampleTimeMs) {

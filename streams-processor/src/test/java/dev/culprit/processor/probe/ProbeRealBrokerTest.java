@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.culprit.broker.EmbeddedBroker;
 import dev.culprit.processor.CulpritProcessor;
 import dev.culprit.processor.ProcessorConfig;
+import dev.culprit.processor.RealBrokers;
 import dev.culprit.processor.ResultFeed;
 import dev.culprit.processor.SampleFactory;
 import dev.culprit.processor.SampleProducer;
@@ -49,13 +50,9 @@ class ProbeRealBrokerTest {
   @Test
   void probeRoundsCrossBothRepartitionTopicsIntoTheTargetsCause() throws Exception {
     try (EmbeddedBroker broker = EmbeddedBroker.startTemporary()) {
-      ProcessorConfig config =
-          ProcessorConfig.defaults(broker.bootstrapServers())
-              .withApplicationId(APP)
-              .withStateDir(stateDir);
+      ProcessorConfig config = RealBrokers.config(broker, APP, stateDir);
       try (CulpritProcessor processor = new CulpritProcessor(config);
-          ResultFeed<RootCause> causes =
-              new ResultFeed<>(broker.bootstrapServers(), Topics.ROOTCAUSE_PACKET_LOSS, true);
+          ResultFeed<RootCause> causes = RealBrokers.feed(broker, Topics.ROOTCAUSE_PACKET_LOSS);
           SampleProducer producer = new SampleProducer(broker)) {
         processor.start();
         SampleFactory node7 = new SampleFactory("node-7", Scenario.cycle(0));

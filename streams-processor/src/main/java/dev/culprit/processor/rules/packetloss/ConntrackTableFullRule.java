@@ -1,5 +1,7 @@
 package dev.culprit.processor.rules.packetloss;
 
+import static dev.culprit.processor.rules.packetloss.Deltas.value;
+
 import dev.culprit.processor.delta.SampleKinds;
 import dev.culprit.processor.rules.CauseBuilder;
 import dev.culprit.processor.rules.Fixes;
@@ -28,13 +30,7 @@ import java.util.Map;
  * that may be almost empty; a bigger table fixes neither. The seed's 182 of 262144 is never the
  * cause.
  */
-final class ConntrackTableFullRule implements PacketLossRule {
-
-  private final PacketLossThresholds thresholds;
-
-  ConntrackTableFullRule(PacketLossThresholds thresholds) {
-    this.thresholds = thresholds;
-  }
+record ConntrackTableFullRule(PacketLossThresholds thresholds) implements PacketLossRule {
 
   @Override
   public List<RootCause> evaluate(NetnsWindow window) {
@@ -79,9 +75,7 @@ final class ConntrackTableFullRule implements PacketLossRule {
             : ": new connections are dropped as soon as it fills.";
     causes.add(
         CauseBuilder.of(window, Cause.CONNTRACK_TABLE_FULL, Layer.CONNTRACK, "nf_conntrack")
-            .evidence("count", ct.getCount())
-            .evidence("max", ct.getMax())
-            .evidence("buckets", ct.getBuckets())
+            .evidenceFrom(ct, "count", "max", "buckets")
             .evidence("fill", fill)
             .evidence("drop", stats.get("drop"))
             .evidence("early_drop", stats.get("early_drop"))
@@ -90,15 +84,11 @@ final class ConntrackTableFullRule implements PacketLossRule {
             .confidence(dropping ? (full ? 0.95 : 0.8) : 0.6)
             .summary(head + tail)
             .fix(
-                Fixes.command(
-                    Fixes.ofNetns(window.netns(), window.netnsKind()),
-                    List.of("sysctl", "-w", "net.netfilter.nf_conntrack_max=" + ct.getMax() * 2),
+                Fixes.sysctl(
+                    Fixes.of(window),
+                    List.of("net.netfilter.nf_conntrack_max=" + ct.getMax() * 2),
                     null))
             .build());
     return causes;
-  }
-
-  private static long value(Long delta) {
-    return delta == null ? 0 : delta;
   }
 }

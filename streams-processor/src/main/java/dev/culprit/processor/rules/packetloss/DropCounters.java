@@ -1,5 +1,7 @@
 package dev.culprit.processor.rules.packetloss;
 
+import static dev.culprit.processor.rules.packetloss.Deltas.value;
+
 import dev.culprit.processor.delta.ProtocolCounter;
 import dev.culprit.processor.delta.SampleKinds;
 import dev.culprit.processor.window.NetnsWindow;
@@ -73,10 +75,8 @@ final class DropCounters {
   /** Every place of the window whose unexplained drops rose, in a stable order. */
   static List<Drop> of(NetnsWindow window) {
     List<Drop> drops = new ArrayList<>();
-    for (InterfaceStats d : window.interfaces()) {
-      if (!Peers.isLoopback(d)) {
-        device(window, d, drops);
-      }
+    for (InterfaceStats d : Peers.nonLoopback(window)) {
+      device(window, d, drops);
     }
     protocol(window, drops);
     for (QdiscStats q : window.qdiscs()) {
@@ -266,9 +266,5 @@ final class DropCounters {
       case QDISC -> w.deltaMs(SampleKinds.QDISC);
       default -> w.deltaMs(SampleKinds.PROTOCOL);
     };
-  }
-
-  private static long value(Long delta) {
-    return delta == null ? 0 : delta;
   }
 }

@@ -46,16 +46,10 @@ import java.util.regex.Pattern;
  * raised only for packets that verdict was given to. The chain's other counters and the namespace's
  * IP counters only size the share.
  */
-final class FirewallDropRule implements PacketLossRule {
+record FirewallDropRule(PacketLossThresholds thresholds) implements PacketLossRule {
 
   private static final Pattern KNOWN_BACKEND =
       Pattern.compile("(ip|ip6|arp|eb)tables(-legacy|-nft)?");
-
-  private final PacketLossThresholds thresholds;
-
-  FirewallDropRule(PacketLossThresholds thresholds) {
-    this.thresholds = thresholds;
-  }
 
   @Override
   public List<RootCause> evaluate(NetnsWindow window) {
@@ -121,14 +115,16 @@ final class FirewallDropRule implements PacketLossRule {
       }
       causes.add(
           CauseBuilder.of(window, Cause.FIREWALL_DROP, Layer.FIREWALL, location)
-              .evidence("backend", rule.getBackend())
-              .evidence("family", rule.getFamily())
-              .evidence("table", rule.getTable())
-              .evidence("chain", rule.getChain())
-              .evidence("position", rule.getPosition())
-              .evidence("target", rule.getTarget())
-              .evidence("spec", rule.getSpec())
-              .evidence("statisticMode", rule.getStatisticMode())
+              .evidenceFrom(
+                  rule,
+                  "backend",
+                  "family",
+                  "table",
+                  "chain",
+                  "position",
+                  "target",
+                  "spec",
+                  "statisticMode")
               .evidence("statisticProbability", probability)
               .evidence("droppedPackets", dropped)
               .evidence("droppedBytes", rule.getBytes())
@@ -156,7 +152,7 @@ final class FirewallDropRule implements PacketLossRule {
                       dropped,
                       Fmt.seconds(window.deltaMs(SampleKinds.FILTER)),
                       traffic == null ? "" : ", " + traffic.describe(share)))
-              .fix(deleteCommand(Fixes.ofNetns(window.netns(), window.netnsKind()), rule, spec))
+              .fix(deleteCommand(Fixes.of(window), rule, spec))
               .build());
     }
     for (ChainPolicy policy : window.chainPolicies()) {
@@ -174,11 +170,7 @@ final class FirewallDropRule implements PacketLossRule {
       String location = policy.getTable() + " " + policy.getChain() + " policy DROP";
       causes.add(
           CauseBuilder.of(window, Cause.FIREWALL_DROP, Layer.FIREWALL, location)
-              .evidence("backend", policy.getBackend())
-              .evidence("family", policy.getFamily())
-              .evidence("table", policy.getTable())
-              .evidence("chain", policy.getChain())
-              .evidence("policy", policy.getPolicy())
+              .evidenceFrom(policy, "backend", "family", "table", "chain", "policy")
               .evidence("droppedPackets", dropped)
               .evidence("droppedBytes", policy.getBytes())
               .evidence("chainPackets", Math.max(decided, dropped))
@@ -197,8 +189,8 @@ final class FirewallDropRule implements PacketLossRule {
                       Fmt.seconds(window.deltaMs(SampleKinds.FILTER)),
                       Fmt.percent(share)))
               .fix(
-                  Fixes.command(
-                      Fixes.ofNetns(window.netns(), window.netnsKind()),
+                  Fixes.inNetns(
+                      window,
                       List.of(
                           tool(policy.getBackend()),
                           "-t",

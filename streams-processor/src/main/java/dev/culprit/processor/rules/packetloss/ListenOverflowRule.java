@@ -1,5 +1,7 @@
 package dev.culprit.processor.rules.packetloss;
 
+import static dev.culprit.processor.rules.packetloss.Deltas.value;
+
 import dev.culprit.processor.delta.ProtocolCounter;
 import dev.culprit.processor.delta.SampleKinds;
 import dev.culprit.processor.rules.CauseBuilder;
@@ -53,14 +55,11 @@ final class ListenOverflowRule implements PacketLossRule {
     return List.of(
         CauseBuilder.of(window, Cause.LISTEN_OVERFLOW, Layer.TRANSPORT, "TCP listen queues")
             .evidence(
-                ProtocolCounter.LISTEN_OVERFLOWS.kernelName(),
-                window.protocol(ProtocolCounter.LISTEN_OVERFLOWS))
-            .evidence(
-                ProtocolCounter.LISTEN_DROPS.kernelName(),
-                window.protocol(ProtocolCounter.LISTEN_DROPS))
-            .evidence(
-                ProtocolCounter.TCP_REQ_Q_FULL_DROP.kernelName(),
-                window.protocol(ProtocolCounter.TCP_REQ_Q_FULL_DROP))
+                window,
+                List.of(
+                    ProtocolCounter.LISTEN_OVERFLOWS,
+                    ProtocolCounter.LISTEN_DROPS,
+                    ProtocolCounter.TCP_REQ_Q_FULL_DROP))
             .evidence("intervalMs", intervalMs)
             .confidence(0.9)
             .summary(
@@ -72,19 +71,11 @@ final class ListenOverflowRule implements PacketLossRule {
                     Fmt.seconds(intervalMs),
                     why))
             .fix(
-                Fixes.command(
-                    Fixes.ofNetns(window.netns(), window.netnsKind()),
-                    List.of(
-                        "sysctl",
-                        "-w",
-                        "net.core.somaxconn=4096",
-                        "net.ipv4.tcp_max_syn_backlog=4096"),
+                Fixes.sysctl(
+                    Fixes.of(window),
+                    List.of("net.core.somaxconn=4096", "net.ipv4.tcp_max_syn_backlog=4096"),
                     "and raise the application's listen() backlog; ss -ltn: Recv-Q reaching"
                         + " Send-Q shows the socket"))
             .build());
-  }
-
-  private static long value(Long delta) {
-    return delta == null ? 0 : delta;
   }
 }

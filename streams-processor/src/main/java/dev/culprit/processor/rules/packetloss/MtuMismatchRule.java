@@ -36,8 +36,8 @@ final class MtuMismatchRule implements PacketLossRule {
   @Override
   public List<RootCause> evaluate(NetnsWindow window) {
     List<RootCause> causes = new ArrayList<>();
-    for (InterfaceStats device : window.interfaces()) {
-      if (Peers.isLoopback(device) || device.getMtu() == null) {
+    for (InterfaceStats device : Peers.nonLoopback(window)) {
+      if (device.getMtu() == null) {
         continue;
       }
       boolean drops = positive(device.getRxDropped());
@@ -58,10 +58,7 @@ final class MtuMismatchRule implements PacketLossRule {
       CauseBuilder cause =
           CauseBuilder.of(window, Cause.MTU_MISMATCH, Layer.LINK, device.getName())
               .evidence("device", device.getName())
-              .evidence("mtu", device.getMtu())
-              .evidence("rxDropped", device.getRxDropped())
-              .evidence("rxLengthErrors", device.getRxLengthErrors())
-              .evidence("rxPackets", device.getRxPackets())
+              .evidenceFrom(device, "mtu", "rxDropped", "rxLengthErrors", "rxPackets")
               .evidence("intervalMs", intervalMs);
       refusing.ifPresent(
           r ->
@@ -94,8 +91,8 @@ final class MtuMismatchRule implements PacketLossRule {
                     lost,
                     device.getMtu()))
             .fix(
-                Fixes.command(
-                    Fixes.ofNetns(window.netns(), window.netnsKind()),
+                Fixes.inNetns(
+                    window,
                     List.of("ip", "link", "set", "dev", device.getName(), "mtu", "" + peerMtu),
                     null));
       } else {
@@ -111,8 +108,8 @@ final class MtuMismatchRule implements PacketLossRule {
                     device.getMtu(),
                     lost))
             .fix(
-                Fixes.command(
-                    Fixes.ofNetns(window.netns(), window.netnsKind()),
+                Fixes.inNetns(
+                    window,
                     List.of("ip", "link", "set", "dev", device.getName(), "mtu", "1500"),
                     "or the MTU the rest of its network uses"));
       }

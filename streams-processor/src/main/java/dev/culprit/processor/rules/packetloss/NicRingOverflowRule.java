@@ -1,5 +1,7 @@
 package dev.culprit.processor.rules.packetloss;
 
+import static dev.culprit.processor.rules.packetloss.Deltas.value;
+
 import dev.culprit.processor.delta.SampleKinds;
 import dev.culprit.processor.rules.CauseBuilder;
 import dev.culprit.processor.rules.Fixes;
@@ -29,10 +31,7 @@ final class NicRingOverflowRule implements PacketLossRule {
   @Override
   public List<RootCause> evaluate(NetnsWindow window) {
     List<RootCause> causes = new ArrayList<>();
-    for (InterfaceStats device : window.interfaces()) {
-      if (Peers.isLoopback(device)) {
-        continue;
-      }
+    for (InterfaceStats device : Peers.nonLoopback(window)) {
       long lost =
           Math.max(
               value(device.getRxFifo()),
@@ -44,10 +43,7 @@ final class NicRingOverflowRule implements PacketLossRule {
       causes.add(
           CauseBuilder.of(window, Cause.NIC_RING_OVERFLOW, Layer.LINK, device.getName())
               .evidence("device", device.getName())
-              .evidence("rxFifo", device.getRxFifo())
-              .evidence("rxOverErrors", device.getRxOverErrors())
-              .evidence("rxMissedErrors", device.getRxMissedErrors())
-              .evidence("rxPackets", device.getRxPackets())
+              .evidenceFrom(device, "rxFifo", "rxOverErrors", "rxMissedErrors", "rxPackets")
               .evidence("intervalMs", intervalMs)
               .confidence(0.9)
               .summary(
@@ -69,8 +65,8 @@ final class NicRingOverflowRule implements PacketLossRule {
                           ? ""
                           : " while " + device.getRxPackets() + " were received"))
               .fix(
-                  Fixes.command(
-                      Fixes.ofNetns(window.netns(), window.netnsKind()),
+                  Fixes.inNetns(
+                      window,
                       List.of("ethtool", "-G", device.getName(), "rx", "4096"),
                       "up to the maximum ethtool -g "
                           + Sh.quote(device.getName())
@@ -78,9 +74,5 @@ final class NicRingOverflowRule implements PacketLossRule {
               .build());
     }
     return causes;
-  }
-
-  private static long value(Long delta) {
-    return delta == null ? 0 : delta;
   }
 }

@@ -1,5 +1,7 @@
 package dev.culprit.processor.rules.packetloss;
 
+import static dev.culprit.processor.rules.packetloss.Deltas.value;
+
 import dev.culprit.processor.delta.SampleKinds;
 import dev.culprit.processor.rules.CauseBuilder;
 import dev.culprit.processor.rules.Fixes;
@@ -30,10 +32,7 @@ final class NicRxErrorsRule implements PacketLossRule {
   @Override
   public List<RootCause> evaluate(NetnsWindow window) {
     List<RootCause> causes = new ArrayList<>();
-    for (InterfaceStats device : window.interfaces()) {
-      if (Peers.isLoopback(device)) {
-        continue;
-      }
+    for (InterfaceStats device : Peers.nonLoopback(window)) {
       long length = value(device.getRxLengthErrors());
       long over = value(device.getRxOverErrors());
       long crc = value(device.getRxCrcErrors());
@@ -54,12 +53,14 @@ final class NicRxErrorsRule implements PacketLossRule {
               .evidence("device", device.getName())
               .evidence("corruptedFrames", corrupted)
               .evidence("otherRxErrors", errorsBeyond > corrupted ? errorsBeyond - corrupted : null)
-              .evidence("rxErrors", device.getRxErrors())
-              .evidence("rxCrcErrors", device.getRxCrcErrors())
-              .evidence("rxFrame", device.getRxFrame())
-              .evidence("rxLengthErrors", device.getRxLengthErrors())
-              .evidence("rxOverErrors", device.getRxOverErrors())
-              .evidence("rxPackets", device.getRxPackets())
+              .evidenceFrom(
+                  device,
+                  "rxErrors",
+                  "rxCrcErrors",
+                  "rxFrame",
+                  "rxLengthErrors",
+                  "rxOverErrors",
+                  "rxPackets")
               .evidence("intervalMs", intervalMs)
               .confidence(crc > 0 ? 0.9 : 0.75)
               .summary(
@@ -80,8 +81,8 @@ final class NicRxErrorsRule implements PacketLossRule {
                           "rx_frame",
                           device.getRxFrame())))
               .fix(
-                  Fixes.command(
-                      Fixes.ofNetns(window.netns(), window.netnsKind()),
+                  Fixes.inNetns(
+                      window,
                       List.of("ethtool", device.getName()),
                       "check speed/duplex and the err counters of ethtool -S "
                           + Sh.quote(device.getName())
@@ -89,9 +90,5 @@ final class NicRxErrorsRule implements PacketLossRule {
               .build());
     }
     return causes;
-  }
-
-  private static long value(Long delta) {
-    return delta == null ? 0 : delta;
   }
 }

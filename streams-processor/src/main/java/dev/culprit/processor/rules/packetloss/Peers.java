@@ -30,6 +30,11 @@ final class Peers {
     return "loopback".equals(i.getLinkType()) || "lo".equals(i.getName());
   }
 
+  /** The window's interfaces but loopback, which never connects to a peer or a wire. */
+  static List<InterfaceStats> nonLoopback(NetnsWindow window) {
+    return window.interfaces().stream().filter(i -> !isLoopback(i)).toList();
+  }
+
   /** The peer with the largest MTU above {@code device}'s, veth peer first; empty if none. */
   static Optional<Peer> withLargerMtu(NetnsWindow home, InterfaceStats device) {
     int mtu = device.getMtu();

@@ -35,17 +35,11 @@ import java.util.Set;
  * drop_overlimit), so an AQM's drops never name this cause, whatever its share. Neither is {@code
  * overlimits}, which counts packets delayed as well as dropped.
  */
-final class QdiscLossRule implements PacketLossRule {
+record QdiscLossRule(PacketLossThresholds thresholds) implements PacketLossRule {
 
   /** Qdiscs that drop early by design (active queue management). */
   static final Set<String> AQM_KINDS =
       Set.of("fq_codel", "codel", "pie", "fq_pie", "cake", "red", "gred", "choke", "sfb");
-
-  private final PacketLossThresholds thresholds;
-
-  QdiscLossRule(PacketLossThresholds thresholds) {
-    this.thresholds = thresholds;
-  }
 
   @Override
   public List<RootCause> evaluate(NetnsWindow window) {
@@ -90,7 +84,7 @@ final class QdiscLossRule implements PacketLossRule {
       String summary;
       double confidence;
       Fix fix;
-      FixScope scope = Fixes.ofNetns(window.netns(), window.netnsKind());
+      FixScope scope = Fixes.of(window);
       if (configuredLoss) {
         summary =
             head
@@ -136,21 +130,20 @@ final class QdiscLossRule implements PacketLossRule {
                       .evidence("leafLimitPackets", leaf.getLimitPackets()));
       causes.add(
           cause
-              .evidence("device", q.getDevice())
-              .evidence("kind", q.getKind())
-              .evidence("handle", q.getHandle())
-              .evidence("parent", q.getParent())
+              .evidenceFrom(q, "device", "kind", "handle", "parent")
               .evidence("drops", drops)
               .evidence("packets", sent)
               .evidence("dropShare", share)
-              .evidence("overlimits", q.getOverlimits())
-              .evidence("backlogPackets", q.getBacklogPackets())
-              .evidence("lossPercent", q.getLossPercent())
-              .evidence("delayUs", q.getDelayUs())
-              .evidence("limitPackets", q.getLimitPackets())
-              .evidence("limitBytes", q.getLimitBytes())
-              .evidence("rateBitsPerSecond", q.getRateBitsPerSecond())
-              .evidence("burstBytes", q.getBurstBytes())
+              .evidenceFrom(
+                  q,
+                  "overlimits",
+                  "backlogPackets",
+                  "lossPercent",
+                  "delayUs",
+                  "limitPackets",
+                  "limitBytes",
+                  "rateBitsPerSecond",
+                  "burstBytes")
               .evidence("intervalMs", intervalMs)
               .confidence(confidence)
               .summary(summary + leafNote(window.qdiscs(), q) + ": " + counted + ".")

@@ -83,9 +83,9 @@ final class ReversePathFilterRule implements PacketLossRule {
             .confidence(volume ? 0.9 : 0.8)
             .summary(summary)
             .fix(
-                Fixes.command(
-                    Fixes.ofNetns(window.netns(), window.netnsKind()),
-                    List.of("sysctl", "-w", "net.ipv4.conf.all.rp_filter=2"),
+                Fixes.sysctl(
+                    Fixes.of(window),
+                    List.of("net.ipv4.conf.all.rp_filter=2"),
                     "loose mode, with net.ipv4.conf.<receiving interface>.rp_filter=2; or route"
                         + " replies the way requests come: ip route get <source address> shows"
                         + " the way back"))

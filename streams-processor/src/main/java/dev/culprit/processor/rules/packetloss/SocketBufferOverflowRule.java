@@ -44,12 +44,10 @@ final class SocketBufferOverflowRule implements PacketLossRule {
     long udp = sum(window, UDP);
     if (udp > 0) {
       Long received = window.protocol(ProtocolCounter.UDP_IN_DATAGRAMS);
-      CauseBuilder cause =
-          CauseBuilder.of(
-              window, Cause.SOCKET_BUFFER_OVERFLOW, Layer.SOCKET, "UDP socket receive buffers");
-      UDP.forEach(c -> cause.evidence(c.kernelName(), window.protocol(c)));
       causes.add(
-          cause
+          CauseBuilder.of(
+                  window, Cause.SOCKET_BUFFER_OVERFLOW, Layer.SOCKET, "UDP socket receive buffers")
+              .evidence(window, UDP)
               .evidence(ProtocolCounter.UDP_IN_DATAGRAMS.kernelName(), received)
               .evidence("intervalMs", intervalMs)
               .confidence(0.9)
@@ -63,24 +61,18 @@ final class SocketBufferOverflowRule implements PacketLossRule {
                       Fmt.seconds(intervalMs),
                       received == null ? "" : ", while " + received + " were delivered"))
               .fix(
-                  Fixes.command(
-                      Fixes.ofNetns(window.netns(), window.netnsKind()),
-                      List.of(
-                          "sysctl",
-                          "-w",
-                          "net.core.rmem_max=26214400",
-                          "net.core.rmem_default=26214400"),
+                  Fixes.sysctl(
+                      Fixes.of(window),
+                      List.of("net.core.rmem_max=26214400", "net.core.rmem_default=26214400"),
                       "and raise SO_RCVBUF in the application, or make it read faster"))
               .build());
     }
     long tcp = sum(window, TCP);
     if (tcp > 0) {
-      CauseBuilder cause =
-          CauseBuilder.of(
-              window, Cause.SOCKET_BUFFER_OVERFLOW, Layer.SOCKET, "TCP socket receive buffers");
-      TCP.forEach(c -> cause.evidence(c.kernelName(), window.protocol(c)));
       causes.add(
-          cause
+          CauseBuilder.of(
+                  window, Cause.SOCKET_BUFFER_OVERFLOW, Layer.SOCKET, "TCP socket receive buffers")
+              .evidence(window, TCP)
               .evidence("intervalMs", intervalMs)
               .confidence(0.85)
               .summary(
@@ -101,13 +93,10 @@ final class SocketBufferOverflowRule implements PacketLossRule {
                           "RcvPruned",
                           window.protocol(ProtocolCounter.TCP_RCV_PRUNED))))
               .fix(
-                  Fixes.command(
-                      Fixes.ofNetns(window.netns(), window.netnsKind()),
+                  Fixes.sysctl(
+                      Fixes.of(window),
                       List.of(
-                          "sysctl",
-                          "-w",
-                          "net.core.rmem_max=16777216",
-                          "net.ipv4.tcp_rmem=4096 131072 16777216"),
+                          "net.core.rmem_max=16777216", "net.ipv4.tcp_rmem=4096 131072 16777216"),
                       "and make the application read faster"))
               .build());
     }

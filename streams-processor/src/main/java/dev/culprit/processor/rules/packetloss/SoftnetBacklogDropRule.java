@@ -29,18 +29,12 @@ import java.util.stream.Collectors;
  * budget with work left) only corroborates: a busy CPU that still emptied its backlog lost nothing.
  * The statistics are host-wide, so the rule speaks only in the host namespace's window.
  */
-final class SoftnetBacklogDropRule implements PacketLossRule {
+record SoftnetBacklogDropRule(PacketLossThresholds thresholds) implements PacketLossRule {
 
   static final long MIN_PACKETS = 10;
 
   /** The kernel's default, for the fix when the setting could not be read. */
   static final long KERNEL_DEFAULT_MAX_BACKLOG = 1000;
-
-  private final PacketLossThresholds thresholds;
-
-  SoftnetBacklogDropRule(PacketLossThresholds thresholds) {
-    this.thresholds = thresholds;
-  }
 
   @Override
   public List<RootCause> evaluate(NetnsWindow window) {
@@ -111,9 +105,9 @@ final class SoftnetBacklogDropRule implements PacketLossRule {
             // netdev_max_backlog is one host-wide setting (not per namespace), so the fix runs on
             // the host whatever namespace the sample came from.
             .fix(
-                Fixes.command(
+                Fixes.sysctl(
                     Fixes.host(),
-                    List.of("sysctl", "-w", "net.core.netdev_max_backlog=" + raiseTo),
+                    List.of("net.core.netdev_max_backlog=" + raiseTo),
                     "and spread receive processing over more CPUs: RSS (ethtool -L <device>"
                         + " combined <CPUs>) or RPS (echo <cpu mask> >"
                         + " /sys/class/net/<device>/queues/rx-<n>/rps_cpus)"))

@@ -101,14 +101,6 @@ class HostileContainerRemediationTest {
   }
 
   private static RootCause explain(KernelOomSample kill, ContainerStats before) {
-    return OomRules.explain(
-            new KillContext(
-                HOST,
-                TOMCAT_ID,
-                kill,
-                kill.getKillTimeMs(),
-                List.of(OomFixtures.periodic(kill.getKillTimeMs() - 1000, before))),
-            T)
-        .orElseThrow();
+    return OomRules.explain(OomFixtures.killAfter(kill, before), T).orElseThrow();
   }
 }

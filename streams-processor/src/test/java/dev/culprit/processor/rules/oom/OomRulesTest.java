@@ -23,10 +23,7 @@ class OomRulesTest {
 
   @Test
   void blamesTheSeedsTwoGigabyteHeapInA512MiBContainer() {
-    ContainerStats tomcat =
-        OomFixtures.docker(TOMCAT_ID, "tomcat", 512 * MIB, 300 * MIB)
-            .setJvms(List.of(OomFixtures.jvm(27281, 2092957696L, "default-host-ram")))
-            .build();
+    ContainerStats tomcat = OomFixtures.seedTomcat(300 * MIB);
     RootCause c =
         explainTomcat(
             OomFixtures.seedKill().build(),
@@ -193,10 +190,7 @@ class OomRulesTest {
 
   @Test
   void judgesAKillOnlyTheEngineReportedFromTheContainersJvm() {
-    ContainerStats tomcat =
-        OomFixtures.docker(TOMCAT_ID, "tomcat", 512 * MIB, 300 * MIB)
-            .setJvms(List.of(OomFixtures.jvm(27281, 2092957696L, "default-host-ram")))
-            .build();
+    ContainerStats tomcat = OomFixtures.seedTomcat(300 * MIB);
     RootCause c =
         explainTomcat(
             null,
@@ -339,13 +333,6 @@ class OomRulesTest {
   }
 
   private static Optional<RootCause> explain(KernelOomSample kill, ContainerStats before) {
-    return OomRules.explain(
-        new KillContext(
-            HOST,
-            TOMCAT_ID,
-            kill,
-            kill.getKillTimeMs(),
-            List.of(OomFixtures.periodic(kill.getKillTimeMs() - 1000, before))),
-        T);
+    return OomRules.explain(OomFixtures.killAfter(kill, before), T);
   }
 }
