@@ -68,10 +68,6 @@ trap cleanup EXIT
 # The launcher rebuilds the jar when a source file is newer: start everything from the jar it
 # built, so an edit during the run cannot trigger a build under the measurement.
 launcher_opts=$(sed -n 's/^  default_opts="\(.*\)"$/\1/p' culprit)
-# The launcher archives the agent's classes (AppCDS) on its first `collect` after a build.
-./culprit collect --help >/dev/null
-[ -f app/target/culprit-collect.jsa ] && \
-  launcher_opts="$launcher_opts -XX:SharedArchiveFile=app/target/culprit-collect.jsa -Xlog:cds*=off"
 jar=app/target/culprit-collect.jar
 java -XX:+UseSerialGC -Xmx768m -jar app/target/culprit.jar broker --port 0 --data-dir "$d/broker" >/dev/null 2>"$d/broker.err" & pids+=($!)
 broker_pid=$!
@@ -84,6 +80,11 @@ until [ -f "$d/broker/bootstrap-servers" ]; do
 done
 bs=$(cat "$d/broker/bootstrap-servers")
 login="$d/broker/kafka-client.properties"
+# The launcher archives the agent's classes (AppCDS) from one training cycle of the agents'
+# configuration, as it does on a host's first `collect` after a build.
+CULPRIT_CDS=train ./culprit collect --interval 1s --bootstrap-servers "$bs" --kafka-config "$login" \
+  --data-dir "$d/train" --spool-dir "$d/train/spool" --netns-include 'culprit-b-*' 2>/dev/null
+launcher_opts="$launcher_opts -XX:SharedArchiveFile=app/target/culprit-collect.jsa -Xlog:cds*=off"
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
