@@ -218,6 +218,9 @@ public final class Collector implements AutoCloseable {
       if (results == null) {
         return List.of();
       }
+      for (Source source : sources) {
+        source.retainOnly(namespaces);
+      }
       outcomes.addAll(results);
       List<Sample> records = new ArrayList<>();
       for (CallOutcome<List<Sample>> r : results) {

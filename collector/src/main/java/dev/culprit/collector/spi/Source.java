@@ -28,6 +28,13 @@ public interface Source {
    */
   List<Sample> collect(Netns netns, Header header) throws Exception;
 
+  /**
+   * After each cycle, the namespaces it sampled: whatever a source keeps per namespace (caches,
+   * counts) for any other namespace can go. Namespaces come and go, and anyone can make them: a
+   * source must not keep state for one that is gone.
+   */
+  default void retainOnly(List<Netns> present) {}
+
   /** Where a source runs. */
   enum Scope {
     /** Once per network namespace. */

@@ -110,6 +110,15 @@ public final class NfRules {
     };
   }
 
+  /** A handler that counts the rules of a dump in {@code into[0]}, parsing none of them. */
+  public static NlMessages.Handler countInto(long[] into) {
+    return (type, payload) -> {
+      if (type == NEWRULE) {
+        into[0]++;
+      }
+    };
+  }
+
   /** A handler that stores the generation id of an NFT_MSG_NEWGEN reply in {@code into[0]}. */
   public static NlMessages.Handler generationInto(long[] into) {
     return (type, payload) -> {

@@ -84,6 +84,14 @@ public final class FirewallSource implements Source {
   private final boolean countersFromNetlink;
   private final Map<String, CachedListing> cache = new ConcurrentHashMap<>();
 
+  /**
+   * Namespaces whose nf_tables ruleset was too large, with the generation it was counted at: while
+   * it stands, the namespace costs one generation query a cycle, not a count or a listing.
+   */
+  private final Map<String, TooLarge> tooLarge = new ConcurrentHashMap<>();
+
+  private record TooLarge(long generation, String message) {}
+
   /** Counters from netlink where it can; rule text forked only when the ruleset changed. */
   public FirewallSource(NetnsAccess access, int everyCycles) {
     this(access, everyCycles, true);
@@ -127,6 +135,9 @@ public final class FirewallSource implements Source {
     boolean tablesKnown = nf != null;
     if (nf == null) {
       Long generation = countersFromNetlink && handles != null ? generation(handles) : null;
+      if (generation != null) {
+        refuseIfTooMany(netns, handles, generation);
+      }
       List<NfTables.Table> tables = netlinkTables(handles);
       tablesKnown = tables != null;
       nf = listNfTables(netns, tables, failures);
@@ -253,6 +264,52 @@ public final class FirewallSource implements Source {
       return null;
     }
     return gen[0] < 0 ? null : gen[0];
+  }
+
+  /**
+   * NO_DATA, before anything is listed or parsed, when the namespace's nf_tables hold more than
+   * {@link #MAX_RULES} rules: counted by netlink as the dump streams past (a fork of
+   * iptables-nft-save over 50,000 rules took seconds of CPU every cycle), and remembered until the
+   * ruleset's generation changes.
+   */
+  private void refuseIfTooMany(Netns netns, NetnsHandles handles, long generation)
+      throws NoDataException {
+    String key = cacheKey(netns);
+    TooLarge known = tooLarge.get(key);
+    if (known != null && known.generation() == generation) {
+      throw new NoDataException(known.message());
+    }
+    long[] count = {0};
+    try {
+      handles.dump(DumpRequest.NFT_RULES, NfRules.countInto(count));
+    } catch (IOException e) {
+      logNetlinkFailure("rule count", e);
+      return; // the listing's own count decides
+    }
+    if (count[0] > MAX_RULES) {
+      String message =
+          "too large: "
+              + count[0]
+              + " firewall rules (nf_tables), more than the "
+              + MAX_RULES
+              + " sampled per namespace";
+      tooLarge.put(key, new TooLarge(generation, message));
+      throw new NoDataException(message);
+    }
+    tooLarge.remove(key);
+  }
+
+  @Override
+  public void retainOnly(List<Netns> present) {
+    Set<Long> inodes = new HashSet<>();
+    Set<String> keys = new HashSet<>();
+    for (Netns netns : present) {
+      inodes.add(netns.inode());
+      keys.add(cacheKey(netns));
+    }
+    calls.keySet().retainAll(inodes);
+    cache.keySet().retainAll(keys);
+    tooLarge.keySet().retainAll(keys);
   }
 
   /** Every nf_tables rule of the namespace, or null when the dump failed or was interrupted. */

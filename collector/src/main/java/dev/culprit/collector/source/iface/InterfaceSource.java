@@ -1,13 +1,18 @@
 package dev.culprit.collector.source.iface;
 
+import static dev.culprit.collector.source.PerNamespaceLimits.MAX_ADDRESSES;
+import static dev.culprit.collector.source.PerNamespaceLimits.MAX_INTERFACES;
+
 import dev.culprit.collector.platform.netlink.AddressMessages;
 import dev.culprit.collector.platform.netlink.DumpRequest;
 import dev.culprit.collector.platform.netlink.LinkMessages;
 import dev.culprit.collector.platform.netlink.NetnsHandles;
 import dev.culprit.collector.platform.netlink.NlAddress;
 import dev.culprit.collector.platform.netlink.NlLink;
+import dev.culprit.collector.platform.netlink.Rtnl;
 import dev.culprit.collector.platform.netns.NetnsAccess;
 import dev.culprit.collector.source.NameFilter;
+import dev.culprit.collector.source.PerNamespaceLimits;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.NamedSource;
 import dev.culprit.collector.spi.Netns;
@@ -71,14 +76,36 @@ public final class InterfaceSource extends NamedSource {
     return List.of(new Sample(Topics.INTERFACE, header.host(), sample));
   }
 
-  private List<InterfaceStats> readNetlink(NetnsHandles handles) throws IOException {
+  private List<InterfaceStats> readNetlink(NetnsHandles handles)
+      throws IOException, NoDataException {
     List<NlLink> links = new ArrayList<>();
     List<NlAddress> addresses = new ArrayList<>();
     for (int attempt = 1; ; attempt++) {
       links.clear();
       addresses.clear();
-      boolean interrupted = handles.dump(DumpRequest.LINKS, LinkMessages.collectInto(links));
-      interrupted |= handles.dump(DumpRequest.ADDRESSES, AddressMessages.collectInto(addresses));
+      // Counted as they stream past; only the first MAX_* are parsed and kept.
+      int[] seen = new int[2];
+      boolean interrupted =
+          handles.dump(
+              DumpRequest.LINKS,
+              (type, payload) -> {
+                if (type == Rtnl.RTM_NEWLINK && ++seen[0] <= MAX_INTERFACES) {
+                  links.add(LinkMessages.parse(payload));
+                }
+              });
+      PerNamespaceLimits.check(seen[0], MAX_INTERFACES, "interfaces");
+      interrupted |=
+          handles.dump(
+              DumpRequest.ADDRESSES,
+              (type, payload) -> {
+                if (type == Rtnl.RTM_NEWADDR && ++seen[1] <= MAX_ADDRESSES) {
+                  NlAddress address = AddressMessages.parse(payload);
+                  if (address != null) {
+                    addresses.add(address);
+                  }
+                }
+              });
+      PerNamespaceLimits.check(seen[1], MAX_ADDRESSES, "addresses");
       if (!interrupted || attempt == DUMP_ATTEMPTS) {
         return NetlinkInterfaces.records(links, addresses, devices);
       }
@@ -91,6 +118,7 @@ public final class InterfaceSource extends NamedSource {
       throw new NoDataException("no net/dev in network namespace " + label(netns));
     }
     List<NetDevParser.Device> rows = NetDevParser.parse(source(netns), devText);
+    PerNamespaceLimits.check(rows.size(), MAX_INTERFACES, "interfaces");
     Map<String, Link> links = links(netns, rows);
     List<InterfaceStats> interfaces = new ArrayList<>(rows.size());
     Set<String> seen = new HashSet<>();

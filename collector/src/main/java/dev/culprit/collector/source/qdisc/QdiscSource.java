@@ -1,5 +1,8 @@
 package dev.culprit.collector.source.qdisc;
 
+import static dev.culprit.collector.source.PerNamespaceLimits.MAX_INTERFACES;
+import static dev.culprit.collector.source.PerNamespaceLimits.MAX_QDISCS;
+
 import dev.culprit.collector.platform.exec.CommandRunner.CommandException;
 import dev.culprit.collector.platform.netlink.DumpRequest;
 import dev.culprit.collector.platform.netlink.LinkMessages;
@@ -7,12 +10,15 @@ import dev.culprit.collector.platform.netlink.NetnsHandles;
 import dev.culprit.collector.platform.netlink.NlLink;
 import dev.culprit.collector.platform.netlink.NlQdisc;
 import dev.culprit.collector.platform.netlink.QdiscMessages;
+import dev.culprit.collector.platform.netlink.Rtnl;
 import dev.culprit.collector.platform.netns.NetnsAccess;
 import dev.culprit.collector.platform.procfs.ProcFiles;
 import dev.culprit.collector.source.NameFilter;
+import dev.culprit.collector.source.PerNamespaceLimits;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.NamedSource;
 import dev.culprit.collector.spi.Netns;
+import dev.culprit.collector.spi.NoDataException;
 import dev.culprit.collector.spi.ParseException;
 import dev.culprit.collector.spi.Sample;
 import dev.culprit.schemas.QdiscSample;
@@ -60,6 +66,7 @@ public final class QdiscSource extends NamedSource {
   @Override
   public List<Sample> collect(Netns netns, Header header) throws Exception {
     List<QdiscStats> all = read(netns);
+    PerNamespaceLimits.check(all.size(), MAX_QDISCS, "qdiscs");
     List<QdiscStats> kept = new ArrayList<>(all.size());
     for (QdiscStats q : all) {
       if (devices.test(q.getDevice())) {
@@ -88,14 +95,32 @@ public final class QdiscSource extends NamedSource {
     return TcQdiscTextParser.parse(String.join(" ", TC_TEXT), access.run(netns, TC_TEXT), null);
   }
 
-  private List<QdiscStats> readNetlink(NetnsHandles handles) throws IOException {
+  private List<QdiscStats> readNetlink(NetnsHandles handles) throws IOException, NoDataException {
     List<NlLink> links = new ArrayList<>();
     List<NlQdisc> qdiscs = new ArrayList<>();
     for (int attempt = 1; ; attempt++) {
       links.clear();
       qdiscs.clear();
-      boolean interrupted = handles.dump(DumpRequest.LINK_NAMES, LinkMessages.collectInto(links));
-      interrupted |= handles.dump(DumpRequest.QDISCS, QdiscMessages.collectInto(qdiscs));
+      // Counted as they stream past; only the first MAX_* are parsed and kept.
+      int[] seen = new int[2];
+      boolean interrupted =
+          handles.dump(
+              DumpRequest.LINK_NAMES,
+              (type, payload) -> {
+                if (type == Rtnl.RTM_NEWLINK && ++seen[0] <= MAX_INTERFACES) {
+                  links.add(LinkMessages.parse(payload));
+                }
+              });
+      PerNamespaceLimits.check(seen[0], MAX_INTERFACES, "interfaces");
+      interrupted |=
+          handles.dump(
+              DumpRequest.QDISCS,
+              (type, payload) -> {
+                if (type == Rtnl.RTM_NEWQDISC && ++seen[1] <= MAX_QDISCS) {
+                  qdiscs.add(QdiscMessages.parse(payload));
+                }
+              });
+      PerNamespaceLimits.check(seen[1], MAX_QDISCS, "qdiscs");
       if (!interrupted || attempt == DUMP_ATTEMPTS) {
         return NetlinkQdiscs.records(qdiscs, links, core);
       }

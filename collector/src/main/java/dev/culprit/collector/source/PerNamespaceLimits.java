@@ -1,0 +1,37 @@
+package dev.culprit.collector.source;
+
+import dev.culprit.collector.spi.NoDataException;
+
+/**
+ * How much of one namespace the agent holds in a cycle. A large host has hundreds of interfaces (a
+ * Kubernetes node one veth per pod) and a few qdiscs per interface (a multiqueue NIC one per
+ * queue); any local user can make thousands of each in a namespace of their own ({@code unshare
+ * -Urn}), and every entry costs the agent about a kilobyte per cycle. Past a limit the namespace's
+ * source reports NO_DATA with the count instead: counted as the kernel's answer streams past, never
+ * held in memory.
+ */
+public final class PerNamespaceLimits {
+
+  /** Interfaces (links) of one namespace. */
+  public static final int MAX_INTERFACES = 1_024;
+
+  /** Addresses of one namespace: a few per interface (IPv4, IPv6 link-local and global). */
+  public static final int MAX_ADDRESSES = 4 * MAX_INTERFACES;
+
+  /** Qdiscs of one namespace: a root per interface plus one per queue of multiqueue NICs. */
+  public static final int MAX_QDISCS = 4 * MAX_INTERFACES;
+
+  private PerNamespaceLimits() {}
+
+  /**
+   * NO_DATA, saying how many, when a namespace has more than {@code max} of {@code what}.
+   *
+   * @throws NoDataException "too large: COUNT WHAT, more than the MAX sampled per namespace"
+   */
+  public static void check(long count, int max, String what) throws NoDataException {
+    if (count > max) {
+      throw new NoDataException(
+          "too large: " + count + " " + what + ", more than the " + max + " sampled per namespace");
+    }
+  }
+}
