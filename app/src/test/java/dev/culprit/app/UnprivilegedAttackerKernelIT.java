@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * skips saying why otherwise. Everything the user made lives in its namespaces, which vanish with
  * its processes; the files are under {@code /tmp/culprit-attacker-*}, removed after.
  */
-class UnprivilegedAttackerKernelTest {
+class UnprivilegedAttackerKernelIT {
 
   private static final int NOBODY = 65534;
   private static final Path CANARY = Path.of("/tmp/culprit-canary");
@@ -42,13 +42,18 @@ class UnprivilegedAttackerKernelTest {
   private static final int RULES_PER_RESTORE = 500;
 
   /**
-   * The heap is held to the agent's 64 MiB by {@code -Xmx64m} with {@code ExitOnOutOfMemoryError}
-   * (a clean exit proves it). The resident set adds metaspace, code cache and thread stacks: 88 MiB
-   * measured here, from the test's full class path without the launcher's class-data archive, so
-   * the bound is 128 MiB (override with {@code -Dculprit.attacker.rssBudgetMiB}).
+   * The agent's budget: its peak resident set, heap, metaspace, code cache and thread stacks
+   * included, while it samples the attacker's namespace (override with {@code
+   * -Dculprit.attacker.rssBudgetMiB}). The heap alone is held by the launcher's {@code -Xmx} with
+   * {@code ExitOnOutOfMemoryError}: a clean exit proves it was enough.
    */
   private static final long RSS_BUDGET_KIB =
-      Long.getLong("culprit.attacker.rssBudgetMiB", 128) * 1024;
+      Long.getLong("culprit.attacker.rssBudgetMiB", 64) * 1024;
+
+  /** The per-host agent's jar and the launcher that runs it (the IT runs in app/). */
+  private static final Path AGENT_JAR = Path.of("target", "culprit-collect.jar");
+
+  private static final Path LAUNCHER = Path.of("..", "culprit");
 
   private final ObjectMapper json = new ObjectMapper();
   private Path dir;
@@ -205,36 +210,38 @@ class UnprivilegedAttackerKernelTest {
     }
   }
 
-  /** One cycle of the real agent in a child JVM with the agent's lean flags, its RSS watched. */
+  /**
+   * One cycle of the real agent as the launcher runs it, its RSS watched: the slim jar, the
+   * launcher's JVM flags and glibc setting, and a class-data archive made the launcher's way (by
+   * one cycle of the same command, before the attack).
+   */
   private Collect collectOnce() throws Exception {
+    assertThat(AGENT_JAR).as("the agent's jar (mvn package)").exists();
+    List<String> java = new ArrayList<>();
+    java.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    java.addAll(launcherAgentFlags());
+    List<String> collect =
+        List.of("collect", "--once", "--json", "--docker-host", "none", "--data-dir");
+    Path archive = dir.resolve("agent.jsa");
+    List<String> train = new ArrayList<>(java);
+    train.addAll(List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds*=off", "-jar"));
+    train.add(AGENT_JAR.toString());
+    train.addAll(collect);
+    train.add(dir.resolve("train").toString());
+    assertThat(run(train)).as("the training cycle: %s", train).isZero();
+    assertThat(archive).as("the class-data archive").exists();
+
     Path out = dir.resolve("collect.out");
     Path err = dir.resolve("collect.err");
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(
-        List.of(
-            "-XX:+UseSerialGC",
-            "-Xms8m",
-            "-Xmx64m",
-            "-Xmn2m",
-            "-XX:TieredStopAtLevel=1",
-            "-XX:CICompilerCount=1",
-            "-XX:ReservedCodeCacheSize=16m",
-            "-Xss512k",
-            "-XX:-UsePerfData",
-            "-XX:+ExitOnOutOfMemoryError",
-            "-cp",
-            System.getProperty("java.class.path"),
-            Main.class.getName(),
-            "collect",
-            "--once",
-            "--json",
-            "--docker-host",
-            "none",
-            "--data-dir",
-            dir.resolve("data").toString()));
-    Process p =
-        new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    List<String> cmd = new ArrayList<>(java);
+    cmd.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds*=off", "-jar"));
+    cmd.add(AGENT_JAR.toString());
+    cmd.addAll(collect);
+    cmd.add(dir.resolve("data").toString());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+    pb.environment().put("MALLOC_ARENA_MAX", "2");
+    Process p = pb.start();
     Path status = Path.of("/proc", Long.toString(p.pid()), "status");
     long peak = 0;
     long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
@@ -257,6 +264,20 @@ class UnprivilegedAttackerKernelTest {
         readOrEmpty(err) + readOrEmpty(out).lines().filter(l -> !l.startsWith("{")).toList(),
         lines,
         peak);
+  }
+
+  /**
+   * The JVM flags the launcher gives {@code culprit collect} (its {@code default_opts} for the
+   * agent), so this test measures the agent as hosts run it.
+   */
+  private static List<String> launcherAgentFlags() throws IOException {
+    for (String line : Files.readAllLines(LAUNCHER)) {
+      if (line.startsWith("  default_opts=\"-")) {
+        String flags = line.substring(line.indexOf('"') + 1, line.lastIndexOf('"'));
+        return List.of(flags.trim().split("\\s+"));
+      }
+    }
+    throw new IllegalStateException("no agent flags (  default_opts=\"...\") in " + LAUNCHER);
   }
 
   /** The process's peak resident set so far ({@code VmHWM}), KiB; 0 once it has exited. */
