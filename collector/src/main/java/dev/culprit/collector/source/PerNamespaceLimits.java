@@ -1,6 +1,14 @@
 package dev.culprit.collector.source;
 
+import dev.culprit.collector.platform.netlink.BoundedDump;
+import dev.culprit.collector.platform.netlink.DumpRequest;
+import dev.culprit.collector.platform.netlink.LinkMessages;
+import dev.culprit.collector.platform.netlink.NetnsHandles;
+import dev.culprit.collector.platform.netlink.NlLink;
+import dev.culprit.collector.platform.netlink.Rtnl;
 import dev.culprit.collector.spi.NoDataException;
+import java.io.IOException;
+import java.util.List;
 
 /**
  * How much of one namespace the agent holds in a cycle. A large host has hundreds of interfaces (a
@@ -22,6 +30,41 @@ public final class PerNamespaceLimits {
   public static final int MAX_QDISCS = 4 * MAX_INTERFACES;
 
   private PerNamespaceLimits() {}
+
+  /**
+   * Dumps {@code request} in a namespace, parsing and keeping the first {@code max} messages of
+   * {@code type} in {@code into} and only counting the rest.
+   *
+   * @return whether the kernel said the list changed under the dump
+   * @throws NoDataException past {@code max}, with the count (see {@link #check})
+   */
+  public static <T> boolean dump(
+      NetnsHandles handles,
+      DumpRequest request,
+      int type,
+      BoundedDump.Parser<T> parser,
+      List<T> into,
+      int max,
+      String what)
+      throws IOException, NoDataException {
+    BoundedDump<T> dump = BoundedDump.of(type, max, parser, into);
+    boolean interrupted = handles.dump(request, dump);
+    check(dump.seen(), max, what);
+    return interrupted;
+  }
+
+  /** A link dump ({@code request} LINKS or LINK_NAMES) of at most {@link #MAX_INTERFACES}. */
+  public static boolean dumpLinks(NetnsHandles handles, DumpRequest request, List<NlLink> into)
+      throws IOException, NoDataException {
+    return dump(
+        handles,
+        request,
+        Rtnl.RTM_NEWLINK,
+        LinkMessages::parse,
+        into,
+        MAX_INTERFACES,
+        "interfaces");
+  }
 
   /**
    * NO_DATA, saying how many, when a namespace has more than {@code max} of {@code what}.

@@ -5,6 +5,7 @@ import dev.culprit.collector.platform.exec.ProcessCommandRunner;
 import dev.culprit.collector.platform.netns.ProcNamespaceFinder;
 import dev.culprit.collector.platform.procfs.HostPaths;
 import dev.culprit.collector.source.NameFilter;
+import dev.culprit.collector.spi.Netns;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -94,6 +95,14 @@ public final class NetnsShell {
   public static ProcNamespaceFinder finder(HostPaths paths, String... patterns) {
     return new ProcNamespaceFinder(
         paths, NameFilter.of(List.of(patterns), List.of()), pid -> Optional.empty());
+  }
+
+  /** The named namespace as the agent finds it. */
+  public static Netns find(HostPaths paths, String name) throws Exception {
+    return finder(paths, name).find().stream()
+        .filter(n -> n.label().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("no namespace " + name + " found"));
   }
 
   /**

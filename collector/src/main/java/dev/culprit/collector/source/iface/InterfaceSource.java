@@ -5,7 +5,6 @@ import static dev.culprit.collector.source.PerNamespaceLimits.MAX_INTERFACES;
 
 import dev.culprit.collector.platform.netlink.AddressMessages;
 import dev.culprit.collector.platform.netlink.DumpRequest;
-import dev.culprit.collector.platform.netlink.LinkMessages;
 import dev.culprit.collector.platform.netlink.NetnsHandles;
 import dev.culprit.collector.platform.netlink.NlAddress;
 import dev.culprit.collector.platform.netlink.NlLink;
@@ -84,28 +83,16 @@ public final class InterfaceSource extends NamedSource {
       links.clear();
       addresses.clear();
       // Counted as they stream past; only the first MAX_* are parsed and kept.
-      int[] seen = new int[2];
-      boolean interrupted =
-          handles.dump(
-              DumpRequest.LINKS,
-              (type, payload) -> {
-                if (type == Rtnl.RTM_NEWLINK && ++seen[0] <= MAX_INTERFACES) {
-                  links.add(LinkMessages.parse(payload));
-                }
-              });
-      PerNamespaceLimits.check(seen[0], MAX_INTERFACES, "interfaces");
+      boolean interrupted = PerNamespaceLimits.dumpLinks(handles, DumpRequest.LINKS, links);
       interrupted |=
-          handles.dump(
+          PerNamespaceLimits.dump(
+              handles,
               DumpRequest.ADDRESSES,
-              (type, payload) -> {
-                if (type == Rtnl.RTM_NEWADDR && ++seen[1] <= MAX_ADDRESSES) {
-                  NlAddress address = AddressMessages.parse(payload);
-                  if (address != null) {
-                    addresses.add(address);
-                  }
-                }
-              });
-      PerNamespaceLimits.check(seen[1], MAX_ADDRESSES, "addresses");
+              Rtnl.RTM_NEWADDR,
+              AddressMessages::parse,
+              addresses,
+              MAX_ADDRESSES,
+              "addresses");
       if (!interrupted || attempt == DUMP_ATTEMPTS) {
         return NetlinkInterfaces.records(links, addresses, devices);
       }

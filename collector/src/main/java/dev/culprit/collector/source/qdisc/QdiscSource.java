@@ -1,11 +1,9 @@
 package dev.culprit.collector.source.qdisc;
 
-import static dev.culprit.collector.source.PerNamespaceLimits.MAX_INTERFACES;
 import static dev.culprit.collector.source.PerNamespaceLimits.MAX_QDISCS;
 
 import dev.culprit.collector.platform.exec.CommandRunner.CommandException;
 import dev.culprit.collector.platform.netlink.DumpRequest;
-import dev.culprit.collector.platform.netlink.LinkMessages;
 import dev.culprit.collector.platform.netlink.NetnsHandles;
 import dev.culprit.collector.platform.netlink.NlLink;
 import dev.culprit.collector.platform.netlink.NlQdisc;
@@ -102,25 +100,16 @@ public final class QdiscSource extends NamedSource {
       links.clear();
       qdiscs.clear();
       // Counted as they stream past; only the first MAX_* are parsed and kept.
-      int[] seen = new int[2];
-      boolean interrupted =
-          handles.dump(
-              DumpRequest.LINK_NAMES,
-              (type, payload) -> {
-                if (type == Rtnl.RTM_NEWLINK && ++seen[0] <= MAX_INTERFACES) {
-                  links.add(LinkMessages.parse(payload));
-                }
-              });
-      PerNamespaceLimits.check(seen[0], MAX_INTERFACES, "interfaces");
+      boolean interrupted = PerNamespaceLimits.dumpLinks(handles, DumpRequest.LINK_NAMES, links);
       interrupted |=
-          handles.dump(
+          PerNamespaceLimits.dump(
+              handles,
               DumpRequest.QDISCS,
-              (type, payload) -> {
-                if (type == Rtnl.RTM_NEWQDISC && ++seen[1] <= MAX_QDISCS) {
-                  qdiscs.add(QdiscMessages.parse(payload));
-                }
-              });
-      PerNamespaceLimits.check(seen[1], MAX_QDISCS, "qdiscs");
+              Rtnl.RTM_NEWQDISC,
+              QdiscMessages::parse,
+              qdiscs,
+              MAX_QDISCS,
+              "qdiscs");
       if (!interrupted || attempt == DUMP_ATTEMPTS) {
         return NetlinkQdiscs.records(qdiscs, links, core);
       }

@@ -59,11 +59,7 @@ class FirewallNetlinkMatchesForkingKernelTest {
     in("nft add rule inet culprit input counter");
 
     HostPaths paths = HostPaths.defaults();
-    Netns netns =
-        NetnsShell.finder(paths, NS).find().stream()
-            .filter(n -> n.label().equals(NS))
-            .findFirst()
-            .orElseThrow();
+    Netns netns = NetnsShell.find(paths, NS);
     CountingCommandRunner forks = new CountingCommandRunner(shell.runner());
     NetworkSourceOptions filterOnly =
         NetworkSourceOptions.defaults().withEnabled(java.util.Set.of("filter"));

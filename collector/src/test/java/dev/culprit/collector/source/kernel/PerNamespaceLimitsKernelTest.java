@@ -74,11 +74,7 @@ class PerNamespaceLimitsKernelTest {
     }
 
     HostPaths paths = HostPaths.defaults();
-    Netns netns =
-        NetnsShell.finder(paths, NS).find().stream()
-            .filter(n -> n.label().equals(NS))
-            .findFirst()
-            .orElseThrow();
+    Netns netns = NetnsShell.find(paths, NS);
     CountingCommandRunner forks = new CountingCommandRunner(shell.runner());
     NetworkSourceOptions options =
         NetworkSourceOptions.defaults().withEnabled(Set.of("interface", "qdisc", "filter"));
