@@ -9,6 +9,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
@@ -76,6 +78,32 @@ final class KafkaClientTransport implements Transport {
         break;
       }
     }
+  }
+
+  @Override
+  public long connectionsOpened() {
+    return (long) producerMetric("connection-creation-total");
+  }
+
+  /** The longest throttle a broker asked for within the client's metric window (about a minute). */
+  @Override
+  public boolean throttled() {
+    return producerMetric("produce-throttle-time-max") > 0;
+  }
+
+  /** The producer-level metric {@code name}; 0 when it has no value (yet). */
+  private double producerMetric(String name) {
+    double total = 0;
+    for (Map.Entry<MetricName, ? extends Metric> e : producer.metrics().entrySet()) {
+      if (e.getKey().name().equals(name)
+          && e.getKey().group().equals("producer-metrics")
+          && e.getValue().metricValue() instanceof Double d
+          && !d.isNaN()
+          && !d.isInfinite()) {
+        total += d;
+      }
+    }
+    return total;
   }
 
   @Override

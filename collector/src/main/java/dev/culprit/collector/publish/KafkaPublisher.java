@@ -154,7 +154,9 @@ public final class KafkaPublisher implements Publisher {
         s.corruptRecords(),
         sender.sendErrors(),
         rejected.get() + sender.rejected(),
-        sender.failures());
+        sender.failures(),
+        sender.connectionsOpened(),
+        sender.unavailableTopics());
   }
 
   @Override
@@ -165,6 +167,14 @@ public final class KafkaPublisher implements Publisher {
   /** Whether the broker has not acknowledged the current window for three seconds, or failed it. */
   public boolean brokerUnreachable() {
     return sender.unreachable();
+  }
+
+  /**
+   * Whether a broker throttles this client (a quota) so that windows take longer than three
+   * seconds: records then wait in the spool, and the broker is not unreachable.
+   */
+  public boolean throttled() {
+    return sender.throttled();
   }
 
   /**

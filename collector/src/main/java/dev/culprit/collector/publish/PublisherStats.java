@@ -1,5 +1,7 @@
 package dev.culprit.collector.publish;
 
+import java.util.Map;
+
 /**
  * Delivery state of a publisher, as reported in {@code CollectorHealth}.
  *
@@ -13,6 +15,10 @@ package dev.culprit.collector.publish;
  *     than the broker or spool allows), logged and skipped
  * @param senderFailures counter: times the thread that drains the spool failed unexpectedly and
  *     started over after a pause; while it rises, records pile up in the spool
+ * @param connectionsOpened counter: TCP connections opened to brokers, one per broker and then one
+ *     per reconnect (after a request timed out or a connection was lost)
+ * @param unavailableTopics topics whose records the broker refuses now (missing, or denied by an
+ *     ACL), each with the broker's error; their records wait in the spool while the rest goes on
  */
 public record PublisherStats(
     long spooledRecords,
@@ -21,10 +27,16 @@ public record PublisherStats(
     long spoolCorruptRecords,
     long sendErrors,
     long rejectedRecords,
-    long senderFailures) {
+    long senderFailures,
+    long connectionsOpened,
+    Map<String, String> unavailableTopics) {
 
   /** Nothing spooled, nothing lost. */
-  public static final PublisherStats NONE = new PublisherStats(0, 0, 0, 0, 0, 0, 0);
+  public static final PublisherStats NONE = new PublisherStats(0, 0, 0, 0, 0, 0, 0, 0, Map.of());
+
+  public PublisherStats {
+    unavailableTopics = Map.copyOf(unavailableTopics);
+  }
 
   /** For publishers without a sender thread. */
   public PublisherStats(
@@ -41,6 +53,8 @@ public record PublisherStats(
         spoolCorruptRecords,
         sendErrors,
         rejectedRecords,
-        0);
+        0,
+        0,
+        Map.of());
   }
 }

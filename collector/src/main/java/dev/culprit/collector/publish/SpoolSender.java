@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -55,6 +56,12 @@ final class SpoolSender {
   private final AtomicLong rejected = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
 
+  /** Topics the broker does not take records of now → its error; written by the sender thread. */
+  private final Map<String, String> refusedTopics = new ConcurrentHashMap<>();
+
+  /** Connections opened by transports already closed. */
+  private final AtomicLong closedConnections = new AtomicLong();
+
   /** Topic → {System.nanoTime() of its next try, its current pause in ms}; sender thread only. */
   private final Map<String, long[]> topicRetry = new HashMap<>();
 
@@ -64,10 +71,11 @@ final class SpoolSender {
   private volatile boolean abort;
   private volatile boolean offline;
   private volatile boolean failing;
+  private volatile boolean throttled;
   private int failuresInARow;
   private boolean recordsWaiting = true;
   private long offlineSinceNanos;
-  private Transport transport;
+  private volatile Transport transport;
 
   SpoolSender(Spool spool, Supplier<Transport> transports, String target) {
     this.spool = spool;
@@ -94,6 +102,14 @@ final class SpoolSender {
     return awaitCondition(() -> spool.stats().pendingRecords() == 0, timeout);
   }
 
+  /**
+   * Whether a window took longer than {@link #NOTICE_AFTER} because a broker throttles this client
+   * (a quota), until a window goes through unthrottled.
+   */
+  boolean throttled() {
+    return throttled;
+  }
+
   /** Whether the current window went unacknowledged for {@link #NOTICE_AFTER} or failed. */
   boolean unreachable() {
     return offline;
@@ -112,6 +128,28 @@ final class SpoolSender {
   /** Whether the last attempt failed unexpectedly and no window got through since. */
   boolean failing() {
     return failing;
+  }
+
+  /**
+   * Topics whose records the broker refuses now (the topic is missing or denied), each with the
+   * broker's error; they wait in the spool while the other topics go on.
+   */
+  Map<String, String> unavailableTopics() {
+    return Map.copyOf(refusedTopics);
+  }
+
+  /** TCP connections every transport opened so far: the first per broker, then reconnects. */
+  long connectionsOpened() {
+    Transport t = transport;
+    long current = 0;
+    if (t != null) {
+      try {
+        current = t.connectionsOpened();
+      } catch (RuntimeException e) {
+        // closed meanwhile: its count moves to closedConnections
+      }
+    }
+    return closedConnections.get() + current;
   }
 
   /** Records the broker refused for good. */
@@ -258,7 +296,10 @@ final class SpoolSender {
       for (int i = 0; i < attempt.size(); i++) {
         Exception error = attempt.error(i);
         if (error == null) {
-          topicRetry.remove(pending.get(i).topic());
+          if (topicRetry.remove(pending.get(i).topic()) != null) {
+            refusedTopics.remove(pending.get(i).topic());
+            LOG.info("Kafka at {} takes records of {} again", target, pending.get(i).topic());
+          }
           continue;
         }
         if (error instanceof TopicUnavailableException && !attempt.permanent(i)) {
@@ -289,6 +330,10 @@ final class SpoolSender {
       pending = retry;
     }
     goOnline();
+    if (throttled && (transport == null || !transport.throttled())) {
+      throttled = false;
+      LOG.info("Kafka at {} no longer throttles this client", target);
+    }
     if (!parked.isEmpty()) {
       try {
         spool.append(parked);
@@ -344,6 +389,7 @@ final class SpoolSender {
     retry[1] =
         Math.min(TOPIC_RETRY_MAX.toMillis(), Math.max(RETRY_BACKOFF.toMillis(), retry[1] * 2));
     retry[0] = System.nanoTime() + retry[1] * 1_000_000L;
+    refusedTopics.put(topic, error);
     LOG.warn(
         "Kafka at {} does not take records of {} ({}); they wait in the spool {} and are tried"
             + " again in {} s while the other topics go on",
@@ -377,7 +423,20 @@ final class SpoolSender {
         transport.tick();
       }
       if (!offline && System.nanoTime() - started >= NOTICE_AFTER.toNanos()) {
-        goOffline("no acknowledgement within " + NOTICE_AFTER.toSeconds() + " s", started);
+        Transport t = transport;
+        if (t != null && t.throttled()) {
+          // The broker answers and asked this client to wait (a quota): not an outage.
+          if (!throttled) {
+            throttled = true;
+            LOG.warn(
+                "Kafka at {} throttles this client (a quota): records wait in the spool {} and go"
+                    + " at the rate the quota allows",
+                target,
+                spool.directory());
+          }
+        } else {
+          goOffline("no acknowledgement within " + NOTICE_AFTER.toSeconds() + " s", started);
+        }
       }
       if (offline) {
         syncSpool();
@@ -403,6 +462,7 @@ final class SpoolSender {
   private void closeTransport() {
     if (transport != null) {
       try {
+        closedConnections.addAndGet(transport.connectionsOpened());
         transport.close();
       } catch (RuntimeException e) {
         LOG.debug("closing the Kafka transport: {}", e.toString());

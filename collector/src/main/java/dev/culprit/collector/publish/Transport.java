@@ -24,6 +24,22 @@ interface Transport extends AutoCloseable {
    */
   default void tick() {}
 
+  /**
+   * Whether a broker throttles this client now or did so recently (a quota): a window that takes
+   * long is then waiting for the quota, not for an unreachable broker.
+   */
+  default boolean throttled() {
+    return false;
+  }
+
+  /**
+   * TCP connections the transport opened to brokers so far: after the first one per broker, each
+   * means a timeout or a lost connection. 0 for a transport without connections of its own.
+   */
+  default long connectionsOpened() {
+    return 0;
+  }
+
   /** Abandons what is in flight (it stays in the spool) and releases connections and threads. */
   @Override
   void close();

@@ -55,6 +55,16 @@ final class WireTransport implements Transport {
   }
 
   @Override
+  public long connectionsOpened() {
+    return producer.connectionsOpened();
+  }
+
+  @Override
+  public boolean throttled() {
+    return producer.throttledWithin(SpoolSender.NOTICE_AFTER.toNanos());
+  }
+
+  @Override
   public void tick() {
     producer.closeStuckConnections();
   }

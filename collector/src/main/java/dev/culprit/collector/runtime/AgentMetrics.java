@@ -150,6 +150,12 @@ public final class AgentMetrics implements Publisher {
         "culprit_collector_refused_records_total",
         "Records that can never be delivered (cannot be encoded, too large).",
         p.rejectedRecords());
+    counter(
+        out,
+        "culprit_collector_kafka_connections_total",
+        "TCP connections opened to brokers: one per broker, then one per reconnect (a request"
+            + " timed out or a connection was lost).",
+        p.connectionsOpened());
     return out.toString();
   }
 

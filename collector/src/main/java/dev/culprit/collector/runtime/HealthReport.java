@@ -4,12 +4,16 @@ import dev.culprit.collector.publish.PublisherStats;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.Sample;
 import dev.culprit.schemas.CollectorHealth;
+import dev.culprit.schemas.SourceState;
 import dev.culprit.schemas.SourceStatus;
 import dev.culprit.schemas.Topics;
 import java.util.List;
 
 /** Builds the cycle's {@link CollectorHealth} record. */
 final class HealthReport {
+
+  /** The source name of a topic's delivery in the health record: {@code publish:<topic>}. */
+  static final String PUBLISH_SOURCE = "publish:";
 
   private HealthReport() {}
 
@@ -35,7 +39,21 @@ final class HealthReport {
                         .setReason(o.reason())
                         .setDurationUs(o.durationUs())
                         .build())
-            .toList();
+            .collect(java.util.stream.Collectors.toCollection(java.util.ArrayList::new));
+    // A topic the broker refuses (missing, denied) is named with the broker's error: its records
+    // wait in the spool while the others go, which an unreachable broker would not explain.
+    stats
+        .unavailableTopics()
+        .forEach(
+            (topic, error) ->
+                statuses.add(
+                    SourceStatus.newBuilder()
+                        .setSource(PUBLISH_SOURCE + topic)
+                        .setNetns("")
+                        .setStatus(SourceState.ERROR)
+                        .setReason(error)
+                        .setDurationUs(0)
+                        .build()));
     CollectorHealth health =
         CollectorHealth.newBuilder(header.stamp(new CollectorHealth()))
             .setCycleDurationUs(cycleDurationUs)

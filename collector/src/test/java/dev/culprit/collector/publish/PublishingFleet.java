@@ -1,11 +1,13 @@
 package dev.culprit.collector.publish;
 
 import static dev.culprit.collector.testing.TestSamples.probe;
+import static dev.culprit.collector.testing.TestSamples.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.culprit.collector.publish.spool.Spool;
 import dev.culprit.collector.spi.Header;
-import dev.culprit.schemas.ProbeSample;
+import dev.culprit.collector.spi.Sample;
+import dev.culprit.schemas.Topic;
 import dev.culprit.schemas.Topics;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -36,6 +39,7 @@ public final class PublishingFleet implements AutoCloseable {
 
   private final List<String> hosts = new ArrayList<>();
   private final List<KafkaPublisher> publishers = new ArrayList<>();
+  private final List<Topic<?>> topics;
   private final AtomicBoolean paused = new AtomicBoolean();
   private final AtomicBoolean stopped = new AtomicBoolean();
   private final Thread loop;
@@ -44,6 +48,27 @@ public final class PublishingFleet implements AutoCloseable {
   public PublishingFleet(
       String prefix, int size, String bootstrap, Map<String, String> overrides, Path spools)
       throws IOException {
+    this(prefix, size, bootstrap, overrides, spools, List.of(Topics.PROBE));
+  }
+
+  /**
+   * A fleet whose every collector publishes one sample to each of {@code topics} (probe and
+   * protocol) every cycle.
+   */
+  public PublishingFleet(
+      String prefix,
+      int size,
+      String bootstrap,
+      Map<String, String> overrides,
+      Path spools,
+      List<Topic<?>> topics)
+      throws IOException {
+    for (Topic<?> t : topics) {
+      if (t != Topics.PROBE && t != Topics.PROTOCOL) {
+        throw new IllegalArgumentException("a fleet publishes probe and protocol samples: " + t);
+      }
+    }
+    this.topics = List.copyOf(topics);
     for (int i = 0; i < size; i++) {
       String host = prefix + "-h" + i;
       hosts.add(host);
@@ -54,6 +79,16 @@ public final class PublishingFleet implements AutoCloseable {
     loop = new Thread(this::run, prefix + "-publish");
     loop.setDaemon(true);
     loop.start();
+  }
+
+  /** The publisher of host {@code index}. */
+  public KafkaPublisher publisher(int index) {
+    return publishers.get(index);
+  }
+
+  /** The collectors' host ids (each also its producer's client.id). */
+  public List<String> hosts() {
+    return List.copyOf(hosts);
   }
 
   /** The partition of the probe topic that host {@code index}'s samples go to. */
@@ -86,15 +121,29 @@ public final class PublishingFleet implements AutoCloseable {
    * @return how many samples each collector published, by {@code collectorId}
    */
   public Map<String, Long> stopAndFlush(Duration timeout) throws InterruptedException {
+    return stopAndFlushAll(timeout).get(Topics.PROBE.name());
+  }
+
+  /**
+   * As {@link #stopAndFlush} for every topic the fleet publishes.
+   *
+   * @return by topic name, how many samples each collector published there, by {@code collectorId}
+   */
+  public Map<String, Map<String, Long>> stopAndFlushAll(Duration timeout)
+      throws InterruptedException {
     stopped.set(true);
     loop.join();
-    Map<String, Long> published = new TreeMap<>();
+    Map<String, Map<String, Long>> published = new TreeMap<>();
     for (int i = 0; i < hosts.size(); i++) {
       KafkaPublisher p = publishers.get(i);
       assertThat(p.flush(timeout))
           .as("%s delivered its spool within %s", hosts.get(i), timeout)
           .isTrue();
-      published.put(hosts.get(i), p.lastSeq(Topics.PROBE.name()));
+      for (Topic<?> t : topics) {
+        published
+            .computeIfAbsent(t.name(), k -> new TreeMap<>())
+            .put(hosts.get(i), p.lastSeq(t.name()));
+      }
     }
     return published;
   }
@@ -110,6 +159,12 @@ public final class PublishingFleet implements AutoCloseable {
    * {@code seq} found, in the order read (duplicates kept).
    */
   public Map<String, List<Long>> readSeqs(String bootstrap, Map<String, String> clientProps) {
+    return readSeqs(Topics.PROBE, bootstrap, clientProps);
+  }
+
+  /** As {@link #readSeqs(String, Map)} for {@code topic}. */
+  public Map<String, List<Long>> readSeqs(
+      Topic<?> topic, String bootstrap, Map<String, String> clientProps) {
     Map<String, Object> props = new HashMap<>(clientProps);
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -118,7 +173,7 @@ public final class PublishingFleet implements AutoCloseable {
     try (KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = new ArrayList<>();
-      for (PartitionInfo p : consumer.partitionsFor(Topics.PROBE.name(), Duration.ofSeconds(30))) {
+      for (PartitionInfo p : consumer.partitionsFor(topic.name(), Duration.ofSeconds(30))) {
         partitions.add(new TopicPartition(p.topic(), p.partition()));
       }
       consumer.assign(partitions);
@@ -127,16 +182,15 @@ public final class PublishingFleet implements AutoCloseable {
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
         assertThat(System.nanoTime())
-            .as("read the probe topic to its end in time")
+            .as("read %s to its end in time", topic.name())
             .isLessThan(deadline);
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           List<Long> mine = seqs.get(r.key());
           if (mine != null) {
-            ProbeSample s =
-                (ProbeSample)
-                    Topics.PROBE.valueSerde().deserializer().deserialize(r.topic(), r.value());
-            assertThat(s.getCollectorId().toString()).isEqualTo(r.key());
-            mine.add(s.getSeq());
+            GenericRecord s =
+                (GenericRecord) topic.valueSerde().deserializer().deserialize(r.topic(), r.value());
+            assertThat(s.get("collectorId").toString()).isEqualTo(r.key());
+            mine.add((Long) s.get("seq"));
           }
         }
       }
@@ -170,7 +224,11 @@ public final class PublishingFleet implements AutoCloseable {
           // stamped years ago while the test reads them.
           Header h =
               new Header(hosts.get(i), "", System.currentTimeMillis(), hosts.get(i), "boot-1");
-          publishers.get(i).publish(List.of(probe(h, n)));
+          List<Sample> samples = new ArrayList<>();
+          for (Topic<?> t : topics) {
+            samples.add(t == Topics.PROBE ? probe(h, n) : protocol(h, Map.of("Tcp.InSegs", n)));
+          }
+          publishers.get(i).publish(samples);
         }
         cycles = n;
       }

@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -265,6 +266,21 @@ class CollectorTest {
     assertThat(health.getSendErrors()).isEqualTo(7);
     assertThat(health.getRejectedRecords()).isEqualTo(2);
     assertThat(health.getCycleDurationUs()).isPositive();
+  }
+
+  @Test
+  void namesATopicTheBrokerRefusesWithItsErrorInTheHealthRecord() throws Exception {
+    String error = "topic culprit.samples.probe: TOPIC_AUTHORIZATION_FAILED";
+    publisher.setStats(
+        new PublisherStats(3, 300, 0, 0, 3, 0, 0, 2, Map.of("culprit.samples.probe", error)));
+    collector = collector(List.of(), finder(HOST));
+
+    CollectorHealth health = health(collector.runOnce());
+
+    assertThat(health.getSources())
+        .filteredOn(s -> s.getSource().startsWith("publish:"))
+        .extracting(SourceStatus::getSource, SourceStatus::getStatus, SourceStatus::getReason)
+        .containsExactly(tuple("publish:culprit.samples.probe", SourceState.ERROR, error));
   }
 
   @Test

@@ -50,6 +50,11 @@ public final class KafkaCluster implements AutoCloseable {
   public static final int BROKERS = 3;
   public static final String CLIENT_USER = "culprit";
   public static final String CLIENT_PASSWORD = "culprit-secret";
+
+  /** A user that is no super user: it may do only what ACLs grant it. */
+  public static final String AGENT_USER = "agent";
+
+  private static final String AGENT_PASSWORD = "agent-secret";
   private static final String BROKER_USER = "broker";
   private static final String BROKER_PASSWORD = "broker-secret";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
@@ -144,10 +149,22 @@ public final class KafkaCluster implements AutoCloseable {
 
   /** The client properties that log in as culprit's super user. */
   public Map<String, String> clientProperties() {
+    return loginAs(CLIENT_USER, CLIENT_PASSWORD);
+  }
+
+  /**
+   * The client properties that log in as {@link #AGENT_USER}, who may do nothing until ACLs allow
+   * it: for tests of what an agent sees when an ACL denies it a topic.
+   */
+  public Map<String, String> agentProperties() {
+    return loginAs(AGENT_USER, AGENT_PASSWORD);
+  }
+
+  private static Map<String, String> loginAs(String user, String password) {
     Map<String, String> p = new LinkedHashMap<>();
     p.put("security.protocol", "SASL_PLAINTEXT");
     p.put("sasl.mechanism", "PLAIN");
-    p.put("sasl.jaas.config", plainJaas(CLIENT_USER, CLIENT_PASSWORD));
+    p.put("sasl.jaas.config", plainJaas(user, password));
     return p;
   }
 
@@ -369,6 +386,10 @@ public final class KafkaCluster implements AutoCloseable {
         + CLIENT_USER
         + "=\""
         + CLIENT_PASSWORD
+        + "\" user_"
+        + AGENT_USER
+        + "=\""
+        + AGENT_PASSWORD
         + "\";";
   }
 

@@ -20,6 +20,10 @@ final class NetworkClient implements AutoCloseable {
   private final WireProducer.Settings settings;
   private final Map<String, Session> sessions = new HashMap<>();
   private final Map<String, Long> throttledUntilNanos = new HashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong connections =
+      new java.util.concurrent.atomic.AtomicLong();
+  private volatile long lastThrottleEndNanos;
+  private volatile boolean throttledOnce;
   private int nextBootstrap;
   private volatile boolean closed;
   private volatile BrokerConnection opening;
@@ -67,6 +71,7 @@ final class NetworkClient implements AutoCloseable {
         throw new IOException("producer closed");
       }
       c.connect(hp.host(), hp.port(), settings.requestTimeoutMs());
+      connections.incrementAndGet();
       Session s = negotiate(c, settings.sasl() != null);
       if (settings.sasl() != null) {
         SaslAuthenticator.authenticate(c, settings.sasl());
@@ -106,11 +111,26 @@ final class NetworkClient implements AutoCloseable {
     }
   }
 
+  /** TCP connections opened so far: a steady client opens one per broker and keeps it. */
+  long connectionsOpened() {
+    return connections.get();
+  }
+
   /** The broker at {@code address} asked for no request for {@code ms} (a quota's throttle). */
   void throttle(String address, int ms) {
+    long end = System.nanoTime() + ms * 1_000_000L;
     synchronized (throttledUntilNanos) {
-      throttledUntilNanos.put(address, System.nanoTime() + ms * 1_000_000L);
+      throttledUntilNanos.put(address, end);
     }
+    if (!throttledOnce || end - lastThrottleEndNanos > 0) {
+      lastThrottleEndNanos = end;
+      throttledOnce = true;
+    }
+  }
+
+  /** Whether a broker's throttle is in force or ended less than {@code nanos} ago. */
+  boolean throttledWithin(long nanos) {
+    return throttledOnce && System.nanoTime() - lastThrottleEndNanos < nanos;
   }
 
   /** How long to wait before the next request to {@code address}: 0 unless it is throttled. */

@@ -77,7 +77,11 @@ final class Sender {
           LOG.warn("sending a window failed unexpectedly", e);
         }
         failure = describe(e);
-        client.dropSessions();
+        if (!(e instanceof BrokerErrorException)) {
+          // The connection itself failed (or the codec did): start over with fresh ones.
+          LOG.debug("a round failed; reconnecting: {}", failure, e);
+          client.dropSessions();
+        }
         metadata.requestUpdate();
       }
       if (window.done()) {
@@ -178,6 +182,7 @@ final class Sender {
         // be written: they are re-sent under the same id, epoch and sequences before anything
         // changes those.
         e.getValue().keySet().forEach(transactions::unresolved);
+        LOG.debug("produce to leader {} failed; reconnecting", leader.nodeId(), ex);
         client.dropSession(ProducerMetadata.address(leader));
         metadata.requestUpdate();
         result =

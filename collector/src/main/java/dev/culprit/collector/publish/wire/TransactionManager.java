@@ -184,7 +184,7 @@ final class TransactionManager {
                 w -> InitProducerIdMessage.writeRequest(w, session.init()));
     InitProducerIdMessage.Response r = InitProducerIdMessage.readResponse(new WireReader(answer));
     if (r.errorCode() != KafkaErrors.NONE) {
-      throw new IOException(
+      throw new BrokerErrorException(
           "broker "
               + session.connection().address()
               + " gives no producer id: "

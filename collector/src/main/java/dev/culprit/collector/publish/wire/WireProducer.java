@@ -146,6 +146,14 @@ public final class WireProducer implements AutoCloseable {
   }
 
   /**
+   * TCP connections this producer opened: one per broker it talks to, and one more after each
+   * timeout or lost connection.
+   */
+  public long connectionsOpened() {
+    return client.connectionsOpened();
+  }
+
+  /**
    * How often the broker's answers showed records it had acknowledged to be lost (an unclean leader
    * election, a re-created topic); each one is logged at WARN.
    */
@@ -171,5 +179,13 @@ public final class WireProducer implements AutoCloseable {
    */
   public void closeStuckConnections() {
     client.closeStuckConnections();
+  }
+
+  /**
+   * Whether a broker throttles this producer (a quota's {@code throttle_time_ms}) now or did less
+   * than {@code nanos} ago: a slow window is then the quota, not an outage.
+   */
+  public boolean throttledWithin(long nanos) {
+    return client.throttledWithin(nanos);
   }
 }
