@@ -44,7 +44,12 @@ public final class KafkaMetricsText {
         v *= scaleToSeconds(name);
         name = inSeconds;
       }
-      help.putIfAbsent(name, m.description());
+      // promtool wants help on every metric; Kafka leaves some (request latencies) without.
+      String description =
+          m.description() == null || m.description().isBlank()
+              ? "Kafka metric " + m.name() + " of group " + m.group() + "."
+              : m.description();
+      help.merge(name, description, (a, b) -> a.startsWith("Kafka metric ") ? b : a);
       StringBuilder line = new StringBuilder(name);
       if (!m.tags().isEmpty()) {
         line.append('{');
@@ -64,10 +69,11 @@ public final class KafkaMetricsText {
     }
     StringBuilder out = new StringBuilder(byName.size() * 200);
     for (Map.Entry<String, List<String>> e : byName.entrySet()) {
-      String h = help.get(e.getKey());
-      if (h != null && !h.isBlank()) {
-        out.append("# HELP ").append(e.getKey()).append(' ').append(escapeHelp(h)).append('\n');
-      }
+      out.append("# HELP ")
+          .append(e.getKey())
+          .append(' ')
+          .append(escapeHelp(help.get(e.getKey())))
+          .append('\n');
       out.append("# TYPE ").append(e.getKey()).append(" untyped\n");
       e.getValue().stream().sorted().forEach(l -> out.append(l).append('\n'));
     }

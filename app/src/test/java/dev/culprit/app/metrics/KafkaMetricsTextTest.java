@@ -57,6 +57,12 @@ class KafkaMetricsTextTest {
           metrics.metricName("io-wait-time-ns-total", "producer-metrics", "Time waiting.", tags),
           new CumulativeSum());
       io.record(2.5e9);
+      // Kafka's node metrics have no description; promtool wants help on every metric.
+      Sensor latency = metrics.sensor("latency");
+      latency.add(
+          metrics.metricName("request-latency-max", "consumer-node-metrics", "", tags),
+          new org.apache.kafka.common.metrics.stats.Max());
+      latency.record(12);
 
       String first = KafkaMetricsText.render(metrics.metrics());
       dropped.record(4);
@@ -68,6 +74,10 @@ class KafkaMetricsTextTest {
                   + "thread_id=\"culprit-processor-\\\"1\\\"\"} 3\n");
       assertThat(second).contains("dropped_records_total{task_id=\"0_1\"");
       assertThat(second).contains("} 7\n");
+      assertThat(second)
+          .contains(
+              "# HELP kafka_consumer_node_metrics_request_latency_max Kafka metric"
+                  + " request-latency-max of group consumer-node-metrics.\n");
       // promtool rejects abbreviated units: Kafka's nanoseconds are served as seconds.
       assertThat(second)
           .contains(
