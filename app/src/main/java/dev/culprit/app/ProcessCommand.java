@@ -55,8 +55,9 @@ final class ProcessCommand implements Callable<Integer> {
       paramLabel = "HOST:PORT",
       defaultValue = "127.0.0.1:9465",
       description =
-          "Serve Kafka Streams' metrics for Prometheus at http://HOST:PORT/metrics; 'none' to turn"
-              + " it off (default: ${DEFAULT-VALUE}).")
+          "Serve the processor's metrics (culprit_processor_*: records in, late, dead-lettered,"
+              + " causes emitted, window close lag) and Kafka Streams' own for Prometheus at"
+              + " http://HOST:PORT/metrics; 'none' to turn it off (default: ${DEFAULT-VALUE}).")
   String metricsAddress;
 
   @Override
@@ -72,7 +73,9 @@ final class ProcessCommand implements Callable<Integer> {
         var server =
             MetricsAddress.serve(
                 metricsAddress,
-                () -> dev.culprit.app.metrics.KafkaMetricsText.render(p.metrics()))) {
+                () ->
+                    dev.culprit.app.metrics.ProcessorMetricsText.render(
+                        p.culpritMetrics(), p.metrics()))) {
       p.start();
       System.err.println(
           "culprit process: "

@@ -1,6 +1,6 @@
 package dev.culprit.app;
 
-import dev.culprit.app.metrics.KafkaMetricsText;
+import dev.culprit.app.metrics.ProcessorMetricsText;
 import dev.culprit.broker.ContractTopics;
 import dev.culprit.broker.EmbeddedBroker;
 import dev.culprit.broker.TopicSettings;
@@ -146,7 +146,10 @@ final class UpCommand implements Callable<Integer> {
         var server =
             MetricsAddress.serve(
                 metricsAddress,
-                () -> agent.scrape() + KafkaMetricsText.render(streams.metrics()))) {
+                () ->
+                    agent.scrape()
+                        + ProcessorMetricsText.render(
+                            streams.culpritMetrics(), streams.metrics()))) {
       streams.start();
       c.start();
       System.err.println(

@@ -23,23 +23,43 @@ public final class CulpritProcessor implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(CulpritProcessor.class);
 
+  /**
+   * The Streams property under which the processor hands its {@link ProcessorMetrics} to the
+   * handlers Kafka Streams instantiates itself ({@link DeadLetterProcessingHandler}).
+   */
+  public static final String METRICS_PROPERTY = "culprit.processor.metrics";
+
   private final ProcessorConfig config;
+  private final ProcessorMetrics metrics;
   private final KafkaStreams streams;
   private final CountDownLatch running = new CountDownLatch(1);
   private final AtomicReference<Throwable> failureCause = new AtomicReference<>();
   private final CompletableFuture<Throwable> failure = new CompletableFuture<>();
 
   public CulpritProcessor(ProcessorConfig config) {
+    this(config, new ProcessorMetrics());
+  }
+
+  private CulpritProcessor(ProcessorConfig config, ProcessorMetrics metrics) {
     this(
         config,
-        CulpritTopology.build(config),
-        new ThreadDeaths(ThreadDeaths.DEFAULT_MAX_DEATHS, ThreadDeaths.DEFAULT_WINDOW));
+        CulpritTopology.build(config, metrics),
+        new ThreadDeaths(ThreadDeaths.DEFAULT_MAX_DEATHS, ThreadDeaths.DEFAULT_WINDOW),
+        metrics);
   }
 
   /** For tests: any topology, with its own limit of thread deaths. */
   CulpritProcessor(ProcessorConfig config, Topology topology, ThreadDeaths deaths) {
+    this(config, topology, deaths, new ProcessorMetrics());
+  }
+
+  private CulpritProcessor(
+      ProcessorConfig config, Topology topology, ThreadDeaths deaths, ProcessorMetrics metrics) {
     this.config = config;
-    this.streams = new KafkaStreams(topology, properties(config));
+    this.metrics = metrics;
+    Properties props = properties(config);
+    props.put(METRICS_PROPERTY, metrics);
+    this.streams = new KafkaStreams(topology, props);
     streams.setStateListener(
         (now, before) -> {
           LOG.info("processor {}: {} -> {}", config.applicationId(), before, now);
@@ -160,6 +180,11 @@ public final class CulpritProcessor implements AutoCloseable {
   public java.util.Map<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric>
       metrics() {
     return streams.metrics();
+  }
+
+  /** culprit's own counts: records in, late, dead-lettered, causes emitted, window close lag. */
+  public ProcessorMetrics culpritMetrics() {
+    return metrics;
   }
 
   /** The Kafka Streams state, for health checks. */

@@ -34,11 +34,19 @@ public final class CulpritTopology {
   private CulpritTopology() {}
 
   public static Topology build(ProcessorConfig config) {
+    return build(config, new ProcessorMetrics());
+  }
+
+  /**
+   * The topology, counting what it does in {@code metrics} (the same nodes and names as without:
+   * the counts are taken inside existing nodes).
+   */
+  public static Topology build(ProcessorConfig config, ProcessorMetrics metrics) {
     StreamsBuilder builder =
         new StreamsBuilder(
             new TopologyConfig(new StreamsConfig(CulpritProcessor.properties(config))));
     SampleStreams samples =
-        new SampleStreams(builder, config.maxClockSkew(), config.clockReference());
+        new SampleStreams(builder, config.maxClockSkew(), config.clockReference(), metrics);
     KStream<String, RuleResult> packetLoss = PacketLossTopology.addTo(builder, samples, config);
     KStream<String, RuleResult> oom = OomTopology.addTo(builder, samples, config);
     FleetTopology.addTo(packetLoss.merge(oom, Named.as("causes")), config);

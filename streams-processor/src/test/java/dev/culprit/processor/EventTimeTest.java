@@ -34,6 +34,7 @@ class EventTimeTest {
                 assertThat(c.getWindowStartMs()).isEqualTo(1_700_000_010_000L);
                 assertThat(c.getSymptoms()).containsEntry("TcpExt.TCPSynRetrans", 4L);
               });
+      assertThat(late(h)).as("late within grace is not dropped").isZero();
     }
   }
 
@@ -50,6 +51,8 @@ class EventTimeTest {
       h.advanceTo(closing(2));
 
       assertThat(h.droppedRecords() - droppedBefore).isEqualTo(1.0);
+      assertThat(h.metrics().late()).as("culprit's own count, per kind").containsValue(1L);
+      assertThat(late(h)).isEqualTo(1);
       assertThat(h.causes()).as("window 1 is never judged again").isEmpty();
     }
   }
@@ -88,6 +91,10 @@ class EventTimeTest {
         .map(ProtocolSample.class::cast)
         .findFirst()
         .orElseThrow();
+  }
+
+  private static long late(TopologyHarness h) {
+    return h.metrics().late().values().stream().mapToLong(Long::longValue).sum();
   }
 
   private static SpecificRecord[] array(List<SpecificRecord> records) {

@@ -38,6 +38,7 @@ public final class TopologyHarness implements AutoCloseable {
 
   private final Path stateDir;
   private final TopologyTestDriver driver;
+  private final ProcessorMetrics metrics = new ProcessorMetrics();
   private final TestOutputTopic<String, RootCause> causes;
   private final TestOutputTopic<String, DeadLetter> deadLetters;
   private final TestOutputTopic<String, FleetIncident> incidents;
@@ -57,7 +58,8 @@ public final class TopologyHarness implements AutoCloseable {
     ProcessorConfig local = config.withStateDir(stateDir);
     Properties props = CulpritProcessor.properties(local);
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
-    driver = new TopologyTestDriver(CulpritTopology.build(local), props);
+    props.put(CulpritProcessor.METRICS_PROPERTY, metrics);
+    driver = new TopologyTestDriver(CulpritTopology.build(local, metrics), props);
     causes =
         driver.createOutputTopic(
             Topics.ROOTCAUSE_PACKET_LOSS.name(),
@@ -150,6 +152,11 @@ public final class TopologyHarness implements AutoCloseable {
       }
     }
     return total;
+  }
+
+  /** culprit's own counts of this topology, as {@code culprit process} serves them. */
+  public ProcessorMetrics metrics() {
+    return metrics;
   }
 
   public TopologyTestDriver driver() {

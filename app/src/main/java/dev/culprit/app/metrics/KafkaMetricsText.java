@@ -38,7 +38,18 @@ public final class KafkaMetricsText {
       }
       MetricName m = e.getKey();
       String name = sanitize("kafka_" + m.group() + "_" + m.name());
-      help.putIfAbsent(name, m.description());
+      double v = n.doubleValue();
+      String inSeconds = inSeconds(name);
+      if (!inSeconds.equals(name)) {
+        v *= scaleToSeconds(name);
+        name = inSeconds;
+      }
+      // promtool wants help on every metric; Kafka leaves some (request latencies) without.
+      String description =
+          m.description() == null || m.description().isBlank()
+              ? "Kafka metric " + m.name() + " of group " + m.group() + "."
+              : m.description();
+      help.merge(name, description, (a, b) -> a.startsWith("Kafka metric ") ? b : a);
       StringBuilder line = new StringBuilder(name);
       if (!m.tags().isEmpty()) {
         line.append('{');
@@ -53,19 +64,51 @@ public final class KafkaMetricsText {
         }
         line.append('}');
       }
-      line.append(' ').append(format(n.doubleValue()));
+      line.append(' ').append(format(v));
       byName.computeIfAbsent(name, k -> new ArrayList<>()).add(line.toString());
     }
     StringBuilder out = new StringBuilder(byName.size() * 200);
     for (Map.Entry<String, List<String>> e : byName.entrySet()) {
-      String h = help.get(e.getKey());
-      if (h != null && !h.isBlank()) {
-        out.append("# HELP ").append(e.getKey()).append(' ').append(escapeHelp(h)).append('\n');
-      }
+      out.append("# HELP ")
+          .append(e.getKey())
+          .append(' ')
+          .append(escapeHelp(help.get(e.getKey())))
+          .append('\n');
       out.append("# TYPE ").append(e.getKey()).append(" untyped\n");
       e.getValue().stream().sorted().forEach(l -> out.append(l).append('\n'));
     }
     return out.toString();
+  }
+
+  /**
+   * The name with a trailing or inner unit word {@code ms}, {@code us} or {@code ns} (Kafka's
+   * {@code io-wait-time-ns-avg}, {@code oldest-iterator-open-since-ms}) replaced by {@code
+   * seconds}, the unit Prometheus names are in; the same string when it has none.
+   */
+  static String inSeconds(String name) {
+    for (String unit : UNITS) {
+      String inner = "_" + unit + "_";
+      int i = name.indexOf(inner);
+      if (i >= 0) {
+        return name.substring(0, i) + "_seconds_" + name.substring(i + inner.length());
+      }
+      if (name.endsWith("_" + unit)) {
+        return name.substring(0, name.length() - unit.length()) + "seconds";
+      }
+    }
+    return name;
+  }
+
+  private static final String[] UNITS = {"ms", "us", "ns"};
+
+  private static double scaleToSeconds(String name) {
+    if (name.contains("_ms_") || name.endsWith("_ms")) {
+      return 1e-3;
+    }
+    if (name.contains("_us_") || name.endsWith("_us")) {
+      return 1e-6;
+    }
+    return 1e-9;
   }
 
   static String sanitize(String name) {

@@ -1,5 +1,7 @@
 package dev.culprit.processor.decode;
 
+import dev.culprit.processor.CulpritProcessor;
+import dev.culprit.processor.ProcessorMetrics;
 import dev.culprit.schemas.DeadLetter;
 import dev.culprit.schemas.Topics;
 import java.util.List;
@@ -21,9 +23,14 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
 
   private static final Logger LOG = LoggerFactory.getLogger(DeadLetterProcessingHandler.class);
 
+  private ProcessorMetrics metrics;
+
   @Override
   public void configure(Map<String, ?> configs) {
-    // Nothing to configure: the dead-letter topic is part of the contract.
+    // The dead-letter topic is part of the contract; only the counters come from the processor.
+    if (configs.get(CulpritProcessor.METRICS_PROPERTY) instanceof ProcessorMetrics m) {
+      metrics = m;
+    }
   }
 
   @Override
@@ -36,6 +43,9 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
         context.offset(),
         Topics.DEAD_LETTER.name(),
         error);
+    if (metrics != null) {
+      metrics.deadLettered("process");
+    }
     return Response.resume(List.of(deadLetter(context, error)));
   }
 

@@ -4,6 +4,7 @@ import dev.culprit.schemas.Topic;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
@@ -24,10 +25,15 @@ final class DecodeProcessor<V extends SpecificRecord>
     implements FixedKeyProcessor<String, byte[], Outcome<V>> {
 
   private final Topic<V> topic;
+  private final LongAdder recordsIn;
   private FixedKeyProcessorContext<String, Outcome<V>> context;
 
-  DecodeProcessor(Topic<V> topic) {
+  /**
+   * @param recordsIn counts every record consumed from the topic, whatever becomes of it
+   */
+  DecodeProcessor(Topic<V> topic, LongAdder recordsIn) {
     this.topic = topic;
+    this.recordsIn = recordsIn;
   }
 
   @Override
@@ -37,6 +43,7 @@ final class DecodeProcessor<V extends SpecificRecord>
 
   @Override
   public void process(FixedKeyRecord<String, byte[]> record) {
+    recordsIn.increment();
     Header skewed = record.headers().lastHeader(SampleTimeExtractor.CLOCK_SKEW_HEADER);
     if (skewed != null) {
       context.forward(record.withValue(skewed(record, skewed)));

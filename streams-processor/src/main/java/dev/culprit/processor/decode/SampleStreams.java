@@ -1,5 +1,6 @@
 package dev.culprit.processor.decode;
 
+import dev.culprit.processor.ProcessorMetrics;
 import dev.culprit.schemas.DeadLetter;
 import dev.culprit.schemas.Topic;
 import dev.culprit.schemas.Topics;
@@ -29,6 +30,7 @@ public final class SampleStreams {
   private final StreamsBuilder builder;
   private final Duration maxClockSkew;
   private final ClockReference clockReference;
+  private final ProcessorMetrics metrics;
   private final Map<Topic<?>, KStream<String, ?>> decoded = new HashMap<>();
 
   /**
@@ -37,9 +39,26 @@ public final class SampleStreams {
    */
   public SampleStreams(
       StreamsBuilder builder, Duration maxClockSkew, ClockReference clockReference) {
+    this(builder, maxClockSkew, clockReference, new ProcessorMetrics());
+  }
+
+  /**
+   * @param metrics where the topology counts records in, dead letters, late records and causes
+   */
+  public SampleStreams(
+      StreamsBuilder builder,
+      Duration maxClockSkew,
+      ClockReference clockReference,
+      ProcessorMetrics metrics) {
     this.builder = builder;
     this.maxClockSkew = maxClockSkew;
     this.clockReference = clockReference;
+    this.metrics = metrics;
+  }
+
+  /** The counters every sub-topology of this topology counts in. */
+  public ProcessorMetrics metrics() {
+    return metrics;
   }
 
   /** The decoded records of a sample topic, keyed by host, timestamped with sample time. */
@@ -65,14 +84,22 @@ public final class SampleStreams {
                     .withTimestampExtractor(
                         new SampleTimeExtractor(topic, maxClockSkew, clockReference))
                     .withName(name + "-source"))
-            .processValues(() -> new DecodeProcessor<>(topic), Named.as(name + "-decode"))
+            .processValues(
+                () -> new DecodeProcessor<>(topic, metrics.recordsIn(topic.name())),
+                Named.as(name + "-decode"))
             .split(Named.as(name + "-decoded-"))
             .branch((host, outcome) -> outcome.isOk(), Branched.as("ok"))
             .defaultBranch(Branched.as("failed"));
     KStream<String, DeadLetter> deadLetters =
         branches
             .get(name + "-decoded-failed")
-            .mapValues(Outcome::letter, Named.as(name + "-deadletter"));
+            .mapValues(
+                outcome -> {
+                  DeadLetter letter = outcome.letter();
+                  metrics.deadLettered(letter.getStage());
+                  return letter;
+                },
+                Named.as(name + "-deadletter"));
     deadLetters.to(
         Topics.DEAD_LETTER.name(),
         Produced.with(Topics.DEAD_LETTER.keySerde(), Topics.DEAD_LETTER.valueSerde())

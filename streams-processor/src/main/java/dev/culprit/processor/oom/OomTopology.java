@@ -70,13 +70,23 @@ public final class OomTopology {
                 DEADLINE_STORE);
 
     results
-        .flatMapValues(RuleResult::causes, Named.as("oom-causes"))
+        .flatMapValues(
+            r -> {
+              samples.metrics().emitted(r.causes());
+              return r.causes();
+            },
+            Named.as("oom-causes"))
         .to(
             Topics.ROOTCAUSE_OOM.name(),
             Produced.with(Topics.ROOTCAUSE_OOM.keySerde(), Topics.ROOTCAUSE_OOM.valueSerde())
                 .withName("oom-sink"));
     results
-        .flatMapValues(RuleResult::failures, Named.as("oom-failures"))
+        .flatMapValues(
+            r -> {
+              r.failures().forEach(f -> samples.metrics().deadLettered(f.getStage()));
+              return r.failures();
+            },
+            Named.as("oom-failures"))
         .to(
             Topics.DEAD_LETTER.name(),
             Produced.with(Topics.DEAD_LETTER.keySerde(), Topics.DEAD_LETTER.valueSerde())

@@ -4,6 +4,7 @@ import dev.culprit.processor.ProcessorConfig;
 import dev.culprit.processor.decode.SampleStreams;
 import dev.culprit.processor.delta.BaselineStore;
 import dev.culprit.processor.delta.DeltaProcessor;
+import dev.culprit.processor.delta.LateRecords;
 import dev.culprit.processor.delta.SampleDelta;
 import dev.culprit.processor.delta.SampleKind;
 import dev.culprit.processor.delta.SampleKinds;
@@ -108,12 +109,17 @@ public final class PacketLossTopology {
                     .withName(SUPPRESSION))
             .toStream(Named.as("host-window-closed"))
             .process(
-                () -> new RuleProcessor(Rules.packetLoss(config.thresholds())),
+                () -> new RuleProcessor(Rules.packetLoss(config.thresholds()), samples.metrics()),
                 Named.as("packet-loss-rules"),
                 STREAKS_STORE);
 
     results
-        .flatMapValues(RuleResult::causes, Named.as("packet-loss-causes"))
+        .flatMapValues(
+            r -> {
+              samples.metrics().emitted(r.causes());
+              return r.causes();
+            },
+            Named.as("packet-loss-causes"))
         .to(
             Topics.ROOTCAUSE_PACKET_LOSS.name(),
             Produced.with(
@@ -121,7 +127,12 @@ public final class PacketLossTopology {
                     Topics.ROOTCAUSE_PACKET_LOSS.valueSerde())
                 .withName("packet-loss-sink"));
     results
-        .flatMapValues(RuleResult::failures, Named.as("packet-loss-rule-failures"))
+        .flatMapValues(
+            r -> {
+              r.failures().forEach(f -> samples.metrics().deadLettered(f.getStage()));
+              return r.failures();
+            },
+            Named.as("packet-loss-rule-failures"))
         .to(
             Topics.DEAD_LETTER.name(),
             Produced.with(Topics.DEAD_LETTER.keySerde(), Topics.DEAD_LETTER.valueSerde())
@@ -157,7 +168,13 @@ public final class PacketLossTopology {
       SampleStreams samples, SampleKind<S> kind, ProcessorConfig config) {
     return samples.stream(kind.topic())
         .processValues(
-            () -> new DeltaProcessor<>(kind, config.maxCounterGap(), config.baselineTtl()),
+            () ->
+                new DeltaProcessor<>(
+                    kind,
+                    config.maxCounterGap(),
+                    config.baselineTtl(),
+                    new LateRecords(
+                        config.windowSize(), config.grace(), samples.metrics().late(kind.name()))),
             Named.as(kind.name() + "-deltas"),
             BaselineStore.NAME)
         // Same key (host) as the source topic: grouping needs no repartition, so no serde.

@@ -1,5 +1,6 @@
 package dev.culprit.processor.packetloss;
 
+import dev.culprit.processor.ProcessorMetrics;
 import dev.culprit.processor.decode.DeadLetters;
 import dev.culprit.processor.rules.RuleResult;
 import dev.culprit.processor.rules.packetloss.PacketLossRule;
@@ -34,11 +35,13 @@ final class RuleProcessor
   private static final Logger LOG = LoggerFactory.getLogger(RuleProcessor.class);
 
   private final List<PacketLossRule> rules;
+  private final ProcessorMetrics metrics;
   private ProcessorContext<String, RuleResult> context;
   private KeyValueStore<String, byte[]> streakStore;
 
-  RuleProcessor(List<PacketLossRule> rules) {
+  RuleProcessor(List<PacketLossRule> rules, ProcessorMetrics metrics) {
     this.rules = rules;
+    this.metrics = metrics;
   }
 
   @Override
@@ -50,6 +53,8 @@ final class RuleProcessor
   @Override
   public void process(Record<Windowed<String>, HostWindowState> record) {
     Windowed<String> key = record.key();
+    // Wall clock against the window's end: the grace, plus however far the processor is behind.
+    metrics.windowClosed(System.currentTimeMillis() - key.window().end());
     String host = key.key();
     long start = key.window().start();
     long size = key.window().end() - start;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.culprit.processor.CulpritProcessor;
 import dev.culprit.processor.ProcessorConfig;
+import dev.culprit.processor.ProcessorMetrics;
 import dev.culprit.schemas.DeadLetter;
 import dev.culprit.schemas.Topics;
 import java.nio.ByteBuffer;
@@ -44,6 +45,8 @@ class DeadLetterProcessingHandlerTest {
         .to("out", Produced.with(Serdes.String(), Serdes.String()));
     Properties props =
         CulpritProcessor.properties(ProcessorConfig.defaults("ttd:9092").withStateDir(stateDir));
+    ProcessorMetrics metrics = new ProcessorMetrics();
+    props.put(CulpritProcessor.METRICS_PROPERTY, metrics);
     try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), props)) {
       var in = driver.createInputTopic("in", new StringSerializer(), new StringSerializer());
       var out = driver.createOutputTopic("out", new StringDeserializer(), new StringDeserializer());
@@ -64,6 +67,7 @@ class DeadLetterProcessingHandlerTest {
       assertThat(letter.getExceptionClass()).isEqualTo(IllegalStateException.class.getName());
       assertThat(text(letter.getValue())).isEqualTo("boom");
       assertThat(text(letter.getKey())).isEqualTo("h1");
+      assertThat(metrics.deadLetters()).isEqualTo(java.util.Map.of("process", 1L));
     }
   }
 
