@@ -1,6 +1,7 @@
 package dev.culprit.processor;
 
 import dev.culprit.processor.decode.DeadLetterProcessingHandler;
+import dev.culprit.schemas.KafkaSchemaStore;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -25,20 +26,39 @@ public final class CulpritProcessor implements AutoCloseable {
 
   private final ProcessorConfig config;
   private final KafkaStreams streams;
+
+  /** Closed with the processor; null when the topology came from a test. */
+  private final KafkaSchemaStore schemas;
+
   private final CountDownLatch running = new CountDownLatch(1);
   private final AtomicReference<Throwable> failureCause = new AtomicReference<>();
   private final CompletableFuture<Throwable> failure = new CompletableFuture<>();
 
+  /**
+   * The processor of {@code config}: samples written with schemas newer than this build (a
+   * collector upgraded first) are decoded with their schemas from {@code culprit.schemas}.
+   */
   public CulpritProcessor(ProcessorConfig config) {
+    this(config, new KafkaSchemaStore(KafkaSchemaStore.clientProperties(properties(config))));
+  }
+
+  private CulpritProcessor(ProcessorConfig config, KafkaSchemaStore schemas) {
     this(
         config,
-        CulpritTopology.build(config),
-        new ThreadDeaths(ThreadDeaths.DEFAULT_MAX_DEATHS, ThreadDeaths.DEFAULT_WINDOW));
+        CulpritTopology.build(config, schemas),
+        new ThreadDeaths(ThreadDeaths.DEFAULT_MAX_DEATHS, ThreadDeaths.DEFAULT_WINDOW),
+        schemas);
   }
 
   /** For tests: any topology, with its own limit of thread deaths. */
   CulpritProcessor(ProcessorConfig config, Topology topology, ThreadDeaths deaths) {
+    this(config, topology, deaths, null);
+  }
+
+  private CulpritProcessor(
+      ProcessorConfig config, Topology topology, ThreadDeaths deaths, KafkaSchemaStore schemas) {
     this.config = config;
+    this.schemas = schemas;
     this.streams = new KafkaStreams(topology, properties(config));
     streams.setStateListener(
         (now, before) -> {
@@ -169,7 +189,11 @@ public final class CulpritProcessor implements AutoCloseable {
 
   /** Stops processing, committing what was done; waits up to {@code timeout}. */
   public boolean close(Duration timeout) {
-    return streams.close(timeout);
+    boolean closed = streams.close(timeout);
+    if (schemas != null) {
+      schemas.close();
+    }
+    return closed;
   }
 
   @Override

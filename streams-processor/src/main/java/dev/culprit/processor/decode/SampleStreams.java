@@ -1,11 +1,13 @@
 package dev.culprit.processor.decode;
 
+import dev.culprit.schemas.AvroSerde;
 import dev.culprit.schemas.DeadLetter;
 import dev.culprit.schemas.Topic;
 import dev.culprit.schemas.Topics;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -29,6 +31,7 @@ public final class SampleStreams {
   private final StreamsBuilder builder;
   private final Duration maxClockSkew;
   private final ClockReference clockReference;
+  private final SchemaStore schemas;
   private final Map<Topic<?>, KStream<String, ?>> decoded = new HashMap<>();
 
   /**
@@ -37,9 +40,22 @@ public final class SampleStreams {
    */
   public SampleStreams(
       StreamsBuilder builder, Duration maxClockSkew, ClockReference clockReference) {
+    this(builder, maxClockSkew, clockReference, null);
+  }
+
+  /**
+   * @param schemas asked for writer schemas not in this build's history (those of newer collectors,
+   *     from {@code culprit.schemas}); null to dead-letter such records at once
+   */
+  public SampleStreams(
+      StreamsBuilder builder,
+      Duration maxClockSkew,
+      ClockReference clockReference,
+      SchemaStore schemas) {
     this.builder = builder;
     this.maxClockSkew = maxClockSkew;
     this.clockReference = clockReference;
+    this.schemas = schemas;
   }
 
   /** The decoded records of a sample topic, keyed by host, timestamped with sample time. */
@@ -58,14 +74,16 @@ public final class SampleStreams {
 
   private <V extends SpecificRecord> KStream<String, V> build(Topic<V> topic) {
     String name = shortName(topic);
+    AvroSerde<V> serde =
+        schemas == null ? topic.valueSerde() : topic.valueSerde().resolvingUnknownWith(schemas);
     Map<String, KStream<String, Outcome<V>>> branches =
         builder.stream(
                 topic.name(),
                 Consumed.with(topic.keySerde(), Serdes.ByteArray())
                     .withTimestampExtractor(
-                        new SampleTimeExtractor(topic, maxClockSkew, clockReference))
+                        new SampleTimeExtractor(topic, serde, maxClockSkew, clockReference))
                     .withName(name + "-source"))
-            .processValues(() -> new DecodeProcessor<>(topic), Named.as(name + "-decode"))
+            .processValues(() -> new DecodeProcessor<>(topic, serde), Named.as(name + "-decode"))
             .split(Named.as(name + "-decoded-"))
             .branch((host, outcome) -> outcome.isOk(), Branched.as("ok"))
             .defaultBranch(Branched.as("failed"));
