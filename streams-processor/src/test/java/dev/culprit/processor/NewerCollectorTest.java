@@ -88,7 +88,9 @@ class NewerCollectorTest {
             RealBrokers.pollUntil(deadLetters::poll, 1, DEADLINE).stream()
                 .findFirst()
                 .orElseThrow();
-        assertThat(letter.getKey()).isEqualTo(UNANNOUNCED_HOST);
+        assertThat(StandardCharsets.UTF_8.decode(letter.getKey().duplicate()).toString())
+            .isEqualTo(UNANNOUNCED_HOST);
+        assertThat(letter.getSourceTopic()).isEqualTo(Topics.PROTOCOL.name());
         assertThat(letter.getReason())
             .contains("unknown schema")
             .contains(SchemaTopic.key(unannounced.schemaOf(Topics.PROTOCOL)))
