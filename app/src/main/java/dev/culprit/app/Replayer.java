@@ -4,6 +4,7 @@ import dev.culprit.processor.CulpritProcessor;
 import dev.culprit.processor.CulpritTopology;
 import dev.culprit.processor.ProcessorConfig;
 import dev.culprit.processor.decode.ClockReference;
+import dev.culprit.schemas.KafkaSchemaStore;
 import dev.culprit.schemas.Topic;
 import dev.culprit.schemas.Topics;
 import java.time.Instant;
@@ -68,9 +69,14 @@ final class Replayer {
     long skipped = 0;
     long ignored = 0;
     long lastTs = from.toEpochMilli();
-    Topology topology = CulpritTopology.build(config);
+    // Samples of collectors newer than this build decode with their schemas from culprit.schemas.
+    KafkaSchemaStore schemas =
+        new KafkaSchemaStore(KafkaSchemaStore.clientProperties(kafka.clientProperties()));
+    Topology topology =
+        CulpritTopology.build(config, new dev.culprit.processor.ProcessorMetrics(), schemas);
     Set<String> read = sourceTopics(topology);
-    try (TopologyTestDriver driver = new TopologyTestDriver(topology, props);
+    try (schemas;
+        TopologyTestDriver driver = new TopologyTestDriver(topology, props);
         KafkaConsumer<String, byte[]> consumer = consumer()) {
       Map<String, TestInputTopic<String, byte[]>> inputs = new HashMap<>();
       for (Topic<?> t : Topics.samples()) {

@@ -2,14 +2,18 @@ package dev.culprit.app;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.culprit.schemas.AvroSerde;
 import dev.culprit.schemas.JsonRenderer;
+import dev.culprit.schemas.KafkaSchemaStore;
 import dev.culprit.schemas.RecordDecodeException;
 import dev.culprit.schemas.Topic;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.avro.generic.IndexedRecord;
@@ -79,6 +83,9 @@ final class TailCommand implements Callable<Integer> {
       description = "Wrap each record as {topic, partition, offset, timestamp, key, value}.")
   boolean withMetadata;
 
+  private KafkaSchemaStore schemas;
+  private final Map<Topic<?>, AvroSerde<?>> serdes = new HashMap<>();
+
   @Override
   public Integer call() {
     List<Topic<?>> resolved =
@@ -92,7 +99,10 @@ final class TailCommand implements Callable<Integer> {
     long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
     Duration connectTimeout =
         timeout == null || timeout.compareTo(CONNECT_TIMEOUT) > 0 ? CONNECT_TIMEOUT : timeout;
-    try (KafkaConsumer<String, byte[]> consumer = consumer(kafka, CONNECT_TIMEOUT)) {
+    try (KafkaConsumer<String, byte[]> consumer = consumer(kafka, CONNECT_TIMEOUT);
+        KafkaSchemaStore schemaStore =
+            new KafkaSchemaStore(KafkaSchemaStore.clientProperties(kafka.clientProperties()))) {
+      schemas = schemaStore;
       List<TopicPartition> partitions = partitions(consumer, resolved, servers, connectTimeout);
       consumer.assign(partitions);
       if (fromBeginning) {
@@ -128,11 +138,19 @@ final class TailCommand implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * The topic's serde, also decoding records of schemas newer than this build (a collector upgraded
+   * first) with their schemas from {@code culprit.schemas}.
+   */
+  private AvroSerde<?> serde(Topic<?> topic) {
+    return serdes.computeIfAbsent(topic, t -> t.valueSerde().resolvingUnknownWith(schemas));
+  }
+
   private String render(ConsumerRecord<String, byte[]> r) {
     Topic<?> topic = TopicNames.resolve(r.topic());
     IndexedRecord value;
     try {
-      value = (IndexedRecord) topic.valueSerde().deserialize(r.topic(), r.value());
+      value = (IndexedRecord) serde(topic).deserialize(r.topic(), r.value());
     } catch (RecordDecodeException e) {
       System.err.println(
           "culprit tail: skipped "

@@ -1,5 +1,6 @@
 package dev.culprit.broker;
 
+import dev.culprit.schemas.SchemaTopic;
 import dev.culprit.schemas.Topic;
 import dev.culprit.schemas.Topics;
 import java.time.Duration;
@@ -20,8 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates the contract topics that are missing, on the embedded broker or on an external cluster,
- * and warns about existing ones whose partition count differs from the settings.
+ * Creates the contract topics that are missing (those of {@link Topics} and the compacted {@link
+ * SchemaTopic}), on the embedded broker or on an external cluster, and warns about existing ones
+ * whose partition count differs from the settings.
  */
 public final class ContractTopics {
 
@@ -48,6 +50,12 @@ public final class ContractTopics {
                       TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG,
                       "CreateTime")));
     }
+    // Schemas are few and read whole by a reader that meets a fingerprint it does not know: one
+    // partition, compacted to one record per fingerprint, kept for as long as records may use it.
+    topics.add(
+        new NewTopic(SchemaTopic.NAME, 1, settings.replicationFactor())
+            .configs(
+                Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
     return topics;
   }
 

@@ -2,6 +2,7 @@ package dev.culprit.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.culprit.schemas.SchemaTopic;
 import dev.culprit.schemas.Topic;
 import dev.culprit.schemas.Topics;
 import java.nio.ByteBuffer;
@@ -13,10 +14,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.avro.util.RandomData;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -24,6 +27,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -58,6 +63,18 @@ class EmbeddedBrokerTest {
       assertThat(readAll(again))
           .as("records survive a restart on the same data dir")
           .isEqualTo(sent);
+    }
+  }
+
+  @Test
+  void theSchemaTopicIsCompacted() throws Exception {
+    try (EmbeddedBroker broker = EmbeddedBroker.startTemporary();
+        var admin = broker.admin()) {
+      ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, SchemaTopic.NAME);
+      Config config =
+          admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
+      assertThat(config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value())
+          .isEqualTo(TopicConfig.CLEANUP_POLICY_COMPACT);
     }
   }
 

@@ -2,6 +2,7 @@ package dev.culprit.schemas;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
@@ -40,6 +41,9 @@ public final class AvroSerde<T extends SpecificRecord>
   private final Class<T> type;
   private final List<Schema> extraWriterSchemas;
 
+  /** Asked for fingerprints not in the history (or null): {@link KafkaSchemaStore} in readers. */
+  private final SchemaStore fallback;
+
   /**
    * The schema and encoder, parsed on first use: {@link Topics} names every topic, and a process
    * that writes samples (the agent) never touches the result topics' classes.
@@ -60,8 +64,22 @@ public final class AvroSerde<T extends SpecificRecord>
 
   /** For tests: also accept records written with {@code extraWriterSchemas}. */
   AvroSerde(Class<T> type, List<Schema> extraWriterSchemas) {
+    this(type, extraWriterSchemas, null);
+  }
+
+  private AvroSerde(Class<T> type, List<Schema> extraWriterSchemas, SchemaStore fallback) {
     this.type = type;
     this.extraWriterSchemas = List.copyOf(extraWriterSchemas);
+    this.fallback = fallback;
+  }
+
+  /**
+   * This serde, but decoding also records whose writer schema is not in this build's history when
+   * {@code fallback} knows it (records of collectors newer than this reader: their schemas are in
+   * {@code culprit.schemas}). A fingerprint is asked for once: its decoder is kept.
+   */
+  public AvroSerde<T> resolvingUnknownWith(SchemaStore fallback) {
+    return new AvroSerde<>(type, extraWriterSchemas, java.util.Objects.requireNonNull(fallback));
   }
 
   private Writer<T> writer() {
@@ -90,7 +108,16 @@ public final class AvroSerde<T extends SpecificRecord>
           SchemaStore.Cache store = new SchemaStore.Cache();
           SchemaHistory.versions(w.schema().getName()).forEach(store::addSchema);
           extraWriterSchemas.forEach(store::addSchema);
-          d = new BinaryMessageDecoder<>(w.model(), w.schema(), store);
+          SchemaStore resolver = store;
+          if (fallback != null) {
+            SchemaStore last = fallback;
+            resolver =
+                fingerprint -> {
+                  Schema known = store.findByFingerprint(fingerprint);
+                  return known != null ? known : last.findByFingerprint(fingerprint);
+                };
+          }
+          d = new BinaryMessageDecoder<>(w.model(), w.schema(), resolver);
           decoder = d;
         }
       }
@@ -144,10 +171,11 @@ public final class AvroSerde<T extends SpecificRecord>
         | AvroRuntimeException
         | IllegalArgumentException
         | IndexOutOfBoundsException e) {
-      throw new RecordDecodeException(schema().getName(), describe(e), e);
+      throw new RecordDecodeException(schema().getName(), describe(e, bytes), e);
     } catch (RuntimeException e) {
       // Corrupt bodies surface as assorted runtime exceptions inside the binary decoder.
-      throw new RecordDecodeException(schema().getName(), "corrupt record body: " + describe(e), e);
+      throw new RecordDecodeException(
+          schema().getName(), "corrupt record body: " + describe(e, bytes), e);
     }
   }
 
@@ -181,14 +209,30 @@ public final class AvroSerde<T extends SpecificRecord>
     // Stateless: the encoder and decoder hold only thread-local buffers.
   }
 
-  private static String describe(Exception e) {
+  private String describe(Exception e, byte[] bytes) {
     String message = e.getMessage();
     String name = e.getClass().getSimpleName();
     if (e instanceof org.apache.avro.message.MissingSchemaException) {
-      return "written with an unknown schema (fingerprint not in this build's schema history): "
+      return "written with an unknown schema (fingerprint "
+          + fingerprintOf(bytes)
+          + (fallback == null
+              ? " is not in this build's schema history)"
+              : " is neither in this build's schema history nor in " + SchemaTopic.NAME + ")");
+    }
+    if (e instanceof SchemaStoreException) {
+      return "written with a schema not in this build's schema history (fingerprint "
+          + fingerprintOf(bytes)
+          + "), and "
+          + SchemaTopic.NAME
+          + " could not be asked: "
           + message;
     }
     return message == null ? name : name + ": " + message;
+  }
+
+  /** The writer fingerprint of a record as {@code culprit.schemas} keys it. */
+  private static String fingerprintOf(byte[] bytes) {
+    return SchemaTopic.key(ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong());
   }
 
   private static String hexPrefix(byte[] bytes) {

@@ -1,6 +1,7 @@
 package dev.culprit.processor;
 
 import dev.culprit.processor.decode.DeadLetterProcessingHandler;
+import dev.culprit.schemas.KafkaSchemaStore;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -32,31 +33,49 @@ public final class CulpritProcessor implements AutoCloseable {
   private final ProcessorConfig config;
   private final ProcessorMetrics metrics;
   private final KafkaStreams streams;
+
+  /** Closed with the processor; null when the topology came from a test. */
+  private final KafkaSchemaStore schemas;
+
   private final CountDownLatch running = new CountDownLatch(1);
   private final AtomicReference<Throwable> failureCause = new AtomicReference<>();
   private final CompletableFuture<Throwable> failure = new CompletableFuture<>();
 
+  /**
+   * The processor of {@code config}: samples written with schemas newer than this build (a
+   * collector upgraded first) are decoded with their schemas from {@code culprit.schemas}.
+   */
   public CulpritProcessor(ProcessorConfig config) {
-    this(config, new ProcessorMetrics());
-  }
-
-  private CulpritProcessor(ProcessorConfig config, ProcessorMetrics metrics) {
     this(
         config,
-        CulpritTopology.build(config, metrics),
+        new ProcessorMetrics(),
+        new KafkaSchemaStore(KafkaSchemaStore.clientProperties(properties(config))));
+  }
+
+  private CulpritProcessor(
+      ProcessorConfig config, ProcessorMetrics metrics, KafkaSchemaStore schemas) {
+    this(
+        config,
+        CulpritTopology.build(config, metrics, schemas),
         new ThreadDeaths(ThreadDeaths.DEFAULT_MAX_DEATHS, ThreadDeaths.DEFAULT_WINDOW),
-        metrics);
+        metrics,
+        schemas);
   }
 
   /** For tests: any topology, with its own limit of thread deaths. */
   CulpritProcessor(ProcessorConfig config, Topology topology, ThreadDeaths deaths) {
-    this(config, topology, deaths, new ProcessorMetrics());
+    this(config, topology, deaths, new ProcessorMetrics(), null);
   }
 
   private CulpritProcessor(
-      ProcessorConfig config, Topology topology, ThreadDeaths deaths, ProcessorMetrics metrics) {
+      ProcessorConfig config,
+      Topology topology,
+      ThreadDeaths deaths,
+      ProcessorMetrics metrics,
+      KafkaSchemaStore schemas) {
     this.config = config;
     this.metrics = metrics;
+    this.schemas = schemas;
     Properties props = properties(config);
     props.put(METRICS_PROPERTY, metrics);
     this.streams = new KafkaStreams(topology, props);
@@ -194,7 +213,11 @@ public final class CulpritProcessor implements AutoCloseable {
 
   /** Stops processing, committing what was done; waits up to {@code timeout}. */
   public boolean close(Duration timeout) {
-    return streams.close(timeout);
+    boolean closed = streams.close(timeout);
+    if (schemas != null) {
+      schemas.close();
+    }
+    return closed;
   }
 
   @Override

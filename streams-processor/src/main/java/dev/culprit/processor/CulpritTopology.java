@@ -6,6 +6,7 @@ import dev.culprit.processor.lifecycle.LifecycleTopology;
 import dev.culprit.processor.oom.OomTopology;
 import dev.culprit.processor.packetloss.PacketLossTopology;
 import dev.culprit.processor.rules.RuleResult;
+import org.apache.avro.message.SchemaStore;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -33,20 +34,26 @@ public final class CulpritTopology {
 
   private CulpritTopology() {}
 
+  /** The topology decoding only samples whose schema is in this build's history. */
   public static Topology build(ProcessorConfig config) {
-    return build(config, new ProcessorMetrics());
+    return build(config, new ProcessorMetrics(), null);
   }
 
   /**
    * The topology, counting what it does in {@code metrics} (the same nodes and names as without:
-   * the counts are taken inside existing nodes).
+   * the counts are taken inside existing nodes), and decoding samples of schemas this build does
+   * not know (newer collectors) with {@code schemas} (a {@link
+   * dev.culprit.schemas.KafkaSchemaStore} reading {@code culprit.schemas}); null for none. The
+   * nodes and their names are the same either way.
    */
-  public static Topology build(ProcessorConfig config, ProcessorMetrics metrics) {
+  public static Topology build(
+      ProcessorConfig config, ProcessorMetrics metrics, SchemaStore schemas) {
     StreamsBuilder builder =
         new StreamsBuilder(
             new TopologyConfig(new StreamsConfig(CulpritProcessor.properties(config))));
     SampleStreams samples =
-        new SampleStreams(builder, config.maxClockSkew(), config.clockReference(), metrics);
+        new SampleStreams(
+            builder, config.maxClockSkew(), config.clockReference(), metrics, schemas);
     KStream<String, RuleResult> packetLoss = PacketLossTopology.addTo(builder, samples, config);
     KStream<String, RuleResult> oom = OomTopology.addTo(builder, samples, config);
     FleetTopology.addTo(packetLoss.merge(oom, Named.as("causes")), config);

@@ -59,7 +59,7 @@ public final class TopologyHarness implements AutoCloseable {
     Properties props = CulpritProcessor.properties(local);
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
     props.put(CulpritProcessor.METRICS_PROPERTY, metrics);
-    driver = new TopologyTestDriver(CulpritTopology.build(local, metrics), props);
+    driver = new TopologyTestDriver(CulpritTopology.build(local, metrics, null), props);
     causes =
         driver.createOutputTopic(
             Topics.ROOTCAUSE_PACKET_LOSS.name(),

@@ -4,12 +4,15 @@ import dev.culprit.collector.publish.spool.Spool;
 import dev.culprit.collector.publish.spool.SpoolRecord;
 import dev.culprit.collector.publish.spool.SpoolStats;
 import dev.culprit.collector.spi.Sample;
+import dev.culprit.schemas.SchemaTopic;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -31,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * After three seconds without an acknowledgement the publisher logs the outage once and forces the
  * spool to disk about once a second; when the window gets through it logs the recovery.
  *
+ * <p>Before the first record of each type, once per process, the publisher spools that type's
+ * schema for the compacted topic {@code culprit.schemas} (key: fingerprint; value: the schema's
+ * JSON), so readers built before this collector's schemas can still decode its records.
+ *
  * <p>The at-least-once edge: a record can reach the broker twice when the producer gave it up after
  * it was written (the whole window outlived {@code delivery.timeout.ms}, five minutes, while its
  * acknowledgement was lost), or when the collector stopped with a window in flight and the next
@@ -49,6 +56,10 @@ public final class KafkaPublisher implements Publisher {
   private final int maxRecordBytes;
   private final SeqStamper stamper = new SeqStamper();
   private final AtomicLong rejected = new AtomicLong();
+
+  /** Full names of the schemas put in the spool for {@code culprit.schemas}; guarded by stamper. */
+  private final Set<String> announced = new HashSet<>();
+
   private final SpoolSender sender;
 
   private volatile boolean closed;
@@ -129,6 +140,11 @@ public final class KafkaPublisher implements Publisher {
     }
     List<SpoolRecord> records = new ArrayList<>(samples.size());
     synchronized (stamper) {
+      // New schemas go first, all of them: the sender sends them alone, before any record.
+      List<String> announcedNow = new ArrayList<>(0);
+      for (Sample sample : samples) {
+        announceSchema(sample, records, announcedNow);
+      }
       for (Sample sample : samples) {
         try {
           byte[] value = stamper.stampAndEncode(sample, maxRecordBytes);
@@ -139,7 +155,9 @@ public final class KafkaPublisher implements Publisher {
           LOG.error("record not published: {}", e.getMessage());
         }
       }
-      append(records);
+      if (!append(records)) {
+        announced.removeAll(announcedNow); // lost with the records: announce again next time
+      }
     }
     sender.recordsAppended();
   }
@@ -219,9 +237,28 @@ public final class KafkaPublisher implements Publisher {
     }
   }
 
-  private void append(List<SpoolRecord> records) {
+  /**
+   * Puts the schema of {@code sample}'s topic in front of its first record of this process, so any
+   * reader finds the schema in {@code culprit.schemas} by the time it meets the record: the spool
+   * keeps the order, and the sender delivers a window's schemas before the rest of it.
+   */
+  private void announceSchema(Sample sample, List<SpoolRecord> records, List<String> announcedNow) {
+    Schema schema = sample.topic().valueSchema();
+    if (announced.add(schema.getFullName())) {
+      announcedNow.add(schema.getFullName());
+      records.add(
+          SpoolRecord.of(
+              SchemaTopic.NAME,
+              SpoolRecord.NO_TIMESTAMP,
+              SchemaTopic.key(schema),
+              SchemaTopic.value(schema)));
+    }
+  }
+
+  /** False when the spool refused the records. */
+  private boolean append(List<SpoolRecord> records) {
     if (records.isEmpty()) {
-      return;
+      return true;
     }
     try {
       spool.append(records);
@@ -229,6 +266,7 @@ public final class KafkaPublisher implements Publisher {
         appendFailing = false;
         LOG.info("spool {} accepts records again", spool.directory());
       }
+      return true;
     } catch (IOException e) {
       // The spool counted the records it could not write as dropped.
       if (!appendFailing) {
@@ -238,6 +276,7 @@ public final class KafkaPublisher implements Publisher {
             spool.directory(),
             e.toString());
       }
+      return false;
     }
   }
 

@@ -3,6 +3,7 @@ package dev.culprit.collector.publish;
 import dev.culprit.collector.publish.spool.Spool;
 import dev.culprit.collector.publish.spool.SpoolBatch;
 import dev.culprit.collector.publish.spool.SpoolRecord;
+import dev.culprit.schemas.SchemaTopic;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -202,7 +203,7 @@ final class SpoolSender {
             }
           }
           if (!delivered) {
-            if (!deliver(batch.records())) {
+            if (!deliverSchemasFirst(batch.records())) {
               return;
             }
             delivered = true;
@@ -263,6 +264,26 @@ final class SpoolSender {
     }
     closeTransport();
     awaitCondition(() -> abort, Duration.ofMillis(pauseMs));
+  }
+
+  /**
+   * Delivers a window whose records of {@code culprit.schemas} come first in two parts: the schemas
+   * (and what precedes them) are acknowledged before the records written with them are sent, so no
+   * reader can see a record before its schema, even when the two topics' leaders are different
+   * brokers. Only windows holding schemas (the first after a start) are split.
+   */
+  private boolean deliverSchemasFirst(List<SpoolRecord> records) throws InterruptedException {
+    int lastSchema = -1;
+    for (int i = 0; i < records.size(); i++) {
+      if (records.get(i).topic().equals(SchemaTopic.NAME)) {
+        lastSchema = i;
+      }
+    }
+    if (lastSchema < 0 || lastSchema == records.size() - 1) {
+      return deliver(records);
+    }
+    return deliver(records.subList(0, lastSchema + 1))
+        && deliver(records.subList(lastSchema + 1, records.size()));
   }
 
   /** Sends until every record is acknowledged or rejected; false when told to stop first. */

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.culprit.collector.publish.spool.Spool;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.schemas.ProbeSample;
+import dev.culprit.schemas.SchemaTopic;
 import dev.culprit.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,7 +59,8 @@ class KafkaPublisherRetryTest {
   void resendsOnlyTheFailedRecordsOfAWindowWithAFreshProducer() throws Exception {
     Header h = header("host-1", 1_700_000_000_000L);
     publisher.publish(List.of(probe(h, 1), probe(h, 2), probe(h, 3)));
-    MockProducer<byte[], byte[]> first = awaitProducer(0, 3);
+    acknowledgeTheSchema();
+    MockProducer<byte[], byte[]> first = awaitProducer(0, 4);
 
     first.completeNext();
     first.errorNext(new NetworkException("connection reset"));
@@ -77,14 +79,15 @@ class KafkaPublisherRetryTest {
   void dropsARecordTheBrokerRefusesForGoodWithoutResendingOrStalling() throws Exception {
     Header h = header("host-1", 1_700_000_000_000L);
     publisher.publish(List.of(probe(h, 1), probe(h, 2)));
-    MockProducer<byte[], byte[]> first = awaitProducer(0, 2);
+    acknowledgeTheSchema();
+    MockProducer<byte[], byte[]> first = awaitProducer(0, 3);
 
     first.errorNext(new RecordTooLargeException("too large"));
     first.completeNext();
     assertThat(publisher.flush(Duration.ofSeconds(10))).isTrue();
 
     publisher.publish(List.of(probe(h, 3)));
-    awaitProducer(0, 3).completeNext();
+    awaitProducer(0, 4).completeNext();
     assertThat(publisher.flush(Duration.ofSeconds(10))).isTrue();
     assertThat(producers).as("no new session for a permanent refusal").hasSize(1);
     assertThat(sent(first)).containsExactly(1L, 2L, 3L);
@@ -96,15 +99,29 @@ class KafkaPublisherRetryTest {
   void sendsNothingNewWhileAWindowWaitsForTheBroker() throws Exception {
     Header h = header("host-1", 1_700_000_000_000L);
     publisher.publish(List.of(probe(h, 1)));
-    MockProducer<byte[], byte[]> first = awaitProducer(0, 1);
+    acknowledgeTheSchema();
+    MockProducer<byte[], byte[]> first = awaitProducer(0, 2);
 
     publisher.publish(List.of(probe(h, 2), probe(h, 3)));
-    assertThat(publisher.stats().spooledRecords()).isEqualTo(3);
-    assertThat(first.history()).as("later records wait in the spool").hasSize(1);
+    assertThat(publisher.stats().spooledRecords())
+        .as("the schema leaves the spool with its window")
+        .isEqualTo(4);
+    assertThat(first.history()).as("later records wait in the spool").hasSize(2);
 
     first.completeNext();
-    awaitProducer(0, 3);
+    awaitProducer(0, 4);
     assertThat(sent(first)).containsExactly(1L, 2L, 3L);
+  }
+
+  /**
+   * The first window of a process starts with the probe schema for culprit.schemas, sent alone:
+   * acknowledge it so the samples follow.
+   */
+  private void acknowledgeTheSchema() throws InterruptedException {
+    MockProducer<byte[], byte[]> first = awaitProducer(0, 1);
+    assertThat(first.history().get(0).topic()).isEqualTo(SchemaTopic.NAME);
+    assertThat(first.history()).as("the schema is sent alone").hasSize(1);
+    first.completeNext();
   }
 
   private MockProducer<byte[], byte[]> awaitProducer(int index, int records)
@@ -118,7 +135,10 @@ class KafkaPublisherRetryTest {
   }
 
   private static List<Long> sent(MockProducer<byte[], byte[]> producer) {
-    return producer.history().stream().map(KafkaPublisherRetryTest::sentField).toList();
+    return producer.history().stream()
+        .filter(r -> !r.topic().equals(SchemaTopic.NAME))
+        .map(KafkaPublisherRetryTest::sentField)
+        .toList();
   }
 
   private static long sentField(ProducerRecord<byte[], byte[]> r) {

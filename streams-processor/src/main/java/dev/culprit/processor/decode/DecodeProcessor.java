@@ -1,5 +1,6 @@
 package dev.culprit.processor.decode;
 
+import dev.culprit.schemas.AvroSerde;
 import dev.culprit.schemas.Topic;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,14 +26,18 @@ final class DecodeProcessor<V extends SpecificRecord>
     implements FixedKeyProcessor<String, byte[], Outcome<V>> {
 
   private final Topic<V> topic;
+  private final AvroSerde<V> serde;
   private final LongAdder recordsIn;
   private FixedKeyProcessorContext<String, Outcome<V>> context;
 
   /**
+   * @param serde the topic's serde, possibly resolving writer schemas unknown to this build from
+   *     {@code culprit.schemas}
    * @param recordsIn counts every record consumed from the topic, whatever becomes of it
    */
-  DecodeProcessor(Topic<V> topic, LongAdder recordsIn) {
+  DecodeProcessor(Topic<V> topic, AvroSerde<V> serde, LongAdder recordsIn) {
     this.topic = topic;
+    this.serde = serde;
     this.recordsIn = recordsIn;
   }
 
@@ -56,7 +61,7 @@ final class DecodeProcessor<V extends SpecificRecord>
     }
     V value;
     try {
-      value = topic.valueSerde().decode(bytes);
+      value = serde.decode(bytes);
     } catch (RuntimeException e) {
       context.forward(record.withValue(failed(record, "decode", e.getMessage(), e)));
       return;
@@ -76,7 +81,7 @@ final class DecodeProcessor<V extends SpecificRecord>
     String host = record.key();
     long sampleTimeMs = -1;
     try {
-      SampleHeader sample = SampleHeader.of(topic.valueSerde().decode(record.value()));
+      SampleHeader sample = SampleHeader.of(serde.decode(record.value()));
       host = sample.host();
       sampleTimeMs = sample.sampleTimeMs();
     } catch (RuntimeException e) {

@@ -1,12 +1,14 @@
 package dev.culprit.processor.decode;
 
 import dev.culprit.processor.ProcessorMetrics;
+import dev.culprit.schemas.AvroSerde;
 import dev.culprit.schemas.DeadLetter;
 import dev.culprit.schemas.Topic;
 import dev.culprit.schemas.Topics;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -31,6 +33,7 @@ public final class SampleStreams {
   private final Duration maxClockSkew;
   private final ClockReference clockReference;
   private final ProcessorMetrics metrics;
+  private final SchemaStore schemas;
   private final Map<Topic<?>, KStream<String, ?>> decoded = new HashMap<>();
 
   /**
@@ -39,21 +42,25 @@ public final class SampleStreams {
    */
   public SampleStreams(
       StreamsBuilder builder, Duration maxClockSkew, ClockReference clockReference) {
-    this(builder, maxClockSkew, clockReference, new ProcessorMetrics());
+    this(builder, maxClockSkew, clockReference, new ProcessorMetrics(), null);
   }
 
   /**
    * @param metrics where the topology counts records in, dead letters, late records and causes
+   * @param schemas asked for writer schemas not in this build's history (those of newer collectors,
+   *     from {@code culprit.schemas}); null to dead-letter such records at once
    */
   public SampleStreams(
       StreamsBuilder builder,
       Duration maxClockSkew,
       ClockReference clockReference,
-      ProcessorMetrics metrics) {
+      ProcessorMetrics metrics,
+      SchemaStore schemas) {
     this.builder = builder;
     this.maxClockSkew = maxClockSkew;
     this.clockReference = clockReference;
     this.metrics = metrics;
+    this.schemas = schemas;
   }
 
   /** The counters every sub-topology of this topology counts in. */
@@ -77,15 +84,17 @@ public final class SampleStreams {
 
   private <V extends SpecificRecord> KStream<String, V> build(Topic<V> topic) {
     String name = shortName(topic);
+    AvroSerde<V> serde =
+        schemas == null ? topic.valueSerde() : topic.valueSerde().resolvingUnknownWith(schemas);
     Map<String, KStream<String, Outcome<V>>> branches =
         builder.stream(
                 topic.name(),
                 Consumed.with(topic.keySerde(), Serdes.ByteArray())
                     .withTimestampExtractor(
-                        new SampleTimeExtractor(topic, maxClockSkew, clockReference))
+                        new SampleTimeExtractor(topic, serde, maxClockSkew, clockReference))
                     .withName(name + "-source"))
             .processValues(
-                () -> new DecodeProcessor<>(topic, metrics.recordsIn(topic.name())),
+                () -> new DecodeProcessor<>(topic, serde, metrics.recordsIn(topic.name())),
                 Named.as(name + "-decode"))
             .split(Named.as(name + "-decoded-"))
             .branch((host, outcome) -> outcome.isOk(), Branched.as("ok"))

@@ -1,5 +1,6 @@
 package dev.culprit.processor.decode;
 
+import dev.culprit.schemas.AvroSerde;
 import dev.culprit.schemas.SchemaHistory;
 import dev.culprit.schemas.Topic;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +40,7 @@ public final class SampleTimeExtractor implements TimestampExtractor {
 
   private static final int HEADER_BYTES = 10;
 
-  private final Topic<?> topic;
+  private final AvroSerde<?> serde;
   private final Set<Long> peekableFingerprints;
   private final long maxAheadMs;
   private final ClockReference reference;
@@ -51,12 +52,30 @@ public final class SampleTimeExtractor implements TimestampExtractor {
   }
 
   public SampleTimeExtractor(Topic<?> topic, Duration maxAhead, ClockReference reference) {
-    this(topic, maxAhead, reference, System::currentTimeMillis);
+    this(topic, topic.valueSerde(), maxAhead, reference, System::currentTimeMillis);
+  }
+
+  /**
+   * @param serde decodes records whose layout is not known to start with the sample header: the
+   *     topic's serde, possibly resolving newer collectors' schemas from {@code culprit.schemas}
+   */
+  public SampleTimeExtractor(
+      Topic<?> topic, AvroSerde<?> serde, Duration maxAhead, ClockReference reference) {
+    this(topic, serde, maxAhead, reference, System::currentTimeMillis);
   }
 
   SampleTimeExtractor(
       Topic<?> topic, Duration maxAhead, ClockReference reference, LongSupplier wallClock) {
-    this.topic = topic;
+    this(topic, topic.valueSerde(), maxAhead, reference, wallClock);
+  }
+
+  SampleTimeExtractor(
+      Topic<?> topic,
+      AvroSerde<?> serde,
+      Duration maxAhead,
+      ClockReference reference,
+      LongSupplier wallClock) {
+    this.serde = serde;
     this.peekableFingerprints = peekableFingerprints(topic);
     this.maxAheadMs = maxAhead.toMillis();
     this.reference = reference;
@@ -96,7 +115,7 @@ public final class SampleTimeExtractor implements TimestampExtractor {
         return peeked;
       }
       try {
-        long decoded = SampleHeader.of(topic.valueSerde().decode(bytes)).sampleTimeMs();
+        long decoded = SampleHeader.of(serde.decode(bytes)).sampleTimeMs();
         if (decoded > 0) {
           return decoded;
         }
