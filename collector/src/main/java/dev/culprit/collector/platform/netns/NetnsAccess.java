@@ -165,7 +165,10 @@ public final class NetnsAccess {
           out.put(name, text);
         }
       }
-      if (out.size() == names.size() || Files.isDirectory(dir)) {
+      // A file may be missing for good (ip_tables_names without the module): that is an answer
+      // while the process is still in the namespace. One that is exiting (a zombie keeps its
+      // /proc directory but no namespaces) or gone made the reads fail instead.
+      if (out.size() == names.size() || Files.exists(dir.resolve("ns").resolve("net"))) {
         return out;
       }
       // The process left (the namespace may live on as a named one): read it the other way.

@@ -56,8 +56,11 @@ class NetnsAccessTest {
 
   @Test
   void readsFilesOfANamespaceWithAProcessWithoutForking() throws Exception {
+    // The process is still in its namespace (its ns/net resolves): a missing file is an answer.
     FixtureTree tree =
-        new FixtureTree(dir).proc(FixtureTree.PID + "/net/dev", "real/ns-b/proc-net-dev.txt");
+        new FixtureTree(dir)
+            .proc(FixtureTree.PID + "/net/dev", "real/ns-b/proc-net-dev.txt")
+            .procText(FixtureTree.PID + "/ns/net", "");
     CommandRunner noForks =
         (argv, timeout) -> {
           throw new AssertionError("forked " + argv);
@@ -67,6 +70,22 @@ class NetnsAccessTest {
         tree.access(noForks).readNetFiles(tree.withPid("b"), List.of("dev", "stat/nf_conntrack"));
 
     assertThat(files).containsOnlyKeys("dev");
+  }
+
+  @Test
+  void readsANamedNamespaceOtherwiseWhenItsProcessIsExiting() throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/tail")), "needs tail");
+    // An exiting process (a zombie) keeps its /proc directory but has no namespaces left and its
+    // net files cannot be read: that says nothing about the namespace, which nsenter still reads.
+    FixtureTree tree =
+        new FixtureTree(dir)
+            .procText(FixtureTree.PID + "/status", "State:\tZ (zombie)\n")
+            .proc("self/net/dev", "real/ns-b/proc-net-dev.txt");
+
+    Map<String, String> files =
+        tree.access(new WithoutNsenter()).readNetFiles(tree.withPid("b"), List.of("dev"));
+
+    assertThat(files.get("dev")).isEqualTo(Fixtures.text("real/ns-b/proc-net-dev.txt"));
   }
 
   @Test
