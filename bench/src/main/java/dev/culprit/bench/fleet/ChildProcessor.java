@@ -29,6 +29,20 @@ final class ChildProcessor implements AutoCloseable {
       String streamsOverrides,
       Path log)
       throws IOException {
+    return start(mode, bootstrap, appId, stateDir, heap, streamsOverrides, log, List.of());
+  }
+
+  /** As above, with {@code jvmOptions} before the class path (e.g. a small JIT, a serial GC). */
+  static ChildProcessor start(
+      String mode,
+      String bootstrap,
+      String appId,
+      Path stateDir,
+      String heap,
+      String streamsOverrides,
+      Path log,
+      List<String> jvmOptions)
+      throws IOException {
     // Extra JVM options for the measured process only (e.g. a flight recording while profiling).
     String extra = System.getenv().getOrDefault("CULPRIT_BENCH_CHILD_JVM_OPTIONS", "");
     String java = ProcessHandle.current().info().command().orElse("java");
@@ -40,6 +54,7 @@ final class ChildProcessor implements AutoCloseable {
         command.add(option.replace("{appId}", appId));
       }
     }
+    command.addAll(jvmOptions);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(BenchApp.class.getName());
@@ -87,6 +102,12 @@ final class ChildProcessor implements AutoCloseable {
       // The child exited, or this is not Linux: no sample.
     }
     return 0;
+  }
+
+  /** {@code kill -9}: no shutdown hook, no commit, the open transaction left to time out. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
   }
 
   /** SIGTERM (the child closes Kafka Streams cleanly), then SIGKILL after 30 s. */

@@ -51,6 +51,47 @@ class FleetGeneratorTest {
     }
   }
 
+  /**
+   * Live, probe rounds reach the host window through two repartition topics, a commit interval or
+   * two after the samples, and each cogrouped input of the window keeps its own stream time (and
+   * starts it afresh when a task moves to another instance): a round for a window the samples
+   * already closed updated it, and the suppression emitted it a second time, every cause in it
+   * twice. Here every probe round comes one cycle late; each window must still be judged once.
+   */
+  @Test
+  void aWindowUpdatedAfterItClosedIsNotJudgedAgain() {
+    FleetGenerator fleet =
+        new FleetGenerator(new FleetGenerator.Options(12, 2, Duration.ofSeconds(10), 0.5));
+    long base = 1_700_000_000_000L;
+    try (TopologyHarness h = new TopologyHarness()) {
+      List<FleetGenerator.Generated> lateProbes = List.of();
+      for (int c = 0; c < 8; c++) {
+        List<FleetGenerator.Generated> probes = new java.util.ArrayList<>();
+        for (int host : FleetBench.hostsByPhase(fleet)) {
+          for (FleetGenerator.Generated g :
+              fleet.hostCycle(host, c, base + c * 10_000 + fleet.phaseMs(host))) {
+            if (g.topic() == dev.culprit.schemas.Topics.PROBE) {
+              probes.add(g);
+            } else {
+              h.pipeRaw(g.topic(), g.key(), g.value());
+            }
+          }
+        }
+        for (FleetGenerator.Generated g : lateProbes) {
+          h.pipeRaw(g.topic(), g.key(), g.value());
+        }
+        lateProbes = probes;
+      }
+      List<RootCause> causes = h.causes();
+      assertThat(causes).hasSizeGreaterThan(20);
+      Map<String, Long> copies =
+          causes.stream()
+              .collect(
+                  Collectors.groupingBy(c -> c.getEventId().toString(), Collectors.counting()));
+      assertThat(copies).allSatisfy((id, n) -> assertThat(n).as("copies of %s", id).isEqualTo(1));
+    }
+  }
+
   private static Cause expected(FleetGenerator.Fault fault) {
     return switch (fault) {
       case RANDOM_DROP -> Cause.FIREWALL_DROP;

@@ -44,7 +44,10 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <p>Probe rounds join the aggregate of their target's host (see {@link AddressIndex}): they come
  * through two repartition topics, so live they reach the window a commit interval or two after the
- * samples; a round later than the grace is dropped as late (Streams' dropped-records metric).
+ * samples. A round later than the grace is lost to its window: dropped as late (Streams'
+ * dropped-records metric) or, since each cogrouped input keeps its own stream time, added to a
+ * window already emitted, which the suppression then emits again and {@link RuleProcessor} ignores
+ * (each window of a host is judged once).
  */
 public final class PacketLossTopology {
 

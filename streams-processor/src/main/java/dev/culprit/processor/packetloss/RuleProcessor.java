@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * causes, because cause lifecycles count the windows a cause was absent from. A rule that throws
  * becomes a dead letter holding the aggregate it failed on; the other rules' causes still go out.
  * The runs of drops window after window ({@link DropStreaks}) are kept per host in {@link
- * PacketLossTopology#STREAKS_STORE}.
+ * PacketLossTopology#STREAKS_STORE}, which also says which window of the host was judged last: a
+ * window is judged once, even when the suppression emits it again.
  */
 final class RuleProcessor
     implements Processor<Windowed<String>, HostWindowState, String, RuleResult> {
@@ -58,7 +59,17 @@ final class RuleProcessor
     String host = key.key();
     long start = key.window().start();
     long size = key.window().end() - start;
-    DropStreaks streaks = DropStreaks.continuing(start, size, streakStore.get(host));
+    byte[] stored = streakStore.get(host);
+    if (DropStreaks.judgedUpTo(stored) >= start) {
+      // The window was judged and its causes sent already. The suppression emits a closed window
+      // again when an update reaches it after it closed: each cogrouped input of the windowed
+      // aggregate keeps its own stream time (and starts it afresh when its task moves to another
+      // instance), so a probe round coming through its repartition topics a commit or two late,
+      // or a sample kind fetched behind the others, still updates a window the rest closed.
+      LOG.debug("window {} of {} judged already; not judged again", start, host);
+      return;
+    }
+    DropStreaks streaks = DropStreaks.continuing(start, size, stored);
     HostWindow window = HostWindow.decode(host, start, key.window().end(), record.value(), streaks);
     List<RootCause> causes = new ArrayList<>();
     List<DeadLetter> failures = new ArrayList<>();

@@ -37,6 +37,21 @@ public final class DropStreaks {
   }
 
   /**
+   * The start of the window {@code stored} was written for: the host's last judged window, so a
+   * window that starts no later has been judged already. {@link Long#MIN_VALUE} for null.
+   */
+  public static long judgedUpTo(byte[] stored) {
+    if (stored == null) {
+      return Long.MIN_VALUE;
+    }
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(stored))) {
+      return in.readLong();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
    * The runs of the window [windowStartMs, windowStartMs + windowSizeMs), continuing those stored
    * for the window just before it; {@code stored} null when there is none.
    */
