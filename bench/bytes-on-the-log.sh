@@ -117,6 +117,10 @@ cycles = topics.get("culprit.samples.collector", [0, 0, 0])[2]
 if cycles == 0:
     sys.exit("no health records on culprit.samples.collector: the agent published nothing")
 print(f"namespaces {namespaces}, cycles {cycles}")
+seen = topics.get("culprit.samples.protocol", [0, 0, 0])[2] / cycles
+if abs(seen - namespaces) > 0.2 * namespaces:
+    print(f"WARNING: {seen:.1f} protocol records per cycle, not {namespaces}: the agent saw other"
+          " namespaces or missed some; the per-namespace figures are off")
 print(f"{'topic':<28} {'records':>8} {'rec/batch':>9} {'B/record':>9} {'B/ns/cycle':>10}")
 total = 0
 for name in sorted(topics):
