@@ -129,6 +129,13 @@ class EmbeddedBrokerTest {
 
   private static SpecificRecord randomRecord(Topic<?> topic) throws Exception {
     Object generic = new RandomData(topic.valueSchema(), 1, 7L).iterator().next();
+    // A form only the serde writes (a protocol sample's counters by position) has rules that
+    // random values break: leave it out, as every real writer does.
+    for (org.apache.avro.Schema.Field f : topic.valueSchema().getFields()) {
+      if (f.getObjectProp("culprit.logForm") != null) {
+        ((org.apache.avro.generic.GenericRecord) generic).put(f.pos(), null);
+      }
+    }
     ByteBuffer buffer =
         new BinaryMessageEncoder<>(GenericData.get(), topic.valueSchema()).encode(generic);
     byte[] bytes = new byte[buffer.remaining()];

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.message.BinaryMessageDecoder;
@@ -45,6 +46,14 @@ public final class AvroSerde<T extends SpecificRecord>
   private final SchemaStore fallback;
 
   /**
+   * The record as it goes on the log and back, for a type with a compact form there (a protocol
+   * sample's counters by position, {@link ProtocolCounters}); identity for the others.
+   */
+  private final UnaryOperator<T> toLog;
+
+  private final UnaryOperator<T> fromLog;
+
+  /**
    * The schema and encoder, parsed on first use: {@link Topics} names every topic, and a process
    * that writes samples (the agent) never touches the result topics' classes.
    */
@@ -71,6 +80,17 @@ public final class AvroSerde<T extends SpecificRecord>
     this.type = type;
     this.extraWriterSchemas = List.copyOf(extraWriterSchemas);
     this.fallback = fallback;
+    if (type == ProtocolSample.class) {
+      @SuppressWarnings("unchecked")
+      UnaryOperator<T> pack = r -> (T) ProtocolCounters.pack((ProtocolSample) r);
+      @SuppressWarnings("unchecked")
+      UnaryOperator<T> unpack = r -> (T) ProtocolCounters.unpack((ProtocolSample) r);
+      this.toLog = pack;
+      this.fromLog = unpack;
+    } else {
+      this.toLog = UnaryOperator.identity();
+      this.fromLog = UnaryOperator.identity();
+    }
   }
 
   /**
@@ -138,7 +158,7 @@ public final class AvroSerde<T extends SpecificRecord>
   /** Encodes one record; never returns null for a non-null record. */
   public byte[] encode(T record) {
     try {
-      ByteBuffer buffer = writer().encoder().encode(record);
+      ByteBuffer buffer = writer().encoder().encode(toLog.apply(record));
       byte[] bytes = new byte[buffer.remaining()];
       buffer.get(bytes);
       return bytes;
@@ -166,7 +186,7 @@ public final class AvroSerde<T extends SpecificRecord>
           null);
     }
     try {
-      return decoder().decode(bytes);
+      return fromLog.apply(decoder().decode(bytes));
     } catch (IOException
         | AvroRuntimeException
         | IllegalArgumentException

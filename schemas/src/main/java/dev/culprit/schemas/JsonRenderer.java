@@ -41,7 +41,11 @@ public final class JsonRenderer {
   public static ObjectNode toNode(IndexedRecord record) {
     ObjectNode node = NODES.objectNode();
     for (Schema.Field field : record.getSchema().getFields()) {
-      node.set(field.name(), value(record.get(field.pos())));
+      Object v = record.get(field.pos());
+      if (v == null && field.getObjectProp("culprit.logForm") != null) {
+        continue; // a form only the log holds (ProtocolCounters): never set in a decoded record
+      }
+      node.set(field.name(), value(v));
     }
     return node;
   }

@@ -36,6 +36,13 @@ class AvroSerdeTest {
         new BinaryMessageEncoder<>(GenericData.get(), schema);
     int n = 0;
     for (Object random : new RandomData(schema, 25, 42L)) {
+      // A compact form only the serde writes (ProtocolCounters) has rules random bytes break; its
+      // round trip is ProtocolCountersTest's.
+      for (Schema.Field f : schema.getFields()) {
+        if (f.getObjectProp("culprit.logForm") != null) {
+          ((org.apache.avro.generic.GenericRecord) random).put(f.pos(), null);
+        }
+      }
       ByteBuffer written = genericEncoder.encode(random);
       byte[] bytes = new byte[written.remaining()];
       written.get(bytes);
