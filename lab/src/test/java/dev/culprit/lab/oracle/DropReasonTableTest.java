@@ -22,7 +22,43 @@ class DropReasonTableTest {
           "NEIGH_FAILED");
 
   private static ReasonCounts counts(long seconds, Map<String, Long> byReason) {
-    return new ReasonCounts(byReason, Map.of(), 0, Duration.ofSeconds(seconds));
+    Map<String, Long> byLocation = new java.util.HashMap<>();
+    byReason.forEach((reason, n) -> byLocation.put(reason + "@some_function", n));
+    return new ReasonCounts(byReason, byLocation, 0, Duration.ofSeconds(seconds));
+  }
+
+  @Test
+  void aDropPointWithoutAReasonCanBeNamedByItsFunction() {
+    // A veth refusing an oversize frame: NOT_SPECIFIED, but in __dev_forward_skb2.
+    var mtu =
+        DropReasonTable.judge(
+            Set.of(Cause.MTU_MISMATCH),
+            KNOWN,
+            new ReasonCounts(
+                Map.of(), Map.of("NOT_SPECIFIED@tcp_v4_rcv", 9L), 0, Duration.ofSeconds(2)),
+            new ReasonCounts(
+                Map.of(),
+                Map.of("NOT_SPECIFIED@__dev_forward_skb2", 60L, "NOT_SPECIFIED@tcp_v4_rcv", 40L),
+                0,
+                Duration.ofSeconds(2)));
+    assertThat(mtu.agrees()).as(mtu.explanation()).isTrue();
+    assertThat(mtu.confirming()).isEqualTo(60.0);
+    assertThat(mtu.contrary()).isZero();
+  }
+
+  @Test
+  void aListenOverflowIsOnlyCheckedForContradiction() {
+    var quiet =
+        DropReasonTable.judge(
+            Set.of(Cause.LISTEN_OVERFLOW), KNOWN, counts(2, Map.of()), counts(10, Map.of()));
+    assertThat(quiet.agrees()).as(quiet.explanation()).isTrue();
+    var contradicted =
+        DropReasonTable.judge(
+            Set.of(Cause.LISTEN_OVERFLOW),
+            KNOWN,
+            counts(2, Map.of()),
+            counts(10, Map.of("NETFILTER_DROP", 20L)));
+    assertThat(contradicted.agrees()).isFalse();
   }
 
   @Test
@@ -49,7 +85,9 @@ class DropReasonTableTest {
             counts(10, Map.of("IP_RPFILTER", 30L, "TCP_LISTEN_OVERFLOW", 4L)));
 
     assertThat(verdict.agrees()).isFalse();
-    assertThat(verdict.explanation()).contains("IP_RPFILTER: 30 during the fault").contains("NOT");
+    assertThat(verdict.explanation())
+        .contains("IP_RPFILTER@some_function: 30 during the fault")
+        .contains("NOT explained");
   }
 
   @Test
