@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Test;
  * Issue 5's end-to-end tests: the real lab, a real embedded broker, the real collector (1 s) and
  * processor (5 s windows) in this JVM. Each fault must come out of {@code
  * culprit.rootcause.packet-loss} within 30 s with the right cause, namespace and location, and no
- * client namespace or the healthy neighbour may ever get an event. Root only.
+ * client namespace or the healthy neighbour may ever get an event; and the kernel's own drop
+ * reasons during the fault must be the ones the cause culprit named can explain ({@link
+ * KernelDropReasons}). Root only.
  */
 class LabEndToEndTest {
 
@@ -37,6 +39,7 @@ class LabEndToEndTest {
   private static LabPipeline pipeline;
   private static RootCauseWatcher watcher;
   private static RealLabHarness kernel;
+  private static KernelDropReasons dropReasons;
 
   private Lab lab;
   private String conntrackMaxBefore;
@@ -53,6 +56,7 @@ class LabEndToEndTest {
         LabPipeline.start(
             broker.bootstrapServers(), LabPipeline.FAST_SAMPLING, LabPipeline.FAST_WINDOW);
     watcher = new RootCauseWatcher(broker.bootstrapServers());
+    dropReasons = KernelDropReasons.open();
   }
 
   @AfterAll
@@ -72,7 +76,8 @@ class LabEndToEndTest {
                       s.event().getSummary()));
     }
     try (EmbeddedBroker b = broker;
-        LabPipeline p = pipeline) {
+        LabPipeline p = pipeline;
+        KernelDropReasons d = dropReasons) {
       if (watcher != null) {
         watcher.close();
       }
@@ -109,10 +114,12 @@ class LabEndToEndTest {
 
   @Test
   void firewallDropIsFoundNamingTheChainRuleAndProbability() {
+    KernelDropReasons.Recording kernelSays = dropReasons.beforeFault();
     Instant injected = Instant.now();
     lab.inject(new FirewallDropFault(FirewallDropFault.Chain.INPUT, 0.3));
 
     RootCause event = awaitCause(Cause.FIREWALL_DROP, injected);
+    kernelSays.assertExplainedBy(event.getCause());
 
     assertThat(event.getLocation()).isEqualTo("filter INPUT rule 1");
     assertThat(event.getEvidence())
@@ -157,10 +164,12 @@ class LabEndToEndTest {
 
   @Test
   void strictReversePathFilteringOfAClientIsFound() {
+    KernelDropReasons.Recording kernelSays = dropReasons.beforeFault();
     Instant injected = Instant.now();
     lab.inject(new RpFilterFault(1));
 
     RootCause event = awaitCause(Cause.REVERSE_PATH_FILTER, injected);
+    kernelSays.assertExplainedBy(event.getCause());
 
     assertThat(event.getLocation()).isEqualTo("rp_filter");
     assertThat(evidenceLong(event, "TcpExt.IPReversePathFilter")).isPositive();
@@ -169,10 +178,12 @@ class LabEndToEndTest {
 
   @Test
   void qdiscLossIsFoundNamingTheDeviceAndTheQdisc() {
+    KernelDropReasons.Recording kernelSays = dropReasons.beforeFault();
     Instant injected = Instant.now();
     lab.inject(NetworkFault.of(FaultKind.QDISC_LOSS));
 
     RootCause event = awaitCause(Cause.QDISC_LOSS, injected);
+    kernelSays.assertExplainedBy(event.getCause());
 
     assertThat(event.getLocation()).startsWith(LabTopology.web().device() + " ");
     assertThat(event.getEvidence()).containsEntry("device", LabTopology.web().device());
@@ -184,10 +195,12 @@ class LabEndToEndTest {
   @Test
   void mtuMismatchIsFoundNamingTheDeviceAndBothMtus() {
     long droppedBefore = kernel.device(lab, "web-httpd", "cu-web").rxDropped();
+    KernelDropReasons.Recording kernelSays = dropReasons.beforeFault();
     Instant injected = Instant.now();
     lab.inject(new MtuFault(100));
 
     RootCause event = awaitCause(Cause.MTU_MISMATCH, injected);
+    kernelSays.assertExplainedBy(event.getCause());
 
     assertThat(event.getLocation()).isEqualTo(LabTopology.web().device());
     assertThat(event.getEvidence())
@@ -203,10 +216,12 @@ class LabEndToEndTest {
   @Test
   void aFullConntrackTableIsFoundInTheServerNamespaceOnly() {
     Map<String, Long> before = kernel.conntrackStat(LabTopology.WEB_NS);
+    KernelDropReasons.Recording kernelSays = dropReasons.beforeFault();
     Instant injected = Instant.now();
     lab.inject(new ConntrackFullFault(32));
 
     RootCause event = awaitCause(Cause.CONNTRACK_TABLE_FULL, injected);
+    kernelSays.assertExplainedBy(event.getCause());
 
     assertThat(event.getLocation()).isEqualTo("nf_conntrack");
     assertThat(evidenceLong(event, "max")).isEqualTo(32);
@@ -221,10 +236,12 @@ class LabEndToEndTest {
   @Test
   void aListenQueueOverflowIsFound() {
     long before = kernel.netstat(LabTopology.WEB_NS).get("TcpExt.ListenOverflows");
+    KernelDropReasons.Recording kernelSays = dropReasons.beforeFault();
     Instant injected = Instant.now();
     lab.inject(new ListenOverflowFault(8081, 1));
 
     RootCause event = awaitCause(Cause.LISTEN_OVERFLOW, injected);
+    kernelSays.assertExplainedBy(event.getCause());
 
     long now = kernel.netstat(LabTopology.WEB_NS).get("TcpExt.ListenOverflows");
     assertThat(evidenceLong(event, "TcpExt.ListenOverflows"))
@@ -234,12 +251,14 @@ class LabEndToEndTest {
 
   @Test
   void theSeedsStoryThreeCausesThenEachStopsWhenClearedThenSilence() {
+    KernelDropReasons.Recording kernelSays = dropReasons.beforeFault();
     Instant injected = Instant.now();
     lab.inject(NetworkFault.of(FaultKind.QDISC_LOSS));
     lab.inject(new FirewallDropFault(FirewallDropFault.Chain.BOTH, 0.3));
     lab.inject(new MtuFault(100));
     List<Cause> story = List.of(Cause.QDISC_LOSS, Cause.FIREWALL_DROP, Cause.MTU_MISMATCH);
     story.forEach(cause -> awaitCause(cause, injected));
+    kernelSays.assertExplainedBy(Set.copyOf(story));
 
     List<FaultKind> clearOrder =
         List.of(FaultKind.QDISC_LOSS, FaultKind.FIREWALL_DROP, FaultKind.MTU);

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.culprit.lab.oracle.ProcNetDev;
 import dev.culprit.lab.oracle.ProcNetTcp;
+import dev.culprit.schemas.Cause;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,8 +18,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Each fault, made for real in a real lab, moves the kernel's own counter for it — and clearing it
- * puts the setting back. Root only (skipped with the reason otherwise); one lab for the class, torn
- * down in {@link #downTheLab} whatever happened.
+ * puts the setting back; and the kernel's own drop reasons during it are those of the cause culprit
+ * is expected to name ({@link FaultKind#expectedCause}, judged by {@link KernelDropReasons}). Root
+ * only (skipped with the reason otherwise); one lab for the class, torn down in {@link #downTheLab}
+ * whatever happened.
  */
 class LabFaultsKernelTest {
 
@@ -26,6 +30,7 @@ class LabFaultsKernelTest {
   private static Path stateDir;
   private static String conntrackMaxBefore;
   private static String skipReason;
+  private static KernelDropReasons dropReasons;
 
   @BeforeAll
   static void upTheLab() throws Exception {
@@ -39,10 +44,14 @@ class LabFaultsKernelTest {
     stateDir = Files.createTempDirectory("culprit-lab-test");
     lab = new Lab(stateDir);
     lab.up(2);
+    dropReasons = KernelDropReasons.open();
   }
 
   @AfterAll
   static void downTheLab() {
+    if (dropReasons != null) {
+      dropReasons.close();
+    }
     if (lab == null) {
       return;
     }
@@ -83,11 +92,14 @@ class LabFaultsKernelTest {
 
   @Test
   void firewallDropRulesCountDropsInBothChainsUntilCleared() {
+    KernelDropReasons.Recording kernelSays = dropReasons.beforeFault();
     lab.inject(new FirewallDropFault(FirewallDropFault.Chain.BOTH, 0.3));
 
     RealLabHarness.awaitRise("INPUT DROP rule packets", () -> kernel.iptablesDrops("INPUT"), 5);
     RealLabHarness.awaitRise("OUTPUT DROP rule packets", () -> kernel.iptablesDrops("OUTPUT"), 5);
     assertThat(String.join("\n", lab.status())).contains("INPUT rule 1 dropped");
+
+    kernelSays.assertExplainedBy(Cause.FIREWALL_DROP);
 
     lab.clear(FaultKind.FIREWALL_DROP);
     assertThat(kernel.iptablesDrops("INPUT")).isEqualTo(-1); // rule gone
@@ -97,6 +109,7 @@ class LabFaultsKernelTest {
 
   @Test
   void qdiscLossDropsAboutTheAskedShareOfRepliesAtRandomUntilCleared() {
+    KernelDropReasons.Recording kernelSays = dropReasons.beforeFault();
     lab.inject(new QdiscLossFault(QdiscLossFault.Mode.AUTO, 30, "256kbit", "4kb", "8kb", null));
     String applied =
         ((QdiscLossFault) lab.state().fault(FaultKind.QDISC_LOSS).orElseThrow()).applied();
@@ -113,6 +126,8 @@ class LabFaultsKernelTest {
     double lost = kernel.pingLoss(LabTopology.client(1).netns(), LabTopology.WEB_ADDRESS, 200);
     assertThat(lost).as("share of pings lost").isBetween(0.18, 0.42); // 30 % ± 3.7 sigma
 
+    kernelSays.assertExplainedBy(Cause.QDISC_LOSS);
+
     lab.clear(FaultKind.QDISC_LOSS);
     assertThat(kernel.rootQdisc().kind()).isNotIn("netem", "htb", "tbf");
     assertQuietNamespaceDroppedNothing();
@@ -120,10 +135,13 @@ class LabFaultsKernelTest {
 
   @Test
   void aTbfFarBelowTheTrafficDropsTooWhenAskedFor() {
+    KernelDropReasons.Recording kernelSays = dropReasons.beforeFault();
     lab.inject(tbf());
     assertThat(kernel.rootQdisc().kind()).isEqualTo("tbf");
 
     RealLabHarness.awaitRise("tbf drops", () -> kernel.rootQdisc().drops(), 5);
+
+    kernelSays.assertExplainedBy(Cause.QDISC_LOSS);
 
     lab.clear(FaultKind.QDISC_LOSS);
     assertThat(kernel.rootQdisc().kind()).isNotEqualTo("tbf");
@@ -131,6 +149,7 @@ class LabFaultsKernelTest {
 
   @Test
   void theSeedsThreeFaultsTogetherEachMoveTheirOwnCounter() {
+    KernelDropReasons.Recording kernelSays = dropReasons.beforeFault();
     lab.inject(NetworkFault.of(FaultKind.QDISC_LOSS));
     lab.inject(new FirewallDropFault(FirewallDropFault.Chain.BOTH, 0.3));
     lab.inject(new MtuFault(100));
@@ -141,6 +160,8 @@ class LabFaultsKernelTest {
     RealLabHarness.awaitRise("INPUT DROP rule packets", () -> kernel.iptablesDrops("INPUT"), 3);
     RealLabHarness.awaitRise(
         "cu-web rx_dropped", () -> kernel.device(lab, "web-httpd", "cu-web").rxDropped(), 3);
+    kernelSays.assertExplainedBy(Set.of(Cause.QDISC_LOSS, Cause.FIREWALL_DROP, Cause.MTU_MISMATCH));
+
     assertQuietNamespaceDroppedNothing();
   }
 
@@ -150,12 +171,15 @@ class LabFaultsKernelTest {
 
   @Test
   void mtu100MakesTheServerDropRequestsOnReceiveUntilCleared() {
+    KernelDropReasons.Recording kernelSays = dropReasons.beforeFault();
     lab.inject(new MtuFault(100));
     assertThat(kernel.link(LabTopology.WEB_NS, "cu-web").mtu()).isEqualTo(100);
     assertThat(kernel.link(LabTopology.LAN_NS, "cu-web-br").mtu()).isEqualTo(1500);
 
     RealLabHarness.awaitRise(
         "cu-web rx_dropped", () -> kernel.device(lab, "web-httpd", "cu-web").rxDropped(), 5);
+
+    kernelSays.assertExplainedBy(Cause.MTU_MISMATCH);
 
     lab.clear(FaultKind.MTU);
     assertThat(kernel.link(LabTopology.WEB_NS, "cu-web").mtu()).isEqualTo(1500);
@@ -164,6 +188,7 @@ class LabFaultsKernelTest {
 
   @Test
   void aTinyConntrackTableDropsNewConnectionsAndTheLimitIsRestored() {
+    KernelDropReasons.Recording kernelSays = dropReasons.beforeFault();
     lab.inject(new ConntrackFullFault(32));
     assertThat(RealLabHarness.conntrackMax()).isEqualTo("32");
     assertThat(lab.state().sysctl(ConntrackFullFault.SYSCTL).orElseThrow().original())
@@ -181,6 +206,8 @@ class LabFaultsKernelTest {
             kernel.read(LabTopology.WEB_NS, "/proc/sys/net/netfilter/nf_conntrack_count").strip());
     assertThat(count).as("entries in culprit-web's table").isGreaterThanOrEqualTo(32);
 
+    kernelSays.assertExplainedBy(Cause.CONNTRACK_TABLE_FULL);
+
     lab.clear(FaultKind.CONNTRACK_FULL);
     assertThat(RealLabHarness.conntrackMax()).isEqualTo(conntrackMaxBefore);
     assertThat(lab.state().sysctls()).isEmpty();
@@ -189,12 +216,15 @@ class LabFaultsKernelTest {
 
   @Test
   void strictRpFilterDropsOneClientsPacketsUntilCleared() throws Exception {
+    KernelDropReasons.Recording kernelSays = dropReasons.beforeFault();
     lab.inject(new RpFilterFault(1));
 
     RealLabHarness.awaitRise(
         "culprit-web TcpExt.IPReversePathFilter",
         () -> kernel.netstat(LabTopology.WEB_NS).get("TcpExt.IPReversePathFilter"),
         3);
+
+    kernelSays.assertExplainedBy(Cause.REVERSE_PATH_FILTER);
 
     lab.clear(FaultKind.RP_FILTER);
     assertThat(
@@ -214,6 +244,7 @@ class LabFaultsKernelTest {
 
   @Test
   void aListenerThatNeverAcceptsOverflowsItsQueueUntilCleared() {
+    KernelDropReasons.Recording kernelSays = dropReasons.beforeFault();
     lab.inject(new ListenOverflowFault(8081, 1));
     LabProcess listener = lab.state().process(ListenOverflowFault.LISTENER_ROLE).orElseThrow();
 
@@ -221,6 +252,8 @@ class LabFaultsKernelTest {
         "culprit-web TcpExt.ListenOverflows",
         () -> kernel.netstat(LabTopology.WEB_NS).get("TcpExt.ListenOverflows"),
         3);
+
+    kernelSays.assertExplainedBy(Cause.LISTEN_OVERFLOW);
 
     lab.clear(FaultKind.LISTEN_OVERFLOW);
     DetachedProcesses processes =
