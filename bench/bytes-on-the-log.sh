@@ -28,59 +28,20 @@ counts=("${@:-4}")
 [ "$(id -u)" = 0 ] || { echo "run as root (namespaces)" >&2; exit 1; }
 jars="${BENCH_JARS:-app/target}"
 [ -n "${BENCH_JARS:-}" ] || mvn -q -B -DskipTests -pl app -am package >/dev/null
-d=$(mktemp -d /tmp/culprit-bytes-XXXXXX)
-pids=()
-maxns=0; for c in "${counts[@]}"; do [ "$c" -gt "$maxns" ] && maxns=$c; done
-
-# Runs on every exit, also after a failure or SIGINT/SIGTERM: stops what the script started (by
-# PID), removes its namespaces (their veths and rules go with them) and its directory.
-cleanup() {
-  local rc=$?
-  set +e
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-  for i in $(seq 1 "$maxns"); do ip netns del "culprit-l-$i" 2>/dev/null; done
-  if [ "$rc" != 0 ]; then
-    for f in "$d"/*.err; do
-      [ -s "$f" ] && { echo "--- $(basename "$f") (last 20 lines)"; tail -n 20 "$f"; } >&2
-    done
-  fi
-  rm -rf "$d"
-}
-trap cleanup EXIT
+. bench/lib.sh
+bench_start bytes culprit-l "${counts[@]}"
 
 have=0
 add_namespaces() { # up to
-  for i in $(seq $((have + 1)) "$1"); do
-    ip netns add "culprit-l-$i"
-    ip link add "cul-$i-h" type veth peer name "cul-$i-n"
-    ip link set "cul-$i-n" netns "culprit-l-$i"
-    ip -n "culprit-l-$i" addr add "10.252.$i.2/24" dev "cul-$i-n"
-    ip -n "culprit-l-$i" link set lo up
-    ip -n "culprit-l-$i" link set "cul-$i-n" up
-    ip addr add "10.252.$i.1/24" dev "cul-$i-h"
-    ip link set "cul-$i-h" up
-    ip netns exec "culprit-l-$i" iptables -A INPUT -p tcp --dport 9 -j DROP
-  done
+  for i in $(seq $((have + 1)) "$1"); do bench_namespace culprit-l cul 252 "$i" 1; done
   have=$1
-}
-
-wait_for() { # pid, file, what
-  local deadline=$((SECONDS + 120))
-  until [ -e "$2" ]; do
-    kill -0 "$1" 2>/dev/null || { echo "$3 exited" >&2; exit 1; }
-    [ "$SECONDS" -lt "$deadline" ] || { echo "$3 not ready after 120 s" >&2; exit 1; }
-    sleep 0.1
-  done
 }
 
 for extra in "${counts[@]}"; do
   [ "$extra" -gt "$have" ] && add_namespaces "$extra"
   run="$d/run-$extra"
   mkdir -p "$run"
-  java -XX:+UseSerialGC -Xmx768m -jar "$jars/culprit.jar" broker --port 0 \
-    --data-dir "$run/broker" >/dev/null 2>"$d/broker.err" & broker=$!; pids+=($broker)
-  wait_for "$broker" "$run/broker/bootstrap-servers" "culprit broker"
+  bench_broker "$jars" "$run/broker"
   # shellcheck disable=SC2086
   java -XX:+UseSerialGC -Xmx64m -jar "$jars/culprit-collect.jar" collect --interval 1s \
     --bootstrap-servers "$(cat "$run/broker/bootstrap-servers")" \

@@ -43,41 +43,14 @@ jopts="${BENCH_JAVA_OPTS:-}"
 mvn -q -B -DskipTests -pl app,bench -am package >/dev/null
 ./culprit --version >/dev/null   # the launcher rebuilds only if a source is newer than the jar
 tck=$(getconf CLK_TCK)
-d=$(mktemp -d /tmp/culprit-bench-XXXXXX)
-pids=()
-maxns=0; for c in "${counts[@]}"; do [ "$c" -gt "$maxns" ] && maxns=$c; done
-
-# Runs on every exit, also after a failure or SIGINT/SIGTERM: stops what the script started (by
-# PID), removes its namespaces (their veths and rules go with them) and its directory. On a
-# failure the end of every process's stderr is printed first, since the directory goes.
-cleanup() {
-  local rc=$?
-  set +e
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-  for i in $(seq 1 "$maxns"); do ip netns del "culprit-b-$i" 2>/dev/null; done
-  if [ "$rc" != 0 ]; then
-    for f in "$d"/*.err; do
-      [ -s "$f" ] && { echo "--- $(basename "$f") (last 20 lines)"; tail -n 20 "$f"; } >&2
-    done
-  fi
-  rm -rf "$d"
-}
-trap cleanup EXIT
+. bench/lib.sh
+bench_start bench culprit-b "${counts[@]}"
 
 # The launcher rebuilds the jar when a source file is newer: start everything from the jar it
 # built, so an edit during the run cannot trigger a build under the measurement.
 launcher_opts=$(sed -n 's/^  default_opts="\(.*\)"$/\1/p' culprit)
 jar=app/target/culprit-collect.jar
-java -XX:+UseSerialGC -Xmx768m -jar app/target/culprit.jar broker --port 0 --data-dir "$d/broker" >/dev/null 2>"$d/broker.err" & pids+=($!)
-broker_pid=$!
-# The broker writes its client login, then its address: both exist once the address does.
-deadline=$((SECONDS + 120))
-until [ -f "$d/broker/bootstrap-servers" ]; do
-  kill -0 "$broker_pid" 2>/dev/null || { echo "culprit broker exited before it was ready" >&2; exit 1; }
-  [ "$SECONDS" -lt "$deadline" ] || { echo "culprit broker not ready after 120 s" >&2; exit 1; }
-  sleep 0.1
-done
+bench_broker app/target "$d/broker"
 bs=$(cat "$d/broker/bootstrap-servers")
 login="$d/broker/kafka-client.properties"
 # The launcher archives the agent's classes (AppCDS) from one training cycle of the agents'
@@ -173,20 +146,7 @@ cpu() {
 rss() { awk -v k="$2" '$1 == k":" { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
 add_namespaces() { # from, to
-  for i in $(seq "$1" "$2"); do
-    ip netns add "culprit-b-$i"
-    ip link add "cub-$i-h" type veth peer name "cub-$i-n"
-    ip link set "cub-$i-n" netns "culprit-b-$i"
-    ip -n "culprit-b-$i" addr add "10.251.$i.2/24" dev "cub-$i-n"
-    ip -n "culprit-b-$i" link set lo up
-    ip -n "culprit-b-$i" link set "cub-$i-n" up
-    ip addr add "10.251.$i.1/24" dev "cub-$i-h"
-    ip link set "cub-$i-h" up
-    if [ "$rules" = 1 ]; then
-      # One iptables rule: the namespace then holds an iptables-nft table to list every cycle.
-      ip netns exec "culprit-b-$i" iptables -A INPUT -p tcp --dport 9 -j DROP
-    fi
-  done
+  for i in $(seq "$1" "$2"); do bench_namespace culprit-b cub 251 "$i" "$rules"; done
 }
 
 names=(ne net metrics javaclient default filter filter10 fork loop)

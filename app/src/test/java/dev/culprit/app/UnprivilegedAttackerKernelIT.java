@@ -217,27 +217,14 @@ class UnprivilegedAttackerKernelIT {
    */
   private Collect collectOnce() throws Exception {
     assertThat(AGENT_JAR).as("the agent's jar (mvn package)").exists();
-    List<String> java = new ArrayList<>();
-    java.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    java.addAll(launcherAgentFlags());
-    List<String> collect =
-        List.of("collect", "--once", "--json", "--docker-host", "none", "--data-dir");
     Path archive = dir.resolve("agent.jsa");
-    List<String> train = new ArrayList<>(java);
-    train.addAll(List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds*=off", "-jar"));
-    train.add(AGENT_JAR.toString());
-    train.addAll(collect);
-    train.add(dir.resolve("train").toString());
+    List<String> train = agentCycle("-XX:ArchiveClassesAtExit=" + archive, dir.resolve("train"));
     assertThat(run(train)).as("the training cycle: %s", train).isZero();
     assertThat(archive).as("the class-data archive").exists();
 
     Path out = dir.resolve("collect.out");
     Path err = dir.resolve("collect.err");
-    List<String> cmd = new ArrayList<>(java);
-    cmd.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds*=off", "-jar"));
-    cmd.add(AGENT_JAR.toString());
-    cmd.addAll(collect);
-    cmd.add(dir.resolve("data").toString());
+    List<String> cmd = agentCycle("-XX:SharedArchiveFile=" + archive, dir.resolve("data"));
     ProcessBuilder pb =
         new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
     pb.environment().put("MALLOC_ARENA_MAX", "2");
@@ -270,6 +257,20 @@ class UnprivilegedAttackerKernelIT {
    * The JVM flags the launcher gives {@code culprit collect} (its {@code default_opts} for the
    * agent), so this test measures the agent as hosts run it.
    */
+  /**
+   * The command line of one cycle of the agent as the launcher runs it ({@code java}, the
+   * launcher's flags, then {@code cdsOption}) writing to {@code dataDir}.
+   */
+  private static List<String> agentCycle(String cdsOption, Path dataDir) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(launcherAgentFlags());
+    cmd.addAll(List.of(cdsOption, "-Xlog:cds*=off", "-jar", AGENT_JAR.toString()));
+    cmd.addAll(List.of("collect", "--once", "--json", "--docker-host", "none"));
+    cmd.addAll(List.of("--data-dir", dataDir.toString()));
+    return cmd;
+  }
+
   private static List<String> launcherAgentFlags() throws IOException {
     for (String line : Files.readAllLines(LAUNCHER)) {
       if (line.startsWith("  default_opts=\"-")) {

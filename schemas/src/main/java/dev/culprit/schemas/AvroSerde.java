@@ -57,13 +57,13 @@ public final class AvroSerde<T extends SpecificRecord>
    * The schema and encoder, parsed on first use: {@link Topics} names every topic, and a process
    * that writes samples (the agent) never touches the result topics' classes.
    */
-  private volatile Writer<T> writer;
+  private final Lazy<Writer<T>> writer = new Lazy<>(this::newWriter);
 
   /**
    * Built on the first decode: the agent only encodes, and parsing every past version of every
    * sample schema for a decoder it never uses cost it about a megabyte of heap (BENCHMARKS.md).
    */
-  private volatile BinaryMessageDecoder<T> decoder;
+  private final Lazy<BinaryMessageDecoder<T>> decoder = new Lazy<>(this::newDecoder);
 
   private record Writer<T>(SpecificData model, Schema schema, BinaryMessageEncoder<T> encoder) {}
 
@@ -103,46 +103,34 @@ public final class AvroSerde<T extends SpecificRecord>
   }
 
   private Writer<T> writer() {
-    Writer<T> w = writer;
-    if (w == null) {
-      synchronized (this) {
-        w = writer;
-        if (w == null) {
-          SpecificData model = SpecificData.getForClass(type);
-          Schema schema = model.getSchema(type);
-          w = new Writer<>(model, schema, new BinaryMessageEncoder<>(model, schema));
-          writer = w;
-        }
-      }
-    }
-    return w;
+    return writer.get();
+  }
+
+  private Writer<T> newWriter() {
+    SpecificData model = SpecificData.getForClass(type);
+    Schema schema = model.getSchema(type);
+    return new Writer<>(model, schema, new BinaryMessageEncoder<>(model, schema));
   }
 
   private BinaryMessageDecoder<T> decoder() {
-    BinaryMessageDecoder<T> d = decoder;
-    if (d == null) {
-      synchronized (this) {
-        d = decoder;
-        if (d == null) {
-          Writer<T> w = writer();
-          SchemaStore.Cache store = new SchemaStore.Cache();
-          SchemaHistory.versions(w.schema().getName()).forEach(store::addSchema);
-          extraWriterSchemas.forEach(store::addSchema);
-          SchemaStore resolver = store;
-          if (fallback != null) {
-            SchemaStore last = fallback;
-            resolver =
-                fingerprint -> {
-                  Schema known = store.findByFingerprint(fingerprint);
-                  return known != null ? known : last.findByFingerprint(fingerprint);
-                };
-          }
-          d = new BinaryMessageDecoder<>(w.model(), w.schema(), resolver);
-          decoder = d;
-        }
-      }
+    return decoder.get();
+  }
+
+  private BinaryMessageDecoder<T> newDecoder() {
+    Writer<T> w = writer();
+    SchemaStore.Cache store = new SchemaStore.Cache();
+    SchemaHistory.versions(w.schema().getName()).forEach(store::addSchema);
+    extraWriterSchemas.forEach(store::addSchema);
+    SchemaStore resolver = store;
+    if (fallback != null) {
+      SchemaStore last = fallback;
+      resolver =
+          fingerprint -> {
+            Schema known = store.findByFingerprint(fingerprint);
+            return known != null ? known : last.findByFingerprint(fingerprint);
+          };
     }
-    return d;
+    return new BinaryMessageDecoder<>(w.model(), w.schema(), resolver);
   }
 
   /** The current (writer) schema. */

@@ -5,17 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.culprit.broker.EmbeddedBroker;
 import dev.culprit.processor.scenarios.Scenario;
 import dev.culprit.processor.scenarios.SeedHost;
-import dev.culprit.schemas.DeadLetter;
-import dev.culprit.schemas.JsonRenderer;
-import dev.culprit.schemas.RootCause;
 import dev.culprit.schemas.Topics;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,13 +30,9 @@ class RealBrokerTest {
   @Test
   void samplesProducedThroughKafkaGiveTheSeedsCausesOnTheResultTopic() throws Exception {
     try (EmbeddedBroker broker = EmbeddedBroker.startTemporary()) {
-      ProcessorConfig config = RealBrokers.config(broker, "culprit-real-broker-test", stateDir);
-      try (CulpritProcessor processor = new CulpritProcessor(config);
-          ResultFeed<RootCause> causes = RealBrokers.feed(broker, Topics.ROOTCAUSE_PACKET_LOSS);
-          ResultFeed<DeadLetter> deadLetters = RealBrokers.feed(broker, Topics.DEAD_LETTER);
-          SampleProducer producer = new SampleProducer(broker)) {
-        processor.start();
-
+      try (RealBrokers.Running run =
+          new RealBrokers.Running(broker, "culprit-real-broker-test", stateDir)) {
+        SampleProducer producer = run.producer;
         SeedHost seed = new SeedHost(Scenario.cycle(0));
         producer.send(seed.cycle(Scenario.cycle(0), SeedHost.quiet()));
         producer
@@ -57,13 +48,8 @@ class RealBrokerTest {
         producer.send(List.of(seed.factory().protocol("", Map.of())));
         producer.flush();
 
-        List<RootCause> got = RealBrokers.pollUntil(causes::poll, 4, DEADLINE);
-        String expected =
-            Files.readString(Path.of("src/test/resources/golden/seed-three-faults-at-once.jsonl"));
-        assertThat(
-                got.stream().map(c -> JsonRenderer.toJson(c) + "\n").collect(Collectors.joining()))
-            .isEqualTo(expected);
-        assertThat(RealBrokers.pollUntil(deadLetters::poll, 1, DEADLINE))
+        RealBrokers.assertSeedCauses(run.causes, DEADLINE);
+        assertThat(RealBrokers.pollUntil(run.deadLetters::poll, 1, DEADLINE))
             .singleElement()
             .satisfies(d -> assertThat(d.getSourceTopic()).isEqualTo(Topics.QDISC.name()));
       }

@@ -64,8 +64,8 @@ class AlertBridgeTest {
             new ByteArraySerializer());
     pager = new Pager();
     if (Files.isExecutable(RealAlertmanager.BINARY)) {
-      am1 = new RealAlertmanager(Files.createDirectory(dir.resolve("am1")), pager.url());
-      am2 = new RealAlertmanager(Files.createDirectory(dir.resolve("am2")), pager.url());
+      am1 = RealAlertmanager.paging(Files.createDirectory(dir.resolve("am1")), pager.url());
+      am2 = RealAlertmanager.paging(Files.createDirectory(dir.resolve("am2")), pager.url());
     }
   }
 

@@ -16,11 +16,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real Prometheus Alertmanager (Debian's {@code prometheus-alertmanager}) on 127.0.0.1 and a free
  * port, with its own config and storage in a temporary directory and no cluster gossip; it notifies
- * a webhook (the pager) with send_resolved. Stoppable and restartable on the same port.
+ * a webhook (the pager) with send_resolved, or notifies no one. Stoppable and restartable on the
+ * same port. Shared with the bench module (AlertLatencyBench) through this module's test-jar.
  */
-final class RealAlertmanager implements AutoCloseable {
+public final class RealAlertmanager implements AutoCloseable {
 
-  static final Path BINARY = Path.of("/usr/bin/prometheus-alertmanager");
+  public static final Path BINARY = Path.of("/usr/bin/prometheus-alertmanager");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path dir;
@@ -28,13 +29,20 @@ final class RealAlertmanager implements AutoCloseable {
   private final HttpClient http = HttpClient.newHttpClient();
   private Process process;
 
-  RealAlertmanager(Path dir, String pagerUrl) throws IOException, InterruptedException {
+  private RealAlertmanager(Path dir, String config) throws IOException, InterruptedException {
     this.dir = dir;
     try (ServerSocket s = new ServerSocket(0)) {
       this.port = s.getLocalPort();
     }
-    Files.writeString(
-        dir.resolve("alertmanager.yml"),
+    Files.writeString(dir.resolve("alertmanager.yml"), config);
+    start();
+  }
+
+  /** Started, notifying the webhook at {@code pagerUrl} of every alert, fired and resolved. */
+  public static RealAlertmanager paging(Path dir, String pagerUrl)
+      throws IOException, InterruptedException {
+    return new RealAlertmanager(
+        dir,
         String.join(
             "\n",
             "route:",
@@ -50,14 +58,19 @@ final class RealAlertmanager implements AutoCloseable {
             "      - url: " + pagerUrl,
             "        send_resolved: true",
             ""));
-    start();
   }
 
-  String url() {
+  /** Started, notifying no one: only its API shows the alerts. */
+  public static RealAlertmanager silent(Path dir) throws IOException, InterruptedException {
+    return new RealAlertmanager(
+        dir, String.join("\n", "route:", "  receiver: none", "receivers:", "  - name: none", ""));
+  }
+
+  public String url() {
     return "http://127.0.0.1:" + port;
   }
 
-  void start() throws IOException, InterruptedException {
+  public void start() throws IOException, InterruptedException {
     process =
         new ProcessBuilder(
                 BINARY.toString(),
@@ -83,10 +96,11 @@ final class RealAlertmanager implements AutoCloseable {
       }
       Thread.sleep(100); // poll interval of the readiness check
     }
+    process.destroyForcibly();
     throw new IllegalStateException("alertmanager not ready within 20 s on " + url());
   }
 
-  void stop() throws InterruptedException {
+  public void stop() throws InterruptedException {
     if (process != null && process.isAlive()) {
       process.destroy();
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -96,7 +110,7 @@ final class RealAlertmanager implements AutoCloseable {
   }
 
   /** The active alerts, as {@code GET /api/v2/alerts} lists them (resolved ones are not). */
-  JsonNode alerts() throws IOException, InterruptedException {
+  public JsonNode alerts() throws IOException, InterruptedException {
     return JSON.readTree(get("/api/v2/alerts").body());
   }
 

@@ -1,7 +1,7 @@
 package dev.culprit.bench.alert;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.culprit.app.alert.RealAlertmanager;
 import dev.culprit.broker.EmbeddedBroker;
 import dev.culprit.schemas.Cause;
 import dev.culprit.schemas.CauseState;
@@ -10,11 +10,6 @@ import dev.culprit.schemas.Layer;
 import dev.culprit.schemas.RootCause;
 import dev.culprit.schemas.Topics;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,35 +44,30 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class AlertLatencyBench {
 
-  static final Path ALERTMANAGER = Path.of("/usr/bin/prometheus-alertmanager");
   static final long POLL_MS = 10;
   private static final long WINDOW_MS = 10_000;
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private AlertLatencyBench() {}
 
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 50;
     long intervalMs = args.length > 1 ? Long.parseLong(args[1]) : 200;
-    if (!Files.isExecutable(ALERTMANAGER)) {
-      System.err.println("AlertLatencyBench: needs " + ALERTMANAGER + " (prometheus-alertmanager)");
+    if (!Files.isExecutable(RealAlertmanager.BINARY)) {
+      System.err.println(
+          "AlertLatencyBench: needs " + RealAlertmanager.BINARY + " (prometheus-alertmanager)");
       System.exit(2);
     }
     Path dir = Files.createTempDirectory("culprit-alert-bench-");
-    Process alertmanager = null;
     Process bridge = null;
     try (EmbeddedBroker broker = EmbeddedBroker.startTemporary();
+        RealAlertmanager am = RealAlertmanager.silent(Files.createDirectory(dir.resolve("am")));
         KafkaProducer<String, byte[]> producer =
             new KafkaProducer<>(
                 Map.<String, Object>of(
                     "bootstrap.servers", broker.bootstrapServers(), "linger.ms", 0, "acks", "all"),
                 new StringSerializer(),
                 new ByteArraySerializer())) {
-      int port = freePort();
-      String am = "http://127.0.0.1:" + port;
-      alertmanager = startAlertmanager(dir, port);
-      bridge = startBridge(dir, broker.bootstrapServers(), am);
+      bridge = startBridge(dir, broker.bootstrapServers(), am.url());
 
       // Warm-up: the bridge's consumer joins its group and its code is compiled.
       String run = UUID.randomUUID().toString().substring(0, 8);
@@ -117,7 +107,6 @@ public final class AlertLatencyBench {
       }
     } finally {
       stop(bridge);
-      stop(alertmanager);
       deleteTree(dir);
     }
   }
@@ -173,12 +162,12 @@ public final class AlertLatencyBench {
   }
 
   /** Marks, with the time of this poll, every sent alert Alertmanager now lists. */
-  private static void poll(String am, Map<String, Long> sent, Map<String, Long> seen)
+  private static void poll(RealAlertmanager am, Map<String, Long> sent, Map<String, Long> seen)
       throws IOException, InterruptedException {
     if (seen.size() == sent.size()) {
       return;
     }
-    JsonNode alerts = JSON.readTree(get(am + "/api/v2/alerts").body());
+    JsonNode alerts = am.alerts();
     long now = System.currentTimeMillis();
     for (JsonNode a : alerts) {
       String host = a.path("labels").path("host").asText();
@@ -188,8 +177,8 @@ public final class AlertLatencyBench {
     }
   }
 
-  private static void awaitAll(String am, Map<String, Long> sent, Duration wait, Process bridge)
-      throws Exception {
+  private static void awaitAll(
+      RealAlertmanager am, Map<String, Long> sent, Duration wait, Process bridge) throws Exception {
     Map<String, Long> seen = new HashMap<>();
     long deadline = System.nanoTime() + wait.toNanos();
     while (seen.size() < sent.size()) {
@@ -244,39 +233,6 @@ public final class AlertLatencyBench {
         .build();
   }
 
-  private static Process startAlertmanager(Path dir, int port) throws Exception {
-    Files.writeString(
-        dir.resolve("alertmanager.yml"),
-        String.join("\n", "route:", "  receiver: none", "receivers:", "  - name: none", ""));
-    Process p =
-        new ProcessBuilder(
-                ALERTMANAGER.toString(),
-                "--config.file=" + dir.resolve("alertmanager.yml"),
-                "--storage.path=" + dir.resolve("data"),
-                "--web.listen-address=127.0.0.1:" + port,
-                "--cluster.listen-address=")
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("alertmanager.log").toFile())
-            .start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (System.nanoTime() < deadline) {
-      if (!p.isAlive()) {
-        throw new IllegalStateException(
-            "alertmanager exited: " + Files.readString(dir.resolve("alertmanager.log")));
-      }
-      try {
-        if (get("http://127.0.0.1:" + port + "/-/ready").statusCode() == 200) {
-          return p;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      }
-      Thread.sleep(100); // poll interval of the readiness check
-    }
-    p.destroyForcibly();
-    throw new IllegalStateException("alertmanager not ready within 20 s");
-  }
-
   /** {@code culprit alert}, the command itself, in a JVM of its own with this class path. */
   private static Process startBridge(Path dir, String bootstrap, String alertmanager)
       throws IOException {
@@ -310,18 +266,6 @@ public final class AlertLatencyBench {
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("culprit-alert.log").toFile())
         .start();
-  }
-
-  private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
-    return HTTP.send(
-        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   private static void stop(Process p) throws InterruptedException {

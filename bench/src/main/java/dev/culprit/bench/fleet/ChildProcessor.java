@@ -20,19 +20,7 @@ final class ChildProcessor implements AutoCloseable {
     this.process = process;
   }
 
-  static ChildProcessor start(
-      String mode,
-      String bootstrap,
-      String appId,
-      Path stateDir,
-      String heap,
-      String streamsOverrides,
-      Path log)
-      throws IOException {
-    return start(mode, bootstrap, appId, stateDir, heap, streamsOverrides, log, List.of());
-  }
-
-  /** As above, with {@code jvmOptions} before the class path (e.g. a small JIT, a serial GC). */
+  /** Starts it, with {@code jvmOptions} before the class path (e.g. a small JIT, a serial GC). */
   static ChildProcessor start(
       String mode,
       String bootstrap,

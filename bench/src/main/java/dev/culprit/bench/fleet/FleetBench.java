@@ -161,7 +161,14 @@ public final class FleetBench {
     LOG.info("{}: reading {} records (log {})", mode, target, log);
     try (ChildProcessor child =
         ChildProcessor.start(
-            mode, bootstrap, appId, state, options.heap(), options.streamsOverrides(), log)) {
+            mode,
+            bootstrap,
+            appId,
+            state,
+            options.heap(),
+            options.streamsOverrides(),
+            log,
+            List.of())) {
       long deadline = System.nanoTime() + PHASE_DEADLINE.toNanos();
       long firstNanos = 0;
       long firstCommitted = 0;

@@ -44,7 +44,14 @@ final class RealtimePhase {
     long interval = fleet.options().interval().toMillis();
     try (ChildProcessor child =
             ChildProcessor.start(
-                "full", bootstrap, appId, state, options.heap(), options.streamsOverrides(), log);
+                "full",
+                bootstrap,
+                appId,
+                state,
+                options.heap(),
+                options.streamsOverrides(),
+                log,
+                List.of());
         ResultFeed<RootCause> feed =
             new ResultFeed<>(bootstrap, Topics.ROOTCAUSE_PACKET_LOSS, false)) {
       // The new application starts from the earliest offsets: let it work through the preload

@@ -14,26 +14,24 @@ import org.junit.jupiter.api.Test;
 /** The benchmark's fleet is judged as intended: one cause per faulty host and window, no more. */
 class FleetGeneratorTest {
 
+  private static final long BASE = 1_700_000_000_000L;
+
   @Test
   void eachFaultyHostGivesItsOneCausePerWindowAndHealthyHostsNone() {
     FleetGenerator fleet =
         new FleetGenerator(new FleetGenerator.Options(40, 3, Duration.ofSeconds(10), 0.25));
-    long base = 1_700_000_000_000L;
     try (TopologyHarness h = new TopologyHarness()) {
       for (int c = 0; c < 3; c++) {
-        for (int host : FleetBench.hostsByPhase(fleet)) {
-          for (FleetGenerator.Generated g :
-              fleet.hostCycle(host, c, base + c * 10_000 + fleet.phaseMs(host))) {
-            h.pipeRaw(g.topic(), g.key(), g.value());
-          }
+        for (FleetGenerator.Generated g : cycle(fleet, c)) {
+          h.pipeRaw(g.topic(), g.key(), g.value());
         }
       }
-      h.advanceTo(base + 3 * 10_000 + 12_000);
+      h.advanceTo(BASE + 3 * 10_000 + 12_000);
       List<RootCause> causes = h.causes();
       assertThat(h.deadLetters()).isEmpty();
       Map<String, List<Cause>> byHost =
           causes.stream()
-              .filter(c -> c.getWindowStartMs() == base + 10_000)
+              .filter(c -> c.getWindowStartMs() == BASE + 10_000)
               .collect(
                   Collectors.groupingBy(
                       RootCause::getHost,
@@ -62,19 +60,15 @@ class FleetGeneratorTest {
   void aWindowUpdatedAfterItClosedIsNotJudgedAgain() {
     FleetGenerator fleet =
         new FleetGenerator(new FleetGenerator.Options(12, 2, Duration.ofSeconds(10), 0.5));
-    long base = 1_700_000_000_000L;
     try (TopologyHarness h = new TopologyHarness()) {
       List<FleetGenerator.Generated> lateProbes = List.of();
       for (int c = 0; c < 8; c++) {
         List<FleetGenerator.Generated> probes = new java.util.ArrayList<>();
-        for (int host : FleetBench.hostsByPhase(fleet)) {
-          for (FleetGenerator.Generated g :
-              fleet.hostCycle(host, c, base + c * 10_000 + fleet.phaseMs(host))) {
-            if (g.topic() == dev.culprit.schemas.Topics.PROBE) {
-              probes.add(g);
-            } else {
-              h.pipeRaw(g.topic(), g.key(), g.value());
-            }
+        for (FleetGenerator.Generated g : cycle(fleet, c)) {
+          if (g.topic() == dev.culprit.schemas.Topics.PROBE) {
+            probes.add(g);
+          } else {
+            h.pipeRaw(g.topic(), g.key(), g.value());
           }
         }
         for (FleetGenerator.Generated g : lateProbes) {
@@ -90,6 +84,15 @@ class FleetGeneratorTest {
                   Collectors.groupingBy(c -> c.getEventId().toString(), Collectors.counting()));
       assertThat(copies).allSatisfy((id, n) -> assertThat(n).as("copies of %s", id).isEqualTo(1));
     }
+  }
+
+  /** Cycle {@code c} of every host, 10 s cycles from BASE, hosts in the order of their phases. */
+  private static List<FleetGenerator.Generated> cycle(FleetGenerator fleet, int c) {
+    List<FleetGenerator.Generated> all = new java.util.ArrayList<>();
+    for (int host : FleetBench.hostsByPhase(fleet)) {
+      all.addAll(fleet.hostCycle(host, c, BASE + c * 10_000 + fleet.phaseMs(host)));
+    }
+    return all;
   }
 
   private static Cause expected(FleetGenerator.Fault fault) {
