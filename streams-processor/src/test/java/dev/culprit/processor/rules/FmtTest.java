@@ -3,18 +3,25 @@ package dev.culprit.processor.rules;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class FmtTest {
 
-  @Test
-  void percentagesReadNaturallyAndNeverRoundUpToAFullHundred() {
-    assertThat(Fmt.percent(0.3)).isEqualTo("30 %");
-    assertThat(Fmt.percent(0.1935)).isEqualTo("19 %");
-    assertThat(Fmt.percent(0.125)).isEqualTo("13 %");
-    assertThat(Fmt.percent(0.095)).isEqualTo("9.5 %");
-    assertThat(Fmt.percent(0.0004)).isEqualTo("0.04 %");
-    assertThat(Fmt.percent(0.9956)).isEqualTo("99.6 %");
-    assertThat(Fmt.percent(1.0)).isEqualTo("100 %");
+  @ParameterizedTest(name = "{0} reads {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "0.3    | 30 %",
+        "0.1935 | 19 %",
+        "0.125  | 13 %",
+        "0.095  | 9.5 %",
+        "0.0004 | 0.04 %",
+        "0.9956 | 99.6 %",
+        "1.0    | 100 %"
+      })
+  void percentagesReadNaturallyAndNeverRoundUpToAFullHundred(double share, String expected) {
+    assertThat(Fmt.percent(share)).isEqualTo(expected);
   }
 
   @Test
