@@ -51,33 +51,26 @@ class ClockSkewTest {
 
   @Test
   void aSampleWithinTheAllowedSkewIsJudgedAsUsual() {
-    try (TopologyHarness h =
-        new TopologyHarness(
-            ProcessorConfig.defaults("ttd:9092")
-                .withClockSkew(
-                    Duration.ofMinutes(5),
-                    dev.culprit.processor.decode.ClockReference.WALL_CLOCK))) {
-      SampleFactory slightlyAhead =
-          new SampleFactory("fast-host", System.currentTimeMillis() + 60_000);
-      h.pipe(slightlyAhead.protocol("", Map.of()));
-      assertThat(h.deadLetters()).isEmpty();
-    }
+    assertThat(deadLettersOfASampleAMinuteAhead(Duration.ofMinutes(5))).isEmpty();
   }
 
   @Test
   void aSmallerAllowedSkewRejectsWhatTheDefaultAccepts() {
+    assertThat(deadLettersOfASampleAMinuteAhead(Duration.ofSeconds(10)))
+        .singleElement()
+        .satisfies(d -> assertThat(d.getStage()).isEqualTo("clock-skew"));
+  }
+
+  /** The dead letters of one sample a minute ahead of the wall clock, {@code allowed} skew let. */
+  private static List<DeadLetter> deadLettersOfASampleAMinuteAhead(Duration allowed) {
     try (TopologyHarness h =
         new TopologyHarness(
             ProcessorConfig.defaults("ttd:9092")
-                .withClockSkew(
-                    Duration.ofSeconds(10),
-                    dev.culprit.processor.decode.ClockReference.WALL_CLOCK))) {
+                .withClockSkew(allowed, dev.culprit.processor.decode.ClockReference.WALL_CLOCK))) {
       SampleFactory slightlyAhead =
           new SampleFactory("fast-host", System.currentTimeMillis() + 60_000);
       h.pipe(slightlyAhead.protocol("", Map.of()));
-      assertThat(h.deadLetters())
-          .singleElement()
-          .satisfies(d -> assertThat(d.getStage()).isEqualTo("clock-skew"));
+      return h.deadLetters();
     }
   }
 
