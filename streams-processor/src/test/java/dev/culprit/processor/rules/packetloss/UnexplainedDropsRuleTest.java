@@ -25,20 +25,21 @@ class UnexplainedDropsRuleTest {
     return rule.evaluate(window.netns(netns).orElseThrow());
   }
 
+  /** The rule on namespace web of a window holding only web's protocol counter increases. */
+  private List<RootCause> judgeWeb(Map<String, Long> increases) {
+    return judge("web", Windows.of("h", f.protocol("web", increases)));
+  }
+
   @Test
   void listenDropsBeyondOverflowsAreNamedWhereCountedWithTheRuleThatLookedAndAdviceOnly() {
-    HostWindow w =
-        Windows.of(
-            "h",
-            f.protocol(
-                "web",
+    RootCause cause =
+        judgeWeb(
                 Map.of(
                     "TcpExt.ListenDrops", 50L,
                     "TcpExt.ListenOverflows", 0L,
                     "Ip.InReceives", 2_000L,
-                    "TcpExt.TCPSynRetrans", 7L)));
-
-    RootCause cause = judge("web", w).get(0);
+                    "TcpExt.TCPSynRetrans", 7L))
+            .get(0);
 
     assertThat(cause.getCause()).isEqualTo(Cause.UNEXPLAINED_DROPS);
     assertThat(cause.getLayer()).isEqualTo(Layer.TRANSPORT);
@@ -54,29 +55,23 @@ class UnexplainedDropsRuleTest {
 
   @Test
   void aTrickleBelowOnePercentOrTenPacketsIsNotReal() {
-    HostWindow share =
-        Windows.of("h", f.protocol("web", Map.of("Ip.InDiscards", 50L, "Ip.InReceives", 100_000L)));
-    HostWindow few =
-        Windows.of("h", f.protocol("web", Map.of("Ip.InDiscards", 9L, "Ip.InReceives", 100L)));
+    Map<String, Long> share = Map.of("Ip.InDiscards", 50L, "Ip.InReceives", 100_000L);
+    Map<String, Long> few = Map.of("Ip.InDiscards", 9L, "Ip.InReceives", 100L);
 
-    assertThat(judge("web", share)).isEmpty();
-    assertThat(judge("web", few)).isEmpty();
+    assertThat(judgeWeb(share)).isEmpty();
+    assertThat(judgeWeb(few)).isEmpty();
   }
 
   @Test
   void aNamespaceWhereASpecificRuleNamedACauseStaysSilent() {
-    HostWindow w =
-        Windows.of(
-            "h",
-            f.protocol(
-                "web",
+    assertThat(
+            judgeWeb(
                 Map.of(
                     "TcpExt.ListenDrops", 50L,
                     "TcpExt.ListenOverflows", 45L,
                     "Ip.InDiscards", 300L,
-                    "Ip.InReceives", 2_000L)));
-
-    assertThat(judge("web", w)).isEmpty();
+                    "Ip.InReceives", 2_000L)))
+        .isEmpty();
   }
 
   @Test
