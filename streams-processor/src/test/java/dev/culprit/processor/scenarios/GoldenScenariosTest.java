@@ -33,8 +33,6 @@ class GoldenScenariosTest {
     all.addAll(LinkScenarios.all());
     all.addAll(StackScenarios.all());
     all.addAll(ChainScenarios.all());
-    all.addAll(RouteScenarios.all());
-    all.addAll(SoftnetScenarios.all());
     all.addAll(ProbeScenarios.all());
     all.addAll(OutageScenarios.all());
     return all.stream();

@@ -1,5 +1,6 @@
 package dev.culprit.processor.scenarios;
 
+import static dev.culprit.processor.SampleFactory.cpu;
 import static dev.culprit.processor.SampleFactory.policy;
 import static dev.culprit.processor.SampleFactory.qdisc;
 import static dev.culprit.processor.SampleFactory.rule;
@@ -15,7 +16,10 @@ import java.util.Map;
 
 /**
  * FIREWALL_DROP, QDISC_LOSS, CONNTRACK_TABLE_FULL, LISTEN_OVERFLOW and SOCKET_BUFFER_OVERFLOW
- * beyond the seed: each fires once and has near misses.
+ * beyond the seed: each fires once and has near misses. REVERSE_PATH_FILTER: rp_filter dropping
+ * asymmetric traffic, and its healthy trickle. SOFTNET_BACKLOG_DROP: a CPU's input backlog
+ * overflowing, and its near misses: a CPU squeezed for time that still emptied its backlog, a
+ * burst's trickle, a healthy host.
  */
 final class StackScenarios {
 
@@ -177,7 +181,47 @@ final class StackScenarios {
                 "TcpExt.TCPTimeouts", 2L,
                 "Tcp.OutSegs", 40_000L,
                 "TcpExt.ListenOverflows", 0L,
-                "Udp.RcvbufErrors", 0L)));
+                "Udp.RcvbufErrors", 0L)),
+        rpFilter(
+            "rp-filter-drops-asymmetric-traffic",
+            "strict rp_filter drops 200 of 1000 received packets that came in on an interface other"
+                + " than the route back to their source (as made for real in a namespace with two"
+                + " veths: TcpExt.IPReversePathFilter rose, no device counted a drop)",
+            200,
+            1_000),
+        rpFilter(
+            "rp-filter-trickle-of-spoofed-packets-is-quiet",
+            "an Internet-facing host's rp_filter discarding 12 spoofed packets of 100000 is the"
+                + " filter doing its job",
+            12,
+            100_000),
+        softnet(
+            "softnet-backlog-drop",
+            "CPU 1 takes every receive of a single-queue NIC (no RSS/RPS): its backlog, bounded at"
+                + " netdev_max_backlog 1000, drops 2400 of 60000 packets in a window while"
+                + " time_squeeze rises; CPU 0 is idle",
+            new long[] {40_000, 57_600},
+            new long[] {0, 2_400},
+            new long[] {3, 180}),
+        softnet(
+            "softnet-time-squeeze-without-drops-is-quiet",
+            "both CPUs run out of softirq budget 500 times a window but their backlogs never"
+                + " drop: busy, not losing",
+            new long[] {80_000, 90_000},
+            new long[] {0, 0},
+            new long[] {500, 500}),
+        softnet(
+            "softnet-burst-trickle-is-quiet",
+            "a burst costs CPU 0 four packets of 200000: the bound doing its job, not a cause",
+            new long[] {200_000, 150_000},
+            new long[] {4, 0},
+            new long[] {2, 0}),
+        softnet(
+            "softnet-healthy-host-is-quiet",
+            "a host receiving 100000 packets a window on two CPUs, nothing dropped or squeezed",
+            new long[] {50_000, 50_000},
+            new long[] {0, 0},
+            new long[] {0, 0}));
   }
 
   private static Scenario firewall(
@@ -276,6 +320,45 @@ final class StackScenarios {
           later.merge("Tcp.RetransSegs", 3L, Long::sum);
           h.pipe(f.protocol(POD, later));
           h.advanceTo(closing(1));
+        });
+  }
+
+  private static Scenario rpFilter(String name, String why, long dropped, long received) {
+    return Scenario.twoCycles(
+        name,
+        why,
+        HOST,
+        (h, f, c) -> {
+          h.pipe(
+              f.protocol(
+                  POD,
+                  Map.of(
+                      "TcpExt.IPReversePathFilter",
+                      3L + c * dropped,
+                      "Ip.InReceives",
+                      50_000L + c * received)));
+        });
+  }
+
+  /** Two cycles; per CPU, how much processed, dropped and time_squeeze rise between them. */
+  private static Scenario softnet(
+      String name, String why, long[] processed, long[] dropped, long[] squeezed) {
+    return Scenario.twoCycles(
+        name,
+        why,
+        HOST,
+        (h, f, c) -> {
+          // The host namespace's protocol counters: the symptoms the event carries.
+          h.pipe(
+              f.protocol("", Map.of("Tcp.RetransSegs", 100L + c * 40)),
+              f.softnet(
+                  1_000L,
+                  cpu(0, 7_000_000L + c * processed[0], 12L + c * dropped[0], 9L + c * squeezed[0]),
+                  cpu(
+                      1,
+                      6_000_000L + c * processed[1],
+                      30L + c * dropped[1],
+                      4L + c * squeezed[1])));
         });
   }
 }
