@@ -4,9 +4,9 @@ import static dev.culprit.processor.SampleFactory.iface;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.culprit.processor.SampleFactory;
-import dev.culprit.processor.window.HostWindow;
 import dev.culprit.processor.window.NetnsWindow;
 import dev.culprit.processor.window.Windows;
+import dev.culprit.schemas.InterfaceSample;
 import dev.culprit.schemas.InterfaceStats;
 import org.junit.jupiter.api.Test;
 
@@ -14,14 +14,18 @@ class PeersTest {
 
   private final SampleFactory f = new SampleFactory("h", 1_000);
 
+  /** Namespace {@code netns} of host h's window holding {@code samples}. */
+  private static NetnsWindow netns(String netns, InterfaceSample... samples) {
+    return Windows.of("h", samples).netns(netns).orElseThrow();
+  }
+
   @Test
   void aVethPeerIsTheInterfaceWhoseIndexAndLinkMirrorItsOwn() {
-    HostWindow w =
-        Windows.of(
-            "h",
+    NetnsWindow pod =
+        netns(
+            "pod",
             f.interfaces("", iface("vethA").setIfindex(8).setPeerIfindex(7).build()),
             f.interfaces("pod", iface("eth0").setIfindex(7).setPeerIfindex(8).setMtu(100).build()));
-    NetnsWindow pod = w.netns("pod").orElseThrow();
     InterfaceStats eth0 = pod.interfaces().get(0);
     assertThat(Peers.vethPeer(pod, eth0))
         .hasValueSatisfying(p -> assertThat(p.iface().getName()).isEqualTo("vethA"));
@@ -31,33 +35,31 @@ class PeersTest {
 
   @Test
   void twoMirrorImagesMakeThePeerAmbiguousSoNeitherIsUsed() {
-    HostWindow w =
-        Windows.of(
-            "h",
+    NetnsWindow pod =
+        netns(
+            "pod",
             f.interfaces("", iface("vethA").setIfindex(8).setPeerIfindex(7).build()),
             f.interfaces("other", iface("vethB").setIfindex(8).setPeerIfindex(7).build()),
             f.interfaces("pod", iface("eth0").setIfindex(7).setPeerIfindex(8).setMtu(100).build()));
-    NetnsWindow pod = w.netns("pod").orElseThrow();
     assertThat(Peers.vethPeer(pod, pod.interfaces().get(0))).isEmpty();
   }
 
   @Test
   void aPhysicalDeviceLinksToItselfAndHasNoVethPeer() {
-    HostWindow w =
-        Windows.of(
-            "h",
+    NetnsWindow host =
+        netns(
+            "",
             f.interfaces("", iface("eth0").setIfindex(2).setPeerIfindex(2).setMtu(1400).build()),
             f.interfaces("x", iface("eth9").setIfindex(2).setPeerIfindex(2).setMtu(9000).build()));
-    NetnsWindow host = w.netns("").orElseThrow();
     assertThat(Peers.vethPeer(host, host.interfaces().get(0))).isEmpty();
     assertThat(Peers.withLargerMtu(host, host.interfaces().get(0))).isEmpty();
   }
 
   @Test
   void aDownNeighbourSendsNothingAndIsNotEvidence() {
-    HostWindow w =
-        Windows.of(
-            "h",
+    NetnsWindow pod =
+        netns(
+            "pod",
             f.interfaces(
                 "",
                 iface("br0")
@@ -70,7 +72,6 @@ class PeersTest {
                     .setMtu(1000)
                     .setAddresses(new java.util.ArrayList<>(java.util.List.of("10.9.0.2/24")))
                     .build()));
-    NetnsWindow pod = w.netns("pod").orElseThrow();
     assertThat(Peers.withLargerMtu(pod, pod.interfaces().get(0))).isEmpty();
   }
 }
