@@ -60,9 +60,7 @@ class OomRulesTest {
   @Test
   void blamesAHeapThatLeavesNoRoomForNonHeapMemory() {
     ContainerStats app =
-        OomFixtures.docker(TOMCAT_ID, "app", 512 * MIB, 500 * MIB)
-            .setJvms(List.of(OomFixtures.jvm(27281, 480 * MIB, "cmdline-xmx", "-Xmx480m")))
-            .build();
+        app(500 * MIB, OomFixtures.jvm(27281, 480 * MIB, "cmdline-xmx", "-Xmx480m"));
 
     RootCause c = explain(OomFixtures.seedKill().build(), app).orElseThrow();
 
@@ -76,10 +74,7 @@ class OomRulesTest {
   @Test
   void blamesNonHeapGrowthWhenTheHeapFits() {
     ContainerStats app =
-        OomFixtures.docker(TOMCAT_ID, "app", 512 * MIB, 500 * MIB)
-            .setJvms(
-                List.of(OomFixtures.jvm(27281, 256 * MIB, "hsperfdata", "-XX:MaxRAMPercentage=50")))
-            .build();
+        app(500 * MIB, OomFixtures.jvm(27281, 256 * MIB, "hsperfdata", "-XX:MaxRAMPercentage=50"));
     KernelOomSample kill =
         OomFixtures.seedKill()
             .setAnonRssKb(500 * 1024L)
@@ -121,10 +116,7 @@ class OomRulesTest {
 
   @Test
   void doesNotBlameTheJvmWhenAnotherProcessWasKilled() {
-    ContainerStats app =
-        OomFixtures.docker(TOMCAT_ID, "app", 512 * MIB, 500 * MIB)
-            .setJvms(List.of(OomFixtures.jvm(100, 2048 * MIB, "cmdline-xmx", "-Xmx2g")))
-            .build();
+    ContainerStats app = app(500 * MIB, OomFixtures.jvm(100, 2048 * MIB, "cmdline-xmx", "-Xmx2g"));
     KernelOomSample kill = OomFixtures.seedKill().setVictimName("sh").setVictimPid(200).build();
 
     RootCause c = explain(kill, app).orElseThrow();
@@ -276,14 +268,9 @@ class OomRulesTest {
 
   @Test
   void aBetterHeapSourceInALaterSampleOfTheSameJvmIsUsed() {
-    ContainerStats early =
-        OomFixtures.docker(TOMCAT_ID, "app", 512 * MIB, 100 * MIB)
-            .setJvms(List.of(jvmStarted(27281, 128 * MIB, "default-container", 5L)))
-            .build();
+    ContainerStats early = app(100 * MIB, jvmStarted(27281, 128 * MIB, "default-container", 5L));
     ContainerStats later =
-        ContainerStats.newBuilder(early)
-            .setJvms(List.of(jvmStarted(27281, 600 * MIB, "hsperfdata", 5L, "-Xmx600m")))
-            .build();
+        running(early, jvmStarted(27281, 600 * MIB, "hsperfdata", 5L, "-Xmx600m"));
     RootCause c =
         explainTomcat(
             OomFixtures.seedKill().build(),
@@ -299,14 +286,9 @@ class OomRulesTest {
   @Test
   void aFormerProcessWithTheSamePidLendsItsHeapCeilingToNoOne() {
     // pid 27281 was a JVM with -Xmx2g that exited; a new JVM got the pid (another start time).
-    ContainerStats former =
-        OomFixtures.docker(TOMCAT_ID, "app", 512 * MIB, 100 * MIB)
-            .setJvms(List.of(jvmStarted(27281, 2L << 30, "hsperfdata", 5L, "-Xmx2g")))
-            .build();
+    ContainerStats former = app(100 * MIB, jvmStarted(27281, 2L << 30, "hsperfdata", 5L, "-Xmx2g"));
     ContainerStats current =
-        ContainerStats.newBuilder(former)
-            .setJvms(List.of(jvmStarted(27281, 128 * MIB, "cmdline-xmx", 900L, "-Xmx128m")))
-            .build();
+        running(former, jvmStarted(27281, 128 * MIB, "cmdline-xmx", 900L, "-Xmx128m"));
     KernelOomSample kill =
         OomFixtures.seedKill().setAnonRssKb(500 * 1024L).setFileRssKb(0L).setShmemRssKb(0L).build();
     RootCause c =
@@ -334,5 +316,15 @@ class OomRulesTest {
 
   private static Optional<RootCause> explain(KernelOomSample kill, ContainerStats before) {
     return OomRules.explain(OomFixtures.killAfter(kill, before), T);
+  }
+
+  /** Container app (512 MiB limit, {@code usage} used) running {@code jvm}. */
+  private static ContainerStats app(long usage, JvmInfo jvm) {
+    return OomFixtures.docker(TOMCAT_ID, "app", 512 * MIB, usage).setJvms(List.of(jvm)).build();
+  }
+
+  /** {@code container} as sampled later, running {@code jvm}. */
+  private static ContainerStats running(ContainerStats container, JvmInfo jvm) {
+    return ContainerStats.newBuilder(container).setJvms(List.of(jvm)).build();
   }
 }
