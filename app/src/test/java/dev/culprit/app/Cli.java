@@ -47,6 +47,41 @@ final class Cli {
     return command;
   }
 
+  /** The command that runs {@code jar} with these arguments in a child JVM of serial GC. */
+  static List<String> javaJar(Path jar, String maxHeap, List<String> args) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-XX:+UseSerialGC");
+    command.add("-Xmx" + maxHeap);
+    command.add("-jar");
+    command.add(jar.toAbsolutePath().toString());
+    command.addAll(args);
+    return command;
+  }
+
+  /**
+   * {@code collect}'s arguments for a collector of only the interface source, in no real netns,
+   * each second, connecting with {@code connection} (e.g. "--bootstrap-servers", "host:port").
+   */
+  static List<String> interfaceCollect(String hostId, Path spoolDir, String... connection) {
+    List<String> args = new ArrayList<>();
+    args.add("collect");
+    args.addAll(List.of(connection));
+    args.addAll(
+        List.of(
+            "--interval",
+            "1s",
+            "--sources",
+            "interface",
+            "--netns-include",
+            "culprit-none-*",
+            "--host-id",
+            hostId,
+            "--spool-dir",
+            spoolDir.toString()));
+    return args;
+  }
+
   /** {@code culprit up} in a child JVM: its broker on a free port, its state in {@code dataDir}. */
   static List<String> javaUp(Path dataDir, String... options) {
     List<String> args =

@@ -135,20 +135,11 @@ class CollectJarIT {
       Process collect =
           new ProcessBuilder(
                   command(
-                      List.of(
-                          "collect",
-                          "--bootstrap-servers",
-                          broker.bootstrapServers(),
-                          "--interval",
-                          "1s",
-                          "--sources",
-                          "interface",
-                          "--netns-include",
-                          "culprit-none-*",
-                          "--host-id",
+                      Cli.interfaceCollect(
                           "culprit-it-host",
-                          "--spool-dir",
-                          dir.resolve("spool").toString())))
+                          dir.resolve("spool"),
+                          "--bootstrap-servers",
+                          broker.bootstrapServers())))
               .redirectOutput(dir.resolve("collect.stdout").toFile())
               .redirectError(stderr.toFile())
               .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -218,13 +209,6 @@ class CollectJarIT {
   }
 
   private static List<String> command(List<String> args) {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-XX:+UseSerialGC");
-    command.add("-Xmx64m");
-    command.add("-jar");
-    command.add(JAR.toAbsolutePath().toString());
-    command.addAll(args);
-    return command;
+    return Cli.javaJar(JAR, "64m", args);
   }
 }

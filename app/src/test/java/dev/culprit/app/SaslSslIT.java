@@ -66,20 +66,14 @@ class SaslSslIT {
         started.add(
             start(
                 "collect",
-                jar(
-                    "collect",
-                    "--kafka-config",
-                    config.toString(),
-                    "--interval",
-                    "1s",
-                    "--sources",
-                    "interface",
-                    "--netns-include",
-                    "culprit-none-*",
-                    "--host-id",
-                    "culprit-sasl-host",
-                    "--spool-dir",
-                    dir.resolve("spool").toString())));
+                Cli.javaJar(
+                    JAR,
+                    "128m",
+                    Cli.interfaceCollect(
+                        "culprit-sasl-host",
+                        dir.resolve("spool"),
+                        "--kafka-config",
+                        config.toString()))));
         started.add(
             start(
                 "process",
@@ -291,13 +285,6 @@ class SaslSslIT {
   }
 
   private static List<String> jar(String... args) {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-XX:+UseSerialGC");
-    command.add("-Xmx128m");
-    command.add("-jar");
-    command.add(JAR.toAbsolutePath().toString());
-    command.addAll(List.of(args));
-    return command;
+    return Cli.javaJar(JAR, "128m", List.of(args));
   }
 }

@@ -84,21 +84,12 @@ class AvroSerdeTest {
         Schema.createRecord(current.getName(), current.getDoc(), current.getNamespace(), false);
     old.setFields(oldFields);
 
-    GenericRecord oldRecord = new GenericData.Record(old);
-    oldRecord.put("host", "web-1");
-    oldRecord.put("netns", "");
-    oldRecord.put("sampleTimeMs", 1_000L);
-    oldRecord.put("collectorId", "c1");
-    oldRecord.put("bootId", null);
-    oldRecord.put("seq", 7L);
+    GenericRecord oldRecord = OldRecords.withHeader(old, 1_000L, 7L);
     oldRecord.put("targetAddress", "192.168.0.30");
     oldRecord.put("targetPort", 80);
     oldRecord.put("sent", 10L);
     oldRecord.put("answered", 5L);
-    ByteBuffer buffer =
-        new BinaryMessageEncoder<GenericRecord>(GenericData.get(), old).encode(oldRecord);
-    byte[] bytes = new byte[buffer.remaining()];
-    buffer.get(bytes);
+    byte[] bytes = OldRecords.encode(oldRecord);
 
     AvroSerde<ProbeSample> withoutOld = new AvroSerde<>(ProbeSample.class);
     assertThatThrownBy(() -> withoutOld.decode(bytes))

@@ -9,9 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.message.BinaryMessageEncoder;
 import org.junit.jupiter.api.Test;
 
 /** A protocol sample's counters go on the log by position and come back by name. */
@@ -72,18 +70,10 @@ class ProtocolCountersTest {
     List<Schema> history = SchemaHistory.versions("ProtocolSample");
     Schema old = history.get(1); // v2: counters by name only
     assertThat(old.getField("counterValues")).isNull();
-    GenericRecord r = new GenericData.Record(old);
-    r.put("host", "web-1");
-    r.put("netns", "");
-    r.put("sampleTimeMs", 1L);
-    r.put("collectorId", "c1");
-    r.put("bootId", null);
-    r.put("seq", 1L);
+    GenericRecord r = OldRecords.withHeader(old, 1L, 1L);
     r.put("netnsKind", null);
     r.put("counters", Map.of("Tcp.RetransSegs", 12L, "TcpExt.ListenOverflows", 3L));
-    ByteBuffer buffer = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), old).encode(r);
-    byte[] bytes = new byte[buffer.remaining()];
-    buffer.get(bytes);
+    byte[] bytes = OldRecords.encode(r);
 
     ProtocolSample back = SERDE.decode(bytes);
     assertThat(back.getCounters())

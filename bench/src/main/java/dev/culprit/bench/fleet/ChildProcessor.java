@@ -20,6 +20,24 @@ final class ChildProcessor implements AutoCloseable {
     this.process = process;
   }
 
+  /**
+   * Starts processor group {@code appId} as the bench measures it: the options' heap and Streams
+   * overrides, its state and log in their work directory ({@link FleetBench.Options#stateDir},
+   * {@link FleetBench.Options#logFile}).
+   */
+  static ChildProcessor start(
+      String mode, String bootstrap, String appId, FleetBench.Options options) throws IOException {
+    return start(
+        mode,
+        bootstrap,
+        appId,
+        options.stateDir(appId),
+        options.heap(),
+        options.streamsOverrides(),
+        options.logFile(appId),
+        List.of());
+  }
+
   /** Starts it, with {@code jvmOptions} before the class path (e.g. a small JIT, a serial GC). */
   static ChildProcessor start(
       String mode,

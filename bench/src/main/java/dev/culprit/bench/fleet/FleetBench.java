@@ -71,7 +71,18 @@ public final class FleetBench {
       Path workDir,
       String heap,
       String streamsOverrides,
-      int rounds) {}
+      int rounds) {
+
+    /** Where processor group {@code appId} keeps its state. */
+    Path stateDir(String appId) {
+      return workDir.resolve(appId);
+    }
+
+    /** Where the child JVM of processor group {@code appId} writes its output. */
+    Path logFile(String appId) {
+      return workDir.resolve(appId + ".log");
+    }
+  }
 
   private FleetBench() {}
 
@@ -156,19 +167,10 @@ public final class FleetBench {
       String mode, String bootstrap, Offsets offsets, String appId, Options options)
       throws Exception {
     long target = offsets.end();
-    Path state = options.workDir().resolve(appId);
-    Path log = options.workDir().resolve(appId + ".log");
+    Path state = options.stateDir(appId);
+    Path log = options.logFile(appId);
     LOG.info("{}: reading {} records (log {})", mode, target, log);
-    try (ChildProcessor child =
-        ChildProcessor.start(
-            mode,
-            bootstrap,
-            appId,
-            state,
-            options.heap(),
-            options.streamsOverrides(),
-            log,
-            List.of())) {
+    try (ChildProcessor child = ChildProcessor.start(mode, bootstrap, appId, options)) {
       long deadline = System.nanoTime() + PHASE_DEADLINE.toNanos();
       long firstNanos = 0;
       long firstCommitted = 0;

@@ -36,22 +36,12 @@ final class RealtimePhase {
       FleetBench.Options options,
       BenchReport report)
       throws Exception {
-    Path state = options.workDir().resolve(appId);
-    Path log = options.workDir().resolve(appId + ".log");
+    Path state = options.stateDir(appId);
     Map<String, Long> sampleTimes = new ConcurrentHashMap<>();
     List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
     AtomicBoolean consuming = new AtomicBoolean(true);
     long interval = fleet.options().interval().toMillis();
-    try (ChildProcessor child =
-            ChildProcessor.start(
-                "full",
-                bootstrap,
-                appId,
-                state,
-                options.heap(),
-                options.streamsOverrides(),
-                log,
-                List.of());
+    try (ChildProcessor child = ChildProcessor.start("full", bootstrap, appId, options);
         ResultFeed<RootCause> feed =
             new ResultFeed<>(bootstrap, Topics.ROOTCAUSE_PACKET_LOSS, false)) {
       // The new application starts from the earliest offsets: let it work through the preload

@@ -6,7 +6,11 @@ import dev.culprit.schemas.Cause;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The table's judgement and the trace-line parsing, on recorded kernel text (no kernel needed). */
 class DropReasonTableTest {
@@ -21,6 +25,9 @@ class DropReasonTableTest {
           "IP_INNOROUTES",
           "NEIGH_FAILED");
 
+  /** A baseline of two seconds in which the kernel dropped nothing. */
+  private static final ReasonCounts NOTHING_FOR_2S = counts(2, Map.of());
+
   private static ReasonCounts counts(long seconds, Map<String, Long> byReason) {
     Map<String, Long> byLocation = new java.util.HashMap<>();
     byReason.forEach((reason, n) -> byLocation.put(reason + "@some_function", n));
@@ -31,9 +38,8 @@ class DropReasonTableTest {
   void aDropPointWithoutAReasonCanBeNamedByItsFunction() {
     // A veth refusing an oversize frame: NOT_SPECIFIED, but in __dev_forward_skb2.
     var mtu =
-        DropReasonTable.judge(
-            Set.of(Cause.MTU_MISMATCH),
-            KNOWN,
+        judge(
+            Cause.MTU_MISMATCH,
             new ReasonCounts(
                 Map.of(), Map.of("NOT_SPECIFIED@tcp_v4_rcv", 9L), 0, Duration.ofSeconds(2)),
             new ReasonCounts(
@@ -46,74 +52,88 @@ class DropReasonTableTest {
     assertThat(mtu.contrary()).isZero();
   }
 
-  @Test
-  void aListenOverflowIsOnlyCheckedForContradiction() {
-    var quiet =
-        DropReasonTable.judge(
-            Set.of(Cause.LISTEN_OVERFLOW), KNOWN, counts(2, Map.of()), counts(10, Map.of()));
-    assertThat(quiet.agrees()).as(quiet.explanation()).isTrue();
-    var contradicted =
-        DropReasonTable.judge(
-            Set.of(Cause.LISTEN_OVERFLOW),
-            KNOWN,
-            counts(2, Map.of()),
-            counts(10, Map.of("NETFILTER_DROP", 20L)));
-    assertThat(contradicted.agrees()).isFalse();
+  private static DropReasonTable.Verdict judge(
+      Cause cause, ReasonCounts baseline, ReasonCounts fault) {
+    return DropReasonTable.judge(Set.of(cause), KNOWN, baseline, fault);
+  }
+
+  /** Whether a cause agrees with what the kernel recorded, baseline first, fault second. */
+  static Stream<Arguments> verdicts() {
+    return Stream.of(
+        Arguments.of(
+            "a quiet listen overflow is only checked for contradiction",
+            Cause.LISTEN_OVERFLOW,
+            NOTHING_FOR_2S,
+            counts(10, Map.of()),
+            true),
+        Arguments.of(
+            "a listen overflow is contradicted by firewall drops",
+            Cause.LISTEN_OVERFLOW,
+            NOTHING_FOR_2S,
+            counts(10, Map.of("NETFILTER_DROP", 20L)),
+            false),
+        Arguments.of(
+            "a cause whose reasons rose over the baseline agrees",
+            Cause.FIREWALL_DROP,
+            counts(2, Map.of("NETFILTER_DROP", 2L, "QUEUE_PURGE", 40L)),
+            counts(10, Map.of("NETFILTER_DROP", 60L, "QUEUE_PURGE", 900L)),
+            true),
+        Arguments.of(
+            "a cause is contradicted when another reason accounts for the rise",
+            Cause.LISTEN_OVERFLOW,
+            NOTHING_FOR_2S,
+            counts(10, Map.of("IP_RPFILTER", 30L, "TCP_LISTEN_OVERFLOW", 4L)),
+            false),
+        // Another tenant's firewall drops at the same rate before and during: no rise, no evidence.
+        Arguments.of(
+            "a reason as common in the baseline confirms nothing",
+            Cause.FIREWALL_DROP,
+            counts(5, Map.of("NETFILTER_DROP", 50L)),
+            counts(5, Map.of("NETFILTER_DROP", 51L)),
+            false),
+        Arguments.of(
+            "a modelled reason is a missed cause, not unexplained drops",
+            Cause.UNEXPLAINED_DROPS,
+            NOTHING_FOR_2S,
+            counts(10, Map.of("NETFILTER_DROP", 40L)),
+            false));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("verdicts")
+  void judgesACauseAgainstTheRiseOverTheBaseline(
+      String description, Cause cause, ReasonCounts baseline, ReasonCounts fault, boolean agrees) {
+    var verdict = judge(cause, baseline, fault);
+    assertThat(verdict.agrees()).as(description + ": " + verdict.explanation()).isEqualTo(agrees);
   }
 
   @Test
-  void aCauseWhoseReasonsRoseOverTheBaselineAgrees() {
+  void aCauseWhoseReasonsRoseOverTheBaselineCountsOnlyItsOwnReasons() {
     var verdict =
-        DropReasonTable.judge(
-            Set.of(Cause.FIREWALL_DROP),
-            KNOWN,
+        judge(
+            Cause.FIREWALL_DROP,
             counts(2, Map.of("NETFILTER_DROP", 2L, "QUEUE_PURGE", 40L)),
             counts(10, Map.of("NETFILTER_DROP", 60L, "QUEUE_PURGE", 900L)));
-
-    assertThat(verdict.agrees()).as(verdict.explanation()).isTrue();
     assertThat(verdict.confirming()).isEqualTo(50.0); // 60 less 2 per 2 s over 10 s
     assertThat(verdict.contrary()).isZero(); // QUEUE_PURGE is no evidence either way
   }
 
   @Test
-  void aCauseIsContradictedWhenAnotherReasonAccountsForTheRise() {
+  void aContradictionNamesTheReasonThatAccountsForTheRise() {
     var verdict =
-        DropReasonTable.judge(
-            Set.of(Cause.LISTEN_OVERFLOW),
-            KNOWN,
-            counts(2, Map.of()),
+        judge(
+            Cause.LISTEN_OVERFLOW,
+            NOTHING_FOR_2S,
             counts(10, Map.of("IP_RPFILTER", 30L, "TCP_LISTEN_OVERFLOW", 4L)));
-
-    assertThat(verdict.agrees()).isFalse();
     assertThat(verdict.explanation())
         .contains("IP_RPFILTER@some_function: 30 during the fault")
         .contains("NOT explained");
   }
 
   @Test
-  void aReasonAsCommonInTheBaselineConfirmsNothing() {
-    // Another tenant's firewall drops at the same rate before and during: no rise, no evidence.
-    var verdict =
-        DropReasonTable.judge(
-            Set.of(Cause.FIREWALL_DROP),
-            KNOWN,
-            counts(5, Map.of("NETFILTER_DROP", 50L)),
-            counts(5, Map.of("NETFILTER_DROP", 51L)));
-
-    assertThat(verdict.agrees()).isFalse();
-  }
-
-  @Test
   void unexplainedDropsStandsForReasonsNoModelledCauseExplains() {
     assertThat(DropReasonTable.explainedBy(Cause.UNEXPLAINED_DROPS, KNOWN))
         .containsExactlyInAnyOrder("IP_INNOROUTES", "NEIGH_FAILED");
-    var verdict =
-        DropReasonTable.judge(
-            Set.of(Cause.UNEXPLAINED_DROPS),
-            KNOWN,
-            counts(2, Map.of()),
-            counts(10, Map.of("NETFILTER_DROP", 40L)));
-    assertThat(verdict.agrees()).as("a modelled reason is a missed cause").isFalse();
     assertThat(DropReasonTable.causesOf("NETFILTER_DROP"))
         .containsExactlyInAnyOrder(Cause.FIREWALL_DROP, Cause.CONNTRACK_TABLE_FULL);
   }

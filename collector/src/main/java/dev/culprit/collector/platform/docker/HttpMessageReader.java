@@ -166,17 +166,20 @@ final class HttpMessageReader {
     return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
   }
 
-  /** Decodes {@code size CRLF data CRLF ... 0 CRLF [trailers] CRLF}. */
-  private final class ChunkedInputStream extends InputStream {
-    private long remaining;
-    private boolean done;
-
+  /** An input stream whose single-byte {@link #read()} is one {@link #read(byte[], int, int)}. */
+  private abstract static class ByteAtATimeFromBlocks extends InputStream {
     @Override
     public int read() throws IOException {
       byte[] one = new byte[1];
       int n = read(one, 0, 1);
       return n < 0 ? -1 : one[0] & 0xff;
     }
+  }
+
+  /** Decodes {@code size CRLF data CRLF ... 0 CRLF [trailers] CRLF}. */
+  private final class ChunkedInputStream extends ByteAtATimeFromBlocks {
+    private long remaining;
+    private boolean done;
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
@@ -218,18 +221,11 @@ final class HttpMessageReader {
     }
   }
 
-  private final class LimitedInputStream extends InputStream {
+  private final class LimitedInputStream extends ByteAtATimeFromBlocks {
     private long remaining;
 
     LimitedInputStream(long length) {
       this.remaining = length;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      int n = read(one, 0, 1);
-      return n < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override

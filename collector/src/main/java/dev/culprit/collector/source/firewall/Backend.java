@@ -14,22 +14,21 @@ import java.util.List;
  */
 public record Backend(String name, String family, List<String> argv, List<String> fallbackArgv) {
 
-  public static final Backend IPTABLES_NFT =
-      new Backend(
-          "iptables-nft",
-          "ipv4",
-          List.of("iptables-nft-save", "-c"),
-          List.of("iptables-save", "-c"));
-  public static final Backend IPTABLES_LEGACY =
-      new Backend("iptables-legacy", "ipv4", List.of("iptables-legacy-save", "-c"), null);
-  public static final Backend IP6TABLES_NFT =
-      new Backend(
-          "ip6tables-nft",
-          "ipv6",
-          List.of("ip6tables-nft-save", "-c"),
-          List.of("ip6tables-save", "-c"));
-  public static final Backend IP6TABLES_LEGACY =
-      new Backend("ip6tables-legacy", "ipv6", List.of("ip6tables-legacy-save", "-c"), null);
+  public static final Backend IPTABLES_NFT = nft("iptables", "ipv4");
+  public static final Backend IPTABLES_LEGACY = legacy("iptables", "ipv4");
+  public static final Backend IP6TABLES_NFT = nft("ip6tables", "ipv6");
+  public static final Backend IP6TABLES_LEGACY = legacy("ip6tables", "ipv6");
   public static final Backend NFT =
       new Backend("nft", "inet", List.of("nft", "-j", "list", "ruleset"), null);
+
+  /** {@code <tool>-nft-save -c}, or the generic {@code <tool>-save -c} where that is missing. */
+  private static Backend nft(String tool, String family) {
+    return new Backend(
+        tool + "-nft", family, List.of(tool + "-nft-save", "-c"), List.of(tool + "-save", "-c"));
+  }
+
+  /** {@code <tool>-legacy-save -c}, without a fallback. */
+  private static Backend legacy(String tool, String family) {
+    return new Backend(tool + "-legacy", family, List.of(tool + "-legacy-save", "-c"), null);
+  }
 }

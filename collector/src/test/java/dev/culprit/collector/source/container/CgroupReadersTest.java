@@ -17,6 +17,18 @@ class CgroupReadersTest {
 
   @TempDir Path dir;
 
+  /** A v1 hierarchy with one memory group of this limit, usage and oom_control. */
+  private CgroupTree v1MemoryGroup(String group, String limit, String usage, String oomControl) {
+    return CgroupTree.v1(dir)
+        .file("memory/" + group + "/memory.limit_in_bytes", limit)
+        .file("memory/" + group + "/memory.usage_in_bytes", usage)
+        .file("memory/" + group + "/memory.oom_control", oomControl);
+  }
+
+  private CgroupCounters read(String cgroup) throws Exception {
+    return CgroupReader.forLayout(CgroupLayout.detect(dir)).read(cgroup);
+  }
+
   @Test
   void detectsTheHybridV1LayoutWithSeparateCpuAndCpuacct() throws Exception {
     CgroupTree.v1(dir);
@@ -50,35 +62,35 @@ class CgroupReadersTest {
   @Test
   void readsEveryV1CounterOfADockerContainer() throws Exception {
     CgroupTree.v1(dir).v1Group("/docker/" + ID, 67108864L, 10000L);
-    CgroupCounters c = CgroupReader.forLayout(CgroupLayout.detect(dir)).read("/docker/" + ID);
+    CgroupCounters c = read("/docker/" + ID);
 
-    assertThat(c.version()).isEqualTo(1);
-    assertThat(c.memoryLimitBytes()).isEqualTo(67108864L);
-    assertThat(c.memoryUsageBytes()).isEqualTo(67108864L);
-    assertThat(c.memoryPeakBytes()).isEqualTo(67108864L);
-    assertThat(c.memoryFailcnt()).isEqualTo(63L);
-    assertThat(c.oomKillCount()).isEqualTo(1L);
-    assertThat(c.oomCount()).as("v1 has no such counter").isNull();
-    assertThat(c.anonBytes()).as("hierarchical total_rss").isEqualTo(66000000L);
-    assertThat(c.fileBytes()).isEqualTo(8192L);
-    assertThat(c.swapLimitBytes()).isEqualTo(134217728L);
-    assertThat(c.cpuQuotaUs()).isEqualTo(10000L);
-    assertThat(c.cpuPeriodUs()).isEqualTo(100000L);
-    assertThat(c.cpuUsageNs()).isEqualTo(400000000L);
-    assertThat(c.cpuPeriods()).isEqualTo(40L);
-    assertThat(c.cpuThrottledPeriods()).isEqualTo(36L);
-    assertThat(c.cpuThrottledNs()).isEqualTo(3_240_000_000L);
-    assertThat(c.pids()).containsExactly(20206, 20210);
+    assertThat(c)
+        .isEqualTo(
+            new CgroupCounters(
+                1,
+                67108864L,
+                67108864L,
+                67108864L,
+                63L,
+                1L,
+                null, // v1 has no oom counter
+                66000000L, // hierarchical total_rss
+                8192L,
+                134217728L,
+                10000L,
+                100000L,
+                400000000L,
+                40L,
+                36L,
+                3_240_000_000L,
+                List.of(20206, 20210)));
   }
 
   @Test
   void oneMalformedValueLosesOnlyThatFieldNotTheCgroupsOtherCounters() throws Exception {
-    CgroupTree.v1(dir)
-        .file("memory/culprit-b/memory.limit_in_bytes", "lots")
-        .file("memory/culprit-b/memory.usage_in_bytes", "4096")
-        .file("memory/culprit-b/memory.failcnt", "18446744073709551615")
-        .file("memory/culprit-b/memory.oom_control", "oom_kill_disable 0\nunder_oom\noom_kill 2");
-    CgroupCounters c = CgroupReader.forLayout(CgroupLayout.detect(dir)).read("/culprit-b");
+    v1MemoryGroup("culprit-b", "lots", "4096", "oom_kill_disable 0\nunder_oom\noom_kill 2")
+        .file("memory/culprit-b/memory.failcnt", "18446744073709551615");
+    CgroupCounters c = read("/culprit-b");
 
     assertThat(c.memoryLimitBytes()).as("not a number: dropped").isNull();
     assertThat(c.memoryUsageBytes()).isEqualTo(4096L);
@@ -89,11 +101,8 @@ class CgroupReadersTest {
   @Test
   void leavesAbsentV1FilesNullNotZero() throws Exception {
     // An old kernel without oom_kill in oom_control, no swap accounting, no cpu controller group.
-    CgroupTree.v1(dir)
-        .file("memory/culprit-a/memory.limit_in_bytes", "9223372036854771712")
-        .file("memory/culprit-a/memory.usage_in_bytes", "4096")
-        .file("memory/culprit-a/memory.oom_control", "oom_kill_disable 0\nunder_oom 0");
-    CgroupCounters c = CgroupReader.forLayout(CgroupLayout.detect(dir)).read("/culprit-a");
+    v1MemoryGroup("culprit-a", "9223372036854771712", "4096", "oom_kill_disable 0\nunder_oom 0");
+    CgroupCounters c = read("/culprit-a");
 
     assertThat(c.memoryLimitBytes()).as("unlimited").isNull();
     assertThat(c.memoryUsageBytes()).isEqualTo(4096L);
@@ -124,23 +133,28 @@ class CgroupReadersTest {
             "usage_usec 400000\nuser_usec 390000\nsystem_usec 10000\nnr_periods 40\n"
                 + "nr_throttled 36\nthrottled_usec 3240000")
         .file(scope.substring(1) + "/cgroup.procs", "42\n");
-    CgroupCounters c = CgroupReader.forLayout(CgroupLayout.detect(dir)).read(scope);
+    CgroupCounters c = read(scope);
 
-    assertThat(c.version()).isEqualTo(2);
-    assertThat(c.memoryLimitBytes()).isEqualTo(67108864L);
-    assertThat(c.memoryUsageBytes()).isEqualTo(67100000L);
-    assertThat(c.memoryPeakBytes()).isEqualTo(67108864L);
-    assertThat(c.memoryFailcnt()).isEqualTo(120L);
-    assertThat(c.oomCount()).isEqualTo(2L);
-    assertThat(c.oomKillCount()).isEqualTo(1L);
-    assertThat(c.anonBytes()).isEqualTo(66000000L);
-    assertThat(c.fileBytes()).isEqualTo(12288L);
-    assertThat(c.swapLimitBytes()).isNull();
-    assertThat(c.cpuQuotaUs()).isEqualTo(10000L);
-    assertThat(c.cpuPeriodUs()).isEqualTo(100000L);
-    assertThat(c.cpuUsageNs()).isEqualTo(400_000_000L);
-    assertThat(c.cpuThrottledNs()).isEqualTo(3_240_000_000L);
-    assertThat(c.pids()).containsExactly(42);
+    assertThat(c)
+        .isEqualTo(
+            new CgroupCounters(
+                2,
+                67108864L,
+                67100000L,
+                67108864L,
+                120L,
+                1L,
+                2L,
+                66000000L,
+                12288L,
+                null, // swap.max "max": unlimited
+                10000L,
+                100000L,
+                400_000_000L,
+                40L,
+                36L,
+                3_240_000_000L,
+                List.of(42)));
   }
 
   @Test
@@ -151,7 +165,7 @@ class CgroupReadersTest {
         .file("culprit-b/memory.max", "max")
         .file("culprit-b/memory.current", "8192")
         .file("culprit-b/cpu.stat", "usage_usec 10\nuser_usec 5\nsystem_usec 5");
-    CgroupCounters c = CgroupReader.forLayout(CgroupLayout.detect(dir)).read("/culprit-b");
+    CgroupCounters c = read("/culprit-b");
 
     assertThat(c.memoryLimitBytes()).isNull();
     assertThat(c.memoryPeakBytes()).isNull();
@@ -173,7 +187,7 @@ class CgroupReadersTest {
     CgroupTree.v1(dir)
         .v1Group("/docker/" + ID, 1L << 26, -1)
         .file("memory/docker/" + ID + "/memory.stat", "cache\n");
-    CgroupCounters c = CgroupReader.forLayout(CgroupLayout.detect(dir)).read("/docker/" + ID);
+    CgroupCounters c = read("/docker/" + ID);
 
     assertThat(c.fileBytes()).isNull();
     assertThat(c.memoryLimitBytes()).isEqualTo(1L << 26);

@@ -30,11 +30,8 @@ class KernelOomSourceTest {
 
   @Test
   void publishesOneKernelRecordPerKillWithTheContainerIdFromTheMemcg() throws Exception {
-    Path log = dir.resolve("kmsg");
-    Files.writeString(log, Fixtures.text("kmsg/docker_java_hostheap_512m.kmsg.txt"));
-    try (KernelOomSource source = source(log)) {
-      List<Sample> samples =
-          Poll.until(Duration.ofSeconds(10), "the kill", () -> nonEmpty(collect(source)));
+    try (KernelOomSource source = source(kmsg("kmsg/docker_java_hostheap_512m.kmsg.txt"))) {
+      List<Sample> samples = awaitKill(source);
 
       assertThat(samples).hasSize(1);
       Sample sample = samples.get(0);
@@ -62,11 +59,8 @@ class KernelOomSourceTest {
 
   @Test
   void parsesPodmanContainerIdsToo() throws Exception {
-    Path log = dir.resolve("kmsg");
-    Files.writeString(log, Fixtures.text("kmsg/podman_java_hostheap_256m.kmsg.txt"));
-    try (KernelOomSource source = source(log)) {
-      List<Sample> samples =
-          Poll.until(Duration.ofSeconds(10), "the kill", () -> nonEmpty(collect(source)));
+    try (KernelOomSource source = source(kmsg("kmsg/podman_java_hostheap_256m.kmsg.txt"))) {
+      List<Sample> samples = awaitKill(source);
 
       KernelOomSample k = (KernelOomSample) samples.get(0).value();
       assertThat(k.getContainerId())
@@ -81,6 +75,17 @@ class KernelOomSourceTest {
           .isInstanceOf(NoDataException.class)
           .hasMessageContaining("no kernel log device");
     }
+  }
+
+  /** A /dev/kmsg stand-in holding the recorded kernel log of one fixture. */
+  private Path kmsg(String fixture) throws Exception {
+    Path log = dir.resolve("kmsg");
+    Files.writeString(log, Fixtures.text(fixture));
+    return log;
+  }
+
+  private static List<Sample> awaitKill(KernelOomSource source) {
+    return Poll.until(Duration.ofSeconds(10), "the kill", () -> nonEmpty(collect(source)));
   }
 
   private KernelOomSource source(Path devKmsg) {

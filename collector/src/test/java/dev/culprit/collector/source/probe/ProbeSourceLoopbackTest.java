@@ -57,8 +57,7 @@ class ProbeSourceLoopbackTest {
 
   @Test
   void probingALoopbackListenerFromTheHostNamespaceAnswersEveryProbe() throws Exception {
-    ServerSocketChannel server = ServerSocketChannel.open();
-    listener = new Listener(server, new InetSocketAddress("127.0.0.1", 0));
+    listenOnLoopback();
     ProbeSource source = source("127.0.0.1:" + listener.port());
 
     List<Sample> samples = source.collect(host, header(""));
@@ -111,8 +110,7 @@ class ProbeSourceLoopbackTest {
 
   @Test
   void anInterruptedRoundThrowsRatherThanReportingLosses() throws Exception {
-    ServerSocketChannel server = ServerSocketChannel.open();
-    listener = new Listener(server, new InetSocketAddress("127.0.0.1", 0));
+    listenOnLoopback();
     ProbeSource source = source("127.0.0.1:" + listener.port());
 
     // What the collector does to a call it abandons.
@@ -134,13 +132,8 @@ class ProbeSourceLoopbackTest {
 
   @Test
   void probesFromAnotherNamespaceWithoutTheNamespaceThreadAreNoDataSayingWhy() throws Exception {
-    ServerSocketChannel server = ServerSocketChannel.open();
-    listener = new Listener(server, new InetSocketAddress("127.0.0.1", 0));
-    ProbeSource source =
-        source("culprit-t-pro/127.0.0.1:" + listener.port(), "127.0.0.1:" + listener.port());
-    Netns other =
-        new Netns(
-            "culprit-t-pro", 4026500001L, Path.of("/var/run/netns/culprit-t-pro"), null, false);
+    ProbeSource source = loopbackProbedFromHostAnd("culprit-t-pro");
+    Netns other = namedNetns("culprit-t-pro", 4026500001L);
 
     assertThatThrownBy(() -> source.collect(other, header("culprit-t-pro")))
         .isInstanceOf(NoDataException.class)
@@ -151,17 +144,8 @@ class ProbeSourceLoopbackTest {
 
   @Test
   void aTargetNamespaceNotOnThisHostIsWarnedAboutOnceNotEveryCycle() throws Exception {
-    ServerSocketChannel server = ServerSocketChannel.open();
-    listener = new Listener(server, new InetSocketAddress("127.0.0.1", 0));
-    ProbeSource source =
-        source("culprit-t-absent/127.0.0.1:" + listener.port(), "127.0.0.1:" + listener.port());
-    Netns absent =
-        new Netns(
-            "culprit-t-absent",
-            4026500002L,
-            Path.of("/var/run/netns/culprit-t-absent"),
-            null,
-            false);
+    ProbeSource source = loopbackProbedFromHostAnd("culprit-t-absent");
+    Netns absent = namedNetns("culprit-t-absent", 4026500002L);
     String warning = "probe namespace culprit-t-absent is not on this host";
 
     String firstCycles = stderrOf(() -> cycles(source, 1_000, 2_000, 3_000, 4_000));
@@ -177,6 +161,22 @@ class ProbeSourceLoopbackTest {
     String later = stderrOf(() -> cycles(source, 5_000, 6_000, 7_000, 8_000));
 
     assertThat(later.split(warning, -1)).hasSize(2);
+  }
+
+  /** Starts {@link #listener} on a free port of 127.0.0.1. */
+  private void listenOnLoopback() throws Exception {
+    listener = new Listener(ServerSocketChannel.open(), new InetSocketAddress("127.0.0.1", 0));
+  }
+
+  /** A loopback listener, probed both from the host namespace and from {@code netns}. */
+  private ProbeSource loopbackProbedFromHostAnd(String netns) throws Exception {
+    listenOnLoopback();
+    return source(netns + "/127.0.0.1:" + listener.port(), "127.0.0.1:" + listener.port());
+  }
+
+  /** A named namespace (of {@code ip netns}) other than the collector's own. */
+  private static Netns namedNetns(String name, long inode) {
+    return new Netns(name, inode, Path.of("/var/run/netns/" + name), null, false);
   }
 
   private void cycles(ProbeSource source, long... times) throws Exception {

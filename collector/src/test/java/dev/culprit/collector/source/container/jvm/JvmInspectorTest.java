@@ -86,13 +86,12 @@ class JvmInspectorTest {
   @Test
   void anEmptyCommandLineOfAnExitingJvmRepeatsItsLastGoodEstimateAndSaysSo(@TempDir Path proc)
       throws Exception {
-    writeProcess(proc, 4242, "java", "java\0-Xmx1g\0-jar\0app.jar\0", 777);
-    JvmInspector probe = new JvmInspector(proc, 8L << 30, null);
-    JvmInspector.Jvm alive = probe.probe(List.of(4242), 256L << 20).get(0);
+    JvmInspector probe = javaInspector(proc, "java\0-Xmx1g\0-jar\0app.jar\0");
+    JvmInspector.Jvm alive = probeJava(probe);
     // The kernel empties cmdline once the dying process released its memory.
     Files.write(proc.resolve("4242/cmdline"), new byte[0]);
 
-    JvmInspector.Jvm dying = probe.probe(List.of(4242), 256L << 20).get(0);
+    JvmInspector.Jvm dying = probeJava(probe);
 
     assertThat(alive.heap().source()).isEqualTo(HeapEstimate.CMDLINE_XMX);
     assertThat(alive.heapFromEarlierRead()).isFalse();
@@ -104,12 +103,11 @@ class JvmInspectorTest {
 
   @Test
   void aProcessWhoseStatusVanishedMidReadKeepsItsLastEstimate(@TempDir Path proc) throws Exception {
-    writeProcess(proc, 4242, "java", "java\0-Xmx1g\0Main\0", 777);
-    JvmInspector probe = new JvmInspector(proc, 8L << 30, null);
+    JvmInspector probe = javaInspector(proc, "java\0-Xmx1g\0Main\0");
     probe.probe(List.of(4242), 256L << 20);
     Files.delete(proc.resolve("4242/status"));
 
-    JvmInspector.Jvm vanishing = probe.probe(List.of(4242), 256L << 20).get(0);
+    JvmInspector.Jvm vanishing = probeJava(probe);
 
     assertThat(vanishing.heap().maxHeapBytes()).isEqualTo(1L << 30);
     assertThat(vanishing.heapFromEarlierRead()).isTrue();
@@ -119,10 +117,9 @@ class JvmInspectorTest {
   @Test
   void aDegradedFirstReadTellsTheCeilingIsUnknownRatherThanTheContainerDefault(@TempDir Path proc)
       throws Exception {
-    writeProcess(proc, 4242, "java", "", 777);
-    JvmInspector probe = new JvmInspector(proc, 8L << 30, null);
+    JvmInspector probe = javaInspector(proc, "");
 
-    JvmInspector.Jvm jvm = probe.probe(List.of(4242), 256L << 20).get(0);
+    JvmInspector.Jvm jvm = probeJava(probe);
 
     assertThat(jvm.heap().source()).isEqualTo(HeapEstimate.UNKNOWN);
     assertThat(jvm.heap().maxHeapBytes()).isNull();
@@ -130,18 +127,28 @@ class JvmInspectorTest {
 
   @Test
   void aReusedPidWithANewStartTimeIsEstimatedAfresh(@TempDir Path proc) throws Exception {
-    writeProcess(proc, 4242, "java", "java\0-Xmx1g\0Main\0", 777);
-    JvmInspector probe = new JvmInspector(proc, 8L << 30, null);
+    JvmInspector probe = javaInspector(proc, "java\0-Xmx1g\0Main\0");
     probe.probe(List.of(4242), 256L << 20);
     writeProcess(proc, 4242, "java", "java\0-Xmx64m\0Main\0", 900);
 
-    JvmInspector.Jvm next = probe.probe(List.of(4242), 256L << 20).get(0);
+    JvmInspector.Jvm next = probeJava(probe);
 
     assertThat(next.heap().maxHeapBytes()).isEqualTo(64L << 20);
     assertThat(next.heapFromEarlierRead()).isFalse();
   }
 
   /** A fixture /proc/PID: comm, cmdline (NUL-separated), status, stat with the start time. */
+  /** An inspector (8 GiB of RAM) of {@code proc} holding one java process 4242 of this cmdline. */
+  private static JvmInspector javaInspector(Path proc, String cmdline) throws Exception {
+    writeProcess(proc, 4242, "java", cmdline, 777);
+    return new JvmInspector(proc, 8L << 30, null);
+  }
+
+  /** What {@code probe} says of java process 4242 in a 256 MiB container. */
+  private static JvmInspector.Jvm probeJava(JvmInspector probe) {
+    return probe.probe(List.of(4242), 256L << 20).get(0);
+  }
+
   private static void writeProcess(Path proc, int pid, String comm, String cmdline, long start)
       throws Exception {
     Path dir = Files.createDirectories(proc.resolve(Integer.toString(pid)));
