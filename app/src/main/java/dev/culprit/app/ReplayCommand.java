@@ -68,7 +68,18 @@ final class ReplayCommand implements Callable<Integer> {
     Path dir = kafkaClient.dataDirOrDefault();
     KafkaAccess kafka = kafkaClient.resolve();
     String servers = kafka.bootstrapServers();
+    // The replay's own state stores, gone with it: a replay leaves nothing behind.
     Path state = java.nio.file.Files.createTempDirectory("culprit-replay-");
+    try {
+      return replay(kafka, dir, servers, state, start, end);
+    } finally {
+      dev.culprit.broker.KraftNodes.deleteRecursively(state);
+    }
+  }
+
+  private int replay(
+      KafkaAccess kafka, Path dir, String servers, Path state, Instant start, Instant end)
+      throws Exception {
     ProcessorConfig config =
         processor.config(kafka, dir).withApplicationId("culprit-replay").withStateDir(state);
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -62,8 +63,12 @@ class ReplayCommandTest {
   @Test
   void replayFindsTheRandomDropOnlyWhereItHappenedAndIsDeterministic() throws Exception {
     String[] range = {"--from", Long.toString(t0), "--to", Long.toString(t0 + 60_000), "--json"};
+    Set<Path> stateDirsBefore = replayStateDirs();
     Cli.Run first = replayFromBroker(range);
     assertThat(first.exitCode()).as(first.stderr()).isZero();
+    assertThat(replayStateDirs())
+        .as("the replay's state directory removed")
+        .isEqualTo(stateDirsBefore);
     List<JsonNode> causes = parse(first.stdout());
     assertThat(causes).isNotEmpty();
     assertThat(causes)
@@ -185,6 +190,15 @@ class ReplayCommandTest {
     Cli.Run run = replayFromBroker("--from", "1h", "--to", "2h");
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.stderr()).contains("is not before --to");
+  }
+
+  /** The replays' temporary state directories now in java.io.tmpdir. */
+  private static Set<Path> replayStateDirs() throws java.io.IOException {
+    try (java.util.stream.Stream<Path> all =
+        java.nio.file.Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return all.filter(p -> p.getFileName().toString().startsWith("culprit-replay-"))
+          .collect(java.util.stream.Collectors.toSet());
+    }
   }
 
   private static Cli.Run replayFromBroker(String... args) {
