@@ -7,6 +7,7 @@ import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.lab.container.DockerLab;
 import dev.culprit.lab.container.PrivateDockerd;
+import dev.culprit.schemas.ContainerSample;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
@@ -24,7 +25,12 @@ import java.util.stream.Stream;
  *
  * <pre>
  * sudo bench/run ContainerSourceBench [containers] [cycles]
+ * sudo bench/run ContainerSourceBench 0 [cycles] /culprit-bench-cg/docker
  * </pre>
+ *
+ * <p>With a cgroup parent as third argument it starts no dockerd and measures the cgroups already
+ * under that parent (those bench/agent-at-node-scale.sh makes: one process each, no JVMs), the
+ * container source without the engine against the raw reads of the same files.
  */
 public final class ContainerSourceBench {
 
@@ -40,11 +46,18 @@ public final class ContainerSourceBench {
           "memory.memsw.limit_in_bytes",
           "cgroup.procs");
 
+  /** {@link #FILES}, then cpu.cfs_quota_us, cpu.cfs_period_us, cpu.stat and cpuacct.usage. */
+  private static final int FILES_PER_CGROUP = 12;
+
   private ContainerSourceBench() {}
 
   public static void main(String[] args) throws Exception {
     int containers = args.length > 0 ? Integer.parseInt(args[0]) : 50;
     int cycles = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+    if (args.length > 2) {
+      cgroupsOnly(args[2], cycles);
+      return;
+    }
     PrivateDockerd.unavailableReason()
         .ifPresent(
             why -> {
@@ -81,6 +94,27 @@ public final class ContainerSourceBench {
       try (Stream<Path> tree = Files.walk(dir)) {
         tree.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
+    }
+  }
+
+  /** The cgroups under {@code parent} as they are, no engine: the source against raw reads. */
+  private static void cgroupsOnly(String parent, int cycles) throws Exception {
+    HostPaths paths = HostPaths.defaults();
+    List<Path> raw = rawFiles(paths.cgroupRoot(), parent);
+    Netns host = new Netns("", 0, Path.of("/proc/1/ns/net"), 1, true);
+    Header header = new Header("bench", "", 0L, "bench", null);
+    try (ContainerSource source =
+        new ContainerSource(paths, ContainerSourceConfig.defaults(null))) {
+      ContainerSample sample = (ContainerSample) source.collect(host, header).get(0).value();
+      System.out.printf(
+          "%d cgroups under %s, %d raw files per baseline cycle, %d containers per sample%n",
+          raw.size() / FILES_PER_CGROUP, parent, raw.size(), sample.getContainers().size());
+      Cost baseline = measure(cycles, () -> readRaw(raw));
+      Cost cgroups = measure(cycles, () -> source.collect(host, header));
+      Cost again = measure(cycles, () -> readRaw(raw));
+      print("raw-files", baseline, baseline);
+      print("cgroups+jvms", cgroups, baseline);
+      print("raw-files", again, baseline);
     }
   }
 
