@@ -98,6 +98,25 @@ public final class Attrs {
     return new String(bytes, StandardCharsets.UTF_8);
   }
 
+  /**
+   * Whether {@code type} is the NUL-terminated string {@code ascii}, compared where it stands (no
+   * String made: the nf_tables rule dump names every expression of every rule, every cycle).
+   */
+  public boolean stringEquals(int type, String ascii) {
+    if (!has(type)) {
+      return false;
+    }
+    int start = offset[type];
+    int limit = start + length[type];
+    int n = ascii.length();
+    for (int i = 0; i < n; i++) {
+      if (start + i >= limit || buffer.get(start + i) != (byte) ascii.charAt(i)) {
+        return false;
+      }
+    }
+    return start + n == limit || buffer.get(start + n) == 0;
+  }
+
   /** A copy of {@code type}'s payload, or null when absent. */
   public byte[] bytes(int type) {
     if (!has(type)) {

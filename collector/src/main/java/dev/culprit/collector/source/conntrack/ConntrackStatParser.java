@@ -1,5 +1,6 @@
 package dev.culprit.collector.source.conntrack;
 
+import dev.culprit.collector.platform.procfs.Words;
 import dev.culprit.collector.spi.ParseException;
 import java.util.Map;
 import java.util.TreeMap;
@@ -35,7 +36,7 @@ public final class ConntrackStatParser {
     if (lines.length == 0 || lines[0].isBlank()) {
       throw new ParseException(source, 1, "empty: no header");
     }
-    String[] names = lines[0].trim().split("\\s+");
+    String[] names = Words.split(lines[0]);
     long[] sums = new long[names.length];
     int rows = 0;
     for (int i = 1; i < lines.length; i++) {
@@ -43,7 +44,7 @@ public final class ConntrackStatParser {
       if (line.isEmpty()) {
         continue;
       }
-      String[] fields = line.split("\\s+");
+      String[] fields = Words.split(line);
       if (fields.length != names.length) {
         throw new ParseException(
             source, i + 1, fields.length + " values for " + names.length + " columns");

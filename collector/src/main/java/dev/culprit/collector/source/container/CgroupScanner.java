@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Finds the cgroups worth sampling by walking the memory and cpu hierarchies: every container the
@@ -26,6 +27,9 @@ public final class CgroupScanner {
    * Deep enough for kubepods.slice/kubepods-burstable.slice/...-pod&lt;uid&gt;.slice/cri-...scope.
    */
   private static final int MAX_DEPTH = 8;
+
+  /** A limit file's number; compiled once (String.matches compiles it at every call). */
+  private static final Pattern NUMBER = Pattern.compile("-?\\d{1,19}");
 
   private final CgroupLayout layout;
 
@@ -124,7 +128,7 @@ public final class CgroupScanner {
     }
 
     private static boolean isNumber(String s) {
-      return s.matches("-?\\d{1,19}");
+      return NUMBER.matcher(s).matches();
     }
   }
 }

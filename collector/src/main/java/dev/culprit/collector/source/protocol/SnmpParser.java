@@ -73,15 +73,23 @@ public final class SnmpParser {
             source, i + 2, "value line of " + group + " expected, got: " + abbreviate(values));
       }
       String[] keys = headerKeys(header, group, headerColon);
-      String[] numbers = words(values, headerColon + 1);
-      if (keys.length != numbers.length) {
+      int count = wordCount(values, headerColon + 1);
+      if (keys.length != count) {
         throw new ParseException(
-            source,
-            i + 2,
-            group + " has " + keys.length + " names but " + numbers.length + " values");
+            source, i + 2, group + " has " + keys.length + " names but " + count + " values");
       }
+      // The values are parsed where they stand: no String per counter (220 a namespace a cycle).
+      int n = values.length();
+      int at = headerColon + 1;
       for (int c = 0; c < keys.length; c++) {
-        into.put(keys[c], number(source, i + 2, numbers[c]));
+        while (Character.isWhitespace(values.charAt(at))) {
+          at++;
+        }
+        int start = at;
+        while (at < n && !Character.isWhitespace(values.charAt(at))) {
+          at++;
+        }
+        into.put(keys[c], number(source, i + 2, values, start, at));
       }
       i += 2;
     }
@@ -96,11 +104,27 @@ public final class SnmpParser {
       if (line.isBlank()) {
         continue;
       }
-      String[] fields = words(line, 0);
-      if (fields.length != 2) {
+      if (wordCount(line, 0) != 2) {
         throw new ParseException(source, i + 1, "expected 'Name value', got: " + line);
       }
-      into.put(key6(fields[0]), number(source, i + 1, fields[1]));
+      int start = 0;
+      while (Character.isWhitespace(line.charAt(start))) {
+        start++;
+      }
+      int nameEnd = start;
+      while (!Character.isWhitespace(line.charAt(nameEnd))) {
+        nameEnd++;
+      }
+      int valueStart = nameEnd;
+      while (Character.isWhitespace(line.charAt(valueStart))) {
+        valueStart++;
+      }
+      int valueEnd = valueStart;
+      while (valueEnd < line.length() && !Character.isWhitespace(line.charAt(valueEnd))) {
+        valueEnd++;
+      }
+      into.put(
+          key6(line.substring(start, nameEnd)), number(source, i + 1, line, valueStart, valueEnd));
     }
   }
 
@@ -129,6 +153,24 @@ public final class SnmpParser {
       SNMP6_KEYS.put(name, key);
     }
     return key;
+  }
+
+  /** How many whitespace-separated words {@code line} holds from {@code from}. */
+  static int wordCount(String line, int from) {
+    int count = 0;
+    int n = line.length();
+    for (int i = from; i < n; ) {
+      while (i < n && Character.isWhitespace(line.charAt(i))) {
+        i++;
+      }
+      if (i < n) {
+        count++;
+      }
+      while (i < n && !Character.isWhitespace(line.charAt(i))) {
+        i++;
+      }
+    }
+    return count;
   }
 
   /** The whitespace-separated words of {@code line} from {@code from}, without a regex. */
@@ -172,12 +214,17 @@ public final class SnmpParser {
     return "Snmp6." + name;
   }
 
-  private static long number(String source, int line, String field) throws ParseException {
+  /** The number in {@code text} between {@code start} and {@code end}. */
+  private static long number(String source, int line, String text, int start, int end)
+      throws ParseException {
     try {
       // Most are unsigned 64-bit counters; a few gauges are signed (Tcp.MaxConn is -1).
-      return field.startsWith("-") ? Long.parseLong(field) : Long.parseUnsignedLong(field);
+      return text.charAt(start) == '-'
+          ? Long.parseLong(text, start, end, 10)
+          : Long.parseUnsignedLong(text, start, end, 10);
     } catch (NumberFormatException e) {
-      throw new ParseException(source, line, "not a number: '" + field + "'", e);
+      throw new ParseException(
+          source, line, "not a number: '" + text.substring(start, end) + "'", e);
     }
   }
 
