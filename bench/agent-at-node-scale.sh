@@ -13,8 +13,9 @@
 #   default1   culprit collect, default sources, --interval 1s
 #   default5   culprit collect, default sources, default interval (5 s)
 #   filter1    culprit collect --sources filter --interval 1s (node_exporter has no counterpart)
-# At the end of each phase every agent's metrics endpoint is read once (cycles, overruns, last
-# cycle's duration): a cycle that overran its interval is counted there.
+# At the end of each phase every agent's metrics endpoint is read once (cycles, overruns, skipped
+# cycles, last cycle's duration): a cycle longer than its interval, or one that ended past the next
+# tick (which is then skipped), is counted there.
 # After the last phase, the container source against raw reads of the same cgroup files in one
 # JVM (ContainerSourceBench with the cgroups made here).
 #
@@ -110,11 +111,12 @@ cpu() {
   awk '{ s = substr($0, index($0, ")") + 2); split(s, f, " "); print f[12] + f[13] + f[14] + f[15] }' "/proc/$1/stat"
 }
 rss() { awk -v k="$2" '$1 == k":" { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
-# name: cycles overruns last-cycle-seconds, from the agent's endpoint
+# name: cycles, overruns + skipped cycles, last cycle's seconds, from the agent's endpoint
 agent_metrics() {
   curl -fsS "http://127.0.0.1:${mport[$1]}/metrics" | awk '
     $1 == "culprit_collector_cycles_total" { c = $2 }
-    $1 == "culprit_collector_cycle_overruns_total" { o = $2 }
+    $1 == "culprit_collector_cycle_overruns_total" { o += $2 }
+    $1 == "culprit_collector_skipped_cycles_total" { o += $2 }
     $1 == "culprit_collector_cycle_duration_seconds" { s = $2 }
     END { printf "%d %d %.3f", c, o, s }'
 }
@@ -162,7 +164,7 @@ echo "node_exporter $("$ne" --version 2>&1 | head -1 | awk '{print $3}'), kernel
 echo "collector JVMs: ${jopts:-$launcher_opts} (MALLOC_ARENA_MAX=2)"
 echo "WARN/ERROR lines per agent: $warnings"
 echo
-echo "| extra netns | process | CPU ms/s | ratio to node_exporter | cycles (scrapes) | overruns (total) | last cycle s | RSS MiB (peak) | s after start |"
+echo "| extra netns | process | CPU ms/s | ratio to node_exporter | cycles (scrapes) | overruns + skipped (total) | last cycle s | RSS MiB (peak) | s after start |"
 echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|"
 python3 - "$results" "$tck" <<'EOF'
 import sys

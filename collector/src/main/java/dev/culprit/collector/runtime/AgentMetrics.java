@@ -29,6 +29,8 @@ public final class AgentMetrics implements Publisher {
   private volatile CollectorHealth last;
   private volatile long cycles;
   private volatile long overruns;
+  private volatile long skipped;
+  private long lastTickMs = Long.MIN_VALUE;
 
   /**
    * @param delegate the publisher that delivers the records
@@ -48,6 +50,14 @@ public final class AgentMetrics implements Publisher {
         if (h.getCycleDurationUs() > interval.toNanos() / 1000) {
           overruns++;
         }
+        // A cycle cut off at its deadline stays under the interval, yet when publishing it ends
+        // past the next tick the loop skips that tick: only the gap between ticks shows it.
+        long tick = h.getSampleTimeMs();
+        long intervalMs = interval.toMillis();
+        if (lastTickMs != Long.MIN_VALUE && tick > lastTickMs && intervalMs > 0) {
+          skipped += CycleSchedule.missedTicks(lastTickMs, tick, intervalMs);
+        }
+        lastTickMs = Math.max(lastTickMs, tick);
       }
     }
     delegate.publish(samples);
@@ -119,6 +129,11 @@ public final class AgentMetrics implements Publisher {
         "culprit_collector_cycle_overruns_total",
         "Cycles that took longer than the interval.",
         overruns);
+    counter(
+        out,
+        "culprit_collector_skipped_cycles_total",
+        "Cycles not run because the cycle before them was still running at their start.",
+        skipped);
     PublisherStats p = delegate.stats();
     gauge(
         out,

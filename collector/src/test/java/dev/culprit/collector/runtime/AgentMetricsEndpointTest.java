@@ -7,7 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.culprit.broker.EmbeddedBroker;
+import dev.culprit.collector.publish.JsonLinesPublisher;
 import dev.culprit.collector.publish.KafkaPublisher;
+import dev.culprit.collector.publish.PublisherStats;
+import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.Source.Scope;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -90,6 +93,30 @@ class AgentMetricsEndpointTest {
       collector.close();
       broker.close();
     }
+  }
+
+  @Test
+  void countsTheTicksSkippedAfterACycleThatEndedPastTheNextOne() {
+    var json = new java.io.ByteArrayOutputStream();
+    AgentMetrics metrics =
+        new AgentMetrics(
+            new JsonLinesPublisher(new java.io.PrintStream(json, true, StandardCharsets.UTF_8)),
+            Duration.ofSeconds(5));
+    // Cycles at 0, 5 and 10 s; the one at 10 s ended after 15 s, so the next ran at 20 s; then
+    // 25 s. Each took 4 s: none overran its own interval, one tick was lost.
+    for (long tick : new long[] {0, 5_000, 10_000, 20_000, 25_000}) {
+      Header header = new Header("host", "", 1_700_000_000_000L + tick, "c", "boot");
+      metrics.publish(
+          List.of(
+              HealthReport.build(
+                  header, 4_000_000, List.of(), new PublisherStats(0, 0, 0, 0, 0, 0))));
+    }
+
+    String scrape = metrics.scrape();
+    assertThat(value(scrape, "culprit_collector_cycles_total")).isEqualTo(5);
+    assertThat(value(scrape, "culprit_collector_cycle_overruns_total")).isZero();
+    assertThat(value(scrape, "culprit_collector_skipped_cycles_total")).isEqualTo(1);
+    assertThat(json.toString(StandardCharsets.UTF_8).lines()).hasSize(5);
   }
 
   @Test
