@@ -64,6 +64,21 @@ final class Replayer {
    * handing every result (root cause, fleet incident, dead letter) to {@code results}.
    */
   Summary replay(Instant from, Instant to, Predicate<String> hosts, Consumer<Object> results) {
+    return replay(from, to, hosts, results, r -> {});
+  }
+
+  /**
+   * As {@link #replay(Instant, Instant, Predicate, Consumer)}, also handing every record of the
+   * range that passes {@code hosts} to {@code records} in the order the topology sees it, before
+   * the topology does: {@code culprit report} charts the counters behind the causes from the same
+   * read.
+   */
+  Summary replay(
+      Instant from,
+      Instant to,
+      Predicate<String> hosts,
+      Consumer<Object> results,
+      Consumer<ConsumerRecord<String, byte[]>> records) {
     Properties props = CulpritProcessor.properties(config);
     long samples = 0;
     long skipped = 0;
@@ -107,6 +122,7 @@ final class Replayer {
           skipped++;
           continue;
         }
+        records.accept(r);
         TestInputTopic<String, byte[]> input = inputs.get(r.topic());
         if (input == null) {
           ignored++; // recorded live (collector health), read by no node of the topology
