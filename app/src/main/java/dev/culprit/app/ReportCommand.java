@@ -150,6 +150,7 @@ final class ReportCommand implements Callable<Integer> {
               new ReportHtml.Input(
                   start,
                   end,
+                  config.windowSize().toMillis(),
                   hosts,
                   kafka.bootstrapServers(),
                   version(),

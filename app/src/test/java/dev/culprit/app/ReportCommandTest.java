@@ -34,8 +34,11 @@ import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -58,6 +61,7 @@ class ReportCommandTest {
   static final String SEED2 = "seed-vm-2";
   static final String APP = "app-1";
   static final String SILENT = "web-9";
+  static final String GAPPY = "web-8";
   static final String BURNER_ID =
       "b0a1c2d3e4f5061728394a5b6c7d8e9f00112233445566778899aabbccddeeff";
 
@@ -88,6 +92,27 @@ class ReportCommandTest {
       for (long t = t0 - 300_000; t < t0 - 60_000; t += 10_000) {
         web9.at(t);
         send(producer, web9.protocol("", SeedHost.tcp(0, 0, 0, 0, 0)));
+      }
+      // A host with a gap: cycles 0 to 5 and 13 to 19 only.
+      SampleFactory web8 = new SampleFactory(GAPPY, t0);
+      for (int c = 0; c < 20; c++) {
+        if (c <= 5 || c >= 13) {
+          web8.at(t0 + 2_000 + c * 10_000L);
+          send(producer, web8.protocol("", SeedHost.tcp(0, 0, 0, 0, 0)));
+        }
+      }
+      // Softnet samples of the seed's host, of which retention deletes the first five cycles.
+      SampleFactory softnet = new SampleFactory(SeedHost.HOST, t0);
+      for (int c = 0; c < 20; c++) {
+        softnet.at(t0 + 1_000 + c * 10_000L);
+        var sample = softnet.softnet(1000L, SampleFactory.cpu(0, 1000L * c, 0, 0));
+        producer.send(
+            new ProducerRecord<>(
+                Topics.SOFTNET.name(),
+                0,
+                sample.getSampleTimeMs(),
+                sample.getHost(),
+                Topics.SOFTNET.valueSerde().encode(sample)));
       }
       SeedHost seed = new SeedHost(t0);
       SeedHost.State s = SeedHost.quiet();
@@ -128,6 +153,14 @@ class ReportCommandTest {
               .build();
       send(producer, kill);
       producer.flush();
+    }
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+      // What retention does to a log: its start moves past the oldest records.
+      admin
+          .deleteRecords(
+              Map.of(new TopicPartition(Topics.SOFTNET.name(), 0), RecordsToDelete.beforeOffset(5)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
     }
     report = dir.resolve("postmortem.html");
     Cli.Run run =
@@ -189,7 +222,19 @@ class ReportCommandTest {
     assertThat(html).contains("Content-Security-Policy").contains("default-src 'none'");
     List<JsonNode> incidents = replayed("signature");
     assertThat(incidents).isNotEmpty();
-    assertThat(count(html, "<tr class=\"incident\"")).isEqualTo(incidents.size());
+    // One row per signature, with all of its windows.
+    Map<String, Integer> windows = new java.util.TreeMap<>();
+    incidents.forEach(i -> windows.merge(i.get("signature").asText(), 1, Integer::sum));
+    assertThat(count(html, "<tr class=\"incident\"")).isEqualTo(windows.size());
+    windows.forEach(
+        (sig, n) ->
+            assertThat(html)
+                .contains(
+                    "<tr class=\"incident\" data-signature=\""
+                        + ReportHtml.esc(sig)
+                        + "\" data-windows=\""
+                        + n
+                        + "\">"));
   }
 
   @Test
@@ -272,6 +317,20 @@ class ReportCommandTest {
     String section = element(html, "section", "id=\"not-shown\"");
     assertThat(section).contains("<li class=\"silent-host\" data-host=\"" + SILENT + "\">");
     assertThat(section).doesNotContain("data-host=\"" + SeedHost.HOST + "\"");
+    String gap = element(section, "li", "class=\"host-gap\" data-host=\"" + GAPPY + "\"");
+    assertThat(gap).as(section).isNotNull();
+    // Its last sample before the gap (cycle 5) and its first after it (cycle 13).
+    assertThat(gap).contains("from " + clock(t0 + 52_000) + " to " + clock(t0 + 132_000));
+    String truncated =
+        element(
+            section,
+            "li",
+            "class=\"truncated-topic\" data-topic=\"" + Topics.SOFTNET.name() + "\"");
+    assertThat(truncated)
+        .as(section)
+        .isNotNull()
+        .contains(TIME.format(Instant.ofEpochMilli(t0 + 51_000)));
+    assertThat(section).doesNotContain("data-topic=\"" + Topics.FILTER.name() + "\"");
   }
 
   /**
@@ -329,6 +388,14 @@ class ReportCommandTest {
     byte[] bytes = Files.readAllBytes(pdf);
     assertThat(new String(bytes, 0, 5, StandardCharsets.US_ASCII)).isEqualTo("%PDF-");
     assertThat(bytes.length).isGreaterThan(50_000);
+  }
+
+  private static final java.time.format.DateTimeFormatter TIME =
+      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+          .withZone(java.time.ZoneOffset.UTC);
+
+  private static String clock(long ms) {
+    return TIME.format(Instant.ofEpochMilli(ms)).substring(11);
   }
 
   record Chrome(int exit, String stdout, String stderr) {}
@@ -536,16 +603,20 @@ class ReportCommandTest {
     } else if (t < killMs + 5_000) {
       list.add(OomFixtures.exited(OomFixtures.seedTomcat(512 * mib), 137, true));
     }
+    // The burner runs at its quota of 0.1 CPU; from cycle 12 to 15 it wants more and is throttled
+    // in 90 % of its periods.
+    long throttledFrom = t0 + 121_500;
+    long throttledTo = t0 + 161_500;
+    long throttled = (Math.min(Math.max(t, throttledFrom), throttledTo) - throttledFrom) * 9 / 1000;
     list.add(
         OomFixtures.docker(BURNER_ID, "burner", 256 * mib, 40 * mib)
             .setCpuQuotaUs(10_000L)
             .setCpuPeriodUs(100_000L)
             .setEngineNanoCpus(100_000_000L)
-            .setCpuPeriods(100L * cycle)
-            .setCpuThrottledPeriods(
-                cycle >= 12 && cycle <= 15 ? 90L * (cycle - 11) : cycle < 12 ? 0 : 360)
-            .setCpuThrottledNs(0L)
-            .setCpuUsageNs(10_000_000L * cycle)
+            .setCpuPeriods((t - t0) / 100)
+            .setCpuThrottledPeriods(throttled)
+            .setCpuThrottledNs(throttled * 5_000_000L)
+            .setCpuUsageNs((t - t0) * 100_000L)
             .build());
     return ContainerSample.newBuilder()
         .setHost(APP)

@@ -79,12 +79,23 @@ public final class CauseCharts {
   private final RangeSamples samples;
   private final long fromMs;
   private final long toMs;
+  private final long windowMs;
+  private final String per;
   private int ids;
 
-  public CauseCharts(RangeSamples samples, long fromMs, long toMs) {
+  /**
+   * @param windowMs the processor's window: counters are drawn as increases per window, the unit of
+   *     the events' evidence ("6 packets dropped in 10 s"), whatever the sampling interval
+   */
+  public CauseCharts(RangeSamples samples, long fromMs, long toMs, long windowMs) {
     this.samples = samples;
     this.fromMs = fromMs;
     this.toMs = toMs;
+    this.windowMs = windowMs;
+    this.per =
+        "/ "
+            + (windowMs % 60_000 == 0 ? windowMs / 60_000 + " min" : windowMs / 1000.0 + " s")
+                .replace(".0 s", " s");
   }
 
   /** Root causes grouped by host, namespace, cause and location, in host and namespace order. */
@@ -134,6 +145,7 @@ public final class CauseCharts {
       }
     }
     if (!lossWindows.isEmpty()) {
+      lossWindows = union(lossWindows);
       ChartSpec symptoms = symptoms(s, lossWindows);
       if (symptoms == null) {
         notShown.add(
@@ -224,7 +236,7 @@ public final class CauseCharts {
     return spec(
         "Firewall rule drops: " + g.location(),
         subtitle,
-        List.of(new Panel("packets dropped / sample", lines)),
+        List.of(new Panel("packets dropped " + per, lines)),
         g.windows(),
         List.of());
   }
@@ -240,7 +252,7 @@ public final class CauseCharts {
         "settings: " + s.qdiscs.label(key + "drops"),
         List.of(
             new Panel(
-                "packets / sample",
+                "packets " + per,
                 List.of(
                     delta(s.qdiscs, key + "drops", "dropped"),
                     delta(s.qdiscs, key + "packets", "sent"),
@@ -276,7 +288,7 @@ public final class CauseCharts {
     return spec(
         "RX drops and MTUs: " + device + (peer == null ? "" : " and " + peerName),
         "MTU " + evidence.get("mtu") + " against the peer's " + evidence.get("peerMtu"),
-        List.of(new Panel("packets / sample", drops), new Panel("MTU (bytes)", mtus)),
+        List.of(new Panel("packets " + per, drops), new Panel("MTU (bytes)", mtus)),
         g.windows(),
         List.of());
   }
@@ -302,7 +314,7 @@ public final class CauseCharts {
         : spec(
             "NIC receive errors: " + device,
             null,
-            List.of(new Panel("packets / sample", lines)),
+            List.of(new Panel("packets " + per, lines)),
             g.windows(),
             List.of());
   }
@@ -321,7 +333,7 @@ public final class CauseCharts {
                     gauge(s.conntrack, "count", "nf_conntrack_count", Style.LINE),
                     gauge(s.conntrack, "max", "nf_conntrack_max", Style.LIMIT))),
             new Panel(
-                "packets / sample",
+                "packets " + per,
                 List.of(
                     delta(s.conntrack, "stat.drop", "drop"),
                     delta(s.conntrack, "stat.early_drop", "early_drop"),
@@ -342,7 +354,7 @@ public final class CauseCharts {
         : spec(
             title + ": " + g.location(),
             null,
-            List.of(new Panel("per sample", lines)),
+            List.of(new Panel("per " + per.substring(2), lines)),
             g.windows(),
             List.of());
   }
@@ -357,7 +369,7 @@ public final class CauseCharts {
         null,
         List.of(
             new Panel(
-                "per sample",
+                "per " + per.substring(2),
                 List.of(
                     delta(host.softnet, "dropped", "backlog dropped"),
                     delta(host.softnet, "timeSqueeze", "time squeeze")))),
@@ -419,19 +431,18 @@ public final class CauseCharts {
     }
     Sampled c = host.containers;
     long[] t = c.times();
-    Series usage = c.series(id + "|cpuUsageNs");
-    double[] cores = new double[t.length];
-    cores[0] = Double.NaN;
-    for (int i = 1; i < t.length; i++) {
-      double d = usage == null ? Double.NaN : usage.at(t[i]) - usage.at(t[i - 1]);
-      cores[i] = d < 0 || t[i] == t[i - 1] ? Double.NaN : d / ((t[i] - t[i - 1]) * 1e6);
+    // CPU time is a counter of nanoseconds: per window, divided by the window, it is CPUs used.
+    Line used = delta(c, id + "|cpuUsageNs", "CPU used");
+    double[] cores = used.values().clone();
+    for (int i = 0; i < cores.length; i++) {
+      cores[i] = cores[i] / (windowMs * 1e6);
     }
     return spec(
         "CPU throttling: " + g.location(),
         "CFS quota " + quota(c.series(id + "|cpuQuotaCores")),
         List.of(
             new Panel(
-                "periods / sample",
+                "periods " + per,
                 List.of(
                     delta(c, id + "|cpuThrottled", "throttled periods"),
                     delta(c, id + "|cpuPeriods", "periods"))),
@@ -464,7 +475,7 @@ public final class CauseCharts {
     return spec(
         "What TCP saw: retransmits, SYN retries, timeouts",
         null,
-        List.of(new Panel("per sample", lines)),
+        List.of(new Panel("per " + per.substring(2), lines)),
         windows,
         List.of());
   }
@@ -501,14 +512,22 @@ public final class CauseCharts {
         "chart-" + (++ids), title, subtitle, fromMs, toMs, panels, windows, markers);
   }
 
-  /** A counter as its increase since the sample before (NaN across a reset or a gap in it). */
-  static Line delta(Sampled kind, String name, String label) {
+  /**
+   * A counter as its increase per window: over the span from the last sample at least half a window
+   * earlier, so that samples taken out of cadence (on an engine event, milliseconds apart) do not
+   * turn one count into a spike. NaN across a counter reset.
+   */
+  Line delta(Sampled kind, String name, String label) {
     long[] t = kind.times();
     Series s = kind.series(name);
     double[] v = new double[t.length];
+    int base = 0;
     for (int i = 0; i < t.length; i++) {
-      double d = i == 0 || s == null ? Double.NaN : s.at(t[i]) - s.at(t[i - 1]);
-      v[i] = d < 0 ? Double.NaN : d;
+      while (base + 1 < i && t[i] - t[base + 1] >= windowMs / 2) {
+        base++;
+      }
+      double d = i == 0 || s == null ? Double.NaN : s.at(t[i]) - s.at(t[base]);
+      v[i] = d < 0 || i == 0 || t[i] == t[base] ? Double.NaN : d * windowMs / (t[i] - t[base]);
     }
     return new Line(label, t, v, Style.LINE);
   }
@@ -530,6 +549,22 @@ public final class CauseCharts {
       v[i] = v[i] / (1 << 20);
     }
     return new Line(label, l.times(), v, style);
+  }
+
+  /** Windows of several causes as the spans any of them covers, each shaded once. */
+  static List<Window> union(List<Window> windows) {
+    List<Window> out = new ArrayList<>();
+    for (Window w : windows.stream().sorted(Comparator.comparingLong(Window::startMs)).toList()) {
+      Window last = out.isEmpty() ? null : out.get(out.size() - 1);
+      if (last != null && w.startMs() <= last.endMs()) {
+        out.set(
+            out.size() - 1,
+            new Window(last.startMs(), Math.max(last.endMs(), w.endMs()), "packet-loss causes"));
+      } else {
+        out.add(new Window(w.startMs(), w.endMs(), "packet-loss causes"));
+      }
+    }
+    return out;
   }
 
   private static double sum(Line l) {

@@ -351,7 +351,10 @@ public final class RangeSamples {
       p.put(key, t, r.getPackets());
       p.labels.put(
           key,
-          r.getComment() == null ? r.getSpec() : r.getSpec() + "  /* " + r.getComment() + " */");
+          // nft rules keep their comment out of the spec; iptables-save prints it in it.
+          r.getComment() == null || r.getSpec().contains(r.getComment())
+              ? r.getSpec()
+              : r.getSpec() + "  /* " + r.getComment() + " */");
     }
     for (ChainPolicy c : s.getPolicies()) {
       if ("DROP".equalsIgnoreCase(c.getPolicy())) {

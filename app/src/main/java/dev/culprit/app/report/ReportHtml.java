@@ -32,6 +32,7 @@ public final class ReportHtml {
   public record Input(
       Instant from,
       Instant to,
+      long windowMs,
       List<String> hostFilter,
       String source,
       String version,
@@ -58,7 +59,7 @@ public final class ReportHtml {
     long from = in.from().toEpochMilli();
     long to = in.to().toEpochMilli();
     Map<Scope, List<CauseGroup>> groups = CauseCharts.group(in.causes());
-    CauseCharts charts = new CauseCharts(in.samples(), from, to);
+    CauseCharts charts = new CauseCharts(in.samples(), from, to, in.windowMs());
     StringBuilder h = new StringBuilder(256 * 1024);
     String title =
         "culprit report " + TIME.format(in.from()) + " – " + TIME.format(in.to()) + " UTC";
@@ -306,29 +307,56 @@ public final class ReportHtml {
       h.append("<p class=\"empty\">No cause was seen on many hosts at once.</p>\n</section>\n");
       return;
     }
+    // One row per signature: its windows merged into spans, every host it was seen on.
+    Map<String, List<FleetIncident>> bySignature = new TreeMap<>();
+    incidents.forEach(
+        i -> bySignature.computeIfAbsent(i.getSignature(), k -> new ArrayList<>()).add(i));
+    record Row(String signature, List<FleetIncident> windows, List<ChartSpec.Window> spans) {}
+    List<Row> rows = new ArrayList<>();
+    bySignature.forEach(
+        (sig, list) ->
+            rows.add(
+                new Row(
+                    sig,
+                    list,
+                    CauseCharts.union(
+                        list.stream()
+                            .map(
+                                i ->
+                                    new ChartSpec.Window(
+                                        i.getWindowStartMs(), i.getWindowEndMs(), sig))
+                            .toList()))));
+    rows.sort(
+        Comparator.comparingLong((Row r) -> r.spans().get(0).startMs())
+            .thenComparing(Row::signature));
     h.append(
-        "<table class=\"incidents\"><thead><tr><th>window (UTC)</th><th>cause</th><th>hosts</th>"
+        "<table class=\"incidents\"><thead><tr><th>when (UTC)</th><th>cause</th><th>hosts</th>"
             + "<th>summary</th></tr></thead><tbody>\n");
-    for (FleetIncident i :
-        incidents.stream()
-            .sorted(
-                Comparator.comparingLong(FleetIncident::getWindowStartMs)
-                    .thenComparing(FleetIncident::getSignature))
-            .toList()) {
-      h.append("<tr class=\"incident\"><td class=\"when\">")
-          .append(esc(TIME.format(Instant.ofEpochMilli(i.getWindowStartMs()))))
-          .append("<br>– ")
-          .append(esc(CLOCK.format(Instant.ofEpochMilli(i.getWindowEndMs()))))
+    for (Row r : rows) {
+      java.util.TreeSet<String> hosts = new java.util.TreeSet<>();
+      r.windows().forEach(i -> hosts.addAll(i.getHosts()));
+      int max = r.windows().stream().mapToInt(FleetIncident::getHostCount).max().orElse(0);
+      FleetIncident last =
+          r.windows().stream().max(Comparator.comparingLong(FleetIncident::getWindowStartMs)).get();
+      h.append("<tr class=\"incident\" data-signature=\"")
+          .append(esc(r.signature()))
+          .append("\" data-windows=\"")
+          .append(r.windows().size())
+          .append("\"><td class=\"when\">")
+          .append(esc(windows(r.spans())))
+          .append("<br>")
+          .append(r.windows().size())
+          .append(r.windows().size() == 1 ? " window" : " windows")
           .append("</td><td><span class=\"cause\">")
-          .append(esc(i.getCause().name()))
+          .append(esc(last.getCause().name()))
           .append("</span><br>")
-          .append(esc(i.getSignature()))
+          .append(esc(r.signature()))
+          .append("</td><td>up to ")
+          .append(max)
+          .append(" at once: ")
+          .append(esc(String.join(", ", hosts)))
           .append("</td><td>")
-          .append(i.getHostCount())
-          .append(": ")
-          .append(esc(String.join(", ", i.getHosts())))
-          .append("</td><td>")
-          .append(esc(i.getSummary()))
+          .append(esc(last.getSummary()))
           .append("</td></tr>\n");
     }
     h.append("</tbody></table>\n</section>\n");
@@ -487,8 +515,12 @@ public final class ReportHtml {
       .not-shown{color:var(--muted);font-style:italic}
       table{border-collapse:collapse;width:100%;background:#fff;border:1px solid var(--line)}
       th,td{text-align:left;vertical-align:top;padding:6px 8px;border-bottom:1px solid var(--line)}
+      table.events{table-layout:fixed}
+      table.events th:nth-child(1){width:11%}table.events th:nth-child(2){width:9%}table.events th:nth-child(3){width:12%}
+      table.events th:nth-child(4){width:22%}table.events th:nth-child(5){width:21%}table.events th:nth-child(6){width:25%}
       th{background:#eef0f4;font-weight:600}
-      td.when{white-space:nowrap;font-variant-numeric:tabular-nums}
+      td.when{font-variant-numeric:tabular-nums}
+      td{overflow-wrap:anywhere}
       td.evidence dl{margin:0;display:grid;grid-template-columns:auto 1fr;gap:0 8px;font-size:12px}
       td.evidence dt{color:var(--muted)}td.evidence dd{margin:0;word-break:break-all}
       td.remediation pre{margin:0;white-space:pre-wrap;word-break:break-all;background:#f3f4f7;padding:6px;border-radius:4px;font-size:12px}

@@ -7,7 +7,6 @@ import java.awt.Graphics2D;
 import java.awt.Paint;
 import java.awt.Stroke;
 import java.awt.geom.Rectangle2D;
-import java.text.SimpleDateFormat;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,8 +95,9 @@ public final class SvgCharts {
     DateAxis time = timeAxis(spec.fromMs(), spec.toMs(), zone);
     XYPlot plot;
     List<XYPlot> panels = new ArrayList<>();
+    int[] colour = {0}; // one palette across the panels: no two series of a chart share a colour
     for (ChartSpec.Panel panel : spec.panels()) {
-      panels.add(panel(spec, panel, time));
+      panels.add(panel(spec, panel, colour));
     }
     if (panels.size() == 1) {
       plot = panels.get(0);
@@ -191,7 +191,7 @@ public final class SvgCharts {
     return draw(chart, id, 80 + Math.max(1, rows.size()) * 26);
   }
 
-  private static XYPlot panel(ChartSpec spec, ChartSpec.Panel panel, DateAxis time) {
+  private static XYPlot panel(ChartSpec spec, ChartSpec.Panel panel, int[] colour) {
     XYSeriesCollection data = new XYSeriesCollection();
     List<ChartSpec.Line> lines = new ArrayList<>();
     for (ChartSpec.Line line : panel.lines()) {
@@ -210,7 +210,6 @@ public final class SvgCharts {
     }
     XYLineAndShapeRenderer renderer = new TaggingRenderer(spec, lines);
     renderer.setDrawSeriesLineAsPath(true);
-    int colour = 0;
     for (int i = 0; i < lines.size(); i++) {
       ChartSpec.Style style = lines.get(i).style();
       Paint paint =
@@ -218,7 +217,7 @@ public final class SvgCharts {
               ? (lines.get(i).name().toLowerCase(Locale.ROOT).contains("heap")
                   ? new Color(0x6A, 0x1B, 0x9A)
                   : Color.BLACK)
-              : PALETTE[colour++ % PALETTE.length];
+              : PALETTE[colour[0]++ % PALETTE.length];
       renderer.setSeriesPaint(i, paint);
       renderer.setSeriesStroke(i, stroke(style));
     }
@@ -248,6 +247,7 @@ public final class SvgCharts {
       m.setLabel(shorten(mk.label(), 40));
       m.setLabelFont(SMALL);
       m.setLabelPaint(new Color(0xB7, 0x1C, 0x1C));
+      m.setLabelBackgroundColor(new Color(255, 255, 255, 220));
       m.setLabelAnchor(RectangleAnchor.TOP_LEFT);
       m.setLabelTextAnchor(TextAnchor.TOP_RIGHT);
       plot.addDomainMarker(m, Layer.FOREGROUND);
@@ -277,18 +277,7 @@ public final class SvgCharts {
     DateAxis time = new DateAxis(null, zone, Locale.ROOT);
     time.setRange(fromMs, toMs);
     time.setTickLabelFont(SMALL);
-    long span = toMs - fromMs;
-    time.setDateFormatOverride(
-        span <= 2 * 60_000L
-            ? format("HH:mm:ss", zone)
-            : span <= 48 * 3_600_000L ? format("HH:mm", zone) : format("MM-dd HH:mm", zone));
     return time;
-  }
-
-  private static SimpleDateFormat format(String pattern, TimeZone zone) {
-    SimpleDateFormat f = new SimpleDateFormat(pattern, Locale.ROOT);
-    f.setTimeZone(zone);
-    return f;
   }
 
   private static void grid(XYPlot plot) {
