@@ -365,7 +365,7 @@ class ReportCommandTest {
         chrome(
             chromium,
             tmp,
-            "--window-size=1280,2600",
+            "--window-size=1280,1800",
             "--hide-scrollbars",
             "--screenshot=" + png,
             report.toUri().toString());

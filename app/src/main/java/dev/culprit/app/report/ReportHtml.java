@@ -196,7 +196,7 @@ public final class ReportHtml {
       SvgCharts.Svg svg =
           SvgCharts.timeline(
               "timeline-svg",
-              "Root causes and fleet incidents, " + rows.size() + " rows, first first",
+              "Root causes and fleet incidents, earliest first (" + rows.size() + " rows)",
               from,
               to,
               rows.stream().map(Row::row).toList(),
