@@ -93,10 +93,10 @@ class ReportCommandTest {
         web9.at(t);
         send(producer, web9.protocol("", SeedHost.tcp(0, 0, 0, 0, 0)));
       }
-      // A host with a gap: cycles 0 to 5 and 13 to 19 only.
+      // A host with a gap that then stops: cycles 0 to 5 and 13 to 16 only.
       SampleFactory web8 = new SampleFactory(GAPPY, t0);
       for (int c = 0; c < 20; c++) {
-        if (c <= 5 || c >= 13) {
+        if (c <= 5 || (c >= 13 && c <= 16)) {
           web8.at(t0 + 2_000 + c * 10_000L);
           send(producer, web8.protocol("", SeedHost.tcp(0, 0, 0, 0, 0)));
         }
@@ -320,7 +320,9 @@ class ReportCommandTest {
     String gap = element(section, "li", "class=\"host-gap\" data-host=\"" + GAPPY + "\"");
     assertThat(gap).as(section).isNotNull();
     // Its last sample before the gap (cycle 5) and its first after it (cycle 13).
-    assertThat(gap).contains("from " + clock(t0 + 52_000) + " to " + clock(t0 + 132_000));
+    assertThat(gap)
+        .contains("from " + clock(t0 + 52_000) + " to " + clock(t0 + 132_000) + " (80 s)")
+        .contains("from " + clock(t0 + 162_000) + " to the end of the range (38 s)");
     String truncated =
         element(
             section,

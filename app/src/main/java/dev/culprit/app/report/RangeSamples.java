@@ -191,6 +191,11 @@ public final class RangeSamples {
     this.gapMs = gapMs;
   }
 
+  /** A host silent for longer than this inside the range had a gap. */
+  public long gapMs() {
+    return gapMs;
+  }
+
   public Map<Scope, ScopeSamples> scopes() {
     return scopes;
   }

@@ -45,7 +45,7 @@ public final class ReportHtml {
       RangeSamples samples,
       RangeCoverage.Result coverage) {}
 
-  static final String CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+  static final String CSP = "default-src 'none'; style-src 'unsafe-inline'";
 
   private static final TimeZone UTC = TimeZone.getTimeZone("UTC");
   private static final DateTimeFormatter TIME =
@@ -386,6 +386,14 @@ public final class ReportHtml {
           && !in.coverage().seenBefore().isEmpty()
           && in.coverage().seenBefore().containsKey(e.getKey())) {
         silences.add(0, span(from, s.firstMs));
+      }
+      if (to - s.lastMs > in.samples().gapMs()) {
+        silences.add(
+            "from "
+                + CLOCK.format(Instant.ofEpochMilli(s.lastMs))
+                + " to the end of the range ("
+                + minutes(to - s.lastMs)
+                + ")");
       }
       if (!silences.isEmpty()) {
         items++;
