@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       TailCommand.class,
       AlertCommand.class,
       ReplayCommand.class,
+      ReportCommand.class,
       CaptureFixtureCommand.class,
       dev.culprit.lab.LabCommand.class,
       CommandLine.HelpCommand.class

@@ -64,6 +64,21 @@ final class Replayer {
    * handing every result (root cause, fleet incident, dead letter) to {@code results}.
    */
   Summary replay(Instant from, Instant to, Predicate<String> hosts, Consumer<Object> results) {
+    return replay(from, to, hosts, results, r -> {});
+  }
+
+  /**
+   * As {@link #replay(Instant, Instant, Predicate, Consumer)}, also handing every record of the
+   * range that passes {@code hosts} to {@code records} in the order the topology sees it, before
+   * the topology does: {@code culprit report} charts the counters behind the causes from the same
+   * read.
+   */
+  Summary replay(
+      Instant from,
+      Instant to,
+      Predicate<String> hosts,
+      Consumer<Object> results,
+      Consumer<ConsumerRecord<String, byte[]>> records) {
     Properties props = CulpritProcessor.properties(config);
     long samples = 0;
     long skipped = 0;
@@ -99,6 +114,10 @@ final class Replayer {
             driver.createOutputTopic(
                 t.name(), new StringDeserializer(), new ByteArrayDeserializer()));
       }
+      Map<String, TestOutputTopic<byte[], byte[]>> discarded = new HashMap<>();
+      for (Topic<?> t : outputs.keySet()) {
+        discarded.put(t.name(), null); // read by drain()
+      }
       Merge merge = new Merge(consumer, from, to, config.maxClockSkew());
       long resultCount = 0;
       ConsumerRecord<String, byte[]> r;
@@ -107,6 +126,7 @@ final class Replayer {
           skipped++;
           continue;
         }
+        records.accept(r);
         TestInputTopic<String, byte[]> input = inputs.get(r.topic());
         if (input == null) {
           ignored++; // recorded live (collector health), read by no node of the topology
@@ -116,6 +136,7 @@ final class Replayer {
         samples++;
         lastTs = Math.max(lastTs, r.timestamp());
         resultCount += drain(outputs, results);
+        discardOthers(driver, discarded);
       }
       resultCount += drain(outputs, results);
       // Windows ending after lastTs - grace were never closed: no later sample moved time past
@@ -135,6 +156,30 @@ final class Replayer {
       }
     }
     return topics;
+  }
+
+  /**
+   * Empties every other topic the topology wrote (its stores' changelogs, repartition topics): the
+   * driver keeps whatever is written to a topic until it is read, so over an hour of a fleet these
+   * held a copy of every input record (2 GiB for 200 hosts).
+   */
+  private static void discardOthers(
+      TopologyTestDriver driver, Map<String, TestOutputTopic<byte[], byte[]>> others) {
+    Set<String> produced = driver.producedTopicNames();
+    if (produced.size() > others.size()) {
+      for (String topic : produced) {
+        others.computeIfAbsent(
+            topic,
+            t ->
+                driver.createOutputTopic(
+                    t, new ByteArrayDeserializer(), new ByteArrayDeserializer()));
+      }
+    }
+    for (TestOutputTopic<byte[], byte[]> other : others.values()) {
+      if (other != null && !other.isEmpty()) {
+        other.readRecordsToList();
+      }
+    }
   }
 
   private static long drain(
