@@ -300,6 +300,46 @@ final class ProcessorFleet implements AutoCloseable {
     }
   }
 
+  /**
+   * Commits, for consumer group {@code appId} before any of its instances starts, the current end
+   * of every topic of the cluster: the group reads only what is produced from now on, as a group
+   * started with {@code auto.offset.reset=latest} would if it had resolved its positions before the
+   * first record came (which a group just assigned may not have).
+   */
+  void startGroupAtEnd(String appId) {
+    try (Admin admin = cluster.admin()) {
+      Set<String> topics =
+          admin.listTopics().names().get(20, TimeUnit.SECONDS).stream()
+              .filter(t -> !t.startsWith("__"))
+              .collect(Collectors.toSet());
+      Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+      admin
+          .describeTopics(topics)
+          .allTopicNames()
+          .get(20, TimeUnit.SECONDS)
+          .values()
+          .forEach(
+              d ->
+                  d.partitions()
+                      .forEach(
+                          p ->
+                              specs.put(
+                                  new TopicPartition(d.name(), p.partition()),
+                                  OffsetSpec.latest())));
+      Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> at = new HashMap<>();
+      admin
+          .listOffsets(specs)
+          .all()
+          .get(20, TimeUnit.SECONDS)
+          .forEach(
+              (tp, o) ->
+                  at.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(o.offset())));
+      admin.alterConsumerGroupOffsets(appId, at).all().get(20, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start group " + appId + " at the topics' end", e);
+    }
+  }
+
   /** A read-committed reader of the causes topic from {@code from} on. */
   Causes causesFrom(Map<TopicPartition, Long> from) {
     return new Causes(cluster, from);
