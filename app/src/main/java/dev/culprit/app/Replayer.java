@@ -80,6 +80,10 @@ final class Replayer {
       Consumer<Object> results,
       Consumer<ConsumerRecord<String, byte[]>> records) {
     Properties props = CulpritProcessor.properties(config);
+    // The replay feeds the driver in timestamp order and its clock stands still: a task idling
+    // for an empty topic (the live processor's guard against reading its topics out of order)
+    // would wait forever.
+    props.put(org.apache.kafka.streams.StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, 0L);
     long samples = 0;
     long skipped = 0;
     long ignored = 0;

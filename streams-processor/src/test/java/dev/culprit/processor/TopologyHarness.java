@@ -58,6 +58,9 @@ public final class TopologyHarness implements AutoCloseable {
     ProcessorConfig local = config.withStateDir(stateDir);
     Properties props = CulpritProcessor.properties(local);
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
+    // The driver is fed in order and its clock stands still: a task idling for an empty topic
+    // would wait forever.
+    props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, 0L);
     props.put(CulpritProcessor.METRICS_PROPERTY, metrics);
     driver = new TopologyTestDriver(CulpritTopology.build(local, metrics, null), props);
     causes =

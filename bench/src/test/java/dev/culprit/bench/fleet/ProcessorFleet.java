@@ -20,6 +20,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -63,11 +65,18 @@ final class ProcessorFleet implements AutoCloseable {
   private volatile int cycles;
 
   ProcessorFleet(KafkaCluster cluster, FleetGenerator.Options options, int partitions) {
+    this(cluster, options, partitions, startOfTime());
+  }
+
+  /**
+   * A fleet whose cycle 0 is at {@code base}: two fleets of the same options and base produce the
+   * same records, so groups started one after the other can be given the same input.
+   */
+  ProcessorFleet(KafkaCluster cluster, FleetGenerator.Options options, int partitions, long base) {
     this.cluster = cluster;
     this.fleet = new FleetGenerator(options);
     this.partitions = partitions;
-    long interval = INTERVAL.toMillis();
-    this.base = (System.currentTimeMillis() / interval - 60) * interval;
+    this.base = base;
     Properties p = new Properties();
     p.putAll(cluster.clientProperties());
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
@@ -75,6 +84,12 @@ final class ProcessorFleet implements AutoCloseable {
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  /** A cycle 0 far enough back that 60 cycles stay behind the wall clock. */
+  static long startOfTime() {
+    long interval = INTERVAL.toMillis();
+    return (System.currentTimeMillis() / interval - 60) * interval;
   }
 
   FleetGenerator fleet() {
@@ -135,6 +150,87 @@ final class ProcessorFleet implements AutoCloseable {
       }
       return byId;
     }
+  }
+
+  /**
+   * Waits for every reference cause, stops the instances cleanly (their last transactions commit),
+   * reads the topic to its committed end and compares: same ids, each once, same content.
+   *
+   * @return the causes read, by event id
+   */
+  Map<String, RootCause> assertSameCausesAsReference(
+      Causes causes, List<ChildProcessor> children, Duration wait) throws Exception {
+    long cutoff = closedBefore();
+    Map<String, RootCause> reference = reference(cutoff);
+    assertThat(reference).as("reference causes").hasSizeGreaterThan(20);
+    try {
+      causes.awaitAll(reference.keySet(), wait);
+    } catch (AssertionError e) {
+      Set<String> missing = new java.util.TreeSet<>(reference.keySet());
+      missing.removeAll(causes.ids());
+      throw new AssertionError(
+          e.getMessage()
+              + " "
+              + missing.stream()
+                  .map(
+                      id ->
+                          reference.get(id).getHost() + "@" + reference.get(id).getWindowStartMs())
+                  .toList()
+              + " got near them: "
+              + missing.stream()
+                  .flatMap(
+                      id ->
+                          causes.all().stream()
+                              .filter(
+                                  c ->
+                                      c.getHost().equals(reference.get(id).getHost())
+                                          && Math.abs(
+                                                  c.getWindowStartMs()
+                                                      - reference.get(id).getWindowStartMs())
+                                              <= 20_000))
+                  .map(c -> c.getHost() + "@" + c.getWindowStartMs() + " " + c.getEventId())
+                  .toList()
+              + " (compared windows before "
+              + cutoff
+              + ")",
+          e);
+    }
+    for (ChildProcessor c : children) {
+      c.close();
+    }
+    causes.drainTo(causesEnd(), wait);
+    Map<String, Long> counts =
+        causes.all().stream()
+            .collect(Collectors.groupingBy(c -> c.getEventId().toString(), Collectors.counting()));
+    assertThat(
+            counts.entrySet().stream()
+                .filter(e -> e.getValue() > 1)
+                .map(e -> e.getKey() + " at " + causes.where(e.getKey())))
+        .as("causes written more than once")
+        .isEmpty();
+    List<RootCause> got = causes.all().stream().filter(c -> c.getWindowStartMs() < cutoff).toList();
+    Map<String, RootCause> byId =
+        got.stream().collect(Collectors.toMap(c -> c.getEventId().toString(), Function.identity()));
+    assertThat(byId.keySet()).as("cause ids").isEqualTo(reference.keySet());
+    for (String id : reference.keySet()) {
+      assertThat(byId.get(id)).as("cause %s", id).isEqualTo(reference.get(id));
+    }
+    return byId;
+  }
+
+  /**
+   * Of {@code partitions}, those holding a faulty host: the others never give a cause, so a wait
+   * for causes from partitions that moved waits on these (on any partition when this is empty).
+   */
+  Set<Integer> withCauses(Set<Integer> partitions) {
+    Set<Integer> out = new TreeSet<>();
+    for (int h = 0; h < fleet.options().hosts(); h++) {
+      int p = partitionOf(FleetGenerator.hostName(h));
+      if (fleet.fault(h) != null && partitions.contains(p)) {
+        out.add(p);
+      }
+    }
+    return out;
   }
 
   /** The sample partition of a host, as the producer's partitioner puts it. */
@@ -204,6 +300,46 @@ final class ProcessorFleet implements AutoCloseable {
     }
   }
 
+  /**
+   * Commits, for consumer group {@code appId} before any of its instances starts, the current end
+   * of every topic of the cluster: the group reads only what is produced from now on, as a group
+   * started with {@code auto.offset.reset=latest} would if it had resolved its positions before the
+   * first record came (which a group just assigned may not have).
+   */
+  void startGroupAtEnd(String appId) {
+    try (Admin admin = cluster.admin()) {
+      Set<String> topics =
+          admin.listTopics().names().get(20, TimeUnit.SECONDS).stream()
+              .filter(t -> !t.startsWith("__"))
+              .collect(Collectors.toSet());
+      Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+      admin
+          .describeTopics(topics)
+          .allTopicNames()
+          .get(20, TimeUnit.SECONDS)
+          .values()
+          .forEach(
+              d ->
+                  d.partitions()
+                      .forEach(
+                          p ->
+                              specs.put(
+                                  new TopicPartition(d.name(), p.partition()),
+                                  OffsetSpec.latest())));
+      Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> at = new HashMap<>();
+      admin
+          .listOffsets(specs)
+          .all()
+          .get(20, TimeUnit.SECONDS)
+          .forEach(
+              (tp, o) ->
+                  at.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(o.offset())));
+      admin.alterConsumerGroupOffsets(appId, at).all().get(20, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start group " + appId + " at the topics' end", e);
+    }
+  }
+
   /** A read-committed reader of the causes topic from {@code from} on. */
   Causes causesFrom(Map<TopicPartition, Long> from) {
     return new Causes(cluster, from);
@@ -211,6 +347,12 @@ final class ProcessorFleet implements AutoCloseable {
 
   /** Starts instance {@code name} of group {@code appId} in a child JVM. */
   ChildProcessor startInstance(String appId, String name, Path workDir) throws Exception {
+    return startInstance(appId, name, workDir, Map.of());
+  }
+
+  /** Starts an instance with Kafka Streams settings {@code extra} on top of the usual ones. */
+  ChildProcessor startInstance(String appId, String name, Path workDir, Map<String, String> extra)
+      throws Exception {
     // The instances' logs stay in target/ for a failure's post-mortem; their state goes.
     Path logs = java.nio.file.Files.createDirectories(Path.of("target", "processor-failover"));
     Path log = logs.resolve(appId + "-" + name + "-" + System.nanoTime() + ".log");
@@ -220,10 +362,15 @@ final class ProcessorFleet implements AutoCloseable {
         appId,
         workDir.resolve(appId + "-" + name),
         "320m",
-        streamsOverrides(name),
+        streamsOverrides(name, extra),
         log,
-        // Several JVMs share two cores: a quick JIT and a serial collector, like the brokers.
-        List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k"));
+        // Several JVMs share two cores: a quick JIT and a serial collector, like the brokers. The
+        // rules log each window they judge, hold or skip: a lost or repeated cause's post-mortem.
+        List.of(
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",
+            "-Xss512k",
+            "-Dorg.slf4j.simpleLogger.log.dev.culprit.processor.packetloss.RuleProcessor=debug"));
   }
 
   /**
@@ -233,12 +380,13 @@ final class ProcessorFleet implements AutoCloseable {
    * seconds. No {@code group.instance.id}: {@code culprit process} sets none, and with {@code kill
    * -9} the session timeout bounds the takeover either way.
    */
-  private String streamsOverrides(String name) {
+  private String streamsOverrides(String name, Map<String, String> extra) {
     Map<String, String> o = new LinkedHashMap<>(cluster.clientProperties());
     o.put("client.id", name);
     o.put("replication.factor", "3");
     o.put("session.timeout.ms", "6000");
     o.put("heartbeat.interval.ms", "1000");
+    o.putAll(extra);
     return o.entrySet().stream()
         .map(e -> e.getKey() + "=" + e.getValue())
         .collect(Collectors.joining(","));
@@ -337,6 +485,62 @@ final class ProcessorFleet implements AutoCloseable {
     @Override
     public void close() {
       consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  /**
+   * Feeds one fleet cycle a second until stopped: the load instances fail, join and leave under.
+   */
+  static final class Feeder {
+    private final ProcessorFleet fleet;
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private volatile int until = Integer.MAX_VALUE;
+    private volatile Throwable failure;
+    private Thread thread;
+
+    private final Duration wait;
+
+    Feeder(ProcessorFleet fleet, Duration wait) {
+      this.fleet = fleet;
+      this.wait = wait;
+    }
+
+    void start() {
+      thread =
+          new Thread(
+              () -> {
+                try {
+                  while (!stop.get() && fleet.cycles() < until) {
+                    long next = System.nanoTime() + 1_000_000_000L;
+                    fleet.produceCycle();
+                    // Pacing of the load, not synchronisation: a fleet samples at its interval.
+                    long wait = next - System.nanoTime();
+                    if (wait > 0) {
+                      Thread.sleep(wait / 1_000_000);
+                    }
+                  }
+                } catch (Throwable e) {
+                  failure = e;
+                }
+              },
+              "fleet-feeder");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    /** Lets the feeder run until {@code cycles} cycles are out, and waits for it. */
+    void stopAfter(int cycles) throws InterruptedException {
+      until = cycles;
+      thread.join(wait.toMillis());
+      assertThat(failure).as("feeder failure").isNull();
+      assertThat(fleet.cycles()).isGreaterThanOrEqualTo(cycles);
+    }
+
+    void stop() throws InterruptedException {
+      stop.set(true);
+      if (thread != null) {
+        thread.join(10_000);
+      }
     }
   }
 }

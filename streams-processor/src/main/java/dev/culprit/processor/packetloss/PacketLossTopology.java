@@ -60,6 +60,12 @@ public final class PacketLossTopology {
   /** Per host: how long each drop has gone on, window after window (see DropStreaks). */
   public static final String STREAKS_STORE = "packet-loss-streaks";
 
+  /**
+   * Per host: the sources of its last judged window, and a window held back because it lacks some
+   * of them (see RuleProcessor).
+   */
+  public static final String HELD_STORE = "packet-loss-held";
+
   private PacketLossTopology() {}
 
   /**
@@ -74,6 +80,10 @@ public final class PacketLossTopology {
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(STREAKS_STORE), Serdes.String(), Serdes.ByteArray()));
+    // In memory too: a record per host and the few windows held back; the changelog restores it.
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(HELD_STORE), Serdes.String(), Serdes.ByteArray()));
 
     List<SampleKind<?>> kinds = SampleKinds.network();
     CogroupedKStream<String, HostWindowState> cogrouped =
@@ -112,9 +122,16 @@ public final class PacketLossTopology {
                     .withName(SUPPRESSION))
             .toStream(Named.as("host-window-closed"))
             .process(
-                () -> new RuleProcessor(Rules.packetLoss(config.thresholds()), samples.metrics()),
+                () ->
+                    new RuleProcessor(
+                        Rules.packetLoss(config.thresholds()),
+                        samples.metrics(),
+                        config.windowSize(),
+                        config.grace()),
                 Named.as("packet-loss-rules"),
-                STREAKS_STORE);
+                STREAKS_STORE,
+                HELD_STORE,
+                WINDOW_STORE);
 
     results
         .flatMapValues(

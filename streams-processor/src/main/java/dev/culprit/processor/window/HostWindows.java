@@ -107,6 +107,43 @@ public final class HostWindows {
     return kind.topic().valueSerde().decode(entry.record());
   }
 
+  /**
+   * The sources a window holds, one {@code netns + '\0' + topic} each, sorted: what a host sent in
+   * a window, to tell whether a later window of it has everything yet. Probe rounds are left out:
+   * they reach the window through two repartition topics, later than the samples by design.
+   */
+  public static List<String> sources(HostWindowState aggregate) {
+    List<String> out = new java.util.ArrayList<>();
+    for (HostWindowState.Entry e : aggregate.entries()) {
+      if (!e.topic().equals(Topics.PROBE.name())) {
+        out.add(e.netns() + '\u0000' + e.topic());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Both aggregates of one window in one: every source of either, and of a source both hold, the
+   * entry merged from more samples ({@code update}'s on a tie). A window emitted again can come
+   * without sources it held before (its stored aggregate had expired when a late record reached it,
+   * and the late record started it afresh), so what was held is kept.
+   */
+  public static HostWindowState union(HostWindowState held, HostWindowState update) {
+    HostWindowState out = update;
+    for (HostWindowState.Entry e : held.entries()) {
+      List<HostWindowState.Entry> entries = out.entries();
+      int at = 0;
+      while (at < entries.size() && compare(entries.get(at), e.netns(), e.topic()) < 0) {
+        at++;
+      }
+      boolean present = at < entries.size() && compare(entries.get(at), e.netns(), e.topic()) == 0;
+      if (!present || entries.get(at).samples() < e.samples()) {
+        out = out.with(at, present, e);
+      }
+    }
+    return out;
+  }
+
   private static int compare(HostWindowState.Entry entry, String netns, String topic) {
     int byNetns = entry.netns().compareTo(netns);
     return byNetns != 0 ? byNetns : Integer.compare(order(entry.topic()), order(topic));

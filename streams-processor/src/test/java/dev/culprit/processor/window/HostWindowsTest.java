@@ -41,6 +41,35 @@ class HostWindowsTest {
             org.assertj.core.groups.Tuple.tuple("pod-b", "culprit.samples.protocol"));
   }
 
+  /**
+   * A window emitted again after its stored aggregate expired holds only the late source: held and
+   * late together are the whole window, whatever order they come in.
+   */
+  @Test
+  void theUnionOfTwoPartsOfAWindowHoldsEverySourceOnce() {
+    SpecificRecord hostIface = f.interfaces("", SampleFactory.iface("eth0").build());
+    SpecificRecord podProtocol = f.protocol("pod-a", Map.of("Tcp.RetransSegs", 1L));
+    SpecificRecord hostProtocol = f.protocol("", Map.of("Tcp.RetransSegs", 2L));
+    SpecificRecord otherIface = f.interfaces("zz", SampleFactory.iface("eth0").build());
+    HostWindowState early = Windows.add(Windows.add(HostWindows.empty(), hostIface), podProtocol);
+    HostWindowState lateWithMore =
+        Windows.add(Windows.add(HostWindows.empty(), hostProtocol), otherIface);
+    HostWindowState whole = early;
+    for (SpecificRecord r : List.of(hostProtocol, otherIface)) {
+      whole = Windows.add(whole, r);
+    }
+
+    assertThat(HostWindows.union(early, lateWithMore).toBytes()).isEqualTo(whole.toBytes());
+    assertThat(HostWindows.union(lateWithMore, early).toBytes()).isEqualTo(whole.toBytes());
+    assertThat(HostWindows.union(whole, early).toBytes()).isEqualTo(whole.toBytes());
+    assertThat(HostWindows.sources(whole))
+        .containsExactly(
+            "\u0000culprit.samples.interface",
+            "\u0000culprit.samples.protocol",
+            "pod-a\u0000culprit.samples.protocol",
+            "zz\u0000culprit.samples.interface");
+  }
+
   @Test
   void aSecondSampleOfASourceMergesIntoItsEntry() {
     HostWindowState state = HostWindows.empty();
