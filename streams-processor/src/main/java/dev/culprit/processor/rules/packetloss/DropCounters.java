@@ -205,7 +205,9 @@ final class DropCounters {
               "IPv4 packets received (Ip.InReceives)",
               Map.of(
                   "LISTEN_OVERFLOW",
-                  "ListenOverflows and TCPReqQFullDrop flat: no accept or SYN queue was full"),
+                  "ListenOverflows and TCPReqQFullDrop flat: no accept or SYN queue was full",
+                  "ROUTE_UNREACHABLE",
+                  "Ip.OutNoRoutes below the bar: the SYN-ACKs had a route back"),
               "nstat -az TcpExt (TCPMemoryPressures, TCPMD5*, TCPMinTTLDrop), SYNs to a closing"
                   + " listener, security modules; perf record -e skb:kfree_skb shows the reason"));
     }
