@@ -28,7 +28,8 @@ import java.util.TreeSet;
  * <p>Specific evidence: {@code Ip.OutNoRoutes}, {@code IpExt.InNoRoutes}, {@code Ip6.OutNoRoutes}
  * and {@code Ip6.InNoRoutes} are raised only where a route lookup failed. What moves for each route
  * type is not the same, and was measured on Linux 6.18 in real namespaces (the lab's {@code
- * route-unreachable} fault and {@code RouteSourceKernelTest}):
+ * route-unreachable} fault in {@code LabFaultsKernelTest}, and namespace experiments with {@code
+ * nstat} and the {@code skb:kfree_skb} tracepoint):
  *
  * <ul>
  *   <li>TCP answering a SYN whose way back is refused (any of the four types, or no route): {@code
