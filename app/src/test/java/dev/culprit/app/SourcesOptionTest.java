@@ -20,7 +20,7 @@ class SourcesOptionTest {
     assertThat(r.stdout().replaceAll("\\s+", " "))
         .contains(
             "Sources to run (default: all; probe only with --probe): interface, protocol,"
-                + " conntrack, qdisc, filter, softnet, probe, container, kernel.");
+                + " conntrack, qdisc, filter, softnet, route, probe, container, kernel.");
   }
 
   @Test

@@ -21,6 +21,9 @@ public enum FaultKind {
   CONNTRACK_FULL("conntrack-full", Cause.CONNTRACK_TABLE_FULL, Need.ROOT, Need.NETWORK_LAB),
   LISTEN_OVERFLOW("listen-overflow", Cause.LISTEN_OVERFLOW, Need.ROOT, Need.NETWORK_LAB),
   RP_FILTER("rp-filter", Cause.REVERSE_PATH_FILTER, Need.ROOT, Need.NETWORK_LAB),
+  ROUTE_UNREACHABLE("route-unreachable", Cause.ROUTE_UNREACHABLE, Need.ROOT, Need.NETWORK_LAB),
+  NEIGHBOUR_UNRESOLVED(
+      "neighbour-unresolved", Cause.NEIGHBOUR_UNRESOLVED, Need.ROOT, Need.NETWORK_LAB),
   OOM_JVM("oom-jvm", Cause.JVM_HEAP_EXCEEDS_LIMIT, Need.ROOT, Need.CGROUPS),
   /** The seed's JVM known only by its command line, which the dying process shows empty. */
   OOM_JVM_CMDLINE("oom-jvm-cmdline", Cause.JVM_HEAP_EXCEEDS_LIMIT, Need.ROOT, Need.CGROUPS),
@@ -90,6 +93,12 @@ public enum FaultKind {
               Integer.parseInt(ListenOverflowFault.DEFAULT_PORT),
               Integer.parseInt(ListenOverflowFault.DEFAULT_BACKLOG));
       case RP_FILTER -> new RpFilterFault(Integer.parseInt(RpFilterFault.DEFAULT_CLIENT));
+      case ROUTE_UNREACHABLE ->
+          new RouteUnreachableFault(
+              Integer.parseInt(RouteUnreachableFault.DEFAULT_CLIENT),
+              RouteUnreachableFault.DEFAULT_TYPE);
+      case NEIGHBOUR_UNRESOLVED ->
+          new NeighbourUnresolvedFault(Integer.parseInt(NeighbourUnresolvedFault.DEFAULT_CLIENT));
       case OOM_JVM, OOM_JVM_CMDLINE, OOM_PROCESS, CPU_THROTTLE, JVM_HEAP_ERROR ->
           ContainerFault.of(this);
     };

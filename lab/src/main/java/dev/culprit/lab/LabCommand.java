@@ -121,7 +121,8 @@ public final class LabCommand implements Runnable {
         arity = "0..1",
         paramLabel = "FAULT",
         description =
-            "firewall-drop, qdisc-loss, mtu, conntrack-full, listen-overflow, rp-filter, or a container"
+            "firewall-drop, qdisc-loss, mtu, conntrack-full, listen-overflow, rp-filter,"
+                + " route-unreachable, neighbour-unresolved, or a container"
                 + " fault (oom-jvm, oom-jvm-cmdline, oom-process, cpu-throttle, jvm-heap-error: clears them all).")
     String fault;
 

@@ -19,6 +19,8 @@ import picocli.CommandLine.Spec;
       LabInjectCommand.ConntrackFull.class,
       LabInjectCommand.ListenOverflow.class,
       LabInjectCommand.RpFilter.class,
+      LabInjectCommand.RouteUnreachable.class,
+      LabInjectCommand.NeighbourUnresolved.class,
       LabInjectCommand.OomJvm.class,
       LabInjectCommand.OomJvmCmdline.class,
       LabInjectCommand.OomProcess.class,
@@ -238,6 +240,63 @@ public final class LabInjectCommand implements Runnable {
     @Override
     List<String> run(Lab lab) {
       return lab.inject(new RpFilterFault(client));
+    }
+  }
+
+  @Command(
+      name = "route-unreachable",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Add a blackhole (or unreachable, prohibit) route to one client's address in culprit-web:"
+            + " the client's SYNs arrive but the server cannot route its answers back (Ip"
+            + " OutNoRoutes and TcpExt ListenDrops rise, ListenOverflows does not), so the client"
+            + " is cut off. Clearing deletes the route.",
+      })
+  static final class RouteUnreachable extends LabSubcommand {
+    @Option(
+        names = "--client",
+        paramLabel = "N",
+        defaultValue = RouteUnreachableFault.DEFAULT_CLIENT,
+        description = "The client whose way back is refused (default: ${DEFAULT-VALUE}).")
+    int client;
+
+    @Option(
+        names = "--type",
+        paramLabel = "TYPE",
+        defaultValue = RouteUnreachableFault.DEFAULT_TYPE,
+        description =
+            "blackhole (discard silently), unreachable or prohibit (answer with ICMP) (default:"
+                + " ${DEFAULT-VALUE}).")
+    String type;
+
+    @Override
+    List<String> run(Lab lab) {
+      return lab.inject(new RouteUnreachableFault(client, type));
+    }
+  }
+
+  @Command(
+      name = "neighbour-unresolved",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Route culprit-web's answers to one client through 10.253.0.250, an address nobody"
+            + " holds: they wait for an ARP reply that never comes and are dropped when the"
+            + " neighbour entry goes FAILED (a dead gateway). Clearing deletes the route and the"
+            + " entry.",
+      })
+  static final class NeighbourUnresolved extends LabSubcommand {
+    @Option(
+        names = "--client",
+        paramLabel = "N",
+        defaultValue = NeighbourUnresolvedFault.DEFAULT_CLIENT,
+        description =
+            "The client whose way back goes through the dead next hop (default:"
+                + " ${DEFAULT-VALUE}).")
+    int client;
+
+    @Override
+    List<String> run(Lab lab) {
+      return lab.inject(new NeighbourUnresolvedFault(client));
     }
   }
 

@@ -16,6 +16,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
   @JsonSubTypes.Type(value = ConntrackFullFault.class, name = "conntrack-full"),
   @JsonSubTypes.Type(value = ListenOverflowFault.class, name = "listen-overflow"),
   @JsonSubTypes.Type(value = RpFilterFault.class, name = "rp-filter"),
+  @JsonSubTypes.Type(value = RouteUnreachableFault.class, name = "route-unreachable"),
+  @JsonSubTypes.Type(value = NeighbourUnresolvedFault.class, name = "neighbour-unresolved"),
 })
 public sealed interface NetworkFault extends FaultSpec
     permits FirewallDropFault,
@@ -23,7 +25,9 @@ public sealed interface NetworkFault extends FaultSpec
         MtuFault,
         ConntrackFullFault,
         ListenOverflowFault,
-        RpFilterFault {
+        RpFilterFault,
+        RouteUnreachableFault,
+        NeighbourUnresolvedFault {
 
   /** The network fault {@code kind} with its default settings. */
   static NetworkFault of(FaultKind kind) {

@@ -113,6 +113,8 @@ class FaultSpecTest {
   void namesTheCauseCulpritMustFindForEveryFaultButTheNearMiss() {
     assertThat(FaultKind.MTU.expectedCause()).hasValue(Cause.MTU_MISMATCH);
     assertThat(FaultKind.RP_FILTER.expectedCause()).hasValue(Cause.REVERSE_PATH_FILTER);
+    assertThat(FaultKind.ROUTE_UNREACHABLE.expectedCause()).hasValue(Cause.ROUTE_UNREACHABLE);
+    assertThat(FaultKind.NEIGHBOUR_UNRESOLVED.expectedCause()).hasValue(Cause.NEIGHBOUR_UNRESOLVED);
     assertThat(FaultKind.OOM_JVM.expectedCause()).hasValue(Cause.JVM_HEAP_EXCEEDS_LIMIT);
     assertThat(FaultKind.JVM_HEAP_ERROR.expectedCause()).as("a Java OutOfMemoryError").isEmpty();
     assertThat(FaultKind.values())
@@ -129,7 +131,9 @@ class FaultSpecTest {
             FaultKind.MTU,
             FaultKind.CONNTRACK_FULL,
             FaultKind.LISTEN_OVERFLOW,
-            FaultKind.RP_FILTER);
+            FaultKind.RP_FILTER,
+            FaultKind.ROUTE_UNREACHABLE,
+            FaultKind.NEIGHBOUR_UNRESOLVED);
     assertThat(FaultKind.network())
         .allSatisfy(kind -> assertThat(kind.defaultSpec()).isInstanceOf(NetworkFault.class));
     assertThat(FaultKind.container())

@@ -51,7 +51,8 @@ class LabCommandTest {
     assertThat(err.toString())
         .contains(
             "Missing fault: firewall-drop, qdisc-loss, mtu, conntrack-full, listen-overflow,"
-                + " rp-filter, oom-jvm, oom-jvm-cmdline, oom-process, cpu-throttle or jvm-heap-error");
+                + " rp-filter, route-unreachable, neighbour-unresolved, oom-jvm, oom-jvm-cmdline,"
+                + " oom-process, cpu-throttle or jvm-heap-error");
   }
 
   @Test

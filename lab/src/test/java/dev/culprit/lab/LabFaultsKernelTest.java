@@ -274,6 +274,58 @@ class LabFaultsKernelTest {
             "client-2-quiet");
   }
 
+  @Test
+  void aBlackholeRouteToOneClientRefusesTheServersAnswersUntilCleared() {
+    KernelDropReasons.Recording kernelSays = dropReasons.beforeFault();
+    long overflowsBefore = kernel.netstat(LabTopology.WEB_NS).get("TcpExt.ListenOverflows");
+    lab.inject(new RouteUnreachableFault(1, "blackhole"));
+
+    // Linux 6.18: each SYN-ACK with no route back counts once in Ip.OutNoRoutes and in
+    // TcpExt.ListenDrops; the accept queue is never full.
+    RealLabHarness.awaitRise("culprit-web Ip.OutNoRoutes", () -> snmp("Ip.OutNoRoutes"), 3);
+    assertThat(kernel.netstat(LabTopology.WEB_NS).get("TcpExt.ListenDrops")).isPositive();
+    assertThat(kernel.netstat(LabTopology.WEB_NS).get("TcpExt.ListenOverflows"))
+        .isEqualTo(overflowsBefore);
+
+    kernelSays.assertExplainedBy(Cause.ROUTE_UNREACHABLE);
+
+    lab.clear(FaultKind.ROUTE_UNREACHABLE);
+    assertThat(
+            kernel.ip("-n", LabTopology.WEB_NS, "route", "show", LabTopology.client(1).address()))
+        .isBlank();
+    assertQuietNamespaceDroppedNothing();
+  }
+
+  @Test
+  void aDeadNextHopToOneClientLeavesItsNeighbourUnresolvedUntilCleared() {
+    KernelDropReasons.Recording kernelSays = dropReasons.beforeFault();
+    lab.inject(new NeighbourUnresolvedFault(1));
+    String hop = NeighbourUnresolvedFault.DEAD_NEXT_HOP;
+
+    boolean failed =
+        LabContext.await(
+            RealLabHarness.FAULT_VISIBLE,
+            () -> kernel.ip("-n", LabTopology.WEB_NS, "neigh", "show", hop).contains("FAILED"));
+    assertThat(failed)
+        .as("neighbour %s in culprit-web: %s", hop, kernel.ip("-n", LabTopology.WEB_NS, "neigh"))
+        .isTrue();
+
+    kernelSays.assertExplainedBy(Cause.NEIGHBOUR_UNRESOLVED);
+
+    lab.clear(FaultKind.NEIGHBOUR_UNRESOLVED);
+    assertThat(
+            kernel.ip("-n", LabTopology.WEB_NS, "route", "show", LabTopology.client(1).address()))
+        .isBlank();
+    assertThat(kernel.ip("-n", LabTopology.WEB_NS, "neigh", "show", hop)).isBlank();
+    assertQuietNamespaceDroppedNothing();
+  }
+
+  private static long snmp(String counter) {
+    return dev.culprit.lab.oracle.ProcNetSnmp.parse(
+            kernel.read(LabTopology.WEB_NS, "/proc/net/snmp"))
+        .get(counter);
+  }
+
   /** Faults are made in culprit-web only: the healthy neighbour must not drop a frame. */
   private static void assertQuietNamespaceDroppedNothing() {
     ProcNetDev.Counters quiet = kernel.device(lab, "quiet-httpd", "cu-quiet");

@@ -44,6 +44,12 @@ public final class Topics {
           SoftnetSample.class,
           "the host's per-CPU softnet_stat counters (backlog drops, time squeeze) and"
               + " netdev_max_backlog");
+  public static final Topic<RouteSample> ROUTE =
+      sample(
+          "culprit.samples.route",
+          RouteSample.class,
+          "the routes of one netns that refuse traffic, its default routes and its unresolved"
+              + " neighbour entries (host-wide neighbour-table statistics in the host's own)");
   public static final Topic<ContainerSample> CONTAINER =
       sample(
           "culprit.samples.container",
@@ -109,6 +115,7 @@ public final class Topics {
           QDISC,
           FILTER,
           SOFTNET,
+          ROUTE,
           CONTAINER,
           KERNEL,
           PROBE,

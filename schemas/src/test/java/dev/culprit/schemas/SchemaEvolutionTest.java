@@ -109,7 +109,7 @@ class SchemaEvolutionTest {
   }
 
   private static boolean isStatisticsRecord(Schema record) {
-    return List.of("InterfaceStats", "QdiscStats", "ContainerStats", "SoftnetCpu")
+    return List.of("InterfaceStats", "QdiscStats", "ContainerStats", "SoftnetCpu", "NeighbourEntry")
         .contains(record.getName());
   }
 

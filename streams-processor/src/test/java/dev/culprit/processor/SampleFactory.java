@@ -6,11 +6,14 @@ import dev.culprit.schemas.FilterSample;
 import dev.culprit.schemas.FirewallRule;
 import dev.culprit.schemas.InterfaceSample;
 import dev.culprit.schemas.InterfaceStats;
+import dev.culprit.schemas.NeighbourEntry;
 import dev.culprit.schemas.NetnsKind;
 import dev.culprit.schemas.ProbeSample;
 import dev.culprit.schemas.ProtocolSample;
 import dev.culprit.schemas.QdiscSample;
 import dev.culprit.schemas.QdiscStats;
+import dev.culprit.schemas.RouteEntry;
+import dev.culprit.schemas.RouteSample;
 import dev.culprit.schemas.SampleHeaders;
 import dev.culprit.schemas.SoftnetCpu;
 import dev.culprit.schemas.SoftnetSample;
@@ -122,6 +125,49 @@ public final class SampleFactory {
     return SoftnetSample.newBuilder(stamped("", new SoftnetSample()))
         .setNetdevMaxBacklog(netdevMaxBacklog)
         .setCpus(new ArrayList<>(List.of(cpus)))
+        .build();
+  }
+
+  /**
+   * The route source's sample of {@code netns}: its default route, refusing routes and unresolved
+   * neighbours as they are now (state, no counters).
+   */
+  public RouteSample routes(
+      String netns,
+      boolean defaultRoute,
+      List<RouteEntry> routes,
+      List<NeighbourEntry> neighbours) {
+    return RouteSample.newBuilder(stamped(netns, new RouteSample()))
+        .setRouteCount(3L + routes.size())
+        .setDefaultRouteV4(defaultRoute)
+        .setDefaultRouteV6(false)
+        .setRoutes(new ArrayList<>(routes))
+        .setNeighbourCount(2L + neighbours.size())
+        .setNeighbours(new ArrayList<>(neighbours))
+        .build();
+  }
+
+  /** A route of the main table, as the route source keeps it. */
+  public static RouteEntry route(String type, String destination) {
+    return RouteEntry.newBuilder()
+        .setFamily(destination.contains(":") ? "inet6" : "inet")
+        .setType(type)
+        .setDestination(destination)
+        .setTable(254L)
+        .build();
+  }
+
+  /** An unresolved IPv4 neighbour entry. */
+  public static NeighbourEntry neighbour(
+      String address, int ifindex, String state, long usedAgoMs) {
+    return NeighbourEntry.newBuilder()
+        .setFamily("inet")
+        .setAddress(address)
+        .setIfindex(ifindex)
+        .setState(state)
+        .setUsedAgoMs(usedAgoMs)
+        .setUpdatedAgoMs(usedAgoMs)
+        .setProbes(3L)
         .build();
   }
 

@@ -29,6 +29,18 @@ public final class PerNamespaceLimits {
   /** Qdiscs of one namespace: a root per interface plus one per queue of multiqueue NICs. */
   public static final int MAX_QDISCS = 4 * MAX_INTERFACES;
 
+  /**
+   * Routes of one namespace, every table and family: a host or a Kubernetes node has tens to
+   * hundreds; past this the namespace is a router with a routing protocol's table, not what the
+   * agent samples every cycle.
+   */
+  public static final int MAX_ROUTES = 16 * MAX_INTERFACES;
+
+  /**
+   * Neighbour entries (ARP and NDISC) of one namespace: the kernel's gc_thresh3 default is 1024.
+   */
+  public static final int MAX_NEIGHBOURS = 16 * MAX_INTERFACES;
+
   private PerNamespaceLimits() {}
 
   /**

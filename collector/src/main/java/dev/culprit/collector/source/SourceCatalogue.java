@@ -12,6 +12,7 @@ import dev.culprit.collector.source.oom.KernelOomSource;
 import dev.culprit.collector.source.probe.ProbeSource;
 import dev.culprit.collector.source.protocol.ProtocolSource;
 import dev.culprit.collector.source.qdisc.QdiscSource;
+import dev.culprit.collector.source.route.RouteSource;
 import dev.culprit.collector.source.softnet.SoftnetSource;
 import dev.culprit.collector.spi.Source;
 import dev.culprit.schemas.Topics;
@@ -101,6 +102,17 @@ public final class SourceCatalogue {
               List.of(SoftnetSource.STAT, SoftnetSource.MAX_BACKLOG),
               Map.of(),
               c -> Optional.of(new SoftnetSource(c.paths()))),
+          new SourceSpec(
+              "route",
+              Group.NETWORK,
+              true,
+              PER_NETNS,
+              Topics.ROUTE,
+              // arp_cache and ndisc_cache exist in the initial namespace only: not per-namespace
+              // files a capture could read in each namespace (the fixture is a plain copy).
+              List.of(),
+              Map.of(),
+              c -> Optional.of(new RouteSource(c.access()))),
           new SourceSpec(
               "probe",
               Group.PROBE,

@@ -27,6 +27,7 @@ class SourceCatalogueTest {
             "qdisc",
             "filter",
             "softnet",
+            "route",
             "probe",
             "container",
             "kernel");
@@ -57,7 +58,8 @@ class SourceCatalogueTest {
   @Test
   void networkOptionsAcceptTheNetworkGroupIncludingTheHostWideSoftnetSource() {
     assertThat(NetworkSourceOptions.ALL)
-        .containsExactly("interface", "protocol", "conntrack", "qdisc", "filter", "softnet");
+        .containsExactly(
+            "interface", "protocol", "conntrack", "qdisc", "filter", "softnet", "route");
     assertThatThrownBy(() -> NetworkSourceOptions.defaults().withEnabled(Set.of("container")))
         .isInstanceOf(IllegalArgumentException.class);
   }

@@ -59,7 +59,17 @@ public final class DropReasonTable {
               Cause.SOCKET_BUFFER_OVERFLOW,
               Set.of("SOCKET_RCVBUFF", "SOCKET_BACKLOG", "PROTO_MEM")),
           Map.entry(Cause.SOFTNET_BACKLOG_DROP, Set.of("CPU_BACKLOG")),
-          Map.entry(Cause.NIC_RING_OVERFLOW, Set.of("FULL_RING")));
+          Map.entry(Cause.NIC_RING_OVERFLOW, Set.of("FULL_RING")),
+          // A route lookup that failed for a packet the stack had made (an established
+          // connection's segment) or was forwarding. Measured on 6.18: a blackhole, unreachable
+          // or prohibit route met by forwarded traffic gives NOT_SPECIFIED (dst_discard,
+          // ip_error), and a SYN whose SYN-ACK cannot be routed is freed as consumed.
+          Map.entry(Cause.ROUTE_UNREACHABLE, Set.of("IP_OUTNOROUTES", "IP_INNOROUTES")),
+          // Packets queued on a neighbour entry whose resolution failed (NEIGH_FAILED), or that
+          // overflowed its queue while it was INCOMPLETE (NEIGH_QUEUEFULL), or met an entry being
+          // destroyed (NEIGH_DEAD).
+          Map.entry(
+              Cause.NEIGHBOUR_UNRESOLVED, Set.of("NEIGH_FAILED", "NEIGH_QUEUEFULL", "NEIGH_DEAD")));
 
   /** Reasons that are no evidence for or against any cause (see the class comment). */
   public static final Set<String> NOT_EVIDENCE =
@@ -88,8 +98,11 @@ public final class DropReasonTable {
    * contradict them, never confirm: a SYN refused because the accept queue is full is counted in
    * ListenOverflows but freed as consumed ({@code tcp_conn_request} returns "acceptable"), and so
    * never reaches {@code kfree_skb}; only the handshake's last ACK gives TCP_LISTEN_OVERFLOW.
+   * Likewise a SYN whose SYN-ACK has no route back is counted in Ip.OutNoRoutes and ListenDrops and
+   * freed as consumed; only segments of established connections give IP_OUTNOROUTES.
    */
-  public static final Set<Cause> CONFIRMED_ONLY_IN_PART = EnumSet.of(Cause.LISTEN_OVERFLOW);
+  public static final Set<Cause> CONFIRMED_ONLY_IN_PART =
+      EnumSet.of(Cause.LISTEN_OVERFLOW, Cause.ROUTE_UNREACHABLE);
 
   private DropReasonTable() {}
 

@@ -23,7 +23,9 @@ class DropReasonTableTest {
           "IP_RPFILTER",
           "QUEUE_PURGE",
           "IP_INNOROUTES",
-          "NEIGH_FAILED");
+          "NEIGH_FAILED",
+          "SKB_UCOPY_FAULT",
+          "IP_INADDRERRORS");
 
   /** A baseline of two seconds in which the kernel dropped nothing. */
   private static final ReasonCounts NOTHING_FOR_2S = counts(2, Map.of());
@@ -133,7 +135,10 @@ class DropReasonTableTest {
   @Test
   void unexplainedDropsStandsForReasonsNoModelledCauseExplains() {
     assertThat(DropReasonTable.explainedBy(Cause.UNEXPLAINED_DROPS, KNOWN))
-        .containsExactlyInAnyOrder("IP_INNOROUTES", "NEIGH_FAILED");
+        .containsExactlyInAnyOrder("SKB_UCOPY_FAULT", "IP_INADDRERRORS");
+    assertThat(DropReasonTable.causesOf("IP_INNOROUTES")).containsExactly(Cause.ROUTE_UNREACHABLE);
+    assertThat(DropReasonTable.causesOf("NEIGH_FAILED"))
+        .containsExactly(Cause.NEIGHBOUR_UNRESOLVED);
     assertThat(DropReasonTable.causesOf("NETFILTER_DROP"))
         .containsExactlyInAnyOrder(Cause.FIREWALL_DROP, Cause.CONNTRACK_TABLE_FULL);
   }

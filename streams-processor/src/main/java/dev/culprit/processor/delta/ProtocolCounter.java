@@ -34,6 +34,12 @@ public enum ProtocolCounter {
   TCP_RCV_PRUNED("TcpExt.RcvPruned", false),
   // Reverse-path filtering (rp_filter): packets whose route back leaves by another interface.
   IP_REVERSE_PATH_FILTER("TcpExt.IPReversePathFilter", false),
+  // Routing: packets the namespace could not route, sent (Out) or received to forward (In; IPv4
+  // counts it in IpExt). Each is raised only where a route lookup failed (RouteUnreachableRule).
+  IP_OUT_NO_ROUTES("Ip.OutNoRoutes", false),
+  IP_IN_NO_ROUTES("IpExt.InNoRoutes", false),
+  IP6_OUT_NO_ROUTES("Ip6.OutNoRoutes", false),
+  IP6_IN_NO_ROUTES("Ip6.InNoRoutes", false),
   // IP traffic of the namespace: what a firewall chain without counters of its own saw at most.
   IP_IN_RECEIVES("Ip.InReceives", false),
   // Received datagrams IP discarded though nothing was wrong with them (no memory, ...).

@@ -5,6 +5,7 @@ import dev.culprit.schemas.FilterSample;
 import dev.culprit.schemas.InterfaceSample;
 import dev.culprit.schemas.ProtocolSample;
 import dev.culprit.schemas.QdiscSample;
+import dev.culprit.schemas.RouteSample;
 import dev.culprit.schemas.SoftnetSample;
 import java.util.List;
 import java.util.Optional;
@@ -21,13 +22,14 @@ public final class SampleKinds {
   public static final SampleKind<QdiscSample> QDISC = new QdiscKind();
   public static final SampleKind<FilterSample> FILTER = new FilterKind();
   public static final SampleKind<SoftnetSample> SOFTNET = new SoftnetKind();
+  public static final SampleKind<RouteSample> ROUTE = new RouteKind();
 
   /**
    * The registry: every kind the per-namespace window holds, in cogroup order. Append only: a
    * kind's position is its cogroup node's name ({@code cogroup-agg-N}) in running deployments.
    */
   private static final List<SampleKind<?>> NETWORK =
-      List.of(INTERFACE, PROTOCOL, CONNTRACK, QDISC, FILTER, SOFTNET);
+      List.of(INTERFACE, PROTOCOL, CONNTRACK, QDISC, FILTER, SOFTNET, ROUTE);
 
   /**
    * How many kinds joined the window before the probe rounds did: probes hold cogroup slot {@value}

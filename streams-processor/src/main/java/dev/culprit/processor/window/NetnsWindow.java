@@ -15,6 +15,7 @@ import dev.culprit.schemas.NetnsKind;
 import dev.culprit.schemas.ProtocolSample;
 import dev.culprit.schemas.QdiscSample;
 import dev.culprit.schemas.QdiscStats;
+import dev.culprit.schemas.RouteSample;
 import dev.culprit.schemas.SampleHeaders;
 import dev.culprit.schemas.SoftnetSample;
 import dev.culprit.schemas.Topics;
@@ -175,6 +176,15 @@ public final class NetnsWindow {
    */
   public Optional<SoftnetSample> softnet() {
     return Optional.ofNullable(record(SampleKinds.SOFTNET));
+  }
+
+  /**
+   * The namespace's refusing and default routes and unresolved neighbours, if the route source
+   * reported in the window; in the host namespace's window also the host-wide neighbour-table
+   * counters' deltas.
+   */
+  public Optional<RouteSample> routes() {
+    return Optional.ofNullable(record(SampleKinds.ROUTE));
   }
 
   @SuppressWarnings("unchecked")

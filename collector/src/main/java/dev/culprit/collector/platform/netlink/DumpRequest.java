@@ -19,6 +19,13 @@ public enum DumpRequest {
       NetlinkSocketKind.ROUTE, message(Rtnl.RTM_GETLINK, ifinfomsg(Rtnl.RTEXT_FILTER_SKIP_STATS))),
   /** RTM_GETADDR of every family. */
   ADDRESSES(NetlinkSocketKind.ROUTE, message(Rtnl.RTM_GETADDR, new byte[8])),
+  /**
+   * RTM_GETROUTE of every family and table (struct rtmsg, 12 bytes, all zero: AF_UNSPEC, no table
+   * filter).
+   */
+  ROUTES(NetlinkSocketKind.ROUTE, message(Rtnl.RTM_GETROUTE, new byte[12])),
+  /** RTM_GETNEIGH of every family (struct ndmsg, 12 bytes, all zero): ARP and NDISC entries. */
+  NEIGHBOURS(NetlinkSocketKind.ROUTE, message(Rtnl.RTM_GETNEIGH, new byte[12])),
   /** RTM_GETQDISC: every qdisc of every device, with TCA_STATS2. */
   QDISCS(NetlinkSocketKind.ROUTE, message(Rtnl.RTM_GETQDISC, new byte[20])),
   /** NFT_MSG_GETTABLE over NETLINK_NETFILTER: the nf_tables tables of every family. */

@@ -7,6 +7,10 @@ public final class Rtnl {
   public static final int RTM_GETLINK = 18;
   public static final int RTM_NEWADDR = 20;
   public static final int RTM_GETADDR = 22;
+  public static final int RTM_NEWROUTE = 24;
+  public static final int RTM_GETROUTE = 26;
+  public static final int RTM_NEWNEIGH = 28;
+  public static final int RTM_GETNEIGH = 30;
   public static final int RTM_NEWQDISC = 36;
   public static final int RTM_GETQDISC = 38;
 
@@ -38,6 +42,22 @@ public final class Rtnl {
   public static final int TCA_STATS_QUEUE = 3;
   public static final int TCA_STATS_PKT64 = 8;
   public static final int TCA_STATS_MAX_USED = 8;
+
+  public static final int RTA_DST = 1;
+  public static final int RTA_OIF = 4;
+  public static final int RTA_GATEWAY = 5;
+  public static final int RTA_TABLE = 15;
+  public static final int RTA_MAX_USED = 15;
+
+  /** rtm_flags: a cached clone (IPv6 exceptions), not a configured route. */
+  public static final int RTM_F_CLONED = 0x200;
+
+  public static final int NDA_DST = 1;
+  public static final int NDA_CACHEINFO = 3;
+  public static final int NDA_PROBES = 4;
+  public static final int NDA_MAX_USED = 4;
+  public static final int NUD_INCOMPLETE = 0x01;
+  public static final int NUD_FAILED = 0x20;
 
   public static final int AF_INET = 2;
   public static final int AF_INET6 = 10;

@@ -8,7 +8,7 @@ import java.net.InetAddress;
  * 5952), with an embedded IPv4 address in dotted form for {@code ::ffff:a.b.c.d} and {@code
  * ::a.b.c.d}; no scope suffix.
  */
-final class AddressFormat {
+public final class AddressFormat {
 
   private AddressFormat() {}
 
@@ -24,7 +24,7 @@ final class AddressFormat {
   }
 
   /** A 4-byte (IPv4) or 16-byte (IPv6) address in network order. */
-  static String text(byte[] b) {
+  public static String text(byte[] b) {
     if (b.length == 4) {
       return (b[0] & 0xff) + "." + (b[1] & 0xff) + "." + (b[2] & 0xff) + "." + (b[3] & 0xff);
     }

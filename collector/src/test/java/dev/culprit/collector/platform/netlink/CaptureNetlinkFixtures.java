@@ -176,6 +176,8 @@ public final class CaptureNetlinkFixtures {
       case LINKS -> "rtm-getlink.hex";
       case LINK_NAMES -> "rtm-getlink-skip-stats.hex";
       case ADDRESSES -> "rtm-getaddr.hex";
+      case ROUTES -> "rtm-getroute.hex";
+      case NEIGHBOURS -> "rtm-getneigh.hex";
       case QDISCS -> "rtm-getqdisc.hex";
       case NFT_TABLES -> "nft-gettable.hex";
       case NFT_RULES -> "nft-getrule.hex";

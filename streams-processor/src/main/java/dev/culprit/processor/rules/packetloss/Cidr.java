@@ -59,6 +59,14 @@ record Cidr(byte[] address, int prefix) {
     return !loopback && !linkLocal && prefix < 128;
   }
 
+  /** Whether {@code other}'s address lies in this prefix (same family). */
+  boolean contains(Cidr other) {
+    if (address.length != other.address.length || other.prefix < prefix) {
+      return false;
+    }
+    return new Cidr(other.address, prefix).sameNetwork(this);
+  }
+
   /** Same family, same prefix length, same network bits. */
   boolean sameNetwork(Cidr other) {
     if (address.length != other.address.length || prefix != other.prefix) {

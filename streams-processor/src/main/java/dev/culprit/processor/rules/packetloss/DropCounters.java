@@ -30,8 +30,9 @@ import java.util.TreeMap;
  *       without room;
  *   <li>a device's {@code rx_errors} beyond its length, over, CRC, frame, fifo and missed errors:
  *       the driver's own error kinds;
- *   <li>{@code TcpExt.ListenDrops} beyond {@code ListenOverflows} and {@code TCPReqQFullDrop}: SYNs
- *       and ACKs dropped at a listener for any other reason (memory, routes, security hooks);
+ *   <li>{@code TcpExt.ListenDrops} beyond {@code ListenOverflows}, {@code TCPReqQFullDrop} and the
+ *       namespace's {@code OutNoRoutes} (a SYN-ACK with no route back counts in both): SYNs and
+ *       ACKs dropped at a listener for any other reason (memory, routes, security hooks);
  *   <li>{@code Udp.InErrors} beyond {@code Udp.RcvbufErrors}: checksum errors, socket filters, bad
  *       datagrams;
  *   <li>{@code Ip.InDiscards}: good datagrams IP discarded (no memory, ...);
@@ -187,7 +188,11 @@ final class DropCounters {
     long listenDrops =
         value(w.protocol(ProtocolCounter.LISTEN_DROPS))
             - value(w.protocol(ProtocolCounter.LISTEN_OVERFLOWS))
-            - value(w.protocol(ProtocolCounter.TCP_REQ_Q_FULL_DROP));
+            - value(w.protocol(ProtocolCounter.TCP_REQ_Q_FULL_DROP))
+            // A SYN whose SYN-ACK has no route back counts once in each (inet_csk_route_req):
+            // those are ROUTE_UNREACHABLE's, judged by its own bar, never unexplained.
+            - Math.max(0, value(w.protocol(ProtocolCounter.IP_OUT_NO_ROUTES)))
+            - Math.max(0, value(w.protocol(ProtocolCounter.IP6_OUT_NO_ROUTES)));
     Long received = w.protocol(ProtocolCounter.IP_IN_RECEIVES);
     if (listenDrops > 0) {
       drops.add(
@@ -199,13 +204,17 @@ final class DropCounters {
                   w,
                   ProtocolCounter.LISTEN_DROPS,
                   ProtocolCounter.LISTEN_OVERFLOWS,
-                  ProtocolCounter.TCP_REQ_Q_FULL_DROP),
+                  ProtocolCounter.TCP_REQ_Q_FULL_DROP,
+                  ProtocolCounter.IP_OUT_NO_ROUTES),
               listenDrops,
               received,
               "IPv4 packets received (Ip.InReceives)",
               Map.of(
                   "LISTEN_OVERFLOW",
-                  "ListenOverflows and TCPReqQFullDrop flat: no accept or SYN queue was full"),
+                  "ListenOverflows and TCPReqQFullDrop flat: no accept or SYN queue was full",
+                  "ROUTE_UNREACHABLE",
+                  "SYN-ACKs with no route back (Ip.OutNoRoutes, Ip6.OutNoRoutes) taken out: the"
+                      + " rest had a route"),
               "nstat -az TcpExt (TCPMemoryPressures, TCPMD5*, TCPMinTTLDrop), SYNs to a closing"
                   + " listener, security modules; perf record -e skb:kfree_skb shows the reason"));
     }

@@ -19,7 +19,9 @@ public final class Rules {
           t -> new ListenOverflowRule(),
           t -> new SocketBufferOverflowRule(),
           t -> new ReversePathFilterRule(),
-          SoftnetBacklogDropRule::new);
+          SoftnetBacklogDropRule::new,
+          t -> new RouteUnreachableRule(),
+          t -> new NeighbourUnresolvedRule());
 
   /** Every packet-loss rule: the specific ones, then what none of them explains. */
   public static final List<Function<PacketLossThresholds, PacketLossRule>> PACKET_LOSS =
