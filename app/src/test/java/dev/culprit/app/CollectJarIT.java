@@ -125,7 +125,8 @@ class CollectJarIT {
     assertThat(run.stdout.replaceAll("\\s+", " "))
         .as("--sources help lists the catalogue")
         .contains(
-            "interface, protocol, conntrack, qdisc, filter, softnet, probe, container, kernel");
+            "interface, protocol, conntrack, qdisc, filter, softnet, dropreasons, probe,"
+                + " container, kernel");
   }
 
   @Test

@@ -44,6 +44,12 @@ public final class Topics {
           SoftnetSample.class,
           "the host's per-CPU softnet_stat counters (backlog drops, time squeeze) and"
               + " netdev_max_backlog");
+  public static final Topic<DropReasonSample> DROP_REASONS =
+      sample(
+          "culprit.samples.dropreasons",
+          DropReasonSample.class,
+          "the kernel's drop reasons on the host (skb:kfree_skb, sampled; --drop-reasons, off by"
+              + " default): exact total, sampled and estimated count per reason");
   public static final Topic<ContainerSample> CONTAINER =
       sample(
           "culprit.samples.container",
@@ -109,6 +115,7 @@ public final class Topics {
           QDISC,
           FILTER,
           SOFTNET,
+          DROP_REASONS,
           CONTAINER,
           KERNEL,
           PROBE,

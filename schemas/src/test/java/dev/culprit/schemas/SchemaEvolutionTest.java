@@ -109,7 +109,8 @@ class SchemaEvolutionTest {
   }
 
   private static boolean isStatisticsRecord(Schema record) {
-    return List.of("InterfaceStats", "QdiscStats", "ContainerStats", "SoftnetCpu")
+    return List.of(
+            "InterfaceStats", "QdiscStats", "ContainerStats", "SoftnetCpu", "DropReasonCount")
         .contains(record.getName());
   }
 
