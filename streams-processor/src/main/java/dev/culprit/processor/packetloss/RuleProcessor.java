@@ -3,6 +3,7 @@ package dev.culprit.processor.packetloss;
 import dev.culprit.processor.ProcessorMetrics;
 import dev.culprit.processor.decode.DeadLetters;
 import dev.culprit.processor.rules.RuleResult;
+import dev.culprit.processor.rules.packetloss.KernelDropReasons;
 import dev.culprit.processor.rules.packetloss.PacketLossRule;
 import dev.culprit.processor.window.DropStreaks;
 import dev.culprit.processor.window.HostWindow;
@@ -97,6 +98,8 @@ final class RuleProcessor
         }
       }
     }
+    // The kernel's own drop reasons (--drop-reasons), where the host publishes them.
+    KernelDropReasons.quote(window, causes);
     streakStore.put(host, streaks.toBytes());
     // Forwarded even when empty: a closed window without causes is what ends a cause's episode.
     context.forward(new Record<>(host, new RuleResult(causes, failures), key.window().start()));

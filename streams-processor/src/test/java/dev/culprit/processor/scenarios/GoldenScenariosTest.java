@@ -35,6 +35,7 @@ class GoldenScenariosTest {
     all.addAll(ChainScenarios.all());
     all.addAll(ProbeScenarios.all());
     all.addAll(OutageScenarios.all());
+    all.addAll(DropReasonScenarios.all());
     return all.stream();
   }
 
