@@ -32,7 +32,7 @@ import java.util.TreeMap;
  * time one rises already has a baseline; any other reason is listed from its first sighting.
  *
  * <p>When tracing is impossible here (no tracefs and none mountable, no privileges, a kernel before
- * 5.17) every cycle reports NO_DATA with the reason, and the next cycle tries again.
+ * 5.17) every cycle reports NO_DATA with the reason, and it tries again a minute later.
  */
 public final class DropReasonSource extends NamedSource implements AutoCloseable {
 
@@ -46,6 +46,14 @@ public final class DropReasonSource extends NamedSource implements AutoCloseable
   private final Map<String, long[]> byReason = new TreeMap<>();
   private final Map<String, Double> estimated = new TreeMap<>();
   private boolean closed;
+  private NoDataException failure;
+  private long failedAt;
+
+  /**
+   * How long a failure to start recording is reported again before the next try: each try may fork
+   * {@code mount}, and what was missing (tracefs, privileges) rarely appears within a cycle.
+   */
+  static final java.time.Duration RETRY = java.time.Duration.ofMinutes(1);
 
   /**
    * @param sysRoot the host's sysfs, where tracefs is (or can be) mounted
@@ -64,8 +72,19 @@ public final class DropReasonSource extends NamedSource implements AutoCloseable
       throw new NoDataException("the drop-reason source is closed");
     }
     if (instance == null) {
-      // The first cycle starts the recording; what it read before then is unknown, not zero.
-      instance = KfreeSkbInstance.open(sysRoot, runner);
+      long now = System.nanoTime();
+      if (failure != null && now - failedAt < RETRY.toNanos()) {
+        throw failure;
+      }
+      try {
+        // The first cycle starts the recording; what it read before then is unknown, not zero.
+        instance = KfreeSkbInstance.open(sysRoot, runner);
+        failure = null;
+      } catch (NoDataException e) {
+        failure = e;
+        failedAt = now;
+        throw e;
+      }
       return List.of(new Sample(Topics.DROP_REASONS, header.host(), sample(header)));
     }
     KfreeSkbInstance.Cycle cycle = instance.readAndReset();
