@@ -23,7 +23,9 @@ final class KfreeSkbTraceParser {
    * skbaddr=... location=nf_hook_slow+0x95/0x100 reason: NETFILTER_DROP}. A reason the kernel has
    * no name for is printed as a hex number.
    */
-  private static final Pattern RECORD = Pattern.compile(" kfree_skb: .* reason: (\\S+)\\s*$");
+  private static final String EVENT_MARK = " kfree_skb: ";
+
+  private static final String REASON_MARK = " reason: ";
 
   /** Reasons kept apart at most; more (a kernel printing numbers) go to {@link #OTHER}. */
   static final int MAX_REASONS = 256;
@@ -75,7 +77,10 @@ final class KfreeSkbTraceParser {
     throw new ParseException(file, 0, "no '" + name + ":' line");
   }
 
-  /** The records of the {@code trace} listing, counted by reason name, sorted by name. */
+  /**
+   * The records of the {@code trace} listing, counted by reason name, sorted by name. Scanned with
+   * plain searches, not a regex per line: it runs every cycle over up to the ring's size of text.
+   */
   static Map<String, Long> reasons(String trace) {
     Map<String, Long> counts = new TreeMap<>();
     int start = 0;
@@ -85,13 +90,18 @@ final class KfreeSkbTraceParser {
       if (end < 0) {
         end = length;
       }
-      // Comment lines (the listing's header) start with '#'; records are cheaply told by the
-      // event name before the regex runs.
-      int event = trace.indexOf(" kfree_skb: ", start);
-      if (trace.charAt(start) != '#' && event >= 0 && event < end) {
-        Matcher m = RECORD.matcher(trace.substring(start, end));
-        if (m.find()) {
-          String reason = m.group(1);
+      // Comment lines (the listing's header) start with '#'; other events and "[LOST n EVENTS]"
+      // lines have no kfree_skb marker; a record cut short has no reason.
+      int event = trace.charAt(start) == '#' ? -1 : trace.indexOf(EVENT_MARK, start);
+      int reasonAt = event < 0 || event >= end ? -1 : trace.indexOf(REASON_MARK, event);
+      if (reasonAt >= 0 && reasonAt < end) {
+        int from = reasonAt + REASON_MARK.length();
+        int to = from;
+        while (to < end && !Character.isWhitespace(trace.charAt(to))) {
+          to++;
+        }
+        if (to > from) {
+          String reason = trace.substring(from, to);
           if (!counts.containsKey(reason) && counts.size() >= MAX_REASONS - 1) {
             reason = OTHER;
           }
