@@ -52,8 +52,18 @@ final class CollectorOptions {
       split = ",",
       completionCandidates = SourceNames.class,
       description =
-          "Sources to run (default: all; probe only with --probe): ${COMPLETION-CANDIDATES}.")
+          "Sources to run (default: all but dropreasons, which --drop-reasons adds; probe only"
+              + " with --probe): ${COMPLETION-CANDIDATES}.")
   List<String> sources = new ArrayList<>();
+
+  @Option(
+      names = "--drop-reasons",
+      description =
+          "Also record the kernel's reason for each packet it drops (the skb:kfree_skb tracepoint,"
+              + " through a small ftrace instance of the collector's own; needs root and tracefs)"
+              + " and publish the host's counts by reason: causes then quote them. Exact totals,"
+              + " sampled reasons: the cost stays bounded at any drop rate. Off by default.")
+  boolean dropReasons;
 
   @Option(
       names = "--netns-include",
@@ -250,7 +260,9 @@ final class CollectorOptions {
       } catch (IllegalArgumentException e) {
         throw new UserException("--sources: " + e.getMessage(), 2);
       }
-      b.enabledSources(sources);
+    }
+    if (!sources.isEmpty() || dropReasons) {
+      b.enabledSources(requestedSources());
     }
     CollectorConfig config;
     try {
@@ -310,7 +322,7 @@ final class CollectorOptions {
     // A command is killed by its own timeout before the collector abandons the whole call.
     Duration commandTimeout =
         Duration.ofMillis(Math.max(100, config.sourceTimeout().toMillis() * 4 / 5));
-    Set<String> enabled = SourceCatalogue.enabled(sources);
+    Set<String> enabled = requestedSources();
     Set<String> networkNames = new LinkedHashSet<>(enabled);
     networkNames.retainAll(NetworkSourceOptions.ALL);
     NetworkSourceOptions network =
@@ -346,6 +358,21 @@ final class CollectorOptions {
     }
   }
 
+  /**
+   * The sources to run: {@code --sources}, or those on by default, and with {@code --drop-reasons}
+   * the drop-reason source as well (off by default, as tracing the kernel needs root and tracefs).
+   */
+  Set<String> requestedSources() {
+    Set<String> enabled = new LinkedHashSet<>(SourceCatalogue.enabled(sources));
+    if (dropReasons) {
+      enabled.add(DROP_REASONS);
+    }
+    return enabled;
+  }
+
+  /** The drop-reason source's name in {@code --sources}. */
+  static final String DROP_REASONS = "dropreasons";
+
   /** The catalogue's source names, for the {@code --sources} help. */
   static final class SourceNames implements Iterable<String> {
     @Override
@@ -368,10 +395,25 @@ final class CollectorOptions {
       return list;
     }
 
-    /** Releases the netlink sockets and namespace handles, so deleted namespaces can be freed. */
+    /**
+     * Releases the netlink sockets and namespace handles, so deleted namespaces can be freed, and
+     * what sources hold of their own (the drop-reason source's ftrace instance).
+     */
     @Override
     public void close() {
-      network.close();
+      try {
+        for (Source source : list) {
+          if (source instanceof AutoCloseable closeable) {
+            try {
+              closeable.close();
+            } catch (Exception e) {
+              System.err.println("culprit: closing source " + source.name() + ": " + e);
+            }
+          }
+        }
+      } finally {
+        network.close();
+      }
     }
   }
 

@@ -125,8 +125,8 @@ class CollectJarIT {
     assertThat(run.stdout.replaceAll("\\s+", " "))
         .as("--sources help lists the catalogue")
         .contains(
-            "interface, protocol, conntrack, qdisc, filter, softnet, route, probe, container,"
-                + " kernel");
+            "interface, protocol, conntrack, qdisc, filter, softnet, route, dropreasons, probe,"
+                + " container, kernel");
   }
 
   @Test

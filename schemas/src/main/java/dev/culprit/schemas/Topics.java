@@ -50,6 +50,12 @@ public final class Topics {
           RouteSample.class,
           "the routes of one netns that refuse traffic, its default routes and its unresolved"
               + " neighbour entries (host-wide neighbour-table statistics in the host's own)");
+  public static final Topic<DropReasonSample> DROP_REASONS =
+      sample(
+          "culprit.samples.dropreasons",
+          DropReasonSample.class,
+          "the kernel's drop reasons on the host (skb:kfree_skb, sampled; --drop-reasons, off by"
+              + " default): exact total, sampled and estimated count per reason");
   public static final Topic<ContainerSample> CONTAINER =
       sample(
           "culprit.samples.container",
@@ -116,6 +122,7 @@ public final class Topics {
           FILTER,
           SOFTNET,
           ROUTE,
+          DROP_REASONS,
           CONTAINER,
           KERNEL,
           PROBE,

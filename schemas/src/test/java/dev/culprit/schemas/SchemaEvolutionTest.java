@@ -109,7 +109,13 @@ class SchemaEvolutionTest {
   }
 
   private static boolean isStatisticsRecord(Schema record) {
-    return List.of("InterfaceStats", "QdiscStats", "ContainerStats", "SoftnetCpu", "NeighbourEntry")
+    return List.of(
+            "InterfaceStats",
+            "QdiscStats",
+            "ContainerStats",
+            "SoftnetCpu",
+            "NeighbourEntry",
+            "DropReasonCount")
         .contains(record.getName());
   }
 

@@ -2,6 +2,8 @@ package dev.culprit.processor;
 
 import dev.culprit.schemas.ChainPolicy;
 import dev.culprit.schemas.ConntrackSample;
+import dev.culprit.schemas.DropReasonCount;
+import dev.culprit.schemas.DropReasonSample;
 import dev.culprit.schemas.FilterSample;
 import dev.culprit.schemas.FirewallRule;
 import dev.culprit.schemas.InterfaceSample;
@@ -169,6 +171,25 @@ public final class SampleFactory {
         .setUpdatedAgoMs(usedAgoMs)
         .setProbes(3L)
         .build();
+  }
+
+  /**
+   * The host's drop reasons as the collector's {@code --drop-reasons} source publishes them (always
+   * the host namespace): cumulative drops, records read, and per reason the records read and the
+   * drops they stand for.
+   */
+  public DropReasonSample dropReasons(long drops, long sampled, DropReasonCount... reasons) {
+    return DropReasonSample.newBuilder(stamped("", new DropReasonSample()))
+        .setDrops(drops)
+        .setSampled(sampled)
+        .setBufferKbPerCpu(8L)
+        .setReasons(new ArrayList<>(List.of(reasons)))
+        .build();
+  }
+
+  /** One reason of a drop-reason sample, cumulative: records read, drops estimated. */
+  public static DropReasonCount reason(String reason, long sampled, long estimated) {
+    return new DropReasonCount(reason, sampled, estimated);
   }
 
   /** One CPU's softnet_stat row, cumulative, on a 15-column (6.x) kernel with RPS idle. */

@@ -6,6 +6,7 @@ import static dev.culprit.collector.spi.Source.Scope.PER_NETNS;
 import dev.culprit.collector.source.SourceSpec.Group;
 import dev.culprit.collector.source.conntrack.ConntrackSource;
 import dev.culprit.collector.source.container.ContainerSource;
+import dev.culprit.collector.source.dropreason.DropReasonSource;
 import dev.culprit.collector.source.firewall.FirewallSource;
 import dev.culprit.collector.source.iface.InterfaceSource;
 import dev.culprit.collector.source.oom.KernelOomSource;
@@ -113,6 +114,18 @@ public final class SourceCatalogue {
               List.of(),
               Map.of(),
               c -> Optional.of(new RouteSource(c.access()))),
+          new SourceSpec(
+              "dropreasons",
+              Group.TRACE,
+              false,
+              HOST,
+              Topics.DROP_REASONS,
+              List.of(),
+              Map.of(),
+              c ->
+                  Optional.of(
+                      new DropReasonSource(
+                          c.paths().sysRoot(), c.access() == null ? null : c.access().runner()))),
           new SourceSpec(
               "probe",
               Group.PROBE,

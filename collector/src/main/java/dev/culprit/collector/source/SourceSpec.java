@@ -51,7 +51,9 @@ public record SourceSpec(
     /** Containers, cgroups and the kernel log: follower threads of their own. */
     CONTAINER,
     /** Active TCP probes, only when targets are given. */
-    PROBE
+    PROBE,
+    /** Kernel tracepoints through an ftrace instance of its own ({@code --drop-reasons}). */
+    TRACE
   }
 
   /** Builds a source from what the collector shares between sources. */

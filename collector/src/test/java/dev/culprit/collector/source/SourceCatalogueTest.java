@@ -28,6 +28,7 @@ class SourceCatalogueTest {
             "filter",
             "softnet",
             "route",
+            "dropreasons",
             "probe",
             "container",
             "kernel");
@@ -48,6 +49,8 @@ class SourceCatalogueTest {
   void enablesTheDefaultSourcesWhenNoneAreNamedAndRejectsUnknownNamesListingTheKnown() {
     assertThat(SourceCatalogue.enabled(List.of())).contains("softnet", "interface", "kernel");
     assertThat(SourceCatalogue.enabled(List.of("softnet"))).containsExactly("softnet");
+    // Tracing the kernel's drop reasons is asked for (--drop-reasons), never on by default.
+    assertThat(SourceCatalogue.enabled(List.of())).doesNotContain("dropreasons");
 
     assertThatThrownBy(() -> SourceCatalogue.enabled(List.of("softnet", "sofnet")))
         .isInstanceOf(IllegalArgumentException.class)

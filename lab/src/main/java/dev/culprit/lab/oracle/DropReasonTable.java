@@ -1,17 +1,17 @@
 package dev.culprit.lab.oracle;
 
 import dev.culprit.schemas.Cause;
+import dev.culprit.schemas.DropReasons;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Which of the kernel's drop reasons each of culprit's causes may explain, and the judgement of a
- * cause against what the kernel recorded during a fault ({@link #judge}).
+ * The judgement of a cause against what the kernel recorded during a fault ({@link #judge}), by
+ * which of the kernel's drop reasons each of culprit's causes may explain ({@link DropReasons}, in
+ * the contract, which the processor quotes from too).
  *
  * <p>The table is written from what each reason means in the kernel, not from what culprit's rules
  * read: a rule that reads the wrong counter then disagrees with the kernel. A reason no cause
@@ -29,69 +29,8 @@ public final class DropReasonTable {
   /** How many more drops of a cause's reasons than the baseline confirm it. */
   static final double MIN_CONFIRMING = 3;
 
-  private static final Map<Cause, Set<String>> EXPLAINS =
-      Map.ofEntries(
-          // An iptables/nftables verdict DROP, and conntrack refusing a new entry (its hook
-          // returns NF_DROP when the table is full).
-          Map.entry(Cause.FIREWALL_DROP, Set.of("NETFILTER_DROP")),
-          Map.entry(Cause.CONNTRACK_TABLE_FULL, Set.of("NETFILTER_DROP")),
-          Map.entry(Cause.REVERSE_PATH_FILTER, Set.of("IP_RPFILTER")),
-          // Every qdisc's own drop: the generic tail/overlimit drops and the AQMs' and schedulers'
-          // named ones; TC_EGRESS is a tc filter's "drop" action on the way out.
-          Map.entry(
-              Cause.QDISC_LOSS,
-              Set.of(
-                  "QDISC_DROP",
-                  "QDISC_OVERLIMIT",
-                  "QDISC_CONGESTED",
-                  "CAKE_FLOOD",
-                  "FQ_BAND_LIMIT",
-                  "FQ_HORIZON_LIMIT",
-                  "FQ_FLOW_LIMIT",
-                  "DUALPI2_STEP_DROP",
-                  "TC_EGRESS")),
-          // A frame larger than the receiving device's MTU. A veth refuses it in
-          // __dev_forward_skb2 without a reason (NOT_SPECIFIED there, on 6.18), so that drop
-          // point is named with its function.
-          Map.entry(Cause.MTU_MISMATCH, Set.of("PKT_TOO_BIG", "NOT_SPECIFIED@__dev_forward_skb2")),
-          Map.entry(Cause.LISTEN_OVERFLOW, Set.of("TCP_LISTEN_OVERFLOW")),
-          Map.entry(
-              Cause.SOCKET_BUFFER_OVERFLOW,
-              Set.of("SOCKET_RCVBUFF", "SOCKET_BACKLOG", "PROTO_MEM")),
-          Map.entry(Cause.SOFTNET_BACKLOG_DROP, Set.of("CPU_BACKLOG")),
-          Map.entry(Cause.NIC_RING_OVERFLOW, Set.of("FULL_RING")),
-          // A route lookup that failed for a packet the stack had made (an established
-          // connection's segment) or was forwarding. Measured on 6.18: a blackhole, unreachable
-          // or prohibit route met by forwarded traffic gives NOT_SPECIFIED (dst_discard,
-          // ip_error), and a SYN whose SYN-ACK cannot be routed is freed as consumed.
-          Map.entry(Cause.ROUTE_UNREACHABLE, Set.of("IP_OUTNOROUTES", "IP_INNOROUTES")),
-          // Packets queued on a neighbour entry whose resolution failed (NEIGH_FAILED), or that
-          // overflowed its queue while it was INCOMPLETE (NEIGH_QUEUEFULL), or met an entry being
-          // destroyed (NEIGH_DEAD).
-          Map.entry(
-              Cause.NEIGHBOUR_UNRESOLVED, Set.of("NEIGH_FAILED", "NEIGH_QUEUEFULL", "NEIGH_DEAD")));
-
-  /** Reasons that are no evidence for or against any cause (see the class comment). */
-  public static final Set<String> NOT_EVIDENCE =
-      Set.of(
-          "NOT_SPECIFIED",
-          "NO_SOCKET",
-          "SOCKET_CLOSE",
-          "SOCKET_FILTER",
-          "QUEUE_PURGE",
-          "TCP_CLOSE",
-          "TCP_RESET",
-          "TCP_OLD_DATA",
-          "TCP_OLD_SEQUENCE",
-          "TCP_OFOMERGE",
-          "TCP_OLD_ACK",
-          "TCP_TOO_OLD_ACK",
-          "TCP_FLAGS",
-          "TCP_ABORT_ON_DATA",
-          "UNIX_DISCONNECT",
-          "UNIX_SKIP_OOB",
-          "TCP_INVALID_SYN",
-          "OTHERHOST");
+  /** Reasons that are no evidence for or against any cause ({@link DropReasons#NOT_EVIDENCE}). */
+  public static final Set<String> NOT_EVIDENCE = DropReasons.NOT_EVIDENCE;
 
   /**
    * Causes whose drops the kernel does not report as drops with a reason, so that it can only
@@ -109,36 +48,22 @@ public final class DropReasonTable {
   /** The reasons {@code cause} may explain; for UNEXPLAINED_DROPS, those no modelled cause does. */
   public static Set<String> explainedBy(Cause cause, Set<String> knownReasons) {
     if (cause == Cause.UNEXPLAINED_DROPS) {
-      Set<String> modelled = new HashSet<>();
-      EXPLAINS.values().forEach(modelled::addAll);
       Set<String> rest = new TreeSet<>(knownReasons);
-      rest.removeAll(modelled);
+      rest.removeAll(DropReasons.modelled());
       rest.removeAll(NOT_EVIDENCE);
       return rest;
     }
-    return EXPLAINS.getOrDefault(cause, Set.of());
+    return DropReasons.explainedBy(cause);
   }
 
   /** The causes that may explain {@code reason} (none: only UNEXPLAINED_DROPS can). */
   public static Set<Cause> causesOf(String reason) {
-    Set<Cause> causes = EnumSet.noneOf(Cause.class);
-    String plain = reason.contains("@") ? reason.substring(0, reason.indexOf('@')) : reason;
-    EXPLAINS.forEach(
-        (cause, reasons) -> {
-          if (reasons.contains(reason) || reasons.contains(plain)) {
-            causes.add(cause);
-          }
-        });
-    return causes;
+    return DropReasons.causesOf(reason);
   }
 
   /** Every reason name the table uses, for checking them against a kernel's list. */
   public static Set<String> namesUsed() {
-    Set<String> names = new TreeSet<>(NOT_EVIDENCE);
-    EXPLAINS
-        .values()
-        .forEach(reasons -> reasons.forEach(r -> names.add(r.contains("@") ? r.split("@")[0] : r)));
-    return names;
+    return DropReasons.namesUsed();
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.culprit.processor.delta;
 
 import dev.culprit.schemas.ConntrackSample;
+import dev.culprit.schemas.DropReasonSample;
 import dev.culprit.schemas.FilterSample;
 import dev.culprit.schemas.InterfaceSample;
 import dev.culprit.schemas.ProtocolSample;
@@ -23,13 +24,14 @@ public final class SampleKinds {
   public static final SampleKind<FilterSample> FILTER = new FilterKind();
   public static final SampleKind<SoftnetSample> SOFTNET = new SoftnetKind();
   public static final SampleKind<RouteSample> ROUTE = new RouteKind();
+  public static final SampleKind<DropReasonSample> DROP_REASONS = new DropReasonKind();
 
   /**
    * The registry: every kind the per-namespace window holds, in cogroup order. Append only: a
    * kind's position is its cogroup node's name ({@code cogroup-agg-N}) in running deployments.
    */
   private static final List<SampleKind<?>> NETWORK =
-      List.of(INTERFACE, PROTOCOL, CONNTRACK, QDISC, FILTER, SOFTNET, ROUTE);
+      List.of(INTERFACE, PROTOCOL, CONNTRACK, QDISC, FILTER, SOFTNET, ROUTE, DROP_REASONS);
 
   /**
    * How many kinds joined the window before the probe rounds did: probes hold cogroup slot {@value}

@@ -3,6 +3,7 @@ package dev.culprit.processor.packetloss;
 import dev.culprit.processor.ProcessorMetrics;
 import dev.culprit.processor.decode.DeadLetters;
 import dev.culprit.processor.rules.RuleResult;
+import dev.culprit.processor.rules.packetloss.KernelDropReasons;
 import dev.culprit.processor.rules.packetloss.PacketLossRule;
 import dev.culprit.processor.window.DropStreaks;
 import dev.culprit.processor.window.HostWindow;
@@ -233,6 +234,8 @@ final class RuleProcessor
         }
       }
     }
+    // The kernel's own drop reasons (--drop-reasons), where the host publishes them.
+    KernelDropReasons.quote(window, causes);
     streakStore.put(host, streaks.toBytes());
     byte[] sources = HeldWindows.encodeSources(HostWindows.sources(w.aggregate()));
     if (!java.util.Arrays.equals(sources, heldStore.get(host))) {

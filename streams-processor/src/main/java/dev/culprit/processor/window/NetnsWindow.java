@@ -7,6 +7,7 @@ import dev.culprit.processor.probe.ProbeObservation;
 import dev.culprit.processor.probe.ProbeSerdes;
 import dev.culprit.schemas.ChainPolicy;
 import dev.culprit.schemas.ConntrackSample;
+import dev.culprit.schemas.DropReasonSample;
 import dev.culprit.schemas.FilterSample;
 import dev.culprit.schemas.FirewallRule;
 import dev.culprit.schemas.InterfaceSample;
@@ -185,6 +186,15 @@ public final class NetnsWindow {
    */
   public Optional<RouteSample> routes() {
     return Optional.ofNullable(record(SampleKinds.ROUTE));
+  }
+
+  /**
+   * The kernel's drop reasons on the host over the window ({@code --drop-reasons}): only in the
+   * host namespace's window (netns ""), where the host-wide source publishes them; counts are the
+   * host's, whichever namespace dropped.
+   */
+  public Optional<DropReasonSample> dropReasons() {
+    return Optional.ofNullable(record(SampleKinds.DROP_REASONS));
   }
 
   @SuppressWarnings("unchecked")

@@ -36,6 +36,7 @@ class GoldenScenariosTest {
     all.addAll(ProbeScenarios.all());
     all.addAll(OutageScenarios.all());
     all.addAll(RoutingScenarios.all());
+    all.addAll(DropReasonScenarios.all());
     return all.stream();
   }
 
