@@ -21,7 +21,8 @@ import java.util.Objects;
  * @param maxCounterGap a counter delta spanning more than this (collector stopped, namespace
  *     frozen) is not attributed to one window: the sample becomes a new baseline instead
  * @param baselineTtl counter baselines of a (host, netns, source) not seen for this long (deleted
- *     namespace, retired host) are removed from the store
+ *     namespace, retired host) are removed from the store; a host with no window judged for this
+ *     long loses its packet-loss rule state (drop streaks, the sources of its last window) too
  * @param fleetMinHosts a cause signature seen on at least this many hosts in one window becomes a
  *     fleet incident
  * @param thresholds the rules' judgement calls

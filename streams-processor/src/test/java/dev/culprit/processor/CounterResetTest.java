@@ -6,6 +6,7 @@ import static dev.culprit.processor.scenarios.Scenario.closing;
 import static dev.culprit.processor.scenarios.Scenario.cycle;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.culprit.processor.packetloss.PacketLossTopology;
 import dev.culprit.schemas.FilterSample;
 import dev.culprit.schemas.RootCause;
 import java.time.Duration;
@@ -148,6 +149,32 @@ class CounterResetTest {
         h.pipe(host.protocol("", Map.of("Tcp.RetransSegs", 1L + c)));
       }
       assertThat(keys(store)).containsExactly("protocol\0db-2\0");
+    }
+  }
+
+  @Test
+  void ruleStateOfAHostWithNoWindowForTheTtlIsForgotten() {
+    ProcessorConfig config =
+        ProcessorConfig.defaults("ttd:9092")
+            .withCounterBaselines(Duration.ofMinutes(1), Duration.ofMinutes(2));
+    SampleFactory retired = new SampleFactory("retired-1", cycle(0));
+    try (TopologyHarness h = new TopologyHarness(config)) {
+      host.at(cycle(0));
+      h.pipe(retired.protocol("", Map.of("Tcp.RetransSegs", 1L)));
+      h.pipe(host.protocol("", Map.of("Tcp.RetransSegs", 1L)));
+      h.advanceTo(closing(1));
+      KeyValueStore<String, byte[]> streaks =
+          h.driver().getKeyValueStore(PacketLossTopology.STREAKS_STORE);
+      KeyValueStore<String, byte[]> held =
+          h.driver().getKeyValueStore(PacketLossTopology.HELD_STORE);
+      assertThat(keys(streaks)).contains("retired-1", "db-2");
+      assertThat(keys(held)).contains("retired-1");
+      for (int c = 1; c <= 40; c++) { // 400 s of db-2 only, past the 2 min TTL and a sweep
+        host.at(cycle(c));
+        h.pipe(host.protocol("", Map.of("Tcp.RetransSegs", 1L + c)));
+      }
+      assertThat(keys(streaks)).containsExactly("db-2");
+      assertThat(keys(held)).noneMatch(k -> k.contains("retired-1"));
     }
   }
 

@@ -62,6 +62,7 @@ final class RuleProcessor
   private final long patienceMs;
   private final long sizeMs;
   private final long lookbackMs;
+  private final long forgetAfterMs;
   private ProcessorContext<String, RuleResult> context;
   private KeyValueStore<String, byte[]> streakStore;
   private KeyValueStore<String, byte[]> heldStore;
@@ -71,10 +72,18 @@ final class RuleProcessor
    * @param windowSize the windows' size: how much longer than the grace a window lacking a source
    *     is held back
    * @param grace the windows' grace
+   * @param forgetAfter a host with no window judged for this long (stream time) is forgotten: its
+   *     streaks and the sources its last window had are deleted, so hosts that leave the fleet do
+   *     not stay in the stores and their changelogs forever
    */
   RuleProcessor(
-      List<PacketLossRule> rules, ProcessorMetrics metrics, Duration windowSize, Duration grace) {
+      List<PacketLossRule> rules,
+      ProcessorMetrics metrics,
+      Duration windowSize,
+      Duration grace,
+      Duration forgetAfter) {
     this.rules = rules;
+    this.forgetAfterMs = forgetAfter.toMillis();
     this.metrics = metrics;
     this.sizeMs = windowSize.toMillis();
     this.patienceMs = grace.toMillis() + sizeMs;
@@ -91,6 +100,32 @@ final class RuleProcessor
     // Stream time, not wall clock: a replay of the same samples holds and judges the same windows.
     context.schedule(
         Duration.ofMillis(Math.max(1, sizeMs / 10)), PunctuationType.STREAM_TIME, this::judgeDue);
+    context.schedule(
+        Duration.ofMillis(Math.max(sizeMs, forgetAfterMs / 6)),
+        PunctuationType.STREAM_TIME,
+        this::forgetSilentHosts);
+  }
+
+  /** Deletes the state of hosts whose last judged window is older than {@code forgetAfter}. */
+  private void forgetSilentHosts(long streamTimeMs) {
+    long cutoff = streamTimeMs - forgetAfterMs;
+    List<String> silent = new ArrayList<>();
+    try (KeyValueIterator<String, byte[]> it = streakStore.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, byte[]> kv = it.next();
+        if (DropStreaks.judgedUpTo(kv.value) < cutoff) {
+          silent.add(kv.key);
+        }
+      }
+    }
+    for (String host : silent) {
+      streakStore.delete(host);
+      heldStore.delete(host);
+      heldStore.delete(HeldWindows.HELD_PREFIX + host);
+    }
+    if (!silent.isEmpty()) {
+      LOG.info("forgot {} host(s) with no window for {} s", silent.size(), forgetAfterMs / 1000);
+    }
   }
 
   @Override
@@ -117,24 +152,7 @@ final class RuleProcessor
     // last (a probe round, a late source) reaches the suppression after a newer one that closed.
     // It is still in the store (its cache) then. A later window closed, so stream time is past
     // the earlier ones' patience: they are judged with what they have.
-    long first = start - lookbackMs;
-    if (held != null && held.startMs() < start) {
-      first = Math.min(first, held.startMs());
-    }
-    for (long s = first; s < start; s += sizeMs) {
-      if (s <= judgedUpTo) {
-        continue;
-      }
-      boolean wasHeld = held != null && held.startMs() == s;
-      HostWindowState stored = stored(host, s);
-      HostWindowState earlier =
-          wasHeld
-              ? (stored == null ? held.aggregate() : HostWindows.union(held.aggregate(), stored))
-              : stored;
-      if (earlier != null) {
-        judge(host, new HeldWindows.Held(s, s + sizeMs, earlier), wasHeld);
-      }
-    }
+    judgeEarlier(host, start, held, judgedUpTo);
     HostWindowState aggregate = record.value();
     boolean wasHeld = false;
     if (held != null && held.startMs() == start) {
@@ -158,6 +176,33 @@ final class RuleProcessor
     judge(host, window, wasHeld);
   }
 
+  /**
+   * Judges the host's windows before {@code start} that were not judged yet and that the store
+   * (cache included) still has, or that are held, oldest first.
+   *
+   * @param held the host's held window, or null; judged here only if it starts before {@code start}
+   */
+  private void judgeEarlier(String host, long start, HeldWindows.Held held, long judgedUpTo) {
+    long first = start - lookbackMs;
+    if (held != null && held.startMs() < start) {
+      first = Math.min(first, held.startMs());
+    }
+    for (long s = first; s < start; s += sizeMs) {
+      if (s <= judgedUpTo) {
+        continue;
+      }
+      boolean wasHeld = held != null && held.startMs() == s;
+      HostWindowState stored = stored(host, s);
+      HostWindowState earlier =
+          wasHeld
+              ? (stored == null ? held.aggregate() : HostWindows.union(held.aggregate(), stored))
+              : stored;
+      if (earlier != null) {
+        judge(host, new HeldWindows.Held(s, s + sizeMs, earlier), wasHeld);
+      }
+    }
+  }
+
   /** The window's aggregate as the store holds it now (its cache included); null if none. */
   private HostWindowState stored(String host, long start) {
     ValueAndTimestamp<HostWindowState> v = windowStore.fetch(host, start);
@@ -179,6 +224,8 @@ final class RuleProcessor
     for (KeyValue<String, byte[]> kv : due) {
       HeldWindows.Held held = HeldWindows.decodeHeld(kv.value);
       String host = kv.key.substring(HeldWindows.HELD_PREFIX.length());
+      // Earlier windows first, as process does: judged after this one, they would be skipped.
+      judgeEarlier(host, held.startMs(), null, DropStreaks.judgedUpTo(streakStore.get(host)));
       HostWindowState stored = stored(host, held.startMs());
       HostWindowState aggregate =
           stored == null ? held.aggregate() : HostWindows.union(held.aggregate(), stored);
