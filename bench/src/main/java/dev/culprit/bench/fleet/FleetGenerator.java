@@ -83,7 +83,7 @@ public final class FleetGenerator {
   /** Protocol counters that count drops or errors, by their kernel names. */
   private static final java.util.regex.Pattern DROP_OR_ERROR =
       java.util.regex.Pattern.compile(
-          "(?i)drop|err|discard|overflow|fail|prune|reversepath|reject|abort|timeout");
+          "(?i)drop|err|discard|overflow|fail|prune|reversepath|reject|abort|timeout|noroutes");
 
   private static final String RANDOM_DROP_SPEC =
       "-A INPUT -m statistic --mode random --probability 0.30000000000 -j DROP";
