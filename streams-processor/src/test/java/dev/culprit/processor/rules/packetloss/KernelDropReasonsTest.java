@@ -15,14 +15,16 @@ class KernelDropReasonsTest {
 
   @Test
   void aCauseIsQuotedTheReasonsTheContractGivesIt() {
-    Set<String> present = Set.of("NETFILTER_DROP", "QDISC_DROP", "IP_INNOROUTES", "NO_SOCKET");
+    Set<String> present = Set.of("NETFILTER_DROP", "QDISC_DROP", "IP_INNOROUTES", "IP_INHDR", "NO_SOCKET");
 
     assertThat(KernelDropReasons.reasonsFor(Cause.FIREWALL_DROP, present))
         .containsExactly("NETFILTER_DROP");
     assertThat(KernelDropReasons.reasonsFor(Cause.QDISC_LOSS, present)).contains("QDISC_DROP");
+    assertThat(KernelDropReasons.reasonsFor(Cause.ROUTE_UNREACHABLE, present))
+        .containsExactly("IP_INNOROUTES");
     // Unexplained drops are quoted the reasons no cause explains, less those that are no evidence.
     assertThat(KernelDropReasons.reasonsFor(Cause.UNEXPLAINED_DROPS, present))
-        .containsExactly("IP_INNOROUTES");
+        .containsExactly("IP_INHDR");
   }
 
   @Test
