@@ -8,8 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.avro.generic.IndexedRecord;
 import picocli.CommandLine.Command;
@@ -30,25 +28,7 @@ import picocli.CommandLine.Option;
     })
 final class ReplayCommand implements Callable<Integer> {
 
-  @Option(
-      names = "--from",
-      paramLabel = "TIME",
-      required = true,
-      description = "Start of the range (inclusive).")
-  String from;
-
-  @Option(
-      names = "--to",
-      paramLabel = "TIME",
-      description = "End of the range (exclusive; default: now).")
-  String to;
-
-  @Option(
-      names = "--host",
-      paramLabel = "HOST",
-      split = ",",
-      description = "Only these hosts (default: all). Fleet incidents then count only them.")
-  List<String> hosts = new ArrayList<>();
+  @Mixin RangeOptions range;
 
   @Option(names = "--json", description = "Print results as JSON lines.")
   boolean json;
@@ -60,11 +40,9 @@ final class ReplayCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Instant now = Instant.now();
-    Instant start = parseTime(from, now);
-    Instant end = to == null ? now : parseTime(to, now);
-    if (!start.isBefore(end)) {
-      throw new UserException("--from " + start + " is not before --to " + end, 2);
-    }
+    RangeOptions.Range span = range.range(now);
+    Instant start = span.start();
+    Instant end = span.end();
     Path dir = kafkaClient.dataDirOrDefault();
     KafkaAccess kafka = kafkaClient.resolve();
     String servers = kafka.bootstrapServers();
@@ -89,7 +67,7 @@ final class ReplayCommand implements Callable<Integer> {
             .replay(
                 start,
                 end,
-                hosts.isEmpty() ? h -> true : hosts::contains,
+                range.hostFilter(),
                 result -> {
                   if (result instanceof DeadLetter d) {
                     System.err.println(

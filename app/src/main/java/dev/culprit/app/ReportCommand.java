@@ -44,25 +44,7 @@ import picocli.CommandLine.Option;
     })
 final class ReportCommand implements Callable<Integer> {
 
-  @Option(
-      names = "--from",
-      paramLabel = "TIME",
-      required = true,
-      description = "Start of the range (inclusive).")
-  String from;
-
-  @Option(
-      names = "--to",
-      paramLabel = "TIME",
-      description = "End of the range (exclusive; default: now).")
-  String to;
-
-  @Option(
-      names = "--host",
-      paramLabel = "HOST",
-      split = ",",
-      description = "Only these hosts (default: all). Fleet incidents then count only them.")
-  List<String> hosts = new ArrayList<>();
+  @Mixin RangeOptions range;
 
   @Option(
       names = "--out",
@@ -87,11 +69,9 @@ final class ReportCommand implements Callable<Integer> {
     // The charts are drawn with Java2D into SVG: no display is needed, or wanted.
     System.setProperty("java.awt.headless", "true");
     Instant now = Instant.now();
-    Instant start = ReplayCommand.parseTime(from, now);
-    Instant end = to == null ? now : ReplayCommand.parseTime(to, now);
-    if (!start.isBefore(end)) {
-      throw new UserException("--from " + start + " is not before --to " + end, 2);
-    }
+    RangeOptions.Range span = range.range(now);
+    Instant start = span.start();
+    Instant end = span.end();
     Path file =
         out != null
             ? out
@@ -102,7 +82,7 @@ final class ReportCommand implements Callable<Integer> {
     try {
       ProcessorConfig config =
           processor.config(kafka, dir).withApplicationId("culprit-replay").withStateDir(state);
-      Predicate<String> only = hosts.isEmpty() ? h -> true : hosts::contains;
+      Predicate<String> only = range.hostFilter();
       System.err.println(
           "culprit report: samples from "
               + start
@@ -151,7 +131,7 @@ final class ReportCommand implements Callable<Integer> {
                   start,
                   end,
                   config.windowSize().toMillis(),
-                  hosts,
+                  range.hosts,
                   kafka.bootstrapServers(),
                   version(),
                   now,
