@@ -43,8 +43,19 @@ final class RoutingScenarios {
     ROUTE_VOLUME,
     /** Blackhole to client 1, one SYN a second under TCP's backoff. */
     ROUTE_QUIET,
+    /**
+     * Calico's loop guard: a blackhole for the node's whole /26 block, client 1 inside it, 20 SYNs
+     * a second refused. Whether the /26 takes client 1's traffic depends on /32 routes the route
+     * source does not keep.
+     */
+    ROUTE_COVERING,
     /** A blackhole route nobody sends to. */
     ROUTE_UNUSED,
+    /**
+     * An IPv4-only server (IPv4 default route, no IPv6 one, no global IPv6 address) whose
+     * applications try IPv6 first: Ip6.OutNoRoutes +50 a window, no connection hurt.
+     */
+    ROUTE_IPV6_FIRST,
     /** Three packets to an unrouted address once. */
     ROUTE_ONE_OFF,
     /** Client 1's route through a next hop that never answers. */
@@ -54,7 +65,12 @@ final class RoutingScenarios {
     /** A next hop tried for two cycles only. */
     NEIGHBOUR_ONE_OFF,
     /** A dead address pinged every second for a minute, no connection hurt. */
-    NEIGHBOUR_PINGER
+    NEIGHBOUR_PINGER,
+    /**
+     * The same pinger on a busy host: the server retransmits data segments (Tcp.RetransSegs, no
+     * SYN-ACKs) and client 2 retransmits SYNs, both for reasons of their own.
+     */
+    NEIGHBOUR_PINGER_BUSY_HOST
   }
 
   private RoutingScenarios() {}
@@ -94,6 +110,25 @@ final class RoutingScenarios {
     }
     all.add(
         fleet(
+            "route-covering-blackhole-is-checked-before-it-is-deleted",
+            "a Calico-style blackhole for the whole 10.253.0.0/26 block with client 1 inside it"
+                + " and its SYN-ACKs unrouted: ROUTE_UNREACHABLE names the /26, but its fix is"
+                + " ip route get of client 1's address, read-only, and the delete only advice,"
+                + " since a /32 the route source does not keep may take client 1's traffic",
+            10,
+            Fault.ROUTE_COVERING,
+            true));
+    all.add(
+        fleet(
+            "route-ipv6-first-on-an-ipv4-only-namespace-is-quiet",
+            "an IPv4-only server (IPv4 default route, no IPv6 default route, no global IPv6"
+                + " address) whose applications try IPv6 first: Ip6.OutNoRoutes +50 a window"
+                + " (connect() fails with ENETUNREACH and falls back), no TCP symptom",
+            5,
+            Fault.ROUTE_IPV6_FIRST,
+            false));
+    all.add(
+        fleet(
             "route-blackhole-nobody-sends-to-is-quiet",
             "a blackhole route for an address no one sends to, Ip.OutNoRoutes flat: policy, not"
                 + " loss",
@@ -131,6 +166,15 @@ final class RoutingScenarios {
             5,
             Fault.NEIGHBOUR_PINGER,
             false));
+    all.add(
+        fleet(
+            "neighbour-pinger-of-a-dead-address-on-a-busy-host-is-quiet",
+            "the pinger of a dead address, while the same namespace retransmits data segments"
+                + " (Tcp.RetransSegs, no SYN or SYN-ACK retransmits) and another namespace"
+                + " retransmits SYNs: symptoms unrelated to the unresolved entry",
+            5,
+            Fault.NEIGHBOUR_PINGER_BUSY_HOST,
+            false));
     return all;
   }
 
@@ -146,12 +190,14 @@ final class RoutingScenarios {
             long seconds = c * PERIOD_MS / 1_000;
             long noRoutes =
                 switch (fault) {
-                  case ROUTE_VOLUME -> seconds * 20;
+                  case ROUTE_VOLUME, ROUTE_COVERING -> seconds * 20;
                   case ROUTE_QUIET -> seconds;
                   case ROUTE_ONE_OFF -> c >= 6 ? 3 : 0;
                   default -> 0;
                 };
             long synAckRetrans = fault == Fault.NEIGHBOUR ? seconds : 0;
+            long dataRetrans = fault == Fault.NEIGHBOUR_PINGER_BUSY_HOST ? seconds * 4 : 0;
+            long ip6NoRoutes = fault == Fault.ROUTE_IPV6_FIRST ? c * 50L : 0;
             h.pipe(
                 f.interfaces(WEB, loopback().build(), eth0("10.253.0.10", c)),
                 f.interfaces(CLIENT_1, loopback().build(), eth0("10.253.0.21", c)),
@@ -172,7 +218,9 @@ final class RoutingScenarios {
                         "TcpExt.TCPSynRetrans",
                         synAckRetrans,
                         "Tcp.RetransSegs",
-                        synAckRetrans)),
+                        synAckRetrans + dataRetrans,
+                        "Ip6.OutNoRoutes",
+                        ip6NoRoutes)),
                 f.protocol(
                     CLIENT_1,
                     Map.of(
@@ -183,8 +231,14 @@ final class RoutingScenarios {
                         "Ip.InReceives",
                         cutOff ? 0L : c * 50L)),
                 f.protocol(
-                    CLIENT_2, Map.of("TcpExt.TCPSynRetrans", 0L, "Ip.InReceives", c * 2_000L)),
-                f.routes(WEB, false, routes(fault), neighbours(fault, c)));
+                    CLIENT_2,
+                    Map.of(
+                        "TcpExt.TCPSynRetrans",
+                        fault == Fault.NEIGHBOUR_PINGER_BUSY_HOST ? seconds : 0L,
+                        "Ip.InReceives",
+                        c * 2_000L)),
+                f.routes(
+                    WEB, fault == Fault.ROUTE_IPV6_FIRST, routes(fault), neighbours(fault, c)));
           }
           h.advanceTo(T0 + CYCLES * PERIOD_MS + windowSeconds * 1_000L + 2_000);
         },
@@ -194,6 +248,7 @@ final class RoutingScenarios {
   private static List<RouteEntry> routes(Fault fault) {
     return switch (fault) {
       case ROUTE_VOLUME, ROUTE_QUIET -> List.of(route("blackhole", "10.253.0.21/32"));
+      case ROUTE_COVERING -> List.of(route("blackhole", "10.253.0.0/26"));
       case ROUTE_UNUSED -> List.of(route("blackhole", "192.0.2.0/24"));
       default -> List.of();
     };
@@ -201,7 +256,8 @@ final class RoutingScenarios {
 
   private static List<NeighbourEntry> neighbours(Fault fault, int cycle) {
     return switch (fault) {
-      case NEIGHBOUR, NEIGHBOUR_PINGER -> List.of(neighbour(DEAD_HOP, 2, "FAILED", 1_000));
+      case NEIGHBOUR, NEIGHBOUR_PINGER, NEIGHBOUR_PINGER_BUSY_HOST ->
+          List.of(neighbour(DEAD_HOP, 2, "FAILED", 1_000));
       case NEIGHBOUR_STALE ->
           List.of(neighbour(DEAD_HOP, 2, "FAILED", 600_000 + cycle * PERIOD_MS));
       case NEIGHBOUR_ONE_OFF ->

@@ -185,14 +185,22 @@ final class DropCounters {
   }
 
   private static void protocol(NetnsWindow w, List<Drop> drops) {
-    long listenDrops =
+    long listen =
         value(w.protocol(ProtocolCounter.LISTEN_DROPS))
             - value(w.protocol(ProtocolCounter.LISTEN_OVERFLOWS))
-            - value(w.protocol(ProtocolCounter.TCP_REQ_Q_FULL_DROP))
-            // A SYN whose SYN-ACK has no route back counts once in each (inet_csk_route_req):
-            // those are ROUTE_UNREACHABLE's, judged by its own bar, never unexplained.
-            - Math.max(0, value(w.protocol(ProtocolCounter.IP_OUT_NO_ROUTES)))
-            - Math.max(0, value(w.protocol(ProtocolCounter.IP6_OUT_NO_ROUTES)));
+            - value(w.protocol(ProtocolCounter.TCP_REQ_Q_FULL_DROP));
+    // A SYN whose SYN-ACK has no route back counts once in each (inet_csk_route_req): those are
+    // ROUTE_UNREACHABLE's, judged by its own bar, never unexplained. Other unrouted packets count
+    // in OutNoRoutes only, so the counts cannot be told apart: at most the listen drops are taken
+    // out, the evidence says how many, and an IPv4-only namespace's Ip6.OutNoRoutes (applications
+    // trying IPv6 first) are not taken at all.
+    long noRoutes =
+        Math.max(0, value(w.protocol(ProtocolCounter.IP_OUT_NO_ROUTES)))
+            + (RouteUnreachableRule.ipv6Capable(w)
+                ? Math.max(0, value(w.protocol(ProtocolCounter.IP6_OUT_NO_ROUTES)))
+                : 0);
+    long takenOut = Math.min(noRoutes, Math.max(0, listen));
+    long listenDrops = listen - takenOut;
     Long received = w.protocol(ProtocolCounter.IP_IN_RECEIVES);
     if (listenDrops > 0) {
       drops.add(
@@ -205,7 +213,9 @@ final class DropCounters {
                   ProtocolCounter.LISTEN_DROPS,
                   ProtocolCounter.LISTEN_OVERFLOWS,
                   ProtocolCounter.TCP_REQ_Q_FULL_DROP,
-                  ProtocolCounter.IP_OUT_NO_ROUTES),
+                  ProtocolCounter.IP_OUT_NO_ROUTES,
+                  ProtocolCounter.IP6_OUT_NO_ROUTES,
+                  takenOut),
               listenDrops,
               received,
               "IPv4 packets received (Ip.InReceives)",
@@ -258,6 +268,20 @@ final class DropCounters {
                   "socket buffers count their own drops"),
               "memory pressure (free -m, /proc/net/sockstat), and perf record -e skb:kfree_skb"));
     }
+  }
+
+  /** The listen drops' counters, and how many were taken out as SYN-ACKs with no route back. */
+  private static Map<String, Long> counters(
+      NetnsWindow w,
+      ProtocolCounter listenDrops,
+      ProtocolCounter overflows,
+      ProtocolCounter reqQFull,
+      ProtocolCounter out4,
+      ProtocolCounter out6,
+      long takenOut) {
+    Map<String, Long> m = counters(w, listenDrops, overflows, reqQFull, out4, out6);
+    m.put("listenDropsTakenOutAsNoRoute", takenOut == 0 ? null : takenOut);
+    return m;
   }
 
   private static Map<String, Long> counters(NetnsWindow w, ProtocolCounter... counters) {

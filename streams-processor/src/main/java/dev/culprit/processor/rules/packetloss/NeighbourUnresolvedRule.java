@@ -34,9 +34,10 @@ import java.util.stream.Collectors;
  *
  * <p>A one-off packet to an address nobody holds (a probe, a scan) leaves such an entry for a
  * window; it is a cause only when the entry is used unresolved in every window for {@value
- * QuietOutage#MIN_MS} ms (the same time at any window size) while the namespace retransmits TCP
- * segments or SYNs, or a namespace of the host retransmits its SYNs all along: the loss hurts
- * connections, not only a pinger.
+ * QuietOutage#MIN_MS} ms (the same time at any window size) while the same namespace retransmits
+ * SYNs or SYN-ACKs ({@code TcpExt.TCPSynRetrans}, which counts both) all along: the loss hurts its
+ * connections, not only a pinger. {@code Tcp.RetransSegs} and other namespaces' SYN retransmits do
+ * not count: a busy host always has some, unrelated to the entry.
  */
 final class NeighbourUnresolvedRule implements PacketLossRule {
 
@@ -55,15 +56,17 @@ final class NeighbourUnresolvedRule implements PacketLossRule {
       return List.of();
     }
     long lastedMs = QuietOutage.lastedMs(window, "neighbour");
-    if (!QuietOutage.persistent(lastedMs)) {
+    // Only a symptom of the namespace that holds the entry ties the loss to a connection: other
+    // namespaces' SYN retransmits and this one's Tcp.RetransSegs go on on any busy host, whatever
+    // a pinger of a dead address does. Asked in every window the entry is used, so the run of the
+    // namespace's own SYN retransmits is known from its start.
+    Optional<QuietOutage.Client> self = QuietOutage.failingItself(window, lastedMs);
+    if (!QuietOutage.persistent(lastedMs) || self.isEmpty()) {
       return List.of();
     }
-    long synRetrans = positive(window.protocol(ProtocolCounter.TCP_SYN_RETRANS));
+    long synRetrans = self.get().synRetrans();
     long retrans = positive(window.protocol(ProtocolCounter.TCP_RETRANS_SEGS));
     List<QuietOutage.Client> clients = QuietOutage.failingClients(window, lastedMs);
-    if (synRetrans + retrans == 0 && clients.isEmpty()) {
-      return List.of();
-    }
     Map<Integer, String> devices =
         window.interfaces().stream()
             .filter(i -> i.getIfindex() != null)
@@ -98,16 +101,17 @@ final class NeighbourUnresolvedRule implements PacketLossRule {
             first.getFamily().equals("inet6") ? "neighbour solicitation" : "ARP",
             inUse.size() == 1 ? "it" : "them",
             Fmt.seconds(lastedMs),
-            clients.isEmpty()
-                ? String.format(
+            String.format(
                     Locale.ROOT,
-                    "it retransmits TCP segments (Tcp.RetransSegs %d, TcpExt.TCPSynRetrans %d in"
-                        + " this window)",
-                    retrans,
+                    "it retransmits SYNs or SYN-ACKs all along (TcpExt.TCPSynRetrans %d in this"
+                        + " window)",
                     synRetrans)
-                : String.join(
-                        ", ", clients.stream().map(c -> NetnsWindow.label(c.netns())).toList())
-                    + " retransmitted SYNs all along");
+                + (clients.isEmpty()
+                    ? ""
+                    : ", and "
+                        + String.join(
+                            ", ", clients.stream().map(c -> NetnsWindow.label(c.netns())).toList())
+                        + " retransmitted SYNs too"));
     return List.of(
         CauseBuilder.of(
                 window,

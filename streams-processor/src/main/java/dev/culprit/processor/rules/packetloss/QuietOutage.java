@@ -63,6 +63,15 @@ final class QuietOutage {
   }
 
   /**
+   * The window's own namespace as a client: its SYNs (or, for a server, its SYN-ACKs, which
+   * TcpExt.TCPSynRetrans counts too) were retransmitted in every window for as long as the drops
+   * went on.
+   */
+  static Optional<Client> failingItself(NetnsWindow window, long lastedMs) {
+    return failing(window, lastedMs);
+  }
+
+  /**
    * The one namespace of the host, other than the window's, with that address on an interface, if
    * its connection attempts have failed as long as the drops went on.
    */

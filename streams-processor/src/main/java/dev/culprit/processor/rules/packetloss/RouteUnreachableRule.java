@@ -6,6 +6,7 @@ import dev.culprit.processor.probe.Addresses;
 import dev.culprit.processor.rules.CauseBuilder;
 import dev.culprit.processor.rules.Fixes;
 import dev.culprit.processor.rules.Fmt;
+import dev.culprit.processor.rules.Sh;
 import dev.culprit.processor.window.NetnsWindow;
 import dev.culprit.schemas.Cause;
 import dev.culprit.schemas.Fix;
@@ -57,7 +58,13 @@ import java.util.TreeSet;
  * <p>The routes themselves ({@code route} source) only say which route it was: a blackhole route
  * nobody sends to is deliberate policy and names nothing. The route is named when an address of a
  * namespace whose SYNs were retransmitted in the window falls in a refusing route; failing that, a
- * missing default route is named; failing both, the event lists the refusing routes there are.
+ * missing default route is named; failing both, the event lists the refusing routes there are. The
+ * fix deletes the route only when it is a host route, which nothing can be more specific than; a
+ * shorter one is checked first with {@code ip route get}, read-only, since the route source does
+ * not keep the unicast routes that may lie inside it ({@link #fix}).
+ *
+ * <p>{@code Ip6.OutNoRoutes} of a namespace with no IPv6 default route and no global IPv6 address
+ * is not counted: every connect() an application tries over IPv6 first raises it there.
  */
 final class RouteUnreachableRule implements PacketLossRule {
 
@@ -70,7 +77,10 @@ final class RouteUnreachableRule implements PacketLossRule {
   public List<RootCause> evaluate(NetnsWindow window) {
     long out4 = positive(window.protocol(ProtocolCounter.IP_OUT_NO_ROUTES));
     long in4 = positive(window.protocol(ProtocolCounter.IP_IN_NO_ROUTES));
-    long out6 = positive(window.protocol(ProtocolCounter.IP6_OUT_NO_ROUTES));
+    // A connect() to an IPv6 address where the namespace has no IPv6 route counts here
+    // (ENETUNREACH): an application trying IPv6 first on an IPv4-only namespace, no harm done.
+    long out6 =
+        ipv6Capable(window) ? positive(window.protocol(ProtocolCounter.IP6_OUT_NO_ROUTES)) : 0;
     long in6 = positive(window.protocol(ProtocolCounter.IP6_IN_NO_ROUTES));
     long dropped = out4 + in4 + out6 + in6;
     if (dropped <= 0) {
@@ -128,24 +138,12 @@ final class RouteUnreachableRule implements PacketLossRule {
       summary =
           String.format(
               Locale.ROOT,
-              "%s: the %s route refuses traffic to %s, whose connection attempts fail.",
+              "%s: the %s route refuses traffic to %s, whose connection attempts fail%s.",
               lead,
               location,
-              String.join(", ", destinations));
-      List<String> argv = new ArrayList<>(List.of("ip"));
-      if (route.getFamily().equals("inet6")) {
-        argv.add("-6");
-      }
-      argv.addAll(List.of("route", "del", route.getType(), route.getDestination()));
-      if (route.getTable() != MAIN_TABLE) {
-        argv.addAll(List.of("table", Long.toString(route.getTable())));
-      }
-      fix =
-          Fixes.inNetns(
-              window,
-              argv,
-              "if the route is deliberate, the clients it cuts off must go another way; ip route"
-                  + " get <address> shows which route a destination takes");
+              String.join(", ", destinations),
+              wins(route) ? "" : ", unless a more specific route takes them");
+      fix = fix(window, route, destinations.get(0));
     } else if (noDefault) {
       location = "no default route";
       summary =
@@ -204,7 +202,8 @@ final class RouteUnreachableRule implements PacketLossRule {
             .evidence("defaultRouteV6", routes.map(RouteSample::getDefaultRouteV6).orElse(null))
             .evidence("persistedMs", volume ? null : lastedMs)
             .evidence("failingClients", volume ? null : QuietOutage.names(clients))
-            .confidence(route != null || noDefault ? 0.9 : 0.7)
+            // A covering route may not be the one the lookup takes (see wins).
+            .confidence(route != null ? (wins(route) ? 0.9 : 0.7) : noDefault ? 0.9 : 0.7)
             .summary(summary)
             .fix(fix)
             .build());
@@ -261,6 +260,87 @@ final class RouteUnreachableRule implements PacketLossRule {
       }
     }
     return out;
+  }
+
+  /**
+   * Whether the refusing route is the one the kernel's lookup takes for every address in it: only a
+   * host route (/32, /128), as nothing in its table can be more specific. The route source keeps
+   * only refusing and default routes, so a shorter prefix may hold more specific unicast routes
+   * unseen here: Calico puts {@code blackhole <block>/26} on every node as a loop guard and reaches
+   * each local pod by a /32 inside it.
+   */
+  static boolean wins(RouteEntry route) {
+    return Cidr.parse(route.getDestination())
+        .map(c -> c.prefix() == c.address().length * 8)
+        .orElse(false);
+  }
+
+  /**
+   * Deleting the route when it is known to win the lookup; otherwise {@code ip route get} of a cut
+   * off address first, read-only, with the delete only as advice for when the lookup shows that
+   * route: deleting a covering blackhole that does not take the traffic removes a guard and fixes
+   * nothing.
+   */
+  static Fix fix(NetnsWindow window, RouteEntry route, String destination) {
+    List<String> del = new ArrayList<>(List.of("ip"));
+    List<String> get = new ArrayList<>(List.of("ip"));
+    if (route.getFamily().equals("inet6")) {
+      del.add("-6");
+      get.add("-6");
+    }
+    del.addAll(List.of("route", "del", route.getType(), route.getDestination()));
+    if (route.getTable() != MAIN_TABLE) {
+      del.addAll(List.of("table", Long.toString(route.getTable())));
+    }
+    get.addAll(List.of("route", "get", destination));
+    if (wins(route)) {
+      return Fixes.inNetns(
+          window,
+          del,
+          "if the route is deliberate, the clients it cuts off must go another way; ip route"
+              + " get <address> shows which route a destination takes");
+    }
+    return Fixes.inNetns(
+        window,
+        get,
+        "only if this shows "
+            + describe(route)
+            + " (and the route is not deliberate, such as a CNI's loop guard), remove it: "
+            + Sh.join(del));
+  }
+
+  /**
+   * Whether IPv6 route lookups of the namespace can matter: it has an IPv6 default route or a
+   * global IPv6 address, or its interfaces are not known. Without either it is IPv4-only, and its
+   * Ip6.OutNoRoutes are applications trying IPv6 first.
+   */
+  static boolean ipv6Capable(NetnsWindow window) {
+    if (window.routes().map(r -> Boolean.TRUE.equals(r.getDefaultRouteV6())).orElse(true)) {
+      return true;
+    }
+    if (window.interfaces().isEmpty()) {
+      return true;
+    }
+    return window.interfaces().stream()
+        .filter(i -> !Peers.isLoopback(i))
+        .flatMap(i -> i.getAddresses().stream())
+        .map(Cidr::parse)
+        .flatMap(Optional::stream)
+        .anyMatch(RouteUnreachableRule::globalIpv6);
+  }
+
+  private static boolean globalIpv6(Cidr c) {
+    byte[] a = c.address();
+    if (a.length != 16) {
+      return false;
+    }
+    boolean linkLocal = (a[0] & 0xff) == 0xfe && (a[1] & 0xc0) == 0x80;
+    boolean loopback = true;
+    for (int i = 0; i < 15; i++) {
+      loopback &= a[i] == 0;
+    }
+    loopback &= a[15] == 1;
+    return !linkLocal && !loopback;
   }
 
   /** "blackhole 10.0.0.0/8", with the table when it is not main. */

@@ -1,5 +1,6 @@
 package dev.culprit.processor.rules.packetloss;
 
+import static dev.culprit.processor.SampleFactory.iface;
 import static dev.culprit.processor.SampleFactory.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,8 +8,10 @@ import dev.culprit.processor.SampleFactory;
 import dev.culprit.processor.window.NetnsWindow;
 import dev.culprit.processor.window.Windows;
 import dev.culprit.schemas.Cause;
+import dev.culprit.schemas.Fix;
 import dev.culprit.schemas.RootCause;
 import dev.culprit.schemas.RouteEntry;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -80,5 +83,50 @@ class RouteUnreachableRuleTest {
     assertThat(judge(Map.of("Ip.OutNoRoutes", 20L, "Ip.OutRequests", 100_000L), false)).isEmpty();
     assertThat(judge(Map.of("Ip.OutNoRoutes", 0L), false, route("blackhole", "10.0.0.0/8")))
         .isEmpty();
+  }
+
+  /** Namespace app with these counters, an IPv4 default route and no IPv6 one, and addresses. */
+  private NetnsWindow app(Map<String, Long> counters, String... addresses) {
+    return Windows.of(
+            "h",
+            f.protocol("app", counters),
+            f.routes("app", true, List.of(), List.of()),
+            f.interfaces(
+                "app",
+                iface("eth0")
+                    .setIfindex(2)
+                    .setAddresses(new ArrayList<>(List.of(addresses)))
+                    .build()))
+        .netns("app")
+        .orElseThrow();
+  }
+
+  @Test
+  void ipv6NoRoutesOfAnIpv4OnlyNamespaceAreAppsTryingIpv6FirstNotACause() {
+    Map<String, Long> counters = Map.of("Ip6.OutNoRoutes", 50L, "Ip.OutRequests", 1_000L);
+
+    assertThat(rule.evaluate(app(counters, "10.0.0.2/24", "fe80::2/64"))).isEmpty();
+    // A global (here unique local) IPv6 address: IPv6 is in use, its failed lookups count.
+    RootCause cause = rule.evaluate(app(counters, "10.0.0.2/24", "fd00::2/64")).get(0);
+    assertThat(cause.getEvidence()).containsEntry("Ip6.OutNoRoutes", 50L);
+    assertThat(cause.getLocation()).isEqualTo("no default route");
+  }
+
+  @Test
+  void onlyAHostRouteIsDeletedAShorterOneIsLookedUpFirst() {
+    NetnsWindow w = app(Map.of(), "10.0.0.2/24");
+    RouteEntry host = route("blackhole", "10.1.0.7/32");
+    RouteEntry block = route("blackhole", "10.1.0.0/26");
+
+    assertThat(RouteUnreachableRule.wins(host)).isTrue();
+    assertThat(RouteUnreachableRule.wins(block)).isFalse();
+    assertThat(RouteUnreachableRule.wins(route("prohibit", "fd00::7/128"))).isTrue();
+    assertThat(RouteUnreachableRule.fix(w, host, "10.1.0.7").getArgv())
+        .containsExactly("ip", "route", "del", "blackhole", "10.1.0.7/32");
+    Fix check = RouteUnreachableRule.fix(w, block, "10.1.0.7");
+    assertThat(check.getArgv()).containsExactly("ip", "route", "get", "10.1.0.7");
+    assertThat(check.getNote()).contains("ip route del blackhole 10.1.0.0/26");
+    assertThat(RouteUnreachableRule.fix(w, route("unreachable", "fd00::/64"), "fd00::7").getArgv())
+        .containsExactly("ip", "-6", "route", "get", "fd00::7");
   }
 }

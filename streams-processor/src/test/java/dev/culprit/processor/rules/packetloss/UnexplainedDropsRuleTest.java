@@ -103,4 +103,47 @@ class UnexplainedDropsRuleTest {
     assertThat(judge("", w)).isEmpty();
     assertThat(new MtuMismatchRule().evaluate(w.netns("pod").orElseThrow())).isNotEmpty();
   }
+
+  @Test
+  void unroutedPacketsTakenOutOfTheListenDropsAreNamedInTheEvidence() {
+    // Below ROUTE_UNREACHABLE's bar, so no specific cause silences the rule.
+    RootCause cause =
+        judgeWeb(
+                Map.of(
+                    "TcpExt.ListenDrops", 50L,
+                    "TcpExt.ListenOverflows", 0L,
+                    "Ip.OutNoRoutes", 8L,
+                    "Ip.InReceives", 1_000L))
+            .get(0);
+    assertThat(cause.getEvidence())
+        .containsEntry("droppedPackets", 42L)
+        .containsEntry("listenDropsTakenOutAsNoRoute", 8L)
+        .containsEntry("Ip.OutNoRoutes", 8L);
+  }
+
+  @Test
+  void ipv6NoRoutesOfAnIpv4OnlyNamespaceDoNotHideListenDrops() {
+    HostWindow window =
+        Windows.of(
+            "h",
+            f.protocol(
+                "web",
+                Map.of(
+                    "TcpExt.ListenDrops", 50L,
+                    "Ip6.OutNoRoutes", 50L,
+                    "Ip.InReceives", 2_000L)),
+            f.routes("web", true, List.of(), List.of()),
+            f.interfaces(
+                "web",
+                loopback().build(),
+                iface("eth0")
+                    .setIfindex(2)
+                    .setAddresses(new java.util.ArrayList<>(List.of("10.0.0.2/24")))
+                    .build()));
+
+    RootCause cause = judge("web", window).get(0);
+    assertThat(cause.getEvidence())
+        .containsEntry("droppedPackets", 50L)
+        .doesNotContainKey("listenDropsTakenOutAsNoRoute");
+  }
 }
