@@ -27,11 +27,13 @@ import java.util.regex.Pattern;
  * A private ftrace instance recording {@code skb:kfree_skb} into a small ring per CPU: the kernel's
  * reason for each packet it drops, at a cost that does not grow with the drop rate.
  *
- * <p>Why an instance of its own ({@code instances/culprit-dropreasons-PID-START}): the global
+ * <p>Why an instance of its own ({@code instances/culprit-dropreasons-PIDNS-PID-START}): the global
  * buffer and other tracing users (an operator's {@code perf}, the lab's oracle) are not disturbed,
  * and removing the directory removes everything it turned on. Its name carries the process id and
  * start time, so that a later start can tell an instance left by a killed collector (its process
- * gone, or the id now another process's) and remove it.
+ * gone, or the id now another process's) and remove it; and the pid namespace (its inode) those are
+ * ids in, because tracefs is the host's: an agent in another pid namespace (a container) cannot see
+ * the owner of an instance, and must not take it for a dead one.
  *
  * <p>Why a small ring that is read and reset each cycle rather than a pipe read as records come:
  * the ring overwrites its oldest records when full, and counts them ({@code overrun} in each CPU's
@@ -52,7 +54,9 @@ final class KfreeSkbInstance implements AutoCloseable {
 
   static final String PREFIX = "culprit-dropreasons-";
   static final String EVENT = "events/skb/kfree_skb";
-  private static final Pattern NAME = Pattern.compile(Pattern.quote(PREFIX) + "(\\d+)-(\\d+)");
+  private static final Pattern NAME =
+      Pattern.compile(Pattern.quote(PREFIX) + "(\\d+)-(\\d+)-(\\d+)");
+  private static final Pattern PID_NS = Pattern.compile("pid:\\[(\\d+)\\]");
   private static final Pattern CPU = Pattern.compile("cpu(\\d+)");
   private static final Duration MOUNT_TIMEOUT = Duration.ofSeconds(5);
 
@@ -90,9 +94,10 @@ final class KfreeSkbInstance implements AutoCloseable {
       throw new NoDataException(
           "the kernel's skb:kfree_skb tracepoint has no reason field (kernels before 5.17)");
     }
-    removeStale(tracefs.resolve("instances"));
+    long pidNs = ownPidNamespace();
+    removeStale(tracefs.resolve("instances"), pidNs);
     ProcessHandle self = ProcessHandle.current();
-    Path instance = tracefs.resolve("instances").resolve(name(self.pid(), startOf(self)));
+    Path instance = tracefs.resolve("instances").resolve(name(pidNs, self.pid(), startOf(self)));
     try {
       if (Files.isDirectory(instance)) {
         // This very process opened it before without closing (a source built twice).
@@ -242,8 +247,23 @@ final class KfreeSkbInstance implements AutoCloseable {
     remove(instance);
   }
 
-  static String name(long pid, long startMillis) {
-    return PREFIX + pid + "-" + startMillis;
+  static String name(long pidNs, long pid, long startMillis) {
+    return PREFIX + pidNs + "-" + pid + "-" + startMillis;
+  }
+
+  /**
+   * The inode of this process's pid namespace ({@code /proc/self/ns/pid} links to {@code
+   * pid:[INODE]}), or 0 when it cannot be read: then only instances named with 0 are this process's
+   * to judge.
+   */
+  static long ownPidNamespace() {
+    try {
+      String link = Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString();
+      Matcher inode = PID_NS.matcher(link);
+      return inode.matches() ? Long.parseLong(inode.group(1)) : 0;
+    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+      return 0;
+    }
   }
 
   private static long startOf(ProcessHandle process) {
@@ -253,9 +273,13 @@ final class KfreeSkbInstance implements AutoCloseable {
   /**
    * Removes the instances of collectors that are gone: a {@code kill -9} leaves its instance
    * recording (into a ring of a few KiB per CPU) until someone removes it. An instance is stale
-   * when its process id is not running, or is running with another start time (the id reused).
+   * when its process id is not running, or is running with another start time (the id reused). Only
+   * instances of this process's pid namespace are judged: another namespace's ids mean nothing
+   * here, and their owner may well be alive.
+   *
+   * @param pidNs the inode of this process's pid namespace ({@link #ownPidNamespace})
    */
-  static List<Path> removeStale(Path instances) {
+  static List<Path> removeStale(Path instances, long pidNs) {
     List<Path> removed = new ArrayList<>();
     if (!Files.isDirectory(instances)) {
       return removed;
@@ -266,8 +290,11 @@ final class KfreeSkbInstance implements AutoCloseable {
         if (!m.matches()) {
           continue;
         }
-        long pid = Long.parseLong(m.group(1));
-        long start = Long.parseLong(m.group(2));
+        if (Long.parseLong(m.group(1)) != pidNs) {
+          continue;
+        }
+        long pid = Long.parseLong(m.group(2));
+        long start = Long.parseLong(m.group(3));
         Optional<ProcessHandle> owner = ProcessHandle.of(pid);
         boolean alive = owner.isPresent() && owner.get().isAlive() && startOf(owner.get()) == start;
         if (!alive && remove(dir)) {
