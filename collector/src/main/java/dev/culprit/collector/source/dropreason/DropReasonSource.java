@@ -88,20 +88,16 @@ public final class DropReasonSource extends NamedSource implements AutoCloseable
       return List.of(new Sample(Topics.DROP_REASONS, header.host(), sample(header)));
     }
     KfreeSkbInstance.Cycle cycle = instance.readAndReset();
-    long read = cycle.sampled().values().stream().mapToLong(Long::longValue).sum();
-    // A record kept is a record taken: more read than counted is a record the reset and the
-    // count disagree on (taken just after the count), and counts as taken.
-    long taken = Math.max(cycle.recorded(), read);
-    drops += taken;
-    sampled += read;
-    double scale = read == 0 ? 0 : (double) taken / read;
+    drops += cycle.taken();
     cycle
         .sampled()
         .forEach(
             (reason, n) -> {
+              sampled += n;
               byReason.computeIfAbsent(reason, r -> new long[] {0})[0] += n;
-              estimated.merge(reason, n * scale, Double::sum);
             });
+    // Scaled per CPU: the rings are per CPU (see Cycle#estimated).
+    cycle.estimated().forEach((reason, n) -> estimated.merge(reason, n, Double::sum));
     return List.of(new Sample(Topics.DROP_REASONS, header.host(), sample(header)));
   }
 

@@ -3,6 +3,7 @@ package dev.culprit.collector.source.dropreason;
 import dev.culprit.collector.platform.exec.CommandRunner;
 import dev.culprit.collector.spi.NoDataException;
 import dev.culprit.collector.spi.ParseException;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,11 +27,13 @@ import java.util.regex.Pattern;
  * A private ftrace instance recording {@code skb:kfree_skb} into a small ring per CPU: the kernel's
  * reason for each packet it drops, at a cost that does not grow with the drop rate.
  *
- * <p>Why an instance of its own ({@code instances/culprit-dropreasons-PID-START}): the global
+ * <p>Why an instance of its own ({@code instances/culprit-dropreasons-PIDNS-PID-START}): the global
  * buffer and other tracing users (an operator's {@code perf}, the lab's oracle) are not disturbed,
  * and removing the directory removes everything it turned on. Its name carries the process id and
  * start time, so that a later start can tell an instance left by a killed collector (its process
- * gone, or the id now another process's) and remove it.
+ * gone, or the id now another process's) and remove it; and the pid namespace (its inode) those are
+ * ids in, because tracefs is the host's: an agent in another pid namespace (a container) cannot see
+ * the owner of an instance, and must not take it for a dead one.
  *
  * <p>Why a small ring that is read and reset each cycle rather than a pipe read as records come:
  * the ring overwrites its oldest records when full, and counts them ({@code overrun} in each CPU's
@@ -48,13 +54,21 @@ final class KfreeSkbInstance implements AutoCloseable {
 
   static final String PREFIX = "culprit-dropreasons-";
   static final String EVENT = "events/skb/kfree_skb";
-  private static final Pattern NAME = Pattern.compile(Pattern.quote(PREFIX) + "(\\d+)-(\\d+)");
+  private static final Pattern NAME =
+      Pattern.compile(Pattern.quote(PREFIX) + "(\\d+)-(\\d+)-(\\d+)");
+  private static final Pattern PID_NS = Pattern.compile("pid:\\[(\\d+)\\]");
+  private static final Pattern CPU = Pattern.compile("cpu(\\d+)");
   private static final Duration MOUNT_TIMEOUT = Duration.ofSeconds(5);
 
   private final Path instance;
-  private final List<Path> cpuStats;
 
-  private KfreeSkbInstance(Path instance, List<Path> cpuStats) {
+  /**
+   * Each CPU's ring {@code stats}, by CPU number (as the listing's {@code [NNN]} field names it).
+   */
+  private final Map<Integer, Path> cpuStats;
+
+  /** Package-private for tests, which give it a directory laid out like an instance. */
+  KfreeSkbInstance(Path instance, Map<Integer, Path> cpuStats) {
     this.instance = instance;
     this.cpuStats = cpuStats;
   }
@@ -80,9 +94,10 @@ final class KfreeSkbInstance implements AutoCloseable {
       throw new NoDataException(
           "the kernel's skb:kfree_skb tracepoint has no reason field (kernels before 5.17)");
     }
-    removeStale(tracefs.resolve("instances"));
+    long pidNs = ownPidNamespace();
+    removeStale(tracefs.resolve("instances"), pidNs);
     ProcessHandle self = ProcessHandle.current();
-    Path instance = tracefs.resolve("instances").resolve(name(self.pid(), startOf(self)));
+    Path instance = tracefs.resolve("instances").resolve(name(pidNs, self.pid(), startOf(self)));
     try {
       if (Files.isDirectory(instance)) {
         // This very process opened it before without closing (a source built twice).
@@ -94,10 +109,15 @@ final class KfreeSkbInstance implements AutoCloseable {
           "cannot create the ftrace instance " + instance + " (needs root): " + e.getMessage());
     }
     try {
-      List<Path> stats = new ArrayList<>();
+      Map<Integer, Path> stats = new TreeMap<>();
       try (DirectoryStream<Path> cpus =
           Files.newDirectoryStream(instance.resolve("per_cpu"), "cpu*")) {
-        cpus.forEach(cpu -> stats.add(cpu.resolve("stats")));
+        for (Path cpu : cpus) {
+          Matcher number = CPU.matcher(cpu.getFileName().toString());
+          if (number.matches()) {
+            stats.put(Integer.parseInt(number.group(1)), cpu.resolve("stats"));
+          }
+        }
       }
       Files.writeString(instance.resolve("buffer_size_kb"), Long.toString(BUFFER_KB));
       // Listing the ring must not pause recording: drops during the read would go uncounted.
@@ -107,7 +127,7 @@ final class KfreeSkbInstance implements AutoCloseable {
         Files.writeString(instance.resolve(EVENT + "/filter"), "reason != " + notSpecified);
       }
       Files.writeString(instance.resolve(EVENT + "/enable"), "1");
-      return new KfreeSkbInstance(instance, List.copyOf(stats));
+      return new KfreeSkbInstance(instance, Map.copyOf(stats));
     } catch (IOException | RuntimeException e) {
       remove(instance);
       throw new NoDataException("cannot set up " + instance + ": " + e);
@@ -122,29 +142,94 @@ final class KfreeSkbInstance implements AutoCloseable {
         .orElse(null);
   }
 
-  /** What one cycle read: the records taken since the last reset, and the reasons of those kept. */
-  record Cycle(long recorded, Map<String, Long> sampled) {}
+  /**
+   * What one cycle read, per CPU: the records each ring took since the last reset, and the reasons
+   * of those it kept.
+   */
+  record Cycle(Map<Integer, Long> recordedByCpu, Map<Integer, Map<String, Long>> sampledByCpu) {
+
+    /** The records read, by reason, over all CPUs. */
+    Map<String, Long> sampled() {
+      return KfreeSkbTraceParser.sum(sampledByCpu);
+    }
+
+    /**
+     * The records taken over all CPUs. A record kept is a record taken: more read on a CPU than
+     * counted is a record the reset and the count disagree on (taken just after the count), and
+     * counts as taken.
+     */
+    long taken() {
+      long taken = 0;
+      Set<Integer> cpus = new TreeSet<>(recordedByCpu.keySet());
+      cpus.addAll(sampledByCpu.keySet());
+      for (int cpu : cpus) {
+        taken += takenOn(cpu);
+      }
+      return taken;
+    }
+
+    /**
+     * The drops each reason stands for: each CPU's records scaled by that CPU's taken / read. The
+     * rings are per CPU, so one global factor would let a flood on one CPU inflate a rare reason
+     * that another CPU's ring kept whole.
+     */
+    Map<String, Double> estimated() {
+      Map<String, Double> estimated = new TreeMap<>();
+      sampledByCpu.forEach(
+          (cpu, counts) -> {
+            long read = counts.values().stream().mapToLong(Long::longValue).sum();
+            double scale = read == 0 ? 0 : (double) takenOn(cpu) / read;
+            counts.forEach((reason, n) -> estimated.merge(reason, n * scale, Double::sum));
+          });
+      return estimated;
+    }
+
+    private long takenOn(int cpu) {
+      long read =
+          sampledByCpu.getOrDefault(cpu, Map.of()).values().stream()
+              .mapToLong(Long::longValue)
+              .sum();
+      return Math.max(recordedByCpu.getOrDefault(cpu, 0L), read);
+    }
+  }
 
   /**
    * Lists the ring, counts what it took, and resets it. The listing comes first, so that what was
    * sampled is part of what is counted; what the kernel records between the count and the reset,
-   * microseconds later, is neither.
+   * microseconds later, is neither. The ring is reset even when the listing or a count cannot be
+   * parsed: a record that fails once would otherwise fail every later cycle too.
    */
   Cycle readAndReset() throws IOException, ParseException {
-    String trace = Files.readString(instance.resolve("trace"), StandardCharsets.UTF_8);
-    long recorded = 0;
-    for (Path stats : cpuStats) {
-      recorded += KfreeSkbTraceParser.recorded(stats.toString(), Files.readString(stats));
+    try {
+      Map<Integer, Map<String, Long>> sampled = list(instance.resolve("trace"));
+      Map<Integer, Long> recorded = new TreeMap<>();
+      for (Map.Entry<Integer, Path> stats : cpuStats.entrySet()) {
+        Path file = stats.getValue();
+        recorded.put(
+            stats.getKey(), KfreeSkbTraceParser.recorded(file.toString(), Files.readString(file)));
+      }
+      return new Cycle(recorded, sampled);
+    } finally {
+      // Opening "trace" for writing with O_TRUNC empties the instance's rings and their counts.
+      try (OutputStream reset =
+          Files.newOutputStream(
+              instance.resolve("trace"),
+              StandardOpenOption.WRITE,
+              StandardOpenOption.TRUNCATE_EXISTING)) {
+        reset.flush();
+      }
     }
-    // Opening "trace" for writing with O_TRUNC empties the instance's rings and their counts.
-    try (OutputStream reset =
-        Files.newOutputStream(
-            instance.resolve("trace"),
-            StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
-      reset.flush();
+  }
+
+  /**
+   * The records of a {@code trace} listing by CPU and reason, streamed a line at a time and
+   * decoding every byte (ISO-8859-1): each record starts with the task's name as raw bytes, which
+   * any user can set to bytes that are not UTF-8.
+   */
+  static Map<Integer, Map<String, Long>> list(Path trace) throws IOException {
+    try (BufferedReader reader = Files.newBufferedReader(trace, StandardCharsets.ISO_8859_1)) {
+      return KfreeSkbTraceParser.reasonsByCpu(reader);
     }
-    return new Cycle(recorded, KfreeSkbTraceParser.reasons(trace));
   }
 
   Path path() {
@@ -162,8 +247,23 @@ final class KfreeSkbInstance implements AutoCloseable {
     remove(instance);
   }
 
-  static String name(long pid, long startMillis) {
-    return PREFIX + pid + "-" + startMillis;
+  static String name(long pidNs, long pid, long startMillis) {
+    return PREFIX + pidNs + "-" + pid + "-" + startMillis;
+  }
+
+  /**
+   * The inode of this process's pid namespace ({@code /proc/self/ns/pid} links to {@code
+   * pid:[INODE]}), or 0 when it cannot be read: then only instances named with 0 are this process's
+   * to judge.
+   */
+  static long ownPidNamespace() {
+    try {
+      String link = Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString();
+      Matcher inode = PID_NS.matcher(link);
+      return inode.matches() ? Long.parseLong(inode.group(1)) : 0;
+    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+      return 0;
+    }
   }
 
   private static long startOf(ProcessHandle process) {
@@ -173,9 +273,13 @@ final class KfreeSkbInstance implements AutoCloseable {
   /**
    * Removes the instances of collectors that are gone: a {@code kill -9} leaves its instance
    * recording (into a ring of a few KiB per CPU) until someone removes it. An instance is stale
-   * when its process id is not running, or is running with another start time (the id reused).
+   * when its process id is not running, or is running with another start time (the id reused). Only
+   * instances of this process's pid namespace are judged: another namespace's ids mean nothing
+   * here, and their owner may well be alive.
+   *
+   * @param pidNs the inode of this process's pid namespace ({@link #ownPidNamespace})
    */
-  static List<Path> removeStale(Path instances) {
+  static List<Path> removeStale(Path instances, long pidNs) {
     List<Path> removed = new ArrayList<>();
     if (!Files.isDirectory(instances)) {
       return removed;
@@ -186,8 +290,11 @@ final class KfreeSkbInstance implements AutoCloseable {
         if (!m.matches()) {
           continue;
         }
-        long pid = Long.parseLong(m.group(1));
-        long start = Long.parseLong(m.group(2));
+        if (Long.parseLong(m.group(1)) != pidNs) {
+          continue;
+        }
+        long pid = Long.parseLong(m.group(2));
+        long start = Long.parseLong(m.group(3));
         Optional<ProcessHandle> owner = ProcessHandle.of(pid);
         boolean alive = owner.isPresent() && owner.get().isAlive() && startOf(owner.get()) == start;
         if (!alive && remove(dir)) {

@@ -1,8 +1,14 @@
 package dev.culprit.collector.source.dropreason;
 
 import dev.culprit.collector.spi.ParseException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -78,38 +84,87 @@ final class KfreeSkbTraceParser {
   }
 
   /**
-   * The records of the {@code trace} listing, counted by reason name, sorted by name. Scanned with
-   * plain searches, not a regex per line: it runs every cycle over up to the ring's size of text.
+   * The records of the {@code trace} listing, counted by CPU and, within each, by reason name
+   * (sorted). Read a line at a time: the listing holds up to the ring's size per CPU, megabytes on
+   * a host with hundreds of CPUs, and is never held whole.
+   *
+   * <p>The reader must decode every byte (ISO-8859-1): each record starts with the task's name as
+   * raw bytes, which any user can set to bytes that are not UTF-8.
    */
-  static Map<String, Long> reasons(String trace) {
-    Map<String, Long> counts = new TreeMap<>();
-    int start = 0;
-    int length = trace.length();
-    while (start < length) {
-      int end = trace.indexOf('\n', start);
-      if (end < 0) {
-        end = length;
-      }
+  static Map<Integer, Map<String, Long>> reasonsByCpu(BufferedReader trace) throws IOException {
+    Map<Integer, Map<String, Long>> byCpu = new TreeMap<>();
+    Set<String> seen = new HashSet<>();
+    String line;
+    while ((line = trace.readLine()) != null) {
       // Comment lines (the listing's header) start with '#'; other events and "[LOST n EVENTS]"
-      // lines have no kfree_skb marker; a record cut short has no reason.
-      int event = trace.charAt(start) == '#' ? -1 : trace.indexOf(EVENT_MARK, start);
-      int reasonAt = event < 0 || event >= end ? -1 : trace.indexOf(REASON_MARK, event);
-      if (reasonAt >= 0 && reasonAt < end) {
-        int from = reasonAt + REASON_MARK.length();
-        int to = from;
-        while (to < end && !Character.isWhitespace(trace.charAt(to))) {
-          to++;
-        }
-        if (to > from) {
-          String reason = trace.substring(from, to);
-          if (!counts.containsKey(reason) && counts.size() >= MAX_REASONS - 1) {
-            reason = OTHER;
-          }
-          counts.merge(reason, 1L, Long::sum);
-        }
+      // lines have no kfree_skb marker; a record cut short has no reason. Plain searches, not a
+      // regex per line: this runs every cycle over up to the ring's size per CPU.
+      if (line.isEmpty() || line.charAt(0) == '#') {
+        continue;
       }
-      start = end + 1;
+      // Searched from the end: the line starts with the task's name, which the task sets (up to
+      // 15 bytes, any bytes, " kfree_skb: " or "[7] " included); after the marker come only
+      // the kernel's fields.
+      int event = line.lastIndexOf(EVENT_MARK);
+      int cpu = event < 0 ? -1 : cpu(line, event);
+      int reasonAt = cpu < 0 ? -1 : line.indexOf(REASON_MARK, event);
+      if (reasonAt < 0) {
+        continue;
+      }
+      int from = reasonAt + REASON_MARK.length();
+      int to = from;
+      while (to < line.length() && !Character.isWhitespace(line.charAt(to))) {
+        to++;
+      }
+      if (to == from) {
+        continue;
+      }
+      String reason = line.substring(from, to);
+      if (!seen.contains(reason)) {
+        if (seen.size() >= MAX_REASONS - 1) {
+          reason = OTHER;
+        }
+        seen.add(reason);
+      }
+      byCpu.computeIfAbsent(cpu, c -> new TreeMap<>()).merge(reason, 1L, Long::sum);
     }
-    return counts;
+    return byCpu;
+  }
+
+  /**
+   * The CPU field ({@code [NNN]}) of the record whose event name starts at {@code event}: the last
+   * one before it (only the flags and the timestamp lie between), or -1 when there is none.
+   */
+  private static int cpu(String line, int event) {
+    int close = line.lastIndexOf("] ", event);
+    int open = close < 0 ? -1 : line.lastIndexOf('[', close);
+    if (open < 0 || close - open < 2 || close - open > 7) {
+      return -1;
+    }
+    int cpu = 0;
+    for (int i = open + 1; i < close; i++) {
+      char c = line.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      cpu = cpu * 10 + (c - '0');
+    }
+    return cpu;
+  }
+
+  /** {@link #reasonsByCpu} of a listing in memory (tests, fixtures), summed over the CPUs. */
+  static Map<String, Long> reasons(String trace) {
+    try {
+      return sum(reasonsByCpu(new BufferedReader(new StringReader(trace))));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Per-CPU reason counts, summed over the CPUs, sorted by reason. */
+  static Map<String, Long> sum(Map<Integer, Map<String, Long>> byCpu) {
+    Map<String, Long> total = new TreeMap<>();
+    byCpu.values().forEach(counts -> counts.forEach((r, n) -> total.merge(r, n, Long::sum)));
+    return total;
   }
 }

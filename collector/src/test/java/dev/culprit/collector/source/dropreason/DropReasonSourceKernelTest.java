@@ -144,6 +144,41 @@ class DropReasonSourceKernelTest {
     }
   }
 
+  @Test
+  void aDropByATaskNamedWithBytesThatAreNotUtf8IsCountedAndLaterCyclesStillWork() throws Exception {
+    KernelTests.assumeRootWith("bash");
+    try (DropReasonSource source = new DropReasonSource(SYS, shell.runner())) {
+      collect(source);
+      // Any user can name a task so; bash sends from its own process (redirections to
+      // /dev/udp are its own), so the records carry the name.
+      Process sender =
+          new ProcessBuilder(
+                  "bash",
+                  "-c",
+                  "printf '\\xff\\xfe' > /proc/self/comm && for i in {1..50}; do echo x >"
+                      + " /dev/udp/"
+                      + NS_ADDR
+                      + "/9; done")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      assertThat(sender.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      assertThat(sender.exitValue()).isZero();
+
+      DropReasonSample sample =
+          Poll.until(
+              Duration.ofSeconds(20),
+              "the 50 drops counted as NETFILTER_DROP",
+              () -> {
+                DropReasonSample s = collectUnchecked(source);
+                return reason(s, "NETFILTER_DROP").getSampled() >= 50 ? s : null;
+              });
+      assertThat(sample.getDrops()).isGreaterThanOrEqualTo(50);
+      // The next cycle reads a reset ring, not the same record again.
+      collect(source);
+    }
+  }
+
   private static DropReasonSample collect(DropReasonSource source) throws Exception {
     List<Sample> samples =
         source.collect(

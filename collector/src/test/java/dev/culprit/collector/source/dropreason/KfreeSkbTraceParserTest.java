@@ -6,9 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.culprit.collector.spi.ParseException;
 import dev.culprit.collector.testing.Fixtures;
 import dev.culprit.schemas.DropReasons;
+import java.io.BufferedReader;
+import java.io.OutputStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class KfreeSkbTraceParserTest {
 
@@ -98,5 +105,61 @@ class KfreeSkbTraceParserTest {
     assertThat(reasons.get(KfreeSkbTraceParser.OTHER)).isEqualTo(11L);
     assertThat(reasons.values().stream().mapToLong(Long::longValue).sum())
         .isEqualTo(KfreeSkbTraceParser.MAX_REASONS + 10);
+  }
+
+  @Test
+  void countsEachCpusRecordsApartByTheirCpuField() throws Exception {
+    String trace =
+        "# tracer: nop\n"
+            + "  a-1 [000] ..s1. 1.0: kfree_skb: location=f+0x1/0x2 reason: NETFILTER_DROP\n"
+            + "  a-1 [000] ..s1. 1.1: kfree_skb: location=f+0x1/0x2 reason: NETFILTER_DROP\n"
+            + "  b-2 [013] ..s1. 1.2: kfree_skb: location=f+0x1/0x2 reason: QDISC_DROP\n";
+
+    Map<Integer, Map<String, Long>> byCpu =
+        KfreeSkbTraceParser.reasonsByCpu(new BufferedReader(new StringReader(trace)));
+
+    assertThat(byCpu)
+        .containsExactly(
+            Map.entry(0, Map.of("NETFILTER_DROP", 2L)), Map.entry(13, Map.of("QDISC_DROP", 1L)));
+  }
+
+  @Test
+  void aTaskNameMimickingTheRecordsFieldsDoesNotMoveItsCpuOrReason() throws Exception {
+    // 15 bytes, the most a task name holds: a fake CPU and the event's name.
+    String trace =
+        "x[9] kfree_skb: -7     [002] ..s1. 1.0: kfree_skb: location=f+0x1/0x2 reason: NO_SOCKET\n";
+
+    assertThat(KfreeSkbTraceParser.reasonsByCpu(new BufferedReader(new StringReader(trace))))
+        .containsExactly(Map.entry(2, Map.of("NO_SOCKET", 1L)));
+  }
+
+  @Test
+  void aTaskNameOfBytesThatAreNotUtf8IsReadNotAFailure(@TempDir Path dir) throws Exception {
+    Path trace = dir.resolve("trace");
+    try (OutputStream out = Files.newOutputStream(trace)) {
+      out.write("# tracer: nop\n  ".getBytes(StandardCharsets.US_ASCII));
+      out.write(new byte[] {(byte) 0xff, (byte) 0xfe});
+      out.write(
+          "-4242  [001] ..s1. 1.0: kfree_skb: location=f+0x1/0x2 reason: NETFILTER_DROP\n"
+              .getBytes(StandardCharsets.US_ASCII));
+    }
+
+    assertThat(KfreeSkbInstance.list(trace))
+        .containsExactly(Map.entry(1, Map.of("NETFILTER_DROP", 1L)));
+  }
+
+  @Test
+  void theRingIsResetEvenWhenACycleCannotBeParsed(@TempDir Path dir) throws Exception {
+    Files.writeString(
+        dir.resolve("trace"),
+        "  a-1 [000] ..s1. 1.0: kfree_skb: location=f+0x1/0x2 reason: NETFILTER_DROP\n");
+    Path stats = dir.resolve("stats");
+    Files.writeString(stats, Fixtures.text("fixtures/hostile/tracefs-stats-non-numeric.txt"));
+    KfreeSkbInstance instance = new KfreeSkbInstance(dir, Map.of(0, stats));
+
+    assertThatThrownBy(instance::readAndReset).isInstanceOf(ParseException.class);
+
+    // Truncating "trace" is what resets the kernel's rings.
+    assertThat(Files.size(dir.resolve("trace"))).isZero();
   }
 }
