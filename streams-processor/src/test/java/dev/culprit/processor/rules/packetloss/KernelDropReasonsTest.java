@@ -15,7 +15,8 @@ class KernelDropReasonsTest {
 
   @Test
   void aCauseIsQuotedTheReasonsTheContractGivesIt() {
-    Set<String> present = Set.of("NETFILTER_DROP", "QDISC_DROP", "IP_INNOROUTES", "IP_INHDR", "NO_SOCKET");
+    Set<String> present =
+        Set.of("NETFILTER_DROP", "QDISC_DROP", "IP_INNOROUTES", "IP_INHDR", "NO_SOCKET");
 
     assertThat(KernelDropReasons.reasonsFor(Cause.FIREWALL_DROP, present))
         .containsExactly("NETFILTER_DROP");
