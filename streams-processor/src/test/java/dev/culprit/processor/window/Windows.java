@@ -20,6 +20,23 @@ public final class Windows {
     return HostWindow.decode(host, 0, 10_000, state);
   }
 
+  /**
+   * The window [10000, 20000) holding the same samples as {@code previous} (the window {@link #of}
+   * made, already judged by the rules under test), with the drops they recorded there continuing.
+   */
+  public static HostWindow next(HostWindow previous, SpecificRecord... deltaShapedSamples) {
+    HostWindowState state = HostWindows.empty();
+    for (SpecificRecord sample : deltaShapedSamples) {
+      state = add(state, sample);
+    }
+    return HostWindow.decode(
+        previous.host(),
+        10_000,
+        20_000,
+        state,
+        DropStreaks.continuing(10_000, 10_000, previous.streaks().toBytes()));
+  }
+
   /** Adds one delta-shaped sample covering 10 s. */
   @SuppressWarnings("unchecked")
   static <S extends SpecificRecord> HostWindowState add(HostWindowState state, SpecificRecord s) {

@@ -95,7 +95,14 @@ final class RouteUnreachableRule implements PacketLossRule {
             window.protocol(ProtocolCounter.IP6_OUT_REQUESTS),
             window.protocol(ProtocolCounter.IP6_IN_RECEIVES));
     Double share = traffic == null ? null : Fmt.ratio(dropped, traffic + dropped);
-    boolean volume = dropped >= MIN_PACKETS && (share == null || share * 100 >= MIN_SHARE_PERCENT);
+    // A volume alone is a cause only once it outlasts one window or a client of the host fails
+    // with it: a namespace being set up (a client started a moment before its address or route)
+    // counts a few unroutable packets in one window and is healthy the next.
+    long windowMs = window.host().endMs() - window.host().startMs();
+    boolean volume =
+        dropped >= MIN_PACKETS
+            && (share == null || share * 100 >= MIN_SHARE_PERCENT)
+            && (lastedMs > windowMs || !clients.isEmpty());
     boolean quietOutage = QuietOutage.persistent(lastedMs) && !clients.isEmpty();
     if (!volume && !quietOutage) {
       return List.of();
