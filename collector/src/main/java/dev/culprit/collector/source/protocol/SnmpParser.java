@@ -175,20 +175,8 @@ public final class SnmpParser {
 
   /** The whitespace-separated words of {@code line} from {@code from}, without a regex. */
   static String[] words(String line, int from) {
-    int count = 0;
     int n = line.length();
-    for (int i = from; i < n; ) {
-      while (i < n && Character.isWhitespace(line.charAt(i))) {
-        i++;
-      }
-      if (i < n) {
-        count++;
-      }
-      while (i < n && !Character.isWhitespace(line.charAt(i))) {
-        i++;
-      }
-    }
-    String[] out = new String[count];
+    String[] out = new String[wordCount(line, from)];
     int w = 0;
     for (int i = from; i < n; ) {
       while (i < n && Character.isWhitespace(line.charAt(i))) {
