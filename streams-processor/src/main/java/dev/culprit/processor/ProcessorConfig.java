@@ -33,8 +33,16 @@ import java.util.Objects;
  *     time (which would make every other host's samples on its partition late)
  * @param clockReference what the processor's clock is: the wall clock live, the record timestamps
  *     in a replay (deterministic)
- * @param suppressionBufferBytes the most the buffer holding windows until they close may hold; the
- *     processor stops with an error rather than emit a window early or grow until out of memory
+ * @param suppressionBufferBytes the most the buffer holding fleet windows until they close may
+ *     hold; the processor stops with an error rather than emit a window early or grow until out of
+ *     memory
+ * @param hostSilence how long a host's open windows wait, after its last record arrived, before
+ *     they are judged with what they have (its windows otherwise close by its own samples' time): a
+ *     collector whose spool holds its samples through an outage shorter than this loses nothing; a
+ *     host that stopped has its last windows judged this long after. Measured in stream time (the
+ *     partition's, moved by every host), so a replay judges the same. Zero: a host's windows also
+ *     close as soon as stream time passes their end plus grace (tests that end a host's samples by
+ *     moving time with another host)
  */
 public record ProcessorConfig(
     String applicationId,
@@ -50,7 +58,8 @@ public record ProcessorConfig(
     LifecycleSettings lifecycle,
     Duration maxClockSkew,
     ClockReference clockReference,
-    long suppressionBufferBytes) {
+    long suppressionBufferBytes,
+    Duration hostSilence) {
 
   public static final String DEFAULT_APPLICATION_ID = "culprit-processor";
   public static final Duration DEFAULT_WINDOW_SIZE = Duration.ofSeconds(10);
@@ -62,6 +71,9 @@ public record ProcessorConfig(
   // A host window holds a few KiB per namespace; 128 MiB is thousands of busy hosts' open windows,
   // and a sixth of the 768 MiB heap `culprit up` runs with.
   public static final long DEFAULT_SUPPRESSION_BUFFER_BYTES = 128L * 1024 * 1024;
+  // Longer than a collector's spool usually holds samples through a broker restart or a network
+  // blip, short enough that a dead host's last window is judged within minutes.
+  public static final Duration DEFAULT_HOST_SILENCE = Duration.ofMinutes(10);
 
   public ProcessorConfig {
     Objects.requireNonNull(applicationId, "applicationId");
@@ -71,6 +83,10 @@ public record ProcessorConfig(
     Objects.requireNonNull(lifecycle, "lifecycle");
     Objects.requireNonNull(clockReference, "clockReference");
     requirePositive("maxClockSkew", maxClockSkew);
+    if (hostSilence == null || hostSilence.isNegative()) {
+      throw new IllegalArgumentException(
+          "hostSilence must be zero or positive, got " + hostSilence);
+    }
     if (suppressionBufferBytes < 1) {
       throw new IllegalArgumentException(
           "suppressionBufferBytes must be positive, got " + suppressionBufferBytes);
@@ -109,7 +125,8 @@ public record ProcessorConfig(
         LifecycleSettings.defaults(),
         DEFAULT_MAX_CLOCK_SKEW,
         ClockReference.WALL_CLOCK,
-        DEFAULT_SUPPRESSION_BUFFER_BYTES);
+        DEFAULT_SUPPRESSION_BUFFER_BYTES,
+        DEFAULT_HOST_SILENCE);
   }
 
   public ProcessorConfig withApplicationId(String value) {
@@ -161,6 +178,10 @@ public record ProcessorConfig(
     return edit(c -> c.suppressionBufferBytes = value);
   }
 
+  public ProcessorConfig withHostSilence(Duration value) {
+    return edit(c -> c.hostSilence = value);
+  }
+
   /**
    * This config with {@code change} applied, validated by the canonical constructor: one copy of
    * the field list for every {@code with…}, so a new setting is added in one place.
@@ -182,7 +203,8 @@ public record ProcessorConfig(
         c.lifecycle,
         c.maxClockSkew,
         c.clockReference,
-        c.suppressionBufferBytes);
+        c.suppressionBufferBytes,
+        c.hostSilence);
   }
 
   /** The fields of a config, writable, for {@link #edit}. */
@@ -201,6 +223,7 @@ public record ProcessorConfig(
     Duration maxClockSkew;
     ClockReference clockReference;
     long suppressionBufferBytes;
+    Duration hostSilence;
 
     Copy(ProcessorConfig from) {
       applicationId = from.applicationId;
@@ -217,6 +240,7 @@ public record ProcessorConfig(
       maxClockSkew = from.maxClockSkew;
       clockReference = from.clockReference;
       suppressionBufferBytes = from.suppressionBufferBytes;
+      hostSilence = from.hostSilence;
     }
   }
 

@@ -166,7 +166,7 @@ class CounterResetTest {
       KeyValueStore<String, byte[]> streaks =
           h.driver().getKeyValueStore(PacketLossTopology.STREAKS_STORE);
       KeyValueStore<String, byte[]> held =
-          h.driver().getKeyValueStore(PacketLossTopology.HELD_STORE);
+          h.driver().getKeyValueStore(PacketLossTopology.PROGRESS_STORE);
       assertThat(keys(streaks)).contains("retired-1", "db-2");
       assertThat(keys(held)).contains("retired-1");
       for (int c = 1; c <= 40; c++) { // 400 s of db-2 only, past the 2 min TTL and a sweep

@@ -6,6 +6,7 @@ import dev.culprit.broker.EmbeddedBroker;
 import dev.culprit.processor.scenarios.Scenario;
 import dev.culprit.processor.scenarios.SeedHost;
 import dev.culprit.schemas.DeadLetter;
+import dev.culprit.schemas.ProtocolSample;
 import dev.culprit.schemas.SchemaHistory;
 import dev.culprit.schemas.SchemaTopic;
 import dev.culprit.schemas.Topic;
@@ -60,9 +61,11 @@ class NewerCollectorTest {
         SeedHost seed = new SeedHost(Scenario.cycle(0));
         collector.send(producer, seed.cycle(Scenario.cycle(0), SeedHost.quiet()));
         collector.send(producer, seed.cycle(Scenario.cycle(1), SeedHost.seed()));
-        seed.factory().at(Scenario.closing(1));
-        SpecificRecord closing = seed.factory().protocol("", Map.of());
-        collector.send(producer, List.of(closing));
+        // The host's next cycle closes window 1: its own time, every topic past the window.
+        List<SpecificRecord> next = seed.cycle(Scenario.closing(1), SeedHost.seed());
+        collector.send(producer, next);
+        SpecificRecord closing =
+            next.stream().filter(r -> r instanceof ProtocolSample).findFirst().orElseThrow();
         // Another host's collector of an even newer build whose schema never reached the topic.
         SpecificRecord foreign = withHost(closing, UNANNOUNCED_HOST);
         unannounced.sendWithoutPublishing(producer, foreign);

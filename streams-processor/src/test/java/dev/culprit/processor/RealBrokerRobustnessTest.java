@@ -68,8 +68,8 @@ class RealBrokerRobustnessTest {
         producer.flush();
         gzip.send(new ProducerRecord<>(Topics.INTERFACE.name(), SeedHost.HOST, poison)).get();
         producer.send(seed.cycle(Scenario.cycle(1), SeedHost.seed()));
-        seed.factory().at(Scenario.closing(1));
-        producer.send(List.of(seed.factory().protocol("", Map.of())));
+        // The host's next cycle closes window 1: its own time, every topic past the window.
+        producer.send(seed.cycle(Scenario.closing(1), SeedHost.seed()));
         producer.flush();
 
         DeadLetter letter = RealBrokers.pollUntil(deadLetters::poll, 1, DEADLINE).get(0);

@@ -9,8 +9,6 @@ import dev.culprit.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,8 +42,8 @@ class RealBrokerTest {
                     "garbage".getBytes(StandardCharsets.UTF_8)));
         producer.send(seed.cycle(Scenario.cycle(1), SeedHost.seed()));
         // The host's next sample, past window 1's end plus grace, closes that window.
-        seed.factory().at(Scenario.closing(1));
-        producer.send(List.of(seed.factory().protocol("", Map.of())));
+        // The host's next cycle closes window 1: its own time, every topic past the window.
+        producer.send(seed.cycle(Scenario.closing(1), SeedHost.seed()));
         producer.flush();
 
         RealBrokers.assertSeedCauses(run.causes, DEADLINE);

@@ -56,6 +56,12 @@ public final class TopologyHarness implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     ProcessorConfig local = config.withStateDir(stateDir);
+    if (config.hostSilence().equals(ProcessorConfig.DEFAULT_HOST_SILENCE)) {
+      // Tests end a host's samples by moving time on with the clock host (advanceTo): its windows
+      // close once stream time passes their end plus grace, as if its silence had lasted. A test
+      // of silence itself sets its own.
+      local = local.withHostSilence(java.time.Duration.ZERO);
+    }
     Properties props = CulpritProcessor.properties(local);
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
     // The driver is fed in order and its clock stands still: a task idling for an empty topic
@@ -122,6 +128,11 @@ public final class TopologyHarness implements AutoCloseable {
 
   public List<RootCause> causes() {
     return causes.readValuesToList();
+  }
+
+  /** The causes with their record metadata (timestamps, headers). */
+  public List<org.apache.kafka.streams.test.TestRecord<String, RootCause>> causeRecords() {
+    return causes.readRecordsToList();
   }
 
   public List<DeadLetter> deadLetters() {

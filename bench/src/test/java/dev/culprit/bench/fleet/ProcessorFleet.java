@@ -370,7 +370,7 @@ final class ProcessorFleet implements AutoCloseable {
             "-XX:TieredStopAtLevel=1",
             "-XX:+UseSerialGC",
             "-Xss512k",
-            "-Dorg.slf4j.simpleLogger.log.dev.culprit.processor.packetloss.RuleProcessor=debug"));
+            "-Dorg.slf4j.simpleLogger.log.dev.culprit.processor.packetloss.HostWindowProcessor=debug"));
   }
 
   /**

@@ -40,23 +40,13 @@ public final class DeltaProcessor<S extends SpecificRecord>
   private final SampleKind<S> kind;
   private final long maxGapMs;
   private final long ttlMs;
-  private final LateRecords late;
   private FixedKeyProcessorContext<String, SampleDelta<S>> context;
   private KeyValueStore<String, byte[]> store;
 
   public DeltaProcessor(SampleKind<S> kind, Duration maxGap, Duration ttl) {
-    this(kind, maxGap, ttl, null);
-  }
-
-  /**
-   * @param late counts the records the window aggregate after this processor drops as late; null
-   *     when nothing is counted
-   */
-  public DeltaProcessor(SampleKind<S> kind, Duration maxGap, Duration ttl, LateRecords late) {
     this.kind = kind;
     this.maxGapMs = maxGap.toMillis();
     this.ttlMs = ttl.toMillis();
-    this.late = late;
   }
 
   @Override
@@ -84,9 +74,6 @@ public final class DeltaProcessor<S extends SpecificRecord>
     }
     long sinceMs = basis.givesDeltas() ? now.sampleTimeMs() - then.sampleTimeMs() : 0;
     kind.toDeltas(basis.givesDeltas() ? previous : null, current);
-    if (late != null) {
-      late.see(record.timestamp());
-    }
     context.forward(record.withValue(new SampleDelta<>(current, sinceMs, basis)));
   }
 

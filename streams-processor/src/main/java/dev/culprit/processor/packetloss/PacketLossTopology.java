@@ -4,7 +4,6 @@ import dev.culprit.processor.ProcessorConfig;
 import dev.culprit.processor.decode.SampleStreams;
 import dev.culprit.processor.delta.BaselineStore;
 import dev.culprit.processor.delta.DeltaProcessor;
-import dev.culprit.processor.delta.LateRecords;
 import dev.culprit.processor.delta.SampleDelta;
 import dev.culprit.processor.delta.SampleKind;
 import dev.culprit.processor.delta.SampleKinds;
@@ -12,59 +11,43 @@ import dev.culprit.processor.probe.AddressIndex;
 import dev.culprit.processor.rules.RuleResult;
 import dev.culprit.processor.rules.packetloss.Rules;
 import dev.culprit.processor.window.HostWindowSerde;
-import dev.culprit.processor.window.HostWindowState;
-import dev.culprit.processor.window.HostWindows;
 import dev.culprit.schemas.Topics;
-import java.time.Duration;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.kstream.Aggregator;
-import org.apache.kafka.streams.kstream.CogroupedKStream;
-import org.apache.kafka.streams.kstream.Grouped;
-import org.apache.kafka.streams.kstream.KGroupedStream;
 import org.apache.kafka.streams.kstream.KStream;
-import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.kstream.Suppressed;
-import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.state.Stores;
 
 /**
  * The packet-loss sub-topology: the network samples of every kind in {@link SampleKinds} →
- * reset-aware deltas → one aggregate per host and tumbling event-time window → rules → {@code
- * culprit.rootcause.packet-loss}.
+ * reset-aware deltas → one tumbling event-time window per host, closed by that host's own progress
+ * → rules → {@code culprit.rootcause.packet-loss} (see {@link HostWindowProcessor}).
  *
- * <p>The aggregate is keyed by host, the key of every sample topic, so no sample is repartitioned,
- * and it holds every namespace of the host: rules judging one namespace see the others (a veth's
- * peer MTU lives in the host namespace). Each window is judged once, when stream time passes its
- * end plus grace (suppression), so a cause is never emitted, revised and emitted again.
+ * <p>Every input is keyed by host, the key of every sample topic, so no sample is repartitioned; a
+ * window holds every namespace of the host, so rules judging one namespace see the others (a veth's
+ * peer MTU lives in the host namespace). Each window is judged once, when each of the host's topics
+ * has passed its end plus grace, so a cause is never emitted, revised and emitted again.
  *
- * <p>Probe rounds join the aggregate of their target's host (see {@link AddressIndex}): they come
+ * <p>Probe rounds join the window of their target's host (see {@link AddressIndex}): they come
  * through two repartition topics, so live they reach the window a commit interval or two after the
- * samples. A round later than the grace is lost to its window: dropped as late (Streams'
- * dropped-records metric) or, since each cogrouped input keeps its own stream time, added to a
- * window already emitted, which the suppression then emits again and {@link RuleProcessor} ignores
- * (each window of a host is judged once).
+ * samples; the grace is for them. A round whose window was judged already is counted as late.
  */
 public final class PacketLossTopology {
 
-  /** The windowed aggregate's store (and changelog). */
-  public static final String WINDOW_STORE = "host-windows";
+  /** Per host and window start: the open window's aggregate (and its changelog). */
+  public static final String WINDOW_STORE = "host-open-windows";
 
-  /** The suppression buffer (and its changelog) holding windows until they close. */
-  public static final String SUPPRESSION = "host-windows-until-closed";
-
-  /** Per host: how long each drop has gone on, window after window (see DropStreaks). */
-  public static final String STREAKS_STORE = "packet-loss-streaks";
+  /** Per host: how far each of its sample topics has come, and its open windows. */
+  public static final String PROGRESS_STORE = "host-progress";
 
   /**
-   * Per host: the sources of its last judged window, and a window held back because it lacks some
-   * of them (see RuleProcessor).
+   * Per host: how long each drop has gone on, window after window (see DropStreaks), and the last
+   * window judged.
    */
-  public static final String HELD_STORE = "packet-loss-held";
+  public static final String STREAKS_STORE = "packet-loss-streaks";
 
   private PacketLossTopology() {}
 
@@ -76,63 +59,46 @@ public final class PacketLossTopology {
   public static KStream<String, RuleResult> addTo(
       StreamsBuilder builder, SampleStreams samples, ProcessorConfig config) {
     builder.addStateStore(BaselineStore.builder());
-    // In memory like the windows: one small record per host; the changelog restores it.
+    // In memory, changelogged: a host's open windows (one or two), its progress and its streaks.
+    // Cached, so the dozen updates a window gets per commit reach the changelog once.
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(WINDOW_STORE), Serdes.String(), HostWindowSerde.get())
+            .withCachingEnabled());
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(PROGRESS_STORE), Serdes.String(), Serdes.ByteArray())
+            .withCachingEnabled());
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(STREAKS_STORE), Serdes.String(), Serdes.ByteArray()));
-    // In memory too: a record per host and the few windows held back; the changelog restores it.
-    builder.addStateStore(
-        Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(HELD_STORE), Serdes.String(), Serdes.ByteArray()));
 
     List<SampleKind<?>> kinds = SampleKinds.network();
-    CogroupedKStream<String, HostWindowState> cogrouped =
-        cogroupFirst(samples, kinds.get(0), config);
+    KStream<String, WindowInput> inputs = inputs(samples, kinds.get(0), config);
     for (int i = 1; i < kinds.size(); i++) {
-      if (i == SampleKinds.BEFORE_PROBES) {
-        cogrouped = cogroupProbes(cogrouped, builder, samples);
-      }
-      cogrouped = cogroup(cogrouped, samples, kinds.get(i), config);
+      inputs =
+          inputs.merge(
+              inputs(samples, kinds.get(i), config), Named.as(kinds.get(i).name() + "-to-windows"));
     }
-    if (kinds.size() <= SampleKinds.BEFORE_PROBES) {
-      cogrouped = cogroupProbes(cogrouped, builder, samples);
-    }
-
-    Duration retention = config.windowSize().plus(config.grace());
+    KStream<String, WindowInput> probes =
+        AddressIndex.probesByTargetHost(builder, samples)
+            .mapValues(WindowInput::probe, Named.as("probe-window-input"));
     KStream<String, RuleResult> results =
-        cogrouped
-            .windowedBy(TimeWindows.ofSizeAndGrace(config.windowSize(), config.grace()))
-            .aggregate(
-                HostWindows::empty,
-                Named.as("host-window-aggregate"),
-                Materialized.<String, HostWindowState>as(
-                        // In memory: a window lives size + grace; the changelog restores it.
-                        Stores.inMemoryWindowStore(
-                            WINDOW_STORE, retention, config.windowSize(), false))
-                    .withKeySerde(Serdes.String())
-                    .withValueSerde(HostWindowSerde.get()))
-            .suppress(
-                // Bounded, under a heap that exits on OutOfMemoryError. When full, stop with an
-                // error (CulpritProcessor says why) rather than emit early: an early window would
-                // be
-                // judged on part of its samples, and judged again when it closes.
-                Suppressed.untilWindowCloses(
-                        Suppressed.BufferConfig.maxBytes(config.suppressionBufferBytes())
-                            .shutDownWhenFull())
-                    .withName(SUPPRESSION))
-            .toStream(Named.as("host-window-closed"))
+        inputs
+            .merge(probes, Named.as("host-window-inputs"))
             .process(
                 () ->
-                    new RuleProcessor(
+                    new HostWindowProcessor(
                         Rules.packetLoss(config.thresholds()),
                         samples.metrics(),
                         config.windowSize(),
                         config.grace(),
+                        config.hostSilence(),
                         config.baselineTtl()),
                 Named.as("packet-loss-rules"),
-                STREAKS_STORE,
-                HELD_STORE,
-                WINDOW_STORE);
+                WINDOW_STORE,
+                PROGRESS_STORE,
+                STREAKS_STORE);
 
     results
         .flatMapValues(
@@ -161,49 +127,18 @@ public final class PacketLossTopology {
     return results;
   }
 
-  private static <S extends SpecificRecord> CogroupedKStream<String, HostWindowState> cogroupFirst(
+  private static <S extends SpecificRecord> KStream<String, WindowInput> inputs(
       SampleStreams samples, SampleKind<S> kind, ProcessorConfig config) {
-    return deltas(samples, kind, config).cogroup(aggregator(kind));
+    return deltas(samples, kind, config)
+        .mapValues(d -> WindowInput.sample(kind, d), Named.as(kind.name() + "-window-input"));
   }
 
-  private static <S extends SpecificRecord> CogroupedKStream<String, HostWindowState> cogroup(
-      CogroupedKStream<String, HostWindowState> cogrouped,
-      SampleStreams samples,
-      SampleKind<S> kind,
-      ProcessorConfig config) {
-    return cogrouped.cogroup(deltas(samples, kind, config), aggregator(kind));
-  }
-
-  // Probes join where they joined when they were added (cogroup slot BEFORE_PROBES), so the kinds
-  // before them keep their node names and kinds registered later come after them.
-  private static CogroupedKStream<String, HostWindowState> cogroupProbes(
-      CogroupedKStream<String, HostWindowState> cogrouped,
-      StreamsBuilder builder,
-      SampleStreams samples) {
-    return cogrouped.cogroup(
-        AddressIndex.probesByTargetHost(builder, samples),
-        (host, round, aggregate) -> HostWindows.addProbe(aggregate, round));
-  }
-
-  private static <S extends SpecificRecord> KGroupedStream<String, SampleDelta<S>> deltas(
+  private static <S extends SpecificRecord> KStream<String, SampleDelta<S>> deltas(
       SampleStreams samples, SampleKind<S> kind, ProcessorConfig config) {
     return samples.stream(kind.topic())
         .processValues(
-            () ->
-                new DeltaProcessor<>(
-                    kind,
-                    config.maxCounterGap(),
-                    config.baselineTtl(),
-                    new LateRecords(
-                        config.windowSize(), config.grace(), samples.metrics().late(kind.name()))),
+            () -> new DeltaProcessor<>(kind, config.maxCounterGap(), config.baselineTtl()),
             Named.as(kind.name() + "-deltas"),
-            BaselineStore.NAME)
-        // Same key (host) as the source topic: grouping needs no repartition, so no serde.
-        .groupByKey(Grouped.as(kind.name() + "-by-host"));
-  }
-
-  private static <S extends SpecificRecord>
-      Aggregator<String, SampleDelta<S>, HostWindowState> aggregator(SampleKind<S> kind) {
-    return (host, delta, aggregate) -> HostWindows.add(aggregate, kind, delta);
+            BaselineStore.NAME);
   }
 }

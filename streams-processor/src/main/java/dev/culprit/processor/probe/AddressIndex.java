@@ -8,8 +8,6 @@ import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.kstream.Grouped;
-import org.apache.kafka.streams.kstream.KGroupedStream;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Repartitioned;
@@ -25,7 +23,7 @@ import org.apache.kafka.streams.state.Stores;
  *                       (address-claims store)   ├ address-events ─▶ address-events-by-address
  * probe samples ──── probe-target-address ───────┘        (repartition, keyed by address)
  *   ─▶ address-index-join (address-index store) ─▶ probes-by-target-host (repartition, keyed by
- *      the target's host) ─▶ the host-window cogroup
+ *      the target's host) ─▶ the host windows
  * </pre>
  *
  * <p>Claims and probes share one repartition topic, so they are co-partitioned by construction and
@@ -86,9 +84,10 @@ public final class AddressIndex {
   /**
    * Adds the address index and the probe join to {@code builder}.
    *
-   * @return the joined probe rounds, keyed and grouped by the target's host
+   * @return the joined probe rounds, keyed by the target's host and repartitioned by it, so they
+   *     reach the task that holds that host's windows
    */
-  public static KGroupedStream<String, ProbeObservation> probesByTargetHost(
+  public static KStream<String, ProbeObservation> probesByTargetHost(
       StreamsBuilder builder, SampleStreams samples) {
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
@@ -113,7 +112,9 @@ public final class AddressIndex {
         .repartition(
             Repartitioned.with(Serdes.String(), ProbeSerdes.ADDRESS_EVENT).withName(BY_ADDRESS))
         .process(AddressIndexProcessor::new, Named.as("address-index-join"), INDEX_STORE)
-        .groupByKey(Grouped.with(BY_TARGET_HOST, Serdes.String(), ProbeSerdes.OBSERVATION));
+        // Same partition count as the sample topics (derived from them), so by host like them.
+        .repartition(
+            Repartitioned.with(Serdes.String(), ProbeSerdes.OBSERVATION).withName(BY_TARGET_HOST));
   }
 
   /** A probe round keyed by its canonical target address; none for rounds that cannot join. */

@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -72,8 +71,10 @@ class ProbeRealBrokerTest {
         producer.flush();
         awaitCommitted(broker, APP + "-" + AddressIndex.BY_TARGET_HOST + "-repartition", "node-7");
 
+        // node-7's next cycle of both its topics closes the window (its own time, not another
+        // host's).
         node7.at(Scenario.closing(1));
-        producer.send(List.of(node7.protocol("", Map.of())));
+        producer.send(web1(node7, 300));
         producer.flush();
 
         RootCause cause = pollOne(causes);

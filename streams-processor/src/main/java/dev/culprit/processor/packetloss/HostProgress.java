@@ -1,0 +1,132 @@
+package dev.culprit.processor.packetloss;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * How far one host's own samples have come, per sample topic, and which of its windows are open:
+ * the clock {@link HostWindowProcessor} closes that host's windows by. Other hosts' samples never
+ * move it.
+ *
+ * <p>Stored form, version 1 (big-endian): {@code 'P' 0x01 lastSeenMs:int64 arrivedAtMs:int64},
+ * {@code n:int32} then {@code n × (topic:UTF newestMs:int64)}, {@code m:int32} then {@code m ×
+ * topic:UTF} (the topics its last judged window had), {@code k:int32} then {@code k × start:int64}
+ * (open windows, ascending). A value this build cannot read is treated as no progress (the host
+ * starts over), never a crash.
+ */
+final class HostProgress {
+
+  private static final byte MAGIC = 'P';
+  private static final byte VERSION = 1;
+
+  /** Per sample topic, the newest sample time of the host read from it. */
+  final Map<String, Long> newest = new TreeMap<>();
+
+  /** The sample topics the host's last judged window had: what a window waits for. */
+  final Set<String> expected = new TreeSet<>();
+
+  /** Starts of the host's windows not judged yet, ascending. */
+  final TreeSet<Long> open = new TreeSet<>();
+
+  /** The newest sample time of the host from any topic; {@link Long#MIN_VALUE} before any. */
+  long lastSeenMs = Long.MIN_VALUE;
+
+  /**
+   * The partition's stream time when the host's last record arrived: how long it has been silent.
+   */
+  long arrivedAtMs = Long.MIN_VALUE;
+
+  /** Records a sample of {@code topic} at {@code timeMs}. */
+  void saw(String topic, long timeMs) {
+    newest.merge(topic, timeMs, Math::max);
+    lastSeenMs = Math.max(lastSeenMs, timeMs);
+  }
+
+  /**
+   * Whether every topic the host's windows wait for has a sample at or after {@code timeMs}: the
+   * topics its last judged window had or, before its first judgement, every topic seen so far. A
+   * collector publishes each topic in time order and Kafka keeps that order per partition, so a
+   * topic past a window's end (plus grace) has delivered all of its samples of that window.
+   */
+  boolean allPast(long timeMs) {
+    Set<String> waitFor = expected.isEmpty() ? newest.keySet() : expected;
+    for (String topic : waitFor) {
+      Long t = newest.get(topic);
+      if (t == null || t < timeMs) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  byte[] toBytes() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 40 * newest.size());
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeByte(MAGIC);
+      out.writeByte(VERSION);
+      out.writeLong(lastSeenMs);
+      out.writeLong(arrivedAtMs);
+      out.writeInt(newest.size());
+      for (Map.Entry<String, Long> e : newest.entrySet()) {
+        out.writeUTF(e.getKey());
+        out.writeLong(e.getValue());
+      }
+      out.writeInt(expected.size());
+      for (String topic : expected) {
+        out.writeUTF(topic);
+      }
+      out.writeInt(open.size());
+      for (long start : open) {
+        out.writeLong(start);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /** The stored progress; a fresh one for null. */
+  static HostProgress fromBytes(byte[] stored) {
+    HostProgress p = new HostProgress();
+    if (stored == null) {
+      return p;
+    }
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(stored))) {
+      if (in.readByte() != MAGIC || in.readByte() != VERSION) {
+        throw new IOException("not a version-1 host progress");
+      }
+      p.lastSeenMs = in.readLong();
+      p.arrivedAtMs = in.readLong();
+      int n = in.readInt();
+      for (int i = 0; i < n; i++) {
+        p.newest.put(in.readUTF(), in.readLong());
+      }
+      int m = in.readInt();
+      for (int i = 0; i < m; i++) {
+        p.expected.add(in.readUTF());
+      }
+      int k = in.readInt();
+      for (int i = 0; i < k; i++) {
+        p.open.add(in.readLong());
+      }
+      return p;
+    } catch (IOException e) {
+      throw new IllegalArgumentException("unreadable host progress: " + e.getMessage(), e);
+    }
+  }
+
+  /** The open windows' starts, oldest first (a copy: judging removes from the set). */
+  List<Long> openStarts() {
+    return new ArrayList<>(open);
+  }
+}

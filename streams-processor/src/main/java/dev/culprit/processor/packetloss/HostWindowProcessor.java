@@ -1,0 +1,328 @@
+package dev.culprit.processor.packetloss;
+
+import dev.culprit.processor.ProcessorMetrics;
+import dev.culprit.processor.decode.DeadLetters;
+import dev.culprit.processor.rules.RuleResult;
+import dev.culprit.processor.rules.packetloss.KernelDropReasons;
+import dev.culprit.processor.rules.packetloss.PacketLossRule;
+import dev.culprit.processor.window.DropStreaks;
+import dev.culprit.processor.window.HostWindow;
+import dev.culprit.processor.window.HostWindowState;
+import dev.culprit.processor.window.HostWindows;
+import dev.culprit.processor.window.NetnsWindow;
+import dev.culprit.schemas.DeadLetter;
+import dev.culprit.schemas.RootCause;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Folds every network sample and probe round of a host into that host's tumbling windows, closes
+ * each window by the host's own progress, and runs every packet-loss rule over every namespace of
+ * the closed window. The result is keyed by host and stamped with the window start, so downstream
+ * windows of the same size (fleet correlation) put it in the same window. Every closed window gets
+ * a result, with or without causes, because cause lifecycles count the windows a cause was absent
+ * from. A rule that throws becomes a dead letter holding the aggregate it failed on; the other
+ * rules' causes still go out.
+ *
+ * <p><b>Time is the host's own.</b> A window of host H closes when every sample topic H's last
+ * judged window had has brought a sample of H at or after the window's end plus grace ({@link
+ * HostProgress}): a collector publishes each topic in time order and a partition keeps it, so the
+ * window then holds all of H's samples of it, however the task interleaved its partitions. Other
+ * hosts' samples never close H's windows, so
+ *
+ * <ul>
+ *   <li>a host whose spool held its samples through an outage gets every window of the outage
+ *       judged when they arrive, minutes later, and its causes carry a {@value #LATE_HEADER} header
+ *       saying how far behind its partition they were judged (the event itself is the same as a
+ *       replay's);
+ *   <li>a host ahead of the others (a skewed clock within the allowed skew) closes only its own
+ *       windows early;
+ *   <li>a window is never judged before a slower topic of its own host was read: no work-around for
+ *       fetch order is needed.
+ * </ul>
+ *
+ * <p>A topic the host stopped sending (a source that failed, {@code --firewall-every}) is not
+ * waited for beyond one more window: once any of the host's samples reach the window's end plus
+ * grace plus one window, it is judged with what it has. A host that stopped sending altogether
+ * keeps its open windows for {@code hostSilence} of stream time after its last record arrived (an
+ * outage its spool bridges loses nothing), then they are judged with what they have; after {@code
+ * forgetAfter} without a sample its state is deleted. Each host holds at most {@value
+ * #MAX_OPEN_WINDOWS} open windows (a clock jumping back and forth cannot grow the store): beyond
+ * that the oldest is judged with what it has.
+ *
+ * <p>A sample of a window already judged is late for its host: it is dropped and counted per kind
+ * ({@link ProcessorMetrics#late}); a window is judged once, so a cause is never emitted, revised
+ * and emitted again. Probe rounds are other hosts' measurements: they join the target's window if
+ * it is still open and never move its progress.
+ *
+ * <p>Replay gives the same events: whether a window is closed depends only on the host's own
+ * records, in the order each of its topics was written.
+ */
+final class HostWindowProcessor implements Processor<String, WindowInput, String, RuleResult> {
+
+  /**
+   * Header on the results of a window judged more than a window behind its partition's stream time
+   * (a host catching up after an outage): how far behind, milliseconds, as decimal ASCII.
+   */
+  static final String LATE_HEADER = "culprit-judged-late-ms";
+
+  /** The most windows a host may have open; beyond, the oldest is judged with what it has. */
+  static final int MAX_OPEN_WINDOWS = 16;
+
+  private static final Logger LOG = LoggerFactory.getLogger(HostWindowProcessor.class);
+
+  private final List<PacketLossRule> rules;
+  private final ProcessorMetrics metrics;
+  private final long sizeMs;
+  private final long graceMs;
+  private final long forgetAfterMs;
+  private final long silenceMs;
+  private ProcessorContext<String, RuleResult> context;
+  private KeyValueStore<String, HostWindowState> windowStore;
+  private KeyValueStore<String, byte[]> progressStore;
+  private KeyValueStore<String, byte[]> streakStore;
+
+  /**
+   * @param windowSize the windows' size
+   * @param grace how far past a window's end a host's topics must be before it closes (probe rounds
+   *     of other hosts reach it through two repartition topics)
+   * @param hostSilence how long (stream time) after a host's last record its open windows wait for
+   *     more (see {@link dev.culprit.processor.ProcessorConfig#hostSilence})
+   * @param forgetAfter a host with no sample for this long (stream time) is forgotten: its open
+   *     windows are judged and its progress, streaks and windows deleted
+   */
+  HostWindowProcessor(
+      List<PacketLossRule> rules,
+      ProcessorMetrics metrics,
+      Duration windowSize,
+      Duration grace,
+      Duration hostSilence,
+      Duration forgetAfter) {
+    this.rules = rules;
+    this.metrics = metrics;
+    this.sizeMs = windowSize.toMillis();
+    this.graceMs = grace.toMillis();
+    this.silenceMs = hostSilence.toMillis();
+    this.forgetAfterMs = forgetAfter.toMillis();
+  }
+
+  @Override
+  public void init(ProcessorContext<String, RuleResult> context) {
+    this.context = context;
+    this.windowStore = context.getStateStore(PacketLossTopology.WINDOW_STORE);
+    this.progressStore = context.getStateStore(PacketLossTopology.PROGRESS_STORE);
+    this.streakStore = context.getStateStore(PacketLossTopology.STREAKS_STORE);
+    // Stream time, not wall clock: a replay of the same samples judges the same silent hosts.
+    context.schedule(
+        Duration.ofMillis(Math.max(1, (silenceMs > 0 ? silenceMs : sizeMs) / 10)),
+        PunctuationType.STREAM_TIME,
+        this::judgeSilentHosts);
+  }
+
+  @Override
+  public void process(Record<String, WindowInput> record) {
+    String host = record.key();
+    if (host == null) {
+      return; // Sample topics are keyed by host; decode dead-letters what is not.
+    }
+    WindowInput input = record.value();
+    long timeMs = record.timestamp();
+    long start = timeMs - Math.floorMod(timeMs, sizeMs);
+    HostProgress progress = progress(host);
+    if (input.progressTopic() != null) {
+      progress.saw(input.progressTopic(), timeMs);
+    }
+    progress.arrivedAtMs = context.currentStreamTimeMs();
+    if (start <= DropStreaks.judgedUpTo(streakStore.get(host))) {
+      // Judged already (its host's topics had all passed it, or the host fell silent too long).
+      metrics.late(input.lateName()).increment();
+      LOG.debug("{} of {} at {}: its window was judged already", input.lateName(), host, timeMs);
+    } else {
+      String key = windowKey(host, start);
+      HostWindowState aggregate = windowStore.get(key);
+      windowStore.put(key, input.addTo(aggregate == null ? HostWindows.empty() : aggregate));
+      progress.open.add(start);
+    }
+    closeReady(host, progress);
+    progressStore.put(host, progress.toBytes());
+  }
+
+  /** Judges, oldest first, the host's open windows its own progress has closed. */
+  private void closeReady(String host, HostProgress progress) {
+    while (!progress.open.isEmpty()) {
+      long start = progress.open.first();
+      long end = start + sizeMs;
+      boolean complete = progress.allPast(end + graceMs);
+      boolean sourceStopped = progress.lastSeenMs >= end + graceMs + sizeMs;
+      boolean tooMany = progress.open.size() > MAX_OPEN_WINDOWS;
+      if (!complete && !sourceStopped && !tooMany) {
+        return;
+      }
+      if (!complete && LOG.isDebugEnabled()) {
+        LOG.debug(
+            "window {} of {} judged without all of {} ({})",
+            start,
+            host,
+            progress.expected,
+            tooMany ? "too many open windows" : "a topic stopped");
+      }
+      judgeOpen(host, progress, start);
+    }
+  }
+
+  private void judgeOpen(String host, HostProgress progress, long start) {
+    progress.open.remove(start);
+    String key = windowKey(host, start);
+    HostWindowState aggregate = windowStore.get(key);
+    windowStore.delete(key);
+    if (aggregate == null) {
+      return; // Listed but not stored: nothing to judge.
+    }
+    judge(host, start, aggregate);
+    TreeSet<String> topics = new TreeSet<>();
+    for (String source : HostWindows.sources(aggregate)) {
+      topics.add(source.substring(source.indexOf('\u0000') + 1));
+    }
+    progress.expected.clear();
+    progress.expected.addAll(topics);
+  }
+
+  /**
+   * Judges the open windows of hosts silent for {@code hostSilence} (those stream time has passed
+   * by their end plus grace), and deletes the state of hosts with no sample for {@code
+   * forgetAfter}.
+   */
+  private void judgeSilentHosts(long streamTimeMs) {
+    List<KeyValue<String, HostProgress>> silent = new ArrayList<>();
+    try (KeyValueIterator<String, byte[]> it = progressStore.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, byte[]> kv = it.next();
+        HostProgress p = decode(kv.key, kv.value);
+        boolean quiet = streamTimeMs - p.arrivedAtMs >= silenceMs;
+        boolean due = !p.open.isEmpty() && p.open.first() + sizeMs + graceMs <= streamTimeMs;
+        if ((quiet && due) || p.lastSeenMs < streamTimeMs - forgetAfterMs) {
+          silent.add(KeyValue.pair(kv.key, p));
+        }
+      }
+    }
+    List<String> stale = new ArrayList<>();
+    long forgetBefore = streamTimeMs - forgetAfterMs;
+    try (KeyValueIterator<String, byte[]> it = streakStore.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, byte[]> kv = it.next();
+        if (DropStreaks.judgedUpTo(kv.value) < forgetBefore && progressStore.get(kv.key) == null) {
+          stale.add(kv.key);
+        }
+      }
+    }
+    // Collected first, changed after: deleting under an open iterator is unsafe.
+    int forgotten = stale.size();
+    for (KeyValue<String, HostProgress> kv : silent) {
+      String host = kv.key;
+      HostProgress p = kv.value;
+      for (long start : p.openStarts()) {
+        if (start + sizeMs + graceMs <= streamTimeMs) {
+          LOG.debug("window {} of {}: the host fell silent; judged with what it has", start, host);
+          judgeOpen(host, p, start);
+        }
+      }
+      if (p.lastSeenMs < forgetBefore && p.open.isEmpty()) {
+        progressStore.delete(host);
+        streakStore.delete(host);
+        forgotten++;
+      } else {
+        progressStore.put(host, p.toBytes());
+      }
+    }
+    stale.forEach(streakStore::delete);
+    if (forgotten > 0) {
+      LOG.info("forgot {} host(s) with no sample for {} s", forgotten, forgetAfterMs / 1000);
+    }
+  }
+
+  private HostProgress progress(String host) {
+    return decode(host, progressStore.get(host));
+  }
+
+  private static HostProgress decode(String host, byte[] stored) {
+    try {
+      return HostProgress.fromBytes(stored);
+    } catch (IllegalArgumentException e) {
+      // Only a value written by an incompatible build gets here: the host starts over.
+      LOG.warn("dropping unreadable window progress of {}: {}", host, e.getMessage());
+      return new HostProgress();
+    }
+  }
+
+  /**
+   * The store key of a host's window: the host, NUL, the start as 16 hex digits (sorts by time).
+   */
+  static String windowKey(String host, long startMs) {
+    return host + '\u0000' + String.format("%016x", startMs);
+  }
+
+  private void judge(String host, long start, HostWindowState aggregate) {
+    long end = start + sizeMs;
+    // Wall clock against the window's end: the grace, plus however far the processor is behind.
+    metrics.windowClosed(System.currentTimeMillis() - end);
+    DropStreaks streaks = DropStreaks.continuing(start, sizeMs, streakStore.get(host));
+    HostWindow window = HostWindow.decode(host, start, end, aggregate, streaks);
+    List<RootCause> causes = new ArrayList<>();
+    List<DeadLetter> failures = new ArrayList<>();
+    for (NetnsWindow netns : window.namespaces()) {
+      for (PacketLossRule rule : rules) {
+        try {
+          causes.addAll(rule.evaluate(netns));
+        } catch (RuntimeException e) {
+          LOG.error(
+              "rule {} failed on {}/{} window {}",
+              rule.getClass().getSimpleName(),
+              host,
+              netns.netns(),
+              start,
+              e);
+          failures.add(
+              DeadLetters.of(
+                  context.recordMetadata(),
+                  start,
+                  host,
+                  aggregate.toBytes(),
+                  "rules:" + rule.getClass().getSimpleName() + " netns=" + netns.netns(),
+                  e.toString(),
+                  e));
+        }
+      }
+    }
+    // The kernel's own drop reasons (--drop-reasons), where the host publishes them.
+    KernelDropReasons.quote(window, causes);
+    streakStore.put(host, streaks.toBytes());
+    if (LOG.isDebugEnabled()) {
+      LOG.debug(
+          "window {} of {} judged: {} causes from {}",
+          start,
+          host,
+          causes.size(),
+          HostWindows.sources(aggregate).size());
+    }
+    RecordHeaders headers = new RecordHeaders();
+    long behindMs = context.currentStreamTimeMs() - (end + graceMs);
+    if (behindMs > sizeMs) {
+      headers.add(LATE_HEADER, Long.toString(behindMs).getBytes(StandardCharsets.US_ASCII));
+    }
+    // Forwarded even when empty: a closed window without causes is what ends a cause's episode.
+    context.forward(new Record<>(host, new RuleResult(causes, failures), start, headers));
+  }
+}

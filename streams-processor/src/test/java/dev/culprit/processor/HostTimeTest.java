@@ -1,0 +1,204 @@
+package dev.culprit.processor;
+
+import static dev.culprit.processor.scenarios.Scenario.closing;
+import static dev.culprit.processor.scenarios.Scenario.cycle;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.culprit.processor.scenarios.SeedHost;
+import dev.culprit.schemas.FilterSample;
+import dev.culprit.schemas.ProtocolSample;
+import dev.culprit.schemas.RootCause;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A host's windows close by its own samples' time, never by another host's: a host whose samples
+ * arrive minutes late (a spool drained after an outage) gets every window judged as if they had
+ * come on time, marked with how late; a host ahead of the others closes nothing of theirs; a host
+ * that falls silent has its last window judged after {@code hostSilence}.
+ */
+class HostTimeTest {
+
+  private static final Duration SILENCE = Duration.ofMinutes(5);
+  private static final String LATE_HEADER = "culprit-judged-late-ms";
+
+  private static ProcessorConfig config() {
+    return ProcessorConfig.defaults("ttd:9092").withHostSilence(SILENCE);
+  }
+
+  @Test
+  void anotherHostAheadInTimeDoesNotCloseThisHostsWindow() {
+    try (TopologyHarness h = new TopologyHarness(config())) {
+      SeedHost seed = new SeedHost(cycle(0));
+      h.pipe(array(seed.cycle(cycle(0), SeedHost.quiet())));
+      List<SpecificRecord> second = seed.cycle(cycle(1), SeedHost.seed());
+      ProtocolSample delayed = nginxProtocol(second);
+      second.remove(delayed);
+      h.pipe(array(second));
+      // A host whose clock runs four minutes ahead (within the allowed skew) moves stream time.
+      SampleFactory ahead = new SampleFactory("ahead-1", cycle(0));
+      h.pipe(ahead.at(cycle(1) + 240_000).protocol("", Map.of("Tcp.RetransSegs", 1L)));
+      assertThat(h.causes()).as("the seed's window 1 is still open").isEmpty();
+
+      h.pipe(delayed);
+      h.pipe(array(seed.cycle(closing(1), SeedHost.seed())));
+
+      assertThat(h.causes())
+          .hasSize(4)
+          .allSatisfy(c -> assertThat(c.getSymptoms()).containsEntry("TcpExt.TCPSynRetrans", 4L));
+      assertThat(late(h)).isZero();
+    }
+  }
+
+  @Test
+  void aHostCatchingUpAfterAnOutageGetsEveryWindowJudgedAsOnTimeAndMarkedLate() {
+    List<TestRecord<String, RootCause>> onTime;
+    try (TopologyHarness h = new TopologyHarness(config())) {
+      Fleet fleet = new Fleet();
+      for (int c = 0; c <= 36; c++) {
+        h.pipe(array(fleet.steady(c)));
+        h.pipe(array(fleet.seed(c)));
+      }
+      onTime = h.causeRecords();
+    }
+    List<TestRecord<String, RootCause>> caughtUp;
+    try (TopologyHarness h = new TopologyHarness(config())) {
+      Fleet fleet = new Fleet();
+      // Six minutes of the steady host first: the seed's collector could not reach Kafka.
+      for (int c = 0; c <= 36; c++) {
+        h.pipe(array(fleet.steady(c)));
+      }
+      for (int c = 0; c <= 36; c++) {
+        h.pipe(array(fleet.seed(c)));
+      }
+      caughtUp = h.causeRecords();
+      assertThat(late(h)).as("nothing dropped as late").isZero();
+    }
+
+    assertThat(onTime).as("the fault's windows give causes").hasSizeGreaterThan(20);
+    assertThat(caughtUp.stream().map(TestRecord::value).toList())
+        .as("the same events, ids included")
+        .isEqualTo(onTime.stream().map(TestRecord::value).toList());
+    assertThat(onTime).allSatisfy(r -> assertThat(r.headers().lastHeader(LATE_HEADER)).isNull());
+    // The steady host had reached cycle 36: the seed's windows judged on arrival were that far
+    // behind their partition, all but the last ones, which the steady host had not passed.
+    long streamTime = cycle(36);
+    for (TestRecord<String, RootCause> r : caughtUp) {
+      long behind = streamTime - (r.value().getWindowEndMs() + 2_000);
+      assertThat(r.timestamp()).isEqualTo(r.value().getWindowStartMs());
+      if (behind > 10_000) {
+        assertThat(lateMs(r)).as("window %s", r.value().getWindowStartMs()).isEqualTo(behind);
+      } else {
+        assertThat(r.headers().lastHeader(LATE_HEADER)).isNull();
+      }
+    }
+    assertThat(caughtUp.stream().filter(r -> r.headers().lastHeader(LATE_HEADER) != null))
+        .hasSizeGreaterThan(20);
+  }
+
+  @Test
+  void aSilentHostsLastWindowIsJudgedOnceItsSilenceHasLasted() {
+    try (TopologyHarness h = new TopologyHarness(config())) {
+      SeedHost seed = new SeedHost(cycle(0));
+      SampleFactory steady = new SampleFactory("steady-1", cycle(0));
+      h.pipe(array(seed.cycle(cycle(0), SeedHost.quiet())));
+      h.pipe(array(seed.cycle(cycle(1), SeedHost.seed())));
+      int c = 1;
+      for (; cycle(c) < cycle(1) + SILENCE.toMillis() - 20_000; c++) {
+        h.pipe(steady.at(cycle(c)).protocol("", Map.of("Tcp.RetransSegs", (long) c)));
+      }
+      assertThat(h.causes()).as("the seed may still catch up").isEmpty();
+      for (int i = 0; i < 4; i++, c++) {
+        h.pipe(steady.at(cycle(c)).protocol("", Map.of("Tcp.RetransSegs", (long) c)));
+      }
+      List<TestRecord<String, RootCause>> judged = h.causeRecords();
+      assertThat(judged).hasSize(4);
+      // Judged once the seed had been silent for SILENCE of stream time since its last sample,
+      // which came a window and a grace before the window's end plus grace.
+      assertThat(judged)
+          .allSatisfy(
+              r -> assertThat(lateMs(r)).isGreaterThanOrEqualTo(SILENCE.toMillis() - 12_000));
+    }
+  }
+
+  @Test
+  void aTopicTheHostStoppedSendingIsWaitedForOneWindowMore() {
+    try (TopologyHarness h = new TopologyHarness(config())) {
+      SeedHost seed = new SeedHost(cycle(0));
+      h.pipe(array(seed.cycle(cycle(0), SeedHost.quiet())));
+      h.pipe(array(seed.cycle(cycle(1), SeedHost.seed())));
+      h.pipe(array(withoutFilter(seed.cycle(closing(1), times(2)))));
+      assertThat(h.causes()).as("window 1 waits for the filter topic").isEmpty();
+      h.pipe(array(withoutFilter(seed.cycle(closing(2), times(3)))));
+      assertThat(h.causes()).as("judged one window later with what it has").hasSize(4);
+    }
+  }
+
+  /** A steady host and the seed host whose faults start at cycle 10, sampled every 10 s. */
+  private static final class Fleet {
+    private final SampleFactory steady = new SampleFactory("steady-1", cycle(0));
+    private final SeedHost seed = new SeedHost(cycle(0));
+
+    List<SpecificRecord> steady(int c) {
+      return List.of(steady.at(cycle(c)).protocol("", Map.of("Tcp.RetransSegs", (long) c)));
+    }
+
+    List<SpecificRecord> seed(int c) {
+      return seed.cycle(cycle(c), c < 10 ? SeedHost.quiet() : times(c - 9));
+    }
+  }
+
+  /** The seed's counters {@code k} times over: the faults going on for {@code k} cycles. */
+  private static SeedHost.State times(int k) {
+    SeedHost.State s = SeedHost.seed();
+    return new SeedHost.State(
+        s.containerMtu(),
+        k * s.containerRxPackets(),
+        k * s.containerRxDropped(),
+        s.netem(),
+        k * s.netemSent(),
+        k * s.netemBytes(),
+        k * s.netemDrops(),
+        s.dropRules(),
+        k * s.inputDrops(),
+        k * s.outputDrops(),
+        k * s.inputAccepted(),
+        k * s.outputAccepted(),
+        SeedHost.tcp(11L * k, 4L * k, 11L * k, 7L * k, 4L * k));
+  }
+
+  private static long lateMs(TestRecord<String, RootCause> r) {
+    Header header = r.headers().lastHeader(LATE_HEADER);
+    assertThat(header).as("the %s header", LATE_HEADER).isNotNull();
+    return Long.parseLong(new String(header.value(), StandardCharsets.US_ASCII));
+  }
+
+  private static List<SpecificRecord> withoutFilter(List<SpecificRecord> cycle) {
+    List<SpecificRecord> out = new ArrayList<>(cycle);
+    out.removeIf(r -> r instanceof FilterSample);
+    return out;
+  }
+
+  private static ProtocolSample nginxProtocol(List<SpecificRecord> cycle) {
+    return cycle.stream()
+        .filter(r -> r instanceof ProtocolSample p && p.getNetns().equals(SeedHost.NGINX))
+        .map(ProtocolSample.class::cast)
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private static long late(TopologyHarness h) {
+    return h.metrics().late().values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  private static SpecificRecord[] array(List<SpecificRecord> records) {
+    return new ArrayList<>(records).toArray(SpecificRecord[]::new);
+  }
+}
