@@ -81,10 +81,21 @@ final class ProcessorOptions {
       defaultValue = "5m",
       description =
           "A sample further ahead of the processor's clock than this comes from a host whose"
-              + " clock jumped: it goes to culprit.deadletter instead of making every other"
-              + " host's samples late (default: ${DEFAULT-VALUE}; a replay judges against the"
-              + " records' Kafka timestamps).")
+              + " clock jumped: it goes to culprit.deadletter instead of moving the processor's"
+              + " time (default: ${DEFAULT-VALUE}; a replay judges against the records' Kafka"
+              + " timestamps).")
   Duration maxClockSkew;
+
+  @Option(
+      names = "--host-silence",
+      paramLabel = "DURATION",
+      defaultValue = "10m",
+      description =
+          "A host's windows close by its own samples' time. When its samples stop coming, its"
+              + " open windows wait this long (in the time of the other hosts' samples) before"
+              + " they are judged with what they have: a collector whose spool bridges an outage"
+              + " shorter than this loses no window (default: ${DEFAULT-VALUE}).")
+  Duration hostSilence;
 
   ProcessorConfig config(KafkaAccess kafka, Path dataDir) {
     // Security settings at the top level apply to every client Kafka Streams makes.
@@ -98,7 +109,8 @@ final class ProcessorOptions {
           .withWindow(window, grace)
           .withStreamsOverrides(overrides)
           .withLifecycle(new LifecycleSettings(endAfterWindows, remindEveryWindows))
-          .withClockSkew(maxClockSkew, ClockReference.WALL_CLOCK);
+          .withClockSkew(maxClockSkew, ClockReference.WALL_CLOCK)
+          .withHostSilence(hostSilence);
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage(), 2);
     }

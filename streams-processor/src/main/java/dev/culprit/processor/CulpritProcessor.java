@@ -162,18 +162,17 @@ public final class CulpritProcessor implements AutoCloseable {
     // default that dominated the cost (measured 6-9k vs 15k samples/s on 2 cores). One second
     // adds at most a second to when a cause becomes readable (p99 13.2 s of the 14 s goal).
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
-    // A host window is closed by the largest timestamp seen, whichever sample topic it came from,
-    // so a task must read its partitions in timestamp order. By default Kafka Streams waits only
-    // for a partition whose last fetch said more is on the broker: one whose last fetch found
-    // nothing new (a burst after a quiet spell, a task just assigned) is not waited for, and the
-    // next cycle of one topic closed windows before another topic's samples of them were read
-    // (measured on the three-broker cluster: windows judged from 2 of their 10 sources). A second
-    // covers a fetch round trip; it delays a record at most that long, once per quiet spell.
+    // Host windows close by each host's own progress and need no read order; the OOM join and the
+    // fleet windows still close by the task's stream time, so a task reads its partitions in
+    // timestamp order. By default Kafka Streams waits only for a partition whose last fetch said
+    // more is on the broker: one whose last fetch found nothing new (a burst after a quiet spell, a
+    // task just assigned) is not waited for. A second covers a fetch round trip; it delays a record
+    // at most that long, once per quiet spell.
     p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, 1000L);
     // One bounded off-heap budget for all RocksDB stores instead of 50 MB + memtables per task.
     p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbConfig.class);
-    // Window aggregates of many hosts are updated several times per cycle (one per source and
-    // namespace); a larger cache folds those updates before they reach the changelog.
+    // Host windows are updated several times per cycle (one per source and namespace); a larger
+    // cache folds those updates before they reach the changelog.
     p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 64L * 1024 * 1024);
     config.streamsOverrides().forEach(p::put);
     return p;

@@ -1,0 +1,208 @@
+package dev.culprit.bench.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.culprit.broker.EmbeddedBroker;
+import dev.culprit.processor.CulpritProcessor;
+import dev.culprit.processor.ProcessorConfig;
+import dev.culprit.processor.TopologyHarness;
+import dev.culprit.schemas.RootCause;
+import dev.culprit.schemas.Topics;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 13 §1 on a real broker: a faulty host whose collector could not reach Kafka for five
+ * minutes (its spool held 30 cycles) drains them after the rest of the fleet moved on. Every window
+ * of the outage is judged when its samples come, with the causes — ids included — of the same
+ * samples delivered on time, marked with how late; the other hosts' causes are unchanged and
+ * nothing is dropped as late.
+ */
+class HostOutageRealBrokerTest {
+
+  private static final int HOSTS = 20;
+  private static final int CYCLES = 40;
+  private static final int CUT_FROM = 5;
+  private static final int CUT_TO = 35; // exclusive: 30 cycles of 10 s, five minutes
+  private static final long INTERVAL_MS = 10_000;
+  private static final Duration DEADLINE = Duration.ofSeconds(120);
+
+  @TempDir Path stateDir;
+
+  @Test
+  void aHostCutOffForFiveMinutesGetsItsOutageWindowsJudgedWhenItsSpoolDrains() throws Exception {
+    FleetGenerator fleet =
+        new FleetGenerator(
+            new FleetGenerator.Options(HOSTS, 2, Duration.ofMillis(INTERVAL_MS), 0.3));
+    int cut = firstFaultyHost(fleet);
+    String cutHost = FleetGenerator.hostName(cut);
+    // An hour ago, so every sample is in the processor's past (none is too far ahead).
+    long base = (System.currentTimeMillis() - 3_600_000) / INTERVAL_MS * INTERVAL_MS;
+
+    // The reference: the same samples in time order through the topology test driver.
+    Map<String, RootCause> onTime = new TreeMap<>();
+    try (TopologyHarness h = new TopologyHarness()) {
+      for (int c = 0; c < CYCLES; c++) {
+        for (int host = 0; host < HOSTS; host++) {
+          for (FleetGenerator.Generated g : fleet.hostCycle(host, c, time(fleet, base, host, c))) {
+            h.pipeRaw(g.topic(), g.key(), g.value());
+          }
+        }
+      }
+      // The last windows of a host close only with its later samples, live or not: compared up
+      // to a few windows before the end.
+      h.causes().stream()
+          .filter(r -> r.getWindowStartMs() < base + (CYCLES - 3) * INTERVAL_MS)
+          .forEach(r -> onTime.put(r.getEventId().toString(), r));
+    }
+    long outageCauses =
+        onTime.values().stream()
+            .filter(r -> r.getHost().equals(cutHost) && inOutage(r, base))
+            .count();
+    assertThat(outageCauses).as("the cut-off host's fault gives causes in the outage").isPositive();
+
+    try (EmbeddedBroker broker = EmbeddedBroker.startTemporary()) {
+      ProcessorConfig config =
+          ProcessorConfig.defaults(broker.bootstrapServers())
+              .withApplicationId("culprit-host-outage-test")
+              .withStateDir(stateDir);
+      try (CulpritProcessor processor = new CulpritProcessor(config);
+          KafkaProducer<String, byte[]> producer = producer(broker)) {
+        processor.start();
+        List<FleetGenerator.Generated> spool = new ArrayList<>();
+        for (int c = 0; c < CYCLES; c++) {
+          for (int host = 0; host < HOSTS; host++) {
+            List<FleetGenerator.Generated> cycle =
+                fleet.hostCycle(host, c, time(fleet, base, host, c));
+            if (host == cut && c >= CUT_FROM && c < CUT_TO) {
+              spool.addAll(cycle);
+            } else if (host == cut && c >= CUT_TO) {
+              spool.addAll(cycle); // behind its own spool: a topic's records stay in order
+            } else {
+              send(producer, cycle);
+            }
+          }
+        }
+        producer.flush();
+        // The fleet is five minutes past the outage; now the collector reconnects.
+        send(producer, spool);
+        producer.flush();
+
+        // Every window the reference closed comes live too, except the last ones no later sample
+        // of the host closes (the reference ends with the same open windows).
+        Map<String, Record> live = poll(broker, onTime.size(), base + (CYCLES - 3) * INTERVAL_MS);
+        assertThat(live.keySet()).as("the same events").isEqualTo(onTime.keySet());
+        for (Map.Entry<String, Record> e : live.entrySet()) {
+          assertThat(e.getValue().cause()).isEqualTo(onTime.get(e.getKey()));
+        }
+        Map<Boolean, List<Record>> cutOrNot =
+            live.values().stream()
+                .collect(Collectors.partitioningBy(r -> r.cause().getHost().equals(cutHost)));
+        List<Record> outage =
+            cutOrNot.get(true).stream().filter(r -> inOutage(r.cause(), base)).toList();
+        assertThat(outage).hasSize((int) outageCauses);
+        assertThat(outage)
+            .as("judged when the spool drained, more than a window behind the fleet")
+            .allSatisfy(r -> assertThat(r.lateMs()).isGreaterThan(INTERVAL_MS));
+        assertThat(outage.stream().mapToLong(Record::lateMs).max().orElse(0))
+            .as("the outage's first windows, about five minutes behind")
+            .isGreaterThan(4 * 60_000L);
+        assertThat(cutOrNot.get(false))
+            .as("the other hosts were judged on time")
+            .allSatisfy(r -> assertThat(r.lateMs()).isLessThan(INTERVAL_MS));
+        assertThat(processor.culpritMetrics().late().values())
+            .as("nothing dropped as late")
+            .allSatisfy(n -> assertThat(n).isZero());
+      }
+    }
+  }
+
+  private record Record(RootCause cause, long lateMs) {}
+
+  private static boolean inOutage(RootCause r, long base) {
+    long start = r.getWindowStartMs();
+    return start >= base + CUT_FROM * INTERVAL_MS && start < base + (CUT_TO - 1) * INTERVAL_MS;
+  }
+
+  private static long time(FleetGenerator fleet, long base, int host, int cycle) {
+    return base + cycle * INTERVAL_MS + fleet.phaseMs(host);
+  }
+
+  private static int firstFaultyHost(FleetGenerator fleet) {
+    for (int host = 0; host < HOSTS; host++) {
+      if (fleet.fault(host) != null) {
+        return host;
+      }
+    }
+    throw new AssertionError("no faulty host in the generated fleet");
+  }
+
+  private static KafkaProducer<String, byte[]> producer(EmbeddedBroker broker) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  private static void send(
+      KafkaProducer<String, byte[]> producer, List<FleetGenerator.Generated> records) {
+    for (FleetGenerator.Generated g : records) {
+      producer.send(
+          new ProducerRecord<>(g.topic().name(), null, g.sampleTimeMs(), g.key(), g.value()));
+    }
+  }
+
+  /**
+   * Reads the packet-loss causes (read committed) of windows starting before {@code beforeMs} until
+   * {@code count} came or the deadline.
+   */
+  private static Map<String, Record> poll(EmbeddedBroker broker, int count, long beforeMs) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "culprit-host-outage-test-reader");
+    Map<String, Record> got = new TreeMap<>();
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(Topics.ROOTCAUSE_PACKET_LOSS.name()));
+      long deadline = System.nanoTime() + DEADLINE.toNanos();
+      while (got.size() < count && System.nanoTime() < deadline) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          RootCause cause = Topics.ROOTCAUSE_PACKET_LOSS.valueSerde().decode(r.value());
+          if (cause.getWindowStartMs() >= beforeMs) {
+            continue;
+          }
+          Header late = r.headers().lastHeader("culprit-judged-late-ms");
+          long lateMs =
+              late == null
+                  ? 0
+                  : Long.parseLong(new String(late.value(), StandardCharsets.US_ASCII));
+          Record previous = got.put(cause.getEventId().toString(), new Record(cause, lateMs));
+          assertThat(previous).as("a cause emitted twice: %s", cause.getEventId()).isNull();
+        }
+      }
+    }
+    return got;
+  }
+}
