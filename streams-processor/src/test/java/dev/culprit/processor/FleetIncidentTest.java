@@ -28,7 +28,9 @@ class FleetIncidentTest {
             new SampleFactory("web-b", 0),
             new SampleFactory("db-1", 0));
     try (TopologyHarness h = new TopologyHarness()) {
-      for (int c = 0; c <= 5; c++) {
+      // Enough cycles that the hosts' own later windows, judged on time, move the fleet windows'
+      // time past window 1 (windows judged late, when time jumps, do not vote).
+      for (int c = 0; c <= 8; c++) {
         for (SampleFactory host : hosts) {
           host.at(cycle(c));
           boolean db = host.host().equals("db-1");
@@ -38,7 +40,7 @@ class FleetIncidentTest {
           }
         }
       }
-      h.advanceTo(closing(5) + 20_000);
+      h.advanceTo(closing(8) + 20_000);
       List<FleetIncident> incidents = h.incidents();
       assertThat(incidents).isNotEmpty();
       FleetIncident first = incidents.get(0);

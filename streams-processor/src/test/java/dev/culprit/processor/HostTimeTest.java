@@ -35,7 +35,7 @@ class HostTimeTest {
 
   @Test
   void anotherHostAheadInTimeDoesNotCloseThisHostsWindow() {
-    try (TopologyHarness h = new TopologyHarness(config())) {
+    try (TopologyHarness h = TopologyHarness.hostTime(config())) {
       SeedHost seed = new SeedHost(cycle(0));
       h.pipe(array(seed.cycle(cycle(0), SeedHost.quiet())));
       List<SpecificRecord> second = seed.cycle(cycle(1), SeedHost.seed());
@@ -60,7 +60,7 @@ class HostTimeTest {
   @Test
   void aHostCatchingUpAfterAnOutageGetsEveryWindowJudgedAsOnTimeAndMarkedLate() {
     List<TestRecord<String, RootCause>> onTime;
-    try (TopologyHarness h = new TopologyHarness(config())) {
+    try (TopologyHarness h = TopologyHarness.hostTime(config())) {
       Fleet fleet = new Fleet();
       for (int c = 0; c <= 36; c++) {
         h.pipe(array(fleet.steady(c)));
@@ -69,7 +69,7 @@ class HostTimeTest {
       onTime = h.causeRecords();
     }
     List<TestRecord<String, RootCause>> caughtUp;
-    try (TopologyHarness h = new TopologyHarness(config())) {
+    try (TopologyHarness h = TopologyHarness.hostTime(config())) {
       Fleet fleet = new Fleet();
       // Six minutes of the steady host first: the seed's collector could not reach Kafka.
       for (int c = 0; c <= 36; c++) {
@@ -105,7 +105,7 @@ class HostTimeTest {
 
   @Test
   void aSilentHostsLastWindowIsJudgedOnceItsSilenceHasLasted() {
-    try (TopologyHarness h = new TopologyHarness(config())) {
+    try (TopologyHarness h = TopologyHarness.hostTime(config())) {
       SeedHost seed = new SeedHost(cycle(0));
       SampleFactory steady = new SampleFactory("steady-1", cycle(0));
       h.pipe(array(seed.cycle(cycle(0), SeedHost.quiet())));
@@ -130,7 +130,7 @@ class HostTimeTest {
 
   @Test
   void aTopicTheHostStoppedSendingIsWaitedForOneWindowMore() {
-    try (TopologyHarness h = new TopologyHarness(config())) {
+    try (TopologyHarness h = TopologyHarness.hostTime(config())) {
       SeedHost seed = new SeedHost(cycle(0));
       h.pipe(array(seed.cycle(cycle(0), SeedHost.quiet())));
       h.pipe(array(seed.cycle(cycle(1), SeedHost.seed())));

@@ -49,17 +49,29 @@ public final class TopologyHarness implements AutoCloseable {
     this(ProcessorConfig.defaults("ttd:9092"));
   }
 
+  /**
+   * A harness whose host windows close by each host's own time only, with {@code config}'s host
+   * silence: for tests of whose time closes a window, which cannot end a host's samples with the
+   * clock host.
+   */
+  public static TopologyHarness hostTime(ProcessorConfig config) {
+    return new TopologyHarness(config, true);
+  }
+
   public TopologyHarness(ProcessorConfig config) {
+    this(config, false);
+  }
+
+  private TopologyHarness(ProcessorConfig config, boolean hostTime) {
     try {
       stateDir = Files.createTempDirectory("culprit-ttd-");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     ProcessorConfig local = config.withStateDir(stateDir);
-    if (config.hostSilence().equals(ProcessorConfig.DEFAULT_HOST_SILENCE)) {
+    if (!hostTime) {
       // Tests end a host's samples by moving time on with the clock host (advanceTo): its windows
-      // close once stream time passes their end plus grace, as if its silence had lasted. A test
-      // of silence itself sets its own.
+      // close once stream time passes their end plus grace, as if its silence had lasted.
       local = local.withHostSilence(java.time.Duration.ZERO);
     }
     Properties props = CulpritProcessor.properties(local);

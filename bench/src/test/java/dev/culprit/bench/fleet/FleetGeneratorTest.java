@@ -2,6 +2,7 @@ package dev.culprit.bench.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.culprit.processor.ProcessorConfig;
 import dev.culprit.processor.TopologyHarness;
 import dev.culprit.schemas.Cause;
 import dev.culprit.schemas.RootCause;
@@ -99,7 +100,7 @@ class FleetGeneratorTest {
     FleetGenerator fleet =
         new FleetGenerator(new FleetGenerator.Options(12, 2, Duration.ofSeconds(10), 0.5));
     Map<String, RootCause> inOrder;
-    try (TopologyHarness h = new TopologyHarness()) {
+    try (TopologyHarness h = TopologyHarness.hostTime(ProcessorConfig.defaults("ttd:9092"))) {
       for (int c = 0; c < 9; c++) {
         for (FleetGenerator.Generated g : cycle(fleet, c)) {
           h.pipeRaw(g.topic(), g.key(), g.value());
@@ -107,7 +108,7 @@ class FleetGeneratorTest {
       }
       inOrder = byId(h.causes());
     }
-    try (TopologyHarness h = new TopologyHarness()) {
+    try (TopologyHarness h = TopologyHarness.hostTime(ProcessorConfig.defaults("ttd:9092"))) {
       List<FleetGenerator.Generated> behind = new java.util.ArrayList<>();
       for (int c = 0; c < 9; c++) {
         // Every third cycle the two topics fall behind; the cycle after, they catch up (each

@@ -18,11 +18,11 @@ import java.util.TreeSet;
  * the clock {@link HostWindowProcessor} closes that host's windows by. Other hosts' samples never
  * move it.
  *
- * <p>Stored form, version 1 (big-endian): {@code 'P' 0x01 lastSeenMs:int64 arrivedAtMs:int64},
- * {@code n:int32} then {@code n × (topic:UTF newestMs:int64)}, {@code m:int32} then {@code m ×
- * topic:UTF} (the topics its last judged window had), {@code k:int32} then {@code k × start:int64}
- * (open windows, ascending). A value this build cannot read is treated as no progress (the host
- * starts over), never a crash.
+ * <p>Stored form, version 1 (big-endian): {@code 'P' 0x01 lastSeenMs:int64 arrivedAtMs:int64
+ * activeSinceMs:int64}, {@code n:int32} then {@code n × (topic:UTF newestMs:int64
+ * arrivedAtMs:int64)}, {@code m:int32} then {@code m × topic:UTF} (the topics its last judged
+ * window had), {@code k:int32} then {@code k × start:int64} (open windows, ascending). A value this
+ * build cannot read is treated as no progress (the host starts over), never a crash.
  */
 final class HostProgress {
 
@@ -31,6 +31,9 @@ final class HostProgress {
 
   /** Per sample topic, the newest sample time of the host read from it. */
   final Map<String, Long> newest = new TreeMap<>();
+
+  /** Per sample topic, the partition's stream time when the host's last record of it came. */
+  final Map<String, Long> arrived = new TreeMap<>();
 
   /** The sample topics the host's last judged window had: what a window waits for. */
   final Set<String> expected = new TreeSet<>();
@@ -42,14 +45,44 @@ final class HostProgress {
   long lastSeenMs = Long.MIN_VALUE;
 
   /**
-   * The partition's stream time when the host's last record arrived: how long it has been silent.
+   * The partition's stream time when the host's last sample arrived: how long it has been silent.
    */
   long arrivedAtMs = Long.MIN_VALUE;
 
-  /** Records a sample of {@code topic} at {@code timeMs}. */
-  void saw(String topic, long timeMs) {
+  /** The stream time its samples started coming again after a silence (or first came). */
+  long activeSinceMs = Long.MIN_VALUE;
+
+  /**
+   * Records a sample of {@code topic} at {@code timeMs}, read at stream time {@code nowMs}; a host
+   * whose last sample came more than {@code gapMs} of stream time earlier starts a new run.
+   */
+  void saw(String topic, long timeMs, long nowMs, long gapMs) {
+    if (arrivedAtMs == Long.MIN_VALUE || nowMs - arrivedAtMs > gapMs) {
+      activeSinceMs = nowMs;
+    }
+    arrivedAtMs = Math.max(arrivedAtMs, nowMs);
     newest.merge(topic, timeMs, Math::max);
+    arrived.put(topic, nowMs);
     lastSeenMs = Math.max(lastSeenMs, timeMs);
+  }
+
+  /**
+   * Whether every waited-for topic not yet at {@code timeMs} has stopped coming: none of its
+   * records arrived after stream time {@code quietSinceMs}. A topic merely read behind the host's
+   * others (a spool drained after an outage is fetched topic by topic) keeps arriving and is waited
+   * for.
+   */
+  boolean laggingTopicsStopped(long timeMs, long quietSinceMs) {
+    Set<String> waitFor = expected.isEmpty() ? newest.keySet() : expected;
+    for (String topic : waitFor) {
+      Long t = newest.get(topic);
+      Long at = arrived.get(topic);
+      long heard = Math.max(at == null ? Long.MIN_VALUE : at, activeSinceMs);
+      if ((t == null || t < timeMs) && heard > quietSinceMs) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -76,10 +109,12 @@ final class HostProgress {
       out.writeByte(VERSION);
       out.writeLong(lastSeenMs);
       out.writeLong(arrivedAtMs);
+      out.writeLong(activeSinceMs);
       out.writeInt(newest.size());
       for (Map.Entry<String, Long> e : newest.entrySet()) {
         out.writeUTF(e.getKey());
         out.writeLong(e.getValue());
+        out.writeLong(arrived.getOrDefault(e.getKey(), Long.MIN_VALUE));
       }
       out.writeInt(expected.size());
       for (String topic : expected) {
@@ -107,9 +142,12 @@ final class HostProgress {
       }
       p.lastSeenMs = in.readLong();
       p.arrivedAtMs = in.readLong();
+      p.activeSinceMs = in.readLong();
       int n = in.readInt();
       for (int i = 0; i < n; i++) {
-        p.newest.put(in.readUTF(), in.readLong());
+        String topic = in.readUTF();
+        p.newest.put(topic, in.readLong());
+        p.arrived.put(topic, in.readLong());
       }
       int m = in.readInt();
       for (int i = 0; i < m; i++) {

@@ -55,13 +55,16 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>A topic the host stopped sending (a source that failed, {@code --firewall-every}) is not
- * waited for beyond one more window: once any of the host's samples reach the window's end plus
- * grace plus one window, it is judged with what it has. A host that stopped sending altogether
- * keeps its open windows for {@code hostSilence} of stream time after its last record arrived (an
- * outage its spool bridges loses nothing), then they are judged with what they have; after {@code
- * forgetAfter} without a sample its state is deleted. Each host holds at most {@value
- * #MAX_OPEN_WINDOWS} open windows (a clock jumping back and forth cannot grow the store): beyond
- * that the oldest is judged with what it has.
+ * waited for beyond one more window: once the host's other samples reach the window's end plus
+ * grace plus one window and the missing topic has brought nothing for a window and grace of stream
+ * time, the window is judged with what it has. A topic merely read behind the others (a drained
+ * spool is fetched topic by topic) keeps arriving and is waited for. A host that stopped sending
+ * altogether keeps its open windows for {@code hostSilence} of stream time after its last record
+ * arrived (an outage its spool bridges loses nothing), then they are judged with what they have;
+ * after {@code forgetAfter} without a sample its state is deleted. Each host holds at most {@value
+ * #MIN_OPEN_WINDOWS} open windows, or as many as the host silence spans and two more (probe rounds
+ * of other hosts open windows of a silent host): a clock jumping back and forth cannot grow the
+ * store, and beyond that the oldest is judged with what it has.
  *
  * <p>A sample of a window already judged is late for its host: it is dropped and counted per kind
  * ({@link ProcessorMetrics#late}); a window is judged once, so a cause is never emitted, revised
@@ -79,8 +82,11 @@ final class HostWindowProcessor implements Processor<String, WindowInput, String
    */
   static final String LATE_HEADER = "culprit-judged-late-ms";
 
-  /** The most windows a host may have open; beyond, the oldest is judged with what it has. */
-  static final int MAX_OPEN_WINDOWS = 16;
+  /**
+   * The fewest windows a host may have open; the bound is larger when the host silence spans more
+   * windows, since probe rounds to a silent host keep opening windows it will fill when it is back.
+   */
+  static final int MIN_OPEN_WINDOWS = 16;
 
   private static final Logger LOG = LoggerFactory.getLogger(HostWindowProcessor.class);
 
@@ -90,6 +96,7 @@ final class HostWindowProcessor implements Processor<String, WindowInput, String
   private final long graceMs;
   private final long forgetAfterMs;
   private final long silenceMs;
+  private final int maxOpenWindows;
   private ProcessorContext<String, RuleResult> context;
   private KeyValueStore<String, HostWindowState> windowStore;
   private KeyValueStore<String, byte[]> progressStore;
@@ -117,6 +124,8 @@ final class HostWindowProcessor implements Processor<String, WindowInput, String
     this.graceMs = grace.toMillis();
     this.silenceMs = hostSilence.toMillis();
     this.forgetAfterMs = forgetAfter.toMillis();
+    this.maxOpenWindows =
+        (int) Math.max(MIN_OPEN_WINDOWS, Math.min(100_000, (silenceMs + graceMs) / sizeMs + 3));
   }
 
   @Override
@@ -143,9 +152,8 @@ final class HostWindowProcessor implements Processor<String, WindowInput, String
     long start = timeMs - Math.floorMod(timeMs, sizeMs);
     HostProgress progress = progress(host);
     if (input.progressTopic() != null) {
-      progress.saw(input.progressTopic(), timeMs);
+      progress.saw(input.progressTopic(), timeMs, context.currentStreamTimeMs(), sizeMs + graceMs);
     }
-    progress.arrivedAtMs = context.currentStreamTimeMs();
     if (start <= DropStreaks.judgedUpTo(streakStore.get(host))) {
       // Judged already (its host's topics had all passed it, or the host fell silent too long).
       metrics.late(input.lateName()).increment();
@@ -166,8 +174,11 @@ final class HostWindowProcessor implements Processor<String, WindowInput, String
       long start = progress.open.first();
       long end = start + sizeMs;
       boolean complete = progress.allPast(end + graceMs);
-      boolean sourceStopped = progress.lastSeenMs >= end + graceMs + sizeMs;
-      boolean tooMany = progress.open.size() > MAX_OPEN_WINDOWS;
+      boolean sourceStopped =
+          progress.lastSeenMs >= end + graceMs + sizeMs
+              && progress.laggingTopicsStopped(
+                  end + graceMs, context.currentStreamTimeMs() - sizeMs - graceMs);
+      boolean tooMany = progress.open.size() > maxOpenWindows;
       if (!complete && !sourceStopped && !tooMany) {
         return;
       }
@@ -211,7 +222,8 @@ final class HostWindowProcessor implements Processor<String, WindowInput, String
       while (it.hasNext()) {
         KeyValue<String, byte[]> kv = it.next();
         HostProgress p = decode(kv.key, kv.value);
-        boolean quiet = streamTimeMs - p.arrivedAtMs >= silenceMs;
+        boolean quiet =
+            p.arrivedAtMs == Long.MIN_VALUE || streamTimeMs - p.arrivedAtMs >= silenceMs;
         boolean due = !p.open.isEmpty() && p.open.first() + sizeMs + graceMs <= streamTimeMs;
         if ((quiet && due) || p.lastSeenMs < streamTimeMs - forgetAfterMs) {
           silent.add(KeyValue.pair(kv.key, p));
@@ -319,10 +331,11 @@ final class HostWindowProcessor implements Processor<String, WindowInput, String
     }
     RecordHeaders headers = new RecordHeaders();
     long behindMs = context.currentStreamTimeMs() - (end + graceMs);
-    if (behindMs > sizeMs) {
-      headers.add(LATE_HEADER, Long.toString(behindMs).getBytes(StandardCharsets.US_ASCII));
+    long lateMs = behindMs > sizeMs ? behindMs : 0;
+    if (lateMs > 0) {
+      headers.add(LATE_HEADER, Long.toString(lateMs).getBytes(StandardCharsets.US_ASCII));
     }
     // Forwarded even when empty: a closed window without causes is what ends a cause's episode.
-    context.forward(new Record<>(host, new RuleResult(causes, failures), start, headers));
+    context.forward(new Record<>(host, new RuleResult(causes, failures, lateMs), start, headers));
   }
 }
