@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
@@ -315,11 +316,38 @@ public final class EmbeddedBroker implements AutoCloseable {
           .all()
           .get(ADMIN_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
       LOG.info("added the SCRAM user of {} to existing storage", dataDir);
+      awaitScramLogin();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while adding the SCRAM user", e);
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       throw new IOException("cannot add the SCRAM user: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Waits until the client user can log in: the controller has committed the new credential when
+   * {@code alterUserScramCredentials} returns, but the broker applies it from the metadata log a
+   * moment later, and a login in between fails (seen under load: "invalid credentials").
+   */
+  private void awaitScramLogin()
+      throws InterruptedException, java.util.concurrent.TimeoutException, IOException {
+    Map<String, Object> p = new HashMap<>(clientProperties());
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+    long backoffMs = 20;
+    while (true) {
+      try (Admin admin = Admin.create(p)) {
+        admin.listTopics().names().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        return;
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (!(e.getCause() instanceof org.apache.kafka.common.errors.SaslAuthenticationException)
+            || System.nanoTime() > deadline) {
+          throw new IOException("the SCRAM user cannot log in: " + e.getMessage(), e);
+        }
+      }
+      Thread.sleep(backoffMs); // the broker applies the credential on its own; poll until it has
+      backoffMs = Math.min(500, backoffMs * 2);
     }
   }
 
