@@ -20,12 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
  * culprit.rootcause.packet-loss} must equal, by event id and content, those of the topology test
  * driver over the same samples — no cause lost, none twice.
  */
-@org.junit.jupiter.api.Disabled(
-    "flaky under load: passes at load average ~8 (about 1 min), but at load 14-34 on the shared"
-        + " 2 cores 3 runs of 3 lost 2-4 causes: the taken-over task runs behind, its sample"
-        + " topics are read more than the grace apart, windows are judged from 3-6 of their 10"
-        + " sources, and RuleProcessor's patience (task stream time) has already passed. Needs"
-        + " a per-source watermark in RuleProcessor (issue 12 report)")
 class ProcessorFailoverTest {
 
   private static final int PARTITIONS = 6;

@@ -122,9 +122,9 @@ final class ProcessorFleet implements AutoCloseable {
   }
 
   /**
-   * Windows that every task has closed: the last cycle's samples moved each partition's stream time
-   * past the end plus grace of the window two cycles back (the one just before may still be open on
-   * a partition whose hosts all sample within the grace after its end).
+   * Windows that every host has closed: its last cycle's samples moved each of its topics past the
+   * end plus grace of the window two cycles back (the one just before may still be open for a host
+   * that samples within the grace after its end).
    */
   long closedBefore() {
     return base + (cycles - 2L) * INTERVAL.toMillis();
@@ -135,7 +135,8 @@ final class ProcessorFleet implements AutoCloseable {
    * windows starting before {@code before}: the topology in the test driver, one task, in order.
    */
   Map<String, RootCause> reference(long before) {
-    try (TopologyHarness h = new TopologyHarness()) {
+    try (TopologyHarness h =
+        TopologyHarness.hostTime(dev.culprit.processor.ProcessorConfig.defaults("ttd:9092"))) {
       for (FleetGenerator.Generated g : produced) {
         h.pipeRaw(g.topic(), g.key(), g.value());
       }

@@ -106,10 +106,6 @@ class ProcessorScaleOutTest {
    * causes are the reference's, none lost, none twice.
    */
   @Test
-  @org.junit.jupiter.api.Disabled(
-      "flaky under load, like ProcessorFailoverTest: passed at load average 13-24, lost 7 causes"
-          + " at 25-31 (windows judged from part of their sources while a moved task catches up);"
-          + " needs a per-source watermark in RuleProcessor (issue 12 report)")
   void instancesJoiningAndLeavingUnderLoadChangeNoCause() throws Exception {
     fleet = new ProcessorFleet(cluster, FLEET, PARTITIONS, base);
     String app = "culprit-scale-live-" + Long.toString(System.nanoTime(), 36);
