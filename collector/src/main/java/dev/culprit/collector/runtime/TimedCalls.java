@@ -21,6 +21,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,12 +107,28 @@ final class TimedCalls implements AutoCloseable {
    */
   <T> List<CallOutcome<T>> runAll(List<Call<T>> calls, Duration timeout, long deadlineNanos)
       throws InterruptedException {
+    return runAll(calls, timeout, deadlineNanos, UnaryOperator.identity());
+  }
+
+  /**
+   * As {@link #runAll(List, Duration, long)}, handing each outcome to {@code release} on this
+   * thread as soon as it and every outcome before it are known, once each and in the calls' order;
+   * what {@code release} returns takes its place in the list returned. So a caller can pass a
+   * call's result on (and drop it) while later calls still run. When {@code release} throws, the
+   * calls still running are abandoned and the exception propagates.
+   */
+  <T> List<CallOutcome<T>> runAll(
+      List<Call<T>> calls,
+      Duration timeout,
+      long deadlineNanos,
+      UnaryOperator<CallOutcome<T>> release)
+      throws InterruptedException {
     List<CallOutcome<T>> outcomes = new ArrayList<>(calls.size());
     calls.forEach(c -> outcomes.add(null));
     BlockingQueue<Running<?>> finished = new LinkedBlockingQueue<>();
     active.add(finished);
     try {
-      return runAll(calls, timeout, deadlineNanos, outcomes, finished);
+      return runAll(calls, timeout, deadlineNanos, outcomes, finished, release);
     } finally {
       active.remove(finished);
     }
@@ -122,52 +139,75 @@ final class TimedCalls implements AutoCloseable {
       Duration timeout,
       long deadlineNanos,
       List<CallOutcome<T>> outcomes,
-      BlockingQueue<Running<?>> finished)
+      BlockingQueue<Running<?>> finished,
+      UnaryOperator<CallOutcome<T>> release)
       throws InterruptedException {
     Map<Integer, Running<T>> running = new LinkedHashMap<>();
     int next = 0;
-    while (next < calls.size() || !running.isEmpty()) {
-      if (aborted) {
-        running.values().forEach(r -> abandon(r, false));
-        return null;
-      }
-      while (running.size() < maxConcurrent && next < calls.size()) {
-        int index = next++;
-        Call<T> call = calls.get(index);
-        CallOutcome<T> refused = refuse(call.key(), deadlineNanos);
-        if (refused != null) {
-          outcomes.set(index, refused);
+    int released = 0;
+    try {
+      while (next < calls.size() || !running.isEmpty()) {
+        if (aborted) {
+          running.values().forEach(r -> abandon(r, false));
+          return null;
+        }
+        while (running.size() < maxConcurrent && next < calls.size()) {
+          int index = next++;
+          Call<T> call = calls.get(index);
+          CallOutcome<T> refused = refuse(call.key(), deadlineNanos);
+          if (refused != null) {
+            outcomes.set(index, refused);
+            continue;
+          }
+          running.put(index, start(index, call, timeout, deadlineNanos, finished));
+        }
+        released = release(outcomes, released, release);
+        if (running.isEmpty()) {
           continue;
         }
-        running.put(index, start(index, call, timeout, deadlineNanos, finished));
-      }
-      if (running.isEmpty()) {
-        continue;
-      }
-      long wait = running.values().stream().mapToLong(r -> r.deadline).min().orElseThrow();
-      Running<?> done = finished.poll(Math.max(0, wait - System.nanoTime()), TimeUnit.NANOSECONDS);
-      while (done != null && done != WAKE_UP) {
-        Running<T> mine = running.remove(done.index);
-        outcomes.set(done.index, mine.outcome);
-        done = finished.poll();
-      }
-      long nowNanos = System.nanoTime();
-      for (var it = running.values().iterator(); it.hasNext(); ) {
-        Running<T> r = it.next();
-        if (nowNanos >= r.deadline && abandon(r, true)) {
-          it.remove();
-          String why =
-              r.deadline < r.started + timeout.toNanos()
-                  ? "cut off at the end of the cycle after " + micros(nowNanos - r.started) / 1000
-                  : "no answer within " + timeout.toMillis();
-          outcomes.set(
-              r.index,
-              CallOutcome.failed(
-                  r.call.key(), SourceState.TIMEOUT, why + " ms", micros(nowNanos - r.started)));
+        long wait = running.values().stream().mapToLong(r -> r.deadline).min().orElseThrow();
+        Running<?> done =
+            finished.poll(Math.max(0, wait - System.nanoTime()), TimeUnit.NANOSECONDS);
+        while (done != null && done != WAKE_UP) {
+          Running<T> mine = running.remove(done.index);
+          outcomes.set(done.index, mine.outcome);
+          done = finished.poll();
         }
+        long nowNanos = System.nanoTime();
+        for (var it = running.values().iterator(); it.hasNext(); ) {
+          Running<T> r = it.next();
+          if (nowNanos >= r.deadline && abandon(r, true)) {
+            it.remove();
+            String why =
+                r.deadline < r.started + timeout.toNanos()
+                    ? "cut off at the end of the cycle after " + micros(nowNanos - r.started) / 1000
+                    : "no answer within " + timeout.toMillis();
+            outcomes.set(
+                r.index,
+                CallOutcome.failed(
+                    r.call.key(), SourceState.TIMEOUT, why + " ms", micros(nowNanos - r.started)));
+          }
+        }
+        released = release(outcomes, released, release);
       }
+    } catch (RuntimeException | Error e) {
+      running.values().forEach(r -> abandon(r, false));
+      throw e;
     }
     return outcomes;
+  }
+
+  /** Releases the known outcomes from {@code from} on, up to the first unknown; the next index. */
+  private static <T> int release(
+      List<CallOutcome<T>> outcomes, int from, UnaryOperator<CallOutcome<T>> release) {
+    int i = from;
+    while (i < outcomes.size() && outcomes.get(i) != null) {
+      CallOutcome<T> known = outcomes.get(i);
+      // Moved past first: a release that throws is not retried with the same outcome.
+      i++;
+      outcomes.set(i - 1, release.apply(known));
+    }
+    return i;
   }
 
   /** Makes a running {@link #runAll} return promptly (with null), abandoning its calls. */
