@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.apache.avro.Schema;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -62,9 +61,6 @@ public final class KafkaPublisher implements Publisher {
   private final Set<String> announced = new HashSet<>();
 
   private final SpoolSender sender;
-
-  /** Held by the open cycle, from {@link #startCycle()} until it ends. */
-  private final ReentrantLock cycleLock = new ReentrantLock();
 
   private volatile boolean closed;
   private boolean appendFailing;
@@ -143,33 +139,18 @@ public final class KafkaPublisher implements Publisher {
   }
 
   /**
-   * A cycle that stamps and encodes each record as it is added and keeps only the encoded bytes,
-   * then appends the cycle's new schemas and its records to the spool in one write when it is
-   * published: the same records, in the same order, as one {@link #publish} of them all. While it
-   * is open no other records are stamped ({@link #publish} from another thread waits), so the spool
-   * holds every topic's records in {@code seq} order; an abandoned cycle gives its {@code seq}
-   * numbers and schema announcements back.
+   * A cycle that stamps, encodes and spools each part as it is added (the schemas of its new types
+   * in front of it), so the cycle's samples and their encodings die young, and wakes the sender
+   * only when it ends: the records reach the spool in the order added, every topic in {@code seq}
+   * order, each record once. {@link Cycle#abandon} leaves what was added in the spool, to be
+   * delivered like the rest.
    *
-   * @throws IllegalStateException after {@link #close()}, or when this thread has a cycle open
+   * @throws IllegalStateException after {@link #close()}
    */
   @Override
   public Cycle startCycle() {
     checkOpen();
-    if (cycleLock.isHeldByCurrentThread()) {
-      throw new IllegalStateException("a cycle of this publisher is already open on this thread");
-    }
-    cycleLock.lock();
-    try {
-      return new EncodingCycle();
-    } catch (RuntimeException e) {
-      cycleLock.unlock();
-      throw e;
-    }
-  }
-
-  /** Whether a {@link #publish} waits for the open cycle to end (for tests). */
-  boolean publishWaitingForCycle() {
-    return cycleLock.hasQueuedThreads();
+    return new SpoolingCycle();
   }
 
   private void checkOpen() {
@@ -178,88 +159,62 @@ public final class KafkaPublisher implements Publisher {
     }
   }
 
-  /** {@link #startCycle()}'s cycle; holds {@link #cycleLock} until it ends. */
-  private final class EncodingCycle implements Cycle {
-    private final List<SpoolRecord> schemas = new ArrayList<>(0);
-    private final List<SpoolRecord> records = new ArrayList<>();
-    private final List<String> announcedNow = new ArrayList<>(0);
-    private final Map<String, Long> seqBefore;
-    private boolean ended;
-
-    EncodingCycle() {
-      synchronized (stamper) {
-        seqBefore = stamper.snapshot();
+  /** Stamps, encodes and spools {@code samples}, their new types' schemas first. */
+  private void spool(List<Sample> samples) {
+    checkOpen();
+    List<SpoolRecord> records = new ArrayList<>(samples.size());
+    synchronized (stamper) {
+      // New schemas go first, all of them: the sender sends them alone, before any record.
+      List<String> announcedNow = new ArrayList<>(0);
+      for (Sample sample : samples) {
+        announceSchema(sample, records, announcedNow);
+      }
+      for (Sample sample : samples) {
+        try {
+          byte[] value = stamper.stampAndEncode(sample, maxRecordBytes);
+          records.add(
+              new SpoolRecord(sample.topic().name(), eventTime(sample), keyBytes(sample), value));
+        } catch (IllegalArgumentException e) {
+          rejected.incrementAndGet();
+          LOG.error("record not published: {}", e.getMessage());
+        }
+      }
+      if (!append(records)) {
+        announced.removeAll(announcedNow); // lost with the records: announce again next time
       }
     }
+  }
+
+  /** {@link #startCycle()}'s cycle. */
+  private final class SpoolingCycle implements Cycle {
+    private boolean ended;
 
     @Override
     public void add(List<Sample> samples) {
-      checkCycleOpen();
-      checkOpen();
-      synchronized (stamper) {
-        // New schemas go first, all of them: the sender sends them alone, before any record.
-        for (Sample sample : samples) {
-          announceSchema(sample, schemas, announcedNow);
-        }
-        for (Sample sample : samples) {
-          try {
-            byte[] value = stamper.stampAndEncode(sample, maxRecordBytes);
-            records.add(
-                new SpoolRecord(sample.topic().name(), eventTime(sample), keyBytes(sample), value));
-          } catch (IllegalArgumentException e) {
-            rejected.incrementAndGet();
-            LOG.error("record not published: {}", e.getMessage());
-          }
-        }
+      if (ended) {
+        throw new IllegalStateException("the cycle has ended");
       }
+      spool(samples);
     }
 
     @Override
     public void publish(List<Sample> last) {
-      boolean appended = false;
       try {
         add(last);
-        List<SpoolRecord> all = schemas;
-        all.addAll(records);
-        records.clear();
-        synchronized (stamper) {
-          if (!append(all)) {
-            announced.removeAll(announcedNow); // lost with the records: announce again next time
-          }
-        }
-        appended = true;
       } finally {
-        if (!appended) {
-          abandon();
-        } else {
-          end();
-        }
+        end();
       }
-      sender.recordsAppended();
     }
 
     @Override
     public void abandon() {
-      if (ended) {
-        return;
-      }
-      synchronized (stamper) {
-        stamper.restore(seqBefore);
-        announced.removeAll(announcedNow);
-      }
       end();
     }
 
     private void end() {
-      ended = true;
-      schemas.clear();
-      records.clear();
-      cycleLock.unlock();
-    }
-
-    private void checkCycleOpen() {
-      if (ended) {
-        throw new IllegalStateException("the cycle has ended");
+      if (!ended) {
+        ended = true;
+        sender.recordsAppended();
       }
     }
   }

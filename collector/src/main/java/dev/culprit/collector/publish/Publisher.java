@@ -21,11 +21,12 @@ public interface Publisher extends AutoCloseable {
   void publish(List<Sample> samples);
 
   /**
-   * Starts a cycle whose records are handed over as they are made ({@link Cycle#add}) and published
-   * together, in the order added, when it ends ({@link Cycle#publish}). A publisher may encode what
-   * it is given at once, so the cycle's samples need not outlive their part of it; what the
-   * records' readers see is the same as one {@link #publish} of all of them. One cycle at a time,
-   * driven by one thread; {@link #publish} from another thread meanwhile waits for it to end.
+   * Starts a cycle whose records are handed over as they are made ({@link Cycle#add}), in order,
+   * and which ends with its last records ({@link Cycle#publish}). Readers see the records as one
+   * {@link #publish} of all of them in that order would give them: every topic in {@code seq}
+   * order, each record once, a type's schema before its first record. A publisher may encode and
+   * store each part at once, so the cycle's samples need not outlive their part of it. A cycle is
+   * driven by one thread.
    *
    * <p>This default holds the samples and publishes them with one {@link #publish}.
    */
@@ -48,9 +49,8 @@ public interface Publisher extends AutoCloseable {
   void close();
 
   /**
-   * One cycle's records on their way to the publisher. Ends exactly once: by {@link #publish} or
-   * {@link #abandon}; records added to an abandoned cycle are never published, and use up no {@code
-   * seq}.
+   * One cycle's records on their way to the publisher. Ends once, by {@link #publish} or {@link
+   * #abandon}; nothing can be added after.
    */
   interface Cycle {
 
@@ -69,7 +69,11 @@ public interface Publisher extends AutoCloseable {
      */
     void publish(List<Sample> last);
 
-    /** Ends the cycle without publishing anything of it; nothing after it ended. */
+    /**
+     * Ends the cycle without its last records. What was added is either on its way already (a
+     * publisher that stores each part at once) or dropped (one that holds the parts); either way no
+     * record goes twice and no {@code seq} is skipped. Nothing after the cycle ended.
+     */
     void abandon();
   }
 

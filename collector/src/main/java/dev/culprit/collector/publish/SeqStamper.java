@@ -45,17 +45,6 @@ final class SeqStamper {
     return bytes;
   }
 
-  /** The last seq of every topic, to {@link #restore} when records stamped after it are dropped. */
-  Map<String, Long> snapshot() {
-    return new HashMap<>(lastByTopic);
-  }
-
-  /** Forgets every seq used since {@code snapshot} was taken: none of those records went out. */
-  void restore(Map<String, Long> snapshot) {
-    lastByTopic.clear();
-    lastByTopic.putAll(snapshot);
-  }
-
   /** The last seq used on {@code topic}, 0 when none. */
   long last(String topic) {
     return lastByTopic.getOrDefault(topic, 0L);

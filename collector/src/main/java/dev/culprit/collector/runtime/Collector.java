@@ -119,8 +119,9 @@ public final class Collector implements AutoCloseable {
   }
 
   /**
-   * Stops the loop without waiting for a running cycle's slow sources (that cycle is not
-   * published), then closes the publisher, which delivers or spools what it has. Idempotent.
+   * Stops the loop without waiting for a running cycle's slow sources (that cycle is abandoned, see
+   * {@link Publisher.Cycle#abandon}), then closes the publisher, which delivers or spools what it
+   * has. Idempotent.
    */
   @Override
   public void close() {
