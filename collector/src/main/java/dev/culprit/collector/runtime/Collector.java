@@ -80,7 +80,8 @@ public final class Collector implements AutoCloseable {
 
   /**
    * Runs one cycle now (sample time = the clock's current time), publishes its records and returns
-   * them: the samples in namespace and source order, then the health record.
+   * them in the order published: the samples (each source's in namespace order, the sources' as
+   * they finished), then the health record.
    *
    * @throws IllegalStateException after {@link #close()}
    */
@@ -202,10 +203,11 @@ public final class Collector implements AutoCloseable {
   }
 
   /**
-   * One cycle. Each call's samples go to the publisher's cycle as soon as they and those of every
-   * call before them are made (the records' order stays: namespace by namespace, source by source),
-   * so a cycle of many namespaces never holds all their samples at once; they die young. The health
-   * record ends the cycle. A cycle the collector's closing cuts short publishes nothing.
+   * One cycle. Each call's samples go to the publisher's cycle as soon as they and those of the
+   * same source's earlier calls are made (each source's records in namespace order; the sources'
+   * records interleave as they finish), so a cycle of many namespaces never holds all their samples
+   * at once, nor waits for a slow host-wide source to hand over the namespaces'; they die young.
+   * The health record ends the cycle. A cycle the collector's closing cuts short publishes nothing.
    *
    * @param keep whether to return the cycle's records (else an empty list: they are not kept)
    */

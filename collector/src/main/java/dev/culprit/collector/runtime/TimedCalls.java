@@ -5,6 +5,7 @@ import dev.culprit.collector.spi.TooLargeException;
 import dev.culprit.schemas.SourceState;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -112,8 +113,10 @@ final class TimedCalls implements AutoCloseable {
 
   /**
    * As {@link #runAll(List, Duration, long)}, handing each outcome to {@code release} on this
-   * thread as soon as it and every outcome before it are known, once each and in the calls' order;
-   * what {@code release} returns takes its place in the list returned. So a caller can pass a
+   * thread, once, as soon as it and the outcomes of every earlier call of the same source ({@link
+   * CallKey#source()}) are known: each source's outcomes in the calls' order, a source never
+   * waiting for another's (a slow host-wide call does not hold back the namespaces' results). What
+   * {@code release} returns takes the outcome's place in the list returned, so a caller can pass a
    * call's result on (and drop it) while later calls still run. When {@code release} throws, the
    * calls still running are abandoned and the exception propagates.
    */
@@ -144,7 +147,11 @@ final class TimedCalls implements AutoCloseable {
       throws InterruptedException {
     Map<Integer, Running<T>> running = new LinkedHashMap<>();
     int next = 0;
-    int released = 0;
+    // Each source's calls not released yet, in order.
+    Map<String, ArrayDeque<Integer>> unreleased = new LinkedHashMap<>();
+    for (int i = 0; i < calls.size(); i++) {
+      unreleased.computeIfAbsent(calls.get(i).key().source(), s -> new ArrayDeque<>()).add(i);
+    }
     try {
       while (next < calls.size() || !running.isEmpty()) {
         if (aborted) {
@@ -161,7 +168,7 @@ final class TimedCalls implements AutoCloseable {
           }
           running.put(index, start(index, call, timeout, deadlineNanos, finished));
         }
-        released = release(outcomes, released, release);
+        release(outcomes, unreleased, release);
         if (running.isEmpty()) {
           continue;
         }
@@ -188,7 +195,7 @@ final class TimedCalls implements AutoCloseable {
                     r.call.key(), SourceState.TIMEOUT, why + " ms", micros(nowNanos - r.started)));
           }
         }
-        released = release(outcomes, released, release);
+        release(outcomes, unreleased, release);
       }
     } catch (RuntimeException | Error e) {
       running.values().forEach(r -> abandon(r, false));
@@ -197,17 +204,18 @@ final class TimedCalls implements AutoCloseable {
     return outcomes;
   }
 
-  /** Releases the known outcomes from {@code from} on, up to the first unknown; the next index. */
-  private static <T> int release(
-      List<CallOutcome<T>> outcomes, int from, UnaryOperator<CallOutcome<T>> release) {
-    int i = from;
-    while (i < outcomes.size() && outcomes.get(i) != null) {
-      CallOutcome<T> known = outcomes.get(i);
-      // Moved past first: a release that throws is not retried with the same outcome.
-      i++;
-      outcomes.set(i - 1, release.apply(known));
+  /** Releases every source's known outcomes up to its first unknown one. */
+  private static <T> void release(
+      List<CallOutcome<T>> outcomes,
+      Map<String, ArrayDeque<Integer>> unreleased,
+      UnaryOperator<CallOutcome<T>> release) {
+    for (ArrayDeque<Integer> pending : unreleased.values()) {
+      while (!pending.isEmpty() && outcomes.get(pending.peekFirst()) != null) {
+        // Taken off first: a release that throws is not retried with the same outcome.
+        int i = pending.pollFirst();
+        outcomes.set(i, release.apply(outcomes.get(i)));
+      }
     }
-    return i;
   }
 
   /** Makes a running {@link #runAll} return promptly (with null), abandoning its calls. */

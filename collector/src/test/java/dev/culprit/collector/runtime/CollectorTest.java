@@ -154,6 +154,53 @@ class CollectorTest {
     assertThat(publisher.cycles()).as("published once, as one cycle").containsExactly(records);
   }
 
+  @Test
+  void aSlowHostWideSourceDoesNotHoldBackTheNamespacesSamples() throws Exception {
+    // The host-wide call, first in the cycle, waits until culprit-a's probe sample has reached the
+    // publisher: each source's samples go on in namespace order without waiting for the others.
+    CountDownLatch aHandedOver = new CountDownLatch(1);
+    publisher.onAdd(
+        samples -> {
+          if (samples.stream().anyMatch(s -> netnsOf(s).equals("culprit-a"))) {
+            aHandedOver.countDown();
+          }
+        });
+    Source slowHostWide =
+        new NamedSource("hostwide", Scope.HOST) {
+          @Override
+          public List<Sample> collect(Netns netns, Header header) throws Exception {
+            if (!aHandedOver.await(5, TimeUnit.SECONDS)) {
+              throw new IllegalStateException("the namespaces' samples wait for this call");
+            }
+            return List.of(TestSamples.probe(header, -1));
+          }
+        };
+    var probe = new TestSources.Counting("probe", Scope.PER_NETNS);
+    CollectorConfig config =
+        config()
+            .interval(Duration.ofSeconds(10))
+            .maxConcurrentSources(2)
+            .sourceTimeout(Duration.ofSeconds(10))
+            .build();
+    collector =
+        new Collector(
+            config,
+            List.of(slowHostWide, probe),
+            finder(HOST, netns("culprit-a", 2), netns("culprit-b", 3)),
+            publisher,
+            CLOCK);
+
+    List<Sample> records = collector.runOnce();
+
+    assertThat(status(health(records), "hostwide", "").getStatus()).isEqualTo(SourceState.OK);
+    assertThat(records.subList(0, 4))
+        .extracting(s -> ((ProbeSample) s.value()).getSent() < 0 ? "hostwide" : netnsOf(s))
+        .as("each source's samples in namespace order, the slow one's after culprit-a's")
+        .containsSubsequence("", "culprit-a", "culprit-b")
+        .containsSubsequence("culprit-a", "hostwide");
+    assertThat(publisher.cycles()).containsExactly(records);
+  }
+
   private static String netnsOf(Sample s) {
     return ((ProbeSample) s.value()).getNetns();
   }
