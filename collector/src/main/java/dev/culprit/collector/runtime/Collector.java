@@ -207,7 +207,8 @@ public final class Collector implements AutoCloseable {
    * same source's earlier calls are made (each source's records in namespace order; the sources'
    * records interleave as they finish), so a cycle of many namespaces never holds all their samples
    * at once, nor waits for a slow host-wide source to hand over the namespaces'; they die young.
-   * The health record ends the cycle. A cycle the collector's closing cuts short publishes nothing.
+   * The health record ends the cycle. A cycle the collector's closing cuts short is abandoned: no
+   * health record, and what it handed over is delivered or dropped as its publisher does it.
    *
    * @param keep whether to return the cycle's records (else an empty list: they are not kept)
    */
