@@ -4,9 +4,10 @@
 # (RULES: mesh, 1 or 0) and 100 containers, plus the latter sampling the host namespace only;
 # each with its own trained class-data archive and the launcher's flags. Prints RSS every 30 s, then
 # CPU, heap and RSS split per agent; AB_EXTRA adds JVM flags to all three (NMT, a GC log), and the
-# NMT summaries and class histograms are left in OUT.
+# NMT summaries and class histograms are left in OUT. BASE_EXTRA adds JVM flags to the BASE agent
+# alone (with BASE=app/target/culprit-collect.jar: an A/B of the flags).
 # Usage (root): BASE=/path/culprit-collect.jar [N=100] [RULES=mesh] [WARM=240] [SECS=120]
-#   [OUT=/tmp/culprit-ab-out] bench/agent-ab.sh
+#   [OUT=/tmp/culprit-ab-out] [BASE_EXTRA=...] bench/agent-ab.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -29,8 +30,9 @@ for v in base new; do
 done
 declare -A P
 start() { # name jar include extra...
-  local name=$1 v=$2 inc=$3; shift 3
-  MALLOC_ARENA_MAX=2 java $opts -XX:SharedArchiveFile=$d/$v/culprit-collect.jsa -Xlog:cds*=off ${AB_EXTRA:-} -jar $d/$v/culprit-collect.jar collect \
+  local name=$1 v=$2 inc=$3 own=""; shift 3
+  [ "$name" = base ] && own=${BASE_EXTRA:-}
+  MALLOC_ARENA_MAX=2 java $opts $own -XX:SharedArchiveFile=$d/$v/culprit-collect.jsa -Xlog:cds*=off ${AB_EXTRA:-} -jar $d/$v/culprit-collect.jar collect \
     --bootstrap-servers "$bs" --kafka-config "$login" --data-dir "$d/$name" --spool-dir "$d/$name/spool" \
     --netns-include "$inc" "$@" >/dev/null 2>"$OUT/$name.err" &
   pids+=($!); P[$name]=$!

@@ -88,6 +88,25 @@ public final class CollectLoop {
       records += samples.size();
     }
 
+    /** Drops each part as it comes, as the Kafka publisher spools it: nothing held to the end. */
+    @Override
+    public Cycle startCycle() {
+      return new Cycle() {
+        @Override
+        public void add(List<Sample> samples) {
+          DroppingPublisher.this.publish(samples);
+        }
+
+        @Override
+        public void publish(List<Sample> last) {
+          DroppingPublisher.this.publish(last);
+        }
+
+        @Override
+        public void abandon() {}
+      };
+    }
+
     @Override
     public PublisherStats stats() {
       return PublisherStats.NONE;

@@ -135,9 +135,33 @@ public final class KafkaPublisher implements Publisher {
 
   @Override
   public void publish(List<Sample> samples) {
+    startCycle().publish(samples);
+  }
+
+  /**
+   * A cycle that stamps, encodes and spools each part as it is added (the schemas of its new types
+   * in front of it), so the cycle's samples and their encodings die young, and wakes the sender
+   * only when it ends: the records reach the spool in the order added, every topic in {@code seq}
+   * order, each record once. {@link Cycle#abandon} leaves what was added in the spool, to be
+   * delivered like the rest.
+   *
+   * @throws IllegalStateException after {@link #close()}
+   */
+  @Override
+  public Cycle startCycle() {
+    checkOpen();
+    return new SpoolingCycle();
+  }
+
+  private void checkOpen() {
     if (closed) {
       throw new IllegalStateException("publisher to " + target + " is closed");
     }
+  }
+
+  /** Stamps, encodes and spools {@code samples}, their new types' schemas first. */
+  private void spool(List<Sample> samples) {
+    checkOpen();
     List<SpoolRecord> records = new ArrayList<>(samples.size());
     synchronized (stamper) {
       // New schemas go first, all of them: the sender sends them alone, before any record.
@@ -159,7 +183,40 @@ public final class KafkaPublisher implements Publisher {
         announced.removeAll(announcedNow); // lost with the records: announce again next time
       }
     }
-    sender.recordsAppended();
+  }
+
+  /** {@link #startCycle()}'s cycle. */
+  private final class SpoolingCycle implements Cycle {
+    private boolean ended;
+
+    @Override
+    public void add(List<Sample> samples) {
+      if (ended) {
+        throw new IllegalStateException("the cycle has ended");
+      }
+      spool(samples);
+    }
+
+    @Override
+    public void publish(List<Sample> last) {
+      try {
+        add(last);
+      } finally {
+        end();
+      }
+    }
+
+    @Override
+    public void abandon() {
+      end();
+    }
+
+    private void end() {
+      if (!ended) {
+        ended = true;
+        sender.recordsAppended();
+      }
+    }
   }
 
   @Override

@@ -267,23 +267,24 @@ final class SpoolSender {
   }
 
   /**
-   * Delivers a window whose records of {@code culprit.schemas} come first in two parts: the schemas
-   * (and what precedes them) are acknowledged before the records written with them are sent, so no
-   * reader can see a record before its schema, even when the two topics' leaders are different
-   * brokers. Only windows holding schemas (the first after a start) are split.
+   * Delivers a window in parts that end after each run of {@code culprit.schemas} records: the
+   * schemas (and what precedes them) are acknowledged before the records written with them are
+   * sent, so no reader can see a record before its schema, even when the two topics' leaders are
+   * different brokers. Only windows holding schemas (those of the first cycles after a start, one
+   * run per part of a cycle that brought new types) are split.
    */
   private boolean deliverSchemasFirst(List<SpoolRecord> records) throws InterruptedException {
-    int lastSchema = -1;
-    for (int i = 0; i < records.size(); i++) {
-      if (records.get(i).topic().equals(SchemaTopic.NAME)) {
-        lastSchema = i;
+    int from = 0;
+    for (int i = 0; i + 1 < records.size(); i++) {
+      if (records.get(i).topic().equals(SchemaTopic.NAME)
+          && !records.get(i + 1).topic().equals(SchemaTopic.NAME)) {
+        if (!deliver(records.subList(from, i + 1))) {
+          return false;
+        }
+        from = i + 1;
       }
     }
-    if (lastSchema < 0 || lastSchema == records.size() - 1) {
-      return deliver(records);
-    }
-    return deliver(records.subList(0, lastSchema + 1))
-        && deliver(records.subList(lastSchema + 1, records.size()));
+    return deliver(records.subList(from, records.size()));
   }
 
   /** Sends until every record is acknowledged or rejected; false when told to stop first. */

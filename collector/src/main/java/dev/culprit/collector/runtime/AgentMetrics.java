@@ -43,6 +43,37 @@ public final class AgentMetrics implements Publisher {
 
   @Override
   public void publish(List<Sample> samples) {
+    watch(samples);
+    delegate.publish(samples);
+  }
+
+  /** The delegate's cycle, its health record watched on the way. */
+  @Override
+  public Cycle startCycle() {
+    Cycle cycle = delegate.startCycle();
+    return new Cycle() {
+      @Override
+      public void add(List<Sample> samples) {
+        cycle.add(samples);
+      }
+
+      @Override
+      public void publish(List<Sample> last) {
+        watch(last);
+        cycle.publish(last);
+      }
+
+      @Override
+      public void abandon() {
+        cycle.abandon();
+      }
+    };
+  }
+
+  /**
+   * Counts the cycles, overruns and skipped ticks the health records among {@code samples} tell.
+   */
+  private void watch(List<Sample> samples) {
     for (Sample s : samples) {
       if (s.value() instanceof CollectorHealth h) {
         last = h;
@@ -60,7 +91,6 @@ public final class AgentMetrics implements Publisher {
         lastTickMs = Math.max(lastTickMs, tick);
       }
     }
-    delegate.publish(samples);
   }
 
   @Override

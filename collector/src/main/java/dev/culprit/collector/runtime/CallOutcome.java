@@ -18,6 +18,11 @@ record CallOutcome<T>(CallKey key, SourceState state, String reason, long durati
     return new CallOutcome<>(key, SourceState.OK, null, durationUs, value);
   }
 
+  /** This outcome without its value, once the value has been passed on. */
+  CallOutcome<T> withoutValue() {
+    return value == null ? this : new CallOutcome<>(key, state, reason, durationUs, null);
+  }
+
   static <T> CallOutcome<T> failed(CallKey key, SourceState state, String reason, long durationUs) {
     return new CallOutcome<>(key, state, reason, durationUs, null);
   }

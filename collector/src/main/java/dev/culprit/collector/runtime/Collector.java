@@ -17,6 +17,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,12 +80,13 @@ public final class Collector implements AutoCloseable {
 
   /**
    * Runs one cycle now (sample time = the clock's current time), publishes its records and returns
-   * them: the samples in namespace and source order, then the health record.
+   * them in the order published: the samples (each source's in namespace order, the sources' as
+   * they finished), then the health record.
    *
    * @throws IllegalStateException after {@link #close()}
    */
   public List<Sample> runOnce() throws InterruptedException {
-    return runCycle(clock.millis());
+    return runCycle(clock.millis(), true);
   }
 
   /**
@@ -118,8 +120,9 @@ public final class Collector implements AutoCloseable {
   }
 
   /**
-   * Stops the loop without waiting for a running cycle's slow sources (that cycle is not
-   * published), then closes the publisher, which delivers or spools what it has. Idempotent.
+   * Stops the loop without waiting for a running cycle's slow sources (that cycle is abandoned, see
+   * {@link Publisher.Cycle#abandon}), then closes the publisher, which delivers or spools what it
+   * has. Idempotent.
    */
   @Override
   public void close() {
@@ -165,7 +168,7 @@ public final class Collector implements AutoCloseable {
           return;
         }
         try {
-          runCycle(tick);
+          runCycle(tick, false);
         } catch (RuntimeException e) {
           LOG.error("cycle at {} failed", tick, e);
         }
@@ -199,7 +202,17 @@ public final class Collector implements AutoCloseable {
     }
   }
 
-  private List<Sample> runCycle(long tickMs) throws InterruptedException {
+  /**
+   * One cycle. Each call's samples go to the publisher's cycle as soon as they and those of the
+   * same source's earlier calls are made (each source's records in namespace order; the sources'
+   * records interleave as they finish), so a cycle of many namespaces never holds all their samples
+   * at once, nor waits for a slow host-wide source to hand over the namespaces'; they die young.
+   * The health record ends the cycle. A cycle the collector's closing cuts short is abandoned: no
+   * health record, and what it handed over is delivered or dropped as its publisher does it.
+   *
+   * @param keep whether to return the cycle's records (else an empty list: they are not kept)
+   */
+  private List<Sample> runCycle(long tickMs, boolean keep) throws InterruptedException {
     cycleLock.lock();
     try {
       if (closed) {
@@ -214,25 +227,47 @@ public final class Collector implements AutoCloseable {
       if (namespaces == null) {
         return List.of();
       }
-      List<CallOutcome<List<Sample>>> results = collect(namespaces, header, deadline);
-      if (results == null) {
-        return List.of();
-      }
-      for (Source source : sources) {
-        source.retainOnly(namespaces);
-      }
-      outcomes.addAll(results);
-      List<Sample> records = new ArrayList<>();
-      for (CallOutcome<List<Sample>> r : results) {
-        if (r.state() == SourceState.OK) {
-          records.addAll(r.value());
+      List<Sample> kept = keep ? new ArrayList<>() : null;
+      Publisher.Cycle cycle = publisher.startCycle();
+      boolean published = false;
+      try {
+        List<CallOutcome<List<Sample>>> results =
+            collect(
+                namespaces,
+                header,
+                deadline,
+                outcome -> {
+                  if (outcome.state() != SourceState.OK) {
+                    return outcome;
+                  }
+                  cycle.add(outcome.value());
+                  if (kept != null) {
+                    kept.addAll(outcome.value());
+                  }
+                  return outcome.withoutValue();
+                });
+        if (results == null) {
+          return List.of();
+        }
+        for (Source source : sources) {
+          source.retainOnly(namespaces);
+        }
+        outcomes.addAll(results);
+        logChanges(outcomes);
+        long cycleUs = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - started);
+        Sample health = HealthReport.build(header, cycleUs, outcomes, publisher.stats());
+        published = true; // publish ends the cycle, also when it throws
+        cycle.publish(List.of(health));
+        if (kept == null) {
+          return List.of();
+        }
+        kept.add(health);
+        return kept;
+      } finally {
+        if (!published) {
+          cycle.abandon();
         }
       }
-      logChanges(outcomes);
-      long cycleUs = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - started);
-      records.add(HealthReport.build(header, cycleUs, outcomes, publisher.stats()));
-      publisher.publish(records);
-      return records;
     } finally {
       cycleLock.unlock();
     }
@@ -271,7 +306,11 @@ public final class Collector implements AutoCloseable {
   }
 
   private List<CallOutcome<List<Sample>>> collect(
-      List<Netns> namespaces, Header header, long deadline) throws InterruptedException {
+      List<Netns> namespaces,
+      Header header,
+      long deadline,
+      UnaryOperator<CallOutcome<List<Sample>>> release)
+      throws InterruptedException {
     List<TimedCalls.Call<List<Sample>>> todo = new ArrayList<>();
     Netns host = namespaces.stream().filter(Netns::host).findFirst().orElseThrow();
     for (Source source : sources) {
@@ -286,7 +325,7 @@ public final class Collector implements AutoCloseable {
         }
       }
     }
-    return calls.runAll(todo, config.sourceTimeout(), deadline);
+    return calls.runAll(todo, config.sourceTimeout(), deadline, release);
   }
 
   private static TimedCalls.Call<List<Sample>> call(Source source, Netns ns, Header header) {

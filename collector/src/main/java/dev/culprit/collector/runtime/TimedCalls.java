@@ -5,6 +5,7 @@ import dev.culprit.collector.spi.TooLargeException;
 import dev.culprit.schemas.SourceState;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,12 +108,30 @@ final class TimedCalls implements AutoCloseable {
    */
   <T> List<CallOutcome<T>> runAll(List<Call<T>> calls, Duration timeout, long deadlineNanos)
       throws InterruptedException {
+    return runAll(calls, timeout, deadlineNanos, UnaryOperator.identity());
+  }
+
+  /**
+   * As {@link #runAll(List, Duration, long)}, handing each outcome to {@code release} on this
+   * thread, once, as soon as it and the outcomes of every earlier call of the same source ({@link
+   * CallKey#source()}) are known: each source's outcomes in the calls' order, a source never
+   * waiting for another's (a slow host-wide call does not hold back the namespaces' results). What
+   * {@code release} returns takes the outcome's place in the list returned, so a caller can pass a
+   * call's result on (and drop it) while later calls still run. When {@code release} throws, the
+   * calls still running are abandoned and the exception propagates.
+   */
+  <T> List<CallOutcome<T>> runAll(
+      List<Call<T>> calls,
+      Duration timeout,
+      long deadlineNanos,
+      UnaryOperator<CallOutcome<T>> release)
+      throws InterruptedException {
     List<CallOutcome<T>> outcomes = new ArrayList<>(calls.size());
     calls.forEach(c -> outcomes.add(null));
     BlockingQueue<Running<?>> finished = new LinkedBlockingQueue<>();
     active.add(finished);
     try {
-      return runAll(calls, timeout, deadlineNanos, outcomes, finished);
+      return runAll(calls, timeout, deadlineNanos, outcomes, finished, release);
     } finally {
       active.remove(finished);
     }
@@ -122,52 +142,80 @@ final class TimedCalls implements AutoCloseable {
       Duration timeout,
       long deadlineNanos,
       List<CallOutcome<T>> outcomes,
-      BlockingQueue<Running<?>> finished)
+      BlockingQueue<Running<?>> finished,
+      UnaryOperator<CallOutcome<T>> release)
       throws InterruptedException {
     Map<Integer, Running<T>> running = new LinkedHashMap<>();
     int next = 0;
-    while (next < calls.size() || !running.isEmpty()) {
-      if (aborted) {
-        running.values().forEach(r -> abandon(r, false));
-        return null;
-      }
-      while (running.size() < maxConcurrent && next < calls.size()) {
-        int index = next++;
-        Call<T> call = calls.get(index);
-        CallOutcome<T> refused = refuse(call.key(), deadlineNanos);
-        if (refused != null) {
-          outcomes.set(index, refused);
+    // Each source's calls not released yet, in order.
+    Map<String, ArrayDeque<Integer>> unreleased = new LinkedHashMap<>();
+    for (int i = 0; i < calls.size(); i++) {
+      unreleased.computeIfAbsent(calls.get(i).key().source(), s -> new ArrayDeque<>()).add(i);
+    }
+    try {
+      while (next < calls.size() || !running.isEmpty()) {
+        if (aborted) {
+          running.values().forEach(r -> abandon(r, false));
+          return null;
+        }
+        while (running.size() < maxConcurrent && next < calls.size()) {
+          int index = next++;
+          Call<T> call = calls.get(index);
+          CallOutcome<T> refused = refuse(call.key(), deadlineNanos);
+          if (refused != null) {
+            outcomes.set(index, refused);
+            continue;
+          }
+          running.put(index, start(index, call, timeout, deadlineNanos, finished));
+        }
+        release(outcomes, unreleased, release);
+        if (running.isEmpty()) {
           continue;
         }
-        running.put(index, start(index, call, timeout, deadlineNanos, finished));
-      }
-      if (running.isEmpty()) {
-        continue;
-      }
-      long wait = running.values().stream().mapToLong(r -> r.deadline).min().orElseThrow();
-      Running<?> done = finished.poll(Math.max(0, wait - System.nanoTime()), TimeUnit.NANOSECONDS);
-      while (done != null && done != WAKE_UP) {
-        Running<T> mine = running.remove(done.index);
-        outcomes.set(done.index, mine.outcome);
-        done = finished.poll();
-      }
-      long nowNanos = System.nanoTime();
-      for (var it = running.values().iterator(); it.hasNext(); ) {
-        Running<T> r = it.next();
-        if (nowNanos >= r.deadline && abandon(r, true)) {
-          it.remove();
-          String why =
-              r.deadline < r.started + timeout.toNanos()
-                  ? "cut off at the end of the cycle after " + micros(nowNanos - r.started) / 1000
-                  : "no answer within " + timeout.toMillis();
-          outcomes.set(
-              r.index,
-              CallOutcome.failed(
-                  r.call.key(), SourceState.TIMEOUT, why + " ms", micros(nowNanos - r.started)));
+        long wait = running.values().stream().mapToLong(r -> r.deadline).min().orElseThrow();
+        Running<?> done =
+            finished.poll(Math.max(0, wait - System.nanoTime()), TimeUnit.NANOSECONDS);
+        while (done != null && done != WAKE_UP) {
+          Running<T> mine = running.remove(done.index);
+          outcomes.set(done.index, mine.outcome);
+          done = finished.poll();
         }
+        long nowNanos = System.nanoTime();
+        for (var it = running.values().iterator(); it.hasNext(); ) {
+          Running<T> r = it.next();
+          if (nowNanos >= r.deadline && abandon(r, true)) {
+            it.remove();
+            String why =
+                r.deadline < r.started + timeout.toNanos()
+                    ? "cut off at the end of the cycle after " + micros(nowNanos - r.started) / 1000
+                    : "no answer within " + timeout.toMillis();
+            outcomes.set(
+                r.index,
+                CallOutcome.failed(
+                    r.call.key(), SourceState.TIMEOUT, why + " ms", micros(nowNanos - r.started)));
+          }
+        }
+        release(outcomes, unreleased, release);
       }
+    } catch (RuntimeException | Error e) {
+      running.values().forEach(r -> abandon(r, false));
+      throw e;
     }
     return outcomes;
+  }
+
+  /** Releases every source's known outcomes up to its first unknown one. */
+  private static <T> void release(
+      List<CallOutcome<T>> outcomes,
+      Map<String, ArrayDeque<Integer>> unreleased,
+      UnaryOperator<CallOutcome<T>> release) {
+    for (ArrayDeque<Integer> pending : unreleased.values()) {
+      while (!pending.isEmpty() && outcomes.get(pending.peekFirst()) != null) {
+        // Taken off first: a release that throws is not retried with the same outcome.
+        int i = pending.pollFirst();
+        outcomes.set(i, release.apply(outcomes.get(i)));
+      }
+    }
   }
 
   /** Makes a running {@link #runAll} return promptly (with null), abandoning its calls. */

@@ -10,10 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.culprit.collector.platform.procfs.HostPaths;
 import dev.culprit.collector.publish.PublisherStats;
+import dev.culprit.collector.spi.Header;
+import dev.culprit.collector.spi.NamedSource;
 import dev.culprit.collector.spi.NamespaceFinder;
+import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.Sample;
 import dev.culprit.collector.spi.Source;
 import dev.culprit.collector.spi.Source.Scope;
+import dev.culprit.collector.testing.TestSamples;
 import dev.culprit.schemas.CollectorHealth;
 import dev.culprit.schemas.ProbeSample;
 import dev.culprit.schemas.SourceState;
@@ -28,6 +32,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -92,6 +98,111 @@ class CollectorTest {
             tuple("probe", "culprit-a", SourceState.OK),
             tuple("probe", "culprit-b", SourceState.OK));
     assertThat(publisher.cycles()).containsExactly(records);
+  }
+
+  @Test
+  void handsEachNamespacesSamplesOnWhileLaterOnesRunAndPublishesThemOnceInOrder() throws Exception {
+    // culprit-c's call waits until culprit-a's sample has reached the publisher: a cycle does not
+    // hold its samples until its last call ends. culprit-b's call fails.
+    CountDownLatch aHandedOver = new CountDownLatch(1);
+    publisher.onAdd(
+        samples -> {
+          if (samples.stream().anyMatch(s -> netnsOf(s).equals("culprit-a"))) {
+            aHandedOver.countDown();
+          }
+        });
+    Source source =
+        new NamedSource("probe", Scope.PER_NETNS) {
+          @Override
+          public List<Sample> collect(Netns netns, Header header) throws Exception {
+            if (netns.label().equals("culprit-b")) {
+              throw new IOException("boom");
+            }
+            if (netns.label().equals("culprit-c") && !aHandedOver.await(5, TimeUnit.SECONDS)) {
+              throw new IllegalStateException("culprit-a's sample is still held");
+            }
+            return List.of(TestSamples.probe(header, netns.inode()));
+          }
+        };
+    CollectorConfig config =
+        config()
+            .interval(Duration.ofSeconds(10))
+            .maxConcurrentSources(4)
+            .sourceTimeout(Duration.ofSeconds(10))
+            .build();
+    collector =
+        new Collector(
+            config,
+            List.of(source),
+            finder(HOST, netns("culprit-a", 2), netns("culprit-b", 3), netns("culprit-c", 4)),
+            publisher,
+            CLOCK);
+
+    List<Sample> records = collector.runOnce();
+
+    assertThat(publisher.handedOver())
+        .as("each call's samples handed over once, in the calls' order")
+        .extracting(part -> part.stream().map(CollectorTest::netnsOf).toList())
+        .containsExactly(List.of(""), List.of("culprit-a"), List.of("culprit-c"));
+    assertThat(records.subList(0, 3))
+        .extracting(CollectorTest::netnsOf)
+        .containsExactly("", "culprit-a", "culprit-c");
+    assertThat(records.get(3).topic()).isEqualTo(Topics.COLLECTOR);
+    assertThat(status(health(records), "probe", "culprit-b").getStatus())
+        .isEqualTo(SourceState.ERROR);
+    assertThat(status(health(records), "probe", "culprit-c").getStatus()).isEqualTo(SourceState.OK);
+    assertThat(publisher.cycles()).as("published once, as one cycle").containsExactly(records);
+  }
+
+  @Test
+  void aSlowHostWideSourceDoesNotHoldBackTheNamespacesSamples() throws Exception {
+    // The host-wide call, first in the cycle, waits until culprit-a's probe sample has reached the
+    // publisher: each source's samples go on in namespace order without waiting for the others.
+    CountDownLatch aHandedOver = new CountDownLatch(1);
+    publisher.onAdd(
+        samples -> {
+          if (samples.stream().anyMatch(s -> netnsOf(s).equals("culprit-a"))) {
+            aHandedOver.countDown();
+          }
+        });
+    Source slowHostWide =
+        new NamedSource("hostwide", Scope.HOST) {
+          @Override
+          public List<Sample> collect(Netns netns, Header header) throws Exception {
+            if (!aHandedOver.await(5, TimeUnit.SECONDS)) {
+              throw new IllegalStateException("the namespaces' samples wait for this call");
+            }
+            return List.of(TestSamples.probe(header, -1));
+          }
+        };
+    var probe = new TestSources.Counting("probe", Scope.PER_NETNS);
+    CollectorConfig config =
+        config()
+            .interval(Duration.ofSeconds(10))
+            .maxConcurrentSources(2)
+            .sourceTimeout(Duration.ofSeconds(10))
+            .build();
+    collector =
+        new Collector(
+            config,
+            List.of(slowHostWide, probe),
+            finder(HOST, netns("culprit-a", 2), netns("culprit-b", 3)),
+            publisher,
+            CLOCK);
+
+    List<Sample> records = collector.runOnce();
+
+    assertThat(status(health(records), "hostwide", "").getStatus()).isEqualTo(SourceState.OK);
+    assertThat(records.subList(0, 4))
+        .extracting(s -> ((ProbeSample) s.value()).getSent() < 0 ? "hostwide" : netnsOf(s))
+        .as("each source's samples in namespace order, the slow one's after culprit-a's")
+        .containsSubsequence("", "culprit-a", "culprit-b")
+        .containsSubsequence("culprit-a", "hostwide");
+    assertThat(publisher.cycles()).containsExactly(records);
+  }
+
+  private static String netnsOf(Sample s) {
+    return ((ProbeSample) s.value()).getNetns();
   }
 
   @Test

@@ -6,11 +6,14 @@ import dev.culprit.collector.spi.Sample;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /** Keeps every published cycle in memory; reports the stats it is given. */
 final class RecordingPublisher implements Publisher {
 
   private final List<List<Sample>> cycles = new ArrayList<>();
+  private final List<List<Sample>> handedOver = new ArrayList<>();
+  private Consumer<List<Sample>> onAdd = samples -> {};
   private PublisherStats stats = PublisherStats.NONE;
   private boolean closed;
 
@@ -18,6 +21,44 @@ final class RecordingPublisher implements Publisher {
   public synchronized void publish(List<Sample> samples) {
     cycles.add(List.copyOf(samples));
     notifyAll();
+  }
+
+  /** Records each part of a cycle as it is handed over, then publishes the cycle in one go. */
+  @Override
+  public Cycle startCycle() {
+    Cycle held = Publisher.super.startCycle();
+    return new Cycle() {
+      @Override
+      public void add(List<Sample> samples) {
+        Consumer<List<Sample>> hook;
+        synchronized (RecordingPublisher.this) {
+          handedOver.add(List.copyOf(samples));
+          hook = onAdd;
+        }
+        hook.accept(samples);
+        held.add(samples);
+      }
+
+      @Override
+      public void publish(List<Sample> last) {
+        held.publish(last);
+      }
+
+      @Override
+      public void abandon() {
+        held.abandon();
+      }
+    };
+  }
+
+  /** Called with every part of a cycle handed over, on the thread that hands it over. */
+  synchronized void onAdd(Consumer<List<Sample>> hook) {
+    this.onAdd = hook;
+  }
+
+  /** The parts of cycles handed over so far, in order. */
+  synchronized List<List<Sample>> handedOver() {
+    return List.copyOf(handedOver);
   }
 
   @Override
