@@ -1,5 +1,6 @@
 package dev.culprit.app;
 
+import dev.culprit.processor.packetloss.PacketLossTopology;
 import dev.culprit.schemas.CauseTransition;
 import dev.culprit.schemas.Fix;
 import dev.culprit.schemas.FleetIncident;
@@ -111,7 +112,36 @@ final class EventPrinter implements AutoCloseable {
     if (value == null) {
       return;
     }
-    out.println(json ? JsonRenderer.toJson((IndexedRecord) value) : human(value));
+    if (json) {
+      out.println(JsonRenderer.toJson((IndexedRecord) value));
+    } else {
+      out.println(human(value) + lateNote(r.headers()));
+    }
+  }
+
+  /**
+   * " (judged 5m12s late: …)" for the results of a window judged after its host caught up (see
+   * {@link PacketLossTopology#JUDGED_LATE_HEADER}); empty otherwise or when the header is not ours.
+   */
+  static String lateNote(org.apache.kafka.common.header.Headers headers) {
+    org.apache.kafka.common.header.Header h =
+        headers.lastHeader(PacketLossTopology.JUDGED_LATE_HEADER);
+    if (h == null || h.value() == null || h.value().length > 19) {
+      return "";
+    }
+    long ms;
+    try {
+      ms = Long.parseLong(new String(h.value(), java.nio.charset.StandardCharsets.US_ASCII));
+    } catch (NumberFormatException e) {
+      return "";
+    }
+    if (ms <= 0) {
+      return "";
+    }
+    long s = ms / 1000;
+    String late =
+        s >= 3600 ? (s / 3600) + "h" + (s % 3600 / 60) + "m" : (s / 60) + "m" + (s % 60) + "s";
+    return "  (judged " + late + " late: the host's samples reached Kafka late)";
   }
 
   static String human(Object value) {

@@ -30,6 +30,21 @@ class EventPrinterTest {
     assertThat(EventPrinter.human(old)).endsWith("→ fix: x");
   }
 
+  @Test
+  void aWindowJudgedAfterItsHostCaughtUpSaysHowLateAndAForgedHeaderSaysNothing() {
+    org.apache.kafka.common.header.internals.RecordHeaders h =
+        new org.apache.kafka.common.header.internals.RecordHeaders();
+    assertThat(EventPrinter.lateNote(h)).isEmpty();
+    h.add("culprit-judged-late-ms", "312000".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    assertThat(EventPrinter.lateNote(h))
+        .isEqualTo("  (judged 5m12s late: the host's samples reached Kafka late)");
+    h.add(
+        "culprit-judged-late-ms", "5m; rm -rf /".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(EventPrinter.lateNote(h)).isEmpty();
+    h.add("culprit-judged-late-ms", "99999999999999999999999".getBytes());
+    assertThat(EventPrinter.lateNote(h)).isEmpty();
+  }
+
   private static RootCause cause(String netns, FixScopeKind kind, String remediation) {
     return RootCause.newBuilder()
         .setEventId("id-1")

@@ -76,11 +76,8 @@ import org.slf4j.LoggerFactory;
  */
 final class HostWindowProcessor implements Processor<String, WindowInput, String, RuleResult> {
 
-  /**
-   * Header on the results of a window judged more than a window behind its partition's stream time
-   * (a host catching up after an outage): how far behind, milliseconds, as decimal ASCII.
-   */
-  static final String LATE_HEADER = "culprit-judged-late-ms";
+  /** See {@link PacketLossTopology#JUDGED_LATE_HEADER}. */
+  static final String LATE_HEADER = PacketLossTopology.JUDGED_LATE_HEADER;
 
   /**
    * The fewest windows a host may have open; the bound is larger when the host silence spans more

@@ -49,6 +49,13 @@ public final class PacketLossTopology {
    */
   public static final String STREAKS_STORE = "packet-loss-streaks";
 
+  /**
+   * Record header on the results (causes, transitions) of a host window judged more than a window
+   * behind its partition's stream time — a host catching up after an outage: how far behind,
+   * milliseconds, as decimal ASCII. The event itself is what a replay gives.
+   */
+  public static final String JUDGED_LATE_HEADER = "culprit-judged-late-ms";
+
   private PacketLossTopology() {}
 
   /**
