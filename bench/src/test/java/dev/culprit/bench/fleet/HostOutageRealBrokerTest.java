@@ -31,15 +31,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 13 §1 on a real broker: a faulty host whose collector could not reach Kafka for five
- * minutes (its spool held 30 cycles) drains them after the rest of the fleet moved on. Every window
- * of the outage is judged when its samples come, with the causes — ids included — of the same
- * samples delivered on time, marked with how late; the other hosts' causes are unchanged and no
- * sample is dropped as late.
+ * Issue 13 §1 on a real broker, 100 hosts: a faulty host whose collector could not reach Kafka for
+ * five minutes (its spool held 30 cycles) drains them after the rest of the fleet moved on, and
+ * another host's clock runs a day ahead. Every window of the outage is judged when its samples
+ * come, with the causes — ids included — of the same samples delivered on time, marked with how
+ * late; the day-ahead host's samples are dead letters; every other host's causes are those of the
+ * fleet without either disturbance, and no sample is dropped as late.
  */
 class HostOutageRealBrokerTest {
 
-  private static final int HOSTS = 20;
+  private static final int HOSTS = 100;
   private static final int CYCLES = 40;
   private static final int CUT_FROM = 5;
   private static final int CUT_TO = 35; // exclusive: 30 cycles of 10 s, five minutes
@@ -88,6 +89,10 @@ class HostOutageRealBrokerTest {
       try (CulpritProcessor processor = new CulpritProcessor(config);
           KafkaProducer<String, byte[]> producer = producer(broker)) {
         processor.start();
+        // A host whose clock jumped a day ahead, sampling beside the others.
+        FleetGenerator skewedFleet =
+            new FleetGenerator(new FleetGenerator.Options(1, 2, Duration.ofMillis(INTERVAL_MS), 0));
+        int skewedRecords = 0;
         List<FleetGenerator.Generated> spool = new ArrayList<>();
         for (int c = 0; c < CYCLES; c++) {
           for (int host = 0; host < HOSTS; host++) {
@@ -101,6 +106,12 @@ class HostOutageRealBrokerTest {
               send(producer, cycle);
             }
           }
+          List<FleetGenerator.Generated> ahead =
+              skewedFleet.hostCycle(0, c, base + 86_400_000L + c * INTERVAL_MS).stream()
+                  .map(g -> withKey(g, SKEWED_HOST))
+                  .toList();
+          send(producer, ahead);
+          skewedRecords += ahead.size();
         }
         producer.flush();
         // The fleet is five minutes past the outage; now the collector reconnects.
@@ -130,6 +141,9 @@ class HostOutageRealBrokerTest {
         // Every sample counted; probe rounds are not compared: sent in bulk, they reach their
         // target's window through two repartition topics after the samples closed it (all the
         // generated rounds are answered, so they change no cause).
+        assertThat(processor.culpritMetrics().deadLetters())
+            .as("the day-ahead host's samples, dead letters")
+            .containsEntry("clock-skew", (long) skewedRecords);
         Map<String, Long> late = new TreeMap<>(processor.culpritMetrics().late());
         late.remove("probe");
         assertThat(late.values())
@@ -139,7 +153,22 @@ class HostOutageRealBrokerTest {
     }
   }
 
+  private static final String SKEWED_HOST = "skewed-clock-1";
+
   private record Record(RootCause cause, long lateMs) {}
+
+  /** The record as the skewed host sent it: keyed and stamped with its own name. */
+  private static FleetGenerator.Generated withKey(FleetGenerator.Generated g, String host) {
+    return new FleetGenerator.Generated(
+        g.topic(), host, rename(g.topic(), g.value(), host), g.sampleTimeMs());
+  }
+
+  private static <V extends org.apache.avro.specific.SpecificRecord> byte[] rename(
+      dev.culprit.schemas.Topic<V> topic, byte[] value, String host) {
+    V sample = topic.valueSerde().decode(value);
+    sample.put(0, host);
+    return topic.valueSerde().encode(sample);
+  }
 
   private static List<String> describe(
       java.util.Set<String> liveIds, Map<String, RootCause> onTime, Map<String, Record> live) {
