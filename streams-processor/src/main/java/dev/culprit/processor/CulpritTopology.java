@@ -57,13 +57,16 @@ public final class CulpritTopology {
     SampleStreams samples =
         new SampleStreams(
             builder, config.maxClockSkew(), config.clockReference(), metrics, schemas);
+    // The view copies what it needs of each sample before the delta step rewrites it in place; its
+    // nodes have their own names, so taking them first renames nothing.
+    KStream<String, Object> viewSamples = ViewTopology.tap(samples);
     KStream<String, RuleResult> packetLoss = PacketLossTopology.addTo(builder, samples, config);
     KStream<String, RuleResult> oom = OomTopology.addTo(builder, samples, config);
     FleetTopology.addTo(packetLoss.merge(oom, Named.as("causes")), config);
     // Last, so every node above keeps its name.
     LifecycleTopology.addTo(builder, packetLoss, oom, config);
     // After the lifecycles, so theirs keep their names too.
-    ViewTopology.addTo(builder, samples, packetLoss, oom, config);
+    ViewTopology.addTo(builder, viewSamples, packetLoss, oom, config);
     return builder.build();
   }
 }

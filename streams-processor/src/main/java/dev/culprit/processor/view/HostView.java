@@ -183,9 +183,20 @@ public final class HostView {
     add(ViewCounter.RX_DROPPED, timeMs, 0);
   }
 
-  /** A kernel-visible name as kept: never null, at most {@link #MAX_NAME} characters. */
-  static String name(CharSequence s) {
-    return cut(s, MAX_NAME);
+  /**
+   * A kernel-visible name as kept: never null, at most {@link #MAX_NAME} characters; a longer one
+   * keeps its start and a hash of the whole, so two long names that differ only at the end stay
+   * two.
+   */
+  public static String name(CharSequence s) {
+    if (s == null) {
+      return "";
+    }
+    String t = s.toString();
+    if (t.length() <= MAX_NAME) {
+      return t;
+    }
+    return t.substring(0, MAX_NAME - 10) + "…" + String.format("%08x", t.hashCode()) + "…";
   }
 
   static String cut(CharSequence s, int max) {

@@ -1,21 +1,8 @@
 package dev.culprit.processor.view;
 
 import dev.culprit.processor.rules.RuleResult;
-import dev.culprit.schemas.CollectorHealth;
-import dev.culprit.schemas.ContainerSample;
-import dev.culprit.schemas.ContainerStats;
-import dev.culprit.schemas.FilterSample;
-import dev.culprit.schemas.FirewallRule;
-import dev.culprit.schemas.InterfaceSample;
-import dev.culprit.schemas.InterfaceStats;
 import dev.culprit.schemas.NetnsKind;
-import dev.culprit.schemas.ProbeSample;
-import dev.culprit.schemas.ProtocolSample;
-import dev.culprit.schemas.QdiscSample;
-import dev.culprit.schemas.QdiscStats;
 import dev.culprit.schemas.RootCause;
-import dev.culprit.schemas.SourceState;
-import dev.culprit.schemas.SourceStatus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -37,7 +24,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class ViewProcessor implements Processor<String, Object, Void, Void> {
 
   private static final Duration SWEEP_EVERY = Duration.ofMinutes(1);
-  private static final String FIREWALL = "f/";
 
   private final String storeName;
   private final long windowMs;
@@ -71,19 +57,13 @@ final class ViewProcessor implements Processor<String, Object, Void, Void> {
     Object value = record.value();
     if (value instanceof RuleResult r) {
       result(view, r, record.timestamp());
-    } else if (value instanceof InterfaceSample s) {
-      interfaces(view, s);
-    } else if (value instanceof ProtocolSample s) {
-      protocol(view, s);
-    } else if (value instanceof QdiscSample s) {
-      qdiscs(view, s);
-    } else if (value instanceof FilterSample s) {
-      filters(view, s);
-    } else if (value instanceof ProbeSample s) {
-      probe(view, s);
-    } else if (value instanceof ContainerSample s) {
-      containers(view, s);
-    } else if (value instanceof CollectorHealth h) {
+    } else if (value instanceof ViewSample.Totals t) {
+      totals(view, t);
+    } else if (value instanceof ViewSample.Probes p) {
+      probes(view, p);
+    } else if (value instanceof ViewSample.Containers c) {
+      containers(view, c);
+    } else if (value instanceof ViewSample.Health h) {
       health(view, h);
     } else {
       return;
@@ -174,147 +154,68 @@ final class ViewProcessor implements Processor<String, Object, Void, Void> {
 
   // ---- samples ----
 
-  private void interfaces(HostView v, InterfaceSample s) {
-    long rxDropped = 0;
-    long txDropped = 0;
-    long rxErrors = 0;
-    for (InterfaceStats i : s.getInterfaces()) {
-      rxDropped += orZero(i.getRxDropped());
-      txDropped += orZero(i.getTxDropped());
-      rxErrors += orZero(i.getRxErrors());
-    }
-    long[] d =
-        deltas(
-            v,
-            "i/",
-            s.getNetns(),
-            s.getCollectorId(),
-            s.getSampleTimeMs(),
-            rxDropped,
-            txDropped,
-            rxErrors);
-    sampled(v, s.getNetns(), s.getNetnsKind(), s.getSampleTimeMs());
-    if (d != null) {
-      v.add(ViewCounter.RX_DROPPED, s.getSampleTimeMs(), d[0]);
-      v.add(ViewCounter.TX_DROPPED, s.getSampleTimeMs(), d[1]);
-      v.add(ViewCounter.RX_ERRORS, s.getSampleTimeMs(), d[2]);
-    }
-  }
-
-  private void protocol(HostView v, ProtocolSample s) {
-    Long retrans = s.getCounters() == null ? null : s.getCounters().get("Tcp.RetransSegs");
-    sampled(v, s.getNetns(), s.getNetnsKind(), s.getSampleTimeMs());
-    if (retrans == null) {
+  private void totals(HostView v, ViewSample.Totals t) {
+    sampled(v, t.netns(), t.kind(), t.timeMs());
+    if (t.totals().length == 0) {
       return; // absent is not zero
     }
-    long[] d = deltas(v, "p/", s.getNetns(), s.getCollectorId(), s.getSampleTimeMs(), retrans);
-    if (d != null) {
-      v.add(ViewCounter.TCP_RETRANS, s.getSampleTimeMs(), d[0]);
+    long[] d = deltas(v, t.source() + "/", t.netns(), t.collectorId(), t.totals());
+    if (d == null) {
+      return;
     }
-  }
-
-  private void qdiscs(HostView v, QdiscSample s) {
-    long drops = 0;
-    for (QdiscStats q : s.getQdiscs()) {
-      drops += orZero(q.getDrops());
-    }
-    long[] d = deltas(v, "q/", s.getNetns(), s.getCollectorId(), s.getSampleTimeMs(), drops);
-    sampled(v, s.getNetns(), s.getNetnsKind(), s.getSampleTimeMs());
-    if (d != null) {
-      v.add(ViewCounter.QDISC_DROPS, s.getSampleTimeMs(), d[0]);
-    }
-  }
-
-  private void filters(HostView v, FilterSample s) {
-    long drops = 0;
-    for (FirewallRule r : s.getRules()) {
-      String target = r.getTarget() == null ? "" : r.getTarget().toString();
-      if (target.equals("DROP") || target.equals("REJECT")) {
-        drops += orZero(r.getPackets());
+    switch (t.source()) {
+      case "i" -> {
+        v.add(ViewCounter.RX_DROPPED, t.timeMs(), d[0]);
+        v.add(ViewCounter.TX_DROPPED, t.timeMs(), d[1]);
+        v.add(ViewCounter.RX_ERRORS, t.timeMs(), d[2]);
+      }
+      case "p" -> v.add(ViewCounter.TCP_RETRANS, t.timeMs(), d[0]);
+      case "q" -> v.add(ViewCounter.QDISC_DROPS, t.timeMs(), d[0]);
+      case "f" -> v.add(ViewCounter.FIREWALL_DROPS, t.timeMs(), d[0]);
+      default -> {
+        // a source this view does not chart
       }
     }
-    long[] d = deltas(v, FIREWALL, s.getNetns(), s.getCollectorId(), s.getSampleTimeMs(), drops);
-    sampled(v, s.getNetns(), s.getNetnsKind(), s.getSampleTimeMs());
-    if (d != null) {
-      v.add(ViewCounter.FIREWALL_DROPS, s.getSampleTimeMs(), d[0]);
-    }
   }
 
-  private void probe(HostView v, ProbeSample s) {
-    sampled(v, s.getNetns(), s.getNetnsKind(), s.getSampleTimeMs());
-    long sent = Math.max(0, s.getSent());
-    v.add(ViewCounter.PROBES_SENT, s.getSampleTimeMs(), sent);
-    v.add(ViewCounter.PROBES_LOST, s.getSampleTimeMs(), Math.max(0, sent - s.getAnswered()));
+  private void probes(HostView v, ViewSample.Probes p) {
+    sampled(v, p.netns(), p.kind(), p.timeMs());
+    v.add(ViewCounter.PROBES_SENT, p.timeMs(), p.sent());
+    v.add(ViewCounter.PROBES_LOST, p.timeMs(), p.lost());
   }
 
-  private void containers(HostView v, ContainerSample s) {
-    seen(v, s.getSampleTimeMs());
-    if (s.getTrigger() == null) {
+  private void containers(HostView v, ViewSample.Containers s) {
+    seen(v, s.timeMs());
+    if (s.complete()) {
       // A periodic listing names every container: those it lacks are gone.
-      v.containers.values().removeIf(c -> c.lastSeenMs() < s.getSampleTimeMs());
+      v.containers.values().removeIf(c -> c.lastSeenMs() < s.timeMs());
     }
-    for (ContainerStats c : s.getContainers()) {
-      String id = HostView.name(c.getId());
-      if (!v.containers.containsKey(id) && v.containers.size() >= HostView.MAX_CONTAINERS) {
-        continue;
+    for (HostView.Container c : s.containers()) {
+      if (v.containers.containsKey(c.id()) || v.containers.size() < HostView.MAX_CONTAINERS) {
+        v.containers.put(c.id(), c);
       }
-      String pod =
-          c.getPodName() == null
-              ? ""
-              : HostView.name(
-                  (c.getPodNamespace() == null ? "" : c.getPodNamespace() + "/") + c.getPodName());
-      v.containers.put(
-          id,
-          new HostView.Container(
-              id,
-              HostView.name(c.getName()),
-              pod,
-              HostView.name(c.getState()),
-              s.getSampleTimeMs()));
     }
   }
 
-  private void health(HostView v, CollectorHealth h) {
-    seen(v, h.getSampleTimeMs());
-    List<String> failing = new ArrayList<>();
-    for (SourceStatus s : h.getSources()) {
-      if (s.getStatus() == SourceState.ERROR || s.getStatus() == SourceState.TIMEOUT) {
-        if (failing.size() < HostView.MAX_FAILING_SOURCES) {
-          failing.add(
-              HostView.cut(
-                  s.getSource()
-                      + (s.getNetns().length() == 0 ? "" : " in " + s.getNetns())
-                      + " "
-                      + s.getStatus()
-                      + (s.getReason() == null ? "" : ": " + s.getReason()),
-                  HostView.MAX_TEXT));
-        }
-      }
-    }
-    long droppedBefore =
-        v.health == null ? h.getSpoolDroppedRecords() : v.health.spoolDroppedRecords();
+  private void health(HostView v, ViewSample.Health h) {
+    seen(v, h.timeMs());
     v.health =
         new HostView.Health(
-            h.getSampleTimeMs(),
-            failing,
-            h.getSpooledRecords(),
-            h.getSpooledBytes(),
-            h.getSpoolDroppedRecords(),
-            Math.max(0, h.getSpoolDroppedRecords() - droppedBefore));
+            h.timeMs(),
+            h.failing(),
+            h.spooledRecords(),
+            h.spooledBytes(),
+            h.spoolDroppedRecords(),
+            v.health == null
+                ? 0
+                : Math.max(0, h.spoolDroppedRecords() - v.health.spoolDroppedRecords()));
   }
 
   // ---- helpers ----
 
   /** The increases since the source's previous sample; null for its first or after a restart. */
-  private long[] deltas(
-      HostView v,
-      String kind,
-      CharSequence netns,
-      CharSequence collectorId,
-      long timeMs,
-      long... totals) {
-    String key = kind + HostView.name(netns);
-    String collector = HostView.name(collectorId);
+  private long[] deltas(HostView v, String kind, String netns, String collector, long[] totals) {
+    String key = kind + netns;
     HostView.Last before = v.last.get(key);
     if (before == null && v.last.size() >= HostView.MAX_NAMESPACES * 5) {
       return null;
@@ -335,9 +236,9 @@ final class ViewProcessor implements Processor<String, Object, Void, Void> {
     return d;
   }
 
-  private void sampled(HostView v, CharSequence netns, NetnsKind kind, long timeMs) {
+  private void sampled(HostView v, String netns, NetnsKind kind, long timeMs) {
     seen(v, timeMs);
-    namespace(v, HostView.name(netns), kind, timeMs);
+    namespace(v, netns, kind, timeMs);
   }
 
   private HostView.Namespace namespace(HostView v, String netns, NetnsKind kind, long timeMs) {
@@ -368,9 +269,5 @@ final class ViewProcessor implements Processor<String, Object, Void, Void> {
   private static void seen(HostView v, long timeMs) {
     v.lastSeenMs = Math.max(v.lastSeenMs, timeMs);
     v.touch(timeMs);
-  }
-
-  private static long orZero(Long v) {
-    return v == null ? 0 : v;
   }
 }

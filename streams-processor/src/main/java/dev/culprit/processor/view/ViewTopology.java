@@ -37,42 +37,65 @@ public final class ViewTopology {
 
   private ViewTopology() {}
 
+  /**
+   * The view's copy of every sample it reads, taken as each is decoded: call before any other
+   * sub-topology consumes {@code samples}, because the delta step rewrites decoded samples in place
+   * (cumulative counters become increases) and Kafka Streams hands one object to every child of a
+   * node, in the order they were added.
+   */
+  public static KStream<String, Object> tap(SampleStreams samples) {
+    KStream<String, Object> in =
+        samples.stream(Topics.INTERFACE)
+            .<Object>mapValues(ViewSample::of, Named.as("view-interface"));
+    in =
+        in.merge(
+            samples.stream(Topics.PROTOCOL)
+                .<Object>mapValues(ViewSample::of, Named.as("view-protocol")),
+            Named.as("view-merge-protocol"));
+    in =
+        in.merge(
+            samples.stream(Topics.QDISC).<Object>mapValues(ViewSample::of, Named.as("view-qdisc")),
+            Named.as("view-merge-qdisc"));
+    in =
+        in.merge(
+            samples.stream(Topics.FILTER)
+                .<Object>mapValues(ViewSample::of, Named.as("view-filter")),
+            Named.as("view-merge-filter"));
+    in =
+        in.merge(
+            samples.stream(Topics.PROBE).<Object>mapValues(ViewSample::of, Named.as("view-probe")),
+            Named.as("view-merge-probe"));
+    in =
+        in.merge(
+            samples.stream(Topics.CONTAINER)
+                .<Object>mapValues(ViewSample::of, Named.as("view-container")),
+            Named.as("view-merge-container"));
+    return in.merge(
+        samples.stream(Topics.COLLECTOR)
+            .<Object>mapValues(ViewSample::of, Named.as("view-collector")),
+        Named.as("view-merge-collector"));
+  }
+
+  /**
+   * Adds the view: {@code tapped} (from {@link #tap}) and the rules' results folded per host, and
+   * the fleet incidents read back. Call last.
+   */
   public static void addTo(
       StreamsBuilder builder,
-      SampleStreams samples,
+      KStream<String, Object> tapped,
       KStream<String, RuleResult> packetLoss,
       KStream<String, RuleResult> oom,
       ProcessorConfig config) {
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(HOSTS), Serdes.String(), HOST_VIEW_SERDE));
-    KStream<String, Object> in = widen(packetLoss, "view-packet-loss");
-    in = in.merge(widen(oom, "view-oom"), Named.as("view-merge-oom"));
-    in =
-        in.merge(
-            widen(samples.stream(Topics.INTERFACE), "view-interface"),
-            Named.as("view-merge-interface"));
-    in =
-        in.merge(
-            widen(samples.stream(Topics.PROTOCOL), "view-protocol"),
-            Named.as("view-merge-protocol"));
-    in = in.merge(widen(samples.stream(Topics.QDISC), "view-qdisc"), Named.as("view-merge-qdisc"));
-    in =
-        in.merge(
-            widen(samples.stream(Topics.FILTER), "view-filter"), Named.as("view-merge-filter"));
-    in = in.merge(widen(samples.stream(Topics.PROBE), "view-probe"), Named.as("view-merge-probe"));
-    in =
-        in.merge(
-            widen(samples.stream(Topics.CONTAINER), "view-container"),
-            Named.as("view-merge-container"));
-    in =
-        in.merge(
-            widen(samples.stream(Topics.COLLECTOR), "view-collector"),
-            Named.as("view-merge-collector"));
-    in.process(
-        () -> new ViewProcessor(HOSTS, config.windowSize(), config.baselineTtl()),
-        Named.as("view-hosts-update"),
-        HOSTS);
+    tapped
+        .merge(widen(packetLoss, "view-packet-loss"), Named.as("view-merge-packet-loss"))
+        .merge(widen(oom, "view-oom"), Named.as("view-merge-oom"))
+        .process(
+            () -> new ViewProcessor(HOSTS, config.windowSize(), config.baselineTtl()),
+            Named.as("view-hosts-update"),
+            HOSTS);
 
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
