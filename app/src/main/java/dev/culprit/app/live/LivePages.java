@@ -31,9 +31,14 @@ final class LivePages {
   /**
    * The fleet page.
    *
-   * @param nowMs the server's clock
-   * @param silentAfterMs a host with nothing newer than this is listed as stopped reporting
-   * @param recentMs causes of windows ending this close to a host's newest sample are current
+   * <p>"Now" for what is open and who stopped reporting is the fleet's newest sample, not the
+   * server's clock: a replayed or delayed fleet reads the same, and a host is silent compared with
+   * the others (when all are, the header says how old the newest sample is).
+   *
+   * @param nowMs the server's clock, for the header
+   * @param silentAfterMs a host this far behind the fleet's newest sample stopped reporting
+   * @param recentMs causes of windows ending this close to a host's newest sample are current;
+   *     incidents this close (plus the fleet windows' lag) to the fleet's newest sample are open
    */
   static String fleet(
       LiveJson.Hosts hosts,
@@ -42,14 +47,23 @@ final class LivePages {
       long silentAfterMs,
       long recentMs,
       int refreshSeconds) {
+    long fleetNow = 0;
+    for (LiveJson.Host host : hosts.hosts()) {
+      fleetNow = Math.max(fleetNow, host.lastSeenMs());
+    }
     StringBuilder h = head("culprit — fleet", refreshSeconds);
     h.append("<header><h1>Fleet</h1><p class=\"meta\">")
         .append(
             esc(
                 hosts.hosts().size()
-                    + " hosts, as of "
-                    + TIME.format(Instant.ofEpochMilli(nowMs))
-                    + " UTC; refreshes every "
+                    + " hosts; newest sample "
+                    + (fleetNow == 0
+                        ? "none"
+                        : TIME.format(Instant.ofEpochMilli(fleetNow))
+                            + " UTC ("
+                            + Math.max(0, (nowMs - fleetNow) / 1000)
+                            + " s ago)")
+                    + "; refreshed every "
                     + refreshSeconds
                     + " s"))
         .append("</p>");
@@ -59,7 +73,7 @@ final class LivePages {
     h.append("<section id=\"incidents\"><h2>Open fleet incidents</h2>\n");
     List<LiveJson.Incident> open = new ArrayList<>();
     for (LiveJson.Incident i : incidents.incidents()) {
-      if (i.windowEndMs() >= nowMs - silentAfterMs - recentMs) {
+      if (i.windowEndMs() >= fleetNow - recentMs - silentAfterMs) {
         open.add(i);
       }
     }
@@ -89,7 +103,7 @@ final class LivePages {
     List<LiveJson.Host> silent = new ArrayList<>();
     List<LiveJson.Host> unhealthy = new ArrayList<>();
     for (LiveJson.Host host : hosts.hosts()) {
-      if (host.lastSeenMs() < nowMs - silentAfterMs) {
+      if (host.lastSeenMs() < fleetNow - silentAfterMs) {
         silent.add(host);
       }
       if (host.health() != null && host.health().problem()) {
@@ -177,7 +191,7 @@ final class LivePages {
   }
 
   /** A host's page. */
-  static String host(LiveJson.Host host, long nowMs, long silentAfterMs, int refreshSeconds) {
+  static String host(LiveJson.Host host, long nowMs, int refreshSeconds) {
     StringBuilder h = head("culprit — " + host.host(), refreshSeconds);
     h.append("<header><p><a href=\"/\">← Fleet</a></p><h1 id=\"host\" data-host=\"")
         .append(esc(host.host()))
@@ -188,19 +202,22 @@ final class LivePages {
             esc(
                 "last sample "
                     + TIME.format(Instant.ofEpochMilli(host.lastSeenMs()))
-                    + " UTC"
-                    + (host.lastSeenMs() < nowMs - silentAfterMs ? " — stopped reporting" : "")))
+                    + " UTC ("
+                    + Math.max(0, (nowMs - host.lastSeenMs()) / 1000)
+                    + " s ago)"))
         .append("</p></header>\n");
 
     h.append("<section id=\"namespaces\"><h2>Namespaces: the latest window's diagnosis</h2>\n");
-    h.append("<table><tr><th>Namespace</th><th>Kind</th><th>Window</th><th>Diagnosis</th></tr>\n");
+    h.append(
+        "<table class=\"namespaces\"><tr><th>Namespace</th><th>Kind</th><th>Window</th>"
+            + "<th>Diagnosis</th></tr>\n");
     for (LiveJson.Namespace ns : host.namespaces()) {
       h.append("<tr class=\"netns\" data-netns=\"")
           .append(esc(ns.netns()))
           .append("\"><td>")
           .append(esc(ns.netns().isEmpty() ? "(host)" : ns.netns()))
           .append("</td><td>")
-          .append(esc(ns.kind()))
+          .append(ns.kind().isEmpty() ? "—" : esc(ns.kind()))
           .append("</td><td>")
           .append(
               ns.windowStartMs() < 0
@@ -318,6 +335,14 @@ final class LivePages {
       }
       lines.add(new ChartSpec.Line(name, one.minuteStartMs(), values, ChartSpec.Style.LINE));
     }
+    if (lines.stream().noneMatch(LivePages::anyNonZero)) {
+      h.append("<p class=\"empty\" id=\"chart-")
+          .append(id)
+          .append("\">")
+          .append(esc(title + ": none in the last hour."))
+          .append("</p>\n");
+      return;
+    }
     ChartSpec spec =
         new ChartSpec(
             id,
@@ -337,6 +362,15 @@ final class LivePages {
         .append("<figcaption>")
         .append(esc(title + (windows.isEmpty() ? "" : "; shaded: the windows with a cause")))
         .append("</figcaption></figure>\n");
+  }
+
+  private static boolean anyNonZero(ChartSpec.Line line) {
+    for (double v : line.values()) {
+      if (!Double.isNaN(v) && v != 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String where(LiveJson.Cause c) {
@@ -417,6 +451,7 @@ final class LivePages {
       table{border-collapse:collapse;width:100%;background:#fff;border:1px solid var(--line)}
       th,td{text-align:left;vertical-align:top;padding:6px 8px;border-bottom:1px solid var(--line);overflow-wrap:anywhere}
       th{background:#eef0f4}
+      table.namespaces td:nth-child(-n+3){min-width:7em}
       figure.chart{margin:10px 0;background:#fff;border:1px solid var(--line);border-radius:8px;padding:6px}
       figure.chart svg{display:block;width:100%;height:auto}
       footer{margin-top:28px;font-size:12px}

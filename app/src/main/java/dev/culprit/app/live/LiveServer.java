@@ -38,8 +38,8 @@ public final class LiveServer implements AutoCloseable {
   private final long recentMs;
 
   /**
-   * @param window the processor's window: a host silent for three windows has stopped reporting,
-   *     and causes of the last five windows are current
+   * @param window the processor's window: a host three windows (at least 30 s) behind the fleet's
+   *     newest sample has stopped reporting, and causes of the last five windows are current
    */
   public LiveServer(InetSocketAddress address, LiveQueries queries, Duration window, Clock clock)
       throws IOException {
@@ -129,7 +129,7 @@ public final class LiveServer implements AutoCloseable {
       if (host.isEmpty()) {
         send(x, 404, "text/plain", "no such host\n");
       } else {
-        html(x, 200, LivePages.host(host.get(), now, silentAfterMs, REFRESH_SECONDS));
+        html(x, 200, LivePages.host(host.get(), now, REFRESH_SECONDS));
       }
     } else {
       send(x, 404, "text/plain", "not found\n");
