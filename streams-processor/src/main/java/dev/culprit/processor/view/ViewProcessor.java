@@ -128,9 +128,36 @@ final class ViewProcessor implements Processor<String, Object, Void, Void> {
     }
   }
 
+  /**
+   * Keeps {@code b} among the host's recent cause windows; consecutive windows of the same cause at
+   * the same place become one span (with the newest summary), so an hour of a lasting cause is one
+   * entry, not 360.
+   */
   private static void remember(HostView v, HostView.Brief b) {
-    if (v.causeWindows.contains(b)) {
-      return;
+    for (int i = 0; i < v.causeWindows.size(); i++) {
+      HostView.Brief w = v.causeWindows.get(i);
+      boolean same =
+          w.netns().equals(b.netns())
+              && w.cause().equals(b.cause())
+              && w.location().equals(b.location())
+              && w.container().equals(b.container());
+      if (same && b.windowStartMs() <= w.windowEndMs() && b.windowEndMs() >= w.windowStartMs()) {
+        if (b.windowStartMs() >= w.windowStartMs() && b.windowEndMs() <= w.windowEndMs()) {
+          return; // already covered (a retried window)
+        }
+        boolean newer = b.windowEndMs() > w.windowEndMs();
+        v.causeWindows.set(
+            i,
+            new HostView.Brief(
+                w.netns(),
+                w.cause(),
+                w.location(),
+                w.container(),
+                newer ? b.summary() : w.summary(),
+                Math.min(w.windowStartMs(), b.windowStartMs()),
+                Math.max(w.windowEndMs(), b.windowEndMs())));
+        return;
+      }
     }
     v.causeWindows.add(b);
     v.causeWindows.sort(Comparator.comparingLong(HostView.Brief::windowStartMs));
