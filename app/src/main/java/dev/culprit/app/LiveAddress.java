@@ -61,9 +61,8 @@ final class LiveAddress {
     return config.withStreamsOverrides(overrides);
   }
 
-  /** Serves the page for {@code processor}; null for {@code none}. */
-  static LiveServer serve(HostInfo self, CulpritProcessor processor, ProcessorConfig config)
-      throws IOException {
+  /** Serves the page for {@code processor}; null for {@code none} or an address it cannot bind. */
+  static LiveServer serve(HostInfo self, CulpritProcessor processor, ProcessorConfig config) {
     if (self == null) {
       return null;
     }
@@ -74,9 +73,16 @@ final class LiveAddress {
           config.windowSize(),
           Clock.systemUTC());
     } catch (IOException e) {
-      // Unlike metrics, other instances route to this address: it must be ours.
-      throw new UserException(
-          "--http-address " + self.host() + ":" + self.port() + ": " + e.getMessage(), 2);
+      // As with metrics, the page is not worth refusing to process (a second culprit on the host
+      // finds the default port taken); other instances routing here answer 503 for its hosts.
+      System.err.println(
+          "culprit: no live page, --http-address "
+              + self.host()
+              + ":"
+              + self.port()
+              + ": "
+              + e.getMessage());
+      return null;
     }
   }
 }

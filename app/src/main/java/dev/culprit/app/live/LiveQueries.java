@@ -68,6 +68,7 @@ public final class LiveQueries {
 
   /** The host's document from whichever instance owns it; empty if no instance knows the host. */
   public Optional<LiveJson.Host> host(String host) {
+    instances(); // refuses when two instances share an address: the owner could not be told apart
     KeyQueryMetadata owner =
         streams.queryMetadataForKey(ViewTopology.HOSTS, host, Serdes.String().serializer());
     if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
@@ -160,9 +161,15 @@ public final class LiveQueries {
     // Both stores live in every instance that has tasks; one without tasks holds nothing.
     List<HostInfo> out = new ArrayList<>();
     for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
-      if (!out.contains(m.hostInfo())) {
-        out.add(m.hostInfo());
+      if (out.contains(m.hostInfo())) {
+        // Every instance left at the loopback default: asking "the owner" would ask oneself and
+        // answer 404 for hosts another instance holds. Say so instead of answering wrong.
+        throw new Unavailable(
+            "several processor instances announce the same --http-address "
+                + text(m.hostInfo())
+                + ": give each its own address the others can reach");
       }
+      out.add(m.hostInfo());
     }
     if (out.isEmpty()) {
       throw new Unavailable("no instance is running yet (starting or rebalancing)");
