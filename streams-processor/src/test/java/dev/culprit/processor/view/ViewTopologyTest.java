@@ -106,6 +106,48 @@ class ViewTopologyTest {
   }
 
   @Test
+  void keepsContainersWithTheirPodsAndForgetsThoseAFullListingLacks() {
+    try (TopologyHarness h = new TopologyHarness()) {
+      h.pipe(
+          containers(
+              T0,
+              null,
+              container("a1", "web", "shop", "web-7d9f"),
+              container("b2", "db", null, null)));
+      HostView v = store(h).get("node-1");
+      assertThat(v.containers().get("a1").pod()).isEqualTo("shop/web-7d9f");
+      assertThat(v.containers().get("b2").pod()).isEmpty();
+      // An event names one container; a periodic listing names them all.
+      h.pipe(containers(T0 + 1_000, "oom", container("a1", "web", "shop", "web-7d9f")));
+      assertThat(store(h).get("node-1").containers()).containsOnlyKeys("a1", "b2");
+      h.pipe(containers(T0 + 2_000, null, container("a1", "web", "shop", "web-7d9f")));
+      assertThat(store(h).get("node-1").containers()).containsOnlyKeys("a1");
+    }
+  }
+
+  private static ContainerStats container(String id, String name, String podNs, String pod) {
+    return ContainerStats.newBuilder()
+        .setId(id)
+        .setName(name)
+        .setRuntime("docker")
+        .setPodNamespace(podNs)
+        .setPodName(pod)
+        .build();
+  }
+
+  private static ContainerSample containers(long t, String trigger, ContainerStats... list) {
+    return ContainerSample.newBuilder()
+        .setHost("node-1")
+        .setNetns("")
+        .setSampleTimeMs(t)
+        .setCollectorId("c")
+        .setSeq(t)
+        .setTrigger(trigger)
+        .setContainers(List.of(list))
+        .build();
+  }
+
+  @Test
   void forgetsHostsSilentPastTheBaselineTtl() {
     try (TopologyHarness h = new TopologyHarness()) {
       SampleFactory old = new SampleFactory("old", T0);
