@@ -26,6 +26,9 @@ final class LivePages {
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT).withZone(ZoneId.of("UTC"));
   private static final TimeZone UTC = TimeZone.getTimeZone("UTC");
 
+  /** Hosts listed per group: a fleet-wide outage must not make a page of 10,000 lines. */
+  static final int MAX_LISTED = 100;
+
   private LivePages() {}
 
   /**
@@ -129,7 +132,12 @@ final class LivePages {
           .append(e.getValue().size())
           .append(e.getValue().size() == 1 ? " host" : " hosts")
           .append("</h3><ul>\n");
+      int listed = 0;
       for (var hostCauses : e.getValue().entrySet()) {
+        if (listed++ == MAX_LISTED) {
+          more(h, e.getValue().size() - MAX_LISTED);
+          break;
+        }
         LiveJson.Cause latest = hostCauses.getValue().get(hostCauses.getValue().size() - 1);
         h.append("<li data-host=\"").append(esc(hostCauses.getKey())).append("\">");
         hostLinks(h, List.of(hostCauses.getKey()));
@@ -150,13 +158,14 @@ final class LivePages {
       h.append("<p class=\"empty\">None.</p>\n");
     } else {
       h.append("<ul>\n");
-      for (LiveJson.Host host : silent) {
+      for (LiveJson.Host host : silent.subList(0, Math.min(MAX_LISTED, silent.size()))) {
         h.append("<li class=\"silent-host\" data-host=\"").append(esc(host.host())).append("\">");
         hostLinks(h, List.of(host.host()));
         h.append(" — last sample ")
             .append(esc(TIME.format(Instant.ofEpochMilli(host.lastSeenMs()))))
             .append(" UTC</li>\n");
       }
+      more(h, silent.size() - MAX_LISTED);
       h.append("</ul>\n");
     }
     h.append("</section>\n");
@@ -166,7 +175,7 @@ final class LivePages {
       h.append("<p class=\"empty\">None.</p>\n");
     } else {
       h.append("<ul>\n");
-      for (LiveJson.Host host : unhealthy) {
+      for (LiveJson.Host host : unhealthy.subList(0, Math.min(MAX_LISTED, unhealthy.size()))) {
         LiveJson.Health hh = host.health();
         h.append("<li class=\"health\" data-host=\"").append(esc(host.host())).append("\">");
         hostLinks(h, List.of(host.host()));
@@ -184,6 +193,7 @@ final class LivePages {
         }
         h.append("</li>\n");
       }
+      more(h, unhealthy.size() - MAX_LISTED);
       h.append("</ul>\n");
     }
     h.append("</section>\n");
@@ -388,6 +398,13 @@ final class LivePages {
           .append("\">")
           .append(esc(hosts.get(i)))
           .append("</a>");
+    }
+  }
+
+  /** "… and N more" closing a list cut at {@link #MAX_LISTED}, when it was. */
+  private static void more(StringBuilder h, int more) {
+    if (more > 0) {
+      h.append("<li class=\"more\">… and ").append(more).append(" more (see /api/hosts)</li>\n");
     }
   }
 
