@@ -65,6 +65,7 @@ class LivePageTest {
   static final List<LiveServer> servers = new ArrayList<>();
   static final HttpClient http = HttpClient.newHttpClient();
   static List<String> hosts;
+  static long lastCycleMs;
 
   @TempDir static Path dir;
 
@@ -73,6 +74,7 @@ class LivePageTest {
     broker = EmbeddedBroker.startTemporary();
     long t0 = (Instant.now().toEpochMilli() / 10_000 - 24) * 10_000;
     hosts = produce(t0);
+    lastCycleMs = t0 + 1_000 + 23 * 10_000L;
     String app = "culprit-live-" + Long.toString(System.nanoTime(), 36);
     for (int i = 0; i < 2; i++) {
       HostInfo self = new HostInfo("127.0.0.1", freePort());
@@ -369,11 +371,28 @@ class LivePageTest {
       if (list.statusCode() == 200 && incidents.statusCode() == 200) {
         JsonNode l = LiveQueries.JSON.readTree(list.body());
         JsonNode i = LiveQueries.JSON.readTree(incidents.body());
+        // Every record read: each host's last sample, the spool's last count, and the fleet
+        // windows the last samples closed (each partition of the re-keyed causes closes its own,
+        // a window and a grace behind the causes it has read).
+        boolean allRead = true;
+        for (JsonNode h : l.get("hosts")) {
+          long last =
+              h.get("host").asText().equals(SILENT) ? t0Of(lastCycleMs) + 90_000 : lastCycleMs;
+          allRead &= h.get("lastSeenMs").asLong() >= last;
+          if (h.get("host").asText().equals(EVIL)) {
+            allRead &= h.path("health").path("spooledRecords").asLong() == 460;
+          }
+        }
+        long newestIncident = 0;
+        for (JsonNode incident : i.get("incidents")) {
+          newestIncident = Math.max(newestIncident, incident.get("windowEndMs").asLong());
+        }
         boolean ready =
             l.get("hosts").findValuesAsText("host").equals(hosts)
                 && l.get("unavailable").isEmpty()
+                && allRead
                 && list.body().contains("\"FIREWALL_DROP\"")
-                && i.get("incidents").size() > 0;
+                && newestIncident >= lastCycleMs - 60_000;
         String now = list.body() + incidents.body();
         if (ready && now.equals(before)) {
           return;
@@ -384,6 +403,10 @@ class LivePageTest {
     }
     throw new AssertionError(
         "not settled in " + WAIT + ": " + get(servers.get(0), "/api/hosts").body());
+  }
+
+  private static long t0Of(long lastCycle) {
+    return lastCycle - 1_000 - 23 * 10_000L;
   }
 
   static URI uri(LiveServer s, String path) {
