@@ -60,6 +60,17 @@ final class ProcessCommand implements Callable<Integer> {
               + " http://HOST:PORT/metrics; 'none' to turn it off (default: ${DEFAULT-VALUE}).")
   String metricsAddress;
 
+  @Option(
+      names = "--http-address",
+      paramLabel = "HOST:PORT",
+      defaultValue = LiveAddress.DEFAULT,
+      description =
+          "Serve the read-only live page (fleet and hosts) and its JSON API (/api/hosts,"
+              + " /api/hosts/{host}, /api/incidents) at http://HOST:PORT/; with several"
+              + " processor instances each must give its own address, which the others route to;"
+              + " 'none' to turn it off (default: ${DEFAULT-VALUE}).")
+  String httpAddress;
+
   @Override
   public Integer call() throws Exception {
     Path dir = dataDir != null ? dataDir : DataDir.defaultDir();
@@ -67,9 +78,11 @@ final class ProcessCommand implements Callable<Integer> {
       DataDir.ensureOwned(dir); // the state stores are written there, as root
     }
     KafkaAccess kafka = kafkaConfig.resolve(bootstrapServers, dir);
-    ProcessorConfig config = processor.config(kafka, dir);
+    org.apache.kafka.streams.state.HostInfo self = LiveAddress.parse(httpAddress);
+    ProcessorConfig config = LiveAddress.announce(processor.config(kafka, dir), self);
     LoginCheck.verify(kafka);
     try (CulpritProcessor p = new CulpritProcessor(config);
+        var live = LiveAddress.serve(self, p, config);
         var server =
             MetricsAddress.serve(
                 metricsAddress,
@@ -86,7 +99,8 @@ final class ProcessCommand implements Callable<Integer> {
               + config.windowSize()
               + ", grace "
               + config.grace()
-              + ")");
+              + ")"
+              + (live == null ? "" : "; live page at http://" + httpAddress + "/"));
       Thread watch =
           new Thread(() -> reportWhenNotRunning(p, kafka), "culprit-process-start-watch");
       watch.setDaemon(true);

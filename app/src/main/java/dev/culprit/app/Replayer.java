@@ -133,7 +133,7 @@ final class Replayer {
         records.accept(r);
         TestInputTopic<String, byte[]> input = inputs.get(r.topic());
         if (input == null) {
-          ignored++; // recorded live (collector health), read by no node of the topology
+          ignored++; // a sample topic no node of the topology reads (none since the live view)
           continue;
         }
         input.pipeInput(new TestRecord<>(r.key(), r.value(), null, r.timestamp()));

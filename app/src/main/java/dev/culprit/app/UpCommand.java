@@ -94,6 +94,17 @@ final class UpCommand implements Callable<Integer> {
               + " http://HOST:PORT/metrics; 'none' to turn it off (default: ${DEFAULT-VALUE}).")
   String metricsAddress;
 
+  @Option(
+      names = "--http-address",
+      paramLabel = "HOST:PORT",
+      defaultValue = LiveAddress.DEFAULT,
+      description =
+          "Serve the read-only live page (fleet and hosts) and its JSON API (/api/hosts,"
+              + " /api/hosts/{host}, /api/incidents) at http://HOST:PORT/; with several"
+              + " processor instances each must give its own address, which the others route to;"
+              + " 'none' to turn it off (default: ${DEFAULT-VALUE}).")
+  String httpAddress;
+
   @Override
   public Integer call() throws Exception {
     Path dir = DataDir.ensureOwned(dataDir != null ? dataDir : DataDir.defaultDir());
@@ -131,12 +142,14 @@ final class UpCommand implements Callable<Integer> {
   private void run(KafkaAccess kafka, Path dir) throws Exception {
     String servers = kafka.bootstrapServers();
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-    ProcessorConfig processorConfig = processor.config(kafka, dir);
+    org.apache.kafka.streams.state.HostInfo self = LiveAddress.parse(httpAddress);
+    ProcessorConfig processorConfig = LiveAddress.announce(processor.config(kafka, dir), self);
     CollectorConfig collectorConfig = collector.config(kafka, dir);
     CommandRunner runner = collector.runner();
     // Printer first, positioned at the end, so no cause produced after start is missed.
     try (EventPrinter printer = new EventPrinter(kafka, out, json, everyWindow);
         CulpritProcessor streams = new CulpritProcessor(processorConfig);
+        var live = LiveAddress.serve(self, streams, processorConfig);
         CollectorOptions.HostSources sources = collector.open(collectorConfig, runner);
         AgentMetrics agent =
             new AgentMetrics(collectorConfig.openKafkaPublisher(), collectorConfig.interval());
@@ -161,6 +174,7 @@ final class UpCommand implements Callable<Integer> {
               + collectorConfig.hostId()
               + ", windows of "
               + processorConfig.windowSize()
+              + (live == null ? "" : "; live page at http://" + httpAddress + "/")
               + "; root causes follow on stdout"
               + " (Ctrl-C stops)");
       Shutdown.awaitSignalOr(streams.failure());

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code culprit up --json} as a user runs it: a separate JVM, a free port, SIGTERM to stop. Within
  * 60 s {@code culprit tail culprit.samples.interface --max 1} prints a decoded sample of this host,
- * stdout carries nothing but events, and the process stops cleanly.
+ * the live page's API ({@code --http-address}) answers for this host, stdout carries nothing but
+ * events, and the process stops cleanly.
  */
 class UpCommandTest {
 
@@ -28,7 +29,14 @@ class UpCommandTest {
   void upPublishesARealInterfaceSampleThatTailDecodesAndStdoutCarriesOnlyEvents() throws Exception {
     Path stdout = dataDir.resolve("up.stdout");
     Path stderr = dataDir.resolve("up.stderr");
-    List<String> command = Cli.javaUp(dataDir, "--json", "--interval", "1s");
+    int httpPort;
+    try (java.net.ServerSocket free =
+        new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      httpPort = free.getLocalPort();
+    }
+    List<String> command =
+        Cli.javaUp(
+            dataDir, "--json", "--interval", "1s", "--http-address", "127.0.0.1:" + httpPort);
     Process up = Cli.start(command, stdout, stderr);
     try {
       Path bootstrapFile = dataDir.resolve("bootstrap-servers");
@@ -57,6 +65,33 @@ class UpCommandTest {
           new ObjectMapper().readTree(tail.stdout().lines().findFirst().orElseThrow());
       assertThat(sample.get("host").asText()).isEqualTo(InetAddress.getLocalHost().getHostName());
       assertThat(sample.get("interfaces").findValuesAsText("name")).contains("lo");
+
+      // The live page's API knows this host and its own namespace.
+      String host = InetAddress.getLocalHost().getHostName();
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      java.net.http.HttpRequest ask =
+          java.net.http.HttpRequest.newBuilder(
+                  java.net.URI.create(
+                      "http://127.0.0.1:"
+                          + httpPort
+                          + "/api/hosts/"
+                          + java.net.URLEncoder.encode(host, StandardCharsets.UTF_8)))
+              .build();
+      java.net.http.HttpResponse<String> answer = null;
+      deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (System.nanoTime() < deadline) {
+        answer = http.send(ask, java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() == 200) {
+          break;
+        }
+        up.waitFor(500, TimeUnit.MILLISECONDS); // poll until the view has the host
+      }
+      assertThat(answer.statusCode())
+          .as("%s / up stderr: %s", answer.body(), read(stderr))
+          .isEqualTo(200);
+      JsonNode view = new ObjectMapper().readTree(answer.body());
+      assertThat(view.get("host").asText()).isEqualTo(host);
+      assertThat(view.get("namespaces").findValuesAsText("netns")).contains("");
 
       // The broker asks for the login tail found in the data dir; without it, nothing.
       assertThat(
@@ -88,7 +123,10 @@ class UpCommandTest {
           .as("stdout line is a root-cause event: %s", line)
           .isTrue();
     }
-    assertThat(read(stderr)).contains("ready").doesNotContain("Exception in thread");
+    assertThat(read(stderr))
+        .contains("ready")
+        .contains("live page at http://127.0.0.1:" + httpPort + "/")
+        .doesNotContain("Exception in thread");
     assertThat(dataDir.resolve("bootstrap-servers")).as("address forgotten on exit").doesNotExist();
   }
 

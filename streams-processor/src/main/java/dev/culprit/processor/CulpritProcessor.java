@@ -213,6 +213,14 @@ public final class CulpritProcessor implements AutoCloseable {
     return metrics;
   }
 
+  /**
+   * The running Kafka Streams, for interactive queries of its stores (the live page): read-only use
+   * only.
+   */
+  public KafkaStreams kafkaStreams() {
+    return streams;
+  }
+
   /** The Kafka Streams state, for health checks. */
   public KafkaStreams.State state() {
     return streams.state();

@@ -6,6 +6,7 @@ import dev.culprit.processor.lifecycle.LifecycleTopology;
 import dev.culprit.processor.oom.OomTopology;
 import dev.culprit.processor.packetloss.PacketLossTopology;
 import dev.culprit.processor.rules.RuleResult;
+import dev.culprit.processor.view.ViewTopology;
 import org.apache.avro.message.SchemaStore;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -25,6 +26,8 @@ import org.apache.kafka.streams.kstream.Named;
  *   <li>{@link FleetTopology}: causes counted across hosts per window → fleet incidents
  *   <li>{@link LifecycleTopology}: causes per (host, namespace, signature) over the host's windows
  *       → STARTED / ONGOING / ENDED transitions
+ *   <li>{@link ViewTopology}: a bounded summary per host and the latest fleet incidents, read by
+ *       the live page through interactive queries
  * </ol>
  *
  * <p>The builder enforces explicit names for every store and internal topic, so {@code build}
@@ -54,11 +57,16 @@ public final class CulpritTopology {
     SampleStreams samples =
         new SampleStreams(
             builder, config.maxClockSkew(), config.clockReference(), metrics, schemas);
+    // The view copies what it needs of each sample before the delta step rewrites it in place; its
+    // nodes have their own names, so taking them first renames nothing.
+    KStream<String, Object> viewSamples = ViewTopology.tap(samples);
     KStream<String, RuleResult> packetLoss = PacketLossTopology.addTo(builder, samples, config);
     KStream<String, RuleResult> oom = OomTopology.addTo(builder, samples, config);
     FleetTopology.addTo(packetLoss.merge(oom, Named.as("causes")), config);
     // Last, so every node above keeps its name.
     LifecycleTopology.addTo(builder, packetLoss, oom, config);
+    // After the lifecycles, so theirs keep their names too.
+    ViewTopology.addTo(builder, viewSamples, packetLoss, oom, config);
     return builder.build();
   }
 }

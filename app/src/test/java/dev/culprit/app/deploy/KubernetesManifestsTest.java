@@ -198,6 +198,15 @@ class KubernetesManifestsTest {
             .orElseThrow();
 
     assertThat(processor.getSpec().getReplicas()).isEqualTo(2);
+    // Each replica serves the live page on its own pod address, which the other routes to.
+    var container = processor.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(flag(container.getArgs(), "--http-address")).isEqualTo("$(POD_IP):9470");
+    assertThat(container.getEnv())
+        .anySatisfy(
+            e -> {
+              assertThat(e.getName()).isEqualTo("POD_IP");
+              assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("status.podIP");
+            });
     assertThat(processor.getSpec().getTemplate().getSpec().getTopologySpreadConstraints())
         .singleElement()
         .satisfies(
