@@ -162,13 +162,12 @@ public final class CulpritProcessor implements AutoCloseable {
     // default that dominated the cost (measured 6-9k vs 15k samples/s on 2 cores). One second
     // adds at most a second to when a cause becomes readable (p99 13.2 s of the 14 s goal).
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
-    // Host windows close by each host's own progress and need no read order; the OOM join and the
-    // fleet windows still close by the task's stream time, so a task reads its partitions in
-    // timestamp order. By default Kafka Streams waits only for a partition whose last fetch said
-    // more is on the broker: one whose last fetch found nothing new (a burst after a quiet spell, a
-    // task just assigned) is not waited for. A second covers a fetch round trip; it delays a record
-    // at most that long, once per quiet spell.
-    p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, 1000L);
+    // Host windows close by each host's own progress and need no read order across topics, so a
+    // task does not idle for partitions behind the others (Kafka Streams' default, 0: wait only
+    // until their lag is known). At 1 s — when windows closed by the task's stream time — it cost
+    // the 10,000-host benchmark 2.5x its wall-clock time: the repartition topics the topology
+    // feeds itself are nearly always behind (EmbeddedBenchMain, BENCHMARKS.md).
+    p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, 0L);
     // One bounded off-heap budget for all RocksDB stores instead of 50 MB + memtables per task.
     p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbConfig.class);
     // Host windows are updated several times per cycle (one per source and namespace); a larger
