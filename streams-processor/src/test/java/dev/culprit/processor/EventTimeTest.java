@@ -90,7 +90,7 @@ class EventTimeTest {
     return delayed;
   }
 
-  private static ProtocolSample nginxProtocol(List<SpecificRecord> cycle) {
+  static ProtocolSample nginxProtocol(List<SpecificRecord> cycle) {
     return cycle.stream()
         .filter(r -> r instanceof ProtocolSample p && p.getNetns().equals(SeedHost.NGINX))
         .map(ProtocolSample.class::cast)
@@ -98,11 +98,12 @@ class EventTimeTest {
         .orElseThrow();
   }
 
-  private static long late(TopologyHarness h) {
+  /** Samples counted as late, all kinds. */
+  static long late(TopologyHarness h) {
     return h.metrics().late().values().stream().mapToLong(Long::longValue).sum();
   }
 
-  private static SpecificRecord[] array(List<SpecificRecord> records) {
+  static SpecificRecord[] array(List<SpecificRecord> records) {
     return new ArrayList<>(records).toArray(SpecificRecord[]::new);
   }
 }

@@ -37,23 +37,23 @@ class HostTimeTest {
   void anotherHostAheadInTimeDoesNotCloseThisHostsWindow() {
     try (TopologyHarness h = TopologyHarness.hostTime(config())) {
       SeedHost seed = new SeedHost(cycle(0));
-      h.pipe(array(seed.cycle(cycle(0), SeedHost.quiet())));
+      h.pipe(EventTimeTest.array(seed.cycle(cycle(0), SeedHost.quiet())));
       List<SpecificRecord> second = seed.cycle(cycle(1), SeedHost.seed());
-      ProtocolSample delayed = nginxProtocol(second);
+      ProtocolSample delayed = EventTimeTest.nginxProtocol(second);
       second.remove(delayed);
-      h.pipe(array(second));
+      h.pipe(EventTimeTest.array(second));
       // A host whose clock runs four minutes ahead (within the allowed skew) moves stream time.
       SampleFactory ahead = new SampleFactory("ahead-1", cycle(0));
       h.pipe(ahead.at(cycle(1) + 240_000).protocol("", Map.of("Tcp.RetransSegs", 1L)));
       assertThat(h.causes()).as("the seed's window 1 is still open").isEmpty();
 
       h.pipe(delayed);
-      h.pipe(array(seed.cycle(closing(1), SeedHost.seed())));
+      h.pipe(EventTimeTest.array(seed.cycle(closing(1), SeedHost.seed())));
 
       assertThat(h.causes())
           .hasSize(4)
           .allSatisfy(c -> assertThat(c.getSymptoms()).containsEntry("TcpExt.TCPSynRetrans", 4L));
-      assertThat(late(h)).isZero();
+      assertThat(EventTimeTest.late(h)).isZero();
     }
   }
 
@@ -63,8 +63,8 @@ class HostTimeTest {
     try (TopologyHarness h = TopologyHarness.hostTime(config())) {
       Fleet fleet = new Fleet();
       for (int c = 0; c <= 36; c++) {
-        h.pipe(array(fleet.steady(c)));
-        h.pipe(array(fleet.seed(c)));
+        h.pipe(EventTimeTest.array(fleet.steady(c)));
+        h.pipe(EventTimeTest.array(fleet.seed(c)));
       }
       onTime = h.causeRecords();
     }
@@ -73,13 +73,13 @@ class HostTimeTest {
       Fleet fleet = new Fleet();
       // Six minutes of the steady host first: the seed's collector could not reach Kafka.
       for (int c = 0; c <= 36; c++) {
-        h.pipe(array(fleet.steady(c)));
+        h.pipe(EventTimeTest.array(fleet.steady(c)));
       }
       for (int c = 0; c <= 36; c++) {
-        h.pipe(array(fleet.seed(c)));
+        h.pipe(EventTimeTest.array(fleet.seed(c)));
       }
       caughtUp = h.causeRecords();
-      assertThat(late(h)).as("nothing dropped as late").isZero();
+      assertThat(EventTimeTest.late(h)).as("nothing dropped as late").isZero();
     }
 
     assertThat(onTime).as("the fault's windows give causes").hasSizeGreaterThan(20);
@@ -108,8 +108,8 @@ class HostTimeTest {
     try (TopologyHarness h = TopologyHarness.hostTime(config())) {
       SeedHost seed = new SeedHost(cycle(0));
       SampleFactory steady = new SampleFactory("steady-1", cycle(0));
-      h.pipe(array(seed.cycle(cycle(0), SeedHost.quiet())));
-      h.pipe(array(seed.cycle(cycle(1), SeedHost.seed())));
+      h.pipe(EventTimeTest.array(seed.cycle(cycle(0), SeedHost.quiet())));
+      h.pipe(EventTimeTest.array(seed.cycle(cycle(1), SeedHost.seed())));
       int c = 1;
       for (; cycle(c) < cycle(1) + SILENCE.toMillis() - 20_000; c++) {
         h.pipe(steady.at(cycle(c)).protocol("", Map.of("Tcp.RetransSegs", (long) c)));
@@ -132,11 +132,11 @@ class HostTimeTest {
   void aTopicTheHostStoppedSendingIsWaitedForOneWindowMore() {
     try (TopologyHarness h = TopologyHarness.hostTime(config())) {
       SeedHost seed = new SeedHost(cycle(0));
-      h.pipe(array(seed.cycle(cycle(0), SeedHost.quiet())));
-      h.pipe(array(seed.cycle(cycle(1), SeedHost.seed())));
-      h.pipe(array(withoutFilter(seed.cycle(closing(1), times(2)))));
+      h.pipe(EventTimeTest.array(seed.cycle(cycle(0), SeedHost.quiet())));
+      h.pipe(EventTimeTest.array(seed.cycle(cycle(1), SeedHost.seed())));
+      h.pipe(EventTimeTest.array(withoutFilter(seed.cycle(closing(1), times(2)))));
       assertThat(h.causes()).as("window 1 waits for the filter topic").isEmpty();
-      h.pipe(array(withoutFilter(seed.cycle(closing(2), times(3)))));
+      h.pipe(EventTimeTest.array(withoutFilter(seed.cycle(closing(2), times(3)))));
       assertThat(h.causes()).as("judged one window later with what it has").hasSize(4);
     }
   }
@@ -184,21 +184,5 @@ class HostTimeTest {
     List<SpecificRecord> out = new ArrayList<>(cycle);
     out.removeIf(r -> r instanceof FilterSample);
     return out;
-  }
-
-  private static ProtocolSample nginxProtocol(List<SpecificRecord> cycle) {
-    return cycle.stream()
-        .filter(r -> r instanceof ProtocolSample p && p.getNetns().equals(SeedHost.NGINX))
-        .map(ProtocolSample.class::cast)
-        .findFirst()
-        .orElseThrow();
-  }
-
-  private static long late(TopologyHarness h) {
-    return h.metrics().late().values().stream().mapToLong(Long::longValue).sum();
-  }
-
-  private static SpecificRecord[] array(List<SpecificRecord> records) {
-    return new ArrayList<>(records).toArray(SpecificRecord[]::new);
   }
 }
