@@ -52,7 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
  * name; a host that stopped reporting; a collector whose sources fail and whose spool fills. Every
  * answer is the same from either instance, and Debian's chromium finds the causes on the pages.
  */
-class LivePageTest {
+public class LivePageTest {
 
   static final String HOSTILE = "<script>alert(1)</script>\"'&";
   static final String SEED2 = "seed-vm-2";
@@ -440,7 +440,11 @@ class LivePageTest {
     }
   }
 
-  private static String chrome(Path chromium, Path tmp, String... args) throws Exception {
+  /**
+   * Runs Debian's chromium headless (no sandbox, no GPU, no first run, no background networking)
+   * with a fresh profile under {@code tmp}; returns its stdout (e.g. {@code --dump-dom}).
+   */
+  public static String chrome(Path chromium, Path tmp, String... args) throws Exception {
     Path profile = Files.createTempDirectory(tmp, "culprit-chromium-");
     List<String> command =
         new ArrayList<>(
