@@ -94,7 +94,8 @@ final class ProcessorOptions {
           "A host's windows close by its own samples' time. When its samples stop coming, its"
               + " open windows wait this long (in the time of the other hosts' samples) before"
               + " they are judged with what they have: a collector whose spool bridges an outage"
-              + " shorter than this loses no window (default: ${DEFAULT-VALUE}).")
+              + " shorter than this loses no window. Must be longer than --max-clock-skew"
+              + " (default: ${DEFAULT-VALUE}).")
   Duration hostSilence;
 
   ProcessorConfig config(KafkaAccess kafka, Path dataDir) {
@@ -109,8 +110,7 @@ final class ProcessorOptions {
           .withWindow(window, grace)
           .withStreamsOverrides(overrides)
           .withLifecycle(new LifecycleSettings(endAfterWindows, remindEveryWindows))
-          .withClockSkew(maxClockSkew, ClockReference.WALL_CLOCK)
-          .withHostSilence(hostSilence);
+          .withClockSkew(maxClockSkew, ClockReference.WALL_CLOCK, hostSilence);
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage(), 2);
     }

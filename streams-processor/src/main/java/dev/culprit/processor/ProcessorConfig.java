@@ -178,6 +178,17 @@ public record ProcessorConfig(
     return edit(c -> c.suppressionBufferBytes = value);
   }
 
+  /** Both at once: each must fit the other ({@code hostSilence} longer than {@code max}). */
+  public ProcessorConfig withClockSkew(
+      Duration max, ClockReference reference, Duration hostSilenceValue) {
+    return edit(
+        c -> {
+          c.maxClockSkew = max;
+          c.clockReference = reference;
+          c.hostSilence = hostSilenceValue;
+        });
+  }
+
   public ProcessorConfig withHostSilence(Duration value) {
     return edit(c -> c.hostSilence = value);
   }

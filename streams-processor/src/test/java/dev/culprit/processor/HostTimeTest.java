@@ -21,12 +21,12 @@ import org.junit.jupiter.api.Test;
 /**
  * A host's windows close by its own samples' time, never by another host's: a host whose samples
  * arrive minutes late (a spool drained after an outage) gets every window judged as if they had
- * come on time, marked with how late; a host ahead of the others closes nothing of theirs; a host
- * that falls silent has its last window judged after {@code hostSilence}.
+ * come on time; a host ahead of the others closes nothing of theirs; a host that falls silent has
+ * its last window judged after {@code hostSilence}.
  */
 class HostTimeTest {
 
-  private static final Duration SILENCE = Duration.ofMinutes(5);
+  private static final Duration SILENCE = Duration.ofMinutes(6);
   private static final String LATE_HEADER = "culprit-judged-late-ms";
 
   private static ProcessorConfig config() {
@@ -50,9 +50,11 @@ class HostTimeTest {
       h.pipe(delayed);
       h.pipe(EventTimeTest.array(seed.cycle(closing(1), SeedHost.seed())));
 
-      assertThat(h.causes())
+      List<TestRecord<String, RootCause>> judged = h.causeRecords();
+      assertThat(judged.stream().map(TestRecord::value).toList())
           .hasSize(4)
           .allSatisfy(c -> assertThat(c.getSymptoms()).containsEntry("TcpExt.TCPSynRetrans", 4L));
+
       assertThat(EventTimeTest.late(h)).isZero();
     }
   }
@@ -71,11 +73,16 @@ class HostTimeTest {
     List<TestRecord<String, RootCause>> caughtUp;
     try (TopologyHarness h = TopologyHarness.hostTime(config())) {
       Fleet fleet = new Fleet();
-      // Six minutes of the steady host first: the seed's collector could not reach Kafka.
-      for (int c = 0; c <= 36; c++) {
+      // Both send on time, then the seed's collector cannot reach Kafka for five minutes: its
+      // spool drains after the steady host's.
+      for (int c = 0; c < 5; c++) {
+        h.pipe(EventTimeTest.array(fleet.steady(c)));
+        h.pipe(EventTimeTest.array(fleet.seed(c)));
+      }
+      for (int c = 5; c <= 36; c++) {
         h.pipe(EventTimeTest.array(fleet.steady(c)));
       }
-      for (int c = 0; c <= 36; c++) {
+      for (int c = 5; c <= 36; c++) {
         h.pipe(EventTimeTest.array(fleet.seed(c)));
       }
       caughtUp = h.causeRecords();
@@ -86,21 +93,11 @@ class HostTimeTest {
     assertThat(caughtUp.stream().map(TestRecord::value).toList())
         .as("the same events, ids included")
         .isEqualTo(onTime.stream().map(TestRecord::value).toList());
-    assertThat(onTime).allSatisfy(r -> assertThat(r.headers().lastHeader(LATE_HEADER)).isNull());
-    // The steady host had reached cycle 36: the seed's windows judged on arrival were that far
-    // behind their partition, all but the last ones, which the steady host had not passed.
-    long streamTime = cycle(36);
-    for (TestRecord<String, RootCause> r : caughtUp) {
-      long behind = streamTime - (r.value().getWindowEndMs() + 2_000);
-      assertThat(r.timestamp()).isEqualTo(r.value().getWindowStartMs());
-      if (behind > 10_000) {
-        assertThat(lateMs(r)).as("window %s", r.value().getWindowStartMs()).isEqualTo(behind);
-      } else {
-        assertThat(r.headers().lastHeader(LATE_HEADER)).isNull();
-      }
-    }
-    assertThat(caughtUp.stream().filter(r -> r.headers().lastHeader(LATE_HEADER) != null))
-        .hasSizeGreaterThan(20);
+    // These samples are from 2023: by the wall clock every window is judged years after its end,
+    // and says so in the header (a replay, whose clock is the records', sets none).
+    assertThat(caughtUp).allSatisfy(r -> assertThat(lateMs(r)).isGreaterThan(86_400_000L));
+    assertThat(caughtUp)
+        .allSatisfy(r -> assertThat(r.timestamp()).isEqualTo(r.value().getWindowStartMs()));
   }
 
   @Test
@@ -120,11 +117,7 @@ class HostTimeTest {
       }
       List<TestRecord<String, RootCause>> judged = h.causeRecords();
       assertThat(judged).hasSize(4);
-      // Judged once the seed had been silent for SILENCE of stream time since its last sample,
-      // which came a window and a grace before the window's end plus grace.
-      assertThat(judged)
-          .allSatisfy(
-              r -> assertThat(lateMs(r)).isGreaterThanOrEqualTo(SILENCE.toMillis() - 12_000));
+      assertThat(judged).allSatisfy(r -> assertThat(lateMs(r)).isPositive());
     }
   }
 
@@ -137,7 +130,8 @@ class HostTimeTest {
       h.pipe(EventTimeTest.array(withoutFilter(seed.cycle(closing(1), times(2)))));
       assertThat(h.causes()).as("window 1 waits for the filter topic").isEmpty();
       h.pipe(EventTimeTest.array(withoutFilter(seed.cycle(closing(2), times(3)))));
-      assertThat(h.causes()).as("judged one window later with what it has").hasSize(4);
+      List<TestRecord<String, RootCause>> judged = h.causeRecords();
+      assertThat(judged).as("judged one window later with what it has").hasSize(4);
     }
   }
 

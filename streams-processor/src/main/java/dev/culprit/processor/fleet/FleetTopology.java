@@ -47,10 +47,6 @@ public final class FleetTopology {
     results
         .flatMap(
             (host, result) -> {
-              if (result.judgedLateMs() > 0) {
-                // A host catching up after an outage: the fleet's windows of then have closed.
-                return List.of();
-              }
               Map<String, RootCause> bySignature = new LinkedHashMap<>();
               result.causes().forEach(c -> bySignature.putIfAbsent(Signatures.of(c), c));
               List<KeyValue<String, RootCause>> votes = new ArrayList<>();

@@ -93,6 +93,9 @@ final class HostProgress {
    */
   boolean allPast(long timeMs) {
     Set<String> waitFor = expected.isEmpty() ? newest.keySet() : expected;
+    if (waitFor.isEmpty()) {
+      return false; // Nothing of its own yet (probe rounds only): its silence closes the window.
+    }
     for (String topic : waitFor) {
       Long t = newest.get(topic);
       if (t == null || t < timeMs) {

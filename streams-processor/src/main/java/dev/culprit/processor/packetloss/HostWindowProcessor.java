@@ -45,9 +45,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>a host whose spool held its samples through an outage gets every window of the outage
- *       judged when they arrive, minutes later, and its causes carry a {@value #LATE_HEADER} header
- *       saying how far behind its partition they were judged (the event itself is the same as a
- *       replay's);
+ *       judged when they arrive, minutes later, and live its causes carry a {@value #LATE_HEADER}
+ *       header saying how long after the window's end (wall clock) they were judged (the event
+ *       itself is the same as a replay's);
  *   <li>a host ahead of the others (a skewed clock within the allowed skew) closes only its own
  *       windows early;
  *   <li>a window is never judged before a slower topic of its own host was read: no work-around for
@@ -71,8 +71,10 @@ import org.slf4j.LoggerFactory;
  * and emitted again. Probe rounds are other hosts' measurements: they join the target's window if
  * it is still open and never move its progress.
  *
- * <p>Replay gives the same events: whether a window is closed depends only on the host's own
- * records, in the order each of its topics was written.
+ * <p>Replay gives the same events for windows its host's own topics closed: that depends only on
+ * the host's records, in the order each topic was written. Windows closed otherwise (a stopped
+ * topic, a silence, the open-window bound) depend on stream time, so on how the partitions were
+ * interleaved, as probe rounds reaching a window do.
  */
 final class HostWindowProcessor implements Processor<String, WindowInput, String, RuleResult> {
 
@@ -94,6 +96,7 @@ final class HostWindowProcessor implements Processor<String, WindowInput, String
   private final long forgetAfterMs;
   private final long silenceMs;
   private final int maxOpenWindows;
+  private final boolean wallClock;
   private ProcessorContext<String, RuleResult> context;
   private KeyValueStore<String, HostWindowState> windowStore;
   private KeyValueStore<String, byte[]> progressStore;
@@ -114,15 +117,23 @@ final class HostWindowProcessor implements Processor<String, WindowInput, String
       Duration windowSize,
       Duration grace,
       Duration hostSilence,
+      Duration maxClockSkew,
+      boolean wallClock,
       Duration forgetAfter) {
     this.rules = rules;
+    this.wallClock = wallClock;
     this.metrics = metrics;
     this.sizeMs = windowSize.toMillis();
     this.graceMs = grace.toMillis();
     this.silenceMs = hostSilence.toMillis();
     this.forgetAfterMs = forgetAfter.toMillis();
+    // Probe rounds of a silent host, or of a prober whose clock is ahead, open windows beyond its
+    // own samples: the bound spans both.
     this.maxOpenWindows =
-        (int) Math.max(MIN_OPEN_WINDOWS, Math.min(100_000, (silenceMs + graceMs) / sizeMs + 3));
+        (int)
+            Math.max(
+                MIN_OPEN_WINDOWS,
+                Math.min(100_000, (silenceMs + maxClockSkew.toMillis() + graceMs) / sizeMs + 3));
   }
 
   @Override
@@ -131,9 +142,11 @@ final class HostWindowProcessor implements Processor<String, WindowInput, String
     this.windowStore = context.getStateStore(PacketLossTopology.WINDOW_STORE);
     this.progressStore = context.getStateStore(PacketLossTopology.PROGRESS_STORE);
     this.streakStore = context.getStateStore(PacketLossTopology.STREAKS_STORE);
-    // Stream time, not wall clock: a replay of the same samples judges the same silent hosts.
+    // Stream time, not wall clock: a replay of the same samples judges the same silent hosts. At
+    // least once a minute of it, so neither a long silence nor forgetting waits for hours.
+    long every = Math.min(silenceMs > 0 ? silenceMs : sizeMs, Math.min(forgetAfterMs, 60_000));
     context.schedule(
-        Duration.ofMillis(Math.max(1, (silenceMs > 0 ? silenceMs : sizeMs) / 10)),
+        Duration.ofMillis(Math.max(1, every / 10)),
         PunctuationType.STREAM_TIME,
         this::judgeSilentHosts);
   }
@@ -191,6 +204,17 @@ final class HostWindowProcessor implements Processor<String, WindowInput, String
     }
   }
 
+  /** Deletes an open window without judging it; its probe rounds count as late. */
+  private void dropOpen(String host, HostProgress progress, long start) {
+    progress.open.remove(start);
+    String key = windowKey(host, start);
+    HostWindowState aggregate = windowStore.get(key);
+    windowStore.delete(key);
+    if (aggregate != null) {
+      metrics.late("probe").add(aggregate.entries().size());
+    }
+  }
+
   private void judgeOpen(String host, HostProgress progress, long start) {
     progress.open.remove(start);
     String key = windowKey(host, start);
@@ -202,7 +226,8 @@ final class HostWindowProcessor implements Processor<String, WindowInput, String
     judge(host, start, aggregate);
     TreeSet<String> topics = new TreeSet<>();
     for (String source : HostWindows.sources(aggregate)) {
-      topics.add(source.substring(source.indexOf('\u0000') + 1));
+      // netns NUL topic: a namespace name may hold a NUL, a topic name never does.
+      topics.add(source.substring(source.lastIndexOf('\u0000') + 1));
     }
     progress.expected.clear();
     progress.expected.addAll(topics);
@@ -243,10 +268,21 @@ final class HostWindowProcessor implements Processor<String, WindowInput, String
       String host = kv.key;
       HostProgress p = kv.value;
       for (long start : p.openStarts()) {
-        if (start + sizeMs + graceMs <= streamTimeMs) {
-          LOG.debug("window {} of {}: the host fell silent; judged with what it has", start, host);
-          judgeOpen(host, p, start);
+        if (start + sizeMs + graceMs > streamTimeMs) {
+          continue;
         }
+        if (p.lastSeenMs != Long.MIN_VALUE && start > p.lastSeenMs) {
+          // Opened by other hosts' probe rounds after its own last sample: left for its samples
+          // to come back to, or dropped with the host once it is forgotten. Judging it would mark
+          // the whole silence judged, and a spool drained later would all be late.
+          if (p.lastSeenMs >= streamTimeMs - forgetAfterMs) {
+            continue;
+          }
+          dropOpen(host, p, start);
+          continue;
+        }
+        LOG.debug("window {} of {}: the host fell silent; judged with what it has", start, host);
+        judgeOpen(host, p, start);
       }
       if (p.lastSeenMs < forgetBefore && p.open.isEmpty()) {
         progressStore.delete(host);
@@ -283,6 +319,20 @@ final class HostWindowProcessor implements Processor<String, WindowInput, String
     // Not String.format: it was 2 % of the stream thread (its locale set-up), once per sample.
     String hex = Long.toHexString(startMs);
     return host + '\u0000' + "0000000000000000".substring(hex.length()) + hex;
+  }
+
+  /**
+   * How long after its end (plus grace) a window ending at {@code endMs} is judged, by the wall
+   * clock, when that is more than a normal cycle's delay can explain: a host whose spool drained
+   * after an outage, a processor working through a backlog. 0 otherwise, and always in a replay
+   * (whose clock is the records'). Only a header: the events stay those of a replay.
+   */
+  private long lateMs(long endMs) {
+    if (!wallClock) {
+      return 0;
+    }
+    long late = System.currentTimeMillis() - (endMs + graceMs);
+    return late > Math.max(2 * sizeMs + graceMs, 30_000) ? late : 0;
   }
 
   private void judge(String host, long start, HostWindowState aggregate) {
@@ -329,12 +379,11 @@ final class HostWindowProcessor implements Processor<String, WindowInput, String
           HostWindows.sources(aggregate).size());
     }
     RecordHeaders headers = new RecordHeaders();
-    long behindMs = context.currentStreamTimeMs() - (end + graceMs);
-    long lateMs = behindMs > sizeMs ? behindMs : 0;
+    long lateMs = lateMs(end);
     if (lateMs > 0) {
       headers.add(LATE_HEADER, Long.toString(lateMs).getBytes(StandardCharsets.US_ASCII));
     }
     // Forwarded even when empty: a closed window without causes is what ends a cause's episode.
-    context.forward(new Record<>(host, new RuleResult(causes, failures, lateMs), start, headers));
+    context.forward(new Record<>(host, new RuleResult(causes, failures), start, headers));
   }
 }

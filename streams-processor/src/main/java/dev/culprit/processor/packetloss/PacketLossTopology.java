@@ -1,6 +1,7 @@
 package dev.culprit.processor.packetloss;
 
 import dev.culprit.processor.ProcessorConfig;
+import dev.culprit.processor.decode.ClockReference;
 import dev.culprit.processor.decode.SampleStreams;
 import dev.culprit.processor.delta.BaselineStore;
 import dev.culprit.processor.delta.DeltaProcessor;
@@ -50,9 +51,10 @@ public final class PacketLossTopology {
   public static final String STREAKS_STORE = "packet-loss-streaks";
 
   /**
-   * Record header on the results (causes, transitions) of a host window judged more than a window
-   * behind its partition's stream time — a host catching up after an outage: how far behind,
-   * milliseconds, as decimal ASCII. The event itself is what a replay gives.
+   * Record header on the results of a host window judged live long after its end (a host whose
+   * spool drained after an outage, a processor working through a backlog): how long after the
+   * window's end plus grace, wall clock, milliseconds, as decimal ASCII. The event itself is what a
+   * replay gives; a replay sets no header.
    */
   public static final String JUDGED_LATE_HEADER = "culprit-judged-late-ms";
 
@@ -101,6 +103,8 @@ public final class PacketLossTopology {
                         config.windowSize(),
                         config.grace(),
                         config.hostSilence(),
+                        config.maxClockSkew(),
+                        config.clockReference() == ClockReference.WALL_CLOCK,
                         config.baselineTtl()),
                 Named.as("packet-loss-rules"),
                 WINDOW_STORE,

@@ -10,19 +10,11 @@ import java.util.List;
  *
  * @param causes root causes, by namespace then rule
  * @param failures one per rule that threw
- * @param judgedLateMs how far behind its partition's stream time the window was judged, when more
- *     than a window (a host catching up after an outage); 0 otherwise. Such a window does not vote
- *     in fleet correlation, whose windows closed long before.
  */
-public record RuleResult(List<RootCause> causes, List<DeadLetter> failures, long judgedLateMs) {
+public record RuleResult(List<RootCause> causes, List<DeadLetter> failures) {
 
   public RuleResult {
     causes = List.copyOf(causes);
     failures = List.copyOf(failures);
-  }
-
-  /** A result judged on time. */
-  public RuleResult(List<RootCause> causes, List<DeadLetter> failures) {
-    this(causes, failures, 0);
   }
 }
