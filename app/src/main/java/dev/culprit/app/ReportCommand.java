@@ -16,7 +16,9 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
@@ -93,7 +95,8 @@ final class ReportCommand implements Callable<Integer> {
       // A host silent for longer than three windows had a gap: no window of it could be judged.
       RangeSamples samples = new RangeSamples(3 * config.windowSize().toMillis());
       List<RootCause> causes = new ArrayList<>();
-      List<FleetIncident> incidents = new ArrayList<>();
+      // A fleet window that more votes reached after it went out comes again: the last one counts.
+      Map<String, FleetIncident> incidentsByWindow = new LinkedHashMap<>();
       long[] deadLetters = {0};
       Replayer.Summary summary =
           new Replayer(kafka, config)
@@ -105,7 +108,7 @@ final class ReportCommand implements Callable<Integer> {
                     if (result instanceof RootCause c) {
                       causes.add(c);
                     } else if (result instanceof FleetIncident i) {
-                      incidents.add(i);
+                      incidentsByWindow.put(i.getSignature() + "\u0000" + i.getWindowStartMs(), i);
                     } else if (result instanceof DeadLetter) {
                       deadLetters[0]++;
                     }
@@ -123,6 +126,7 @@ final class ReportCommand implements Callable<Integer> {
                     }
                     samples.accept(r.key(), r.timestamp(), sample);
                   });
+      List<FleetIncident> incidents = new ArrayList<>(incidentsByWindow.values());
       Properties client = kafka.clientProperties();
       RangeCoverage.Result coverage = RangeCoverage.read(client, start, lookback, only);
       String html =

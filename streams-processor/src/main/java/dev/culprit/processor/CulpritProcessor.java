@@ -102,13 +102,7 @@ public final class CulpritProcessor implements AutoCloseable {
   private StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onThreadDeath(
       Throwable e, ThreadDeaths deaths) {
     String stop = null;
-    if (isSuppressionBufferFull(e)) {
-      stop =
-          "the buffer holding windows until they close is full ("
-              + config.suppressionBufferBytes()
-              + " bytes): more hosts or namespaces than it was sized for; emitting windows"
-              + " early would judge them on part of their samples, so the processor stops";
-    } else if (deaths.tooMany(System.nanoTime())) {
+    if (deaths.tooMany(System.nanoTime())) {
       stop =
           "a stream thread died "
               + deaths.maxDeaths()
@@ -124,15 +118,6 @@ public final class CulpritProcessor implements AutoCloseable {
     LOG.error("processor {} stops: {}; last error:", config.applicationId(), stop, e);
     failureCause.compareAndSet(null, new ProcessorFailedException(stop, e));
     return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-  }
-
-  private static boolean isSuppressionBufferFull(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t.getMessage() != null && t.getMessage().contains("buffer exceeded its max capacity")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** The Kafka Streams properties of this configuration. */

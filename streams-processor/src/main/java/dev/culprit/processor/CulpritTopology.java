@@ -62,7 +62,7 @@ public final class CulpritTopology {
     KStream<String, Object> viewSamples = ViewTopology.tap(samples);
     KStream<String, RuleResult> packetLoss = PacketLossTopology.addTo(builder, samples, config);
     KStream<String, RuleResult> oom = OomTopology.addTo(builder, samples, config);
-    FleetTopology.addTo(packetLoss.merge(oom, Named.as("causes")), config);
+    FleetTopology.addTo(builder, packetLoss.merge(oom, Named.as("causes")), config, metrics);
     // Last, so every node above keeps its name.
     LifecycleTopology.addTo(builder, packetLoss, oom, config);
     // After the lifecycles, so theirs keep their names too.

@@ -33,9 +33,8 @@ import java.util.Objects;
  *     time (which would make every other host's samples on its partition late)
  * @param clockReference what the processor's clock is: the wall clock live, the record timestamps
  *     in a replay (deterministic)
- * @param suppressionBufferBytes the most the buffer holding fleet windows until they close may
- *     hold; the processor stops with an error rather than emit a window early or grow until out of
- *     memory
+ * @param fleetWindowBytes the most the fleet windows still taking votes may hold (their state and 8
+ *     bytes per vote); beyond it the oldest window is emitted with what it has and forgotten
  * @param hostSilence how long a host's open windows wait, after its last record arrived, before
  *     they are judged with what they have (its windows otherwise close by its own samples' time): a
  *     collector whose spool holds its samples through an outage shorter than this loses nothing; a
@@ -58,7 +57,7 @@ public record ProcessorConfig(
     LifecycleSettings lifecycle,
     Duration maxClockSkew,
     ClockReference clockReference,
-    long suppressionBufferBytes,
+    long fleetWindowBytes,
     Duration hostSilence) {
 
   public static final String DEFAULT_APPLICATION_ID = "culprit-processor";
@@ -68,9 +67,10 @@ public record ProcessorConfig(
   public static final Duration DEFAULT_BASELINE_TTL = Duration.ofHours(1);
   public static final int DEFAULT_FLEET_MIN_HOSTS = 2;
   public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofMinutes(5);
-  // A host window holds a few KiB per namespace; 128 MiB is thousands of busy hosts' open windows,
-  // and a sixth of the 768 MiB heap `culprit up` runs with.
-  public static final long DEFAULT_SUPPRESSION_BUFFER_BYTES = 128L * 1024 * 1024;
+  // A fleet window is its signature, up to 100 host names and 8 bytes per voting host: 64 MiB holds
+  // a dozen causes each on 10,000 hosts in every window of a 10-minute host silence, or thousands
+  // of causes on tens of hosts, and is a twelfth of the 768 MiB heap `culprit up` runs with.
+  public static final long DEFAULT_FLEET_WINDOW_BYTES = 64L * 1024 * 1024;
   // Longer than a collector's spool usually holds samples through a broker restart or a network
   // blip, short enough that a dead host's last window is judged within minutes.
   public static final Duration DEFAULT_HOST_SILENCE = Duration.ofMinutes(10);
@@ -87,9 +87,9 @@ public record ProcessorConfig(
       throw new IllegalArgumentException(
           "hostSilence must be zero or positive, got " + hostSilence);
     }
-    if (suppressionBufferBytes < 1) {
+    if (fleetWindowBytes < 1) {
       throw new IllegalArgumentException(
-          "suppressionBufferBytes must be positive, got " + suppressionBufferBytes);
+          "fleetWindowBytes must be positive, got " + fleetWindowBytes);
     }
     streamsOverrides = Map.copyOf(Objects.requireNonNull(streamsOverrides, "streamsOverrides"));
     if (applicationId.isBlank()) {
@@ -125,7 +125,7 @@ public record ProcessorConfig(
         LifecycleSettings.defaults(),
         DEFAULT_MAX_CLOCK_SKEW,
         ClockReference.WALL_CLOCK,
-        DEFAULT_SUPPRESSION_BUFFER_BYTES,
+        DEFAULT_FLEET_WINDOW_BYTES,
         DEFAULT_HOST_SILENCE);
   }
 
@@ -174,8 +174,8 @@ public record ProcessorConfig(
         });
   }
 
-  public ProcessorConfig withSuppressionBufferBytes(long value) {
-    return edit(c -> c.suppressionBufferBytes = value);
+  public ProcessorConfig withFleetWindowBytes(long value) {
+    return edit(c -> c.fleetWindowBytes = value);
   }
 
   /** Both at once: each must fit the other ({@code hostSilence} longer than {@code max}). */
@@ -214,7 +214,7 @@ public record ProcessorConfig(
         c.lifecycle,
         c.maxClockSkew,
         c.clockReference,
-        c.suppressionBufferBytes,
+        c.fleetWindowBytes,
         c.hostSilence);
   }
 
@@ -233,7 +233,7 @@ public record ProcessorConfig(
     LifecycleSettings lifecycle;
     Duration maxClockSkew;
     ClockReference clockReference;
-    long suppressionBufferBytes;
+    long fleetWindowBytes;
     Duration hostSilence;
 
     Copy(ProcessorConfig from) {
@@ -250,7 +250,7 @@ public record ProcessorConfig(
       lifecycle = from.lifecycle;
       maxClockSkew = from.maxClockSkew;
       clockReference = from.clockReference;
-      suppressionBufferBytes = from.suppressionBufferBytes;
+      fleetWindowBytes = from.fleetWindowBytes;
       hostSilence = from.hostSilence;
     }
   }

@@ -58,6 +58,43 @@ class FleetIncidentTest {
     }
   }
 
+  @Test
+  void aHostWhoseWindowsAreJudgedMinutesLateStillCountsInEachFleetWindow() {
+    List<SampleFactory> onTime =
+        List.of(new SampleFactory("web-a", 0), new SampleFactory("web-b", 0));
+    SampleFactory late = new SampleFactory("web-c", 0);
+    ProcessorConfig config =
+        ProcessorConfig.defaults("ttd:9092").withHostSilence(java.time.Duration.ofMinutes(6));
+    try (TopologyHarness h = TopologyHarness.hostTime(config)) {
+      // web-c's collector could not reach Kafka for two minutes: its spool drains after the other
+      // hosts' windows, and the fleet windows they voted in, have closed.
+      for (int c = 0; c <= 12; c++) {
+        for (SampleFactory host : onTime) {
+          host.at(cycle(c));
+          h.pipe(filter(host, "", RANDOM_DROP, c));
+        }
+      }
+      for (int c = 0; c <= 12; c++) {
+        late.at(cycle(c));
+        h.pipe(filter(late, "", RANDOM_DROP, c));
+      }
+      for (int c = 13; c <= 15; c++) {
+        for (SampleFactory host : onTime) {
+          host.at(cycle(c));
+          h.pipe(filter(host, "", RANDOM_DROP, c));
+        }
+      }
+      java.util.Map<Long, FleetIncident> latest = new java.util.TreeMap<>();
+      h.incidents().forEach(i -> latest.put(i.getWindowStartMs(), i));
+      assertThat(latest).hasSizeGreaterThan(8);
+      // Each window of web-c's that its own samples closed (past the window's end plus grace: by
+      // its cycle 12, window 10) has all three hosts in the end.
+      assertThat(latest.values().stream().filter(i -> i.getWindowStartMs() <= cycle(10)))
+          .allSatisfy(i -> assertThat(i.getHosts()).containsExactly("web-a", "web-b", "web-c"));
+      assertThat(h.metrics().late()).doesNotContainKey("fleet-vote");
+    }
+  }
+
   private static FilterSample filter(SampleFactory host, String netns, String spec, int cycle) {
     long dropped = 30L * cycle;
     return host.filter(

@@ -33,7 +33,8 @@ public final class ProcessorMetricsText {
     labelled(
         out,
         "culprit_processor_records_late_total",
-        "Samples of each kind dropped by the host windows as later than the grace period.",
+        "Samples of each kind dropped by the host windows as later than the grace period, and"
+            + " fleet votes (kind fleet-vote) later than the host silence.",
         "kind",
         m.late());
     labelled(
