@@ -60,16 +60,7 @@ final class ProcessCommand implements Callable<Integer> {
               + " http://HOST:PORT/metrics; 'none' to turn it off (default: ${DEFAULT-VALUE}).")
   String metricsAddress;
 
-  @Option(
-      names = "--http-address",
-      paramLabel = "HOST:PORT",
-      defaultValue = LiveAddress.DEFAULT,
-      description =
-          "Serve the read-only live page (fleet and hosts) and its JSON API (/api/hosts,"
-              + " /api/hosts/{host}, /api/incidents) at http://HOST:PORT/; with several"
-              + " processor instances each must give its own address, which the others route to;"
-              + " 'none' to turn it off (default: ${DEFAULT-VALUE}).")
-  String httpAddress;
+  @Mixin HttpAddressOption http;
 
   @Override
   public Integer call() throws Exception {
@@ -78,7 +69,7 @@ final class ProcessCommand implements Callable<Integer> {
       DataDir.ensureOwned(dir); // the state stores are written there, as root
     }
     KafkaAccess kafka = kafkaConfig.resolve(bootstrapServers, dir);
-    org.apache.kafka.streams.state.HostInfo self = LiveAddress.parse(httpAddress);
+    org.apache.kafka.streams.state.HostInfo self = http.parse();
     ProcessorConfig config = LiveAddress.announce(processor.config(kafka, dir), self);
     LoginCheck.verify(kafka);
     try (CulpritProcessor p = new CulpritProcessor(config);
@@ -100,7 +91,7 @@ final class ProcessCommand implements Callable<Integer> {
               + ", grace "
               + config.grace()
               + ")"
-              + (live == null ? "" : "; live page at http://" + httpAddress + "/"));
+              + (live == null ? "" : "; live page at http://" + http.address + "/"));
       Thread watch =
           new Thread(() -> reportWhenNotRunning(p, kafka), "culprit-process-start-watch");
       watch.setDaemon(true);

@@ -94,16 +94,7 @@ final class UpCommand implements Callable<Integer> {
               + " http://HOST:PORT/metrics; 'none' to turn it off (default: ${DEFAULT-VALUE}).")
   String metricsAddress;
 
-  @Option(
-      names = "--http-address",
-      paramLabel = "HOST:PORT",
-      defaultValue = LiveAddress.DEFAULT,
-      description =
-          "Serve the read-only live page (fleet and hosts) and its JSON API (/api/hosts,"
-              + " /api/hosts/{host}, /api/incidents) at http://HOST:PORT/; with several"
-              + " processor instances each must give its own address, which the others route to;"
-              + " 'none' to turn it off (default: ${DEFAULT-VALUE}).")
-  String httpAddress;
+  @Mixin HttpAddressOption http;
 
   @Override
   public Integer call() throws Exception {
@@ -142,7 +133,7 @@ final class UpCommand implements Callable<Integer> {
   private void run(KafkaAccess kafka, Path dir) throws Exception {
     String servers = kafka.bootstrapServers();
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-    org.apache.kafka.streams.state.HostInfo self = LiveAddress.parse(httpAddress);
+    org.apache.kafka.streams.state.HostInfo self = http.parse();
     ProcessorConfig processorConfig = LiveAddress.announce(processor.config(kafka, dir), self);
     CollectorConfig collectorConfig = collector.config(kafka, dir);
     CommandRunner runner = collector.runner();
@@ -174,7 +165,7 @@ final class UpCommand implements Callable<Integer> {
               + collectorConfig.hostId()
               + ", windows of "
               + processorConfig.windowSize()
-              + (live == null ? "" : "; live page at http://" + httpAddress + "/")
+              + (live == null ? "" : "; live page at http://" + http.address + "/")
               + "; root causes follow on stdout"
               + " (Ctrl-C stops)");
       Shutdown.awaitSignalOr(streams.failure());
