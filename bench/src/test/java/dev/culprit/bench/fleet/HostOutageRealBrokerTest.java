@@ -6,6 +6,7 @@ import dev.culprit.broker.EmbeddedBroker;
 import dev.culprit.processor.CulpritProcessor;
 import dev.culprit.processor.ProcessorConfig;
 import dev.culprit.processor.TopologyHarness;
+import dev.culprit.schemas.FleetIncident;
 import dev.culprit.schemas.RootCause;
 import dev.culprit.schemas.Topics;
 import java.nio.charset.StandardCharsets;
@@ -61,6 +62,7 @@ class HostOutageRealBrokerTest {
 
     // The reference: the same samples in time order through the topology test driver.
     Map<String, RootCause> onTime = new TreeMap<>();
+    Map<String, FleetIncident> incidentsOnTime = new TreeMap<>();
     try (TopologyHarness h = TopologyHarness.hostTime(ProcessorConfig.defaults("ttd:9092"))) {
       for (int c = 0; c < CYCLES; c++) {
         for (int host = 0; host < HOSTS; host++) {
@@ -74,7 +76,16 @@ class HostOutageRealBrokerTest {
       h.causes().stream()
           .filter(r -> r.getWindowStartMs() < base + (CYCLES - 3) * INTERVAL_MS)
           .forEach(r -> onTime.put(r.getEventId().toString(), r));
+      h.incidents().stream()
+          .filter(i -> i.getWindowStartMs() < base + (CYCLES - 6) * INTERVAL_MS)
+          .forEach(i -> incidentsOnTime.put(incidentKey(i), i));
     }
+    assertThat(
+            incidentsOnTime.values().stream()
+                .filter(
+                    i -> i.getHosts().contains(cutHost) && inOutage(i.getWindowStartMs(), base)))
+        .as("the cut-off host's fault is part of fleet incidents in the outage")
+        .isNotEmpty();
     long outageCauses =
         onTime.values().stream()
             .filter(r -> r.getHost().equals(cutHost) && inOutage(r, base))
@@ -149,6 +160,16 @@ class HostOutageRealBrokerTest {
         assertThat(outage.stream().mapToLong(Record::lateMs).max().orElse(0))
             .as("the outage's first windows, about five minutes behind")
             .isGreaterThan(4 * 60_000L);
+        // The fleet windows its votes reached minutes after they closed count it in the end: the
+        // last record of each signature and window is the on-time one.
+        Map<String, FleetIncident> incidents = pollIncidents(broker, incidentsOnTime);
+        assertThat(incidents.keySet()).isEqualTo(incidentsOnTime.keySet());
+        for (Map.Entry<String, FleetIncident> e : incidents.entrySet()) {
+          assertThat(e.getValue().getHosts())
+              .as("hosts of %s", e.getKey())
+              .isEqualTo(incidentsOnTime.get(e.getKey()).getHosts());
+        }
+        assertThat(processor.culpritMetrics().late()).doesNotContainKey("fleet-vote");
         // Every sample counted; probe rounds are not compared: sent in bulk, they reach their
         // target's window through two repartition topics after the samples closed it (all the
         // generated rounds are answered, so they change no cause).
@@ -200,7 +221,10 @@ class HostOutageRealBrokerTest {
   }
 
   private static boolean inOutage(RootCause r, long base) {
-    long start = r.getWindowStartMs();
+    return inOutage(r.getWindowStartMs(), base);
+  }
+
+  private static boolean inOutage(long start, long base) {
     return start >= base + CUT_FROM * INTERVAL_MS && start < base + (CUT_TO - 1) * INTERVAL_MS;
   }
 
@@ -230,6 +254,48 @@ class HostOutageRealBrokerTest {
       producer.send(
           new ProducerRecord<>(g.topic().name(), null, g.sampleTimeMs(), g.key(), g.value()));
     }
+  }
+
+  private static String incidentKey(FleetIncident i) {
+    return i.getWindowStartMs() + " " + i.getSignature();
+  }
+
+  /**
+   * Reads the fleet incidents (read committed) of the windows in {@code expected}, keeping the last
+   * of each signature and window, until they equal {@code expected} or the deadline.
+   */
+  private static Map<String, FleetIncident> pollIncidents(
+      EmbeddedBroker broker, Map<String, FleetIncident> expected) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "culprit-host-outage-test-incidents");
+    long last =
+        expected.values().stream().mapToLong(FleetIncident::getWindowStartMs).max().orElse(0);
+    Map<String, FleetIncident> got = new TreeMap<>();
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(Topics.FLEET_INCIDENTS.name()));
+      long deadline = System.nanoTime() + DEADLINE.toNanos();
+      while (!sameHosts(got, expected) && System.nanoTime() < deadline) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          FleetIncident i = Topics.FLEET_INCIDENTS.valueSerde().decode(r.value());
+          if (i.getWindowStartMs() <= last) {
+            got.put(incidentKey(i), i);
+          }
+        }
+      }
+    }
+    return got;
+  }
+
+  private static boolean sameHosts(Map<String, FleetIncident> a, Map<String, FleetIncident> b) {
+    if (!a.keySet().equals(b.keySet())) {
+      return false;
+    }
+    return a.entrySet().stream()
+        .allMatch(e -> e.getValue().getHosts().equals(b.get(e.getKey()).getHosts()));
   }
 
   /**
