@@ -33,8 +33,9 @@ import java.util.Objects;
  *     time (which would make every other host's samples on its partition late)
  * @param clockReference what the processor's clock is: the wall clock live, the record timestamps
  *     in a replay (deterministic)
- * @param fleetWindowBytes the most the fleet windows still taking votes may hold (their state and 8
- *     bytes per vote); beyond it the oldest window is emitted with what it has and forgotten
+ * @param fleetWindowBytes the most the fleet windows still taking votes may hold per task (keys,
+ *     state, 8 bytes per vote); beyond it windows below the fleet's minimum hosts are forgotten
+ *     first, then the oldest are emitted with what they have and take no more votes
  * @param hostSilence how long a host's open windows wait, after its last record arrived, before
  *     they are judged with what they have (its windows otherwise close by its own samples' time): a
  *     collector whose spool holds its samples through an outage shorter than this loses nothing; a
@@ -67,10 +68,11 @@ public record ProcessorConfig(
   public static final Duration DEFAULT_BASELINE_TTL = Duration.ofHours(1);
   public static final int DEFAULT_FLEET_MIN_HOSTS = 2;
   public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofMinutes(5);
-  // A fleet window is its signature, up to 100 host names and 8 bytes per voting host: 64 MiB holds
-  // a dozen causes each on 10,000 hosts in every window of a 10-minute host silence, or thousands
-  // of causes on tens of hosts, and is a twelfth of the 768 MiB heap `culprit up` runs with.
-  public static final long DEFAULT_FLEET_WINDOW_BYTES = 64L * 1024 * 1024;
+  // Per task (one per sample partition). A fleet window of a cause on 10,000 hosts holds ≈ 95 KB
+  // (8 bytes a host, the key once per voter bucket): 16 MiB keeps two such causes for the whole
+  // host silence and skew in every window, or thousands of causes on tens of hosts; 48 MiB per
+  // instance with the default three partitions, a sixteenth of `culprit up`'s 768 MiB heap.
+  public static final long DEFAULT_FLEET_WINDOW_BYTES = 16L * 1024 * 1024;
   // Longer than a collector's spool usually holds samples through a broker restart or a network
   // blip, short enough that a dead host's last window is judged within minutes.
   public static final Duration DEFAULT_HOST_SILENCE = Duration.ofMinutes(10);

@@ -205,6 +205,13 @@ public final class AlertBridge implements AutoCloseable {
     for (IndexedRecord value : values) {
       ObjectNode alert = alert(value);
       String identity = alert.get("labels").toString();
+      if (isFleet(alert)) {
+        ObjectNode previous =
+            alerts.containsKey(identity) ? alerts.get(identity) : firing.get(identity);
+        if (!Alerts.supersedes(alert, previous)) {
+          continue; // an older fleet window counted again: the webhooks still get the record
+        }
+      }
       alerts.remove(identity);
       alerts.put(identity, alert);
     }

@@ -99,6 +99,20 @@ final class Alerts {
     return alert;
   }
 
+  /**
+   * Whether a fleet alert may replace {@code previous} (the one of the same labels sent last): not
+   * when it is for an older window. A fleet window is emitted again when late votes change its
+   * count, minutes after newer windows of the signature; its {@code endsAt} is then in the past,
+   * and sending it would resolve the alert the newer window keeps firing.
+   */
+  static boolean supersedes(ObjectNode alert, ObjectNode previous) {
+    if (previous == null || !previous.has("endsAt") || !alert.has("endsAt")) {
+      return true;
+    }
+    return !Instant.parse(alert.get("endsAt").asText())
+        .isBefore(Instant.parse(previous.get("endsAt").asText()));
+  }
+
   static long fleetEndsAtMs(FleetIncident f, long windowMs) {
     return f.getWindowEndMs() + FLEET_HOLD_WINDOWS * windowMs;
   }

@@ -88,4 +88,31 @@ class AlertsTest {
         .setLatest(latest)
         .build();
   }
+
+  @Test
+  void anOlderFleetWindowCountedAgainDoesNotReplaceTheNewerOnesAlert() {
+    var newer = Alerts.of(fleet(1_700_000_020_000L, 3));
+    var olderUpdate = Alerts.of(fleet(1_700_000_010_000L, 4));
+    var sameWindowUpdate = Alerts.of(fleet(1_700_000_020_000L, 5));
+    assertThat(Alerts.supersedes(olderUpdate, newer)).isFalse();
+    assertThat(Alerts.supersedes(sameWindowUpdate, newer)).isTrue();
+    assertThat(Alerts.supersedes(newer, olderUpdate)).isTrue();
+    assertThat(Alerts.supersedes(newer, null)).isTrue();
+  }
+
+  private static dev.culprit.schemas.FleetIncident fleet(long windowStartMs, int hosts) {
+    java.util.List<String> names = new java.util.ArrayList<>();
+    for (int i = 0; i < hosts; i++) {
+      names.add("web-" + i);
+    }
+    return dev.culprit.schemas.FleetIncident.newBuilder()
+        .setSignature("FIREWALL_DROP filter INPUT -j DROP")
+        .setCause(dev.culprit.schemas.Cause.FIREWALL_DROP)
+        .setWindowStartMs(windowStartMs)
+        .setWindowEndMs(windowStartMs + 10_000)
+        .setHostCount(hosts)
+        .setHosts(names)
+        .setSummary("FIREWALL_DROP on " + hosts + " hosts")
+        .build();
+  }
 }

@@ -262,7 +262,8 @@ class HostOutageRealBrokerTest {
 
   /**
    * Reads the fleet incidents (read committed) of the windows in {@code expected}, keeping the last
-   * of each signature and window, until they equal {@code expected} or the deadline.
+   * of each signature and window, until they have equalled {@code expected} with nothing new for
+   * two windows, or the deadline.
    */
   private static Map<String, FleetIncident> pollIncidents(
       EmbeddedBroker broker, Map<String, FleetIncident> expected) {
@@ -278,12 +279,21 @@ class HostOutageRealBrokerTest {
         new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
       consumer.subscribe(List.of(Topics.FLEET_INCIDENTS.name()));
       long deadline = System.nanoTime() + DEADLINE.toNanos();
-      while (!sameHosts(got, expected) && System.nanoTime() < deadline) {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+      // Once equal, on until nothing came for longer than the processor's punctuation (a window):
+      // a record after that would replace one, and the last one is what counts.
+      long quietSince = System.nanoTime();
+      while (System.nanoTime() < deadline) {
+        var records = consumer.poll(Duration.ofMillis(500));
+        for (ConsumerRecord<String, byte[]> r : records) {
           FleetIncident i = Topics.FLEET_INCIDENTS.valueSerde().decode(r.value());
           if (i.getWindowStartMs() <= last) {
             got.put(incidentKey(i), i);
           }
+        }
+        if (!records.isEmpty() || !sameHosts(got, expected)) {
+          quietSince = System.nanoTime();
+        } else if (System.nanoTime() - quietSince > 2 * INTERVAL_MS * 1_000_000) {
+          break;
         }
       }
     }

@@ -86,7 +86,9 @@ public final class FleetTopology {
                     config.fleetMinHosts(),
                     config.windowSize(),
                     closeAfter,
-                    closeAfter.plus(config.hostSilence()),
+                    // A host window is judged up to the host silence late, on a partition whose
+                    // time a host ahead by up to the allowed skew has moved on.
+                    closeAfter.plus(config.hostSilence()).plus(config.maxClockSkew()),
                     config.fleetWindowBytes(),
                     config.clockReference() == ClockReference.WALL_CLOCK),
             Named.as("fleet-windows"),

@@ -3,9 +3,12 @@ package dev.culprit.processor.fleet;
 import dev.culprit.processor.ProcessorMetrics;
 import dev.culprit.schemas.FleetIncident;
 import dev.culprit.schemas.RootCause;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -37,14 +40,21 @@ import org.slf4j.LoggerFactory;
  * within {@code acceptLate} counts, in whatever order); the records before it depend on how the
  * votes were interleaved.
  *
- * <p>The open windows are bounded by {@code maxBytes} (keys, state and 8 bytes per vote): beyond
- * it, the oldest window is emitted with what it has and forgotten, and a warning says so — a
- * signature is built from names any local user controls (a firewall rule's text), so the bound must
- * not stop the processor.
+ * <p>The open windows of a task are bounded by {@code maxBytes} (keys, state, 8 bytes per vote,
+ * {@value #ENTRY_OVERHEAD} per store entry): beyond it, windows below {@code minHosts} are
+ * forgotten first, then the oldest go out with what they have and take no more votes, and a warning
+ * says so — a signature is built from names any local user controls (a firewall rule's text), so
+ * the bound must not stop the processor.
  */
 final class FleetWindowProcessor implements Processor<String, RootCause, String, FleetIncident> {
 
   static final String LATE_KIND = "fleet-vote";
+
+  /** Sorts after every window key (they start with hex digits): the newest start evicted. */
+  static final String EVICTED_KEY = "~evicted-through";
+
+  /** Per store entry: the map's node, the key and value objects and their headers, roughly. */
+  static final long ENTRY_OVERHEAD = 100;
 
   private static final Logger LOG = LoggerFactory.getLogger(FleetWindowProcessor.class);
   private static final AtomicLong EVICTED = new AtomicLong();
@@ -62,6 +72,7 @@ final class FleetWindowProcessor implements Processor<String, RootCause, String,
   private FleetVoters voters;
   private long lastTick = Long.MIN_VALUE;
   private long approxBytes = -1;
+  private Long evictedThrough;
 
   /**
    * @param closeAfter a window is first emitted when stream time passes its end plus this
@@ -114,7 +125,7 @@ final class FleetWindowProcessor implements Processor<String, RootCause, String,
     long start = timeMs - Math.floorMod(timeMs, sizeMs);
     long now = context.currentStreamTimeMs();
     votedSincePunctuation = true;
-    if (start + sizeMs + acceptLateMs <= now) {
+    if (start + sizeMs + acceptLateMs <= now || start <= evictedThrough()) {
       metrics.late(LATE_KIND).increment();
       LOG.debug(
           "vote of {} for {} at {} came {} ms after its window's end: not counted",
@@ -144,7 +155,7 @@ final class FleetWindowProcessor implements Processor<String, RootCause, String,
     windows.put(key, bytes);
     if (approxBytes >= 0) {
       approxBytes +=
-          Long.BYTES + bytes.length - (stored == null ? -2L * key.length() : stored.length);
+          held(key, bytes, w.hostCount) - (stored == null ? 0 : held(key, stored, w.hostCount - 1));
       if (approxBytes > maxBytes) {
         evictOldest();
       }
@@ -162,10 +173,14 @@ final class FleetWindowProcessor implements Processor<String, RootCause, String,
     try (KeyValueIterator<String, byte[]> all = windows.all()) {
       while (all.hasNext()) {
         KeyValue<String, byte[]> e = all.next();
+        if (e.key.equals(EVICTED_KEY)) {
+          continue;
+        }
         long start = startOf(e.key);
         FleetWindow w = FleetWindow.fromBytes(e.value);
         boolean gone = start + sizeMs + acceptLateMs <= now;
-        if (gone || start + sizeMs + closeAfterMs <= closeBy) {
+        // Closed before (by stream time, or by the wall clock ahead of it): its updates go out.
+        if (w.closed || gone || start + sizeMs + closeAfterMs <= closeBy) {
           boolean firstClose = !w.closed;
           w.closed = true;
           if (emitIfChanged(e.key, start, w) || firstClose) {
@@ -175,7 +190,7 @@ final class FleetWindowProcessor implements Processor<String, RootCause, String,
         if (gone) {
           expired.add(e.key);
         } else {
-          bytes += held(e.key, e.value, w);
+          bytes += held(e.key, e.value, w.hostCount);
         }
       }
     }
@@ -189,42 +204,109 @@ final class FleetWindowProcessor implements Processor<String, RootCause, String,
     approxBytes = bytes;
   }
 
-  /** Over the bound: the oldest window goes out with what it has, and is forgotten. */
+  /**
+   * Over the bound, until a tenth of it is free: first the oldest windows with fewer than {@code
+   * minHosts} hosts are forgotten (they are no incident; one a later vote reaches starts again,
+   * from that vote); then, if that is not enough, the oldest windows go out with what they have and
+   * are forgotten, whole window starts at a time, and votes for those starts are late from then on
+   * (a vote for a forgotten incident must not start it again from nothing).
+   */
   private void evictOldest() {
-    String key;
-    byte[] value;
+    long target = maxBytes - maxBytes / 10;
+    long freed = 0;
+    Set<String> small = new HashSet<>();
+    List<KeyValue<String, FleetWindow>> whole = new ArrayList<>();
+    long through = Long.MIN_VALUE;
     try (KeyValueIterator<String, byte[]> all = windows.all()) {
-      if (!all.hasNext()) {
-        return;
+      while (all.hasNext() && approxBytes - freed > target) {
+        KeyValue<String, byte[]> e = all.next();
+        if (!e.key.equals(EVICTED_KEY)) {
+          FleetWindow w = FleetWindow.fromBytes(e.value);
+          if (w.hostCount < minHosts) {
+            small.add(e.key);
+            freed += held(e.key, e.value, w.hostCount);
+          }
+        }
       }
-      KeyValue<String, byte[]> e = all.next();
-      key = e.key;
-      value = e.value;
     }
-    FleetWindow w = FleetWindow.fromBytes(value);
-    long start = startOf(key);
-    w.closed = true;
-    emitIfChanged(key, start, w);
-    windows.delete(key);
-    voters.delete(key);
-    approxBytes -= held(key, value, w);
-    long n = EVICTED.incrementAndGet();
-    if (n == 1 || n % 1000 == 0) {
-      LOG.warn(
-          "fleet windows over their bound of {} bytes: the window at {} of {} went out with {}"
-              + " hosts before its time ({} so far); more distinct causes than the bound was"
-              + " sized for",
-          maxBytes,
-          start,
-          signatureOf(key),
-          w.hostCount,
-          n);
+    if (approxBytes - freed > target) {
+      try (KeyValueIterator<String, byte[]> all = windows.all()) {
+        while (all.hasNext()) {
+          KeyValue<String, byte[]> e = all.next();
+          if (e.key.equals(EVICTED_KEY) || small.contains(e.key)) {
+            continue;
+          }
+          long start = startOf(e.key);
+          if (approxBytes - freed <= target && start != through) {
+            break; // freed enough, and the last start is evicted whole
+          }
+          FleetWindow w = FleetWindow.fromBytes(e.value);
+          whole.add(KeyValue.pair(e.key, w));
+          freed += held(e.key, e.value, w.hostCount);
+          through = start;
+        }
+      }
     }
+    for (String key : small) {
+      windows.delete(key);
+      voters.delete(key);
+    }
+    for (KeyValue<String, FleetWindow> e : whole) {
+      e.value.closed = true;
+      emitIfChanged(e.key, startOf(e.key), e.value);
+      windows.delete(e.key);
+      voters.delete(e.key);
+    }
+    if (through != Long.MIN_VALUE) {
+      evictedThrough = Math.max(evictedThrough(), through);
+      windows.put(EVICTED_KEY, ByteBuffer.allocate(Long.BYTES).putLong(evictedThrough).array());
+    }
+    approxBytes -= freed;
+    long n = EVICTED.addAndGet(small.size() + whole.size());
+    LOG.warn(
+        "fleet windows over their bound of {} bytes: forgot {} windows of fewer than {} hosts and"
+            + " {} more{} ({} so far); more distinct causes than the bound was sized for (a flood"
+            + " of firewall rules?)",
+        maxBytes,
+        small.size(),
+        minHosts,
+        whole.size(),
+        whole.isEmpty()
+            ? ""
+            : ", up to the start " + through + ", which went out early and take no more votes",
+        n);
   }
 
-  /** What a window holds, roughly: its key in both stores, its state, its voters' hashes. */
-  private static long held(String key, byte[] value, FleetWindow w) {
-    return 2L * key.length() + value.length + (long) Long.BYTES * w.hostCount;
+  /** The newest window start evicted by the bound (votes for it or older are late). */
+  private long evictedThrough() {
+    if (evictedThrough == null) {
+      byte[] stored = windows.get(EVICTED_KEY);
+      evictedThrough = stored == null ? Long.MIN_VALUE : ByteBuffer.wrap(stored).getLong();
+    }
+    return evictedThrough;
+  }
+
+  /**
+   * What a window holds, roughly: its key (UTF-8) in the window store and once per voter bucket,
+   * its state, 8 bytes per voter, and {@value #ENTRY_OVERHEAD} bytes per store entry for the maps'
+   * own objects.
+   */
+  static long held(String key, byte[] value, int hostCount) {
+    long buckets = Math.min(hostCount, FleetVoters.BUCKETS);
+    long keyBytes = utf8Length(key) + 2;
+    return keyBytes * (1 + buckets)
+        + value.length
+        + (long) Long.BYTES * hostCount
+        + ENTRY_OVERHEAD * (1 + buckets);
+  }
+
+  private static long utf8Length(String s) {
+    long n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      n += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+    }
+    return n;
   }
 
   private boolean emitIfChanged(String key, long start, FleetWindow w) {

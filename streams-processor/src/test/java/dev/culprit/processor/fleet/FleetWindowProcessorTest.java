@@ -10,7 +10,6 @@ import dev.culprit.schemas.RootCause;
 import dev.culprit.schemas.Topics;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,15 +62,17 @@ class FleetWindowProcessorTest {
         "votes");
     t.addStateStore(
         Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(FleetTopology.WINDOW_STORE),
-            Serdes.String(),
-            Serdes.ByteArray()),
+                Stores.inMemoryKeyValueStore(FleetTopology.WINDOW_STORE),
+                Serdes.String(),
+                Serdes.ByteArray())
+            .withCachingEnabled(),
         "fleet");
     t.addStateStore(
         Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(FleetTopology.VOTER_STORE),
-            Serdes.String(),
-            Serdes.ByteArray()),
+                Stores.inMemoryKeyValueStore(FleetTopology.VOTER_STORE),
+                Serdes.String(),
+                Serdes.ByteArray())
+            .withCachingEnabled(),
         "fleet");
     t.addSink(
         "incidents",
@@ -82,7 +83,7 @@ class FleetWindowProcessorTest {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "culprit-fleet-window-test");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "ttd:9092");
-    p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
+    // Cached, as in the topology.
     driver = new TopologyTestDriver(t, p, Instant.ofEpochMilli(T0));
     votes =
         driver.createInputTopic(
@@ -215,29 +216,79 @@ class FleetWindowProcessorTest {
   }
 
   @Test
-  void overTheBoundTheOldestWindowGoesOutEarlyAndNothingStops() {
-    start(2, Duration.ofMinutes(5), 8_000, false);
+  void aFloodOfOneHostCausesIsForgottenFirstAndTheIncidentStays() {
+    start(2, Duration.ofMinutes(5), 40_000, false);
     vote(SIG, "web-a", T0);
     vote(SIG, "web-b", T0);
-    vote(SIG, "web-a", T0 + 3 * W); // a first scan learns the bytes held
-    incidents.readValuesToList();
-    List<String> flood = new ArrayList<>();
+    vote(SIG, "web-a", T0 + W); // a first scan learns the bytes held
+    for (int i = 0; i < 2_000; i++) {
+      // One local user's rules, each its own signature, on its one host.
+      vote("FIREWALL_DROP filter INPUT -m comment --comment flood-" + i + " -j DROP", "web-x", T0);
+    }
+    assertThat(heldInStores()).isLessThanOrEqualTo(40_000);
+    vote(SIG, "web-c", T0);
+    vote(SIG, "web-a", T0 + 3 * W);
+    List<FleetIncident> out = incidents.readValuesToList();
+    assertThat(out).singleElement().satisfies(i -> assertThat(i.getHostCount()).isEqualTo(3));
+  }
+
+  @Test
+  void anIncidentTheBoundForgotTakesNoMoreVotesRatherThanStartingAgainFromNothing() {
+    start(2, Duration.ofMinutes(5), 40_000, false);
+    for (int h = 0; h < 5; h++) {
+      vote(SIG, "web-" + h, T0);
+    }
+    vote(SIG, "web-0", T0 + 3 * W);
+    assertThat(incidents.readValuesToList())
+        .singleElement()
+        .satisfies(i -> assertThat(i.getHostCount()).isEqualTo(5));
     for (int i = 0; i < 500; i++) {
       String sig = "FIREWALL_DROP filter INPUT -m comment --comment flood-" + i + " -j DROP";
-      flood.add(sig);
       vote(sig, "web-a", T0 + 3 * W);
       vote(sig, "web-b", T0 + 3 * W);
     }
-    List<FleetIncident> early = incidents.readValuesToList();
-    assertThat(early).as("evicted windows with two hosts went out early").isNotEmpty();
-    assertThat(early).allSatisfy(i -> assertThat(i.getHostCount()).isEqualTo(2));
-    assertThat(early.get(0).getSignature()).isEqualTo(flood.get(0));
+    assertThat(heldInStores()).isLessThanOrEqualTo(40_000);
+    // (Flood windows of the start evicted whole are late too.)
+    long lateBefore = metrics.late().getOrDefault(FleetWindowProcessor.LATE_KIND, 0L);
+    vote(SIG, "web-7", T0);
+    vote(SIG, "web-0", T0);
+    vote(SIG, "web-8", T0);
+    vote(SIG, "web-0", T0 + 6 * W);
+    assertThat(incidents.readValuesToList())
+        .as("no record of the forgotten window counting fewer hosts")
+        .noneMatch(i -> i.getSignature().equals(SIG) && i.getWindowStartMs() == T0);
+    assertThat(metrics.late()).containsEntry(FleetWindowProcessor.LATE_KIND, lateBefore + 3);
+  }
+
+  /** What both stores hold, counted as the processor counts it. */
+  private long heldInStores() {
+    long held = 0;
     try (var all = driver.<String, byte[]>getKeyValueStore(FleetTopology.WINDOW_STORE).all()) {
-      long held = 0;
       while (all.hasNext()) {
-        held += all.next().value.length + 8L * 2;
+        var e = all.next();
+        if (!e.key.equals(FleetWindowProcessor.EVICTED_KEY)) {
+          held +=
+              FleetWindowProcessor.held(e.key, e.value, FleetWindow.fromBytes(e.value).hostCount);
+        }
       }
-      assertThat(held).isLessThanOrEqualTo(8_000);
+    }
+    return held;
+  }
+
+  @Test
+  void votesTricklingInAfterAWallClockCloseGoOutAtEachPunctuation() {
+    start(2, Duration.ofMinutes(5), 1 << 20, true);
+    vote(SIG, "web-a", T0);
+    vote(SIG, "web-b", T0);
+    driver.advanceWallClockTime(Duration.ofMillis(W));
+    driver.advanceWallClockTime(Duration.ofMillis(4 * W));
+    assertThat(incidents.readValuesToList()).hasSize(1);
+    for (int h = 0; h < 3; h++) {
+      vote(SIG, "late-" + h, T0); // stream time stands still: each is one vote in a punctuation
+      driver.advanceWallClockTime(Duration.ofMillis(W));
+      List<FleetIncident> out = incidents.readValuesToList();
+      assertThat(out).hasSize(1);
+      assertThat(out.get(0).getHostCount()).isEqualTo(3 + h);
     }
   }
 
