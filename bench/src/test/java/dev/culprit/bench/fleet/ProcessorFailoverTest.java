@@ -20,10 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
  * culprit.rootcause.packet-loss} must equal, by event id and content, those of the topology test
  * driver over the same samples — no cause lost, none twice.
  */
-@org.junit.jupiter.api.Disabled(
-    "passed twice in this session's own runs with host-time windows (50 s, 67 s), but the final"
-        + " clean-clone CI (2026-12-07) timed out with 6 causes missing after kill -9 and"
-        + " restart; not yet understood (issue 12 report)")
 class ProcessorFailoverTest {
 
   private static final int PARTITIONS = 6;

@@ -58,7 +58,7 @@ final class ProcessorFleet implements AutoCloseable {
   private final KafkaProducer<String, byte[]> producer;
   private final int partitions;
 
-  /** Event time of cycle 0: far enough back that 60 cycles stay behind the wall clock. */
+  /** Event time of cycle 0: see {@link #startOfTime}. */
   private final long base;
 
   private final List<FleetGenerator.Generated> produced = new CopyOnWriteArrayList<>();
@@ -86,10 +86,15 @@ final class ProcessorFleet implements AutoCloseable {
     this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
   }
 
-  /** A cycle 0 far enough back that 60 cycles stay behind the wall clock. */
+  /**
+   * A cycle 0 far enough back that 300 cycles stay behind the wall clock. A cycle a second runs
+   * event time ten times the wall clock, and a sample more than the processor's allowed clock skew
+   * (5 min) ahead of it is dead-lettered: with 60 cycles back (as before), a run slowed down to 90
+   * s of feeding would lose every later sample.
+   */
   static long startOfTime() {
     long interval = INTERVAL.toMillis();
-    return (System.currentTimeMillis() / interval - 60) * interval;
+    return (System.currentTimeMillis() / interval - 300) * interval;
   }
 
   FleetGenerator fleet() {

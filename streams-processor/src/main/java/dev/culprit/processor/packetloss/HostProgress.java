@@ -73,16 +73,27 @@ final class HostProgress {
    * for.
    */
   boolean laggingTopicsStopped(long timeMs, long quietSinceMs) {
-    Set<String> waitFor = expected.isEmpty() ? newest.keySet() : expected;
-    for (String topic : waitFor) {
-      Long t = newest.get(topic);
+    for (String topic : lagging(timeMs)) {
       Long at = arrived.get(topic);
       long heard = Math.max(at == null ? Long.MIN_VALUE : at, activeSinceMs);
-      if ((t == null || t < timeMs) && heard > quietSinceMs) {
+      if (heard > quietSinceMs) {
         return false;
       }
     }
     return true;
+  }
+
+  /** The topics the host's windows wait for that have no sample at or after {@code timeMs} yet. */
+  Set<String> lagging(long timeMs) {
+    Set<String> waitFor = expected.isEmpty() ? newest.keySet() : expected;
+    Set<String> out = new TreeSet<>();
+    for (String topic : waitFor) {
+      Long t = newest.get(topic);
+      if (t == null || t < timeMs) {
+        out.add(topic);
+      }
+    }
+    return out;
   }
 
   /**

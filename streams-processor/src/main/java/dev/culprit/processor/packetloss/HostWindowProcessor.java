@@ -15,7 +15,9 @@ import dev.culprit.schemas.RootCause;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
@@ -58,13 +60,17 @@ import org.slf4j.LoggerFactory;
  * waited for beyond one more window: once the host's other samples reach the window's end plus
  * grace plus one window and the missing topic has brought nothing for a window and grace of stream
  * time, the window is judged with what it has. A topic merely read behind the others (a drained
- * spool is fetched topic by topic) keeps arriving and is waited for. A host that stopped sending
- * altogether keeps its open windows for {@code hostSilence} of stream time after its last record
- * arrived (an outage its spool bridges loses nothing), then they are judged with what they have;
- * after {@code forgetAfter} without a sample its state is deleted. Each host holds at most {@value
- * #MIN_OPEN_WINDOWS} open windows, or as many as the host silence spans and two more (probe rounds
- * of other hosts open windows of a silent host): a clock jumping back and forth cannot grow the
- * store, and beyond that the oldest is judged with what it has.
+ * spool is fetched topic by topic) keeps arriving and is waited for. Live, the missing topic must
+ * also have brought nothing of the host for a window and grace of wall clock: stream time alone
+ * cannot tell a stopped topic from one whose partition is fetched behind the task's others (one
+ * broker answers later, a partition's leader moves, a task taken over catches up), since those
+ * others move stream time on without it. A host that stopped sending altogether keeps its open
+ * windows for {@code hostSilence} of stream time after its last record arrived (an outage its spool
+ * bridges loses nothing), then they are judged with what they have; after {@code forgetAfter}
+ * without a sample its state is deleted. Each host holds at most {@value #MIN_OPEN_WINDOWS} open
+ * windows, or as many as the host silence spans and two more (probe rounds of other hosts open
+ * windows of a silent host): a clock jumping back and forth cannot grow the store, and beyond that
+ * the oldest is judged with what it has.
  *
  * <p>A sample of a window already judged is late for its host: it is dropped and counted per kind
  * ({@link ProcessorMetrics#late}); a window is judged once, so a cause is never emitted, revised
@@ -101,6 +107,14 @@ final class HostWindowProcessor implements Processor<String, WindowInput, String
   private KeyValueStore<String, HostWindowState> windowStore;
   private KeyValueStore<String, byte[]> progressStore;
   private KeyValueStore<String, byte[]> streakStore;
+
+  /**
+   * Live only: per host and sample topic, the wall clock when this instance last read a sample of
+   * it. Not stored: a task that moved here waits a window and grace of wall clock from its start.
+   */
+  private final Map<String, Map<String, Long>> readAtMs = new HashMap<>();
+
+  private long startedAtMs;
 
   /**
    * @param windowSize the windows' size
@@ -142,6 +156,7 @@ final class HostWindowProcessor implements Processor<String, WindowInput, String
     this.windowStore = context.getStateStore(PacketLossTopology.WINDOW_STORE);
     this.progressStore = context.getStateStore(PacketLossTopology.PROGRESS_STORE);
     this.streakStore = context.getStateStore(PacketLossTopology.STREAKS_STORE);
+    this.startedAtMs = context.currentSystemTimeMs();
     // Stream time, not wall clock: a replay of the same samples judges the same silent hosts. At
     // least once a minute of it, so neither a long silence nor forgetting waits for hours.
     long every = Math.min(silenceMs > 0 ? silenceMs : sizeMs, Math.min(forgetAfterMs, 60_000));
@@ -163,6 +178,11 @@ final class HostWindowProcessor implements Processor<String, WindowInput, String
     HostProgress progress = progress(host);
     if (input.progressTopic() != null) {
       progress.saw(input.progressTopic(), timeMs, context.currentStreamTimeMs(), sizeMs + graceMs);
+      if (wallClock) {
+        readAtMs
+            .computeIfAbsent(host, h -> new HashMap<>())
+            .put(input.progressTopic(), context.currentSystemTimeMs());
+      }
     }
     if (start <= DropStreaks.judgedUpTo(streakStore.get(host))) {
       // Judged already (its host's topics had all passed it, or the host fell silent too long).
@@ -187,7 +207,8 @@ final class HostWindowProcessor implements Processor<String, WindowInput, String
       boolean sourceStopped =
           progress.lastSeenMs >= end + graceMs + sizeMs
               && progress.laggingTopicsStopped(
-                  end + graceMs, context.currentStreamTimeMs() - sizeMs - graceMs);
+                  end + graceMs, context.currentStreamTimeMs() - sizeMs - graceMs)
+              && laggingTopicsQuiet(host, progress, end + graceMs);
       boolean tooMany = progress.open.size() > maxOpenWindows;
       if (!complete && !sourceStopped && !tooMany) {
         return;
@@ -197,11 +218,30 @@ final class HostWindowProcessor implements Processor<String, WindowInput, String
             "window {} of {} judged without all of {} ({})",
             start,
             host,
-            progress.expected,
+            progress.lagging(end + graceMs),
             tooMany ? "too many open windows" : "a topic stopped");
       }
       judgeOpen(host, progress, start);
     }
+  }
+
+  /**
+   * Live, whether every topic the host's window still waits for (none of its samples at or after
+   * {@code timeMs}) has also brought nothing of the host for a window and grace of wall clock; in a
+   * replay, always (stream time decides alone, so a replay judges the same).
+   */
+  private boolean laggingTopicsQuiet(String host, HostProgress progress, long timeMs) {
+    if (!wallClock) {
+      return true;
+    }
+    long quietSince = context.currentSystemTimeMs() - sizeMs - graceMs;
+    Map<String, Long> read = readAtMs.getOrDefault(host, Map.of());
+    for (String topic : progress.lagging(timeMs)) {
+      if (read.getOrDefault(topic, startedAtMs) > quietSince) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Deletes an open window without judging it; its probe rounds count as late. */
@@ -287,6 +327,7 @@ final class HostWindowProcessor implements Processor<String, WindowInput, String
       if (p.lastSeenMs < forgetBefore && p.open.isEmpty()) {
         progressStore.delete(host);
         streakStore.delete(host);
+        readAtMs.remove(host);
         forgotten++;
       } else {
         progressStore.put(host, p.toBytes());
