@@ -33,8 +33,14 @@ import org.slf4j.LoggerFactory;
  * later, within {@code acceptLate} of the window's end, still counts and the window is emitted
  * again with its new count (a later record for the same signature and window supersedes the earlier
  * one). Updates go out when stream time crosses a window boundary, and on a wall-clock punctuation
- * when stream time stands still, so a burst of late votes is one record, not one per vote. A vote
- * later than that is dropped and counted ({@link ProcessorMetrics#late}, kind {@value #LATE_KIND}).
+ * every second, so a burst of late votes is a record a second, not one per vote. A vote later than
+ * that is dropped and counted ({@link ProcessorMetrics#late}, kind {@value #LATE_KIND}).
+ *
+ * <p>Live, stream time moves only when a cause comes: when an episode ends everywhere, its last
+ * windows would wait for the next cause of any host on this partition. So when no vote came for a
+ * window of wall-clock time, windows close by the wall clock too, one window later than by stream
+ * time (a vote that still comes is an update); which votes count is only ever judged by stream
+ * time.
  *
  * <p>Replay of the same causes gives the same last record for each signature and window (every vote
  * within {@code acceptLate} counts, in whatever order); the records before it depend on how the
@@ -66,7 +72,7 @@ final class FleetWindowProcessor implements Processor<String, RootCause, String,
   private final long acceptLateMs;
   private final long maxBytes;
   private final boolean wallClock;
-  private boolean votedSincePunctuation;
+  private long lastVoteWallMs = Long.MIN_VALUE;
   private ProcessorContext<String, FleetIncident> context;
   private KeyValueStore<String, byte[]> windows;
   private FleetVoters voters;
@@ -101,16 +107,19 @@ final class FleetWindowProcessor implements Processor<String, RootCause, String,
     this.context = context;
     this.windows = context.getStateStore(FleetTopology.WINDOW_STORE);
     this.voters = new FleetVoters(context.getStateStore(FleetTopology.VOTER_STORE));
-    context.schedule(Duration.ofMillis(sizeMs), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+    // Every second (or tenth of a window): late votes' updates go out within it.
+    context.schedule(
+        Duration.ofMillis(Math.max(1_000, sizeMs / 10)),
+        PunctuationType.WALL_CLOCK_TIME,
+        this::punctuate);
   }
 
   private void punctuate(long wallNowMs) {
     long streamTime = context.currentStreamTimeMs();
     long closeBy = streamTime;
-    if (wallClock && !votedSincePunctuation) {
+    if (wallClock && wallNowMs - lastVoteWallMs >= sizeMs) {
       closeBy = Math.max(streamTime, wallNowMs - sizeMs);
     }
-    votedSincePunctuation = false;
     scan(closeBy, streamTime);
   }
 
@@ -124,7 +133,7 @@ final class FleetWindowProcessor implements Processor<String, RootCause, String,
     long timeMs = record.timestamp();
     long start = timeMs - Math.floorMod(timeMs, sizeMs);
     long now = context.currentStreamTimeMs();
-    votedSincePunctuation = true;
+    lastVoteWallMs = context.currentSystemTimeMs();
     if (start + sizeMs + acceptLateMs <= now || start <= evictedThrough()) {
       metrics.late(LATE_KIND).increment();
       LOG.debug(
