@@ -222,11 +222,12 @@ public final class KafkaPublisher implements Publisher {
   @Override
   public PublisherStats stats() {
     SpoolStats s = spool.stats();
+    SpoolStats h = sender.heldStats();
     return new PublisherStats(
-        s.pendingRecords(),
-        s.pendingBytes(),
-        s.droppedRecords(),
-        s.corruptRecords(),
+        s.pendingRecords() + h.pendingRecords(),
+        s.pendingBytes() + h.pendingBytes(),
+        s.droppedRecords() + h.droppedRecords(),
+        s.corruptRecords() + h.corruptRecords(),
         sender.sendErrors(),
         rejected.get() + sender.rejected(),
         sender.failures(),
