@@ -232,7 +232,8 @@ public final class KafkaPublisher implements Publisher {
         rejected.get() + sender.rejected(),
         sender.failures(),
         sender.connectionsOpened(),
-        sender.unavailableTopics());
+        sender.unavailableTopics(),
+        sender.timestampRefused());
   }
 
   @Override

@@ -48,6 +48,10 @@ final class SpoolSender {
   private static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
   static final Duration TOPIC_RETRY_MAX = Duration.ofSeconds(60);
   static final Duration FAILURE_BACKOFF_MAX = Duration.ofSeconds(60);
+
+  /** Times in a row a window goes again at once after its batch was refused for other records. */
+  private static final int MAX_QUICK_RETRIES = 3;
+
   private static final Logger LOG = LoggerFactory.getLogger(SpoolSender.class);
 
   private final Spool spool;
@@ -58,6 +62,7 @@ final class SpoolSender {
   private final AtomicLong sendErrors = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
+  private final RefusedTimestamps refusedTimestamps;
 
   /** Topics the broker does not take records of now → its error; written by the sender thread. */
   private final Map<String, String> refusedTopics = new ConcurrentHashMap<>();
@@ -85,6 +90,7 @@ final class SpoolSender {
     this.spool = spool;
     this.transports = transports;
     this.target = target;
+    this.refusedTimestamps = new RefusedTimestamps(target);
     this.held = new HeldTopics(spool.directory(), spool.maxBytes());
     this.thread = new Thread(this::runSender, "culprit-kafka-sender");
     thread.setDaemon(true);
@@ -161,6 +167,11 @@ final class SpoolSender {
       }
     }
     return closedConnections.get() + current;
+  }
+
+  /** Records the broker refused for their timestamp (part of {@link #rejected()}). */
+  long timestampRefused() {
+    return refusedTimestamps.count();
   }
 
   /** Records the broker refused for good. */
@@ -390,6 +401,7 @@ final class SpoolSender {
   private boolean send(List<SpoolRecord> records, List<SpoolRecord> refused)
       throws InterruptedException {
     List<SpoolRecord> pending = records;
+    int quickRetries = 0;
     while (!pending.isEmpty()) {
       if (shouldExit()) {
         return false;
@@ -407,6 +419,7 @@ final class SpoolSender {
       List<SpoolRecord> retry = new ArrayList<>();
       Exception firstFailure = null;
       Map<String, String> unavailable = new LinkedHashMap<>();
+      boolean onlyBatchmates = true;
       for (int i = 0; i < attempt.size(); i++) {
         Exception error = attempt.error(i);
         if (error == null) {
@@ -422,7 +435,10 @@ final class SpoolSender {
           sendErrors.incrementAndGet();
           continue;
         }
-        if (attempt.permanent(i)) {
+        if (attempt.permanent(i) && error instanceof TimestampRefusedException) {
+          rejected.incrementAndGet();
+          refusedTimestamps.refused(pending.get(i), error);
+        } else if (attempt.permanent(i)) {
           rejected.incrementAndGet();
           LOG.error(
               "broker refuses a {} record for good, dropped: {}",
@@ -431,16 +447,20 @@ final class SpoolSender {
         } else {
           retry.add(pending.get(i));
           firstFailure = firstFailure == null ? error : firstFailure;
+          onlyBatchmates &= error instanceof BatchmateRefusedException;
         }
       }
+      unavailable.forEach(this::topicFailed);
       if (!retry.isEmpty()) {
         sendErrors.addAndGet(attempt.failedAttempts());
-        goOffline(describe(firstFailure), System.nanoTime());
         // A fresh transport has a fresh producer id: nothing of the failed one is written after it.
         closeTransport();
-        awaitCondition(() -> abort || stopping, RETRY_BACKOFF);
+        // Refused only for records of their batch now dropped: the broker answers, go again now.
+        if (!onlyBatchmates || quickRetries++ >= MAX_QUICK_RETRIES) {
+          goOffline(describe(firstFailure), System.nanoTime());
+          awaitCondition(() -> abort || stopping, RETRY_BACKOFF);
+        }
       }
-      unavailable.forEach(this::topicFailed);
       pending = retry;
     }
     goOnline();

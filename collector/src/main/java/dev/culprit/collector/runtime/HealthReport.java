@@ -65,6 +65,7 @@ final class HealthReport {
             .setSpoolCorruptRecords(stats.spoolCorruptRecords())
             .setRejectedRecords(stats.rejectedRecords())
             .setSenderFailures(stats.senderFailures())
+            .setTimestampRefusedRecords(stats.timestampRefusedRecords())
             .build();
     return new Sample(Topics.COLLECTOR, header.host(), health);
   }
