@@ -23,6 +23,8 @@ import java.util.Map;
  *     (INVALID_TIMESTAMP: the host's clock is off by more than the topic's {@code
  *     message.timestamp.after.max.ms} or {@code before.max.ms}), dropped; part of {@code
  *     rejectedRecords}
+ * @param spoolExpiredRecords counter: spooled records dropped unsent because they were older than
+ *     {@code --spool-max-age} (the topics' retention would delete them as they arrive)
  */
 public record PublisherStats(
     long spooledRecords,
@@ -34,10 +36,12 @@ public record PublisherStats(
     long senderFailures,
     long connectionsOpened,
     Map<String, String> unavailableTopics,
-    long timestampRefusedRecords) {
+    long timestampRefusedRecords,
+    long spoolExpiredRecords) {
 
   /** Nothing spooled, nothing lost. */
-  public static final PublisherStats NONE = new PublisherStats(0, 0, 0, 0, 0, 0, 0, 0, Map.of(), 0);
+  public static final PublisherStats NONE =
+      new PublisherStats(0, 0, 0, 0, 0, 0, 0, 0, Map.of(), 0, 0);
 
   public PublisherStats {
     unavailableTopics = Map.copyOf(unavailableTopics);
@@ -64,6 +68,7 @@ public record PublisherStats(
         senderFailures,
         connectionsOpened,
         unavailableTopics,
+        0,
         0);
   }
 

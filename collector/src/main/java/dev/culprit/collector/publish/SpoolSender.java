@@ -63,6 +63,7 @@ final class SpoolSender {
   private final AtomicLong rejected = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
   private final RefusedTimestamps refusedTimestamps;
+  private final SpoolExpiry expiry;
 
   /** Topics the broker does not take records of now → its error; written by the sender thread. */
   private final Map<String, String> refusedTopics = new ConcurrentHashMap<>();
@@ -87,6 +88,15 @@ final class SpoolSender {
   private volatile Transport transport;
 
   SpoolSender(Spool spool, Supplier<Transport> transports, String target) {
+    this(spool, transports, target, null);
+  }
+
+  /**
+   * As above; records older than {@code maxAge} (null: none) are dropped, counted, rather than
+   * sent.
+   */
+  SpoolSender(Spool spool, Supplier<Transport> transports, String target, Duration maxAge) {
+    this.expiry = new SpoolExpiry(maxAge, System::currentTimeMillis);
     this.spool = spool;
     this.transports = transports;
     this.target = target;
@@ -172,6 +182,11 @@ final class SpoolSender {
   /** Records the broker refused for their timestamp (part of {@link #rejected()}). */
   long timestampRefused() {
     return refusedTimestamps.count();
+  }
+
+  /** Records dropped unsent because they were older than the max age. */
+  long expired() {
+    return expiry.count();
   }
 
   /** Records the broker refused for good. */
@@ -299,7 +314,7 @@ final class SpoolSender {
         continue;
       }
       List<SpoolRecord> refused = new ArrayList<>();
-      if (!send(records, refused)) {
+      if (!send(expiry.fresh(records), refused)) {
         return HeldProgress.STOPPED;
       }
       held.settle(topic, refused);
@@ -375,7 +390,7 @@ final class SpoolSender {
     }
     List<SpoolRecord> toSend = new ArrayList<>(records.size());
     List<SpoolRecord> toHold = new ArrayList<>();
-    for (SpoolRecord r : records) {
+    for (SpoolRecord r : expiry.fresh(records)) {
       (held.holds(r.topic()) ? toHold : toSend).add(r);
     }
     if (!send(toSend, toHold)) {

@@ -66,6 +66,7 @@ final class HealthReport {
             .setRejectedRecords(stats.rejectedRecords())
             .setSenderFailures(stats.senderFailures())
             .setTimestampRefusedRecords(stats.timestampRefusedRecords())
+            .setSpoolExpiredRecords(stats.spoolExpiredRecords())
             .build();
     return new Sample(Topics.COLLECTOR, header.host(), health);
   }
