@@ -61,7 +61,10 @@ final class HeldTopics {
 
   private long retiredCorrupt;
 
-  /** Records lost because a held spool refused them. */
+  /**
+   * Records lost because a held spool refused them, or dropped from a window read for the next try
+   * to keep the bound.
+   */
   private long lost;
 
   HeldTopics(Path spoolDir, long maxBytes) {
@@ -170,7 +173,8 @@ final class HeldTopics {
 
   /**
    * The window of {@code topic} was sent: {@code refused} (in order) are still to be delivered, the
-   * rest is done; when nothing is left the window is acknowledged in the held spool.
+   * rest is done; when nothing is left the window is acknowledged in the held spool, and when the
+   * spool is then empty the topic is no longer held.
    */
   synchronized void settle(String topic, List<SpoolRecord> refused) throws IOException {
     Held h = byTopic.get(topic);
@@ -184,6 +188,9 @@ final class HeldTopics {
     h.spool.ack(h.batch);
     h.batch = null;
     h.undelivered = List.of();
+    if (h.spool.stats().pendingRecords() == 0) {
+      remove(topic, h); // all delivered: the topic's newer records flow from the main spool
+    }
   }
 
   /**
@@ -208,22 +215,38 @@ final class HeldTopics {
       if (largest == null) {
         return;
       }
+      String why =
+          "the main spool and the held topics together reached the bound of " + maxBytes + " bytes";
+      long target = largestBytes - (total - bytes);
+      boolean droppedWindow = largest.batch != null;
       try {
-        largest.spool.dropOldestBeyond(
-            largestBytes - (total - bytes),
-            "the main spool and the held topics together reached the bound of "
-                + maxBytes
-                + " bytes");
+        if (droppedWindow) {
+          // The window read for the next try holds the topic's oldest records: they go first.
+          dropWindow(largest, why);
+        }
+        if (largest.spool.stats().diskBytes() > target) {
+          largest.spool.dropOldestBeyond(target, why);
+        }
       } catch (IOException e) {
         LOG.warn("cannot drop held records in {}: {}", largest.dir, e.toString());
         return;
       }
       long after = largest.spool.stats().diskBytes();
-      if (after >= largestBytes) {
-        return; // nothing more to drop there (records in flight): the next trim tries again
+      if (after >= largestBytes && !droppedWindow) {
+        return; // nothing more to drop there: the next trim tries again
       }
       total -= largestBytes - after;
     }
+  }
+
+  /** Drops the window of {@code h} read for its next try: counted, acknowledged in its spool. */
+  private void dropWindow(Held h, String why) throws IOException {
+    int dropped = h.undelivered.size();
+    h.spool.ack(h.batch);
+    h.batch = null;
+    h.undelivered = List.of();
+    lost += dropped;
+    LOG.warn("{}: dropped {} held records, the oldest, because {}", h.dir, dropped, why);
   }
 
   /** Held records and bytes waiting (or in flight), and what was dropped or found corrupt. */

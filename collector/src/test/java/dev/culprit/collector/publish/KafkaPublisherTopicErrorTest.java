@@ -139,6 +139,93 @@ class KafkaPublisherTopicErrorTest {
     }
   }
 
+  /**
+   * A missing topic's records beyond the spool's bound: the main spool and the held records stay
+   * within it together, the oldest held records are dropped and counted, and the newest reach the
+   * re-created topic in order.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"zstd", "lz4"})
+  void heldRecordsShareTheSpoolBoundAndTheNewestArriveInOrder(
+      String compression, @TempDir Path spool) throws Exception {
+    long bound = 64L << 10; // the smallest a spool takes
+    int published = 2000; // some 300 KiB of probe samples
+    try (EmbeddedBroker broker = EmbeddedBroker.startTemporary()) {
+      deleteProbeTopic(broker);
+      String host = "host-held-bound";
+      long start = System.currentTimeMillis() - 60_000;
+      try (KafkaPublisher publisher =
+          KafkaPublisher.open(
+              broker.bootstrapServers(),
+              Map.of("compression.type", compression),
+              "culprit-test",
+              spool,
+              bound)) {
+        for (int i = 0; i < published; i++) {
+          publisher.publish(List.of(probe(header(host, start + i), i)));
+          Thread.sleep(1); // a publishing rate, not a synchronisation: no burst past the bound
+        }
+        Poll.untilTrue(
+            WAIT,
+            "every probe record held or dropped",
+            () -> {
+              PublisherStats s = publisher.stats();
+              return s.spooledRecords() + s.spoolDroppedRecords() == published
+                  && s.unavailableTopics().containsKey(Topics.PROBE.name());
+            });
+        System.out.printf(
+            "held beyond the bound (%s): %d of %d dropped, %d bytes of spool files%n",
+            compression, publisher.stats().spoolDroppedRecords(), published, spoolFileBytes(spool));
+        assertThat(publisher.stats().spoolDroppedRecords()).as("beyond the bound").isPositive();
+        // Each spool may count one segment being written past what it drops: 16 KiB here.
+        assertThat(spoolFileBytes(spool))
+            .as("the main spool and the held records together within the bound")
+            .isLessThanOrEqualTo(bound + 2 * (16L << 10));
+
+        try (Admin admin = broker.admin()) {
+          admin
+              .createTopics(
+                  List.of(new NewTopic(Topics.PROBE.name(), Optional.of(1), Optional.empty())))
+              .all()
+              .get(30, TimeUnit.SECONDS);
+        }
+        assertThat(publisher.flush(WAIT)).as("the held records delivered").isTrue();
+        long dropped = publisher.stats().spoolDroppedRecords();
+        List<Read<ProbeSample>> probes =
+            TopicReader.readUntil(
+                broker.bootstrapServers(),
+                Topics.PROBE,
+                got ->
+                    got.stream().filter(r -> r.key().equals(host)).count() >= published - dropped,
+                WAIT);
+        List<Long> expected = new java.util.ArrayList<>();
+        for (long i = dropped; i < published; i++) {
+          expected.add(i);
+        }
+        assertThat(probes.stream().filter(r -> r.key().equals(host)).map(r -> r.value().getSent()))
+            .as("the newest %d of %d, each once, in order", published - dropped, published)
+            .containsExactlyElementsOf(expected);
+      }
+    }
+  }
+
+  /** The bytes of every spool segment file under {@code dir}, held topics' included. */
+  private static long spoolFileBytes(Path dir) throws java.io.IOException {
+    try (var files = Files.walk(dir)) {
+      return files
+          .filter(f -> f.getFileName().toString().startsWith("seg-"))
+          .mapToLong(
+              f -> {
+                try {
+                  return Files.size(f);
+                } catch (java.io.IOException e) {
+                  return 0; // deleted meanwhile
+                }
+              })
+          .sum();
+    }
+  }
+
   private static void deleteProbeTopic(EmbeddedBroker broker) throws Exception {
     try (Admin admin = broker.admin()) {
       admin.deleteTopics(List.of(Topics.PROBE.name())).all().get(30, TimeUnit.SECONDS);
