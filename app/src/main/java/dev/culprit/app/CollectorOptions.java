@@ -155,6 +155,17 @@ final class CollectorOptions {
   long spoolMaxBytes;
 
   @Option(
+      names = "--spool-max-age",
+      paramLabel = "DURATION",
+      defaultValue = "6d",
+      description =
+          "Spooled samples older than this are dropped and counted, not sent: the topics'"
+              + " retention (7 days for samples) would delete them as they arrive and make the"
+              + " broker forget the agent's producer state. Keep it below the sample topics'"
+              + " retention (default: ${DEFAULT-VALUE}).")
+  Duration spoolMaxAge;
+
+  @Option(
       names = "--firewall-every",
       paramLabel = "N",
       defaultValue = "1",
@@ -249,6 +260,7 @@ final class CollectorOptions {
             .hostPaths(hostPaths())
             .spoolDir(spool)
             .spoolMaxBytes(spoolMaxBytes)
+            .spoolMaxAge(spoolMaxAge)
             .bootstrapServers(kafka.bootstrapServers())
             .producerOverrides(producer);
     if (hostId != null) {

@@ -9,6 +9,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.errors.InvalidTimestampException;
@@ -112,6 +113,20 @@ final class KafkaClientTransport implements Transport {
     producer.close(Duration.ZERO);
   }
 
+  /**
+   * Whether the broker refused the record for its timestamp: the client reports a record the broker
+   * named as an InvalidRecordException carrying the broker's message (LogValidator: "Timestamp T of
+   * message with offset N is out of range. The timestamp should be within [A, B]"), a batch without
+   * names as an InvalidTimestampException.
+   */
+  private static boolean refusedTimestamp(Exception e) {
+    String message = String.valueOf(e.getMessage());
+    return e instanceof InvalidTimestampException
+        || (e instanceof InvalidRecordException
+            && message.startsWith("Timestamp ")
+            && message.contains("out of range"));
+  }
+
   static boolean permanent(Exception e) {
     return e instanceof RecordTooLargeException
         || e instanceof RecordBatchTooLargeException
@@ -122,6 +137,14 @@ final class KafkaClientTransport implements Transport {
   }
 
   private static Exception explained(String topic, Exception e) {
+    if (refusedTimestamp(e)) {
+      return new TimestampRefusedException("topic " + topic + ": " + e.getMessage());
+    }
+    if (e.getClass() == KafkaException.class
+        && String.valueOf(e.getMessage()).contains("part of a batch which had")) {
+      // The broker refused the batch for another record of it (KIP-467): this one goes again.
+      return new BatchmateRefusedException("topic " + topic + ": " + e.getMessage());
+    }
     if (e instanceof UnknownTopicOrPartitionException
         || e instanceof TopicAuthorizationException
         || (e instanceof TimeoutException

@@ -49,6 +49,10 @@ import org.slf4j.LoggerFactory;
 public final class KafkaPublisher implements Publisher {
 
   static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(3);
+
+  /** Below the contract topics' sample retention (7 days): see SpoolExpiry. */
+  public static final Duration DEFAULT_SPOOL_MAX_AGE = SpoolExpiry.DEFAULT_MAX_AGE;
+
   private static final Logger LOG = LoggerFactory.getLogger(KafkaPublisher.class);
 
   private final Spool spool;
@@ -67,10 +71,15 @@ public final class KafkaPublisher implements Publisher {
 
   /** Only through {@link #open} or, for tests, with another transport factory. */
   KafkaPublisher(Spool spool, Supplier<Transport> transports, String target) {
+    this(spool, transports, target, null);
+  }
+
+  private KafkaPublisher(
+      Spool spool, Supplier<Transport> transports, String target, Duration spoolMaxAge) {
     this.spool = spool;
     this.target = target;
     this.maxRecordBytes = spool.maxRecordBytes();
-    this.sender = new SpoolSender(spool, transports, target);
+    this.sender = new SpoolSender(spool, transports, target, spoolMaxAge);
   }
 
   /**
@@ -104,6 +113,25 @@ public final class KafkaPublisher implements Publisher {
       Path spoolDir,
       long spoolMaxBytes)
       throws IOException {
+    return open(bootstrapServers, overrides, clientId, spoolDir, spoolMaxBytes, null);
+  }
+
+  /**
+   * As {@link #open(String, Map, String, Path, long)}; spooled records older than {@code
+   * spoolMaxAge} are dropped and counted rather than sent (see SpoolExpiry). Null: no max age, for
+   * publishers of recorded samples; the agent's command line sets {@link #DEFAULT_SPOOL_MAX_AGE}.
+   */
+  public static KafkaPublisher open(
+      String bootstrapServers,
+      Map<String, String> overrides,
+      String clientId,
+      Path spoolDir,
+      long spoolMaxBytes,
+      Duration spoolMaxAge)
+      throws IOException {
+    if (spoolMaxAge != null && (spoolMaxAge.isNegative() || spoolMaxAge.isZero())) {
+      throw new IllegalArgumentException("spool max age must be positive: " + spoolMaxAge);
+    }
     Map<String, Object> props = ProducerSettings.of(bootstrapServers, clientId, overrides);
     String javaClientFor = ProducerSettings.wireRefusal(props);
     Supplier<Transport> transports;
@@ -130,7 +158,7 @@ public final class KafkaPublisher implements Publisher {
       transports = () -> KafkaClientTransport.open(props);
     }
     Spool spool = Spool.open(spoolDir, spoolMaxBytes);
-    return new KafkaPublisher(spool, transports, bootstrapServers);
+    return new KafkaPublisher(spool, transports, bootstrapServers, spoolMaxAge);
   }
 
   @Override
@@ -222,16 +250,19 @@ public final class KafkaPublisher implements Publisher {
   @Override
   public PublisherStats stats() {
     SpoolStats s = spool.stats();
+    SpoolStats h = sender.heldStats();
     return new PublisherStats(
-        s.pendingRecords(),
-        s.pendingBytes(),
-        s.droppedRecords(),
-        s.corruptRecords(),
+        s.pendingRecords() + h.pendingRecords(),
+        s.pendingBytes() + h.pendingBytes(),
+        s.droppedRecords() + h.droppedRecords(),
+        s.corruptRecords() + h.corruptRecords(),
         sender.sendErrors(),
         rejected.get() + sender.rejected(),
         sender.failures(),
         sender.connectionsOpened(),
-        sender.unavailableTopics());
+        sender.unavailableTopics(),
+        sender.timestampRefused(),
+        sender.expired());
   }
 
   @Override

@@ -19,6 +19,12 @@ import java.util.Map;
  *     per reconnect (after a request timed out or a connection was lost)
  * @param unavailableTopics topics whose records the broker refuses now (missing, or denied by an
  *     ACL), each with the broker's error; their records wait in the spool while the rest goes on
+ * @param timestampRefusedRecords counter: records the broker refused for their timestamp
+ *     (INVALID_TIMESTAMP: the host's clock is off by more than the topic's {@code
+ *     message.timestamp.after.max.ms} or {@code before.max.ms}), dropped; part of {@code
+ *     rejectedRecords}
+ * @param spoolExpiredRecords counter: spooled records dropped unsent because they were older than
+ *     {@code --spool-max-age} (the topics' retention would delete them as they arrive)
  */
 public record PublisherStats(
     long spooledRecords,
@@ -29,13 +35,41 @@ public record PublisherStats(
     long rejectedRecords,
     long senderFailures,
     long connectionsOpened,
-    Map<String, String> unavailableTopics) {
+    Map<String, String> unavailableTopics,
+    long timestampRefusedRecords,
+    long spoolExpiredRecords) {
 
   /** Nothing spooled, nothing lost. */
-  public static final PublisherStats NONE = new PublisherStats(0, 0, 0, 0, 0, 0, 0, 0, Map.of());
+  public static final PublisherStats NONE =
+      new PublisherStats(0, 0, 0, 0, 0, 0, 0, 0, Map.of(), 0, 0);
 
   public PublisherStats {
     unavailableTopics = Map.copyOf(unavailableTopics);
+  }
+
+  /** Without records refused for their timestamp. */
+  public PublisherStats(
+      long spooledRecords,
+      long spooledBytes,
+      long spoolDroppedRecords,
+      long spoolCorruptRecords,
+      long sendErrors,
+      long rejectedRecords,
+      long senderFailures,
+      long connectionsOpened,
+      Map<String, String> unavailableTopics) {
+    this(
+        spooledRecords,
+        spooledBytes,
+        spoolDroppedRecords,
+        spoolCorruptRecords,
+        sendErrors,
+        rejectedRecords,
+        senderFailures,
+        connectionsOpened,
+        unavailableTopics,
+        0,
+        0);
   }
 
   /** For publishers without a sender thread. */

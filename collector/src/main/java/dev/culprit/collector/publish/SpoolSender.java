@@ -3,6 +3,7 @@ package dev.culprit.collector.publish;
 import dev.culprit.collector.publish.spool.Spool;
 import dev.culprit.collector.publish.spool.SpoolBatch;
 import dev.culprit.collector.publish.spool.SpoolRecord;
+import dev.culprit.collector.publish.spool.SpoolStats;
 import dev.culprit.schemas.SchemaTopic;
 import java.io.IOException;
 import java.time.Duration;
@@ -28,9 +29,10 @@ import org.slf4j.LoggerFactory;
  * broker can never take are logged and counted. The producer lives on this thread only.
  *
  * <p>Records whose topic does not exist or may not be written ({@link TopicUnavailableException})
- * do not hold back the others: they go back to the end of the spool, and that topic is tried again
- * only after a pause that doubles up to {@link #TOPIC_RETRY_MAX}; meanwhile its records read from
- * the spool are put back unsent. Within such a topic, records may then be delivered out of order.
+ * do not hold back the others: they move, in order, to that topic's own spool ({@link HeldTopics}),
+ * and so do its newer records read from the main spool while any wait there. The held records are
+ * tried again after a pause that doubles up to {@link #TOPIC_RETRY_MAX}, a window at a time, before
+ * any newer record of the topic: each topic reaches the broker in spool order.
  *
  * <p>The thread never ends before {@link #stop}: an unexpected exception (a bug, a transport that
  * throws) is logged and counted ({@link #failures()}, reported in the health record), the producer
@@ -46,6 +48,10 @@ final class SpoolSender {
   private static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
   static final Duration TOPIC_RETRY_MAX = Duration.ofSeconds(60);
   static final Duration FAILURE_BACKOFF_MAX = Duration.ofSeconds(60);
+
+  /** Times in a row a window goes again at once after its batch was refused for other records. */
+  private static final int MAX_QUICK_RETRIES = 3;
+
   private static final Logger LOG = LoggerFactory.getLogger(SpoolSender.class);
 
   private final Spool spool;
@@ -56,6 +62,8 @@ final class SpoolSender {
   private final AtomicLong sendErrors = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
+  private final RefusedTimestamps refusedTimestamps;
+  private final SpoolExpiry expiry;
 
   /** Topics the broker does not take records of now → its error; written by the sender thread. */
   private final Map<String, String> refusedTopics = new ConcurrentHashMap<>();
@@ -66,6 +74,7 @@ final class SpoolSender {
   /** Topic → {System.nanoTime() of its next try, its current pause in ms}; sender thread only. */
   private final Map<String, long[]> topicRetry = new HashMap<>();
 
+  private final HeldTopics held;
   private final Thread thread;
 
   private volatile boolean stopping;
@@ -79,9 +88,20 @@ final class SpoolSender {
   private volatile Transport transport;
 
   SpoolSender(Spool spool, Supplier<Transport> transports, String target) {
+    this(spool, transports, target, null);
+  }
+
+  /**
+   * As above; records older than {@code maxAge} (null: none) are dropped, counted, rather than
+   * sent.
+   */
+  SpoolSender(Spool spool, Supplier<Transport> transports, String target, Duration maxAge) {
+    this.expiry = new SpoolExpiry(maxAge, System::currentTimeMillis);
     this.spool = spool;
     this.transports = transports;
     this.target = target;
+    this.refusedTimestamps = new RefusedTimestamps(target);
+    this.held = new HeldTopics(spool.directory(), spool.maxBytes());
     this.thread = new Thread(this::runSender, "culprit-kafka-sender");
     thread.setDaemon(true);
     thread.start();
@@ -100,7 +120,8 @@ final class SpoolSender {
 
   /** Waits until the spool holds nothing undelivered. */
   boolean awaitDelivered(Duration timeout) throws InterruptedException {
-    return awaitCondition(() -> spool.stats().pendingRecords() == 0, timeout);
+    return awaitCondition(
+        () -> spool.stats().pendingRecords() == 0 && held.stats().pendingRecords() == 0, timeout);
   }
 
   /**
@@ -139,6 +160,11 @@ final class SpoolSender {
     return Map.copyOf(refusedTopics);
   }
 
+  /** What the held topics' spools hold and lost (see {@link HeldTopics}). */
+  SpoolStats heldStats() {
+    return held.stats();
+  }
+
   /** TCP connections every transport opened so far: the first per broker, then reconnects. */
   long connectionsOpened() {
     Transport t = transport;
@@ -151,6 +177,16 @@ final class SpoolSender {
       }
     }
     return closedConnections.get() + current;
+  }
+
+  /** Records the broker refused for their timestamp (part of {@link #rejected()}). */
+  long timestampRefused() {
+    return refusedTimestamps.count();
+  }
+
+  /** Records dropped unsent because they were older than the max age. */
+  long expired() {
+    return expiry.count();
   }
 
   /** Records the broker refused for good. */
@@ -182,9 +218,14 @@ final class SpoolSender {
     SpoolBatch batch = null;
     boolean delivered = false;
     try {
+      recoverHeld();
       while (!shouldExit()) {
         try {
           if (batch == null) {
+            HeldProgress progress = deliverHeld();
+            if (progress == HeldProgress.STOPPED) {
+              return;
+            }
             lock.lock();
             try {
               recordsWaiting = false;
@@ -196,7 +237,10 @@ final class SpoolSender {
             if (batch.end() == null) {
               batch = null;
               if (stopping) {
-                return; // everything is delivered
+                return; // everything is delivered (held records wait for the next start)
+              }
+              if (progress == HeldProgress.SENT) {
+                continue; // more held records may go now
               }
               awaitCondition(() -> recordsWaiting || stopping, SYNC_INTERVAL);
               continue;
@@ -229,7 +273,54 @@ final class SpoolSender {
       Thread.currentThread().interrupt();
     } finally {
       closeTransport();
+      held.close();
     }
+  }
+
+  private void recoverHeld() {
+    try {
+      held.recover();
+    } catch (IOException | RuntimeException e) {
+      LOG.error(
+          "cannot reopen the held topics in {}: {}; their records wait there",
+          spool.directory(),
+          e.toString());
+    }
+  }
+
+  /** What {@link #deliverHeld} did. */
+  private enum HeldProgress {
+    /** Nothing was due. */
+    IDLE,
+    /** A held window was sent (delivered or refused again). */
+    SENT,
+    /** Told to stop first. */
+    STOPPED
+  }
+
+  /**
+   * Sends one window of each held topic whose pause is over, the oldest records first; records
+   * refused again stay for the next try, the pause doubled.
+   */
+  private HeldProgress deliverHeld() throws IOException, InterruptedException {
+    HeldProgress progress = HeldProgress.IDLE;
+    for (String topic : held.topics()) {
+      long[] retry = topicRetry.get(topic);
+      if (retry != null && retry[0] - System.nanoTime() > 0) {
+        continue;
+      }
+      List<SpoolRecord> records = held.next(topic, WINDOW_RECORDS, WINDOW_BYTES);
+      if (records.isEmpty()) {
+        continue;
+      }
+      List<SpoolRecord> refused = new ArrayList<>();
+      if (!send(expiry.fresh(records), refused)) {
+        return HeldProgress.STOPPED;
+      }
+      held.settle(topic, refused);
+      progress = HeldProgress.SENT;
+    }
+    return progress;
   }
 
   private void acknowledge(SpoolBatch batch) {
@@ -287,17 +378,45 @@ final class SpoolSender {
     return deliver(records.subList(from, records.size()));
   }
 
-  /** Sends until every record is acknowledged or rejected; false when told to stop first. */
+  /**
+   * Delivers a part of a main-spool window: records of held topics join their held records unsent;
+   * the others are sent until each is acknowledged, rejected or refused with its topic (then it is
+   * held). False when told to stop first (the window stays in the spool).
+   */
   private boolean deliver(List<SpoolRecord> records) throws InterruptedException {
     if (records.isEmpty()) {
       // Only corrupt frames were skipped: nothing to send, nothing learnt about the broker.
       return true;
     }
-    List<SpoolRecord> parked = new ArrayList<>();
-    List<SpoolRecord> pending = new ArrayList<>(records.size());
-    if (!splitByTopicRetry(records, pending, parked)) {
+    List<SpoolRecord> toSend = new ArrayList<>(records.size());
+    List<SpoolRecord> toHold = new ArrayList<>();
+    for (SpoolRecord r : expiry.fresh(records)) {
+      (held.holds(r.topic()) ? toHold : toSend).add(r);
+    }
+    if (!send(toSend, toHold)) {
       return false;
     }
+    if (!toHold.isEmpty()) {
+      // Held topics' and newly refused topics' records are disjoint by topic: each keeps its order.
+      Map<String, List<SpoolRecord>> byTopic = new LinkedHashMap<>();
+      for (SpoolRecord r : toHold) {
+        byTopic.computeIfAbsent(r.topic(), t -> new ArrayList<>()).add(r);
+      }
+      byTopic.forEach(held::append);
+      trimHeld();
+    }
+    return true;
+  }
+
+  /**
+   * Sends until every record is acknowledged, rejected, or refused with its topic ({@link
+   * TopicUnavailableException}: added to {@code refused}, in order, and the topic pauses); false
+   * when told to stop first.
+   */
+  private boolean send(List<SpoolRecord> records, List<SpoolRecord> refused)
+      throws InterruptedException {
+    List<SpoolRecord> pending = records;
+    int quickRetries = 0;
     while (!pending.isEmpty()) {
       if (shouldExit()) {
         return false;
@@ -315,6 +434,7 @@ final class SpoolSender {
       List<SpoolRecord> retry = new ArrayList<>();
       Exception firstFailure = null;
       Map<String, String> unavailable = new LinkedHashMap<>();
+      boolean onlyBatchmates = true;
       for (int i = 0; i < attempt.size(); i++) {
         Exception error = attempt.error(i);
         if (error == null) {
@@ -325,12 +445,15 @@ final class SpoolSender {
           continue;
         }
         if (error instanceof TopicUnavailableException && !attempt.permanent(i)) {
-          parked.add(pending.get(i));
+          refused.add(pending.get(i));
           unavailable.putIfAbsent(pending.get(i).topic(), describe(error));
           sendErrors.incrementAndGet();
           continue;
         }
-        if (attempt.permanent(i)) {
+        if (attempt.permanent(i) && error instanceof TimestampRefusedException) {
+          rejected.incrementAndGet();
+          refusedTimestamps.refused(pending.get(i), error);
+        } else if (attempt.permanent(i)) {
           rejected.incrementAndGet();
           LOG.error(
               "broker refuses a {} record for good, dropped: {}",
@@ -339,16 +462,20 @@ final class SpoolSender {
         } else {
           retry.add(pending.get(i));
           firstFailure = firstFailure == null ? error : firstFailure;
+          onlyBatchmates &= error instanceof BatchmateRefusedException;
         }
       }
+      unavailable.forEach(this::topicFailed);
       if (!retry.isEmpty()) {
         sendErrors.addAndGet(attempt.failedAttempts());
-        goOffline(describe(firstFailure), System.nanoTime());
         // A fresh transport has a fresh producer id: nothing of the failed one is written after it.
         closeTransport();
-        awaitCondition(() -> abort || stopping, RETRY_BACKOFF);
+        // Refused only for records of their batch now dropped: the broker answers, go again now.
+        if (!onlyBatchmates || quickRetries++ >= MAX_QUICK_RETRIES) {
+          goOffline(describe(firstFailure), System.nanoTime());
+          awaitCondition(() -> abort || stopping, RETRY_BACKOFF);
+        }
       }
-      unavailable.forEach(this::topicFailed);
       pending = retry;
     }
     goOnline();
@@ -356,53 +483,7 @@ final class SpoolSender {
       throttled = false;
       LOG.info("Kafka at {} no longer throttles this client", target);
     }
-    if (!parked.isEmpty()) {
-      try {
-        spool.append(parked);
-      } catch (IOException | RuntimeException e) {
-        LOG.error(
-            "cannot put {} records of unavailable topics back into the spool {}; they are lost: {}",
-            parked.size(),
-            spool.directory(),
-            e.toString());
-      }
-    }
     return true;
-  }
-
-  /**
-   * Splits {@code records} into those to send now and those of topics still pausing after a
-   * failure. When every record is of such a topic, waits until the first pause ends or new records
-   * arrive (they are behind these in the spool). False when told to stop first.
-   */
-  private boolean splitByTopicRetry(
-      List<SpoolRecord> records, List<SpoolRecord> send, List<SpoolRecord> parked)
-      throws InterruptedException {
-    while (true) {
-      send.clear();
-      parked.clear();
-      long now = System.nanoTime();
-      long firstRetry = Long.MAX_VALUE;
-      for (SpoolRecord r : records) {
-        long[] retry = topicRetry.get(r.topic());
-        if (retry != null && retry[0] - now > 0) {
-          parked.add(r);
-          firstRetry = Math.min(firstRetry, retry[0] - now);
-        } else {
-          send.add(r);
-        }
-      }
-      if (!send.isEmpty() || parked.isEmpty()) {
-        return true;
-      }
-      if (spool.stats().pendingRecords() > records.size()) {
-        return true; // other records wait behind these: put these back and go on with those
-      }
-      awaitCondition(() -> recordsWaiting || abort || stopping, Duration.ofNanos(firstRetry));
-      if (shouldExit() || (stopping && !recordsWaiting)) {
-        return !abort && !stopping;
-      }
-    }
   }
 
   /** {@code topic} cannot take records now: it waits, twice as long as last time. */
@@ -462,6 +543,7 @@ final class SpoolSender {
       }
       if (offline) {
         syncSpool();
+        trimHeld(); // the main spool grows meanwhile: together they keep the bound
       }
     }
   }
@@ -513,6 +595,13 @@ final class SpoolSender {
           target,
           (System.nanoTime() - offlineSinceNanos) / 1_000_000_000L,
           spool.stats().pendingRecords());
+    }
+  }
+
+  /** Keeps the main spool and the held topics together within the main spool's bound. */
+  private void trimHeld() {
+    if (!held.topics().isEmpty()) {
+      held.trimTo(spool.maxBytes() - spool.stats().diskBytes());
     }
   }
 

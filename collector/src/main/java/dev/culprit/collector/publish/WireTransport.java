@@ -101,7 +101,9 @@ final class WireTransport implements Transport {
             IOException error =
                 o.topicUnavailable()
                     ? new TopicUnavailableException(o.error())
-                    : new IOException(o.error());
+                    : o.timestampRefused()
+                        ? new TimestampRefusedException(o.error())
+                        : new IOException(o.error());
             job.attempt().failed(i, error, o.permanent());
           }
         }

@@ -197,6 +197,17 @@ public final class AgentMetrics implements Publisher {
         p.rejectedRecords());
     counter(
         out,
+        "culprit_collector_timestamp_refused_records_total",
+        "Records the broker refused for their timestamp (the host's clock is off), dropped; part"
+            + " of the refused records.",
+        p.timestampRefusedRecords());
+    counter(
+        out,
+        "culprit_collector_spool_expired_records_total",
+        "Spooled records dropped unsent because they were older than --spool-max-age.",
+        p.spoolExpiredRecords());
+    counter(
+        out,
         "culprit_collector_kafka_connections_total",
         "TCP connections opened to brokers: one per broker, then one per reconnect (a request"
             + " timed out or a connection was lost).",

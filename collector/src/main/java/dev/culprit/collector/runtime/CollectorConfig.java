@@ -27,6 +27,10 @@ import java.util.UUID;
  * @param hostPaths where procfs, sysfs, netns, cgroups and kmsg are mounted
  * @param spoolDir the on-disk spool (default {@code ~/.culprit/spool})
  * @param spoolMaxBytes the spool's bound (default 64 MiB)
+ * @param spoolMaxAge spooled records older than this are dropped, counted, not sent; null (the
+ *     builder's default, for tests and tools that publish recorded samples): none. The command
+ *     line's default is {@link KafkaPublisher#DEFAULT_SPOOL_MAX_AGE}, below the contract topics'
+ *     7-day sample retention
  * @param bootstrapServers Kafka (default {@code localhost:9092})
  * @param producerOverrides producer properties that replace the collector's own
  */
@@ -41,6 +45,7 @@ public record CollectorConfig(
     HostPaths hostPaths,
     Path spoolDir,
     long spoolMaxBytes,
+    Duration spoolMaxAge,
     String bootstrapServers,
     Map<String, String> producerOverrides) {
 
@@ -65,6 +70,9 @@ public record CollectorConfig(
         spoolDir,
         "bootstrapServers",
         bootstrapServers);
+    if (spoolMaxAge != null && (spoolMaxAge.isNegative() || spoolMaxAge.isZero())) {
+      throw new IllegalArgumentException("spool max age must be positive: " + spoolMaxAge);
+    }
     if (hostId.isBlank()) {
       throw new IllegalArgumentException("host id must not be blank");
     }
@@ -100,7 +108,8 @@ public record CollectorConfig(
         producerOverrides,
         "culprit-collector-" + hostId,
         spoolDir,
-        spoolMaxBytes);
+        spoolMaxBytes,
+        spoolMaxAge);
   }
 
   /** Builds a {@link CollectorConfig}; unset fields get their defaults at {@link #build()}. */
@@ -115,6 +124,7 @@ public record CollectorConfig(
     private HostPaths hostPaths = HostPaths.defaults();
     private Path spoolDir = Path.of(System.getProperty("user.home"), ".culprit", "spool");
     private long spoolMaxBytes = Spool.DEFAULT_MAX_BYTES;
+    private Duration spoolMaxAge;
     private String bootstrapServers = "localhost:9092";
     private final Map<String, String> producerOverrides = new LinkedHashMap<>();
 
@@ -178,6 +188,11 @@ public record CollectorConfig(
       return this;
     }
 
+    public Builder spoolMaxAge(Duration value) {
+      this.spoolMaxAge = value;
+      return this;
+    }
+
     public Builder bootstrapServers(String value) {
       this.bootstrapServers = value;
       return this;
@@ -207,6 +222,7 @@ public record CollectorConfig(
           hostPaths,
           spoolDir,
           spoolMaxBytes,
+          spoolMaxAge,
           bootstrapServers,
           producerOverrides);
     }

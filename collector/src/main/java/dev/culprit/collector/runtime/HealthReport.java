@@ -65,6 +65,8 @@ final class HealthReport {
             .setSpoolCorruptRecords(stats.spoolCorruptRecords())
             .setRejectedRecords(stats.rejectedRecords())
             .setSenderFailures(stats.senderFailures())
+            .setTimestampRefusedRecords(stats.timestampRefusedRecords())
+            .setSpoolExpiredRecords(stats.spoolExpiredRecords())
             .build();
     return new Sample(Topics.COLLECTOR, header.host(), health);
   }

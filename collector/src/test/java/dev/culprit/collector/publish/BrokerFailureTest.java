@@ -1,6 +1,7 @@
 package dev.culprit.collector.publish;
 
 import static dev.culprit.collector.publish.PublishingFleet.assertEachSampleOnce;
+import static dev.culprit.collector.publish.PublishingFleet.assertEachSampleOnceInOrder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.culprit.broker.cluster.KafkaCluster;
@@ -181,7 +182,7 @@ class BrokerFailureTest {
 
   @ParameterizedTest
   @EnumSource(Client.class)
-  void aDeniedTopicWaitsInTheSpoolWhileTheOtherTopicsFlowAtFullRate(Client client)
+  void aDeniedTopicWaitsInTheSpoolWhileTheOthersFlowAndArrivesInSeqOrderWhenAllowed(Client client)
       throws Exception {
     cluster.awaitFullIsr(List.of(PROBE, PROTOCOL), WAIT);
     List<AclBinding> grants = agentGrants();
@@ -251,7 +252,8 @@ class BrokerFailureTest {
         fleet.awaitCycles(20);
         Map<String, Map<String, Long>> all = fleet.stopAndFlushAll(WAIT);
         for (Topic<?> t : List.of(Topics.PROBE, Topics.PROTOCOL)) {
-          assertEachSampleOnce(
+          // In order too: the denied samples go before any newer one of their topic.
+          assertEachSampleOnceInOrder(
               all.get(t.name()),
               fleet.readSeqs(t, cluster.bootstrapServers(), cluster.clientProperties()));
         }

@@ -214,6 +214,25 @@ public final class PublishingFleet implements AutoCloseable {
     }
   }
 
+  /**
+   * Asserts that each collector's samples 1..published are on the topic exactly once and in {@code
+   * seq} order: a collector's samples of one topic share a partition (the key is the host), and the
+   * processor closes a host's windows by the time each topic has reached.
+   */
+  public static void assertEachSampleOnceInOrder(
+      Map<String, Long> published, Map<String, List<Long>> seqs) {
+    for (Map.Entry<String, Long> e : published.entrySet()) {
+      List<Long> expected = new ArrayList<>();
+      for (long s = 1; s <= e.getValue(); s++) {
+        expected.add(s);
+      }
+      assertThat(e.getValue()).as("%s published", e.getKey()).isPositive();
+      assertThat(seqs.get(e.getKey()))
+          .as("samples of %s in the order read: none lost, none twice, in seq order", e.getKey())
+          .containsExactlyElementsOf(expected);
+    }
+  }
+
   private void run() {
     long n = 0;
     while (!stopped.get()) {

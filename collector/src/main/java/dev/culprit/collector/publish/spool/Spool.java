@@ -244,6 +244,39 @@ public final class Spool implements Closeable {
     }
   }
 
+  /** The bound on the files' bytes. */
+  public long maxBytes() {
+    return maxBytes;
+  }
+
+  /**
+   * Drops the oldest undelivered records until the files count at most {@code maxDiskBytes} (as
+   * {@link SpoolStats#diskBytes()}): whole segments while one is not needed, then record by record
+   * in the oldest one kept; the segment being written is sealed first when it is the only one.
+   * Records handed out and not yet acknowledged are not counted as dropped (their sender still has
+   * them). Used to keep several spools within one bound together.
+   */
+  public void dropOldestBeyond(long maxDiskBytes, String why) throws IOException {
+    lock.lock();
+    try {
+      ensureOpen();
+      long before = droppedRecords;
+      if (diskBytes() > maxDiskBytes && segments.size() == 1 && hasUnread()) {
+        roll(true);
+      }
+      shrink(Math.max(0, maxDiskBytes), why);
+      if (droppedRecords > before) {
+        LOG.warn(
+            "spool {}: dropped {} undelivered records, the oldest, because {}",
+            dir,
+            droppedRecords - before,
+            why);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Forces the segment being written to disk (see the class comment for when). */
   public void sync() throws IOException {
     lock.lock();
@@ -330,13 +363,7 @@ public final class Spool implements Closeable {
    */
   private void fitLoweredBound() throws IOException {
     long before = droppedRecords;
-    while (diskBytes() > maxBytes && segments.size() > 1) {
-      SpoolSegment oldest = segments.getFirst();
-      long excess = diskBytes() - maxBytes;
-      if (oldest.size - oldest.countedFrom <= excess || !skipOldestRecords(oldest, excess)) {
-        dropOldest("its bound was lowered to " + maxBytes + " bytes");
-      }
-    }
+    shrink(maxBytes, "its bound was lowered to " + maxBytes + " bytes");
     if (droppedRecords > before) {
       LOG.warn(
           "spool {} held more than its bound of {} bytes from an earlier run: dropped its {}"
@@ -345,6 +372,17 @@ public final class Spool implements Closeable {
           maxBytes,
           droppedRecords - before,
           pendingRecords);
+    }
+  }
+
+  /** Drops the oldest records until the files count at most {@code bytes}, while one is older. */
+  private void shrink(long bytes, String why) throws IOException {
+    while (diskBytes() > bytes && segments.size() > 1) {
+      SpoolSegment oldest = segments.getFirst();
+      long excess = diskBytes() - bytes;
+      if (oldest.size - oldest.countedFrom <= excess || !skipOldestRecords(oldest, excess)) {
+        dropOldest(why);
+      }
     }
   }
 

@@ -280,6 +280,10 @@ final class Sender {
       LOG.info("{} refused a batch of {} records ({}); sending halves", where, sent.size(), error);
       return null;
     }
+    if (code == KafkaErrors.INVALID_TIMESTAMP) {
+      refuseTimestamps(tp, sent, result, window, where + ": " + error);
+      return null;
+    }
     if (code == KafkaErrors.INVALID_RECORD && !result.badRecords().isEmpty()) {
       List<Integer> bad = new ArrayList<>();
       for (int i : result.badRecords()) {
@@ -319,6 +323,34 @@ final class Sender {
       metadata.requestUpdate();
     }
     return where + ": " + error;
+  }
+
+  /**
+   * The broker refused the batch for the timestamps of the records it names (the whole batch is
+   * refused for them): only those fail, for good; the rest goes again under the same sequence
+   * numbers, so a host's records the broker takes are never lost with those it never will. When the
+   * broker names none, halves of the batch find them.
+   */
+  private static void refuseTimestamps(
+      TopicPartition tp,
+      List<Integer> sent,
+      ProduceMessage.PartitionResult result,
+      Window window,
+      String error) {
+    List<Integer> bad = new ArrayList<>();
+    for (int i : result.badRecords()) {
+      if (i >= 0 && i < sent.size()) {
+        bad.add(sent.get(i));
+      }
+    }
+    WireProducer.Outcome refused = WireProducer.Outcome.timestampRefused(error);
+    if (!bad.isEmpty() && bad.size() < sent.size()) {
+      window.reject(tp, bad, refused);
+    } else if (bad.isEmpty() && sent.size() > 1) {
+      window.batchLimit.put(tp, sent.size() / 2);
+    } else {
+      window.reject(tp, sent, refused);
+    }
   }
 
   private void pause(long ms) {

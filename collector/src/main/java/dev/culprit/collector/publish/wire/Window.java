@@ -97,10 +97,15 @@ final class Window {
   }
 
   void reject(TopicPartition tp, List<Integer> indexes, String error) {
+    reject(tp, indexes, new WireProducer.Outcome(error, true));
+  }
+
+  /** The records at {@code indexes} of {@code tp} fail for good with {@code outcome}. */
+  void reject(TopicPartition tp, List<Integer> indexes, WireProducer.Outcome outcome) {
     ArrayDeque<Integer> queue = pending.get(tp);
     for (int index : indexes) {
       queue.remove(index);
-      fail(index, error, true);
+      settle(index, outcome);
     }
   }
 

@@ -99,23 +99,33 @@ public final class WireProducer implements AutoCloseable {
    * unsupportedBroker} when the broker does not speak the versions this client needs (the Java
    * client may: see WireTransport); {@code topicUnavailable} when the record's topic does not exist
    * or this client may not write to it (UNKNOWN_TOPIC_OR_PARTITION, TOPIC_AUTHORIZATION_FAILED):
-   * failed at once rather than retried, so the caller can let other topics go on.
+   * failed at once rather than retried, so the caller can let other topics go on; {@code
+   * timestampRefused} when the broker refused the record for its timestamp (INVALID_TIMESTAMP: out
+   * of the topic's {@code message.timestamp.after.max.ms} / {@code before.max.ms}), for good.
    */
   public record Outcome(
-      String error, boolean permanent, boolean unsupportedBroker, boolean topicUnavailable) {
+      String error,
+      boolean permanent,
+      boolean unsupportedBroker,
+      boolean topicUnavailable,
+      boolean timestampRefused) {
 
-    public static final Outcome OK = new Outcome(null, false, false, false);
+    public static final Outcome OK = new Outcome(null, false, false, false, false);
 
     public Outcome(String error, boolean permanent) {
-      this(error, permanent, false, false);
+      this(error, permanent, false, false, false);
     }
 
     public Outcome(String error, boolean permanent, boolean unsupportedBroker) {
-      this(error, permanent, unsupportedBroker, false);
+      this(error, permanent, unsupportedBroker, false, false);
     }
 
     static Outcome topicUnavailable(String error) {
-      return new Outcome(error, false, false, true);
+      return new Outcome(error, false, false, true, false);
+    }
+
+    static Outcome timestampRefused(String error) {
+      return new Outcome(error, true, false, false, true);
     }
 
     public boolean ok() {
