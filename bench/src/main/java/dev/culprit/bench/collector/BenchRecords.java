@@ -123,7 +123,7 @@ final class BenchRecords {
   }
 
   /** "Group: name name" / "Group: 1 2" line pairs. */
-  private static Map<String, Long> pairs(Path file) throws IOException {
+  static Map<String, Long> pairs(Path file) throws IOException {
     Map<String, Long> out = new LinkedHashMap<>();
     List<String> lines = Files.readAllLines(file);
     for (int i = 0; i + 1 < lines.size(); i += 2) {
