@@ -169,6 +169,79 @@ class HostTimeTest {
     }
   }
 
+  @Test
+  void aHostsFirstWindowsWaitForATopicReadBehindItsOthers() {
+    List<RootCause> inOrder;
+    try (TopologyHarness h = TopologyHarness.hostTime(config())) {
+      SeedHost seed = new SeedHost(cycle(0));
+      for (int c = 0; c <= 4; c++) {
+        h.pipe(EventTimeTest.array(seed.cycle(cycle(c), times(c))));
+      }
+      h.pipe(EventTimeTest.array(seed.cycle(closing(4), times(5))));
+      inOrder = h.causes();
+    }
+    assertThat(inOrder).as("causes of windows 1-4 read in order").isNotEmpty();
+    try (TopologyHarness h = TopologyHarness.hostTimeJustStarted(config())) {
+      SeedHost seed = new SeedHost(cycle(0));
+      // The processor starts on a backlog and the first fetch of the filter topic's partition
+      // comes back after the others': the host's first four cycles are read without it.
+      List<SpecificRecord> filter = new ArrayList<>();
+      for (int c = 0; c <= 4; c++) {
+        List<SpecificRecord> samples = seed.cycle(cycle(c), times(c));
+        h.pipe(EventTimeTest.array(withoutFilter(samples)));
+        filter.addAll(samples.stream().filter(r -> r instanceof FilterSample).toList());
+        h.driver().advanceWallClockTime(Duration.ofSeconds(1));
+      }
+      h.pipe(EventTimeTest.array(filter));
+      h.pipe(EventTimeTest.array(seed.cycle(closing(4), times(5))));
+      assertThat(h.causes()).as("nothing judged in the task's first 12 s of wall clock").isEmpty();
+      h.driver().advanceWallClockTime(Duration.ofSeconds(8));
+
+      assertThat(EventTimeTest.late(h)).as("samples dropped as late").isZero();
+      assertThat(h.causes()).as("the causes of the in-order read").isEqualTo(inOrder);
+    }
+  }
+
+  @Test
+  void aSpoolDrainingAfterMinutesOfWallClockWaitsForItsTopicsReadBehind() {
+    List<TestRecord<String, RootCause>> onTime;
+    try (TopologyHarness h = TopologyHarness.hostTime(config())) {
+      Fleet fleet = new Fleet();
+      for (int c = 0; c <= 36; c++) {
+        h.pipe(EventTimeTest.array(fleet.steady(c)));
+        h.pipe(EventTimeTest.array(fleet.seed(c)));
+      }
+      onTime = h.causeRecords();
+    }
+    try (TopologyHarness h = TopologyHarness.hostTime(config())) {
+      Fleet fleet = new Fleet();
+      for (int c = 0; c < 5; c++) {
+        h.pipe(EventTimeTest.array(fleet.steady(c)));
+        h.pipe(EventTimeTest.array(fleet.seed(c)));
+      }
+      // Five minutes of wall clock without the seed (its collector could not reach Kafka), the
+      // steady host going on.
+      for (int c = 5; c <= 36; c++) {
+        h.pipe(EventTimeTest.array(fleet.steady(c)));
+        h.driver().advanceWallClockTime(Duration.ofSeconds(10));
+      }
+      // The spool drains: the task reads the seed's other topics well ahead of its filter topic's
+      // (fetched later), all within a second of wall clock.
+      List<SpecificRecord> filter = new ArrayList<>();
+      for (int c = 5; c <= 36; c++) {
+        List<SpecificRecord> samples = fleet.seed(c);
+        h.pipe(EventTimeTest.array(withoutFilter(samples)));
+        filter.addAll(samples.stream().filter(r -> r instanceof FilterSample).toList());
+      }
+      h.pipe(EventTimeTest.array(filter));
+
+      assertThat(EventTimeTest.late(h)).as("samples dropped as late").isZero();
+      assertThat(h.causeRecords().stream().map(TestRecord::value).toList())
+          .as("the causes of the on-time run, ids included")
+          .isEqualTo(onTime.stream().map(TestRecord::value).toList());
+    }
+  }
+
   /** A steady host and the seed host whose faults start at cycle 10, sampled every 10 s. */
   private static final class Fleet {
     private final SampleFactory steady = new SampleFactory("steady-1", cycle(0));

@@ -55,6 +55,15 @@ public final class TopologyHarness implements AutoCloseable {
    * clock host.
    */
   public static TopologyHarness hostTime(ProcessorConfig config) {
+    TopologyHarness h = new TopologyHarness(config, true);
+    // A processor that has been running a while: a task judges no host's first window in its
+    // first window and grace of wall clock.
+    h.driver.advanceWallClockTime(config.windowSize().plus(config.grace()));
+    return h;
+  }
+
+  /** {@link #hostTime}, its tasks just started: their wall clock has not moved since. */
+  public static TopologyHarness hostTimeJustStarted(ProcessorConfig config) {
     return new TopologyHarness(config, true);
   }
 

@@ -114,6 +114,14 @@ final class HostWindowProcessor implements Processor<String, WindowInput, String
    */
   private final Map<String, Map<String, Long>> readAtMs = new HashMap<>();
 
+  /**
+   * Live only: hosts read in the task's first window and grace of wall clock whose first window was
+   * not judged yet; looked at again once that time has passed ({@link #firstTopicsSettled}).
+   */
+  private final java.util.Set<String> waitingForStart = new java.util.HashSet<>();
+
+  private org.apache.kafka.streams.processor.Cancellable startWait;
+
   private long startedAtMs;
 
   /**
@@ -157,6 +165,11 @@ final class HostWindowProcessor implements Processor<String, WindowInput, String
     this.progressStore = context.getStateStore(PacketLossTopology.PROGRESS_STORE);
     this.streakStore = context.getStateStore(PacketLossTopology.STREAKS_STORE);
     this.startedAtMs = context.currentSystemTimeMs();
+    if (wallClock) {
+      startWait =
+          context.schedule(
+              Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::judgeWaitingForStart);
+    }
     // Stream time, not wall clock: a replay of the same samples judges the same silent hosts. At
     // least once a minute of it, so neither a long silence nor forgetting waits for hours.
     long every = Math.min(silenceMs > 0 ? silenceMs : sizeMs, Math.min(forgetAfterMs, 60_000));
@@ -179,9 +192,11 @@ final class HostWindowProcessor implements Processor<String, WindowInput, String
     if (input.progressTopic() != null) {
       progress.saw(input.progressTopic(), timeMs, context.currentStreamTimeMs(), sizeMs + graceMs);
       if (wallClock) {
-        readAtMs
-            .computeIfAbsent(host, h -> new HashMap<>())
-            .put(input.progressTopic(), context.currentSystemTimeMs());
+        long now = context.currentSystemTimeMs();
+        readAtMs.computeIfAbsent(host, h -> new HashMap<>()).put(input.progressTopic(), now);
+        if (startWait != null && progress.expected.isEmpty()) {
+          waitingForStart.add(host);
+        }
       }
     }
     if (start <= DropStreaks.judgedUpTo(streakStore.get(host))) {
@@ -203,9 +218,12 @@ final class HostWindowProcessor implements Processor<String, WindowInput, String
     while (!progress.open.isEmpty()) {
       long start = progress.open.first();
       long end = start + sizeMs;
-      boolean complete = progress.allPast(end + graceMs);
+      // Before its first judged window, which topics the host publishes is not known yet.
+      boolean known = !progress.expected.isEmpty() || firstTopicsSettled(progress, end);
+      boolean complete = known && progress.allPast(end + graceMs);
       boolean sourceStopped =
-          progress.lastSeenMs >= end + graceMs + sizeMs
+          known
+              && progress.lastSeenMs >= end + graceMs + sizeMs
               && progress.laggingTopicsStopped(
                   end + graceMs, context.currentStreamTimeMs() - sizeMs - graceMs)
               && laggingTopicsQuiet(host, progress, end + graceMs);
@@ -242,6 +260,45 @@ final class HostWindowProcessor implements Processor<String, WindowInput, String
       }
     }
     return true;
+  }
+
+  /**
+   * Before a host's first judged window nothing says which topics it publishes, so its topics seen
+   * so far being past the window is not enough: a topic whose partition is read behind the others
+   * would be judged without, and its samples of the window dropped as late. The first window also
+   * waits until the host's own samples are a window past its end plus grace; a topic that brought
+   * nothing by then is taken as one the host does not publish. Live, stream time says little in a
+   * task's first window and grace of wall clock: a task starting on a backlog (a processor started
+   * after its collectors, a task taken over from a stopped instance) moves it minutes on in
+   * seconds, while the first fetch of one of its partitions may come back after the others' (a
+   * Kafka Streams task does not wait for a partition whose log end it found already reached). So no
+   * host's first window is judged in that time; {@link #judgeWaitingForStart} looks at them when it
+   * has passed.
+   */
+  private boolean firstTopicsSettled(HostProgress progress, long endMs) {
+    return progress.lastSeenMs >= endMs + graceMs + sizeMs
+        && (!wallClock || context.currentSystemTimeMs() - startedAtMs >= sizeMs + graceMs);
+  }
+
+  /**
+   * Wall-clock punctuation of a task's first window and grace: once that has passed, judges what
+   * the first windows of the hosts read in it wait for no longer, then stops.
+   */
+  private void judgeWaitingForStart(long wallMs) {
+    if (wallMs - startedAtMs < sizeMs + graceMs) {
+      return;
+    }
+    startWait.cancel();
+    startWait = null;
+    for (String host : waitingForStart) {
+      byte[] stored = progressStore.get(host);
+      if (stored != null) {
+        HostProgress progress = decode(host, stored);
+        closeReady(host, progress);
+        progressStore.put(host, progress.toBytes());
+      }
+    }
+    waitingForStart.clear();
   }
 
   /** Deletes an open window without judging it; its probe rounds count as late. */
