@@ -80,7 +80,11 @@ final class ProcessorFleet implements AutoCloseable {
     Properties p = new Properties();
     p.putAll(cluster.clientProperties());
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    // Not idempotent, one request in flight (in order all the same): an idempotent producer sending
+    // right after the topics were created stalled on OUT_OF_ORDER_SEQUENCE_NUMBER
+    // (HostOutageRealBrokerTest).
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
