@@ -185,9 +185,13 @@ final class HeldTopics {
       h.undelivered = List.copyOf(refused);
       return;
     }
-    h.spool.ack(h.batch);
+    // Forgotten before the acknowledgement: one that fails (a full disk) must neither send the
+    // window again nor count it twice. Its records stay in the files, sent again only after a
+    // restart.
+    SpoolBatch delivered = h.batch;
     h.batch = null;
     h.undelivered = List.of();
+    h.spool.ack(delivered);
     if (h.spool.stats().pendingRecords() == 0) {
       remove(topic, h); // all delivered: the topic's newer records flow from the main spool
     }
@@ -242,10 +246,11 @@ final class HeldTopics {
   /** Drops the window of {@code h} read for its next try: counted, acknowledged in its spool. */
   private void dropWindow(Held h, String why) throws IOException {
     int dropped = h.undelivered.size();
-    h.spool.ack(h.batch);
+    SpoolBatch batch = h.batch;
     h.batch = null;
     h.undelivered = List.of();
     lost += dropped;
+    h.spool.ack(batch);
     LOG.warn("{}: dropped {} held records, the oldest, because {}", h.dir, dropped, why);
   }
 
@@ -290,18 +295,34 @@ final class HeldTopics {
     }
   }
 
-  private void remove(String topic, Held h) throws IOException {
+  /**
+   * Forgets a held topic whose spool is empty and deletes its directory. A directory that cannot be
+   * deleted (something else in it) is logged and left: it holds nothing to send, and failing here
+   * would stall every topic behind it.
+   */
+  private void remove(String topic, Held h) {
     SpoolStats s = h.spool.stats();
     retiredDropped += s.droppedRecords();
     retiredCorrupt += s.corruptRecords();
     byTopic.remove(topic);
-    h.spool.close();
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(h.dir)) {
-      for (Path f : files) {
-        Files.deleteIfExists(f);
+    try {
+      h.spool.close();
+      // The topic file last: a directory left with segments still says whose they are.
+      try (DirectoryStream<Path> files = Files.newDirectoryStream(h.dir)) {
+        for (Path f : files) {
+          if (!f.getFileName().toString().equals(TOPIC_FILE)) {
+            Files.deleteIfExists(f);
+          }
+        }
       }
+      Files.deleteIfExists(h.dir.resolve(TOPIC_FILE));
+      Files.deleteIfExists(h.dir);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn(
+          "{} delivered all its held records but cannot be removed ({}); it is left as it is",
+          h.dir,
+          e.toString());
     }
-    Files.deleteIfExists(h.dir);
   }
 
   /** The topic named in {@code dir}, or null when it is not a valid one. */

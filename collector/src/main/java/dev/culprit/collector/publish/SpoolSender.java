@@ -309,7 +309,15 @@ final class SpoolSender {
       if (retry != null && retry[0] - System.nanoTime() > 0) {
         continue;
       }
-      List<SpoolRecord> records = held.next(topic, WINDOW_RECORDS, WINDOW_BYTES);
+      List<SpoolRecord> records;
+      try {
+        records = held.next(topic, WINDOW_RECORDS, WINDOW_BYTES);
+      } catch (IOException | RuntimeException e) {
+        // One held spool that cannot be read waits, as a refused topic does; the others and the
+        // main spool go on.
+        heldUnreadable(topic, e);
+        continue;
+      }
       if (records.isEmpty()) {
         continue;
       }
@@ -317,7 +325,16 @@ final class SpoolSender {
       if (!send(expiry.fresh(records), refused)) {
         return HeldProgress.STOPPED;
       }
-      held.settle(topic, refused);
+      try {
+        held.settle(topic, refused);
+      } catch (IOException e) {
+        LOG.warn(
+            "cannot record the delivery of held {} records in {}: {}; they are sent again after a"
+                + " restart",
+            topic,
+            spool.directory(),
+            e.toString());
+      }
       progress = HeldProgress.SENT;
     }
     return progress;
@@ -484,6 +501,21 @@ final class SpoolSender {
       LOG.info("Kafka at {} no longer throttles this client", target);
     }
     return true;
+  }
+
+  /** The held records of {@code topic} cannot be read: they wait, twice as long as last time. */
+  private void heldUnreadable(String topic, Exception e) {
+    long[] retry = topicRetry.computeIfAbsent(topic, t -> new long[2]);
+    retry[1] =
+        Math.min(TOPIC_RETRY_MAX.toMillis(), Math.max(RETRY_BACKOFF.toMillis(), retry[1] * 2));
+    retry[0] = System.nanoTime() + retry[1] * 1_000_000L;
+    LOG.error(
+        "cannot read the held records of {} in {}: {}; tried again in {} s while the other topics"
+            + " go on",
+        topic,
+        spool.directory(),
+        e.toString(),
+        retry[1] / 1000);
   }
 
   /** {@code topic} cannot take records now: it waits, twice as long as last time. */

@@ -1,6 +1,7 @@
 package dev.culprit.collector.publish;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.culprit.collector.publish.spool.SpoolRecord;
 import dev.culprit.collector.publish.spool.SpoolStats;
@@ -48,6 +49,44 @@ class HeldTopicsTest {
     assertThat(held.next(A, 100, BOUND)).isEmpty();
     assertThat(held.holds(A)).as("nothing held: the topic flows from the main spool").isFalse();
     assertThat(spool.resolve(HeldTopics.DIRECTORY)).isEmptyDirectory();
+    held.close();
+  }
+
+  @Test
+  void anAcknowledgementTheDiskRefusesNeitherSendsTheWindowAgainNorCountsItTwice()
+      throws IOException {
+    HeldTopics held = new HeldTopics(spool, BOUND);
+    held.append(A, records(A, 0, 4));
+    assertThat(values(held.next(A, 2, BOUND))).containsExactly("0", "1");
+    // The checkpoint cannot be written: a directory where its temporary file goes.
+    Path dir = spool.resolve(HeldTopics.DIRECTORY).resolve(HeldTopics.directoryName(A));
+    Files.createDirectory(dir.resolve("acked.pos.tmp"));
+    assertThatThrownBy(() -> held.settle(A, List.of())).isInstanceOf(IOException.class);
+
+    assertThat(values(held.next(A, 2, BOUND)))
+        .as("the next window, not the same")
+        .containsExactly("2", "3");
+    assertThat(held.stats().pendingRecords()).as("two still to be delivered").isEqualTo(2);
+    Files.delete(dir.resolve("acked.pos.tmp"));
+    held.settle(A, List.of());
+    assertThat(held.next(A, 2, BOUND)).isEmpty();
+    assertThat(held.stats().pendingRecords()).isZero();
+    held.close();
+  }
+
+  @Test
+  void aDeliveredTopicWhoseDirectoryCannotBeRemovedIsForgottenAndHeldAgainLater()
+      throws IOException {
+    HeldTopics held = new HeldTopics(spool, BOUND);
+    held.append(A, records(A, 0, 2));
+    Path dir = spool.resolve(HeldTopics.DIRECTORY).resolve(HeldTopics.directoryName(A));
+    Files.createDirectories(dir.resolve("culprit-stray").resolve("inside"));
+    assertThat(values(held.next(A, 100, BOUND))).containsExactly("0", "1");
+    held.settle(A, List.of()); // all delivered: removing the directory fails, quietly
+
+    assertThat(held.holds(A)).as("forgotten: its newer records flow from the main spool").isFalse();
+    held.append(A, records(A, 2, 3));
+    assertThat(values(held.next(A, 100, BOUND))).containsExactly("2");
     held.close();
   }
 
