@@ -192,6 +192,9 @@ public final class KafkaPublisher implements Publisher {
     checkOpen();
     List<SpoolRecord> records = new ArrayList<>(samples.size());
     synchronized (stamper) {
+      if (sender.takeSchemaRefused()) {
+        announced.clear(); // refused for a clock running ahead: each is announced again
+      }
       // New schemas go first, all of them: the sender sends them alone, before any record.
       List<String> announcedNow = new ArrayList<>(0);
       for (Sample sample : samples) {

@@ -63,6 +63,15 @@ final class SpoolSender {
   private final AtomicLong rejected = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
   private final RefusedTimestamps refusedTimestamps;
+
+  /**
+   * Set when the broker refused a {@code culprit.schemas} record for its timestamp (stamped at send
+   * time by a clock running ahead): the publisher announces its schemas again, or a reader would
+   * never learn them once the clock is set right.
+   */
+  private final java.util.concurrent.atomic.AtomicBoolean schemaRefused =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
   private final SpoolExpiry expiry;
 
   /** Topics the broker does not take records of now → its error; written by the sender thread. */
@@ -470,6 +479,9 @@ final class SpoolSender {
         if (attempt.permanent(i) && error instanceof TimestampRefusedException) {
           rejected.incrementAndGet();
           refusedTimestamps.refused(pending.get(i), error);
+          if (pending.get(i).topic().equals(SchemaTopic.NAME)) {
+            schemaRefused.set(true);
+          }
         } else if (attempt.permanent(i)) {
           rejected.incrementAndGet();
           LOG.error(
@@ -516,6 +528,14 @@ final class SpoolSender {
         spool.directory(),
         e.toString(),
         retry[1] / 1000);
+  }
+
+  /**
+   * Whether a schema announcement was refused for its timestamp since the last call: the caller
+   * announces every schema again with its next records.
+   */
+  boolean takeSchemaRefused() {
+    return schemaRefused.getAndSet(false);
   }
 
   /** {@code topic} cannot take records now: it waits, twice as long as last time. */

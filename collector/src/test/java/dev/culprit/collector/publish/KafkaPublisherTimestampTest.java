@@ -12,6 +12,7 @@ import dev.culprit.collector.testing.TopicReader;
 import dev.culprit.collector.testing.TopicReader.Read;
 import dev.culprit.schemas.ProbeSample;
 import dev.culprit.schemas.ProtocolSample;
+import dev.culprit.schemas.SchemaTopic;
 import dev.culprit.schemas.Topics;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -21,11 +22,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -174,6 +182,104 @@ class KafkaPublisherTimestampTest {
     assertThat(logged.lines().filter(l -> l.contains("ERROR") && l.contains("clock")))
         .as("the clock is named once, not once per record")
         .hasSize(1);
+  }
+
+  /**
+   * A schema announcement is stamped at send time: a clock running ahead gets it refused too. Once
+   * the clock is right, the next records come with their schema announced again, or a reader that
+   * needs it (a processor older than this collector) would never learn it.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"zstd", "lz4"})
+  void aSchemaAnnouncementRefusedForItsTimestampIsMadeAgain(String compression) throws Exception {
+    String host = "host-schema-refused-" + compression;
+    String schemaKey = SchemaTopic.key(Topics.PROBE.valueSchema());
+    long before = schemaRecords(schemaKey);
+    // Records stamped before the broker's own clock are refused: a sender clock ahead of the
+    // broker's, seen from the broker (whose check is the same either way).
+    schemasTimestampBeforeMax("0");
+    try (KafkaPublisher publisher =
+        KafkaPublisher.open(
+            broker.bootstrapServers(),
+            Map.of("compression.type", compression),
+            "culprit-test",
+            spool,
+            16L << 20)) {
+      long now = System.currentTimeMillis();
+      publisher.publish(List.of(probe(header(host, now), 0)));
+      assertThat(publisher.flush(WAIT)).isTrue();
+      assertThat(publisher.stats().timestampRefusedRecords())
+          .as("the schema announcement refused")
+          .isEqualTo(1);
+      schemasTimestampBeforeMax(null); // the clock set right
+      publisher.publish(List.of(probe(header(host, now + 1), 1)));
+      assertThat(publisher.flush(WAIT)).isTrue();
+    } finally {
+      schemasTimestampBeforeMax(null);
+    }
+    assertThat(schemaRecords(schemaKey))
+        .as("the probe schema announced again once the broker took it")
+        .isEqualTo(before + 1);
+  }
+
+  private static void schemasTimestampBeforeMax(String value) throws Exception {
+    try (Admin admin = broker.admin()) {
+      ConfigEntry entry = new ConfigEntry("message.timestamp.before.max.ms", value);
+      AlterConfigOp op =
+          new AlterConfigOp(
+              entry, value == null ? AlterConfigOp.OpType.DELETE : AlterConfigOp.OpType.SET);
+      admin
+          .incrementalAlterConfigs(
+              Map.of(new ConfigResource(ConfigResource.Type.TOPIC, SchemaTopic.NAME), List.of(op)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+      // Until the broker itself answers with it: it applies the change when its metadata does.
+      ConfigResource schemas = new ConfigResource(ConfigResource.Type.TOPIC, SchemaTopic.NAME);
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (true) {
+        ConfigEntry now =
+            admin
+                .describeConfigs(List.of(schemas))
+                .all()
+                .get(30, TimeUnit.SECONDS)
+                .get(schemas)
+                .get(entry.name());
+        boolean applied =
+            value == null
+                ? now == null || now.source() != ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG
+                : now != null && value.equals(now.value());
+        if (applied) {
+          return;
+        }
+        assertThat(System.nanoTime()).as("the broker applied it in time").isLessThan(deadline);
+        Thread.onSpinWait();
+      }
+    }
+  }
+
+  /** The records in {@code culprit.schemas} with {@code key}, read to the end. */
+  private static long schemaRecords(String key) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(SchemaTopic.NAME).stream()
+              .map(i -> new TopicPartition(i.topic(), i.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      long n = 0;
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        assertThat(System.nanoTime()).as("read to the end in time").isLessThan(deadline);
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          n += key.equals(r.key()) ? 1 : 0;
+        }
+      }
+      return n;
+    }
   }
 
   /** Writes to two streams: the test's stderr stays visible and is also kept for checks. */
