@@ -37,6 +37,10 @@ final class HeldTopics {
 
   static final String DIRECTORY = "held";
   private static final String TOPIC_FILE = "topic";
+
+  /** How a {@link Spool}'s segment files are named. */
+  private static final String SEGMENT_PREFIX = "seg-";
+
   private static final Logger LOG = LoggerFactory.getLogger(HeldTopics.class);
 
   /** One held topic: its spool and the records of its window in flight, not yet delivered. */
@@ -296,9 +300,11 @@ final class HeldTopics {
   }
 
   /**
-   * Forgets a held topic whose spool is empty and deletes its directory. A directory that cannot be
-   * deleted (something else in it) is logged and left: it holds nothing to send, and failing here
-   * would stall every topic behind it.
+   * Forgets a held topic whose spool is empty and deletes its directory, best effort: failing here
+   * would stall every topic behind it. The segments go first and the rest only once they are all
+   * gone, so a directory left behind (something else in it) never holds delivered records without
+   * the checkpoint that marks them delivered: holding the topic again reopens it and sends nothing
+   * twice.
    */
   private void remove(String topic, Held h) {
     SpoolStats s = h.spool.stats();
@@ -307,19 +313,38 @@ final class HeldTopics {
     byTopic.remove(topic);
     try {
       h.spool.close();
-      // The topic file last: a directory left with segments still says whose they are.
+      List<Path> segments = new ArrayList<>();
+      List<Path> others = new ArrayList<>();
       try (DirectoryStream<Path> files = Files.newDirectoryStream(h.dir)) {
         for (Path f : files) {
-          if (!f.getFileName().toString().equals(TOPIC_FILE)) {
-            Files.deleteIfExists(f);
+          String name = f.getFileName().toString();
+          if (name.startsWith(SEGMENT_PREFIX)) {
+            segments.add(f);
+          } else if (!name.equals(TOPIC_FILE)) {
+            others.add(f);
           }
         }
       }
+      for (Path f : segments) {
+        Files.deleteIfExists(f);
+      }
+      IOException left = null;
+      for (Path f : others) {
+        try {
+          Files.deleteIfExists(f);
+        } catch (IOException e) {
+          left = e;
+        }
+      }
+      if (left != null) {
+        throw left;
+      }
+      // The name last: a directory with anything of a spool in it still says whose it is.
       Files.deleteIfExists(h.dir.resolve(TOPIC_FILE));
       Files.deleteIfExists(h.dir);
     } catch (IOException | RuntimeException e) {
       LOG.warn(
-          "{} delivered all its held records but cannot be removed ({}); it is left as it is",
+          "{} delivered all its held records but cannot be removed ({}); left as it is",
           h.dir,
           e.toString());
     }

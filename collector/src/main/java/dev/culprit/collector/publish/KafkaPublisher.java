@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +64,20 @@ public final class KafkaPublisher implements Publisher {
 
   /** Full names of the schemas put in the spool for {@code culprit.schemas}; guarded by stamper. */
   private final Set<String> announced = new HashSet<>();
+
+  /** The {@code culprit.schemas} key of each schema announced, to its full name. */
+  private final Map<String, String> announcedKeys = new HashMap<>();
+
+  /**
+   * Schemas whose announcement the broker refused for its timestamp (a clock running ahead), to be
+   * announced again: at once the first time, then at most every {@link #REANNOUNCE_EVERY}, so a
+   * clock that stays wrong costs a refused record per type a minute, not per cycle.
+   */
+  private final Set<String> refusedSchemas = new HashSet<>();
+
+  static final Duration REANNOUNCE_EVERY = Duration.ofMinutes(1);
+  private long reannouncedAtNanos;
+  private boolean reannounced;
 
   private final SpoolSender sender;
 
@@ -192,9 +207,7 @@ public final class KafkaPublisher implements Publisher {
     checkOpen();
     List<SpoolRecord> records = new ArrayList<>(samples.size());
     synchronized (stamper) {
-      if (sender.takeSchemaRefused()) {
-        announced.clear(); // refused for a clock running ahead: each is announced again
-      }
+      reannounceRefusedSchemas();
       // New schemas go first, all of them: the sender sends them alone, before any record.
       List<String> announcedNow = new ArrayList<>(0);
       for (Sample sample : samples) {
@@ -337,12 +350,31 @@ public final class KafkaPublisher implements Publisher {
     Schema schema = sample.topic().valueSchema();
     if (announced.add(schema.getFullName())) {
       announcedNow.add(schema.getFullName());
+      announcedKeys.computeIfAbsent(SchemaTopic.key(schema), k -> schema.getFullName());
       records.add(
           SpoolRecord.of(
               SchemaTopic.NAME,
               SpoolRecord.NO_TIMESTAMP,
               SchemaTopic.key(schema),
               SchemaTopic.value(schema)));
+    }
+  }
+
+  /** Lets the schemas refused for their timestamp be announced again, when due. */
+  private void reannounceRefusedSchemas() {
+    for (String key : sender.takeSchemasRefused()) {
+      String name = announcedKeys.get(key);
+      if (name != null) {
+        refusedSchemas.add(name);
+      }
+    }
+    long now = System.nanoTime();
+    if (!refusedSchemas.isEmpty()
+        && (!reannounced || now - reannouncedAtNanos >= REANNOUNCE_EVERY.toNanos())) {
+      announced.removeAll(refusedSchemas);
+      refusedSchemas.clear();
+      reannounced = true;
+      reannouncedAtNanos = now;
     }
   }
 

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -69,8 +70,7 @@ final class SpoolSender {
    * time by a clock running ahead): the publisher announces its schemas again, or a reader would
    * never learn them once the clock is set right.
    */
-  private final java.util.concurrent.atomic.AtomicBoolean schemaRefused =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private final Set<String> schemasRefused = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private final SpoolExpiry expiry;
 
@@ -82,6 +82,9 @@ final class SpoolSender {
 
   /** Topic → {System.nanoTime() of its next try, its current pause in ms}; sender thread only. */
   private final Map<String, long[]> topicRetry = new HashMap<>();
+
+  /** Held topics whose spool could not be read: when each is tried again, and the pause (ms). */
+  private final Map<String, long[]> heldRetry = new HashMap<>();
 
   private final HeldTopics held;
   private final Thread thread;
@@ -318,6 +321,10 @@ final class SpoolSender {
       if (retry != null && retry[0] - System.nanoTime() > 0) {
         continue;
       }
+      long[] unreadable = heldRetry.get(topic);
+      if (unreadable != null && unreadable[0] - System.nanoTime() > 0) {
+        continue;
+      }
       List<SpoolRecord> records;
       try {
         records = held.next(topic, WINDOW_RECORDS, WINDOW_BYTES);
@@ -326,6 +333,9 @@ final class SpoolSender {
         // main spool go on.
         heldUnreadable(topic, e);
         continue;
+      }
+      if (heldRetry.remove(topic) != null) {
+        LOG.info("the held records of {} can be read again", topic);
       }
       if (records.isEmpty()) {
         continue;
@@ -480,7 +490,7 @@ final class SpoolSender {
           rejected.incrementAndGet();
           refusedTimestamps.refused(pending.get(i), error);
           if (pending.get(i).topic().equals(SchemaTopic.NAME)) {
-            schemaRefused.set(true);
+            schemasRefused.add(pending.get(i).keyString());
           }
         } else if (attempt.permanent(i)) {
           rejected.incrementAndGet();
@@ -517,7 +527,7 @@ final class SpoolSender {
 
   /** The held records of {@code topic} cannot be read: they wait, twice as long as last time. */
   private void heldUnreadable(String topic, Exception e) {
-    long[] retry = topicRetry.computeIfAbsent(topic, t -> new long[2]);
+    long[] retry = heldRetry.computeIfAbsent(topic, t -> new long[2]);
     retry[1] =
         Math.min(TOPIC_RETRY_MAX.toMillis(), Math.max(RETRY_BACKOFF.toMillis(), retry[1] * 2));
     retry[0] = System.nanoTime() + retry[1] * 1_000_000L;
@@ -531,11 +541,19 @@ final class SpoolSender {
   }
 
   /**
-   * Whether a schema announcement was refused for its timestamp since the last call: the caller
-   * announces every schema again with its next records.
+   * The {@code culprit.schemas} keys of the schema announcements refused for their timestamp since
+   * the last call: the caller announces those again.
    */
-  boolean takeSchemaRefused() {
-    return schemaRefused.getAndSet(false);
+  Set<String> takeSchemasRefused() {
+    if (schemasRefused.isEmpty()) {
+      return Set.of();
+    }
+    Set<String> taken = new java.util.HashSet<>();
+    for (java.util.Iterator<String> it = schemasRefused.iterator(); it.hasNext(); ) {
+      taken.add(it.next());
+      it.remove();
+    }
+    return taken;
   }
 
   /** {@code topic} cannot take records now: it waits, twice as long as last time. */

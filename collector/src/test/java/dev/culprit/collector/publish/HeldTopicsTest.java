@@ -83,6 +83,11 @@ class HeldTopicsTest {
     Files.createDirectories(dir.resolve("culprit-stray").resolve("inside"));
     assertThat(values(held.next(A, 100, BOUND))).containsExactly("0", "1");
     held.settle(A, List.of()); // all delivered: removing the directory fails, quietly
+    try (var left = Files.list(dir)) {
+      assertThat(left.map(f -> f.getFileName().toString()))
+          .as("no segment left whose delivery nothing records")
+          .noneMatch(name -> name.startsWith("seg-"));
+    }
 
     assertThat(held.holds(A)).as("forgotten: its newer records flow from the main spool").isFalse();
     held.append(A, records(A, 2, 3));
