@@ -245,11 +245,10 @@ class HostOutageRealBrokerTest {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
     // Not idempotent, one request in flight (in order all the same): the idempotent producer
-    // sending
-    // right after the topics were created stalled here on OUT_OF_ORDER_SEQUENCE_NUMBER for one
-    // partition (its producer id's sequence reset within the same epoch), so the host's protocol
-    // samples reached the processor a minute behind its other topics and its early windows were
-    // judged without them (CI, and here).
+    // sending right after the topics were created stalled here on OUT_OF_ORDER_SEQUENCE_NUMBER for
+    // one partition (its sequence reset within the same epoch), so a host's protocol samples came
+    // a minute behind its other topics and its early windows were judged without them. A retry
+    // could duplicate a record; on this local broker nothing is retried.
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
     p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
