@@ -326,8 +326,11 @@ final class HostWindowProcessor implements Processor<String, WindowInput, String
       // netns NUL topic: a namespace name may hold a NUL, a topic name never does.
       topics.add(source.substring(source.lastIndexOf('\u0000') + 1));
     }
-    progress.expected.clear();
-    progress.expected.addAll(topics);
+    if (!topics.isEmpty()) {
+      // A window of other hosts' probe rounds only says nothing of which topics the host sends.
+      progress.expected.clear();
+      progress.expected.addAll(topics);
+    }
   }
 
   /**
