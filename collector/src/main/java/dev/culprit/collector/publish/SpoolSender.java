@@ -459,6 +459,9 @@ final class SpoolSender {
       }
       Transport t = transport();
       if (t == null) {
+        // No producer can be made (a broker name that does not resolve, say): the main spool grows
+        // meanwhile, and with the held topics it keeps one bound.
+        trimHeld();
         awaitCondition(() -> abort || stopping, RETRY_BACKOFF);
         continue;
       }
