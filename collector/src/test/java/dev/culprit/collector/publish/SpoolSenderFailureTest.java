@@ -85,6 +85,74 @@ class SpoolSenderFailureTest {
         });
   }
 
+  /**
+   * A topic the broker refuses is held beside the main spool; then no producer can be made at all
+   * (a broker name that stopped resolving) while samples keep coming: the held records must still
+   * give way, so that the main spool and the held topics together stay within the one bound.
+   */
+  @Test
+  void heldRecordsGiveWayToTheMainSpoolWhileNoProducerCanBeMade() throws Exception {
+    long bound = 256L << 10;
+    java.util.concurrent.atomic.AtomicBoolean broken =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    try (Spool spool = Spool.open(dir, bound)) {
+      SpoolSender sender =
+          new SpoolSender(
+              spool,
+              () -> {
+                if (broken.get()) {
+                  throw new IllegalStateException("no such broker: culprit-gone.invalid");
+                }
+                return new Transport() {
+                  @Override
+                  public void send(List<SpoolRecord> records, DeliveryAttempt attempt) {
+                    if (broken.get()) {
+                      throw new IllegalStateException("the connection went away");
+                    }
+                    for (int i = 0; i < records.size(); i++) {
+                      attempt.failed(
+                          i, new TopicUnavailableException("UNKNOWN_TOPIC_OR_PARTITION"), false);
+                    }
+                  }
+
+                  @Override
+                  public void close() {}
+                };
+              },
+              "refusing");
+      try {
+        spool.append(dev.culprit.collector.publish.spool.SpoolTestRecords.padded(0, 60, 2000));
+        sender.recordsAppended();
+        assertThat(poll(() -> sender.heldStats().pendingRecords() == 60))
+            .as("the refused topic's records held")
+            .isTrue();
+        broken.set(true);
+        // Another topic's samples: they need a producer, so they stay in the main spool.
+        List<SpoolRecord> protocol = new ArrayList<>();
+        for (int i = 60; i < 160; i++) {
+          protocol.add(
+              SpoolRecord.of(
+                  "culprit.samples.protocol", 1_700_000_000_000L + i, "host-a", new byte[2000]));
+        }
+        spool.append(protocol);
+        sender.recordsAppended();
+
+        assertThat(
+                poll(
+                    () ->
+                        spool.stats().diskBytes() + sender.heldStats().diskBytes()
+                            <= bound + 2 * (16L << 10)))
+            .as(
+                "main spool %d + held %d bytes within the bound of %d",
+                spool.stats().diskBytes(), sender.heldStats().diskBytes(), bound)
+            .isTrue();
+        assertThat(sender.heldStats().droppedRecords()).as("the oldest held records").isPositive();
+      } finally {
+        sender.stop(Duration.ofSeconds(1));
+      }
+    }
+  }
+
   /** What a test does with a sender over a fresh 1 MiB spool and what its transport delivered. */
   private interface SenderScenario {
     void run(Spool spool, SpoolSender sender, List<String> delivered) throws Exception;
