@@ -149,6 +149,26 @@ final class HeldTopics {
   }
 
   /**
+   * Forces what {@code topics} hold to disk. Called before the main spool's window that moved their
+   * records here is acknowledged: that acknowledgement may reach the disk first, and a power loss
+   * between the two would lose the records from both spools. Only windows with refused topics pay
+   * for it.
+   */
+  synchronized void sync(Iterable<String> topics) {
+    for (String topic : topics) {
+      Held h = byTopic.get(topic);
+      if (h == null) {
+        continue;
+      }
+      try {
+        h.spool.sync();
+      } catch (IOException e) {
+        LOG.warn("cannot fsync the held records of {} in {}: {}", topic, h.dir, e.toString());
+      }
+    }
+  }
+
+  /**
    * The records of {@code topic} to send next, in order: those of the window in flight not yet
    * delivered, else the next window. Empty when nothing is held any more: the topic is then removed
    * and its records flow from the main spool again.

@@ -439,6 +439,7 @@ final class SpoolSender {
         byTopic.computeIfAbsent(r.topic(), t -> new ArrayList<>()).add(r);
       }
       byTopic.forEach(held::append);
+      held.sync(byTopic.keySet());
       trimHeld();
     }
     return true;
