@@ -612,7 +612,13 @@ final class SpoolSender {
                 spool.directory());
           }
         } else {
-          goOffline("no acknowledgement within " + NOTICE_AFTER.toSeconds() + " s", started);
+          // One broker of several going down reads the same from here until its partitions have
+          // new leaders (seconds): say so, not only "unreachable".
+          goOffline(
+              "no acknowledgement within "
+                  + NOTICE_AFTER.toSeconds()
+                  + " s: a broker down, partition leaders moving, or the network",
+              started);
         }
       }
       if (offline) {
