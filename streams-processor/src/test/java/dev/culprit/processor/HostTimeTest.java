@@ -61,15 +61,7 @@ class HostTimeTest {
 
   @Test
   void aHostCatchingUpAfterAnOutageGetsEveryWindowJudgedAsOnTimeAndMarkedLate() {
-    List<TestRecord<String, RootCause>> onTime;
-    try (TopologyHarness h = TopologyHarness.hostTime(config())) {
-      Fleet fleet = new Fleet();
-      for (int c = 0; c <= 36; c++) {
-        h.pipe(EventTimeTest.array(fleet.steady(c)));
-        h.pipe(EventTimeTest.array(fleet.seed(c)));
-      }
-      onTime = h.causeRecords();
-    }
+    List<TestRecord<String, RootCause>> onTime = onTime();
     List<TestRecord<String, RootCause>> caughtUp;
     try (TopologyHarness h = TopologyHarness.hostTime(config())) {
       Fleet fleet = new Fleet();
@@ -204,15 +196,7 @@ class HostTimeTest {
 
   @Test
   void aSpoolDrainingAfterMinutesOfWallClockWaitsForItsTopicsReadBehind() {
-    List<TestRecord<String, RootCause>> onTime;
-    try (TopologyHarness h = TopologyHarness.hostTime(config())) {
-      Fleet fleet = new Fleet();
-      for (int c = 0; c <= 36; c++) {
-        h.pipe(EventTimeTest.array(fleet.steady(c)));
-        h.pipe(EventTimeTest.array(fleet.seed(c)));
-      }
-      onTime = h.causeRecords();
-    }
+    List<TestRecord<String, RootCause>> onTime = onTime();
     try (TopologyHarness h = TopologyHarness.hostTime(config())) {
       Fleet fleet = new Fleet();
       for (int c = 0; c < 5; c++) {
@@ -239,6 +223,18 @@ class HostTimeTest {
       assertThat(h.causeRecords().stream().map(TestRecord::value).toList())
           .as("the causes of the on-time run, ids included")
           .isEqualTo(onTime.stream().map(TestRecord::value).toList());
+    }
+  }
+
+  /** The causes of {@link Fleet}'s cycles 0-36, every sample read on time. */
+  private static List<TestRecord<String, RootCause>> onTime() {
+    try (TopologyHarness h = TopologyHarness.hostTime(config())) {
+      Fleet fleet = new Fleet();
+      for (int c = 0; c <= 36; c++) {
+        h.pipe(EventTimeTest.array(fleet.steady(c)));
+        h.pipe(EventTimeTest.array(fleet.seed(c)));
+      }
+      return h.causeRecords();
     }
   }
 
