@@ -131,9 +131,14 @@ final class HeldTopics {
         Path dir =
             OwnedDirectory.ensure(root, "held topics directory").resolve(directoryName(topic));
         OwnedDirectory.ensure(dir, "held topic directory");
-        // The name first: a directory with records always says whose they are.
-        Files.writeString(dir.resolve(TOPIC_FILE), topic, StandardCharsets.UTF_8);
+        // The name first: a directory with records always says whose they are. Forced, with the
+        // directories' entries, before any record moves here: after a power loss a held topic
+        // whose name is lost would be left alone by the next start, its records never sent.
+        writeForced(dir.resolve(TOPIC_FILE), topic.getBytes(StandardCharsets.UTF_8));
         h = new Held(Spool.open(dir, maxBytes), dir);
+        Spool.syncDirectory(dir);
+        Spool.syncDirectory(root);
+        Spool.syncDirectory(root.getParent());
         byTopic.put(topic, h);
       }
       h.spool.append(records);
@@ -367,6 +372,23 @@ final class HeldTopics {
           "{} delivered all its held records but cannot be removed ({}); left as it is",
           h.dir,
           e.toString());
+    }
+  }
+
+  /** Writes {@code bytes} to {@code file} (never through a symlink) and forces them to disk. */
+  private static void writeForced(Path file, byte[] bytes) throws IOException {
+    try (java.nio.channels.FileChannel ch =
+        java.nio.channels.FileChannel.open(
+            file,
+            java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
+            java.nio.file.StandardOpenOption.WRITE,
+            LinkOption.NOFOLLOW_LINKS)) {
+      java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
+      while (buffer.hasRemaining()) {
+        ch.write(buffer);
+      }
+      ch.force(true);
     }
   }
 

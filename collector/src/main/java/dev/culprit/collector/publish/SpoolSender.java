@@ -461,7 +461,9 @@ final class SpoolSender {
       Transport t = transport();
       if (t == null) {
         // No producer can be made (a broker name that does not resolve, say): the main spool grows
-        // meanwhile, and with the held topics it keeps one bound.
+        // meanwhile, forced about once a second as in any outage, and with the held topics it keeps
+        // one bound.
+        syncSpool();
         trimHeld();
         awaitCondition(() -> abort || stopping, RETRY_BACKOFF);
         continue;

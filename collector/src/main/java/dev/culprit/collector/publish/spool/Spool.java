@@ -244,6 +244,14 @@ public final class Spool implements Closeable {
     }
   }
 
+  /**
+   * Forces {@code dir}'s entries to disk (a file created or renamed in it), as far as the file
+   * system allows: one that cannot open a directory is logged at debug level and skipped.
+   */
+  public static void syncDirectory(Path dir) {
+    SpoolSegment.syncDirectory(dir);
+  }
+
   /** The bound on the files' bytes. */
   public long maxBytes() {
     return maxBytes;
