@@ -84,7 +84,18 @@ class ReportCommandTest {
     killMs = t0 + 95_500;
     try (KafkaProducer<String, byte[]> producer =
         new KafkaProducer<>(
-            Map.of("bootstrap.servers", broker.bootstrapServers()),
+            // Not idempotent (Kafka 4's default), one request in flight, so still in order: the
+            // idempotent producer sending right after the topics were created stalled on
+            // OUT_OF_ORDER_SEQUENCE_NUMBER and flush() took about two minutes (CI, twice).
+            Map.of(
+                "bootstrap.servers",
+                broker.bootstrapServers(),
+                "enable.idempotence",
+                "false",
+                "max.in.flight.requests.per.connection",
+                "1",
+                "acks",
+                "all"),
             new StringSerializer(),
             new ByteArraySerializer())) {
       // The silent host: samples in the five minutes before the range, none inside it.
