@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.culprit.broker.EmbeddedBroker;
+import dev.culprit.broker.OrderedProducer;
 import dev.culprit.schemas.ChainPolicy;
 import dev.culprit.schemas.FilterSample;
 import dev.culprit.schemas.FirewallRule;
@@ -15,14 +16,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,10 +40,7 @@ class ReplayCommandTest {
     broker = EmbeddedBroker.startTemporary();
     t0 = (Instant.now().toEpochMilli() / 10_000 - 60) * 10_000; // ten minutes ago, on a window edge
     try (KafkaProducer<String, byte[]> producer =
-        new KafkaProducer<>(
-            Map.of("bootstrap.servers", broker.bootstrapServers()),
-            new StringSerializer(),
-            new ByteArraySerializer())) {
+        OrderedProducer.create(broker.bootstrapServers())) {
       for (int i = 0; i <= 8; i++) {
         long t = t0 + i * 5_000L;
         send(producer, sample("web-1", t, i, 30L * i, 70L * i)); // 30 % dropped at random
@@ -121,8 +116,7 @@ class ReplayCommandTest {
       // A second host with the seed's random drop, one sample a second, in real time.
       String host = "culprit-replay-web";
       long lastSample = 0;
-      try (KafkaProducer<String, byte[]> producer =
-          new KafkaProducer<>(login, new StringSerializer(), new ByteArraySerializer())) {
+      try (KafkaProducer<String, byte[]> producer = OrderedProducer.create(login)) {
         for (int i = 0; i <= 40; i++) {
           lastSample = System.currentTimeMillis();
           send(producer, sample(host, lastSample, i, 30L * i, 70L * i));

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.culprit.app.report.ReportHtml;
 import dev.culprit.broker.EmbeddedBroker;
+import dev.culprit.broker.OrderedProducer;
 import dev.culprit.processor.SampleFactory;
 import dev.culprit.processor.oom.OomFixtures;
 import dev.culprit.processor.scenarios.SeedHost;
@@ -39,8 +40,6 @@ import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -83,21 +82,7 @@ class ReportCommandTest {
     end = t0 + 200_000;
     killMs = t0 + 95_500;
     try (KafkaProducer<String, byte[]> producer =
-        new KafkaProducer<>(
-            // Not idempotent (Kafka 4's default), one request in flight, so still in order: the
-            // idempotent producer sending right after the topics were created stalled on
-            // OUT_OF_ORDER_SEQUENCE_NUMBER and flush() took about two minutes (CI, twice).
-            Map.of(
-                "bootstrap.servers",
-                broker.bootstrapServers(),
-                "enable.idempotence",
-                "false",
-                "max.in.flight.requests.per.connection",
-                "1",
-                "acks",
-                "all"),
-            new StringSerializer(),
-            new ByteArraySerializer())) {
+        OrderedProducer.create(broker.bootstrapServers())) {
       // The silent host: samples in the five minutes before the range, none inside it.
       SampleFactory web9 = new SampleFactory(SILENT, t0 - 300_000);
       for (long t = t0 - 300_000; t < t0 - 60_000; t += 10_000) {

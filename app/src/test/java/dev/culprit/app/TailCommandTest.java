@@ -5,15 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.culprit.broker.EmbeddedBroker;
+import dev.culprit.broker.OrderedProducer;
 import dev.culprit.schemas.InterfaceSample;
 import dev.culprit.schemas.InterfaceStats;
 import dev.culprit.schemas.Topics;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,10 +49,7 @@ class TailCommandTest {
                         .build()))
             .build();
     try (KafkaProducer<String, byte[]> producer =
-        new KafkaProducer<>(
-            Map.of("bootstrap.servers", broker.bootstrapServers()),
-            new StringSerializer(),
-            new ByteArraySerializer())) {
+        OrderedProducer.create(broker.bootstrapServers())) {
       String topic = Topics.INTERFACE.name();
       producer.send(new ProducerRecord<>(topic, 0, "web-1", "garbage".getBytes())).get();
       producer

@@ -3,6 +3,7 @@ package dev.culprit.processor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.culprit.broker.EmbeddedBroker;
+import dev.culprit.broker.OrderedProducer;
 import dev.culprit.processor.scenarios.Scenario;
 import dev.culprit.processor.scenarios.SeedHost;
 import dev.culprit.schemas.DeadLetter;
@@ -23,9 +24,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -148,7 +147,7 @@ class RealBrokerRobustnessTest {
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "gzip");
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 * 1024 * 1024);
-    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    return OrderedProducer.create(p);
   }
 
   private static byte[] bytes(ByteBuffer buffer) {

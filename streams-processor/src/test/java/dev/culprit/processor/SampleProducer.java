@@ -1,16 +1,13 @@
 package dev.culprit.processor;
 
 import dev.culprit.broker.EmbeddedBroker;
+import dev.culprit.broker.OrderedProducer;
 import dev.culprit.schemas.Topic;
 import dev.culprit.schemas.Topics;
 import java.util.List;
-import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Sends sample records to their contract topics on a real broker, as collectors do. */
 public final class SampleProducer implements AutoCloseable {
@@ -18,10 +15,7 @@ public final class SampleProducer implements AutoCloseable {
   private final KafkaProducer<String, byte[]> producer;
 
   public SampleProducer(EmbeddedBroker broker) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    producer = OrderedProducer.create(broker.bootstrapServers());
   }
 
   /** Each sample to the topic of its type, keyed by its host (the first field). */

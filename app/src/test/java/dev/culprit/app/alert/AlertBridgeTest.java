@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.culprit.broker.EmbeddedBroker;
+import dev.culprit.broker.OrderedProducer;
 import dev.culprit.schemas.Cause;
 import dev.culprit.schemas.CauseState;
 import dev.culprit.schemas.CauseTransition;
@@ -28,8 +29,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,11 +56,7 @@ class AlertBridgeTest {
   @BeforeAll
   static void start(@TempDir Path dir) throws Exception {
     broker = EmbeddedBroker.startTemporary();
-    producer =
-        new KafkaProducer<>(
-            Map.of("bootstrap.servers", broker.bootstrapServers()),
-            new StringSerializer(),
-            new ByteArraySerializer());
+    producer = OrderedProducer.create(broker.bootstrapServers());
     pager = new Pager();
     if (Files.isExecutable(RealAlertmanager.BINARY)) {
       am1 = RealAlertmanager.paging(Files.createDirectory(dir.resolve("am1")), pager.url());

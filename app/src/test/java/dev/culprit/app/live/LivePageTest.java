@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.culprit.broker.EmbeddedBroker;
+import dev.culprit.broker.OrderedProducer;
 import dev.culprit.processor.CulpritProcessor;
 import dev.culprit.processor.ProcessorConfig;
 import dev.culprit.processor.SampleFactory;
@@ -35,8 +36,6 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.AfterAll;
@@ -238,21 +237,7 @@ public class LivePageTest {
   static List<String> produce(long t0) throws Exception {
     List<String> names = new ArrayList<>();
     try (KafkaProducer<String, byte[]> producer =
-        new KafkaProducer<>(
-            // Not idempotent, one request in flight (order kept on retries): right after the
-            // broker created the topics, an idempotent producer's first batches met "invalid
-            // metadata" and then OUT_OF_ORDER_SEQUENCE until its 120 s delivery timeout.
-            Map.of(
-                "bootstrap.servers",
-                broker.bootstrapServers(),
-                "enable.idempotence",
-                "false",
-                "max.in.flight.requests.per.connection",
-                "1",
-                "acks",
-                "all"),
-            new StringSerializer(),
-            new ByteArraySerializer())) {
+        OrderedProducer.create(broker.bootstrapServers())) {
       // The silent host: samples until two minutes before the end.
       SampleFactory silent = new SampleFactory(SILENT, t0);
       for (long t = t0; t < t0 + 100_000; t += 10_000) {

@@ -3,6 +3,7 @@ package dev.culprit.bench.alert;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.culprit.app.alert.RealAlertmanager;
 import dev.culprit.broker.EmbeddedBroker;
+import dev.culprit.broker.OrderedProducer;
 import dev.culprit.schemas.Cause;
 import dev.culprit.schemas.CauseState;
 import dev.culprit.schemas.CauseTransition;
@@ -25,8 +26,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Alert delivery latency: a cause's STARTED transition on {@code culprit.rootcause.transitions} →
@@ -62,11 +61,8 @@ public final class AlertLatencyBench {
     try (EmbeddedBroker broker = EmbeddedBroker.startTemporary();
         RealAlertmanager am = RealAlertmanager.silent(Files.createDirectory(dir.resolve("am")));
         KafkaProducer<String, byte[]> producer =
-            new KafkaProducer<>(
-                Map.<String, Object>of(
-                    "bootstrap.servers", broker.bootstrapServers(), "linger.ms", 0, "acks", "all"),
-                new StringSerializer(),
-                new ByteArraySerializer())) {
+            OrderedProducer.create(
+                Map.of("bootstrap.servers", broker.bootstrapServers(), "linger.ms", 0))) {
       bridge = startBridge(dir, broker.bootstrapServers(), am.url());
 
       // Warm-up: the bridge's consumer joins its group and its code is compiled.

@@ -1,6 +1,7 @@
 package dev.culprit.bench.fleet;
 
 import dev.culprit.broker.EmbeddedBroker;
+import dev.culprit.broker.OrderedProducer;
 import dev.culprit.processor.CulpritProcessor;
 import dev.culprit.processor.ProcessorConfig;
 import dev.culprit.schemas.FleetIncident;
@@ -24,9 +25,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * A host catching up after a five-minute outage (issue 13): the time from its collector's reconnect
@@ -284,14 +283,8 @@ public final class CatchUpBench {
   private static KafkaProducer<String, byte[]> producer(EmbeddedBroker broker) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-    // Not idempotent, one request in flight (in order all the same): an idempotent producer
-    // sending right after the topics were created stalled on OUT_OF_ORDER_SEQUENCE_NUMBER here, as
-    // LivePageTest's did.
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
-    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    return OrderedProducer.create(p);
   }
 
   private static KafkaConsumer<String, byte[]> consumer(EmbeddedBroker broker, String name) {

@@ -216,10 +216,7 @@ public final class LiveApiBench {
     // Batched: loading the state is not what is measured.
     p.put(org.apache.kafka.clients.producer.ProducerConfig.LINGER_MS_CONFIG, 10);
     p.put(org.apache.kafka.clients.producer.ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-    return new KafkaProducer<>(
-        p,
-        new org.apache.kafka.common.serialization.StringSerializer(),
-        new org.apache.kafka.common.serialization.ByteArraySerializer());
+    return dev.culprit.broker.OrderedProducer.create(p);
   }
 
   private static String enc(String s) {

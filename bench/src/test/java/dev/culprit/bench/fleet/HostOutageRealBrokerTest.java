@@ -3,6 +3,7 @@ package dev.culprit.bench.fleet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.culprit.broker.EmbeddedBroker;
+import dev.culprit.broker.OrderedProducer;
 import dev.culprit.processor.CulpritProcessor;
 import dev.culprit.processor.ProcessorConfig;
 import dev.culprit.processor.TopologyHarness;
@@ -21,13 +22,10 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -242,17 +240,9 @@ class HostOutageRealBrokerTest {
   }
 
   private static KafkaProducer<String, byte[]> producer(EmbeddedBroker broker) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-    // Not idempotent, one request in flight (in order all the same): the idempotent producer
-    // sending right after the topics were created stalled here on OUT_OF_ORDER_SEQUENCE_NUMBER for
-    // one partition (its sequence reset within the same epoch), so a host's protocol samples came
-    // a minute behind its other topics and its early windows were judged without them. A retry
-    // could duplicate a record; on this local broker nothing is retried.
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
-    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    // (The idempotent default stalled here: a host's protocol samples came a minute behind its
+    // other topics and its early windows were judged without them.)
+    return OrderedProducer.create(broker.bootstrapServers());
   }
 
   private static void send(

@@ -2,6 +2,7 @@ package dev.culprit.bench.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.culprit.broker.OrderedProducer;
 import dev.culprit.broker.cluster.KafkaCluster;
 import dev.culprit.processor.TopologyHarness;
 import dev.culprit.schemas.RootCause;
@@ -37,9 +38,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
 
 /**
@@ -80,14 +79,8 @@ final class ProcessorFleet implements AutoCloseable {
     Properties p = new Properties();
     p.putAll(cluster.clientProperties());
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
-    // Not idempotent, one request in flight (in order all the same): an idempotent producer sending
-    // right after the topics were created stalled on OUT_OF_ORDER_SEQUENCE_NUMBER
-    // (HostOutageRealBrokerTest).
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
-    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    this.producer = OrderedProducer.create(p);
   }
 
   /**

@@ -76,6 +76,12 @@ final class ProducerSettings {
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     // A record leaves the spool only when every in-sync replica has it.
     p.put(ProducerConfig.ACKS_CONFIG, "all");
+    // Java client: one request in flight per broker, as the built-in client sends one window at a
+    // time. With more, a request that reaches a broker before it has applied a new partition (a
+    // topic just created, partitions just added) fails while the next one to that partition is
+    // appended, and the broker refuses every retry of the first as out of order until the delivery
+    // timeout expires it (KAFKA-15591): a five-minute stall of that window.
+    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     // Measured on real samples (SpoolBench): zstd makes a cycle's batch 2.2x smaller than lz4 (6x
     // when a backlog drains) at the same speed. zstd-jni loads its native library from
     // java.io.tmpdir: where that is mounted noexec, override compression.type=gzip.
