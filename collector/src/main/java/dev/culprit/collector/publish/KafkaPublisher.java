@@ -152,6 +152,10 @@ public final class KafkaPublisher implements Publisher {
     Supplier<Transport> transports;
     if (javaClientFor == null) {
       var settings = ProducerSettings.wire(props); // fail now on a typo, not in the sender thread
+      LOG.info(
+          "Kafka: the built-in client carries the records ({}{})",
+          settings.tls() != null ? "TLS" : "plain TCP",
+          settings.sasl() != null ? ", SASL " + settings.sasl().mechanism() : "");
       AtomicBoolean javaClient = new AtomicBoolean();
       Runnable brokerTooOld =
           () -> {

@@ -2,7 +2,9 @@ package dev.culprit.collector.publish;
 
 import dev.culprit.collector.publish.wire.Compression;
 import dev.culprit.collector.publish.wire.SaslCredentials;
+import dev.culprit.collector.publish.wire.TlsSettings;
 import dev.culprit.collector.publish.wire.WireProducer;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -12,6 +14,8 @@ import java.util.Set;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.SslConfigs;
+import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -38,6 +42,17 @@ final class ProducerSettings {
           CommonClientConfigs.SECURITY_PROTOCOL_CONFIG,
           SaslConfigs.SASL_MECHANISM,
           SaslConfigs.SASL_JAAS_CONFIG,
+          SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG,
+          SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG,
+          SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG,
+          SslConfigs.SSL_KEYSTORE_LOCATION_CONFIG,
+          SslConfigs.SSL_KEYSTORE_PASSWORD_CONFIG,
+          SslConfigs.SSL_KEYSTORE_TYPE_CONFIG,
+          SslConfigs.SSL_KEY_PASSWORD_CONFIG,
+          SslConfigs.SSL_PROTOCOL_CONFIG,
+          SslConfigs.SSL_ENABLED_PROTOCOLS_CONFIG,
+          SslConfigs.SSL_CIPHER_SUITES_CONFIG,
+          SslConfigs.SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_CONFIG,
           ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
           ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
 
@@ -106,10 +121,10 @@ final class ProducerSettings {
 
   /**
    * Why the built-in client cannot carry {@code props}, or null when it can: a setting it does not
-   * have (TLS, SASL mechanisms other than PLAIN and SCRAM, lz4, a partitioner, …) or a value that
-   * weakens the guarantees it gives. SASL_PLAINTEXT with PLAIN or SCRAM-SHA-256/512 stays on the
-   * built-in client: most clusters require authentication, and the Java client costs the agent
-   * about 20 MiB more.
+   * have (SASL mechanisms other than PLAIN and SCRAM, a PEM key store, lz4, a partitioner, …) or a
+   * value that weakens the guarantees it gives. SASL with PLAIN or SCRAM-SHA-256/512, over TCP or
+   * TLS, stays on the built-in client: most clusters require authentication and encryption, and the
+   * Java client costs the agent about 20 MiB more.
    */
   static String wireRefusal(Map<String, Object> props) {
     for (Map.Entry<String, Object> e : props.entrySet()) {
@@ -118,15 +133,23 @@ final class ProducerSettings {
         return "setting " + key;
       }
     }
-    String security = text(props, CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "PLAINTEXT");
-    if (security.equalsIgnoreCase("SASL_PLAINTEXT")) {
+    String security =
+        text(props, CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "PLAINTEXT")
+            .toUpperCase(Locale.ROOT);
+    if (!Set.of("PLAINTEXT", "SASL_PLAINTEXT", "SSL", "SASL_SSL").contains(security)) {
+      return CommonClientConfigs.SECURITY_PROTOCOL_CONFIG + "=" + security;
+    }
+    if (security.startsWith("SASL_")) {
       String why = saslRefusal(props);
       if (why != null) {
         return why;
       }
-    } else if (!security.equalsIgnoreCase("PLAINTEXT")) {
-      // SSL and SASL_SSL: TLS is not built in.
-      return CommonClientConfigs.SECURITY_PROTOCOL_CONFIG + "=" + security;
+    }
+    if (security.endsWith("SSL")) {
+      String why = tlsRefusal(props);
+      if (why != null) {
+        return why;
+      }
     }
     String acks = text(props, ProducerConfig.ACKS_CONFIG, "all");
     if (!acks.equals("all") && !acks.equals("-1")) {
@@ -158,6 +181,9 @@ final class ProducerSettings {
    * @throws IllegalArgumentException naming a malformed value
    */
   static WireProducer.Settings wire(Map<String, Object> props) {
+    String security =
+        text(props, CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "PLAINTEXT")
+            .toUpperCase(Locale.ROOT);
     Compression compression =
         Compression.of(text(props, ProducerConfig.COMPRESSION_TYPE_CONFIG, "none"));
     int level =
@@ -185,10 +211,75 @@ final class ProducerSettings {
         integer(props, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000),
         retryBackoff,
         Math.max(retryBackoff, integer(props, ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 1_000)),
-        text(props, CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "PLAINTEXT")
-                .equalsIgnoreCase("SASL_PLAINTEXT")
-            ? saslCredentials(props)
-            : null);
+        security.startsWith("SASL_") ? saslCredentials(props) : null,
+        security.endsWith("SSL") ? tls(props) : null);
+  }
+
+  /**
+   * Why the built-in client cannot set up TLS as {@code props} ask, or null when it can: key and
+   * trust stores in files (JKS or PKCS12, or a PEM trust store of CA certificates), hostname
+   * checked or not. A PEM key store, certificates given inline and other engines are the Java
+   * client's.
+   */
+  private static String tlsRefusal(Map<String, Object> props) {
+    String trustType = text(props, SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "JKS");
+    if (!Set.of("JKS", "PKCS12", "PEM").contains(trustType.toUpperCase(Locale.ROOT))) {
+      return SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG + "=" + trustType;
+    }
+    String keyType = text(props, SslConfigs.SSL_KEYSTORE_TYPE_CONFIG, "JKS");
+    if (!Set.of("JKS", "PKCS12").contains(keyType.toUpperCase(Locale.ROOT))) {
+      return SslConfigs.SSL_KEYSTORE_TYPE_CONFIG + "=" + keyType;
+    }
+    String identification =
+        text(props, SslConfigs.SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_CONFIG, "https");
+    if (!identification.isEmpty() && !identification.equalsIgnoreCase("https")) {
+      return SslConfigs.SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_CONFIG + "=" + identification;
+    }
+    return null;
+  }
+
+  /**
+   * The TLS settings of {@code props}, as the Java client reads them: no trust store means the
+   * JDK's trusted certificates; {@code ssl.endpoint.identification.algorithm} empty turns the
+   * broker name check off.
+   *
+   * @throws IllegalArgumentException naming the setting of a store that cannot be read
+   */
+  private static TlsSettings tls(Map<String, Object> props) {
+    return TlsSettings.of(
+        store(props, "ssl.truststore"),
+        store(props, "ssl.keystore"),
+        password(props, SslConfigs.SSL_KEY_PASSWORD_CONFIG),
+        text(props, SslConfigs.SSL_PROTOCOL_CONFIG, SslConfigs.DEFAULT_SSL_PROTOCOL),
+        !text(props, SslConfigs.SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_CONFIG, "https").isEmpty(),
+        list(props, SslConfigs.SSL_ENABLED_PROTOCOLS_CONFIG),
+        list(props, SslConfigs.SSL_CIPHER_SUITES_CONFIG));
+  }
+
+  private static TlsSettings.Store store(Map<String, Object> props, String prefix) {
+    String location = text(props, prefix + ".location", null);
+    if (location == null || location.isEmpty()) {
+      return null;
+    }
+    return new TlsSettings.Store(
+        Path.of(location),
+        text(props, prefix + ".type", "JKS"),
+        password(props, prefix + ".password"));
+  }
+
+  private static char[] password(Map<String, Object> props, String key) {
+    Object v = props.get(key);
+    if (v == null) {
+      return null;
+    }
+    // The Java client's parsed configs hold passwords as Password; a properties file, as text.
+    String text = v instanceof Password p ? p.value() : String.valueOf(v);
+    return text.toCharArray();
+  }
+
+  private static List<String> list(Map<String, Object> props, String key) {
+    String v = text(props, key, "");
+    return Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
   }
 
   /** Why the built-in client cannot authenticate as {@code props} ask, or null when it can. */

@@ -33,10 +33,10 @@ class ProducerSettingsTest {
 
   @Test
   void settingsOnlyTheJavaClientHasSelectItAndSayWhich() {
-    assertThat(ProducerSettings.wireRefusal(with(Map.of("security.protocol", "SASL_SSL"))))
-        .isEqualTo("security.protocol=SASL_SSL");
-    assertThat(ProducerSettings.wireRefusal(with(Map.of("ssl.truststore.location", "/x"))))
-        .isEqualTo("setting ssl.truststore.location");
+    assertThat(ProducerSettings.wireRefusal(with(Map.of("ssl.truststore.certificates", "x"))))
+        .isEqualTo("setting ssl.truststore.certificates");
+    assertThat(ProducerSettings.wireRefusal(with(Map.of("ssl.engine.factory.class", "x"))))
+        .isEqualTo("setting ssl.engine.factory.class");
     assertThat(ProducerSettings.wireRefusal(with(Map.of("compression.type", "lz4"))))
         .isEqualTo("compression.type=lz4");
     assertThat(ProducerSettings.wireRefusal(with(Map.of("acks", "1")))).isEqualTo("acks=1");
@@ -71,9 +71,48 @@ class ProducerSettingsTest {
   }
 
   @Test
-  void tlsOrAnotherSaslMechanismSelectsTheJavaClientAndSaysWhy() {
-    assertThat(ProducerSettings.wireRefusal(with(Map.of("security.protocol", "SSL"))))
-        .isEqualTo("security.protocol=SSL");
+  void tlsFromStoresInFilesStaysOnTheBuiltInClient() {
+    // The JDK's trusted certificates when no trust store is named, as the Java client does.
+    for (String security : List.of("SSL", "ssl", "SASL_SSL")) {
+      Map<String, Object> props =
+          with(
+              Map.of(
+                  "security.protocol",
+                  security,
+                  "sasl.mechanism",
+                  "PLAIN",
+                  "sasl.jaas.config",
+                  "org.apache.kafka.common.security.plain.PlainLoginModule required"
+                      + " username=\"a\" password=\"b\";"));
+      assertThat(ProducerSettings.wireRefusal(props)).as(security).isNull();
+      WireProducer.Settings s = ProducerSettings.wire(props);
+      assertThat(s.tls()).as(security).isNotNull();
+      assertThat(s.sasl() != null).as(security).isEqualTo(security.startsWith("SASL"));
+    }
+    assertThat(ProducerSettings.wire(with(Map.of())).tls()).isNull();
+  }
+
+  @Test
+  void tlsTheBuiltInClientDoesNotReadOrAnotherSaslMechanismSelectsTheJavaClientAndSaysWhy() {
+    assertThat(
+            ProducerSettings.wireRefusal(
+                with(Map.of("security.protocol", "SSL", "ssl.keystore.type", "PEM"))))
+        .isEqualTo("ssl.keystore.type=PEM");
+    assertThat(
+            ProducerSettings.wireRefusal(
+                with(Map.of("security.protocol", "SSL", "ssl.truststore.type", "BCFKS"))))
+        .isEqualTo("ssl.truststore.type=BCFKS");
+    assertThat(
+            ProducerSettings.wireRefusal(
+                with(
+                    Map.of(
+                        "security.protocol",
+                        "SSL",
+                        "ssl.endpoint.identification.algorithm",
+                        "custom"))))
+        .isEqualTo("ssl.endpoint.identification.algorithm=custom");
+    assertThat(ProducerSettings.wireRefusal(with(Map.of("security.protocol", "KERBEROS"))))
+        .isEqualTo("security.protocol=KERBEROS");
     assertThat(
             ProducerSettings.wireRefusal(
                 with(Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "GSSAPI"))))

@@ -34,6 +34,9 @@ final class BrokerConnection implements AutoCloseable {
   private final String address;
   private final String clientId;
 
+  /** TLS over the TCP connection (security.protocol SSL, SASL_SSL), or null. */
+  private final TlsSettings tls;
+
   /** Replaced for each address tried; volatile so close() from another thread closes the last. */
   private volatile Socket socket = new Socket();
 
@@ -49,8 +52,14 @@ final class BrokerConnection implements AutoCloseable {
 
   /** An unconnected connection to {@code address} (for messages), closable before it connects. */
   BrokerConnection(String address, String clientId) {
+    this(address, clientId, null);
+  }
+
+  /** The same, with TLS when {@code tls} is not null. */
+  BrokerConnection(String address, String clientId, TlsSettings tls) {
     this.address = address;
     this.clientId = clientId;
+    this.tls = tls;
   }
 
   /**
@@ -59,15 +68,21 @@ final class BrokerConnection implements AutoCloseable {
    * @param timeoutMs for the connection and, afterwards, for each response
    */
   void connect(String host, int port, int timeoutMs) throws IOException {
-    connect(InetAddress.getAllByName(host), port, timeoutMs);
+    connect(host, InetAddress.getAllByName(host), port, timeoutMs);
+  }
+
+  /** Connects to the first of {@code addresses} that accepts (see the method below). */
+  void connect(InetAddress[] addresses, int port, int timeoutMs) throws IOException {
+    connect(addresses[0].getHostAddress(), addresses, port, timeoutMs);
   }
 
   /**
    * Connects to the first of {@code addresses} that accepts, in turn (as the Java client does with
    * client.dns.lookup=use_all_dns_ips): a broker name with an IPv6 and an IPv4 address, or several
-   * A records, is reachable when any of them is.
+   * A records, is reachable when any of them is. With TLS, the handshake follows within the
+   * timeout, the broker's certificate checked against {@code host}, the name it was given by.
    */
-  void connect(InetAddress[] addresses, int port, int timeoutMs) throws IOException {
+  void connect(String host, InetAddress[] addresses, int port, int timeoutMs) throws IOException {
     busySince = System.nanoTime();
     try {
       IOException failed = null;
@@ -92,6 +107,14 @@ final class BrokerConnection implements AutoCloseable {
         throw failed;
       }
       socket.setSoTimeout(timeoutMs);
+      if (tls != null) {
+        // The TLS socket replaces the plain one at once: close() from another thread then ends a
+        // stalled handshake too.
+        tls.start(socket, host, port, s -> socket = s);
+        if (closed) {
+          throw new IOException("connection to " + address + " closed");
+        }
+      }
       in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 8192));
       out = socket.getOutputStream();
     } catch (IOException | RuntimeException e) {

@@ -64,7 +64,7 @@ final class NetworkClient implements AutoCloseable {
       throw new IOException("producer closed");
     }
     HostPort hp = HostPort.parse(address);
-    BrokerConnection c = new BrokerConnection(address, settings.clientId());
+    BrokerConnection c = new BrokerConnection(address, settings.clientId(), settings.tls());
     opening = c; // close() closes it while it connects and negotiates
     try {
       if (closed) {

@@ -8,9 +8,9 @@ import java.util.function.LongSupplier;
  * A produce-only Kafka client for the collector's spool: an idempotent producer with {@code
  * acks=all} that delivers one window of records at a time and speaks only the four APIs that takes
  * (ApiVersions, Metadata, InitProducerId, Produce), plus SaslHandshake and SaslAuthenticate where
- * the cluster requires SASL (PLAIN, SCRAM-SHA-256/512), over plain TCP (no TLS). It exists for
- * memory: the Java client loads every API's schema (about 2 000 classes, 24 MiB of a 87 MiB agent,
- * BENCHMARKS.md); this one is a few dozen classes.
+ * the cluster requires SASL (PLAIN, SCRAM-SHA-256/512), over plain TCP or the JDK's TLS ({@link
+ * TlsSettings}). It exists for memory: the Java client loads every API's schema (about 2 000
+ * classes, 24 MiB of a 87 MiB agent, BENCHMARKS.md); this one is a few dozen classes.
  *
  * <p>Delivery: records are partitioned as the Java client does (murmur2 of the key), one batch per
  * partition carries the producer id and the partition's next sequence number, and one request per
@@ -42,8 +42,9 @@ public final class WireProducer implements AutoCloseable {
    * @param deliveryTimeoutMs longest time a window is retried before its records fail
    * @param retryBackoffMs first pause after a failed attempt, doubled up to {@code
    *     retryBackoffMaxMs}
-   * @param sasl the SASL mechanism and credentials (security.protocol=SASL_PLAINTEXT), or null for
-   *     PLAINTEXT
+   * @param sasl the SASL mechanism and credentials (security.protocol SASL_PLAINTEXT or SASL_SSL),
+   *     or null
+   * @param tls TLS over each connection (security.protocol SSL or SASL_SSL), or null
    */
   public record Settings(
       List<String> bootstrap,
@@ -54,9 +55,34 @@ public final class WireProducer implements AutoCloseable {
       long deliveryTimeoutMs,
       long retryBackoffMs,
       long retryBackoffMaxMs,
-      SaslCredentials sasl) {
+      SaslCredentials sasl,
+      TlsSettings tls) {
 
-    /** Without SASL (security.protocol=PLAINTEXT). */
+    /** Without TLS (security.protocol PLAINTEXT or SASL_PLAINTEXT). */
+    public Settings(
+        List<String> bootstrap,
+        String clientId,
+        Compression compression,
+        int compressionLevel,
+        int requestTimeoutMs,
+        long deliveryTimeoutMs,
+        long retryBackoffMs,
+        long retryBackoffMaxMs,
+        SaslCredentials sasl) {
+      this(
+          bootstrap,
+          clientId,
+          compression,
+          compressionLevel,
+          requestTimeoutMs,
+          deliveryTimeoutMs,
+          retryBackoffMs,
+          retryBackoffMaxMs,
+          sasl,
+          null);
+    }
+
+    /** Without SASL and TLS (security.protocol=PLAINTEXT). */
     public Settings(
         List<String> bootstrap,
         String clientId,
@@ -75,6 +101,7 @@ public final class WireProducer implements AutoCloseable {
           deliveryTimeoutMs,
           retryBackoffMs,
           retryBackoffMaxMs,
+          null,
           null);
     }
 
