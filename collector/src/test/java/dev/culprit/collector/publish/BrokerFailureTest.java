@@ -43,7 +43,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The collector's publishing against a real three-broker cluster whose brokers fail under it:
  * several collectors publish all along, and afterwards the sample topic must hold each of their
  * samples exactly once, by {@code collectorId} and {@code seq}. Each scenario runs with both
- * clients that can carry the records.
+ * clients that can carry the records, over TLS with a SASL login (SASL_SSL), as production clusters
+ * ask.
  */
 class BrokerFailureTest {
 
@@ -84,7 +85,9 @@ class BrokerFailureTest {
   static void startCluster() throws Exception {
     // The expiry check runs every half second, so a test can expire producer state on demand.
     cluster =
-        KafkaCluster.start(PARTITIONS, Map.of("producer.id.expiration.check.interval.ms", "500"));
+        KafkaCluster.startWithTls(
+            PARTITIONS, Map.of("producer.id.expiration.check.interval.ms", "500"));
+    assertThat(cluster.clientProperties()).containsEntry("security.protocol", "SASL_SSL");
   }
 
   @AfterAll
@@ -366,6 +369,9 @@ class BrokerFailureTest {
     // same paths through the client.
     overrides.put("request.timeout.ms", "5000");
     overrides.putAll(client.overrides);
+    assertThat(KafkaPublisher.javaClientCarries(cluster.bootstrapServers(), overrides))
+        .as("the client under test carries the records over SASL_SSL")
+        .isEqualTo(client == Client.JAVA);
     return new PublishingFleet(
         "cu-" + name.toLowerCase(), HOSTS, cluster.bootstrapServers(), overrides, spools);
   }

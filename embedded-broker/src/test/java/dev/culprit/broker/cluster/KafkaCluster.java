@@ -2,6 +2,7 @@ package dev.culprit.broker.cluster;
 
 import dev.culprit.broker.ContractTopics;
 import dev.culprit.broker.KraftNodes;
+import dev.culprit.broker.TestCertificates;
 import dev.culprit.broker.TopicSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,9 +36,11 @@ import org.apache.kafka.common.Uuid;
  * session timeout and moves its leaderships.
  *
  * <p>Clients log in with SASL/PLAIN as the super user {@code culprit}; the brokers log in to each
- * other and the controller as {@code broker}; {@code StandardAuthorizer} refuses everyone else. The
- * contract topics are created with 3 replicas, and {@code min.insync.replicas=2} holds for every
- * topic.
+ * other and the controller as {@code broker}; {@code StandardAuthorizer} refuses everyone else.
+ * Started {@linkplain #startWithTls with TLS}, the client listener (also the brokers' own) is
+ * SASL_SSL with a certificate made for the cluster by keytool, and the client properties trust it.
+ * The contract topics are created with 3 replicas, and {@code min.insync.replicas=2} holds for
+ * every topic.
  *
  * <p>{@link #close()} kills every process it started (by its handle) and deletes the directory; a
  * shutdown hook does the same if the test JVM exits without closing.
@@ -56,6 +59,7 @@ public final class KafkaCluster implements AutoCloseable {
 
   private static final String AGENT_PASSWORD = "agent-secret";
   private static final String BROKER_USER = "broker";
+  private static final String TLS_PASSWORD = "culprit-cluster-tls";
   private static final String BROKER_PASSWORD = "broker-secret";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
   private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
@@ -64,6 +68,11 @@ public final class KafkaCluster implements AutoCloseable {
   private final String clusterId = Uuid.randomUuid().toString();
   private final Map<Integer, Node> nodes = new LinkedHashMap<>();
   private final Map<String, String> brokerOverrides;
+
+  /** The client listener's key store and its clients' trust store, or null without TLS. */
+  private Path keyStore;
+
+  private Path trustStore;
   private final Thread shutdownHook = new Thread(this::killAll, "kafka-cluster-shutdown");
   private boolean closed;
 
@@ -88,6 +97,32 @@ public final class KafkaCluster implements AutoCloseable {
     try {
       cluster.startAll(samplePartitions);
       return cluster;
+    } catch (IOException | RuntimeException | Error e) {
+      cluster.close();
+      throw e;
+    }
+  }
+
+  /** As {@link #start(int, Map)}, the client listener SASL_SSL (TLS with a SASL/PLAIN login). */
+  public static KafkaCluster startWithTls(int samplePartitions, Map<String, String> brokerOverrides)
+      throws IOException {
+    KafkaCluster cluster =
+        new KafkaCluster(Files.createTempDirectory("culprit-cluster-"), brokerOverrides);
+    Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
+    try {
+      TestCertificates certs =
+          new TestCertificates(Files.createDirectory(cluster.dir.resolve("tls")), TLS_PASSWORD);
+      if (!certs.available()) {
+        throw new IOException("this JDK has no keytool to make the cluster's certificate");
+      }
+      cluster.keyStore = certs.keyPair("broker", "localhost", "ip:127.0.0.1,dns:localhost");
+      cluster.trustStore = certs.trustStore("trust", "broker");
+      cluster.startAll(samplePartitions);
+      return cluster;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      cluster.close();
+      throw new IOException("interrupted while making the cluster's certificate", e);
     } catch (IOException | RuntimeException | Error e) {
       cluster.close();
       throw e;
@@ -152,6 +187,11 @@ public final class KafkaCluster implements AutoCloseable {
     return loginAs(CLIENT_USER, CLIENT_PASSWORD);
   }
 
+  /** Whether the client listener is SASL_SSL. */
+  public boolean tls() {
+    return trustStore != null;
+  }
+
   /**
    * The client properties that log in as {@link #AGENT_USER}, who may do nothing until ACLs allow
    * it: for tests of what an agent sees when an ACL denies it a topic.
@@ -160,11 +200,16 @@ public final class KafkaCluster implements AutoCloseable {
     return loginAs(AGENT_USER, AGENT_PASSWORD);
   }
 
-  private static Map<String, String> loginAs(String user, String password) {
+  private Map<String, String> loginAs(String user, String password) {
     Map<String, String> p = new LinkedHashMap<>();
-    p.put("security.protocol", "SASL_PLAINTEXT");
+    p.put("security.protocol", tls() ? "SASL_SSL" : "SASL_PLAINTEXT");
     p.put("sasl.mechanism", "PLAIN");
     p.put("sasl.jaas.config", plainJaas(user, password));
+    if (tls()) {
+      p.put("ssl.truststore.location", trustStore.toString());
+      p.put("ssl.truststore.password", TLS_PASSWORD);
+      p.put("ssl.truststore.type", "PKCS12");
+    }
     return p;
   }
 
@@ -357,7 +402,20 @@ public final class KafkaCluster implements AutoCloseable {
     p.put("listeners", "CLIENT://127.0.0.1:" + n.port);
     p.put("advertised.listeners", "CLIENT://127.0.0.1:" + n.proxy.port());
     p.put("inter.broker.listener.name", "CLIENT");
-    p.put("listener.security.protocol.map", "CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT");
+    p.put(
+        "listener.security.protocol.map",
+        (tls() ? "CLIENT:SASL_SSL" : "CLIENT:SASL_PLAINTEXT") + ",CONTROLLER:SASL_PLAINTEXT");
+    if (tls()) {
+      // The same store serves the listener and, as the brokers' client side, their replication.
+      String l = "listener.name.client.ssl.";
+      p.put(l + "keystore.location", keyStore.toString());
+      p.put(l + "keystore.password", TLS_PASSWORD);
+      p.put(l + "key.password", TLS_PASSWORD);
+      p.put(l + "keystore.type", "PKCS12");
+      p.put(l + "truststore.location", trustStore.toString());
+      p.put(l + "truststore.password", TLS_PASSWORD);
+      p.put(l + "truststore.type", "PKCS12");
+    }
     p.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
     p.put("listener.name.client.sasl.enabled.mechanisms", "PLAIN");
     p.put("listener.name.client.plain.sasl.jaas.config", brokerSideJaas());
