@@ -42,7 +42,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * and its reconnect. The append on the new leader comes a follower fetch before the agent's
  * acknowledgement ({@code acks=all}): a few milliseconds here.
  *
- * <p>{@code bench/run LeaderKillBench [KILLS]} (default 20).
+ * <p>{@code bench/run LeaderKillBench [KILLS] [tls]} (default 20; {@code tls}: the cluster's client
+ * listener SASL_SSL instead of SASL_PLAINTEXT).
  */
 public final class LeaderKillBench {
 
@@ -57,9 +58,12 @@ public final class LeaderKillBench {
     if (kills < 1) {
       throw new IllegalArgumentException("KILLS must be at least 1, got " + kills);
     }
+    boolean tls = args.length > 1 && args[1].equals("tls");
     Path work = Files.createTempDirectory("culprit-leaderkill-");
     Map<String, List<Double>> results = new LinkedHashMap<>();
-    try (KafkaCluster cluster = KafkaCluster.start(PARTITIONS)) {
+    try (KafkaCluster cluster =
+        tls ? KafkaCluster.startWithTls(PARTITIONS, Map.of()) : KafkaCluster.start(PARTITIONS)) {
+      System.out.println("client listener: " + cluster.clientProperties().get("security.protocol"));
       logAppendTime(cluster);
       Map<String, Map<String, String>> clients = new LinkedHashMap<>();
       clients.put("built-in", Map.of());
