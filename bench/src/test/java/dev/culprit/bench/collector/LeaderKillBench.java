@@ -1,5 +1,6 @@
 package dev.culprit.bench.collector;
 
+import dev.culprit.broker.TopicConfigs;
 import dev.culprit.broker.cluster.KafkaCluster;
 import dev.culprit.collector.publish.PublishingFleet;
 import dev.culprit.schemas.Topics;
@@ -12,15 +13,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -150,35 +147,8 @@ public final class LeaderKillBench {
 
   /** The probe topic stamps each record with its append time, and every broker says so. */
   private static void logAppendTime(KafkaCluster cluster) throws Exception {
-    ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, PROBE);
     try (Admin admin = cluster.admin()) {
-      admin
-          .incrementalAlterConfigs(
-              Map.of(
-                  topic,
-                  List.of(
-                      new AlterConfigOp(
-                          new ConfigEntry("message.timestamp.type", "LogAppendTime"),
-                          AlterConfigOp.OpType.SET))))
-          .all()
-          .get(30, TimeUnit.SECONDS);
-      KafkaCluster.awaitTrue(
-          () -> {
-            try {
-              ConfigEntry e =
-                  admin
-                      .describeConfigs(List.of(topic))
-                      .all()
-                      .get(30, TimeUnit.SECONDS)
-                      .get(topic)
-                      .get("message.timestamp.type");
-              return e != null && "LogAppendTime".equals(e.value());
-            } catch (Exception e) {
-              return false;
-            }
-          },
-          WAIT,
-          "the probe topic on log-append time");
+      TopicConfigs.set(admin, PROBE, "message.timestamp.type", "LogAppendTime", WAIT);
     }
   }
 

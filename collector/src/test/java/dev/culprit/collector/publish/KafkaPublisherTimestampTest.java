@@ -6,6 +6,7 @@ import static dev.culprit.collector.testing.TestSamples.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.culprit.broker.EmbeddedBroker;
+import dev.culprit.broker.TopicConfigs;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.Sample;
 import dev.culprit.collector.testing.TopicReader;
@@ -23,15 +24,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
@@ -61,15 +58,7 @@ class KafkaPublisherTimestampTest {
     broker = EmbeddedBroker.startTemporary();
     try (Admin admin = broker.admin()) {
       // A minute instead of the default hour: the same check, at a smaller scale.
-      AlterConfigOp op =
-          new AlterConfigOp(
-              new ConfigEntry("message.timestamp.after.max.ms", "60000"), AlterConfigOp.OpType.SET);
-      admin
-          .incrementalAlterConfigs(
-              Map.of(
-                  new ConfigResource(ConfigResource.Type.TOPIC, Topics.PROBE.name()), List.of(op)))
-          .all()
-          .get(30, TimeUnit.SECONDS);
+      TopicConfigs.set(admin, Topics.PROBE.name(), "message.timestamp.after.max.ms", "60000", WAIT);
     }
   }
 
@@ -242,36 +231,7 @@ class KafkaPublisherTimestampTest {
 
   private static void schemasTimestampBeforeMax(String value) throws Exception {
     try (Admin admin = broker.admin()) {
-      ConfigEntry entry = new ConfigEntry("message.timestamp.before.max.ms", value);
-      AlterConfigOp op =
-          new AlterConfigOp(
-              entry, value == null ? AlterConfigOp.OpType.DELETE : AlterConfigOp.OpType.SET);
-      admin
-          .incrementalAlterConfigs(
-              Map.of(new ConfigResource(ConfigResource.Type.TOPIC, SchemaTopic.NAME), List.of(op)))
-          .all()
-          .get(30, TimeUnit.SECONDS);
-      // Until the broker itself answers with it: it applies the change when its metadata does.
-      ConfigResource schemas = new ConfigResource(ConfigResource.Type.TOPIC, SchemaTopic.NAME);
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      while (true) {
-        ConfigEntry now =
-            admin
-                .describeConfigs(List.of(schemas))
-                .all()
-                .get(30, TimeUnit.SECONDS)
-                .get(schemas)
-                .get(entry.name());
-        boolean applied =
-            value == null
-                ? now == null || now.source() != ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG
-                : now != null && value.equals(now.value());
-        if (applied) {
-          return;
-        }
-        assertThat(System.nanoTime()).as("the broker applied it in time").isLessThan(deadline);
-        Thread.onSpinWait();
-      }
+      TopicConfigs.set(admin, SchemaTopic.NAME, "message.timestamp.before.max.ms", value, WAIT);
     }
   }
 
