@@ -5,32 +5,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.culprit.broker.EmbeddedBroker;
+import dev.culprit.broker.KraftNodes;
 import dev.culprit.broker.TestCertificates;
+import dev.culprit.broker.TestClients;
 import dev.culprit.collector.publish.spool.SpoolRecord;
 import dev.culprit.collector.publish.wire.WireProducer;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
-import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,7 +55,7 @@ class TlsProducerTest {
     List<String> names = List.of("PLAINTEXT", "SSL", "SASL_SSL", "ELSEWHERE", "MTLS");
     StringBuilder listeners = new StringBuilder();
     for (String name : names) {
-      ports.put(name, freePort());
+      ports.put(name, KraftNodes.freePort());
       listeners.append(listeners.isEmpty() ? "" : ",");
       listeners.append(name).append("://127.0.0.1:").append(ports.get(name));
     }
@@ -90,13 +79,7 @@ class TlsProducerTest {
         "org.apache.kafka.common.security.scram.ScramLoginModule required;");
     broker = EmbeddedBroker.startTemporary(ports.get("PLAINTEXT"), o);
     try (Admin admin = broker.admin()) {
-      admin
-          .alterUserScramCredentials(
-              List.of(
-                  new UserScramCredentialUpsertion(
-                      USER, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), PASSWORD)))
-          .all()
-          .get(30, TimeUnit.SECONDS);
+      TestClients.scramUser(admin, USER, PASSWORD, List.of(ScramMechanism.SCRAM_SHA_512));
       admin
           .createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1)))
           .all()
@@ -255,30 +238,6 @@ class TlsProducerTest {
   }
 
   private static List<String> readValues() {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    List<String> out = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-      TopicPartition tp = new TopicPartition(TOPIC, 0);
-      consumer.assign(List.of(tp));
-      consumer.seekToBeginning(List.of(tp));
-      long end = consumer.endOffsets(List.of(tp)).get(tp);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (consumer.position(tp) < end && System.nanoTime() < deadline) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          out.add(new String(r.value(), StandardCharsets.UTF_8));
-        }
-      }
-    }
-    return out;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket()) {
-      s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-      return s.getLocalPort();
-    }
+    return TestClients.values(broker.bootstrapServers(), Map.of(), TOPIC, Duration.ofSeconds(30));
   }
 }

@@ -91,32 +91,30 @@ public final class KafkaCluster implements AutoCloseable {
    */
   public static KafkaCluster start(int samplePartitions, Map<String, String> brokerOverrides)
       throws IOException {
-    KafkaCluster cluster =
-        new KafkaCluster(Files.createTempDirectory("culprit-cluster-"), brokerOverrides);
-    Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
-    try {
-      cluster.startAll(samplePartitions);
-      return cluster;
-    } catch (IOException | RuntimeException | Error e) {
-      cluster.close();
-      throw e;
-    }
+    return start(samplePartitions, brokerOverrides, false);
   }
 
   /** As {@link #start(int, Map)}, the client listener SASL_SSL (TLS with a SASL/PLAIN login). */
   public static KafkaCluster startWithTls(int samplePartitions, Map<String, String> brokerOverrides)
       throws IOException {
+    return start(samplePartitions, brokerOverrides, true);
+  }
+
+  private static KafkaCluster start(
+      int samplePartitions, Map<String, String> brokerOverrides, boolean tls) throws IOException {
     KafkaCluster cluster =
         new KafkaCluster(Files.createTempDirectory("culprit-cluster-"), brokerOverrides);
     Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
     try {
-      TestCertificates certs =
-          new TestCertificates(Files.createDirectory(cluster.dir.resolve("tls")), TLS_PASSWORD);
-      if (!certs.available()) {
-        throw new IOException("this JDK has no keytool to make the cluster's certificate");
+      if (tls) {
+        TestCertificates certs =
+            new TestCertificates(Files.createDirectory(cluster.dir.resolve("tls")), TLS_PASSWORD);
+        if (!certs.available()) {
+          throw new IOException("this JDK has no keytool to make the cluster's certificate");
+        }
+        cluster.keyStore = certs.keyPair("broker", "localhost", "ip:127.0.0.1,dns:localhost");
+        cluster.trustStore = certs.trustStore("trust", "broker");
       }
-      cluster.keyStore = certs.keyPair("broker", "localhost", "ip:127.0.0.1,dns:localhost");
-      cluster.trustStore = certs.trustStore("trust", "broker");
       cluster.startAll(samplePartitions);
       return cluster;
     } catch (InterruptedException e) {

@@ -58,30 +58,6 @@ public final class WireProducer implements AutoCloseable {
       SaslCredentials sasl,
       TlsSettings tls) {
 
-    /** Without TLS (security.protocol PLAINTEXT or SASL_PLAINTEXT). */
-    public Settings(
-        List<String> bootstrap,
-        String clientId,
-        Compression compression,
-        int compressionLevel,
-        int requestTimeoutMs,
-        long deliveryTimeoutMs,
-        long retryBackoffMs,
-        long retryBackoffMaxMs,
-        SaslCredentials sasl) {
-      this(
-          bootstrap,
-          clientId,
-          compression,
-          compressionLevel,
-          requestTimeoutMs,
-          deliveryTimeoutMs,
-          retryBackoffMs,
-          retryBackoffMaxMs,
-          sasl,
-          null);
-    }
-
     /** Without SASL and TLS (security.protocol=PLAINTEXT). */
     public Settings(
         List<String> bootstrap,

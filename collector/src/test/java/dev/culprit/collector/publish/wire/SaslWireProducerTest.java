@@ -3,29 +3,18 @@ package dev.culprit.collector.publish.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.culprit.broker.EmbeddedBroker;
+import dev.culprit.broker.KraftNodes;
+import dev.culprit.broker.TestClients;
 import dev.culprit.collector.publish.spool.SpoolRecord;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
-import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -46,8 +35,8 @@ class SaslWireProducerTest {
 
   @BeforeAll
   static void start() throws Exception {
-    int plainPort = freePort();
-    saslPort = freePort();
+    int plainPort = KraftNodes.freePort();
+    saslPort = KraftNodes.freePort();
     String listeners =
         "PLAINTEXT://127.0.0.1:" + plainPort + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort;
     Map<String, String> o = new HashMap<>();
@@ -69,16 +58,11 @@ class SaslWireProducerTest {
     o.put("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config", scram);
     broker = EmbeddedBroker.startTemporary(plainPort, o);
     try (Admin admin = broker.admin()) {
-      // One credential of a user per request: the broker refuses two in one.
-      for (ScramMechanism m : List.of(ScramMechanism.SCRAM_SHA_256, ScramMechanism.SCRAM_SHA_512)) {
-        admin
-            .alterUserScramCredentials(
-                List.of(
-                    new UserScramCredentialUpsertion(
-                        USER, new ScramCredentialInfo(m, 4096), PASSWORD)))
-            .all()
-            .get(30, TimeUnit.SECONDS);
-      }
+      TestClients.scramUser(
+          admin,
+          USER,
+          PASSWORD,
+          List.of(ScramMechanism.SCRAM_SHA_256, ScramMechanism.SCRAM_SHA_512));
       admin
           .createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1)))
           .all()
@@ -139,38 +123,15 @@ class SaslWireProducerTest {
         deliveryTimeoutMs,
         50,
         500,
-        new SaslCredentials(mechanism, USER, password));
+        new SaslCredentials(mechanism, USER, password),
+        null);
   }
 
   private static List<String> readValues() {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    List<String> out = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-      TopicPartition tp = new TopicPartition(TOPIC, 0);
-      consumer.assign(List.of(tp));
-      consumer.seekToBeginning(List.of(tp));
-      long end = consumer.endOffsets(List.of(tp)).get(tp);
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      while (consumer.position(tp) < end && System.nanoTime() < deadline) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          out.add(new String(r.value(), StandardCharsets.UTF_8));
-        }
-      }
-    }
-    return out;
+    return TestClients.values(broker.bootstrapServers(), Map.of(), TOPIC, WAIT);
   }
 
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket()) {
-      s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-      return s.getLocalPort();
-    }
   }
 }
