@@ -241,25 +241,50 @@ final class ProducerSettings {
   /**
    * The TLS settings of {@code props}, as the Java client reads them: no trust store means the
    * JDK's trusted certificates; {@code ssl.endpoint.identification.algorithm} empty turns the
-   * broker name check off.
+   * broker name check off; TLS 1.2 and 1.3 unless {@code ssl.enabled.protocols} says otherwise;
+   * passwords trimmed. What the Java client refuses, this refuses too, so that falling back to it
+   * (a broker too old for this client) cannot fail later.
    *
-   * @throws IllegalArgumentException naming the setting of a store that cannot be read
+   * @throws IllegalArgumentException naming the setting of a store that cannot be read or a
+   *     combination the Java client refuses
    */
   private static TlsSettings tls(Map<String, Object> props) {
+    TlsSettings.Store trust = store(props, "ssl.truststore");
+    TlsSettings.Store keys = store(props, "ssl.keystore");
+    if (trust == null && props.get(SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG) != null) {
+      throw new IllegalArgumentException(
+          "ssl.truststore.password is set but ssl.truststore.location is not");
+    }
+    if (trust != null && "PEM".equals(trust.type()) && trust.password() != null) {
+      throw new IllegalArgumentException(
+          "ssl.truststore.password: a PEM trust store has no password (remove the setting)");
+    }
+    if (keys != null && keys.password() == null) {
+      throw new IllegalArgumentException(
+          "ssl.keystore.password is required with ssl.keystore.location");
+    }
     return TlsSettings.of(
-        store(props, "ssl.truststore"),
-        store(props, "ssl.keystore"),
+        trust,
+        keys,
         password(props, SslConfigs.SSL_KEY_PASSWORD_CONFIG),
         text(props, SslConfigs.SSL_PROTOCOL_CONFIG, SslConfigs.DEFAULT_SSL_PROTOCOL),
         !text(props, SslConfigs.SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_CONFIG, "https").isEmpty(),
-        list(props, SslConfigs.SSL_ENABLED_PROTOCOLS_CONFIG),
-        list(props, SslConfigs.SSL_CIPHER_SUITES_CONFIG));
+        list(
+            props,
+            SslConfigs.SSL_ENABLED_PROTOCOLS_CONFIG,
+            SslConfigs.DEFAULT_SSL_ENABLED_PROTOCOLS),
+        list(props, SslConfigs.SSL_CIPHER_SUITES_CONFIG, ""));
   }
 
+  /** The store {@code prefix}.location names, or null; an empty location is a mistake. */
   private static TlsSettings.Store store(Map<String, Object> props, String prefix) {
     String location = text(props, prefix + ".location", null);
-    if (location == null || location.isEmpty()) {
+    if (location == null) {
       return null;
+    }
+    if (location.isEmpty()) {
+      // Not "no store": an empty trust store setting would otherwise trust every public CA.
+      throw new IllegalArgumentException(prefix + ".location is empty");
     }
     return new TlsSettings.Store(
         Path.of(location),
@@ -273,12 +298,13 @@ final class ProducerSettings {
       return null;
     }
     // The Java client's parsed configs hold passwords as Password; a properties file, as text.
+    // Trimmed, as the Java client trims them.
     String text = v instanceof Password p ? p.value() : String.valueOf(v);
-    return text.toCharArray();
+    return text.trim().toCharArray();
   }
 
-  private static List<String> list(Map<String, Object> props, String key) {
-    String v = text(props, key, "");
+  private static List<String> list(Map<String, Object> props, String key, String absent) {
+    String v = text(props, key, absent);
     return Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
   }
 

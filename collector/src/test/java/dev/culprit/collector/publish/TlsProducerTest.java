@@ -104,7 +104,6 @@ class TlsProducerTest {
   @Test
   void sslWithAPemCaCertificateDelivers() throws Exception {
     Map<String, String> c = ssl("SSL", certs.certificate("broker"), "PEM");
-    c.remove("ssl.truststore.password");
     assertThat(deliver(c, "ssl-pem")).isEqualTo(WireProducer.Outcome.OK);
     assertThat(readValues()).contains("ssl-pem");
   }
@@ -143,6 +142,7 @@ class TlsProducerTest {
     assertThat(outcome.permanent()).as("the records stay in the spool").isFalse();
     assertThat(outcome.error())
         .contains("TLS handshake with broker 127.0.0.1:" + ports.get("SSL") + " failed");
+    assertThat(readValues()).doesNotContain("never-untrusted");
   }
 
   @Test
@@ -161,17 +161,27 @@ class TlsProducerTest {
   void aListenerThatRequiresAClientCertificateTakesTheAgentsKeyStore() throws Exception {
     Map<String, String> c = ssl("MTLS", certs.certificate("broker"), "PEM");
     c.put("ssl.keystore.location", dir.resolve("agent.p12").toString());
-    c.put("ssl.keystore.password", PASSWORD);
+    c.put("ssl.keystore.password", PASSWORD + " "); // trimmed, as the Java client does
     c.put("ssl.keystore.type", "PKCS12");
     c.put("ssl.key.password", PASSWORD);
     assertThat(deliver(c, "mtls")).isEqualTo(WireProducer.Outcome.OK);
-    assertThat(readValues()).contains("mtls");
+    c.remove("ssl.key.password"); // the store's password then
+    assertThat(deliver(c, "mtls-store-password")).isEqualTo(WireProducer.Outcome.OK);
+    assertThat(readValues()).contains("mtls", "mtls-store-password");
 
     c.remove("ssl.keystore.location");
     c.remove("ssl.keystore.password");
     c.remove("ssl.keystore.type");
-    c.remove("ssl.key.password");
-    assertThat(deliver(c, "never-mtls", 5_000).ok()).as("no client certificate").isFalse();
+    long started = System.nanoTime();
+    WireProducer.Outcome refused = deliver(c, "never-mtls");
+    assertThat(Duration.ofNanos(System.nanoTime() - started))
+        .as("TLS 1.3 refuses the missing certificate after the handshake: still not retried")
+        .isLessThan(Duration.ofSeconds(20));
+    assertThat(refused.ok()).isFalse();
+    assertThat(refused.permanent()).isFalse();
+    assertThat(refused.error())
+        .contains("TLS handshake with broker 127.0.0.1:" + ports.get("MTLS"));
+    assertThat(readValues()).doesNotContain("never-mtls");
   }
 
   @Test
@@ -191,6 +201,32 @@ class TlsProducerTest {
         .hasMessageContaining("no-such.p12");
   }
 
+  @Test
+  void whatTheJavaClientRefusesIsRefusedAtStartToo() throws Exception {
+    Map<String, String> pemWithPassword = ssl("SSL", certs.certificate("broker"), "PEM");
+    pemWithPassword.put("ssl.truststore.password", PASSWORD);
+    Map<String, String> emptyLocation = ssl("SSL", certs.certificate("broker"), "PEM");
+    emptyLocation.put("ssl.truststore.location", "");
+    Map<String, String> keyStoreWithoutPassword = ssl("SSL", certs.certificate("broker"), "PEM");
+    keyStoreWithoutPassword.put("ssl.keystore.location", dir.resolve("agent.p12").toString());
+    keyStoreWithoutPassword.put("ssl.keystore.type", "PKCS12");
+    Map<String, String> unknownProtocol = ssl("SSL", certs.certificate("broker"), "PEM");
+    unknownProtocol.put("ssl.enabled.protocols", "TLSv9");
+    Map<String, String> lowerCasePem = ssl("SSL", certs.certificate("broker"), "pem");
+    Map.of(
+            pemWithPassword, "ssl.truststore.password",
+            emptyLocation, "ssl.truststore.location is empty",
+            keyStoreWithoutPassword, "ssl.keystore.password is required",
+            unknownProtocol, "ssl.enabled.protocols",
+            lowerCasePem, "ssl.truststore.location")
+        .forEach(
+            (c, message) ->
+                assertThatThrownBy(() -> ProducerSettings.wire(props(c)))
+                    .as(message)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(message));
+  }
+
   // ---- helpers ----
 
   private static void keyStore(Map<String, String> o, String listener, Path store) {
@@ -207,7 +243,9 @@ class TlsProducerTest {
     c.put("security.protocol", "SSL");
     c.put("ssl.truststore.location", trust.toString());
     c.put("ssl.truststore.type", type);
-    c.put("ssl.truststore.password", PASSWORD);
+    if (!type.equals("PEM")) {
+      c.put("ssl.truststore.password", PASSWORD);
+    }
     c.put("bootstrap.servers", "127.0.0.1:" + ports.get(listener));
     return c;
   }
@@ -222,13 +260,7 @@ class TlsProducerTest {
   }
 
   private static WireProducer.Outcome deliver(Map<String, String> c, String marker) {
-    return deliver(c, marker, 60_000);
-  }
-
-  private static WireProducer.Outcome deliver(
-      Map<String, String> c, String marker, int deliveryTimeoutMs) {
     Map<String, Object> p = props(c);
-    p.put("delivery.timeout.ms", String.valueOf(deliveryTimeoutMs));
     assertThat(ProducerSettings.wireRefusal(p)).as("stays on the built-in client").isNull();
     try (WireProducer producer = new WireProducer(ProducerSettings.wire(p))) {
       return producer

@@ -37,7 +37,11 @@ final class BrokerConnection implements AutoCloseable {
   /** TLS over the TCP connection (security.protocol SSL, SASL_SSL), or null. */
   private final TlsSettings tls;
 
-  /** Replaced for each address tried; volatile so close() from another thread closes the last. */
+  /**
+   * The TCP connection, replaced for each address tried; volatile so close() from another thread
+   * closes the last. With TLS, close() closes this, not the TLS socket over it: the JDK's TLS close
+   * sends close_notify under the lock a blocked write holds, so it would wait for that write.
+   */
   private volatile Socket socket = new Socket();
 
   private final WireWriter request = new WireWriter(4096);
@@ -107,22 +111,29 @@ final class BrokerConnection implements AutoCloseable {
         throw failed;
       }
       socket.setSoTimeout(timeoutMs);
+      Socket streams = socket;
       if (tls != null) {
-        // The TLS socket replaces the plain one at once: close() from another thread then ends a
-        // stalled handshake too.
-        tls.start(socket, host, port, s -> socket = s);
+        // Over the TCP socket, which close() from another thread closes: that ends a stalled
+        // handshake too.
+        streams = tls.start(socket, host, port);
         if (closed) {
           throw new IOException("connection to " + address + " closed");
         }
       }
-      in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 8192));
-      out = socket.getOutputStream();
+      in = new DataInputStream(new BufferedInputStream(streams.getInputStream(), 8192));
+      out = streams.getOutputStream();
     } catch (IOException | RuntimeException e) {
       close();
       throw e;
     } finally {
       busySince = 0;
     }
+  }
+
+  /** How long the connect or call in progress has run, in nanoseconds; 0 when idle. */
+  long busyNanos() {
+    long since = busySince;
+    return since == 0 ? 0 : System.nanoTime() - since;
   }
 
   /** Closes the connection if a connect or call has been in progress longer than {@code nanos}. */

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLException;
 
 /**
  * The producer's connections, at most one per broker address, each with the API versions negotiated
@@ -72,9 +73,19 @@ final class NetworkClient implements AutoCloseable {
       }
       c.connect(hp.host(), hp.port(), settings.requestTimeoutMs());
       connections.incrementAndGet();
-      Session s = negotiate(c, settings.sasl() != null);
-      if (settings.sasl() != null) {
-        SaslAuthenticator.authenticate(c, settings.sasl());
+      Session s;
+      try {
+        s = negotiate(c, settings.sasl() != null);
+        if (settings.sasl() != null) {
+          SaslAuthenticator.authenticate(c, settings.sasl());
+        }
+      } catch (SSLException e) {
+        // Under TLS 1.3 the broker refuses this client's certificate only after the client's
+        // handshake is done: the first request reads the alert.
+        if (TlsSettings.refusedForGood(e)) {
+          throw TlsSettings.refused(address, e);
+        }
+        throw e;
       }
       synchronized (sessions) {
         sessions.put(address, s);

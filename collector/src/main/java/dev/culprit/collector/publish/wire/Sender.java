@@ -177,6 +177,12 @@ final class Sender {
       String result;
       try {
         result = produce(leader, e.getValue(), window);
+      } catch (AuthenticationException ex) {
+        // A leader that refuses this client (its certificate does not name the address the
+        // broker advertises, say) refuses it again: the window fails at once, as at bootstrap.
+        e.getValue().keySet().forEach(transactions::unresolved);
+        client.dropSession(ProducerMetadata.address(leader));
+        throw ex;
       } catch (IOException ex) {
         // This leader only: the others' batches go on; its own wait for the next round. They may
         // be written: they are re-sent under the same id, epoch and sequences before anything

@@ -1,6 +1,5 @@
 package dev.culprit.collector.publish.wire;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -9,17 +8,16 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
-import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Consumer;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -76,37 +74,53 @@ public final class TlsSettings {
       boolean verifyHostname,
       List<String> protocols,
       List<String> cipherSuites) {
+    TrustManagerFactory trust;
     try {
-      TrustManagerFactory trust =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       trust.init(trustStore == null ? null : load(trustStore, "ssl.truststore"));
-      KeyManagerFactory keys = null;
-      if (keyStore != null) {
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException(
+          "ssl.truststore.location: cannot trust its certificates: " + e.getMessage(), e);
+    }
+    KeyManagerFactory keys = null;
+    if (keyStore != null) {
+      try {
         keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        try {
-          keys.init(
-              load(keyStore, "ssl.keystore"),
-              keyPassword != null ? keyPassword : keyStore.password());
-        } catch (GeneralSecurityException e) {
-          throw new IllegalArgumentException(
-              "ssl.key.password: cannot read the key in "
-                  + keyStore.location()
-                  + ": "
-                  + e.getMessage(),
-              e);
-        }
+        keys.init(
+            load(keyStore, "ssl.keystore"),
+            keyPassword != null ? keyPassword : keyStore.password());
+      } catch (GeneralSecurityException e) {
+        throw new IllegalArgumentException(
+            "ssl.key.password: cannot read the key in "
+                + keyStore.location()
+                + ": "
+                + e.getMessage(),
+            e);
       }
-      SSLContext context = SSLContext.getInstance(protocol);
+    }
+    SSLContext context;
+    try {
+      context = SSLContext.getInstance(protocol);
       context.init(keys == null ? null : keys.getKeyManagers(), trust.getTrustManagers(), null);
-      return new TlsSettings(context, verifyHostname, protocols, cipherSuites);
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException(
           "ssl.protocol=" + protocol + ": the JDK cannot set up TLS: " + e.getMessage(), e);
     }
+    TlsSettings settings = new TlsSettings(context, verifyHostname, protocols, cipherSuites);
+    // Unknown protocol or suite names fail now, not at every connection.
+    SSLEngine probe = context.createSSLEngine();
+    try {
+      probe.setSSLParameters(settings.parameters(probe.getSSLParameters()));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "ssl.enabled.protocols / ssl.cipher.suites: " + e.getMessage(), e);
+    }
+    return settings;
   }
 
   private static KeyStore load(Store store, String setting) {
-    String type = store.type() == null ? "JKS" : store.type().toUpperCase(Locale.ROOT);
+    // PEM exactly, as the Java client reads it; other names go to KeyStore, which ignores case.
+    String type = store.type() == null ? "JKS" : store.type();
     try (InputStream in = Files.newInputStream(store.location())) {
       if (type.equals("PEM")) {
         // Certificates only: a trust store of one or more PEM certificates (a CA bundle).
@@ -143,18 +157,26 @@ public final class TlsSettings {
   /**
    * Starts TLS on {@code plain}, a socket connected to {@code host} (the name the broker was given
    * by, for SNI and the certificate check), and completes the handshake within the socket's read
-   * timeout.
+   * timeout. Closing {@code plain} from another thread ends a stalled handshake.
    *
-   * @param onCreated receives the TLS socket before the handshake, so that closing it from another
-   *     thread ends a stalled handshake
-   * @throws AuthenticationException when the broker's certificate is not trusted or does not name
-   *     {@code host}, or the broker refuses this client's certificate: retrying cannot help
+   * @throws AuthenticationException when the handshake failed for a reason the next try meets again
+   *     ({@link #refusedForGood}): retrying cannot help
    */
-  SSLSocket start(Socket plain, String host, int port, Consumer<SSLSocket> onCreated)
-      throws IOException {
+  SSLSocket start(Socket plain, String host, int port) throws IOException {
     SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket(plain, host, port, true);
-    onCreated.accept(s);
-    SSLParameters p = s.getSSLParameters();
+    s.setSSLParameters(parameters(s.getSSLParameters()));
+    try {
+      s.startHandshake();
+    } catch (SSLException e) {
+      if (refusedForGood(e)) {
+        throw refused(host + ":" + port, e);
+      }
+      throw e;
+    }
+    return s;
+  }
+
+  private SSLParameters parameters(SSLParameters p) {
     if (verifyHostname) {
       p.setEndpointIdentificationAlgorithm("HTTPS");
     }
@@ -164,37 +186,39 @@ public final class TlsSettings {
     if (!cipherSuites.isEmpty()) {
       p.setCipherSuites(cipherSuites.toArray(String[]::new));
     }
-    s.setSSLParameters(p);
-    try {
-      s.startHandshake();
-    } catch (SSLHandshakeException e) {
-      if (refusedForGood(e)) {
-        throw new AuthenticationException(
-            "TLS handshake with broker " + host + ":" + port + " failed: " + e.getMessage(), e);
-      }
-      throw e;
-    }
-    return s;
+    return p;
+  }
+
+  /** The failure of TLS with {@code broker} as what it is: a refusal, not a lost connection. */
+  static AuthenticationException refused(String broker, SSLException e) {
+    return new AuthenticationException(
+        "TLS handshake with broker " + broker + " failed: " + e.getMessage(), e);
   }
 
   /**
-   * Whether a failed handshake says something that stays true on the next try (a certificate not
-   * trusted, not naming the broker, or refused) rather than a connection that ended midway.
+   * Whether a TLS failure says something that stays true on the next try — a certificate not
+   * trusted or not naming the broker, no protocol or suite in common, this client's certificate
+   * refused — rather than a connection that broke midway (an I/O error under it, a timeout). Under
+   * TLS 1.3 a refused client certificate arrives after the client's handshake is done, on the first
+   * read: callers apply this to the first request on a connection too, as the Java client does.
    */
-  private static boolean refusedForGood(SSLHandshakeException e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof CertificateException || t instanceof SSLPeerUnverifiedException) {
-        return true;
-      }
-      if (t instanceof EOFException) {
-        return false;
+  static boolean refusedForGood(SSLException e) {
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof IOException && !(t instanceof SSLException)) {
+        return false; // EOF, reset, timeout: the connection, not the TLS
       }
     }
+    if (e instanceof SSLHandshakeException) {
+      return true;
+    }
     String m = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
-    // An alert from the broker about this client's certificate (mutual TLS).
     return m.contains("bad_certificate")
         || m.contains("certificate_unknown")
+        || m.contains("certificate_required")
         || m.contains("unknown_ca")
-        || m.contains("certificate_required");
+        || m.contains("access_denied")
+        || m.contains("handshake_failure")
+        || m.contains("protocol_version")
+        || m.contains("insufficient_security");
   }
 }
