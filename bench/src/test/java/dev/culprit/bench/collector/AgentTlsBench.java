@@ -21,7 +21,8 @@ import java.util.stream.Stream;
 /**
  * The agent's cost with TLS on, same run: three agents side by side, each with the launcher's JVM
  * flags and a class-data archive trained on its own configuration (as the launcher does on a host's
- * first start), publishing a cycle a second of the default sources:
+ * first start) and its {@code MALLOC_ARENA_MAX=2}, publishing a cycle a second of the default
+ * sources:
  *
  * <ul>
  *   <li>{@code sasl-tcp}: the built-in client, SASL SCRAM over TCP (the configuration measured
@@ -48,9 +49,18 @@ public final class AgentTlsBench {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException("no " + jar + ": run from the repository root after a build");
     }
-    List<String> jvm = launcherFlags(Path.of("culprit"));
+    List<String> jvm = new ArrayList<>(launcherFlags(Path.of("culprit")));
+    // AGENT_EXTRA: JVM flags for all three (e.g. -XX:NativeMemoryTracking=summary, whose
+    // summary is then printed per agent).
+    String extra = System.getenv().getOrDefault("AGENT_EXTRA", "").trim();
+    if (!extra.isEmpty()) {
+      jvm.addAll(List.of(extra.split("\\s+")));
+    }
     Path dir = Files.createTempDirectory("culprit-tls-bench-");
     List<Process> agents = new ArrayList<>();
+    // Interrupted (SIGINT, SIGTERM): the agents end with this JVM.
+    Thread stopAgents = new Thread(() -> agents.forEach(Process::destroyForcibly));
+    Runtime.getRuntime().addShutdownHook(stopAgents);
     try {
       TestCertificates certs = new TestCertificates(dir, PASSWORD);
       Path keys = certs.keyPair("broker", "localhost", "ip:127.0.0.1,dns:localhost");
@@ -62,6 +72,10 @@ public final class AgentTlsBench {
       tls.put(l + "keystore.password", PASSWORD);
       tls.put(l + "key.password", PASSWORD);
       tls.put(l + "keystore.type", "PKCS12");
+      // The broker checks at start that a client with the listener's settings can connect.
+      tls.put(l + "truststore.location", trust.toString());
+      tls.put(l + "truststore.password", PASSWORD);
+      tls.put(l + "truststore.type", "PKCS12");
       try (EmbeddedBroker tcp = EmbeddedBroker.startTemporaryAuthenticated();
           EmbeddedBroker ssl = EmbeddedBroker.startTemporaryAuthenticated(tls)) {
         Map<String, String> tlsClient = new LinkedHashMap<>(ssl.clientProperties());
@@ -136,6 +150,23 @@ public final class AgentTlsBench {
               cpu / base,
               status(pid, "VmRSS:") / 1024.0,
               maxRss.get(e.getKey()) / 1024.0);
+        }
+        for (Map.Entry<String, Process> e : running.entrySet()) {
+          long pid = e.getValue().pid();
+          System.out.printf(
+              "%s: RssAnon %d kB, RssFile %d kB%n",
+              e.getKey(), status(pid, "RssAnon:"), status(pid, "RssFile:"));
+          if (extra.contains("NativeMemoryTracking")) {
+            Process jcmd =
+                new ProcessBuilder("jcmd", Long.toString(pid), "VM.native_memory", "summary")
+                    .redirectErrorStream(true)
+                    .start();
+            String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            jcmd.waitFor(30, TimeUnit.SECONDS);
+            out.lines()
+                .filter(x -> x.startsWith("-") || x.startsWith("Total"))
+                .forEach(x -> System.out.println("  " + x.trim()));
+          }
         }
         for (Map.Entry<String, Process> e : running.entrySet()) {
           String log = Files.readString(dir.resolve(e.getKey() + ".err"));
@@ -225,10 +256,12 @@ public final class AgentTlsBench {
   }
 
   private static Process start(List<String> command, Path err) throws IOException {
-    return new ProcessBuilder(command)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .redirectError(err.toFile())
-        .start();
+    ProcessBuilder b =
+        new ProcessBuilder(command)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(err.toFile());
+    b.environment().put("MALLOC_ARENA_MAX", "2"); // as the launcher sets it for the agent
+    return b.start();
   }
 
   private static void waitAlive(Map<String, Process> running, int seconds) throws Exception {
