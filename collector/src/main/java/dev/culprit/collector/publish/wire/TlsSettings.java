@@ -32,6 +32,9 @@ import javax.net.ssl.TrustManagerFactory;
  */
 public final class TlsSettings {
 
+  /** TLS sessions kept for resumption, across all brokers. */
+  static final int SESSION_CACHE = 64;
+
   private final SSLContext context;
   private final boolean verifyHostname;
   private final List<String> protocols;
@@ -102,6 +105,9 @@ public final class TlsSettings {
     try {
       context = SSLContext.getInstance(protocol);
       context.init(keys == null ? null : keys.getKeyManagers(), trust.getTrustManagers(), null);
+      // Sessions to resume: one per broker is what this client uses. The JDK keeps 20 480 for a
+      // day by default, and every reconnect to a flapping broker adds one, on a 64 MiB heap.
+      context.getClientSessionContext().setSessionCacheSize(SESSION_CACHE);
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException(
           "ssl.protocol=" + protocol + ": the JDK cannot set up TLS: " + e.getMessage(), e);
@@ -174,6 +180,11 @@ public final class TlsSettings {
       throw e;
     }
     return s;
+  }
+
+  /** The sessions this client keeps for resumption, at most {@link #SESSION_CACHE}. */
+  int sessionCacheSize() {
+    return context.getClientSessionContext().getSessionCacheSize();
   }
 
   private SSLParameters parameters(SSLParameters p) {

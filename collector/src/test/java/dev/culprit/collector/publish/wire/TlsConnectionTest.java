@@ -193,6 +193,11 @@ class TlsConnectionTest {
   }
 
   @Test
+  void theSessionsKeptForResumptionAreBoundedNotTheJdksTwentyThousand() {
+    assertThat(client.sessionCacheSize()).isEqualTo(TlsSettings.SESSION_CACHE).isLessThan(100);
+  }
+
+  @Test
   void whatIsARefusalAndWhatIsABrokenConnection() {
     assertThat(TlsSettings.refusedForGood(new SSLHandshakeException("PKIX path building failed")))
         .isTrue();
