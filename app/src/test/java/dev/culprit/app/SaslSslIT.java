@@ -48,13 +48,7 @@ class SaslSslIT {
 
     Map<String, String> tls = new HashMap<>();
     tls.put("listener.security.protocol.map", "CLIENT:SASL_SSL,CONTROLLER:SASL_PLAINTEXT");
-    tls.put("listener.name.client.ssl.keystore.location", keyStore.toString());
-    tls.put("listener.name.client.ssl.keystore.password", STORE_PASSWORD);
-    tls.put("listener.name.client.ssl.key.password", STORE_PASSWORD);
-    tls.put("listener.name.client.ssl.keystore.type", "PKCS12");
-    tls.put("listener.name.client.ssl.truststore.location", trustStore.toString());
-    tls.put("listener.name.client.ssl.truststore.password", STORE_PASSWORD);
-    tls.put("listener.name.client.ssl.truststore.type", "PKCS12");
+    tls.putAll(certificates.listener("CLIENT", keyStore, trustStore));
 
     try (EmbeddedBroker broker = EmbeddedBroker.startTemporaryAuthenticated(tls)) {
       Map<String, String> login = broker.clientProperties();
@@ -183,9 +177,7 @@ class SaslSslIT {
     p.setProperty("security.protocol", "SASL_SSL");
     p.setProperty("sasl.mechanism", "SCRAM-SHA-512");
     p.setProperty("sasl.jaas.config", jaas);
-    p.setProperty("ssl.truststore.location", dir.resolve("trust.p12").toString());
-    p.setProperty("ssl.truststore.password", STORE_PASSWORD);
-    p.setProperty("ssl.truststore.type", "PKCS12");
+    p.putAll(new TestCertificates(dir, STORE_PASSWORD).clientTrust(dir.resolve("trust.p12")));
     Files.createFile(
         file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     try (var w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {

@@ -14,10 +14,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <p>Why not Kafka's default (idempotent, five requests in flight): a request that reaches a broker
  * before it has applied a new partition fails with NOT_LEADER_OR_FOLLOWER while the next request to
  * that partition is appended; the broker then refuses every retry of the first with
- * OUT_OF_ORDER_SEQUENCE_NUMBER until its delivery timeout expires it (KAFKA-15591). Here that made
- * {@code flush()} take two minutes and silently lost a host's first samples (CI, in several tests).
- * One request in flight keeps records in order across retries; without idempotence a retried
- * request could be written twice, which a local broker does not cause.
+ * OUT_OF_ORDER_SEQUENCE_NUMBER until its delivery timeout expires it (a defect of Kafka's brokers).
+ * Here that made {@code flush()} take two minutes and silently lost a host's first samples (CI, in
+ * several tests). One request in flight keeps records in order across retries; without idempotence
+ * a retried request could be written twice, which a local broker does not cause.
  */
 public final class OrderedProducer {
 

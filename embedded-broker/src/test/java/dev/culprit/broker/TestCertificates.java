@@ -5,7 +5,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -110,6 +113,35 @@ public final class TestCertificates {
               password));
     }
     return store;
+  }
+
+  /**
+   * Broker properties that give listener {@code listener} the key store {@code keyStore} and, when
+   * not null, the trust store {@code trustStore} (which a broker needs to check at start that its
+   * own clients could connect, and for its replication over that listener).
+   */
+  public Map<String, String> listener(String listener, Path keyStore, Path trustStore) {
+    String l = "listener.name." + listener.toLowerCase(Locale.ROOT) + ".ssl.";
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put(l + "keystore.location", keyStore.toString());
+    p.put(l + "keystore.password", password);
+    p.put(l + "key.password", password);
+    p.put(l + "keystore.type", "PKCS12");
+    if (trustStore != null) {
+      p.put(l + "truststore.location", trustStore.toString());
+      p.put(l + "truststore.password", password);
+      p.put(l + "truststore.type", "PKCS12");
+    }
+    return p;
+  }
+
+  /** Client properties that trust the PKCS12 trust store {@code trustStore}. */
+  public Map<String, String> clientTrust(Path trustStore) {
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("ssl.truststore.location", trustStore.toString());
+    p.put("ssl.truststore.password", password);
+    p.put("ssl.truststore.type", "PKCS12");
+    return p;
   }
 
   private void keytool(List<String> args) throws IOException, InterruptedException {

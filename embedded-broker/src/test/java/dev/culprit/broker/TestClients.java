@@ -27,6 +27,7 @@ public final class TestClients {
   /**
    * The values of every record {@code topic} holds now, as UTF-8 text, partition by partition.
    *
+   * @throws IllegalStateException when the topic could not be read to its end within {@code wait}
    * @param login client properties (a SASL login, say) besides the bootstrap servers
    */
   public static List<String> values(
@@ -50,6 +51,13 @@ public final class TestClients {
           && System.nanoTime() < deadline) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           out.add(new String(r.value(), StandardCharsets.UTF_8));
+        }
+      }
+      for (TopicPartition tp : partitions) {
+        if (consumer.position(tp) < end.get(tp)) {
+          // A partial list would let an assertion that a value is absent pass unread.
+          throw new IllegalStateException(
+              tp + " not read to its end (" + end.get(tp) + ") within " + wait);
         }
       }
     }

@@ -67,22 +67,13 @@ public final class AgentTlsBench {
       Path trust = certs.trustStore("trust", "broker");
       Map<String, String> tls = new HashMap<>();
       tls.put("listener.security.protocol.map", "CLIENT:SASL_SSL,CONTROLLER:SASL_PLAINTEXT");
-      String l = "listener.name.client.ssl.";
-      tls.put(l + "keystore.location", keys.toString());
-      tls.put(l + "keystore.password", PASSWORD);
-      tls.put(l + "key.password", PASSWORD);
-      tls.put(l + "keystore.type", "PKCS12");
       // The broker checks at start that a client with the listener's settings can connect.
-      tls.put(l + "truststore.location", trust.toString());
-      tls.put(l + "truststore.password", PASSWORD);
-      tls.put(l + "truststore.type", "PKCS12");
+      tls.putAll(certs.listener("CLIENT", keys, trust));
       try (EmbeddedBroker tcp = EmbeddedBroker.startTemporaryAuthenticated();
           EmbeddedBroker ssl = EmbeddedBroker.startTemporaryAuthenticated(tls)) {
         Map<String, String> tlsClient = new LinkedHashMap<>(ssl.clientProperties());
         tlsClient.put("bootstrap.servers", ssl.bootstrapServers());
-        tlsClient.put("ssl.truststore.location", trust.toString());
-        tlsClient.put("ssl.truststore.password", PASSWORD);
-        tlsClient.put("ssl.truststore.type", "PKCS12");
+        tlsClient.putAll(certs.clientTrust(trust));
         Map<String, String> tcpClient = new LinkedHashMap<>(tcp.clientProperties());
         tcpClient.put("bootstrap.servers", tcp.bootstrapServers());
 
@@ -199,11 +190,17 @@ public final class AgentTlsBench {
 
   /** The agent's JVM flags as the launcher sets them for {@code collect}. */
   static List<String> launcherFlags(Path launcher) throws IOException {
-    return Files.readAllLines(launcher).stream()
-        .filter(x -> x.startsWith("  default_opts=\"") && x.contains("-Xmx64m"))
-        .map(x -> x.substring(x.indexOf('"') + 1, x.lastIndexOf('"')))
-        .flatMap(x -> Stream.of(x.split(" ")))
-        .toList();
+    List<String> flags =
+        Files.readAllLines(launcher).stream()
+            .filter(x -> x.startsWith("  default_opts=\"") && x.contains("-Xmx64m"))
+            .map(x -> x.substring(x.indexOf('"') + 1, x.lastIndexOf('"')))
+            .flatMap(x -> Stream.of(x.split(" ")))
+            .toList();
+    if (flags.isEmpty()) {
+      throw new IllegalStateException(
+          "no agent JVM flags (default_opts with -Xmx64m) in " + launcher);
+    }
+    return flags;
   }
 
   private static List<String> agentArgs(Path dir, String name, Map<String, String> client)

@@ -156,6 +156,12 @@ public final class KafkaPublisher implements Publisher {
           "Kafka: the built-in client carries the records ({}{})",
           settings.tls() != null ? "TLS" : "plain TCP",
           settings.sasl() != null ? ", SASL " + settings.sasl().mechanism() : "");
+      if (settings.tls() != null && !settings.tls().verifiesHostname()) {
+        LOG.warn(
+            "Kafka: ssl.endpoint.identification.algorithm is empty: a broker's certificate is"
+                + " not checked against its name, so anyone with a certificate the trust store"
+                + " trusts can pose as the broker");
+      }
       AtomicBoolean javaClient = new AtomicBoolean();
       Runnable brokerTooOld =
           () -> {

@@ -95,7 +95,7 @@ final class ProducerSettings {
     // time. With more, a request that reaches a broker before it has applied a new partition (a
     // topic just created, partitions just added) fails while the next one to that partition is
     // appended, and the broker refuses every retry of the first as out of order until the delivery
-    // timeout expires it (KAFKA-15591): a five-minute stall of that window.
+    // timeout expires it (a defect of Kafka's brokers): a five-minute stall of that window.
     p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     // Measured on real samples (SpoolBench): zstd makes a cycle's batch 2.2x smaller than lz4 (6x
     // when a backlog drains) at the same speed. zstd-jni loads its native library from
@@ -258,6 +258,14 @@ final class ProducerSettings {
     if (trust != null && "PEM".equals(trust.type()) && trust.password() != null) {
       throw new IllegalArgumentException(
           "ssl.truststore.password: a PEM trust store has no password (remove the setting)");
+    }
+    if (keys == null && props.get(SslConfigs.SSL_KEYSTORE_PASSWORD_CONFIG) != null) {
+      throw new IllegalArgumentException(
+          "ssl.keystore.password is set but ssl.keystore.location is not");
+    }
+    if (trust != null && trust.type().equalsIgnoreCase("PEM") && !trust.type().equals("PEM")) {
+      throw new IllegalArgumentException(
+          "ssl.truststore.type=" + trust.type() + ": write PEM, as the Java client reads it");
     }
     if (keys != null && keys.password() == null) {
       throw new IllegalArgumentException(

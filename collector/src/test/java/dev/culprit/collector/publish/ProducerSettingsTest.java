@@ -27,7 +27,7 @@ class ProducerSettingsTest {
     assertThat(s.compressionLevel()).isEqualTo(3);
     assertThat(s.deliveryTimeoutMs()).isEqualTo(300_000);
     assertThat(s.requestTimeoutMs()).isEqualTo(30_000);
-    // The Java client keeps one request in flight, as the built-in one does (KAFKA-15591).
+    // The Java client keeps one request in flight, as the built-in one does (see ProducerSettings).
     assertThat(with(Map.of())).containsEntry("max.in.flight.requests.per.connection", 1);
   }
 

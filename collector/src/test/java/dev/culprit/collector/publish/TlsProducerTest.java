@@ -65,14 +65,12 @@ class TlsProducerTest {
     o.put(
         "listener.security.protocol.map",
         "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL,ELSEWHERE:SSL,MTLS:SSL,CONTROLLER:PLAINTEXT");
-    for (String name : List.of("ssl", "sasl_ssl", "mtls")) {
-      keyStore(o, name, brokerKeys);
+    for (String name : List.of("SSL", "SASL_SSL")) {
+      o.putAll(certs.listener(name, brokerKeys, null));
     }
-    keyStore(o, "elsewhere", elsewhereKeys);
+    o.putAll(certs.listener("ELSEWHERE", elsewhereKeys, null));
+    o.putAll(certs.listener("MTLS", brokerKeys, agentsTrusted));
     o.put("listener.name.mtls.ssl.client.auth", "required");
-    o.put("listener.name.mtls.ssl.truststore.location", agentsTrusted.toString());
-    o.put("listener.name.mtls.ssl.truststore.password", PASSWORD);
-    o.put("listener.name.mtls.ssl.truststore.type", "PKCS12");
     o.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
     o.put(
         "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
@@ -125,6 +123,9 @@ class TlsProducerTest {
     do {
       // The SCRAM credential reaches the broker's cache shortly after the admin call returns.
       outcome = deliver(c, "sasl-ssl");
+      if (!outcome.ok()) {
+        Thread.sleep(200); // polling: not a busy loop against the broker it waits for
+      }
     } while (!outcome.ok() && System.nanoTime() < deadline);
     assertThat(outcome).isEqualTo(WireProducer.Outcome.OK);
     assertThat(readValues()).contains("sasl-ssl");
@@ -213,12 +214,16 @@ class TlsProducerTest {
     Map<String, String> unknownProtocol = ssl("SSL", certs.certificate("broker"), "PEM");
     unknownProtocol.put("ssl.enabled.protocols", "TLSv9");
     Map<String, String> lowerCasePem = ssl("SSL", certs.certificate("broker"), "pem");
+    Map<String, String> keyStorePasswordWithoutLocation =
+        ssl("SSL", certs.certificate("broker"), "PEM");
+    keyStorePasswordWithoutLocation.put("ssl.keystore.password", PASSWORD);
     Map.of(
             pemWithPassword, "ssl.truststore.password",
             emptyLocation, "ssl.truststore.location is empty",
             keyStoreWithoutPassword, "ssl.keystore.password is required",
             unknownProtocol, "ssl.enabled.protocols",
-            lowerCasePem, "ssl.truststore.location")
+            lowerCasePem, "ssl.truststore.type=pem",
+            keyStorePasswordWithoutLocation, "ssl.keystore.location is not")
         .forEach(
             (c, message) ->
                 assertThatThrownBy(() -> ProducerSettings.wire(props(c)))
@@ -228,14 +233,6 @@ class TlsProducerTest {
   }
 
   // ---- helpers ----
-
-  private static void keyStore(Map<String, String> o, String listener, Path store) {
-    String p = "listener.name." + listener + ".ssl.";
-    o.put(p + "keystore.location", store.toString());
-    o.put(p + "keystore.password", PASSWORD);
-    o.put(p + "key.password", PASSWORD);
-    o.put(p + "keystore.type", "PKCS12");
-  }
 
   /** An agent's TLS settings for {@code listener}, trusting the store {@code trust} of type. */
   private static Map<String, String> ssl(String listener, Path trust, String type) {

@@ -70,6 +70,8 @@ public final class KafkaCluster implements AutoCloseable {
   private final Map<String, String> brokerOverrides;
 
   /** The client listener's key store and its clients' trust store, or null without TLS. */
+  private TestCertificates certs;
+
   private Path keyStore;
 
   private Path trustStore;
@@ -109,6 +111,7 @@ public final class KafkaCluster implements AutoCloseable {
       if (tls) {
         TestCertificates certs =
             new TestCertificates(Files.createDirectory(cluster.dir.resolve("tls")), TLS_PASSWORD);
+        cluster.certs = certs;
         if (!certs.available()) {
           throw new IOException("this JDK has no keytool to make the cluster's certificate");
         }
@@ -204,9 +207,7 @@ public final class KafkaCluster implements AutoCloseable {
     p.put("sasl.mechanism", "PLAIN");
     p.put("sasl.jaas.config", plainJaas(user, password));
     if (tls()) {
-      p.put("ssl.truststore.location", trustStore.toString());
-      p.put("ssl.truststore.password", TLS_PASSWORD);
-      p.put("ssl.truststore.type", "PKCS12");
+      p.putAll(certs.clientTrust(trustStore));
     }
     return p;
   }
@@ -404,15 +405,8 @@ public final class KafkaCluster implements AutoCloseable {
         "listener.security.protocol.map",
         (tls() ? "CLIENT:SASL_SSL" : "CLIENT:SASL_PLAINTEXT") + ",CONTROLLER:SASL_PLAINTEXT");
     if (tls()) {
-      // The same store serves the listener and, as the brokers' client side, their replication.
-      String l = "listener.name.client.ssl.";
-      p.put(l + "keystore.location", keyStore.toString());
-      p.put(l + "keystore.password", TLS_PASSWORD);
-      p.put(l + "key.password", TLS_PASSWORD);
-      p.put(l + "keystore.type", "PKCS12");
-      p.put(l + "truststore.location", trustStore.toString());
-      p.put(l + "truststore.password", TLS_PASSWORD);
-      p.put(l + "truststore.type", "PKCS12");
+      // The same stores serve the listener and, as the brokers' client side, their replication.
+      p.putAll(certs.listener("CLIENT", keyStore, trustStore));
     }
     p.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
     p.put("listener.name.client.sasl.enabled.mechanisms", "PLAIN");

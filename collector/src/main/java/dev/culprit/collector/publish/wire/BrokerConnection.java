@@ -77,6 +77,9 @@ final class BrokerConnection implements AutoCloseable {
 
   /** Connects to the first of {@code addresses} that accepts (see the method below). */
   void connect(InetAddress[] addresses, int port, int timeoutMs) throws IOException {
+    if (tls != null) {
+      throw new IllegalStateException("TLS checks the broker's name: connect by name");
+    }
     connect(addresses[0].getHostAddress(), addresses, port, timeoutMs);
   }
 

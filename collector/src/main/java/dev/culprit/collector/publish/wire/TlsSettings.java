@@ -182,6 +182,11 @@ public final class TlsSettings {
     return s;
   }
 
+  /** Whether the broker's certificate must name the address connected to. */
+  public boolean verifiesHostname() {
+    return verifyHostname;
+  }
+
   /** The sessions this client keeps for resumption, at most {@link #SESSION_CACHE}. */
   int sessionCacheSize() {
     return context.getClientSessionContext().getSessionCacheSize();

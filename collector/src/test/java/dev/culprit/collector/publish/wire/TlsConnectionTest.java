@@ -95,12 +95,13 @@ class TlsConnectionTest {
             CompletableFuture.supplyAsync(
                 () -> {
                   try {
-                    // 64 MiB: more than loopback's socket buffers hold.
+                    // 16 MiB: more than the peer's 4 KiB receive buffer and this side's send buffer
+                    // hold.
                     c.call(
                         ApiVersionsMessage.KEY,
                         ApiVersionsMessage.VERSION,
                         w -> {
-                          for (int i = 0; i < 64; i++) {
+                          for (int i = 0; i < 16; i++) {
                             w.bytes(chunk);
                           }
                         });
@@ -109,9 +110,9 @@ class TlsConnectionTest {
                     return t;
                   }
                 });
-        // The write is blocked once the call has been busy a while and has not ended.
-        assertThat(call.isDone()).isFalse();
-        while (!call.isDone() && !busyLongerThan(c, Duration.ofMillis(500))) {
+        // The write is blocked once the call has been busy a while (building 16 MiB takes
+        // milliseconds) and has not ended.
+        while (!call.isDone() && !busyLongerThan(c, Duration.ofSeconds(3))) {
           Thread.sleep(50); // polling the connection's busy clock
         }
         assertThat(call.isDone()).as("the write blocked").isFalse();
