@@ -152,6 +152,7 @@ class SaslSslIT {
         }
         assertThat(Files.readString(wrongLog))
             .as("the refused login is named")
+            .contains("refuses this client")
             .contains("refuses SASL SCRAM-SHA-512 authentication of user culprit")
             .doesNotContain("not-the-password");
         assertThat(collect.isAlive()).as("the agent keeps spooling").isTrue();

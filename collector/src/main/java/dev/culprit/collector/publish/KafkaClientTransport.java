@@ -152,6 +152,10 @@ final class KafkaClientTransport implements Transport {
       // The Java client says a missing topic only as a metadata timeout.
       return new TopicUnavailableException("topic " + topic + ": " + e.getMessage());
     }
+    if (e instanceof org.apache.kafka.common.errors.AuthenticationException) {
+      // SASL or TLS refused (SaslAuthenticationException, SslAuthenticationException).
+      return new LoginRefusedException(e.getMessage());
+    }
     if (e instanceof TimeoutException) {
       return new TimeoutException("no answer from the broker: " + e.getMessage(), e);
     }

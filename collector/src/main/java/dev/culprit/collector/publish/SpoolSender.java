@@ -50,6 +50,9 @@ final class SpoolSender {
   static final Duration TOPIC_RETRY_MAX = Duration.ofSeconds(60);
   static final Duration FAILURE_BACKOFF_MAX = Duration.ofSeconds(60);
 
+  /** While delivery stays stopped, a changed reason is logged at most this often. */
+  private static final Duration REASON_LOG_INTERVAL = Duration.ofSeconds(60);
+
   /** Times in a row a window goes again at once after its batch was refused for other records. */
   private static final int MAX_QUICK_RETRIES = 3;
 
@@ -97,6 +100,15 @@ final class SpoolSender {
   private int failuresInARow;
   private boolean recordsWaiting = true;
   private long offlineSinceNanos;
+
+  /** Why delivery stopped, as last logged, and when that was. */
+  private String offlineReason;
+
+  private long reasonLoggedNanos;
+
+  /** Windows refused in a row for this client's login or TLS ({@link LoginRefusedException}). */
+  private int refusalsInARow;
+
   private volatile Transport transport;
 
   SpoolSender(Spool spool, Supplier<Transport> transports, String target) {
@@ -517,8 +529,11 @@ final class SpoolSender {
         closeTransport();
         // Refused only for records of their batch now dropped: the broker answers, go again now.
         if (!onlyBatchmates || quickRetries++ >= MAX_QUICK_RETRIES) {
-          goOffline(describe(firstFailure), System.nanoTime());
-          awaitCondition(() -> abort || stopping, RETRY_BACKOFF);
+          boolean loginRefused = firstFailure instanceof LoginRefusedException;
+          refusalsInARow = loginRefused ? refusalsInARow + 1 : 0;
+          goOffline(describe(firstFailure), System.nanoTime(), loginRefused);
+          awaitCondition(
+              () -> abort || stopping, loginRefused ? refusalPause(refusalsInARow) : RETRY_BACKOFF);
         }
       }
       pending = retry;
@@ -658,18 +673,51 @@ final class SpoolSender {
   }
 
   private void goOffline(String reason, long sinceNanos) {
+    goOffline(reason, sinceNanos, false);
+  }
+
+  /**
+   * Marks delivery stopped and says why; while it stays stopped, says so again when the reason
+   * changes (a broker down, then refusing the login), at most once a minute.
+   */
+  private void goOffline(String reason, long sinceNanos, boolean refused) {
+    long now = System.nanoTime();
     if (!offline) {
       offline = true;
       offlineSinceNanos = sinceNanos;
+      offlineReason = reason;
+      reasonLoggedNanos = now;
       LOG.warn(
-          "Kafka at {} unreachable ({}); records wait in the spool {}",
+          refused
+              ? "Kafka at {} refuses this client ({}); records wait in the spool {}"
+              : "Kafka at {} unreachable ({}); records wait in the spool {}",
           target,
           reason,
           spool.directory());
+    } else if (!reason.equals(offlineReason)
+        && now - reasonLoggedNanos >= REASON_LOG_INTERVAL.toNanos()) {
+      offlineReason = reason;
+      reasonLoggedNanos = now;
+      LOG.warn(
+          refused ? "Kafka at {} refuses this client ({})" : "Kafka at {} still unreachable ({})",
+          target,
+          reason);
     }
   }
 
+  /**
+   * The pause after the {@code inARow}th window in a row refused for this client's login or TLS: 1
+   * s, doubling up to {@link #FAILURE_BACKOFF_MAX}.
+   */
+  static Duration refusalPause(int inARow) {
+    return Duration.ofMillis(
+        Math.min(
+            FAILURE_BACKOFF_MAX.toMillis(),
+            RETRY_BACKOFF.toMillis() << Math.min(16, Math.max(0, inARow - 1))));
+  }
+
   private void goOnline() {
+    refusalsInARow = 0;
     if (offline) {
       offline = false;
       LOG.info(

@@ -101,9 +101,11 @@ final class WireTransport implements Transport {
             IOException error =
                 o.topicUnavailable()
                     ? new TopicUnavailableException(o.error())
-                    : o.timestampRefused()
-                        ? new TimestampRefusedException(o.error())
-                        : new IOException(o.error());
+                    : o.loginRefused()
+                        ? new LoginRefusedException(o.error())
+                        : o.timestampRefused()
+                            ? new TimestampRefusedException(o.error())
+                            : new IOException(o.error());
             job.attempt().failed(i, error, o.permanent());
           }
         }

@@ -25,6 +25,17 @@ class SpoolSenderFailureTest {
   @TempDir Path dir;
 
   @Test
+  void aRefusedLoginIsTriedAgainAfterAPauseThatDoublesToAMinute() {
+    // A fleet with a wrong secret or certificate must not log in to every broker every second.
+    assertThat(
+            java.util.stream.IntStream.rangeClosed(1, 9)
+                .mapToObj(n -> SpoolSender.refusalPause(n).toSeconds())
+                .toList())
+        .containsExactly(1L, 2L, 4L, 8L, 16L, 32L, 60L, 60L, 60L);
+    assertThat(SpoolSender.refusalPause(1_000_000)).isEqualTo(SpoolSender.FAILURE_BACKOFF_MAX);
+  }
+
+  @Test
   void theSenderSurvivesATransportThatThrowsAndDeliversEveryRecordInOrderAfterwards()
       throws Exception {
     AtomicInteger throwsLeft = new AtomicInteger(2);

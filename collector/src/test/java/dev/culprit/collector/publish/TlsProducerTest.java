@@ -141,6 +141,7 @@ class TlsProducerTest {
         .isLessThan(Duration.ofSeconds(20));
     assertThat(outcome.ok()).isFalse();
     assertThat(outcome.permanent()).as("the records stay in the spool").isFalse();
+    assertThat(outcome.loginRefused()).as("a refusal, paced as one").isTrue();
     assertThat(outcome.error())
         .contains("TLS handshake with broker 127.0.0.1:" + ports.get("SSL") + " failed");
     assertThat(readValues()).doesNotContain("never-untrusted");
@@ -180,6 +181,7 @@ class TlsProducerTest {
         .isLessThan(Duration.ofSeconds(20));
     assertThat(refused.ok()).isFalse();
     assertThat(refused.permanent()).isFalse();
+    assertThat(refused.loginRefused()).isTrue();
     assertThat(refused.error())
         .contains("TLS handshake with broker 127.0.0.1:" + ports.get("MTLS"));
     assertThat(readValues()).doesNotContain("never-mtls");

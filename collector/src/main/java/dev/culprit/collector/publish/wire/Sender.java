@@ -64,7 +64,7 @@ final class Sender {
       } catch (AuthenticationException e) {
         // Wrong credentials stay wrong: say so now rather than retry until the delivery timeout.
         client.dropSessions();
-        window.failRest(new WireProducer.Outcome(e.getMessage(), false));
+        window.failRest(WireProducer.Outcome.loginRefused(e.getMessage()));
         break;
       } catch (UnsupportedBrokerException e) {
         // Retrying cannot help: the outcomes say so, and the records stay in the spool.

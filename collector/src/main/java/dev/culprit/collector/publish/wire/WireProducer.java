@@ -104,31 +104,38 @@ public final class WireProducer implements AutoCloseable {
    * or this client may not write to it (UNKNOWN_TOPIC_OR_PARTITION, TOPIC_AUTHORIZATION_FAILED):
    * failed at once rather than retried, so the caller can let other topics go on; {@code
    * timestampRefused} when the broker refused the record for its timestamp (INVALID_TIMESTAMP: out
-   * of the topic's {@code message.timestamp.after.max.ms} / {@code before.max.ms}), for good.
+   * of the topic's {@code message.timestamp.after.max.ms} / {@code before.max.ms}), for good;
+   * {@code loginRefused} when the cluster refused this client's SASL login or TLS handshake (not
+   * permanent: the records stay in the spool until the settings are fixed).
    */
   public record Outcome(
       String error,
       boolean permanent,
       boolean unsupportedBroker,
       boolean topicUnavailable,
-      boolean timestampRefused) {
+      boolean timestampRefused,
+      boolean loginRefused) {
 
-    public static final Outcome OK = new Outcome(null, false, false, false, false);
+    public static final Outcome OK = new Outcome(null, false, false, false, false, false);
 
     public Outcome(String error, boolean permanent) {
-      this(error, permanent, false, false, false);
+      this(error, permanent, false, false, false, false);
     }
 
     public Outcome(String error, boolean permanent, boolean unsupportedBroker) {
-      this(error, permanent, unsupportedBroker, false, false);
+      this(error, permanent, unsupportedBroker, false, false, false);
     }
 
     static Outcome topicUnavailable(String error) {
-      return new Outcome(error, false, false, true, false);
+      return new Outcome(error, false, false, true, false, false);
     }
 
     static Outcome timestampRefused(String error) {
-      return new Outcome(error, true, false, false, true);
+      return new Outcome(error, true, false, false, true, false);
+    }
+
+    static Outcome loginRefused(String error) {
+      return new Outcome(error, false, false, false, false, true);
     }
 
     public boolean ok() {

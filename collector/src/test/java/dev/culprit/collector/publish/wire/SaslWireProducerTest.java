@@ -106,6 +106,7 @@ class SaslWireProducerTest {
         .isLessThan(Duration.ofSeconds(20));
     assertThat(outcomes[0].ok()).isFalse();
     assertThat(outcomes[0].permanent()).as("the records stay in the spool").isFalse();
+    assertThat(outcomes[0].loginRefused()).as("a refusal, paced as one").isTrue();
     assertThat(outcomes[0].error())
         .contains("refuses SASL " + mechanism + " authentication of user " + USER)
         .contains("SASL_AUTHENTICATION_FAILED")
