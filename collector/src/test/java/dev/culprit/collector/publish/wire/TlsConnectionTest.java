@@ -55,15 +55,7 @@ class TlsConnectionTest {
     kmf.init(ks, PASSWORD.toCharArray());
     serverContext = SSLContext.getInstance("TLS");
     serverContext.init(kmf.getKeyManagers(), null, null);
-    client =
-        TlsSettings.of(
-            new TlsSettings.Store(certs.certificate("server"), "PEM", null),
-            null,
-            null,
-            "TLSv1.3",
-            true,
-            List.of("TLSv1.2", "TLSv1.3"),
-            List.of());
+    client = trusting(certs.certificate("server"));
   }
 
   @Test
@@ -160,15 +152,7 @@ class TlsConnectionTest {
     TestCertificates other =
         new TestCertificates(Files.createDirectory(dir.resolve("other")), PASSWORD);
     other.keyPair("stranger", "localhost", "ip:127.0.0.1");
-    TlsSettings trustsAStranger =
-        TlsSettings.of(
-            new TlsSettings.Store(other.certificate("stranger"), "PEM", null),
-            null,
-            null,
-            "TLSv1.3",
-            true,
-            List.of("TLSv1.2", "TLSv1.3"),
-            List.of());
+    TlsSettings trustsAStranger = trusting(other.certificate("stranger"));
     try (SSLServerSocket server =
         (SSLServerSocket)
             serverContext
@@ -217,6 +201,18 @@ class TlsConnectionTest {
                     new java.net.SocketTimeoutException("Read timed out"))))
         .isFalse();
     assertThat(TlsSettings.refusedForGood(new SSLException("Connection reset"))).isFalse();
+  }
+
+  /** A client's TLS settings as the agent's defaults, trusting the PEM certificate {@code pem}. */
+  private static TlsSettings trusting(Path pem) {
+    return TlsSettings.of(
+        new TlsSettings.Store(pem, "PEM", null),
+        null,
+        null,
+        "TLSv1.3",
+        true,
+        List.of("TLSv1.2", "TLSv1.3"),
+        List.of());
   }
 
   private static boolean busyLongerThan(BrokerConnection c, Duration d) {
