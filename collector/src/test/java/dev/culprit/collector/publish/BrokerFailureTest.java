@@ -35,6 +35,9 @@ import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -334,6 +337,46 @@ class BrokerFailureTest {
     }
   }
 
+  /**
+   * The built-in client's failover over plain TCP (SASL_PLAINTEXT), as agents run it where the
+   * cluster asks for no TLS: the scenarios above run over SASL_SSL.
+   */
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  class OverTcp {
+
+    private KafkaCluster tcp;
+
+    @BeforeAll
+    void startTcpCluster() throws Exception {
+      tcp = KafkaCluster.start(PARTITIONS);
+      assertThat(tcp.clientProperties()).containsEntry("security.protocol", "SASL_PLAINTEXT");
+    }
+
+    @AfterAll
+    void stopTcpCluster() {
+      if (tcp != null) {
+        tcp.close();
+      }
+    }
+
+    @Test
+    void deliversEverySampleOnceWhenALeaderIsKilledMidWindowAndComesBack() throws Exception {
+      publishThrough(
+          tcp,
+          "tcp-kill",
+          Client.BUILT_IN,
+          fleet -> {
+            fleet.awaitCycles(20);
+            int leader = firstLeader(tcp, fleet);
+            tcp.kill(leader);
+            fleet.awaitCycles(50);
+            tcp.restart(leader);
+            recovered(tcp, fleet);
+          });
+    }
+  }
+
   /** What a scenario does to the cluster while the fleet publishes. */
   private interface Failures {
     void inflict(PublishingFleet fleet) throws Exception;
@@ -344,42 +387,62 @@ class BrokerFailureTest {
    * failures}; then the topic must hold each of its samples exactly once.
    */
   private void publishThrough(String name, Client client, Failures failures) throws Exception {
-    cluster.awaitFullIsr(List.of(PROBE), WAIT);
-    try (PublishingFleet fleet = fleet(name, client)) {
+    publishThrough(cluster, name, client, failures);
+  }
+
+  private void publishThrough(KafkaCluster on, String name, Client client, Failures failures)
+      throws Exception {
+    on.awaitFullIsr(List.of(PROBE), WAIT);
+    try (PublishingFleet fleet = fleet(on, name, client)) {
       failures.inflict(fleet);
 
-      check(fleet);
+      check(on, fleet);
     }
   }
 
   /** The leader of the partition the fleet's first collector publishes to. */
   private static int firstLeader(PublishingFleet fleet) throws Exception {
-    return cluster.leaderOf(PROBE, fleet.partitionOf(0, PARTITIONS));
+    return firstLeader(cluster, fleet);
+  }
+
+  private static int firstLeader(KafkaCluster on, PublishingFleet fleet) throws Exception {
+    return on.leaderOf(PROBE, fleet.partitionOf(0, PARTITIONS));
   }
 
   /** Waits for every replica to be back in sync, then lets the fleet publish 20 more cycles. */
   private static void recovered(PublishingFleet fleet) throws Exception {
-    cluster.awaitFullIsr(List.of(PROBE), WAIT);
+    recovered(cluster, fleet);
+  }
+
+  private static void recovered(KafkaCluster on, PublishingFleet fleet) throws Exception {
+    on.awaitFullIsr(List.of(PROBE), WAIT);
     fleet.awaitCycles(20);
   }
 
   private PublishingFleet fleet(String name, Client client) throws Exception {
-    Map<String, String> overrides = new HashMap<>(cluster.clientProperties());
+    return fleet(cluster, name, client);
+  }
+
+  private PublishingFleet fleet(KafkaCluster on, String name, Client client) throws Exception {
+    Map<String, String> overrides = new HashMap<>(on.clientProperties());
     // A stalled broker is given up after 5 s rather than the default 30 s: shorter tests, the
     // same paths through the client.
     overrides.put("request.timeout.ms", "5000");
     overrides.putAll(client.overrides);
-    assertThat(KafkaPublisher.javaClientCarries(cluster.bootstrapServers(), overrides))
-        .as("the client under test carries the records over SASL_SSL")
+    assertThat(KafkaPublisher.javaClientCarries(on.bootstrapServers(), overrides))
+        .as("the client under test carries the records")
         .isEqualTo(client == Client.JAVA);
     return new PublishingFleet(
-        "cu-" + name.toLowerCase(), HOSTS, cluster.bootstrapServers(), overrides, spools);
+        "cu-" + name.toLowerCase(), HOSTS, on.bootstrapServers(), overrides, spools);
   }
 
   private static void check(PublishingFleet fleet) throws InterruptedException {
+    check(cluster, fleet);
+  }
+
+  private static void check(KafkaCluster on, PublishingFleet fleet) throws InterruptedException {
     Map<String, Long> published = fleet.stopAndFlush(WAIT);
-    assertEachSampleOnce(
-        published, fleet.readSeqs(cluster.bootstrapServers(), cluster.clientProperties()));
+    assertEachSampleOnce(published, fleet.readSeqs(on.bootstrapServers(), on.clientProperties()));
   }
 
   /** What {@link KafkaCluster#AGENT_USER} needs to publish: write and describe culprit's topics. */
