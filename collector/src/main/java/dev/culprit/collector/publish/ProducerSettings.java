@@ -133,9 +133,7 @@ final class ProducerSettings {
         return "setting " + key;
       }
     }
-    String security =
-        text(props, CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "PLAINTEXT")
-            .toUpperCase(Locale.ROOT);
+    String security = securityProtocol(props);
     if (!Set.of("PLAINTEXT", "SASL_PLAINTEXT", "SSL", "SASL_SSL").contains(security)) {
       return CommonClientConfigs.SECURITY_PROTOCOL_CONFIG + "=" + security;
     }
@@ -181,9 +179,7 @@ final class ProducerSettings {
    * @throws IllegalArgumentException naming a malformed value
    */
   static WireProducer.Settings wire(Map<String, Object> props) {
-    String security =
-        text(props, CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "PLAINTEXT")
-            .toUpperCase(Locale.ROOT);
+    String security = securityProtocol(props);
     Compression compression =
         Compression.of(text(props, ProducerConfig.COMPRESSION_TYPE_CONFIG, "none"));
     int level =
@@ -314,6 +310,12 @@ final class ProducerSettings {
   private static List<String> list(Map<String, Object> props, String key, String absent) {
     String v = text(props, key, absent);
     return Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+
+  /** {@code security.protocol}, upper case (the Java client takes it in any case). */
+  private static String securityProtocol(Map<String, Object> props) {
+    return text(props, CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "PLAINTEXT")
+        .toUpperCase(Locale.ROOT);
   }
 
   /** Why the built-in client cannot authenticate as {@code props} ask, or null when it can. */
