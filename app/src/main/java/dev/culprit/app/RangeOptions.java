@@ -18,8 +18,7 @@ final class RangeOptions {
   @Option(
       names = "--from",
       paramLabel = "TIME",
-      required = true,
-      description = "Start of the range (inclusive).")
+      description = "Start of the range (inclusive; required).")
   String from;
 
   @Option(
@@ -37,6 +36,9 @@ final class RangeOptions {
 
   /** The range as of {@code now}, or a usage error when --from is not before --to. */
   Range range(Instant now) {
+    if (from == null) {
+      throw new UserException("--from is required: the start of the range", 2);
+    }
     Instant start = ReplayCommand.parseTime(from, now);
     Instant end = to == null ? now : ReplayCommand.parseTime(to, now);
     if (!start.isBefore(end)) {

@@ -22,7 +22,11 @@ import picocli.CommandLine.Option;
       "Re-runs the processor's topology over the samples retained between --from and --to and"
           + " prints the root causes and fleet incidents it finds, exactly as they would have been"
           + " found live (event time, deterministic event ids).",
-      "Nothing is written to Kafka: live result topics and alerting never see a replay.",
+      "In this process (the default) nothing is written to Kafka. With --on-cluster the topology"
+          + " runs as a Kafka Streams application of its own on the cluster, shared by every"
+          + " `culprit replay --join RUN`, writing to topics of its run (culprit-replay-RUN.*)"
+          + " that are deleted when it has printed them: live result topics and alerting never"
+          + " see a replay either way.",
       "TIME is an ISO-8601 instant (2026-11-28T08:00:00Z), epoch milliseconds, or a duration"
           + " meaning that long ago (30m, 2h, 1d)."
     })
@@ -33,12 +37,43 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print results as JSON lines.")
   boolean json;
 
+  @Option(
+      names = "--on-cluster",
+      description =
+          "Run the topology on the cluster instead of in this process: for ranges one thread"
+              + " cannot replay in time (hours of a large fleet). Progress goes to stderr.")
+  boolean onCluster;
+
+  @Option(
+      names = "--join",
+      paramLabel = "RUN",
+      description =
+          "Take a share of run RUN, started elsewhere with --on-cluster (which prints its name),"
+              + " until it is done. Prints nothing else; the starting process prints the results.")
+  String join;
+
+  @Option(
+      names = "--keep-topics",
+      description =
+          "With --on-cluster: keep the run's topics and group (culprit-replay-RUN*) instead of"
+              + " deleting them after printing the results.")
+  boolean keepTopics;
+
   @Mixin ProcessorOptions processor;
 
   @Mixin KafkaClientOptions kafkaClient;
 
   @Override
   public Integer call() throws Exception {
+    if (join != null) {
+      KafkaAccess kafka = kafkaClient.resolve();
+      Path dir = kafkaClient.dataDirOrDefault();
+      new ClusterReplay(kafka, processor.config(kafka, dir), System.err).join(join);
+      return 0;
+    }
+    if (keepTopics && !onCluster) {
+      throw new UserException("--keep-topics goes with --on-cluster", 2);
+    }
     Instant now = Instant.now();
     RangeOptions.Range span = range.range(now);
     Instant start = span.start();
@@ -62,30 +97,29 @@ final class ReplayCommand implements Callable<Integer> {
         processor.config(kafka, dir).withApplicationId("culprit-replay").withStateDir(state);
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     System.err.println("culprit replay: samples from " + start + " to " + end + " at " + servers);
+    if (onCluster) {
+      ClusterReplay.Summary s =
+          new ClusterReplay(kafka, processor.config(kafka, dir), System.err)
+              .start(
+                  ClusterReplay.newRun(Instant.now()),
+                  start,
+                  end,
+                  new java.util.TreeSet<>(range.hosts),
+                  keepTopics,
+                  result -> print(out, result));
+      System.err.println(
+          "culprit replay: run "
+              + s.run()
+              + ": "
+              + s.records()
+              + " records of the range read, "
+              + s.results()
+              + " results");
+      return 0;
+    }
     Replayer.Summary summary =
         new Replayer(kafka, config)
-            .replay(
-                start,
-                end,
-                range.hostFilter(),
-                result -> {
-                  if (result instanceof DeadLetter d) {
-                    System.err.println(
-                        "culprit replay: undecodable sample "
-                            + d.getSourceTopic()
-                            + "-"
-                            + d.getPartition()
-                            + "@"
-                            + d.getOffset()
-                            + ": "
-                            + d.getReason());
-                  } else if (result != null) {
-                    out.println(
-                        json
-                            ? JsonRenderer.toJson((IndexedRecord) result)
-                            : EventPrinter.human(result));
-                  }
-                });
+            .replay(start, end, range.hostFilter(), result -> print(out, result));
     System.err.println(
         "culprit replay: "
             + summary.samples()
@@ -99,6 +133,22 @@ final class ReplayCommand implements Callable<Integer> {
             + Instant.ofEpochMilli(Math.max(0, summary.openWindowsAfterMs()))
             + " stay open (no later sample closed them)");
     return 0;
+  }
+
+  private void print(PrintStream out, Object result) {
+    if (result instanceof DeadLetter d) {
+      System.err.println(
+          "culprit replay: undecodable sample "
+              + d.getSourceTopic()
+              + "-"
+              + d.getPartition()
+              + "@"
+              + d.getOffset()
+              + ": "
+              + d.getReason());
+    } else if (result != null) {
+      out.println(json ? JsonRenderer.toJson((IndexedRecord) result) : EventPrinter.human(result));
+    }
   }
 
   static Instant parseTime(String value, Instant now) {

@@ -154,6 +154,23 @@ class ReplayCommandTest {
       assertThat(replay.stderr())
           .containsPattern("[1-9][0-9]* samples replayed")
           .contains(" 0 records of topics the processor does not read ignored");
+
+      // The same range on the cluster `culprit up` runs (its login, its live processor beside it).
+      Cli.Run onCluster =
+          Cli.run(
+              "replay",
+              "--data-dir",
+              dataDir.toString(),
+              "--from",
+              Long.toString(before - 1_000),
+              "--to",
+              Long.toString(lastSample + 1),
+              "--json",
+              "--on-cluster");
+      assertThat(onCluster.exitCode()).as(onCluster.stderr()).isZero();
+      assertThat(causesUpTo(onCluster.stdout(), cutoff))
+          .as("on the cluster, the same events, ids included, as live")
+          .containsExactlyInAnyOrderElementsOf(live);
     } finally {
       up.destroy();
       if (!up.waitFor(60, TimeUnit.SECONDS)) {
@@ -179,6 +196,126 @@ class ReplayCommandTest {
       }
     }
     return out;
+  }
+
+  /**
+   * A range on the cluster gives what the in-process driver gives, here one that ends amid the
+   * retained samples (the records past it are in the sample partitions the run reads and must
+   * neither enter nor close a window), and the run leaves no topic or group behind.
+   */
+  @Test
+  void onTheClusterGivesWhatThisProcessGivesAndLeavesNothingBehind() throws Exception {
+    // The whole retained range here, in this process; the range cut amid the samples on both.
+    String[] all = {"--from", Long.toString(t0), "--to", Long.toString(t0 + 60_000), "--json"};
+    int allResults = replayFromBroker(all).stdout().lines().toList().size();
+    String[] range = {"--from", Long.toString(t0), "--to", Long.toString(t0 + 35_000), "--json"};
+    Cli.Run local = replayFromBroker(range);
+    assertThat(local.exitCode()).as(local.stderr()).isZero();
+    assertThat(local.stdout().lines().toList())
+        .as("the range ends amid the samples: fewer results")
+        .isNotEmpty()
+        .hasSizeLessThan(allResults);
+    List<String> argv = new ArrayList<>(List.of(range));
+    argv.add("--on-cluster");
+    Cli.Run cluster = replayFromBroker(argv.toArray(String[]::new));
+    assertThat(cluster.exitCode()).as(cluster.stderr()).isZero();
+    assertThat(sortedLines(cluster.stdout()))
+        .as(cluster.stderr())
+        .isEqualTo(sortedLines(local.stdout()));
+    assertThat(cluster.stderr())
+        .contains("culprit replay --join ")
+        .contains("records processed")
+        .contains("deleted the run's");
+    assertThat(replayTopicsAndGroups()).as("left behind").isEmpty();
+  }
+
+  /**
+   * A second process joins a run by the name the first printed; both end when the run is done, the
+   * first prints what a replay in one process prints, and nothing of the run stays on the cluster.
+   */
+  @Test
+  void aSecondProcessJoinsTheRunItsStarterNamed(@TempDir Path dir) throws Exception {
+    String[] range = {
+      "--from", Long.toString(t0), "--to", Long.toString(t0 + 60_000), "--json",
+    };
+    Cli.Run local = replayFromBroker(range);
+    List<String> startArgs = new ArrayList<>(List.of("replay", "--bootstrap-servers"));
+    startArgs.add(broker.bootstrapServers());
+    startArgs.addAll(List.of(range));
+    startArgs.add("--on-cluster");
+    Path startOut = dir.resolve("start.out");
+    Process starter =
+        new ProcessBuilder(Cli.javaMain(startArgs.toArray(String[]::new)))
+            .redirectOutput(startOut.toFile())
+            .redirectError(ProcessBuilder.Redirect.PIPE)
+            .start();
+    Process joiner = null;
+    try {
+      var err =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(
+                  starter.getErrorStream(), java.nio.charset.StandardCharsets.UTF_8));
+      StringBuilder starterErr = new StringBuilder();
+      String run = null;
+      String line;
+      while (run == null && (line = err.readLine()) != null) {
+        starterErr.append(line).append('\n');
+        java.util.regex.Matcher m =
+            java.util.regex.Pattern.compile("culprit replay --join ([0-9a-z-]+)").matcher(line);
+        if (m.find()) {
+          run = m.group(1);
+        }
+      }
+      assertThat(run).as(starterErr.toString()).isNotNull();
+      Path joinErr = dir.resolve("join.err");
+      joiner =
+          new ProcessBuilder(
+                  Cli.javaMain(
+                      "replay", "--bootstrap-servers", broker.bootstrapServers(), "--join", run))
+              .redirectErrorStream(true)
+              .redirectOutput(joinErr.toFile())
+              .start();
+      while ((line = err.readLine()) != null) {
+        starterErr.append(line).append('\n');
+      }
+      assertThat(starter.waitFor(3, TimeUnit.MINUTES)).as(starterErr.toString()).isTrue();
+      assertThat(starter.exitValue()).as(starterErr.toString()).isZero();
+      assertThat(joiner.waitFor(2, TimeUnit.MINUTES)).as("the joiner ended").isTrue();
+      String joined = Files.readString(joinErr);
+      assertThat(joiner.exitValue()).as(joined).isZero();
+      assertThat(joined).contains("joined run " + run);
+      assertThat(sortedLines(Files.readString(startOut)))
+          .isNotEmpty()
+          .isEqualTo(sortedLines(local.stdout()));
+      assertThat(replayTopicsAndGroups()).as("left behind").isEmpty();
+    } finally {
+      starter.destroyForcibly();
+      if (joiner != null) {
+        joiner.destroyForcibly();
+      }
+    }
+  }
+
+  private static List<String> sortedLines(String out) {
+    return out.lines().sorted().toList();
+  }
+
+  /** Topics and consumer groups of replay runs on the broker. */
+  private static List<String> replayTopicsAndGroups() throws Exception {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", broker.bootstrapServers());
+    try (org.apache.kafka.clients.admin.Admin admin =
+        org.apache.kafka.clients.admin.Admin.create(p)) {
+      List<String> left = new ArrayList<>();
+      admin.listTopics().names().get().stream()
+          .filter(t -> t.startsWith(ClusterReplay.PREFIX))
+          .forEach(left::add);
+      admin.listGroups().all().get().stream()
+          .map(g -> g.groupId())
+          .filter(g -> g.startsWith(ClusterReplay.PREFIX))
+          .forEach(left::add);
+      return left;
+    }
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.culprit.processor;
 
 import dev.culprit.processor.decode.DeadLetterProcessingHandler;
 import dev.culprit.schemas.KafkaSchemaStore;
+import dev.culprit.schemas.Topics;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +30,9 @@ public final class CulpritProcessor implements AutoCloseable {
    * handlers Kafka Streams instantiates itself ({@link DeadLetterProcessingHandler}).
    */
   public static final String METRICS_PROPERTY = "culprit.processor.metrics";
+
+  /** Where the processing exception handler writes dead letters (a replay's own topic). */
+  public static final String DEAD_LETTER_TOPIC_PROPERTY = "culprit.processor.deadletter.topic";
 
   private final ProcessorConfig config;
   private final ProcessorMetrics metrics;
@@ -158,6 +162,7 @@ public final class CulpritProcessor implements AutoCloseable {
     // Host windows are updated several times per cycle (one per source and namespace); a larger
     // cache folds those updates before they reach the changelog.
     p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 64L * 1024 * 1024);
+    p.put(DEAD_LETTER_TOPIC_PROPERTY, config.resultTopic(Topics.DEAD_LETTER));
     config.streamsOverrides().forEach(p::put);
     return p;
   }

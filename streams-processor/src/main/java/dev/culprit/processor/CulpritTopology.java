@@ -56,7 +56,12 @@ public final class CulpritTopology {
             new TopologyConfig(new StreamsConfig(CulpritProcessor.properties(config))));
     SampleStreams samples =
         new SampleStreams(
-            builder, config.maxClockSkew(), config.clockReference(), metrics, schemas);
+            builder,
+            config.maxClockSkew(),
+            config.clockReference(),
+            metrics,
+            schemas,
+            config.replayScope());
     // The view copies what it needs of each sample before the delta step rewrites it in place; its
     // nodes have their own names, so taking them first renames nothing.
     KStream<String, Object> viewSamples = ViewTopology.tap(samples);

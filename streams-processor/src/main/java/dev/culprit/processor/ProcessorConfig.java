@@ -43,6 +43,8 @@ import java.util.Objects;
  *     partition's, moved by every host), so a replay judges the same. Zero: a host's windows also
  *     close as soon as stream time passes their end plus grace (tests that end a host's samples by
  *     moving time with another host)
+ * @param replayScope null live; a replay on the cluster: the range it admits and its own result
+ *     topics
  */
 public record ProcessorConfig(
     String applicationId,
@@ -59,7 +61,8 @@ public record ProcessorConfig(
     Duration maxClockSkew,
     ClockReference clockReference,
     long fleetWindowBytes,
-    Duration hostSilence) {
+    Duration hostSilence,
+    ReplayScope replayScope) {
 
   public static final String DEFAULT_APPLICATION_ID = "culprit-processor";
   public static final Duration DEFAULT_WINDOW_SIZE = Duration.ofSeconds(10);
@@ -128,7 +131,8 @@ public record ProcessorConfig(
         DEFAULT_MAX_CLOCK_SKEW,
         ClockReference.WALL_CLOCK,
         DEFAULT_FLEET_WINDOW_BYTES,
-        DEFAULT_HOST_SILENCE);
+        DEFAULT_HOST_SILENCE,
+        null);
   }
 
   public ProcessorConfig withApplicationId(String value) {
@@ -195,6 +199,15 @@ public record ProcessorConfig(
     return edit(c -> c.hostSilence = value);
   }
 
+  public ProcessorConfig withReplayScope(ReplayScope value) {
+    return edit(c -> c.replayScope = value);
+  }
+
+  /** Where the topology writes (and the view reads back) a result topic of the contract. */
+  public String resultTopic(dev.culprit.schemas.Topic<?> topic) {
+    return replayScope == null ? topic.name() : replayScope.resultTopic(topic);
+  }
+
   /**
    * This config with {@code change} applied, validated by the canonical constructor: one copy of
    * the field list for every {@code with…}, so a new setting is added in one place.
@@ -217,7 +230,8 @@ public record ProcessorConfig(
         c.maxClockSkew,
         c.clockReference,
         c.fleetWindowBytes,
-        c.hostSilence);
+        c.hostSilence,
+        c.replayScope);
   }
 
   /** The fields of a config, writable, for {@link #edit}. */
@@ -237,6 +251,7 @@ public record ProcessorConfig(
     ClockReference clockReference;
     long fleetWindowBytes;
     Duration hostSilence;
+    ReplayScope replayScope;
 
     Copy(ProcessorConfig from) {
       applicationId = from.applicationId;
@@ -254,6 +269,7 @@ public record ProcessorConfig(
       clockReference = from.clockReference;
       fleetWindowBytes = from.fleetWindowBytes;
       hostSilence = from.hostSilence;
+      replayScope = from.replayScope;
     }
   }
 

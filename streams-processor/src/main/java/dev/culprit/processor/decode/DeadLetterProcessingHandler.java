@@ -24,12 +24,17 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
   private static final Logger LOG = LoggerFactory.getLogger(DeadLetterProcessingHandler.class);
 
   private ProcessorMetrics metrics;
+  private String topic = Topics.DEAD_LETTER.name();
 
   @Override
   public void configure(Map<String, ?> configs) {
     // The dead-letter topic is part of the contract; only the counters come from the processor.
     if (configs.get(CulpritProcessor.METRICS_PROPERTY) instanceof ProcessorMetrics m) {
       metrics = m;
+    }
+    // A replay on the cluster writes its dead letters to a topic of its run.
+    if (configs.get(CulpritProcessor.DEAD_LETTER_TOPIC_PROPERTY) instanceof String t) {
+      topic = t;
     }
   }
 
@@ -41,15 +46,16 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
         context.topic(),
         context.partition(),
         context.offset(),
-        Topics.DEAD_LETTER.name(),
+        topic,
         error);
     if (metrics != null) {
       metrics.deadLettered("process");
     }
-    return Response.resume(List.of(deadLetter(context, error)));
+    return Response.resume(List.of(deadLetter(topic, context, error)));
   }
 
-  static ProducerRecord<byte[], byte[]> deadLetter(ErrorHandlerContext context, Exception error) {
+  static ProducerRecord<byte[], byte[]> deadLetter(
+      String topic, ErrorHandlerContext context, Exception error) {
     byte[] key = context.sourceRawKey();
     byte[] value = context.sourceRawValue();
     DeadLetter.Builder letter =
@@ -63,7 +69,6 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
             .setReason(DeadLetters.boundedReason(String.valueOf(error)))
             .setExceptionClass(error.getClass().getName());
     DeadLetters.withValue(letter, value);
-    return new ProducerRecord<>(
-        Topics.DEAD_LETTER.name(), key, Topics.DEAD_LETTER.valueSerde().encode(letter.build()));
+    return new ProducerRecord<>(topic, key, Topics.DEAD_LETTER.valueSerde().encode(letter.build()));
   }
 }

@@ -1,6 +1,7 @@
 package dev.culprit.processor.decode;
 
 import dev.culprit.processor.ProcessorMetrics;
+import dev.culprit.processor.ReplayScope;
 import dev.culprit.schemas.AvroSerde;
 import dev.culprit.schemas.DeadLetter;
 import dev.culprit.schemas.Topic;
@@ -17,6 +18,7 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.TimestampExtractor;
 
 /**
  * The decoded sample streams of one topology, shared by its sub-topologies (packet loss now, OOM
@@ -34,6 +36,7 @@ public final class SampleStreams {
   private final ClockReference clockReference;
   private final ProcessorMetrics metrics;
   private final SchemaStore schemas;
+  private final ReplayScope scope;
   private final Map<Topic<?>, KStream<String, ?>> decoded = new HashMap<>();
 
   /**
@@ -56,6 +59,21 @@ public final class SampleStreams {
       ClockReference clockReference,
       ProcessorMetrics metrics,
       SchemaStore schemas) {
+    this(builder, maxClockSkew, clockReference, metrics, schemas, null);
+  }
+
+  /**
+   * @param scope null live; a replay on the cluster: only its range's records are read (the others
+   *     are dropped before they move stream time) and dead letters go to its own topic
+   */
+  public SampleStreams(
+      StreamsBuilder builder,
+      Duration maxClockSkew,
+      ClockReference clockReference,
+      ProcessorMetrics metrics,
+      SchemaStore schemas,
+      ReplayScope scope) {
+    this.scope = scope;
     this.builder = builder;
     this.maxClockSkew = maxClockSkew;
     this.clockReference = clockReference;
@@ -90,8 +108,7 @@ public final class SampleStreams {
         builder.stream(
                 topic.name(),
                 Consumed.with(topic.keySerde(), Serdes.ByteArray())
-                    .withTimestampExtractor(
-                        new SampleTimeExtractor(topic, serde, maxClockSkew, clockReference))
+                    .withTimestampExtractor(extractor(topic, serde))
                     .withName(name + "-source"))
             .processValues(
                 () -> new DecodeProcessor<>(topic, serde, metrics.recordsIn(topic.name())),
@@ -110,9 +127,20 @@ public final class SampleStreams {
                 },
                 Named.as(name + "-deadletter"));
     deadLetters.to(
-        Topics.DEAD_LETTER.name(),
+        scope == null ? Topics.DEAD_LETTER.name() : scope.resultTopic(Topics.DEAD_LETTER),
         Produced.with(Topics.DEAD_LETTER.keySerde(), Topics.DEAD_LETTER.valueSerde())
             .withName(name + "-deadletter-sink"));
     return branches.get(name + "-decoded-ok").mapValues(Outcome::value, Named.as(name + "-sample"));
+  }
+
+  private TimestampExtractor extractor(Topic<?> topic, AvroSerde<?> serde) {
+    SampleTimeExtractor sampleTime =
+        new SampleTimeExtractor(topic, serde, maxClockSkew, clockReference);
+    if (scope == null) {
+      return sampleTime;
+    }
+    // A negative time: Kafka Streams drops the record before it moves any stream time.
+    return (record, partitionTime) ->
+        scope.admits(record) ? sampleTime.extract(record, partitionTime) : -1;
   }
 }

@@ -95,7 +95,7 @@ public final class FleetTopology {
             WINDOW_STORE,
             VOTER_STORE)
         .to(
-            Topics.FLEET_INCIDENTS.name(),
+            config.resultTopic(Topics.FLEET_INCIDENTS),
             Produced.with(Topics.FLEET_INCIDENTS.keySerde(), Topics.FLEET_INCIDENTS.valueSerde())
                 .withName("fleet-sink"));
   }

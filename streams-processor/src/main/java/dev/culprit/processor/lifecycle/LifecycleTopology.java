@@ -51,7 +51,7 @@ public final class LifecycleTopology {
         .process(
             () -> new LifecycleProcessor(lifecycles, STORE), Named.as("cause-lifecycle"), STORE)
         .to(
-            Topics.ROOTCAUSE_TRANSITIONS.name(),
+            config.resultTopic(Topics.ROOTCAUSE_TRANSITIONS),
             Produced.with(
                     Topics.ROOTCAUSE_TRANSITIONS.keySerde(),
                     Topics.ROOTCAUSE_TRANSITIONS.valueSerde())

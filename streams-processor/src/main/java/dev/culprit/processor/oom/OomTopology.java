@@ -77,7 +77,7 @@ public final class OomTopology {
             },
             Named.as("oom-causes"))
         .to(
-            Topics.ROOTCAUSE_OOM.name(),
+            config.resultTopic(Topics.ROOTCAUSE_OOM),
             Produced.with(Topics.ROOTCAUSE_OOM.keySerde(), Topics.ROOTCAUSE_OOM.valueSerde())
                 .withName("oom-sink"));
     results
@@ -88,7 +88,7 @@ public final class OomTopology {
             },
             Named.as("oom-failures"))
         .to(
-            Topics.DEAD_LETTER.name(),
+            config.resultTopic(Topics.DEAD_LETTER),
             Produced.with(Topics.DEAD_LETTER.keySerde(), Topics.DEAD_LETTER.valueSerde())
                 .withName("oom-deadletter-sink"));
     return results;

@@ -119,7 +119,7 @@ public final class PacketLossTopology {
             },
             Named.as("packet-loss-causes"))
         .to(
-            Topics.ROOTCAUSE_PACKET_LOSS.name(),
+            config.resultTopic(Topics.ROOTCAUSE_PACKET_LOSS),
             Produced.with(
                     Topics.ROOTCAUSE_PACKET_LOSS.keySerde(),
                     Topics.ROOTCAUSE_PACKET_LOSS.valueSerde())
@@ -132,7 +132,7 @@ public final class PacketLossTopology {
             },
             Named.as("packet-loss-rule-failures"))
         .to(
-            Topics.DEAD_LETTER.name(),
+            config.resultTopic(Topics.DEAD_LETTER),
             Produced.with(Topics.DEAD_LETTER.keySerde(), Topics.DEAD_LETTER.valueSerde())
                 .withName("packet-loss-rules-deadletter-sink"));
     return results;

@@ -103,7 +103,7 @@ public final class ViewTopology {
             Serdes.String(),
             Topics.FLEET_INCIDENTS.valueSerde()));
     builder.stream(
-            Topics.FLEET_INCIDENTS.name(),
+            config.resultTopic(Topics.FLEET_INCIDENTS),
             Consumed.with(Topics.FLEET_INCIDENTS.keySerde(), Topics.FLEET_INCIDENTS.valueSerde())
                 .withName("view-incidents-source"))
         .process(
