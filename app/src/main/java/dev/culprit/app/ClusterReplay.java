@@ -158,6 +158,9 @@ final class ClusterReplay {
   private final PrintStream progress;
   private final Duration progressEvery;
 
+  /** This process's instance of the run while it runs, for the shutdown hook. */
+  private volatile CulpritProcessor running;
+
   ClusterReplay(KafkaAccess kafka, ProcessorConfig config, PrintStream progress) {
     this(kafka, config, progress, Duration.ofSeconds(5));
   }
@@ -168,6 +171,12 @@ final class ClusterReplay {
     this.config = config.withClockSkew(config.maxClockSkew(), ClockReference.RECORD_TIMESTAMP);
     this.progress = progress;
     this.progressEvery = progressEvery;
+    // Records past the range are dropped with a WARN each from Kafka Streams' record queue (the
+    // live samples arriving after it, other hosts' samples), which is what a run is meant to do.
+    // Before Kafka Streams makes that logger.
+    System.setProperty(
+        "org.slf4j.simpleLogger.log.org.apache.kafka.streams.processor.internals.RecordQueue",
+        "error");
   }
 
   /** A new run's name: its start time (UTC) and a random suffix. */
@@ -198,6 +207,10 @@ final class ClusterReplay {
       Thread cleanUp =
           new Thread(
               () -> {
+                CulpritProcessor instance = running;
+                if (instance != null) {
+                  leave(instance);
+                }
                 try (Admin last = Admin.create(kafka.clientProperties())) {
                   delete(last, plan.applicationId());
                 }
@@ -208,10 +221,11 @@ final class ClusterReplay {
       }
       try {
         createTopics(admin, plan, scope);
-        writePlan(plan, scope);
         Map<TopicPartition, OffsetAndMetadata> starts = new HashMap<>();
         plan.starts().forEach((p, o) -> starts.put(p, new OffsetAndMetadata(o)));
         admin.alterConsumerGroupOffsets(plan.applicationId(), starts).all().get();
+        // Only now can a --join find the run: its instances never start without the offsets.
+        writePlan(plan, scope);
         progress.println(
             "culprit replay: run "
                 + run
@@ -403,29 +417,43 @@ final class ClusterReplay {
     java.nio.file.Path state = java.nio.file.Files.createTempDirectory("culprit-replay-state-");
     ProcessorConfig runConfig =
         config.withApplicationId(plan.applicationId()).withStateDir(state).withReplayScope(scope);
-    // Records past the range are dropped with a WARN each from Kafka Streams' record queue; they
-    // are the live samples arriving after it, not a fault.
-    System.setProperty(
-        "org.slf4j.simpleLogger.log.org.apache.kafka.streams.processor.internals.RecordQueue",
-        "error");
     long started = System.nanoTime();
-    try (CulpritProcessor processor = new CulpritProcessor(runConfig);
-        Progress check = new Progress(plan, scope)) {
+    // Quiet for this long, with nothing written, before the run is done: three commit intervals,
+    // and two of the fleet windows' wall-clock punctuations, whose late votes' updates come in a
+    // transaction of their own after all input is committed.
+    long quietNanos =
+        Duration.ofMillis(
+                Math.max(3_000, 2 * Math.max(1_000, config.windowSize().toMillis() / 10) + 1_000))
+            .toNanos();
+    CulpritProcessor processor = new CulpritProcessor(runConfig);
+    running = processor;
+    try (Progress check = new Progress(plan, scope)) {
       processor.start();
       long nextReport = System.nanoTime() + progressEvery.toNanos();
-      int quiet = 0;
+      long quietSince = -1;
       Map<TopicPartition, Long> lastEnds = Map.of();
       while (true) {
+        // The starter deletes the run's topics once it is done: a joined process ends with it.
+        if (!check.planExists(admin)) {
+          progress.println("culprit replay: run " + plan.run() + " was ended elsewhere");
+          return;
+        }
         if (processor.failure().isDone()) {
+          if (!check.planExists(admin)) {
+            continue;
+          }
           throw new IllegalStateException(
               "the replay's processor failed", processor.failure().getNow(null));
         }
-        if (!check.planExists(admin)) {
-          progress.println("culprit replay: run " + plan.run() + " was ended elsewhere");
-          leave(processor);
-          return;
+        Progress.State s;
+        try {
+          s = check.state(admin);
+        } catch (ExecutionException | org.apache.kafka.common.KafkaException e) {
+          if (!check.planExists(admin)) {
+            continue;
+          }
+          throw e;
         }
-        Progress.State s = check.state(admin);
         if (System.nanoTime() >= nextReport) {
           progress.printf(
               "culprit replay: run %s: %d %% of %d records after %d s%n",
@@ -435,26 +463,26 @@ final class ClusterReplay {
               Duration.ofNanos(System.nanoTime() - started).toSeconds());
           nextReport = System.nanoTime() + progressEvery.toNanos();
         }
-        if (s.caughtUp() && s.ends().equals(lastEnds)) {
-          quiet++;
-        } else {
-          quiet = s.caughtUp() ? 1 : 0;
-        }
-        lastEnds = s.ends();
-        // Six checks in a row (three seconds, three commit intervals) with nothing written: a
-        // punctuation's results come in a transaction of their own.
-        if (quiet >= 6) {
+        if (!s.caughtUp()) {
+          quietSince = -1;
+        } else if (quietSince < 0 || !s.ends().equals(lastEnds)) {
+          quietSince = System.nanoTime();
+        } else if (System.nanoTime() - quietSince >= quietNanos) {
           progress.printf(
               "culprit replay: run %s: all %d records processed in %d s%n",
               plan.run(),
               plan.records(),
               Duration.ofNanos(System.nanoTime() - started).toSeconds());
-          leave(processor);
           return;
         }
+        lastEnds = s.ends();
         Thread.sleep(500);
       }
     } finally {
+      // Leaving the group at once, also when the run failed: its group can then be deleted.
+      leave(processor);
+      processor.close();
+      running = null;
       dev.culprit.broker.KraftNodes.deleteRecursively(state);
     }
   }
@@ -501,10 +529,13 @@ final class ClusterReplay {
               .get();
       long done = 0;
       boolean samplesDone = true;
+      // Kafka Streams commits the offset after the records it skipped too (those the range leaves
+      // out): a partition whose last records are other hosts' still reaches its end (a test pins
+      // it).
       for (var e : plan.stops().entrySet()) {
         OffsetAndMetadata c = committed.get(e.getKey());
-        long at = c == null ? plan.starts().get(e.getKey()) : c.offset();
         long start = plan.starts().get(e.getKey());
+        long at = c == null ? start : c.offset();
         done += Math.max(0, Math.min(at, e.getValue()) - start);
         samplesDone &= at >= e.getValue();
       }

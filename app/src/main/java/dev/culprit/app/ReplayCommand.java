@@ -66,6 +66,17 @@ final class ReplayCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (join != null) {
+      if (onCluster
+          || keepTopics
+          || json
+          || range.from != null
+          || range.to != null
+          || !range.hosts.isEmpty()) {
+        throw new UserException(
+            "--join RUN takes the range, hosts and output of the run it joins: give it only how"
+                + " to reach Kafka and the processor's options",
+            2);
+      }
       KafkaAccess kafka = kafkaClient.resolve();
       Path dir = kafkaClient.dataDirOrDefault();
       new ClusterReplay(kafka, processor.config(kafka, dir), System.err).join(join);

@@ -204,6 +204,7 @@ class ReplayCommandTest {
    * neither enter nor close a window), and the run leaves no topic or group behind.
    */
   @Test
+  @org.junit.jupiter.api.Timeout(value = 4, unit = TimeUnit.MINUTES)
   void onTheClusterGivesWhatThisProcessGivesAndLeavesNothingBehind() throws Exception {
     // The whole retained range here, in this process; the range cut amid the samples on both.
     String[] all = {"--from", Long.toString(t0), "--to", Long.toString(t0 + 60_000), "--json"};
@@ -227,6 +228,30 @@ class ReplayCommandTest {
         .contains("records processed")
         .contains("deleted the run's");
     assertThat(replayTopicsAndGroups()).as("left behind").isEmpty();
+
+    // One host of two: the partitions' last records, of the other host, are never processed, so
+    // never committed past; the run ends all the same, with what the in-process replay gives.
+    String[] web1 = {
+      "--from", Long.toString(t0), "--to", Long.toString(t0 + 60_000), "--json", "--host", "web-1"
+    };
+    List<String> web1Cluster = new ArrayList<>(List.of(web1));
+    web1Cluster.add("--on-cluster");
+    Cli.Run oneHost = replayFromBroker(web1Cluster.toArray(String[]::new));
+    assertThat(oneHost.exitCode()).as(oneHost.stderr()).isZero();
+    assertThat(sortedLines(oneHost.stdout()))
+        .isNotEmpty()
+        .isEqualTo(sortedLines(replayFromBroker(web1).stdout()));
+    assertThat(replayTopicsAndGroups()).as("left behind").isEmpty();
+  }
+
+  @Test
+  void aJoinTakesNoRangeOfItsOwn() {
+    Cli.Run run = replayFromBroker("--join", "20261207-101500-3f2a", "--from", "1h");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.stderr()).contains("--join RUN takes the range");
+    Cli.Run none = replayFromBroker("--join", "20261207-101500-3f2a");
+    assertThat(none.exitCode()).isEqualTo(1);
+    assertThat(none.stderr()).contains("no replay run 20261207-101500-3f2a");
   }
 
   /**
