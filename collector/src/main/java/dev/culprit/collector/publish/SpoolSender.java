@@ -250,6 +250,9 @@ final class SpoolSender {
             if (progress == HeldProgress.STOPPED) {
               return;
             }
+            if (progress == HeldProgress.SENT) {
+              signal(); // a flush waits for the held records too
+            }
             lock.lock();
             try {
               recordsWaiting = false;
