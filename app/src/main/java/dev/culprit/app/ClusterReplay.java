@@ -9,6 +9,7 @@ import dev.culprit.processor.CulpritTopology;
 import dev.culprit.processor.ProcessorConfig;
 import dev.culprit.processor.ReplayScope;
 import dev.culprit.processor.decode.ClockReference;
+import dev.culprit.schemas.FleetIncident;
 import dev.culprit.schemas.Topic;
 import dev.culprit.schemas.Topics;
 import java.io.PrintStream;
@@ -645,11 +646,35 @@ final class ClusterReplay {
             .thenComparing(ConsumerRecord::topic)
             .thenComparingInt(ConsumerRecord::partition)
             .thenComparingLong(ConsumerRecord::offset));
+    List<Object> decoded = new ArrayList<>(all.size());
     for (ConsumerRecord<String, byte[]> r : all) {
       Topic<?> t = byName.get(r.topic());
-      results.accept(t.valueSerde().deserialize(t.name(), r.value()));
+      decoded.add(t.valueSerde().deserialize(t.name(), r.value()));
     }
-    return all.size();
+    List<Object> last = lastVersions(decoded);
+    last.forEach(results);
+    return last.size();
+  }
+
+  /**
+   * {@code results} (in time order) with only the last version of each fleet window: one that
+   * closed in its task before every host's vote reached it is sent again with the late votes (as
+   * live), and its last version is the fleet's verdict, the one the in-process replay, reading
+   * every partition in one time order, sends once.
+   */
+  static List<Object> lastVersions(List<Object> results) {
+    List<Object> kept = new ArrayList<>(results);
+    Map<String, Integer> lastIncident = new HashMap<>();
+    for (int i = 0; i < kept.size(); i++) {
+      if (kept.get(i) instanceof FleetIncident f) {
+        Integer earlier = lastIncident.put(f.getSignature() + "@" + f.getWindowStartMs(), i);
+        if (earlier != null) {
+          kept.set(earlier, null);
+        }
+      }
+    }
+    kept.removeIf(java.util.Objects::isNull);
+    return kept;
   }
 
   /** Deletes every topic of the run and its consumer group. */

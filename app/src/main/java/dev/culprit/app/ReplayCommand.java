@@ -107,7 +107,16 @@ final class ReplayCommand implements Callable<Integer> {
     ProcessorConfig config =
         processor.config(kafka, dir).withApplicationId("culprit-replay").withStateDir(state);
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-    System.err.println("culprit replay: samples from " + start + " to " + end + " at " + servers);
+    System.err.println(
+        "culprit replay: samples from "
+            + start
+            + " to "
+            + end
+            + " at "
+            + servers
+            + (onCluster
+                ? ", on the cluster"
+                : ", in this process (--on-cluster shares a large range among processes)"));
     if (onCluster) {
       ClusterReplay.Summary s =
           new ClusterReplay(kafka, processor.config(kafka, dir), System.err)
