@@ -98,7 +98,35 @@ final class ClusterReplay {
       long toMs,
       Set<String> hosts,
       Map<TopicPartition, Long> starts,
-      Map<TopicPartition, Long> stops) {
+      Map<TopicPartition, Long> stops,
+      Map<String, Long> settings) {
+
+    /** The settings of the starter's topology that its results depend on, for its joiners. */
+    static Map<String, Long> settingsOf(ProcessorConfig c) {
+      Map<String, Long> m = new LinkedHashMap<>();
+      m.put("windowMs", c.windowSize().toMillis());
+      m.put("graceMs", c.grace().toMillis());
+      m.put("maxClockSkewMs", c.maxClockSkew().toMillis());
+      m.put("hostSilenceMs", c.hostSilence().toMillis());
+      m.put("endAfterWindows", (long) c.lifecycle().endAfterWindows());
+      m.put("reminderEveryWindows", (long) c.lifecycle().reminderEveryWindows());
+      return m;
+    }
+
+    /** {@code c} with the starter's settings: every instance of a run runs one topology. */
+    ProcessorConfig applyTo(ProcessorConfig c) {
+      return c.withWindow(
+              Duration.ofMillis(settings.get("windowMs")),
+              Duration.ofMillis(settings.get("graceMs")))
+          .withClockSkew(
+              Duration.ofMillis(settings.get("maxClockSkewMs")),
+              ClockReference.RECORD_TIMESTAMP,
+              Duration.ofMillis(settings.get("hostSilenceMs")))
+          .withLifecycle(
+              new dev.culprit.processor.lifecycle.LifecycleSettings(
+                  settings.get("endAfterWindows").intValue(),
+                  settings.get("reminderEveryWindows").intValue()));
+    }
 
     String applicationId() {
       return PREFIX + run;
@@ -127,10 +155,21 @@ final class ClusterReplay {
         p.put("start", starts.get(e.getKey()));
         p.put("stop", e.getValue());
       }
+      ObjectNode set = root.putObject("settings");
+      settings.forEach(set::put);
       return root.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    static Plan fromJson(byte[] bytes) throws java.io.IOException {
+    /** The plan in {@code bytes}; null when they are not one this build can read. */
+    static Plan fromJson(byte[] bytes) {
+      try {
+        return parse(bytes);
+      } catch (java.io.IOException | RuntimeException e) {
+        return null;
+      }
+    }
+
+    private static Plan parse(byte[] bytes) throws java.io.IOException {
       JsonNode root = JSON.readTree(bytes);
       Set<String> hosts = new TreeSet<>();
       root.get("hosts").forEach(h -> hosts.add(h.asText()));
@@ -141,13 +180,23 @@ final class ClusterReplay {
         starts.put(tp, p.get("start").asLong());
         stops.put(tp, p.get("stop").asLong());
       }
+      Map<String, Long> settings = new LinkedHashMap<>();
+      root.get("settings")
+          .fields()
+          .forEachRemaining(f -> settings.put(f.getKey(), f.getValue().asLong()));
+      for (String key : settingsOf(ProcessorConfig.defaults("-")).keySet()) {
+        if (!settings.containsKey(key)) {
+          throw new java.io.IOException("no " + key);
+        }
+      }
       return new Plan(
           root.get("run").asText(),
           root.get("fromMs").asLong(),
           root.get("toMs").asLong(),
           hosts,
           starts,
-          stops);
+          stops,
+          settings);
     }
   }
 
@@ -178,6 +227,16 @@ final class ClusterReplay {
     System.setProperty(
         "org.slf4j.simpleLogger.log.org.apache.kafka.streams.processor.internals.RecordQueue",
         "error");
+  }
+
+  /**
+   * Properties of a consumer of the run: it never makes a topic it looks for (a mistyped run, a
+   * missing sample topic) on a cluster that creates topics on first use.
+   */
+  private Properties consumerProperties() {
+    Properties p = kafka.clientProperties();
+    p.put("allow.auto.create.topics", "false");
+    return p;
   }
 
   /** A new run's name: its start time (UTC) and a random suffix. */
@@ -237,7 +296,7 @@ final class ClusterReplay {
                 + " sample partitions; more processes share it with `culprit replay --join "
                 + run
                 + "`");
-        process(admin, plan, scope);
+        process(admin, plan, scope, config, true);
         long n = readResults(scope, results);
         finished = true;
         return new Summary(run, plan.records(), n, keep);
@@ -267,6 +326,17 @@ final class ClusterReplay {
       throw new UserException("'" + run + "' is not the name of a replay run", 2);
     }
     Plan plan = readPlan(run);
+    // Interrupted (Ctrl-C): leave the group at once, so the others take this share now.
+    Thread leaveOnExit =
+        new Thread(
+            () -> {
+              CulpritProcessor instance = running;
+              if (instance != null) {
+                leave(instance);
+              }
+            },
+            "culprit-replay-leave");
+    Runtime.getRuntime().addShutdownHook(leaveOnExit);
     try (Admin admin = Admin.create(kafka.clientProperties())) {
       progress.println(
           "culprit replay: joined run "
@@ -278,7 +348,13 @@ final class ClusterReplay {
               + ", "
               + plan.records()
               + " records)");
-      process(admin, plan, scope(plan));
+      process(admin, plan, scope(plan), plan.applyTo(config), false);
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(leaveOnExit);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs
+      }
     }
   }
 
@@ -294,22 +370,33 @@ final class ClusterReplay {
   Plan plan(String run, Instant from, Instant to, Set<String> hosts) {
     Topology topology = CulpritTopology.build(config);
     Set<String> read = sourceTopics(topology);
-    Properties p = kafka.clientProperties();
+    Properties p = consumerProperties();
     p.put("default.api.timeout.ms", "15000");
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = new ArrayList<>();
+      List<String> missing = new ArrayList<>();
       for (Topic<?> t : Topics.samples()) {
         if (!read.contains(t.name())) {
           continue;
         }
         var infos = consumer.partitionsFor(t.name());
-        if (infos != null) {
+        if (infos == null || infos.isEmpty()) {
+          missing.add(t.name());
+        } else {
           infos.forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
         }
       }
       if (partitions.isEmpty()) {
         throw new UserException("none of the sample topics exists; is this a culprit cluster?");
+      }
+      if (!missing.isEmpty()) {
+        // The topology reads every one: Kafka Streams would stop on the first it lacks.
+        throw new UserException(
+            "the cluster lacks the sample topics "
+                + missing
+                + " (set up by an older culprit?): replay in this process instead (without"
+                + " --on-cluster), which reads the topics there are");
       }
       Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
       Map<TopicPartition, Long> fromQuery = new HashMap<>();
@@ -335,7 +422,13 @@ final class ClusterReplay {
         stops.put(tp, Math.max(start, stop));
       }
       return new Plan(
-          run, from.toEpochMilli(), to.toEpochMilli(), new TreeSet<>(hosts), starts, stops);
+          run,
+          from.toEpochMilli(),
+          to.toEpochMilli(),
+          new TreeSet<>(hosts),
+          starts,
+          stops,
+          Plan.settingsOf(config));
     }
   }
 
@@ -391,7 +484,7 @@ final class ClusterReplay {
   }
 
   private Plan readPlan(String run) throws Exception {
-    Properties p = kafka.clientProperties();
+    Properties p = consumerProperties();
     p.put("default.api.timeout.ms", "15000");
     try (KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
@@ -406,7 +499,16 @@ final class ClusterReplay {
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (System.nanoTime() < deadline) {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-          return Plan.fromJson(r.value());
+          Plan plan = Plan.fromJson(r.value());
+          if (plan == null || !plan.run().equals(run)) {
+            throw new UserException(
+                "the plan of replay run "
+                    + run
+                    + " is not one this culprit can read (another"
+                    + " version started it?)",
+                1);
+          }
+          return plan;
         }
       }
       throw new UserException("replay run " + run + " has no plan yet; try again", 1);
@@ -414,17 +516,19 @@ final class ClusterReplay {
   }
 
   /** Runs an instance of the run's application until the run is done. */
-  private void process(Admin admin, Plan plan, ReplayScope scope) throws Exception {
+  private void process(
+      Admin admin, Plan plan, ReplayScope scope, ProcessorConfig base, boolean starter)
+      throws Exception {
     java.nio.file.Path state = java.nio.file.Files.createTempDirectory("culprit-replay-state-");
     ProcessorConfig runConfig =
-        config.withApplicationId(plan.applicationId()).withStateDir(state).withReplayScope(scope);
+        base.withApplicationId(plan.applicationId()).withStateDir(state).withReplayScope(scope);
     long started = System.nanoTime();
     // Quiet for this long, with nothing written, before the run is done: three commit intervals,
     // and two of the fleet windows' wall-clock punctuations, whose late votes' updates come in a
     // transaction of their own after all input is committed.
     long quietNanos =
         Duration.ofMillis(
-                Math.max(3_000, 2 * Math.max(1_000, config.windowSize().toMillis() / 10) + 1_000))
+                Math.max(3_000, 2 * Math.max(1_000, base.windowSize().toMillis() / 10) + 1_000))
             .toNanos();
     CulpritProcessor processor = new CulpritProcessor(runConfig);
     running = processor;
@@ -436,6 +540,10 @@ final class ClusterReplay {
       while (true) {
         // The starter deletes the run's topics once it is done: a joined process ends with it.
         if (!check.planExists(admin)) {
+          if (starter) {
+            throw new UserException(
+                "run " + plan.run() + " was deleted by someone else while it ran", 1);
+          }
           progress.println("culprit replay: run " + plan.run() + " was ended elsewhere");
           return;
         }
@@ -511,7 +619,7 @@ final class ClusterReplay {
     Progress(Plan plan, ReplayScope scope) {
       this.plan = plan;
       this.scope = scope;
-      Properties p = kafka.clientProperties();
+      Properties p = consumerProperties();
       p.put("isolation.level", "read_committed");
       p.put("enable.auto.commit", "false");
       p.put("default.api.timeout.ms", "15000");
@@ -610,7 +718,7 @@ final class ClusterReplay {
 
   /** Hands the run's results to {@code results} in time order; returns how many. */
   private long readResults(ReplayScope scope, Consumer<Object> results) {
-    Properties p = kafka.clientProperties();
+    Properties p = consumerProperties();
     p.put("isolation.level", "read_committed");
     p.put("enable.auto.commit", "false");
     p.put("default.api.timeout.ms", "15000");
@@ -680,9 +788,20 @@ final class ClusterReplay {
   /** Deletes every topic of the run and its consumer group. */
   void delete(Admin admin, String applicationId) {
     try {
+      // The plan first: joined processes see it gone and leave the group; only then the topics
+      // they read and write, which a member still rebalancing could make again.
+      String plan = applicationId + ".plan";
+      if (admin.listTopics().names().get().contains(plan)) {
+        admin.deleteTopics(List.of(plan)).all().get();
+      }
+      long membersDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (System.nanoTime() < membersDeadline && hasMembers(admin, applicationId)) {
+        Thread.sleep(250);
+      }
       List<String> topics = new ArrayList<>();
       for (String name : admin.listTopics().names().get()) {
-        if (name.startsWith(applicationId + ".") || name.startsWith(applicationId + "-")) {
+        if (!name.equals(plan)
+            && (name.startsWith(applicationId + ".") || name.startsWith(applicationId + "-"))) {
           topics.add(name);
         }
       }
@@ -704,13 +823,22 @@ final class ClusterReplay {
         }
       }
       progress.println(
-          "culprit replay: deleted the run's " + topics.size() + " topics and its group");
+          "culprit replay: deleted the run's " + (topics.size() + 1) + " topics and its group");
     } catch (Exception e) {
       progress.println(
           "culprit replay: could not delete everything of "
               + applicationId
               + " (delete its topics and group by hand): "
               + e);
+    }
+  }
+
+  private static boolean hasMembers(Admin admin, String group) throws Exception {
+    try {
+      var d = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+      return d != null && !d.members().isEmpty();
+    } catch (ExecutionException e) {
+      return false; // no such group (any more)
     }
   }
 

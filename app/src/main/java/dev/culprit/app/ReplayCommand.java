@@ -73,8 +73,9 @@ final class ReplayCommand implements Callable<Integer> {
           || range.to != null
           || !range.hosts.isEmpty()) {
         throw new UserException(
-            "--join RUN takes the range, hosts and output of the run it joins: give it only how"
-                + " to reach Kafka and the processor's options",
+            "--join RUN takes the range, hosts, output and rule settings (--window, --grace, …)"
+                + " of the run it joins, from its plan: give it only how to reach Kafka (and"
+                + " --threads)",
             2);
       }
       KafkaAccess kafka = kafkaClient.resolve();

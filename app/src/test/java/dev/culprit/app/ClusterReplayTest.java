@@ -33,6 +33,36 @@ class ClusterReplayTest {
     assertThat(ClusterReplay.planTopic(run)).isEqualTo("culprit-replay-" + run + ".plan");
   }
 
+  @Test
+  void aJoinerRunsTheStartersTopologyWhateverItsOwnOptions() {
+    dev.culprit.processor.ProcessorConfig starter =
+        dev.culprit.processor.ProcessorConfig.defaults("127.0.0.1:9")
+            .withWindow(java.time.Duration.ofMinutes(1), java.time.Duration.ofSeconds(5))
+            .withLifecycle(new dev.culprit.processor.lifecycle.LifecycleSettings(4, 9));
+    var tp = new org.apache.kafka.common.TopicPartition("culprit.samples.filter", 0);
+    ClusterReplay.Plan plan =
+        new ClusterReplay.Plan(
+            "20261207-101500-3f2a",
+            1_000,
+            2_000,
+            java.util.Set.of("web-1"),
+            java.util.Map.of(tp, 3L),
+            java.util.Map.of(tp, 7L),
+            ClusterReplay.Plan.settingsOf(starter));
+    ClusterReplay.Plan read = ClusterReplay.Plan.fromJson(plan.toJson());
+    assertThat(read).isEqualTo(plan);
+    dev.culprit.processor.ProcessorConfig joiner =
+        read.applyTo(dev.culprit.processor.ProcessorConfig.defaults("127.0.0.1:9"));
+    assertThat(joiner.windowSize()).isEqualTo(starter.windowSize());
+    assertThat(joiner.grace()).isEqualTo(starter.grace());
+    assertThat(joiner.lifecycle()).isEqualTo(starter.lifecycle());
+    assertThat(joiner.maxClockSkew()).isEqualTo(starter.maxClockSkew());
+    assertThat(joiner.hostSilence()).isEqualTo(starter.hostSilence());
+
+    assertThat(ClusterReplay.Plan.fromJson("{\"run\":1}".getBytes())).as("not a plan").isNull();
+    assertThat(ClusterReplay.Plan.fromJson("not json".getBytes())).isNull();
+  }
+
   private static FleetIncident fleet(String signature, long windowStartMs, int hosts) {
     List<String> names = new ArrayList<>();
     for (int i = 0; i < hosts; i++) {

@@ -32,6 +32,18 @@ public final class ReplayBench {
 
   private static final Pattern RUN = Pattern.compile("culprit replay --join ([0-9a-z-]+)");
 
+  /** The joining process's output, overwritten by each. */
+  private static final Path JOINER_LOG;
+
+  static {
+    try {
+      JOINER_LOG = java.nio.file.Files.createTempFile("culprit-replay-bench-join-", ".log");
+      JOINER_LOG.toFile().deleteOnExit();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private ReplayBench() {}
 
   public static void main(String[] args) throws Exception {
@@ -193,6 +205,11 @@ public final class ReplayBench {
           p.destroyForcibly();
           throw new IllegalStateException("the joining process did not end");
         }
+        String said = java.nio.file.Files.readString(JOINER_LOG);
+        // It joined, ran as a member of the run's group, and ended with the run.
+        if (p.exitValue() != 0 || !said.contains("joined run") || !said.contains("-> RUNNING")) {
+          throw new IllegalStateException("the joining process failed: " + said);
+        }
       }
     } finally {
       System.setOut(stdout);
@@ -219,7 +236,7 @@ public final class ReplayBench {
     try {
       return new ProcessBuilder(command)
           .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .redirectOutput(JOINER_LOG.toFile())
           .start();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
