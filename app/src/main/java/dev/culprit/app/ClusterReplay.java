@@ -19,7 +19,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -53,7 +52,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.TopologyDescription;
 
 /**
  * {@code culprit replay --on-cluster}: the live topology as a Kafka Streams application of its own
@@ -90,6 +88,8 @@ final class ClusterReplay {
           Topics.DEAD_LETTER);
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
 
   /** What a run replays, as its plan topic holds it. */
   record Plan(
@@ -201,26 +201,19 @@ final class ClusterReplay {
   }
 
   /** What one run produced, for the instance that started it. */
-  record Summary(String run, long records, long results, boolean kept) {}
+  record Summary(String run, long records, long results) {}
 
   private final KafkaAccess kafka;
   private final ProcessorConfig config;
   private final PrintStream progress;
-  private final Duration progressEvery;
 
   /** This process's instance of the run while it runs, for the shutdown hook. */
   private volatile CulpritProcessor running;
 
   ClusterReplay(KafkaAccess kafka, ProcessorConfig config, PrintStream progress) {
-    this(kafka, config, progress, Duration.ofSeconds(5));
-  }
-
-  ClusterReplay(
-      KafkaAccess kafka, ProcessorConfig config, PrintStream progress, Duration progressEvery) {
     this.kafka = kafka;
     this.config = config.withClockSkew(config.maxClockSkew(), ClockReference.RECORD_TIMESTAMP);
     this.progress = progress;
-    this.progressEvery = progressEvery;
     // Records past the range are dropped with a WARN each from Kafka Streams' record queue (the
     // live samples arriving after it, other hosts' samples), which is what a run is meant to do.
     // Before Kafka Streams makes that logger.
@@ -267,10 +260,7 @@ final class ClusterReplay {
       Thread cleanUp =
           new Thread(
               () -> {
-                CulpritProcessor instance = running;
-                if (instance != null) {
-                  leave(instance);
-                }
+                leaveIfRunning();
                 try (Admin last = Admin.create(kafka.clientProperties())) {
                   delete(last, plan.applicationId());
                 }
@@ -299,7 +289,7 @@ final class ClusterReplay {
         process(admin, plan, scope, config, true);
         long n = readResults(scope, results);
         finished = true;
-        return new Summary(run, plan.records(), n, keep);
+        return new Summary(run, plan.records(), n);
       } finally {
         if (keep) {
           progress.println(
@@ -327,15 +317,7 @@ final class ClusterReplay {
     }
     Plan plan = readPlan(run);
     // Interrupted (Ctrl-C): leave the group at once, so the others take this share now.
-    Thread leaveOnExit =
-        new Thread(
-            () -> {
-              CulpritProcessor instance = running;
-              if (instance != null) {
-                leave(instance);
-              }
-            },
-            "culprit-replay-leave");
+    Thread leaveOnExit = new Thread(this::leaveIfRunning, "culprit-replay-leave");
     Runtime.getRuntime().addShutdownHook(leaveOnExit);
     try (Admin admin = Admin.create(kafka.clientProperties())) {
       progress.println(
@@ -369,7 +351,7 @@ final class ClusterReplay {
    */
   Plan plan(String run, Instant from, Instant to, Set<String> hosts) {
     Topology topology = CulpritTopology.build(config);
-    Set<String> read = sourceTopics(topology);
+    Set<String> read = Replayer.sourceTopics(topology);
     Properties p = consumerProperties();
     p.put("default.api.timeout.ms", "15000");
     try (KafkaConsumer<byte[], byte[]> consumer =
@@ -534,7 +516,7 @@ final class ClusterReplay {
     running = processor;
     try (Progress check = new Progress(plan, scope)) {
       processor.start();
-      long nextReport = System.nanoTime() + progressEvery.toNanos();
+      long nextReport = System.nanoTime() + PROGRESS_EVERY.toNanos();
       long quietSince = -1;
       Map<TopicPartition, Long> lastEnds = Map.of();
       while (true) {
@@ -570,7 +552,7 @@ final class ClusterReplay {
               plan.records() == 0 ? 100 : s.done() * 100 / plan.records(),
               plan.records(),
               Duration.ofNanos(System.nanoTime() - started).toSeconds());
-          nextReport = System.nanoTime() + progressEvery.toNanos();
+          nextReport = System.nanoTime() + PROGRESS_EVERY.toNanos();
         }
         if (!s.caughtUp()) {
           quietSince = -1;
@@ -593,6 +575,14 @@ final class ClusterReplay {
       processor.close();
       running = null;
       dev.culprit.broker.KraftNodes.deleteRecursively(state);
+    }
+  }
+
+  /** Leaves the group with this process's instance of the run, if one runs (a shutdown hook). */
+  private void leaveIfRunning() {
+    CulpritProcessor instance = running;
+    if (instance != null) {
+      leave(instance);
     }
   }
 
@@ -840,21 +830,5 @@ final class ClusterReplay {
     } catch (ExecutionException e) {
       return false; // no such group (any more)
     }
-  }
-
-  private static Set<String> sourceTopics(Topology topology) {
-    Set<String> topics = new HashSet<>();
-    for (TopologyDescription.Subtopology sub : topology.describe().subtopologies()) {
-      for (TopologyDescription.Node node : sub.nodes()) {
-        if (node instanceof TopologyDescription.Source source && source.topicSet() != null) {
-          topics.addAll(source.topicSet());
-        }
-      }
-    }
-    return topics;
-  }
-
-  static Collection<Topic<?>> results() {
-    return RESULTS;
   }
 }

@@ -92,21 +92,6 @@ final class ReplayCommand implements Callable<Integer> {
     Instant end = span.end();
     Path dir = kafkaClient.dataDirOrDefault();
     KafkaAccess kafka = kafkaClient.resolve();
-    String servers = kafka.bootstrapServers();
-    // The replay's own state stores, gone with it: a replay leaves nothing behind.
-    Path state = java.nio.file.Files.createTempDirectory("culprit-replay-");
-    try {
-      return replay(kafka, dir, servers, state, start, end);
-    } finally {
-      dev.culprit.broker.KraftNodes.deleteRecursively(state);
-    }
-  }
-
-  private int replay(
-      KafkaAccess kafka, Path dir, String servers, Path state, Instant start, Instant end)
-      throws Exception {
-    ProcessorConfig config =
-        processor.config(kafka, dir).withApplicationId("culprit-replay").withStateDir(state);
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     System.err.println(
         "culprit replay: samples from "
@@ -114,30 +99,48 @@ final class ReplayCommand implements Callable<Integer> {
             + " to "
             + end
             + " at "
-            + servers
+            + kafka.bootstrapServers()
             + (onCluster
                 ? ", on the cluster"
                 : ", in this process (--on-cluster shares a large range among processes)"));
     if (onCluster) {
-      ClusterReplay.Summary s =
-          new ClusterReplay(kafka, processor.config(kafka, dir), System.err)
-              .start(
-                  ClusterReplay.newRun(Instant.now()),
-                  start,
-                  end,
-                  new java.util.TreeSet<>(range.hosts),
-                  keepTopics,
-                  result -> print(out, result));
-      System.err.println(
-          "culprit replay: run "
-              + s.run()
-              + ": "
-              + s.records()
-              + " records of the range read, "
-              + s.results()
-              + " results");
-      return 0;
+      return replayOnCluster(kafka, dir, start, end, out);
     }
+    // The replay's own state stores, gone with it: a replay leaves nothing behind.
+    Path state = java.nio.file.Files.createTempDirectory("culprit-replay-");
+    try {
+      return replay(kafka, dir, state, start, end, out);
+    } finally {
+      dev.culprit.broker.KraftNodes.deleteRecursively(state);
+    }
+  }
+
+  private int replayOnCluster(
+      KafkaAccess kafka, Path dir, Instant start, Instant end, PrintStream out) throws Exception {
+    ClusterReplay.Summary s =
+        new ClusterReplay(kafka, processor.config(kafka, dir), System.err)
+            .start(
+                ClusterReplay.newRun(Instant.now()),
+                start,
+                end,
+                new java.util.TreeSet<>(range.hosts),
+                keepTopics,
+                result -> print(out, result));
+    System.err.println(
+        "culprit replay: run "
+            + s.run()
+            + ": "
+            + s.records()
+            + " records of the range read, "
+            + s.results()
+            + " results");
+    return 0;
+  }
+
+  private int replay(
+      KafkaAccess kafka, Path dir, Path state, Instant start, Instant end, PrintStream out) {
+    ProcessorConfig config =
+        processor.config(kafka, dir).withApplicationId("culprit-replay").withStateDir(state);
     Replayer.Summary summary =
         new Replayer(kafka, config)
             .replay(start, end, range.hostFilter(), result -> print(out, result));

@@ -150,7 +150,8 @@ final class Replayer {
     }
   }
 
-  private static Set<String> sourceTopics(Topology topology) {
+  /** The topics {@code topology} reads. */
+  static Set<String> sourceTopics(Topology topology) {
     Set<String> topics = new java.util.HashSet<>();
     for (TopologyDescription.Subtopology sub : topology.describe().subtopologies()) {
       for (TopologyDescription.Node node : sub.nodes()) {

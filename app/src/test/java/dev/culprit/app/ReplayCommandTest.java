@@ -138,8 +138,8 @@ class ReplayCommandTest {
           .as("live causes of %s; up stderr: %s", host, Files.readString(stderr))
           .anySatisfy(line -> assertThat(line).contains(host).contains("FIREWALL_DROP"));
 
-      Cli.Run replay =
-          Cli.run(
+      List<String> range =
+          List.of(
               "replay",
               "--data-dir",
               dataDir.toString(),
@@ -148,6 +148,7 @@ class ReplayCommandTest {
               "--to",
               Long.toString(lastSample + 1),
               "--json");
+      Cli.Run replay = Cli.run(range.toArray(String[]::new));
       assertThat(replay.exitCode()).as(replay.stderr()).isZero();
       assertThat(causesUpTo(replay.stdout(), cutoff))
           .as("the same events, ids included, as live")
@@ -158,17 +159,9 @@ class ReplayCommandTest {
           .contains(" 0 records of topics the processor does not read ignored");
 
       // The same range on the cluster `culprit up` runs (its login, its live processor beside it).
-      Cli.Run onCluster =
-          Cli.run(
-              "replay",
-              "--data-dir",
-              dataDir.toString(),
-              "--from",
-              Long.toString(before - 1_000),
-              "--to",
-              Long.toString(lastSample + 1),
-              "--json",
-              "--on-cluster");
+      List<String> onClusterArgs = new ArrayList<>(range);
+      onClusterArgs.add("--on-cluster");
+      Cli.Run onCluster = Cli.run(onClusterArgs.toArray(String[]::new));
       assertThat(onCluster.exitCode()).as(onCluster.stderr()).isZero();
       assertThat(causesUpTo(onCluster.stdout(), cutoff))
           .as("on the cluster, the same events, ids included, as live")

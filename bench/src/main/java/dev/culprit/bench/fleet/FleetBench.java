@@ -124,6 +124,22 @@ public final class FleetBench {
     return report;
   }
 
+  /**
+   * Produces {@code cycles} cycles of {@code fleet}, one {@code interval} apart, the last ending a
+   * minute before now (the range a postmortem replays); returns the first cycle's start, ms.
+   */
+  static long produceRange(FleetGenerator fleet, String bootstrap, int cycles, Duration interval) {
+    long step = interval.toMillis();
+    long base = (System.currentTimeMillis() / step - cycles - 6) * step;
+    try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+      for (int c = 0; c < cycles; c++) {
+        produceCycle(fleet, producer, c, base + c * step, null);
+      }
+      producer.flush();
+    }
+    return base;
+  }
+
   /** Produces one cycle of every host, in sample-time order, at {@code cycleStartMs}. */
   static void produceCycle(
       FleetGenerator fleet,

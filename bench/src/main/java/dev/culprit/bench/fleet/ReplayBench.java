@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
  * {@code culprit replay} of a generated fleet's range three ways in the same run: in this process
@@ -59,13 +58,7 @@ public final class ReplayBench {
       String bootstrap = broker.bootstrapServers();
       int cycles = minutes * 60 / (int) interval.getSeconds();
       long step = interval.toMillis();
-      long base = (System.currentTimeMillis() / step - cycles - 6) * step;
-      try (KafkaProducer<String, byte[]> producer = FleetBench.producer(bootstrap)) {
-        for (int c = 0; c < cycles; c++) {
-          FleetBench.produceCycle(fleet, producer, c, base + c * step, null);
-        }
-        producer.flush();
-      }
+      long base = FleetBench.produceRange(fleet, bootstrap, cycles, interval);
       long records = (long) cycles * fleet.recordsPerCycle();
       double rangeS = cycles * interval.getSeconds();
       String[] range = {

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
  * How long {@code culprit report} takes for a range of a generated fleet, against {@code culprit
@@ -41,14 +40,8 @@ public final class ReportBench {
       String bootstrap = broker.bootstrapServers();
       int cycles = minutes * 60 / (int) interval.getSeconds();
       long step = interval.toMillis();
-      long base = (System.currentTimeMillis() / step - cycles - 6) * step;
       long produceStart = System.nanoTime();
-      try (KafkaProducer<String, byte[]> producer = FleetBench.producer(bootstrap)) {
-        for (int c = 0; c < cycles; c++) {
-          FleetBench.produceCycle(fleet, producer, c, base + c * step, null);
-        }
-        producer.flush();
-      }
+      long base = FleetBench.produceRange(fleet, bootstrap, cycles, interval);
       double produceS = (System.nanoTime() - produceStart) / 1e9;
       long records = (long) cycles * fleet.recordsPerCycle();
       String from = Long.toString(base);
