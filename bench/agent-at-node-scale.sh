@@ -26,7 +26,10 @@
 # sample only the host and culprit-b-* (--netns-include). Namespaces and cgroups are removed on
 # every exit (trap), also on SIGINT/SIGTERM.
 # Env: NODE_EXPORTER (default /usr/bin/prometheus-node-exporter), BENCH_RULES (0, 1, mesh; default
-# 0), BENCH_CONTAINERS (default 100), BENCH_JAVA_OPTS (collector JVMs; default: the launcher's).
+# 0), BENCH_CONTAINERS (default 100), BENCH_JAVA_OPTS (collector JVMs; default: the launcher's),
+# BENCH_BASELINE_JAR (another build's culprit-collect.jar, e.g. of a worktree at an earlier commit:
+# it runs as a sixth process, base5, default sources at 5 s, with its own trained archive, so a
+# change is measured against the build before it in the same run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-60}"; warm="${2:-120}"; shift $(( $# < 2 ? $# : 2 ))
@@ -51,7 +54,19 @@ bs=$(cat "$d/broker/bootstrap-servers")
 login="$d/broker/kafka-client.properties"
 CULPRIT_CDS=train ./culprit collect --interval 1s --bootstrap-servers "$bs" --kafka-config "$login" \
   --data-dir "$d/train" --spool-dir "$d/train/spool" --netns-include 'culprit-b-*' 2>/dev/null
+base_opts="$launcher_opts"
 launcher_opts="$launcher_opts -XX:SharedArchiveFile=app/target/culprit-collect.jsa -Xlog:cds*=off"
+basejar="${BENCH_BASELINE_JAR:-}"
+if [ -n "$basejar" ]; then
+  [ -f "$basejar" ] || { echo "no baseline jar $basejar" >&2; exit 1; }
+  # The baseline's archive, trained as the launcher trains one: a cycle with --once.
+  # shellcheck disable=SC2086
+  MALLOC_ARENA_MAX=2 timeout 120 java $base_opts -XX:ArchiveClassesAtExit="$d/base.jsa" -Xlog:cds*=off \
+    -jar "$basejar" collect --interval 1s --bootstrap-servers "$bs" --kafka-config "$login" \
+    --data-dir "$d/basetrain" --spool-dir "$d/basetrain/spool" --netns-include 'culprit-b-*' --once \
+    >/dev/null 2>&1 || true
+  [ -s "$d/base.jsa" ] || { echo "the baseline's training run made no archive" >&2; exit 1; }
+fi
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -85,8 +100,12 @@ declare -A mport=()
 collector() { # name, flags...
   local name=$1; shift
   mport[$name]=$(free_port)
+  local j=$jar o=${jopts:-$launcher_opts}
+  if [ "$name" = base5 ]; then
+    j=$basejar o="${jopts:-$base_opts -XX:SharedArchiveFile=$d/base.jsa -Xlog:cds*=off}"
+  fi
   # shellcheck disable=SC2086
-  MALLOC_ARENA_MAX=2 java ${jopts:-$launcher_opts} -jar "$jar" collect \
+  MALLOC_ARENA_MAX=2 java $o -jar "$j" collect \
     --bootstrap-servers "$bs" --kafka-config "$login" --metrics-address "127.0.0.1:${mport[$name]}" \
     --data-dir "$d/$name" --spool-dir "$d/$name/spool" --netns-include 'culprit-b-*' "$@" \
     >/dev/null 2>"$d/$name.err" &
@@ -96,6 +115,7 @@ collector default1 --interval 1s
 collector default5
 collector filter1 --interval 1s --sources filter
 agents=(default1 default5 filter1)
+if [ -n "$basejar" ]; then collector base5; agents+=(base5); fi
 deadline=$((SECONDS + 120))
 for n in "${agents[@]}"; do
   until grep -q "culprit collect: publishing to" "$d/$n.err" 2>/dev/null; do
@@ -124,6 +144,7 @@ agent_metrics() {
 names=(ne1 ne5 default1 default5 filter1)
 declare -A pid=([ne1]=$pid_ne1 [ne5]=$pid_ne5 [default1]=$pid_default1 [default5]=$pid_default5
   [filter1]=$pid_filter1)
+if [ -n "$basejar" ]; then names+=(base5); pid[base5]=$pid_base5; fi
 have=0
 results="$d/results"
 for count in "${counts[@]}"; do
@@ -171,8 +192,9 @@ import sys
 tck = int(sys.argv[2]); rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 label = {"ne1": "node_exporter, scraped every 1 s", "ne5": "node_exporter, scraped every 5 s",
          "default1": "culprit default sources, 1 s", "default5": "culprit default sources, 5 s (default)",
-         "filter1": "culprit filter only, 1 s"}
-base = {"default1": "ne1", "default5": "ne5", "filter1": "ne1"}
+         "filter1": "culprit filter only, 1 s",
+         "base5": "culprit default sources, 5 s, baseline build (BENCH_BASELINE_JAR)"}
+base = {"default1": "ne1", "default5": "ne5", "filter1": "ne1", "base5": "ne5"}
 by = {}
 for count, name, ticks, ns, cycles, over, overall, last, rss, hwm, after in rows:
     ms_per_s = int(ticks) * 1000 / tck / (int(ns) / 1e9)
@@ -185,7 +207,7 @@ for count, name, ticks, ns, cycles, over, overall, last, rss, hwm, after in rows
 counts = sorted({int(c) for c, _ in by})
 if len(counts) > 1:
     print()
-    for name in label:
+    for name in [n for n in label if (str(counts[0]), n) in by]:
         steps = []
         for lo, hi in zip(counts, counts[1:]):
             steps.append(f"{lo}→{hi}: {(by[(str(hi), name)] - by[(str(lo), name)]) / (hi - lo):+.3f}")

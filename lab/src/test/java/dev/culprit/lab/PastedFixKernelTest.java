@@ -7,6 +7,7 @@ import dev.culprit.collector.platform.exec.CommandRunner;
 import dev.culprit.collector.platform.exec.ProcessCommandRunner;
 import dev.culprit.collector.platform.netlink.NetnsHandleCache;
 import dev.culprit.collector.platform.procfs.HostPaths;
+import dev.culprit.collector.records.WireTopics;
 import dev.culprit.collector.source.NetworkSourceOptions;
 import dev.culprit.collector.source.NetworkSources;
 import dev.culprit.collector.spi.Header;
@@ -19,6 +20,7 @@ import dev.culprit.schemas.FilterSample;
 import dev.culprit.schemas.FixScopeKind;
 import dev.culprit.schemas.RootCause;
 import dev.culprit.schemas.SampleHeaders;
+import dev.culprit.schemas.Topics;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.SocketChannel;
@@ -159,8 +161,15 @@ class PastedFixKernelTest {
   }
 
   private static FilterSample sample(Source filter, Netns netns) throws Exception {
-    return (FilterSample)
-        filter.collect(netns, new Header("cu-host", netns.label(), 0, "c1", "b1")).get(0).value();
+    // The agent's record as it sends it, read as the processor reads it.
+    return Topics.FILTER
+        .valueSerde()
+        .decode(
+            WireTopics.FILTER.encode(
+                filter
+                    .collect(netns, new Header("cu-host", netns.label(), 0, "c1", "b1"))
+                    .get(0)
+                    .value()));
   }
 
   private static long dropped(FilterSample sample) {

@@ -1,13 +1,13 @@
 package dev.culprit.bench.collector;
 
 import dev.culprit.collector.platform.procfs.HostPaths;
+import dev.culprit.collector.records.ContainerSample;
 import dev.culprit.collector.source.container.ContainerSource;
 import dev.culprit.collector.source.container.ContainerSourceConfig;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.lab.container.DockerLab;
 import dev.culprit.lab.container.PrivateDockerd;
-import dev.culprit.schemas.ContainerSample;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;

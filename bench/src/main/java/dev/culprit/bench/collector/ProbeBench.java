@@ -136,7 +136,8 @@ public final class ProbeBench {
           }
         }
         // The rounds measured must have been real answers, not timeouts or NO_DATA.
-        var last = (dev.culprit.schemas.ProbeSample) probe.collect(a, header).get(0).value();
+        var last =
+            (dev.culprit.collector.records.ProbeSample) probe.collect(a, header).get(0).value();
         System.out.printf("last round: %d sent, %d answered%n", last.getSent(), last.getAnswered());
       }
     } finally {

@@ -2,10 +2,10 @@ package dev.culprit.bench.collector;
 
 import dev.culprit.broker.EmbeddedBroker;
 import dev.culprit.collector.publish.KafkaPublisher;
+import dev.culprit.collector.records.ProtocolSample;
+import dev.culprit.collector.records.WireTopics;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.Sample;
-import dev.culprit.schemas.ProtocolSample;
-import dev.culprit.schemas.Topics;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -132,7 +132,7 @@ public final class PublishBench {
           counters.forEach((k, v) -> mine.put(k, v + grow));
           cycle.add(
               new Sample(
-                  Topics.PROTOCOL,
+                  WireTopics.PROTOCOL,
                   "bench-host",
                   ProtocolSample.newBuilder(h.stamp(new ProtocolSample()))
                       .setCounters(mine)

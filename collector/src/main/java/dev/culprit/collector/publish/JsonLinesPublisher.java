@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.culprit.collector.spi.Sample;
 import dev.culprit.schemas.JsonRenderer;
+import dev.culprit.schemas.Topic;
+import dev.culprit.schemas.Topics;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
@@ -13,7 +15,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Prints each record as one line of JSON ({@code culprit collect --once --json}): a {@code topic}
  * field naming its topic, then the record's fields as {@link JsonRenderer} renders them. Stamps
- * {@code seq} like the Kafka publisher, so the output is what would have been sent.
+ * {@code seq} like the Kafka publisher, so the output is what would have been sent: each record is
+ * encoded as the agent sends it and read back with the processor's serde (so this mode alone loads
+ * Avro and Jackson).
  */
 public final class JsonLinesPublisher implements Publisher {
 
@@ -35,8 +39,14 @@ public final class JsonLinesPublisher implements Publisher {
       throw new IllegalStateException("publisher is closed");
     }
     for (Sample sample : samples) {
+      ObjectNode fields;
       try {
-        stamper.stampAndEncode(sample, Integer.MAX_VALUE);
+        byte[] bytes = stamper.stampAndEncode(sample, Integer.MAX_VALUE);
+        Topic<?> topic =
+            Topics.byName(sample.topic().name())
+                .orElseThrow(
+                    () -> new IllegalArgumentException("no such topic " + sample.topic().name()));
+        fields = JsonRenderer.toNode(topic.valueSerde().decode(bytes));
       } catch (IllegalArgumentException e) {
         rejected++;
         LOG.error("record not printed: {}", e.getMessage());
@@ -44,7 +54,7 @@ public final class JsonLinesPublisher implements Publisher {
       }
       ObjectNode line = JsonNodeFactory.instance.objectNode();
       line.put("topic", sample.topic().name());
-      line.setAll(JsonRenderer.toNode(sample.value()));
+      line.setAll(fields);
       out.println(line);
     }
     out.flush();

@@ -3,9 +3,11 @@ package dev.culprit.collector.publish;
 import dev.culprit.collector.publish.spool.Spool;
 import dev.culprit.collector.publish.spool.SpoolRecord;
 import dev.culprit.collector.publish.spool.SpoolStats;
+import dev.culprit.collector.records.WireTopic;
 import dev.culprit.collector.spi.Sample;
 import dev.culprit.schemas.SchemaTopic;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +19,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
-import org.apache.avro.Schema;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -357,16 +358,18 @@ public final class KafkaPublisher implements Publisher {
    * keeps the order, and the sender delivers a window's schemas before the rest of it.
    */
   private void announceSchema(Sample sample, List<SpoolRecord> records, List<String> announcedNow) {
-    Schema schema = sample.topic().valueSchema();
-    if (announced.add(schema.getFullName())) {
-      announcedNow.add(schema.getFullName());
-      announcedKeys.computeIfAbsent(SchemaTopic.key(schema), k -> schema.getFullName());
+    WireTopic<?> topic = sample.topic();
+    String name = topic.schemaName();
+    if (announced.add(name)) {
+      announcedNow.add(name);
+      String key = SchemaTopic.key(topic.fingerprint());
+      announcedKeys.computeIfAbsent(key, k -> name);
       records.add(
           SpoolRecord.of(
               SchemaTopic.NAME,
               SpoolRecord.NO_TIMESTAMP,
-              SchemaTopic.key(schema),
-              SchemaTopic.value(schema)));
+              key,
+              topic.schemaJson().getBytes(StandardCharsets.UTF_8)));
     }
   }
 
@@ -414,14 +417,11 @@ public final class KafkaPublisher implements Publisher {
   }
 
   private static long eventTime(Sample sample) {
-    Schema.Field field = sample.value().getSchema().getField("sampleTimeMs");
-    if (field != null && sample.value().get(field.pos()) instanceof Long t && t >= 0) {
-      return t;
-    }
-    return SpoolRecord.NO_TIMESTAMP;
+    long t = sample.value().getSampleTimeMs();
+    return t >= 0 ? t : SpoolRecord.NO_TIMESTAMP;
   }
 
   private static byte[] keyBytes(Sample sample) {
-    return sample.topic().keySerde().serializer().serialize(sample.topic().name(), sample.key());
+    return sample.key().getBytes(StandardCharsets.UTF_8);
   }
 }

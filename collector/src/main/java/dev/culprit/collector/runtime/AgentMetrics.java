@@ -2,10 +2,10 @@ package dev.culprit.collector.runtime;
 
 import dev.culprit.collector.publish.Publisher;
 import dev.culprit.collector.publish.PublisherStats;
+import dev.culprit.collector.records.CollectorHealth;
+import dev.culprit.collector.records.SourceState;
+import dev.culprit.collector.records.SourceStatus;
 import dev.culprit.collector.spi.Sample;
-import dev.culprit.schemas.CollectorHealth;
-import dev.culprit.schemas.SourceState;
-import dev.culprit.schemas.SourceStatus;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;

@@ -1,6 +1,6 @@
 package dev.culprit.collector.runtime;
 
-import dev.culprit.schemas.SourceState;
+import dev.culprit.collector.records.SourceState;
 
 /**
  * How one call ended.

@@ -1,12 +1,12 @@
 package dev.culprit.collector.runtime;
 
 import dev.culprit.collector.publish.Publisher;
+import dev.culprit.collector.records.SourceState;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.NamespaceFinder;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.Sample;
 import dev.culprit.collector.spi.Source;
-import dev.culprit.schemas.SourceState;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

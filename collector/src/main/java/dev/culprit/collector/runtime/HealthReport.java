@@ -1,12 +1,12 @@
 package dev.culprit.collector.runtime;
 
 import dev.culprit.collector.publish.PublisherStats;
+import dev.culprit.collector.records.CollectorHealth;
+import dev.culprit.collector.records.SourceState;
+import dev.culprit.collector.records.SourceStatus;
+import dev.culprit.collector.records.WireTopics;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.Sample;
-import dev.culprit.schemas.CollectorHealth;
-import dev.culprit.schemas.SourceState;
-import dev.culprit.schemas.SourceStatus;
-import dev.culprit.schemas.Topics;
 import java.util.List;
 
 /** Builds the cycle's {@link CollectorHealth} record. */
@@ -68,6 +68,6 @@ final class HealthReport {
             .setTimestampRefusedRecords(stats.timestampRefusedRecords())
             .setSpoolExpiredRecords(stats.spoolExpiredRecords())
             .build();
-    return new Sample(Topics.COLLECTOR, header.host(), health);
+    return new Sample(WireTopics.COLLECTOR, header.host(), health);
   }
 }

@@ -1,8 +1,8 @@
 package dev.culprit.collector.runtime;
 
+import dev.culprit.collector.records.SourceState;
 import dev.culprit.collector.spi.NoDataException;
 import dev.culprit.collector.spi.TooLargeException;
-import dev.culprit.schemas.SourceState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;

@@ -3,6 +3,7 @@ package dev.culprit.collector.source;
 import static dev.culprit.collector.spi.Source.Scope.HOST;
 import static dev.culprit.collector.spi.Source.Scope.PER_NETNS;
 
+import dev.culprit.collector.records.WireTopics;
 import dev.culprit.collector.source.SourceSpec.Group;
 import dev.culprit.collector.source.conntrack.ConntrackSource;
 import dev.culprit.collector.source.container.ContainerSource;
@@ -16,7 +17,6 @@ import dev.culprit.collector.source.qdisc.QdiscSource;
 import dev.culprit.collector.source.route.RouteSource;
 import dev.culprit.collector.source.softnet.SoftnetSource;
 import dev.culprit.collector.spi.Source;
-import dev.culprit.schemas.Topics;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -41,7 +41,7 @@ public final class SourceCatalogue {
               Group.NETWORK,
               true,
               PER_NETNS,
-              Topics.INTERFACE,
+              WireTopics.INTERFACE,
               List.of("net/dev"),
               Map.of(
                   "ip-j-s-s-d-address-show.json",
@@ -52,7 +52,7 @@ public final class SourceCatalogue {
               Group.NETWORK,
               true,
               PER_NETNS,
-              Topics.PROTOCOL,
+              WireTopics.PROTOCOL,
               List.of("net/snmp", "net/netstat", "net/snmp6"),
               Map.of(),
               c -> Optional.of(new ProtocolSource(c.access()))),
@@ -61,7 +61,7 @@ public final class SourceCatalogue {
               Group.NETWORK,
               true,
               PER_NETNS,
-              Topics.CONNTRACK,
+              WireTopics.CONNTRACK,
               List.of(
                   "net/stat/nf_conntrack",
                   "sys/net/netfilter/nf_conntrack_count",
@@ -74,7 +74,7 @@ public final class SourceCatalogue {
               Group.NETWORK,
               true,
               PER_NETNS,
-              Topics.QDISC,
+              WireTopics.QDISC,
               List.of(),
               Map.of(
                   "tc-s-j-qdisc-show.json", List.of("tc", "-s", "-j", "qdisc", "show"),
@@ -85,7 +85,7 @@ public final class SourceCatalogue {
               Group.NETWORK,
               true,
               PER_NETNS,
-              Topics.FILTER,
+              WireTopics.FILTER,
               List.of("net/ip_tables_names", "net/ip6_tables_names"),
               Map.of(
                   "iptables-nft-save-c.txt", List.of("iptables-nft-save", "-c"),
@@ -99,7 +99,7 @@ public final class SourceCatalogue {
               Group.NETWORK,
               true,
               HOST,
-              Topics.SOFTNET,
+              WireTopics.SOFTNET,
               List.of(SoftnetSource.STAT, SoftnetSource.MAX_BACKLOG),
               Map.of(),
               c -> Optional.of(new SoftnetSource(c.paths()))),
@@ -108,7 +108,7 @@ public final class SourceCatalogue {
               Group.NETWORK,
               true,
               PER_NETNS,
-              Topics.ROUTE,
+              WireTopics.ROUTE,
               // arp_cache and ndisc_cache exist in the initial namespace only: not per-namespace
               // files a capture could read in each namespace (the fixture is a plain copy).
               List.of(),
@@ -119,7 +119,7 @@ public final class SourceCatalogue {
               Group.TRACE,
               false,
               HOST,
-              Topics.DROP_REASONS,
+              WireTopics.DROP_REASONS,
               List.of(),
               Map.of(),
               c ->
@@ -131,7 +131,7 @@ public final class SourceCatalogue {
               Group.PROBE,
               true,
               PER_NETNS,
-              Topics.PROBE,
+              WireTopics.PROBE,
               List.of(),
               Map.of(),
               c ->
@@ -148,7 +148,7 @@ public final class SourceCatalogue {
               Group.CONTAINER,
               true,
               HOST,
-              Topics.CONTAINER,
+              WireTopics.CONTAINER,
               List.of(),
               Map.of(),
               c -> Optional.of(new ContainerSource(c.paths(), c.containers()))),
@@ -157,7 +157,7 @@ public final class SourceCatalogue {
               Group.CONTAINER,
               true,
               HOST,
-              Topics.KERNEL,
+              WireTopics.KERNEL,
               List.of(),
               Map.of(),
               c -> Optional.of(new KernelOomSource(c.paths(), c.kernelLookBack()))));

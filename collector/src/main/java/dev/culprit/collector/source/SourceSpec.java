@@ -1,8 +1,8 @@
 package dev.culprit.collector.source;
 
 import dev.culprit.collector.platform.Require;
+import dev.culprit.collector.records.WireTopic;
 import dev.culprit.collector.spi.Source;
-import dev.culprit.schemas.Topic;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,7 +29,7 @@ public record SourceSpec(
     Group group,
     boolean onByDefault,
     Source.Scope scope,
-    Topic<?> topic,
+    WireTopic<?> topic,
     List<String> kernelFiles,
     Map<String, List<String>> commands,
     Factory factory) {

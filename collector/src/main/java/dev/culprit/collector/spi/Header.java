@@ -1,8 +1,7 @@
 package dev.culprit.collector.spi;
 
-import dev.culprit.schemas.NetnsKind;
-import dev.culprit.schemas.SampleHeaders;
-import org.apache.avro.specific.SpecificRecord;
+import dev.culprit.collector.records.NetnsKind;
+import dev.culprit.collector.records.WireSample;
 
 /**
  * The fields every sample record starts with, fixed for one namespace in one cycle. The publisher
@@ -33,12 +32,18 @@ public record Header(
    * sampleTimeMs}, {@code collectorId}, {@code bootId}, {@code netnsKind} where the schema has it,
    * and {@code seq} = 0 for the publisher to number) on a fresh record, so each source sets only
    * its own fields.
-   *
-   * @throws IllegalArgumentException when the record's schema lacks one of them (not a sample)
    */
-  public <R extends SpecificRecord> R stamp(R record) {
-    return SampleHeaders.stamp(
-        record, host, netns, netnsKind, sampleTimeMs, collectorId, bootId, 0L);
+  public <R extends WireSample> R stamp(R record) {
+    record.setHost(host);
+    record.setNetns(netns);
+    record.setSampleTimeMs(sampleTimeMs);
+    record.setCollectorId(collectorId);
+    record.setBootId(bootId);
+    record.setSeq(0L);
+    if (record instanceof WireSample.WithNetnsKind withKind) {
+      withKind.setNetnsKind(netnsKind);
+    }
+    return record;
   }
 
   /** The same header for another namespace, whose kind is known only when it is the host's. */

@@ -1,6 +1,6 @@
 package dev.culprit.collector.spi;
 
-import dev.culprit.schemas.NetnsKind;
+import dev.culprit.collector.records.NetnsKind;
 import java.util.Objects;
 
 /**

@@ -1,17 +1,17 @@
 package dev.culprit.collector.spi;
 
-import dev.culprit.schemas.Topic;
+import dev.culprit.collector.records.WireSample;
+import dev.culprit.collector.records.WireTopic;
 import java.util.Objects;
-import org.apache.avro.specific.SpecificRecord;
 
 /**
  * One record a source produced, with the contract topic it belongs on.
  *
- * @param topic the topic (and so the serde)
+ * @param topic the topic (and so the schema)
  * @param key the record key: the host id
  * @param value the record, an instance of {@code topic.valueType()}
  */
-public record Sample(Topic<?> topic, String key, SpecificRecord value) {
+public record Sample(WireTopic<?> topic, String key, WireSample value) {
 
   public Sample {
     Objects.requireNonNull(topic, "topic");

@@ -10,6 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.culprit.collector.platform.procfs.HostPaths;
 import dev.culprit.collector.publish.PublisherStats;
+import dev.culprit.collector.records.CollectorHealth;
+import dev.culprit.collector.records.ProbeSample;
+import dev.culprit.collector.records.SourceState;
+import dev.culprit.collector.records.SourceStatus;
+import dev.culprit.collector.records.WireTopics;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.NamedSource;
 import dev.culprit.collector.spi.NamespaceFinder;
@@ -18,11 +23,6 @@ import dev.culprit.collector.spi.Sample;
 import dev.culprit.collector.spi.Source;
 import dev.culprit.collector.spi.Source.Scope;
 import dev.culprit.collector.testing.TestSamples;
-import dev.culprit.schemas.CollectorHealth;
-import dev.culprit.schemas.ProbeSample;
-import dev.culprit.schemas.SourceState;
-import dev.culprit.schemas.SourceStatus;
-import dev.culprit.schemas.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,7 +85,7 @@ class CollectorTest {
         .containsExactly("", "", "culprit-a", "culprit-b");
     assertThat(records)
         .allSatisfy(s -> assertThat(s.key()).isEqualTo("host-1"))
-        .extracting(s -> (long) s.value().get(s.value().getSchema().getField("sampleTimeMs").pos()))
+        .extracting(s -> s.value().getSampleTimeMs())
         .containsOnly(NOW);
     CollectorHealth health = health(records);
     assertThat(health.getBootId()).isEqualTo("0e5a6b1c-boot");
@@ -147,7 +147,7 @@ class CollectorTest {
     assertThat(records.subList(0, 3))
         .extracting(CollectorTest::netnsOf)
         .containsExactly("", "culprit-a", "culprit-c");
-    assertThat(records.get(3).topic()).isEqualTo(Topics.COLLECTOR);
+    assertThat(records.get(3).topic()).isEqualTo(WireTopics.COLLECTOR);
     assertThat(status(health(records), "probe", "culprit-b").getStatus())
         .isEqualTo(SourceState.ERROR);
     assertThat(status(health(records), "probe", "culprit-c").getStatus()).isEqualTo(SourceState.OK);
@@ -212,7 +212,9 @@ class CollectorTest {
 
     List<Sample> records = collector.runOnce();
 
-    assertThat(records).extracting(Sample::topic).containsExactly(Topics.PROBE, Topics.COLLECTOR);
+    assertThat(records)
+        .extracting(Sample::topic)
+        .containsExactly(WireTopics.PROBE, WireTopics.COLLECTOR);
     SourceStatus broken = status(health(records), "broken", "");
     assertThat(broken.getStatus()).isEqualTo(SourceState.ERROR);
     assertThat(broken.getReason()).isEqualTo("IOException: cannot read /proc/net/nothing: boom");
@@ -448,7 +450,7 @@ class CollectorTest {
 
   static CollectorHealth health(List<Sample> records) {
     Sample last = records.get(records.size() - 1);
-    assertThat(last.topic()).isEqualTo(Topics.COLLECTOR);
+    assertThat(last.topic()).isEqualTo(WireTopics.COLLECTOR);
     return (CollectorHealth) last.value();
   }
 

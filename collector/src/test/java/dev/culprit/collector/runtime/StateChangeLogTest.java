@@ -2,7 +2,7 @@ package dev.culprit.collector.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.culprit.schemas.SourceState;
+import dev.culprit.collector.records.SourceState;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

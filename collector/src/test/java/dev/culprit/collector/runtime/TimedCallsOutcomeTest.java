@@ -3,8 +3,8 @@ package dev.culprit.collector.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.culprit.collector.platform.exec.CommandRunner;
+import dev.culprit.collector.records.SourceState;
 import dev.culprit.collector.spi.TooLargeException;
-import dev.culprit.schemas.SourceState;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.culprit.collector.platform.exec.ReplayingCommandRunner;
+import dev.culprit.collector.records.WireTopic;
+import dev.culprit.collector.records.WireTopics;
 import dev.culprit.collector.spi.Source;
-import dev.culprit.schemas.Topic;
-import dev.culprit.schemas.Topics;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -36,13 +36,13 @@ class SourceCatalogueTest {
 
   @Test
   void givesEverySampleTopicButTheCollectorsOwnHealthToExactlyOneSource() {
-    List<Topic<?>> published =
-        SourceCatalogue.ALL.stream().<Topic<?>>map(SourceSpec::topic).toList();
+    List<WireTopic<?>> published =
+        SourceCatalogue.ALL.stream().<WireTopic<?>>map(SourceSpec::topic).toList();
 
     assertThat(published).doesNotHaveDuplicates();
     assertThat(published)
         .containsExactlyInAnyOrderElementsOf(
-            Topics.samples().stream().filter(t -> t != Topics.COLLECTOR).toList());
+            WireTopics.all().stream().filter(t -> t != WireTopics.COLLECTOR).toList());
   }
 
   @Test

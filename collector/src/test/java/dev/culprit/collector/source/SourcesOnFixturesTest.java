@@ -5,6 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.culprit.collector.platform.exec.ReplayingCommandRunner;
 import dev.culprit.collector.platform.netns.NetnsAccess;
+import dev.culprit.collector.records.ConntrackSample;
+import dev.culprit.collector.records.FilterSample;
+import dev.culprit.collector.records.InterfaceSample;
+import dev.culprit.collector.records.InterfaceStats;
+import dev.culprit.collector.records.QdiscSample;
+import dev.culprit.collector.records.SoftnetCpu;
+import dev.culprit.collector.records.SoftnetSample;
+import dev.culprit.collector.records.WireTopics;
 import dev.culprit.collector.source.conntrack.ConntrackSource;
 import dev.culprit.collector.source.firewall.FirewallSource;
 import dev.culprit.collector.source.iface.InterfaceSource;
@@ -14,14 +22,6 @@ import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.NoDataException;
 import dev.culprit.collector.spi.Sample;
-import dev.culprit.schemas.ConntrackSample;
-import dev.culprit.schemas.FilterSample;
-import dev.culprit.schemas.InterfaceSample;
-import dev.culprit.schemas.InterfaceStats;
-import dev.culprit.schemas.QdiscSample;
-import dev.culprit.schemas.SoftnetCpu;
-import dev.culprit.schemas.SoftnetSample;
-import dev.culprit.schemas.Topics;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -45,7 +45,7 @@ class SourcesOnFixturesTest extends OnFixtureNamespace {
 
     assertThat(samples)
         .singleElement()
-        .satisfies(s -> assertThat(s.topic()).isEqualTo(Topics.INTERFACE));
+        .satisfies(s -> assertThat(s.topic()).isEqualTo(WireTopics.INTERFACE));
     InterfaceSample sample = (InterfaceSample) samples.get(0).value();
     assertThat(sample.getHost()).isEqualTo("host-1");
     assertThat(sample.getNetns()).isEqualTo("culprit-fx");
@@ -217,7 +217,7 @@ class SourcesOnFixturesTest extends OnFixtureNamespace {
 
     assertThat(samples)
         .singleElement()
-        .satisfies(s -> assertThat(s.topic()).isEqualTo(Topics.SOFTNET));
+        .satisfies(s -> assertThat(s.topic()).isEqualTo(WireTopics.SOFTNET));
     SoftnetSample sample = (SoftnetSample) samples.get(0).value();
     assertThat(sample.getNetns()).isEmpty();
     assertThat(sample.getNetdevMaxBacklog()).isEqualTo(1000L);

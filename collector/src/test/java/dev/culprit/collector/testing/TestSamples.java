@@ -1,10 +1,10 @@
 package dev.culprit.collector.testing;
 
+import dev.culprit.collector.records.ProbeSample;
+import dev.culprit.collector.records.ProtocolSample;
+import dev.culprit.collector.records.WireTopics;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.Sample;
-import dev.culprit.schemas.ProbeSample;
-import dev.culprit.schemas.ProtocolSample;
-import dev.culprit.schemas.Topics;
 import java.util.Map;
 
 /** Small, valid sample records for tests of the runtime and publishers. */
@@ -21,14 +21,14 @@ public final class TestSamples {
             .setSent(sent)
             .setAnswered(sent)
             .build();
-    return new Sample(Topics.PROBE, h.host(), value);
+    return new Sample(WireTopics.PROBE, h.host(), value);
   }
 
   /** A protocol counter record. */
   public static Sample protocol(Header h, Map<String, Long> counters) {
     ProtocolSample value =
         ProtocolSample.newBuilder(h.stamp(new ProtocolSample())).setCounters(counters).build();
-    return new Sample(Topics.PROTOCOL, h.host(), value);
+    return new Sample(WireTopics.PROTOCOL, h.host(), value);
   }
 
   /** A header for host {@code host} at {@code timeMs}. */

@@ -2,11 +2,11 @@ package dev.culprit.collector.platform.netns;
 
 import dev.culprit.collector.platform.procfs.HostPaths;
 import dev.culprit.collector.platform.procfs.ProcFiles;
+import dev.culprit.collector.records.NetnsKind;
 import dev.culprit.collector.source.NameFilter;
 import dev.culprit.collector.spi.NamespaceFinder;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.NetnsName;
-import dev.culprit.schemas.NetnsKind;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

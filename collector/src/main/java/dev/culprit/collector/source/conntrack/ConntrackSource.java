@@ -2,12 +2,12 @@ package dev.culprit.collector.source.conntrack;
 
 import dev.culprit.collector.platform.netns.NetnsAccess;
 import dev.culprit.collector.platform.procfs.ProcFiles;
+import dev.culprit.collector.records.ConntrackSample;
+import dev.culprit.collector.records.WireTopics;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.NamedSource;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.Sample;
-import dev.culprit.schemas.ConntrackSample;
-import dev.culprit.schemas.Topics;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -61,7 +61,7 @@ public final class ConntrackSource extends NamedSource {
           .setBuckets(sysctl("nf_conntrack_buckets"))
           .setStats(stats);
     }
-    return List.of(new Sample(Topics.CONNTRACK, header.host(), b.build()));
+    return List.of(new Sample(WireTopics.CONNTRACK, header.host(), b.build()));
   }
 
   private Long sysctl(String name) throws IOException {

@@ -4,16 +4,16 @@ import dev.culprit.collector.platform.docker.DockerClient;
 import dev.culprit.collector.platform.docker.DockerContainer;
 import dev.culprit.collector.platform.docker.DockerEvent;
 import dev.culprit.collector.platform.procfs.HostPaths;
+import dev.culprit.collector.records.ContainerSample;
+import dev.culprit.collector.records.ContainerStats;
+import dev.culprit.collector.records.NetnsKind;
+import dev.culprit.collector.records.WireTopics;
 import dev.culprit.collector.source.container.jvm.JvmInspector;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.NetnsName;
 import dev.culprit.collector.spi.Sample;
 import dev.culprit.collector.spi.Source;
-import dev.culprit.schemas.ContainerSample;
-import dev.culprit.schemas.ContainerStats;
-import dev.culprit.schemas.NetnsKind;
-import dev.culprit.schemas.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Clock;
@@ -383,6 +383,6 @@ public final class ContainerSource implements Source, AutoCloseable {
             .setTrigger(trigger)
             .setContainers(new ArrayList<>(stats))
             .build();
-    return new Sample(Topics.CONTAINER, h.host(), value);
+    return new Sample(WireTopics.CONTAINER, h.host(), value);
   }
 }

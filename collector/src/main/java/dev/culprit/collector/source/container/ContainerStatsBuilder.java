@@ -1,9 +1,9 @@
 package dev.culprit.collector.source.container;
 
 import dev.culprit.collector.platform.docker.DockerContainer;
+import dev.culprit.collector.records.ContainerStats;
+import dev.culprit.collector.records.JvmInfo;
 import dev.culprit.collector.source.container.jvm.JvmInspector;
-import dev.culprit.schemas.ContainerStats;
-import dev.culprit.schemas.JvmInfo;
 import java.util.ArrayList;
 import java.util.List;
 

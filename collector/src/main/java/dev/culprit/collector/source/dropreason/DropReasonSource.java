@@ -1,15 +1,15 @@
 package dev.culprit.collector.source.dropreason;
 
 import dev.culprit.collector.platform.exec.CommandRunner;
+import dev.culprit.collector.records.DropReasonCount;
+import dev.culprit.collector.records.DropReasonSample;
+import dev.culprit.collector.records.WireTopics;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.NamedSource;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.NoDataException;
 import dev.culprit.collector.spi.Sample;
-import dev.culprit.schemas.DropReasonCount;
-import dev.culprit.schemas.DropReasonSample;
 import dev.culprit.schemas.DropReasons;
-import dev.culprit.schemas.Topics;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,7 +85,7 @@ public final class DropReasonSource extends NamedSource implements AutoCloseable
         failedAt = now;
         throw e;
       }
-      return List.of(new Sample(Topics.DROP_REASONS, header.host(), sample(header)));
+      return List.of(new Sample(WireTopics.DROP_REASONS, header.host(), sample(header)));
     }
     KfreeSkbInstance.Cycle cycle = instance.readAndReset();
     drops += cycle.taken();
@@ -98,7 +98,7 @@ public final class DropReasonSource extends NamedSource implements AutoCloseable
             });
     // Scaled per CPU: the rings are per CPU (see Cycle#estimated).
     cycle.estimated().forEach((reason, n) -> estimated.merge(reason, n, Double::sum));
-    return List.of(new Sample(Topics.DROP_REASONS, header.host(), sample(header)));
+    return List.of(new Sample(WireTopics.DROP_REASONS, header.host(), sample(header)));
   }
 
   private DropReasonSample sample(Header header) {

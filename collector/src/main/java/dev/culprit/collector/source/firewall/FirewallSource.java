@@ -6,15 +6,15 @@ import dev.culprit.collector.platform.netlink.NetnsHandles;
 import dev.culprit.collector.platform.netlink.NfRules;
 import dev.culprit.collector.platform.netlink.NfTables;
 import dev.culprit.collector.platform.netns.NetnsAccess;
+import dev.culprit.collector.records.ChainPolicy;
+import dev.culprit.collector.records.FilterSample;
+import dev.culprit.collector.records.FirewallRule;
+import dev.culprit.collector.records.WireTopics;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.NoDataException;
 import dev.culprit.collector.spi.Sample;
 import dev.culprit.collector.spi.Source;
-import dev.culprit.schemas.ChainPolicy;
-import dev.culprit.schemas.FilterSample;
-import dev.culprit.schemas.FirewallRule;
-import dev.culprit.schemas.Topics;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -189,7 +189,7 @@ public final class FirewallSource implements Source {
     sample.setBackends(backends);
     sample.setRules(rules);
     sample.setPolicies(policies);
-    return List.of(new Sample(Topics.FILTER, header.host(), sample));
+    return List.of(new Sample(WireTopics.FILTER, header.host(), sample));
   }
 
   private static void add(

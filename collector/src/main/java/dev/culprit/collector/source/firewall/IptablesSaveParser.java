@@ -1,8 +1,8 @@
 package dev.culprit.collector.source.firewall;
 
+import dev.culprit.collector.records.ChainPolicy;
+import dev.culprit.collector.records.FirewallRule;
 import dev.culprit.collector.spi.ParseException;
-import dev.culprit.schemas.ChainPolicy;
-import dev.culprit.schemas.FirewallRule;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

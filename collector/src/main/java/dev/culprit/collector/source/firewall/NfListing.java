@@ -1,7 +1,7 @@
 package dev.culprit.collector.source.firewall;
 
-import dev.culprit.schemas.ChainPolicy;
-import dev.culprit.schemas.FirewallRule;
+import dev.culprit.collector.records.ChainPolicy;
+import dev.culprit.collector.records.FirewallRule;
 import java.util.List;
 
 /**

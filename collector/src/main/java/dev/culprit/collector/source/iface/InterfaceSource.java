@@ -10,6 +10,9 @@ import dev.culprit.collector.platform.netlink.NlAddress;
 import dev.culprit.collector.platform.netlink.NlLink;
 import dev.culprit.collector.platform.netlink.Rtnl;
 import dev.culprit.collector.platform.netns.NetnsAccess;
+import dev.culprit.collector.records.InterfaceSample;
+import dev.culprit.collector.records.InterfaceStats;
+import dev.culprit.collector.records.WireTopics;
 import dev.culprit.collector.source.NameFilter;
 import dev.culprit.collector.source.PerNamespaceLimits;
 import dev.culprit.collector.spi.Header;
@@ -17,9 +20,6 @@ import dev.culprit.collector.spi.NamedSource;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.NoDataException;
 import dev.culprit.collector.spi.Sample;
-import dev.culprit.schemas.InterfaceSample;
-import dev.culprit.schemas.InterfaceStats;
-import dev.culprit.schemas.Topics;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -72,7 +72,7 @@ public final class InterfaceSource extends NamedSource {
         handles != null ? readNetlink(handles) : readProcAndAttributes(netns);
     InterfaceSample sample = header.stamp(new InterfaceSample());
     sample.setInterfaces(interfaces);
-    return List.of(new Sample(Topics.INTERFACE, header.host(), sample));
+    return List.of(new Sample(WireTopics.INTERFACE, header.host(), sample));
   }
 
   private List<InterfaceStats> readNetlink(NetnsHandles handles)

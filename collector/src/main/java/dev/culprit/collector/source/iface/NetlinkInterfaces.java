@@ -4,8 +4,8 @@ import static dev.culprit.collector.platform.netlink.LinkStats.*;
 
 import dev.culprit.collector.platform.netlink.NlAddress;
 import dev.culprit.collector.platform.netlink.NlLink;
+import dev.culprit.collector.records.InterfaceStats;
 import dev.culprit.collector.source.NameFilter;
-import dev.culprit.schemas.InterfaceStats;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

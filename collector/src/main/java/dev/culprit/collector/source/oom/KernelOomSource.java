@@ -1,14 +1,14 @@
 package dev.culprit.collector.source.oom;
 
 import dev.culprit.collector.platform.procfs.HostPaths;
+import dev.culprit.collector.records.KernelOomSample;
+import dev.culprit.collector.records.WireTopics;
 import dev.culprit.collector.source.container.ContainerRef;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.NamedSource;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.NoDataException;
 import dev.culprit.collector.spi.Sample;
-import dev.culprit.schemas.KernelOomSample;
-import dev.culprit.schemas.Topics;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
@@ -89,7 +89,7 @@ public final class KernelOomSource extends NamedSource implements AutoCloseable 
       }
       lastPublishedSeq = report.kmsgSeq();
       KernelOomSample value = toSample(report, header, clock);
-      samples.add(new Sample(Topics.KERNEL, header.host(), value));
+      samples.add(new Sample(WireTopics.KERNEL, header.host(), value));
     }
     if (failure != null && !follower.isRunning()) {
       follower.close();

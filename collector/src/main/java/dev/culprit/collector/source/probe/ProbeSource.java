@@ -1,12 +1,12 @@
 package dev.culprit.collector.source.probe;
 
 import dev.culprit.collector.platform.netns.NetnsAccess;
+import dev.culprit.collector.records.ProbeSample;
+import dev.culprit.collector.records.WireTopics;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.NamedSource;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.Sample;
-import dev.culprit.schemas.ProbeSample;
-import dev.culprit.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -99,7 +99,7 @@ public final class ProbeSource extends NamedSource {
             netns.label());
     List<Sample> samples = new ArrayList<>(results.size());
     for (ProbeRound.Result r : results) {
-      samples.add(new Sample(Topics.PROBE, header.host(), record(header, r)));
+      samples.add(new Sample(WireTopics.PROBE, header.host(), record(header, r)));
     }
     return samples;
   }

@@ -1,13 +1,13 @@
 package dev.culprit.collector.source.protocol;
 
 import dev.culprit.collector.platform.netns.NetnsAccess;
+import dev.culprit.collector.records.ProtocolSample;
+import dev.culprit.collector.records.WireTopics;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.NamedSource;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.NoDataException;
 import dev.culprit.collector.spi.Sample;
-import dev.culprit.schemas.ProtocolSample;
-import dev.culprit.schemas.Topics;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -45,6 +45,6 @@ public final class ProtocolSource extends NamedSource {
     }
     ProtocolSample sample = header.stamp(new ProtocolSample());
     sample.setCounters(counters);
-    return List.of(new Sample(Topics.PROTOCOL, header.host(), sample));
+    return List.of(new Sample(WireTopics.PROTOCOL, header.host(), sample));
   }
 }

@@ -3,7 +3,7 @@ package dev.culprit.collector.source.qdisc;
 import dev.culprit.collector.platform.netlink.NetlinkException;
 import dev.culprit.collector.platform.netlink.NlLink;
 import dev.culprit.collector.platform.netlink.NlQdisc;
-import dev.culprit.schemas.QdiscStats;
+import dev.culprit.collector.records.QdiscStats;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

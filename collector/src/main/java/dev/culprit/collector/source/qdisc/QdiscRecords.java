@@ -1,6 +1,6 @@
 package dev.culprit.collector.source.qdisc;
 
-import dev.culprit.schemas.QdiscStats;
+import dev.culprit.collector.records.QdiscStats;
 import java.util.Map;
 
 /**

@@ -11,6 +11,9 @@ import dev.culprit.collector.platform.netlink.QdiscMessages;
 import dev.culprit.collector.platform.netlink.Rtnl;
 import dev.culprit.collector.platform.netns.NetnsAccess;
 import dev.culprit.collector.platform.procfs.ProcFiles;
+import dev.culprit.collector.records.QdiscSample;
+import dev.culprit.collector.records.QdiscStats;
+import dev.culprit.collector.records.WireTopics;
 import dev.culprit.collector.source.NameFilter;
 import dev.culprit.collector.source.PerNamespaceLimits;
 import dev.culprit.collector.spi.Header;
@@ -19,9 +22,6 @@ import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.NoDataException;
 import dev.culprit.collector.spi.ParseException;
 import dev.culprit.collector.spi.Sample;
-import dev.culprit.schemas.QdiscSample;
-import dev.culprit.schemas.QdiscStats;
-import dev.culprit.schemas.Topics;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,7 +73,7 @@ public final class QdiscSource extends NamedSource {
     }
     QdiscSample sample = header.stamp(new QdiscSample());
     sample.setQdiscs(kept);
-    return List.of(new Sample(Topics.QDISC, header.host(), sample));
+    return List.of(new Sample(WireTopics.QDISC, header.host(), sample));
   }
 
   private List<QdiscStats> read(Netns netns) throws Exception {

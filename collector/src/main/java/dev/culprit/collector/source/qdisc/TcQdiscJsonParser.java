@@ -1,9 +1,9 @@
 package dev.culprit.collector.source.qdisc;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.culprit.collector.records.QdiscStats;
 import dev.culprit.collector.source.JsonArrayOutput;
 import dev.culprit.collector.spi.ParseException;
-import dev.culprit.schemas.QdiscStats;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;

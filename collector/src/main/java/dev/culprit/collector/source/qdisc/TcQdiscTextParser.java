@@ -1,7 +1,7 @@
 package dev.culprit.collector.source.qdisc;
 
+import dev.culprit.collector.records.QdiscStats;
 import dev.culprit.collector.spi.ParseException;
-import dev.culprit.schemas.QdiscStats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

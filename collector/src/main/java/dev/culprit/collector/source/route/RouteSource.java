@@ -10,6 +10,10 @@ import dev.culprit.collector.platform.netlink.RouteMessages;
 import dev.culprit.collector.platform.netlink.Rtnl;
 import dev.culprit.collector.platform.netns.NetnsAccess;
 import dev.culprit.collector.platform.procfs.ProcFiles;
+import dev.culprit.collector.records.NeighbourEntry;
+import dev.culprit.collector.records.RouteEntry;
+import dev.culprit.collector.records.RouteSample;
+import dev.culprit.collector.records.WireTopics;
 import dev.culprit.collector.source.PerNamespaceLimits;
 import dev.culprit.collector.source.iface.AddressFormat;
 import dev.culprit.collector.spi.Header;
@@ -17,10 +21,6 @@ import dev.culprit.collector.spi.NamedSource;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.NoDataException;
 import dev.culprit.collector.spi.Sample;
-import dev.culprit.schemas.NeighbourEntry;
-import dev.culprit.schemas.RouteEntry;
-import dev.culprit.schemas.RouteSample;
-import dev.culprit.schemas.Topics;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -109,7 +109,7 @@ public final class RouteSource extends NamedSource {
         sample.setNdiscUnresolvedDiscards(ndisc.unresolvedDiscards());
       }
     }
-    return List.of(new Sample(Topics.ROUTE, header.host(), sample));
+    return List.of(new Sample(WireTopics.ROUTE, header.host(), sample));
   }
 
   private static NeighStatParser.Totals totals(Path file) throws Exception {

@@ -2,13 +2,13 @@ package dev.culprit.collector.source.softnet;
 
 import dev.culprit.collector.platform.procfs.HostPaths;
 import dev.culprit.collector.platform.procfs.ProcFiles;
+import dev.culprit.collector.records.SoftnetSample;
+import dev.culprit.collector.records.WireTopics;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.NamedSource;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.NoDataException;
 import dev.culprit.collector.spi.Sample;
-import dev.culprit.schemas.SoftnetSample;
-import dev.culprit.schemas.Topics;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -50,6 +50,6 @@ public final class SoftnetSource extends NamedSource {
             .setCpus(SoftnetStatParser.parse(stat.toString(), text))
             .setNetdevMaxBacklog(ProcFiles.readLongOrNull(maxBacklog))
             .build();
-    return List.of(new Sample(Topics.SOFTNET, header.host(), sample));
+    return List.of(new Sample(WireTopics.SOFTNET, header.host(), sample));
   }
 }

@@ -1,7 +1,7 @@
 package dev.culprit.collector.source.softnet;
 
+import dev.culprit.collector.records.SoftnetCpu;
 import dev.culprit.collector.spi.ParseException;
-import dev.culprit.schemas.SoftnetCpu;
 import java.util.ArrayList;
 import java.util.List;
 

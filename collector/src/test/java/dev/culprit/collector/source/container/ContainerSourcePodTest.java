@@ -3,10 +3,10 @@ package dev.culprit.collector.source.container;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.culprit.collector.platform.procfs.HostPaths;
+import dev.culprit.collector.records.ContainerSample;
+import dev.culprit.collector.records.ContainerStats;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.Netns;
-import dev.culprit.schemas.ContainerSample;
-import dev.culprit.schemas.ContainerStats;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -4,15 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.culprit.collector.platform.procfs.HostPaths;
+import dev.culprit.collector.records.ContainerSample;
+import dev.culprit.collector.records.ContainerStats;
+import dev.culprit.collector.records.JvmInfo;
+import dev.culprit.collector.records.WireTopics;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.NoDataException;
 import dev.culprit.collector.spi.Sample;
 import dev.culprit.collector.testing.Fixtures;
-import dev.culprit.schemas.ContainerSample;
-import dev.culprit.schemas.ContainerStats;
-import dev.culprit.schemas.JvmInfo;
-import dev.culprit.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -132,7 +132,7 @@ class ContainerSourceTreeTest {
     }
     assertThat(samples)
         .singleElement()
-        .satisfies(s -> assertThat(s.topic()).isEqualTo(Topics.CONTAINER));
+        .satisfies(s -> assertThat(s.topic()).isEqualTo(WireTopics.CONTAINER));
     return (ContainerSample) samples.get(0).value();
   }
 

@@ -1,9 +1,9 @@
 package dev.culprit.collector.source.container;
 
+import dev.culprit.collector.records.ContainerSample;
+import dev.culprit.collector.records.ContainerStats;
+import dev.culprit.collector.records.KernelOomSample;
 import dev.culprit.collector.spi.Sample;
-import dev.culprit.schemas.ContainerSample;
-import dev.culprit.schemas.ContainerStats;
-import dev.culprit.schemas.KernelOomSample;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

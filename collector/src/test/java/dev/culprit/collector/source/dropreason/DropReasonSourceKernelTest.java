@@ -2,14 +2,14 @@ package dev.culprit.collector.source.dropreason;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.culprit.collector.records.DropReasonCount;
+import dev.culprit.collector.records.DropReasonSample;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.Sample;
 import dev.culprit.collector.testing.KernelTests;
 import dev.culprit.collector.testing.NetnsShell;
 import dev.culprit.collector.testing.Poll;
-import dev.culprit.schemas.DropReasonCount;
-import dev.culprit.schemas.DropReasonSample;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.DatagramPacket;

@@ -5,9 +5,9 @@ import static dev.culprit.collector.source.firewall.IptablesSaveParserTest.rule;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.culprit.collector.records.FirewallRule;
 import dev.culprit.collector.source.Fixtures;
 import dev.culprit.collector.spi.ParseException;
-import dev.culprit.schemas.FirewallRule;
 import org.junit.jupiter.api.Test;
 
 class IptablesListParserTest {

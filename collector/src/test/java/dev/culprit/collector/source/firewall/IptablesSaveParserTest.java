@@ -3,10 +3,10 @@ package dev.culprit.collector.source.firewall;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.culprit.collector.records.ChainPolicy;
+import dev.culprit.collector.records.FirewallRule;
 import dev.culprit.collector.source.Fixtures;
 import dev.culprit.collector.spi.ParseException;
-import dev.culprit.schemas.ChainPolicy;
-import dev.culprit.schemas.FirewallRule;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.culprit.collector.platform.exec.CommandRunner.CommandException;
 import dev.culprit.collector.platform.procfs.HostPaths;
+import dev.culprit.collector.records.FilterSample;
+import dev.culprit.collector.records.FirewallRule;
 import dev.culprit.collector.source.NetworkSourceOptions;
 import dev.culprit.collector.source.NetworkSources;
 import dev.culprit.collector.spi.Header;
@@ -12,8 +14,6 @@ import dev.culprit.collector.spi.Source;
 import dev.culprit.collector.testing.CountingCommandRunner;
 import dev.culprit.collector.testing.KernelTests;
 import dev.culprit.collector.testing.NetnsShell;
-import dev.culprit.schemas.FilterSample;
-import dev.culprit.schemas.FirewallRule;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;

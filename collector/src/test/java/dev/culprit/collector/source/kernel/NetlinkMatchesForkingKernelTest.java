@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.culprit.collector.platform.netns.ProcNamespaceFinder;
 import dev.culprit.collector.platform.procfs.HostPaths;
+import dev.culprit.collector.records.WireSample;
 import dev.culprit.collector.source.NetworkSourceOptions;
 import dev.culprit.collector.source.NetworkSources;
 import dev.culprit.collector.spi.Header;
@@ -19,7 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,13 +65,13 @@ class NetlinkMatchesForkingKernelTest {
       assertThat(netlink.usesNetlink()).as(netlink.readPath()).isTrue();
       assertThat(forking.usesNetlink()).isFalse();
 
-      Map<String, Map<String, SpecificRecord>> viaNetlink = null;
-      Map<String, Map<String, SpecificRecord>> viaForks = null;
+      Map<String, Map<String, WireSample>> viaNetlink = null;
+      Map<String, Map<String, WireSample>> viaForks = null;
       long deadline = System.nanoTime() + DEADLINE.toNanos();
       while (System.nanoTime() < deadline) {
         viaNetlink = collect(finder, netlink.sources());
         viaForks = collect(finder, forking.sources());
-        Map<String, Map<String, SpecificRecord>> again = collect(finder, netlink.sources());
+        Map<String, Map<String, WireSample>> again = collect(finder, netlink.sources());
         if (again.get(A).equals(viaNetlink.get(A)) && again.get(B).equals(viaNetlink.get(B))) {
           // Only A's iptables rule needs a listing, once (later cycles read its counters over
           // netlink); B has no tables: nothing forked for it.
@@ -132,15 +132,15 @@ class NetlinkMatchesForkingKernelTest {
     }
   }
 
-  private static Map<String, Map<String, SpecificRecord>> collect(
+  private static Map<String, Map<String, WireSample>> collect(
       ProcNamespaceFinder finder, List<Source> sources) throws Exception {
-    Map<String, Map<String, SpecificRecord>> out = new HashMap<>();
+    Map<String, Map<String, WireSample>> out = new HashMap<>();
     for (Netns netns : finder.find()) {
       if (netns.host()) {
         continue; // the host namespace is never quiet
       }
       Header header = new Header("h", netns.label(), 1L, "c", null);
-      Map<String, SpecificRecord> bySource = new HashMap<>();
+      Map<String, WireSample> bySource = new HashMap<>();
       for (Source source : sources) {
         for (Sample sample : source.collect(netns, header)) {
           bySource.put(source.name(), sample.value());

@@ -10,6 +10,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.culprit.collector.platform.exec.ProcessCommandRunner;
 import dev.culprit.collector.platform.netns.ProcNamespaceFinder;
 import dev.culprit.collector.platform.procfs.HostPaths;
+import dev.culprit.collector.records.ConntrackSample;
+import dev.culprit.collector.records.FilterSample;
+import dev.culprit.collector.records.FirewallRule;
+import dev.culprit.collector.records.InterfaceSample;
+import dev.culprit.collector.records.InterfaceStats;
+import dev.culprit.collector.records.ProtocolSample;
+import dev.culprit.collector.records.QdiscSample;
+import dev.culprit.collector.records.QdiscStats;
+import dev.culprit.collector.records.WireSample;
 import dev.culprit.collector.source.NetworkSourceOptions;
 import dev.culprit.collector.source.NetworkSources;
 import dev.culprit.collector.spi.Header;
@@ -17,19 +26,10 @@ import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.Sample;
 import dev.culprit.collector.spi.Source;
 import dev.culprit.collector.testing.NetnsShell;
-import dev.culprit.schemas.ConntrackSample;
-import dev.culprit.schemas.FilterSample;
-import dev.culprit.schemas.FirewallRule;
-import dev.culprit.schemas.InterfaceSample;
-import dev.culprit.schemas.InterfaceStats;
-import dev.culprit.schemas.ProtocolSample;
-import dev.culprit.schemas.QdiscSample;
-import dev.culprit.schemas.QdiscStats;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -74,8 +74,8 @@ class NetworkSourcesKernelTest {
           NetworkSources.create(paths, new ProcessCommandRunner(), NetworkSourceOptions.defaults());
       ProcNamespaceFinder finder = NetnsShell.finder(paths, "culprit-t-*");
 
-      Map<String, Map<String, SpecificRecord>> before = collect(finder, sources);
-      Map<String, Map<String, SpecificRecord>> after = before;
+      Map<String, Map<String, WireSample>> before = collect(finder, sources);
+      Map<String, Map<String, WireSample>> after = before;
       long deadline = System.nanoTime() + DEADLINE.toNanos();
       while (System.nanoTime() < deadline) {
         lab.get(B, ADDR_A);
@@ -130,13 +130,13 @@ class NetworkSourcesKernelTest {
   }
 
   /** netns label → source name → record, for the host and both lab namespaces. */
-  private static Map<String, Map<String, SpecificRecord>> collect(
+  private static Map<String, Map<String, WireSample>> collect(
       ProcNamespaceFinder finder, List<Source> sources) throws Exception {
-    Map<String, Map<String, SpecificRecord>> out = new HashMap<>();
+    Map<String, Map<String, WireSample>> out = new HashMap<>();
     for (Netns netns : finder.find()) {
       Header header =
           new Header("test-host", netns.label(), System.currentTimeMillis(), "c1", null);
-      Map<String, SpecificRecord> bySource = new HashMap<>();
+      Map<String, WireSample> bySource = new HashMap<>();
       for (Source source : sources) {
         for (Sample sample : source.collect(netns, header)) {
           bySource.put(source.name(), sample.value());
@@ -148,7 +148,7 @@ class NetworkSourcesKernelTest {
     return out;
   }
 
-  private static FirewallRule dropRule(Map<String, SpecificRecord> ns) {
+  private static FirewallRule dropRule(Map<String, WireSample> ns) {
     return ((FilterSample) ns.get("filter"))
         .getRules().stream()
             .filter(r -> r.getTable().equals("filter") && r.getChain().equals("INPUT"))
@@ -157,12 +157,12 @@ class NetworkSourcesKernelTest {
             .orElseThrow();
   }
 
-  private static QdiscStats tbf(Map<String, SpecificRecord> ns) {
+  private static QdiscStats tbf(Map<String, WireSample> ns) {
     return ((QdiscSample) ns.get("qdisc"))
         .getQdiscs().stream().filter(q -> q.getKind().equals("tbf")).findFirst().orElseThrow();
   }
 
-  private static InterfaceStats device(Map<String, SpecificRecord> ns, String name) {
+  private static InterfaceStats device(Map<String, WireSample> ns, String name) {
     return ((InterfaceSample) ns.get("interface"))
         .getInterfaces().stream().filter(i -> i.getName().equals(name)).findFirst().orElseThrow();
   }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.culprit.collector.platform.procfs.HostPaths;
+import dev.culprit.collector.records.FilterSample;
+import dev.culprit.collector.records.InterfaceSample;
 import dev.culprit.collector.source.NetworkSourceOptions;
 import dev.culprit.collector.source.NetworkSources;
 import dev.culprit.collector.source.PerNamespaceLimits;
@@ -14,8 +16,6 @@ import dev.culprit.collector.spi.Source;
 import dev.culprit.collector.testing.CountingCommandRunner;
 import dev.culprit.collector.testing.KernelTests;
 import dev.culprit.collector.testing.NetnsShell;
-import dev.culprit.schemas.FilterSample;
-import dev.culprit.schemas.InterfaceSample;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

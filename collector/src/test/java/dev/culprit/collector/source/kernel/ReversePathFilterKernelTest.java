@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.culprit.collector.platform.netlink.NetnsHandleCache;
 import dev.culprit.collector.platform.procfs.HostPaths;
+import dev.culprit.collector.records.ProtocolSample;
 import dev.culprit.collector.source.NameFilter;
 import dev.culprit.collector.source.NetworkSourceOptions;
 import dev.culprit.collector.source.NetworkSources;
@@ -13,7 +14,6 @@ import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.testing.KernelTests;
 import dev.culprit.collector.testing.NetnsShell;
-import dev.culprit.schemas.ProtocolSample;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.SocketChannel;

@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.culprit.collector.platform.procfs.HostPaths;
+import dev.culprit.collector.records.KernelOomSample;
+import dev.culprit.collector.records.WireTopics;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.NoDataException;
 import dev.culprit.collector.spi.Sample;
 import dev.culprit.collector.testing.Fixtures;
 import dev.culprit.collector.testing.Poll;
-import dev.culprit.schemas.KernelOomSample;
-import dev.culprit.schemas.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +35,7 @@ class KernelOomSourceTest {
 
       assertThat(samples).hasSize(1);
       Sample sample = samples.get(0);
-      assertThat(sample.topic()).isEqualTo(Topics.KERNEL);
+      assertThat(sample.topic()).isEqualTo(WireTopics.KERNEL);
       assertThat(sample.key()).isEqualTo("host-a");
       KernelOomSample k = (KernelOomSample) sample.value();
       assertThat(k.getHost()).isEqualTo("host-a");

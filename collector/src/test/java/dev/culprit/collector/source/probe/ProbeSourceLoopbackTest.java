@@ -8,12 +8,12 @@ import dev.culprit.collector.platform.exec.ProcessCommandRunner;
 import dev.culprit.collector.platform.netns.NetnsAccess;
 import dev.culprit.collector.platform.netns.NsInode;
 import dev.culprit.collector.platform.procfs.HostPaths;
+import dev.culprit.collector.records.ProbeSample;
+import dev.culprit.collector.records.WireTopics;
 import dev.culprit.collector.spi.Header;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.collector.spi.NoDataException;
 import dev.culprit.collector.spi.Sample;
-import dev.culprit.schemas.ProbeSample;
-import dev.culprit.schemas.Topics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -63,7 +63,7 @@ class ProbeSourceLoopbackTest {
     List<Sample> samples = source.collect(host, header(""));
 
     assertThat(samples).hasSize(1);
-    assertThat(samples.get(0).topic()).isEqualTo(Topics.PROBE);
+    assertThat(samples.get(0).topic()).isEqualTo(WireTopics.PROBE);
     assertThat(samples.get(0).key()).isEqualTo("h1");
     ProbeSample s = (ProbeSample) samples.get(0).value();
     assertThat(s.getNetns()).isEmpty();

@@ -3,7 +3,7 @@ package dev.culprit.collector.source.qdisc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.culprit.collector.platform.netlink.NlQdisc;
-import dev.culprit.schemas.QdiscStats;
+import dev.culprit.collector.records.QdiscStats;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;

@@ -4,9 +4,9 @@ import static dev.culprit.collector.source.qdisc.TcQdiscTextParserTest.find;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.culprit.collector.records.QdiscStats;
 import dev.culprit.collector.source.Fixtures;
 import dev.culprit.collector.spi.ParseException;
-import dev.culprit.schemas.QdiscStats;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

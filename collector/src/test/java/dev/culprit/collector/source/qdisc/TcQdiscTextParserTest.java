@@ -3,9 +3,9 @@ package dev.culprit.collector.source.qdisc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.culprit.collector.records.QdiscStats;
 import dev.culprit.collector.source.Fixtures;
 import dev.culprit.collector.spi.ParseException;
-import dev.culprit.schemas.QdiscStats;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -3,9 +3,9 @@ package dev.culprit.collector.source.softnet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.culprit.collector.records.SoftnetCpu;
 import dev.culprit.collector.source.Fixtures;
 import dev.culprit.collector.spi.ParseException;
-import dev.culprit.schemas.SoftnetCpu;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -4,15 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.culprit.collector.platform.procfs.HostPaths;
+import dev.culprit.collector.records.ContainerStats;
+import dev.culprit.collector.records.JvmInfo;
+import dev.culprit.collector.records.KernelOomSample;
 import dev.culprit.collector.source.oom.KernelOomSource;
 import dev.culprit.collector.spi.Netns;
 import dev.culprit.lab.ContainerFault;
 import dev.culprit.lab.FaultKind;
 import dev.culprit.lab.container.CgroupLab;
 import dev.culprit.lab.container.LabWorkload;
-import dev.culprit.schemas.ContainerStats;
-import dev.culprit.schemas.JvmInfo;
-import dev.culprit.schemas.KernelOomSample;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
