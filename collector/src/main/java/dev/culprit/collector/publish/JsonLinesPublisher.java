@@ -47,7 +47,10 @@ public final class JsonLinesPublisher implements Publisher {
                 .orElseThrow(
                     () -> new IllegalArgumentException("no such topic " + sample.topic().name()));
         fields = JsonRenderer.toNode(topic.valueSerde().decode(bytes));
-      } catch (IllegalArgumentException e) {
+      } catch (RuntimeException e) {
+        // Refused by the encoder (IllegalArgumentException) or, should it ever happen, by the
+        // serde reading it back (a SerializationException): one record is not printed, the rest
+        // are.
         rejected++;
         LOG.error("record not printed: {}", e.getMessage());
         continue;

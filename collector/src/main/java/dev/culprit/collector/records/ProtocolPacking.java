@@ -10,7 +10,7 @@ import java.util.Map;
  * The protocol sample's form on the log: the counters of the schema's {@code counterNames} table as
  * a presence bitmap ({@code counterPresent}) and their values in table order ({@code
  * counterValues}), the rest left in {@code counters}. The same packing as the processor's serde,
- * whose reader unpacks it; ProtocolPackingTest holds the two to the same bytes.
+ * whose reader unpacks it; WireRecordsTest reads packed records back through that serde.
  */
 final class ProtocolPacking {
 

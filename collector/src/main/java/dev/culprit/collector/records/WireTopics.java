@@ -6,7 +6,7 @@ import java.util.function.UnaryOperator;
 /**
  * The sample topics the agent writes, with the agent's classes of their records. They mirror the
  * sample topics of {@code dev.culprit.schemas.Topics}, which the agent does not load: building
- * their serdes would load Avro's {@code Schema}. WireTopicsTest holds the two lists equal.
+ * their serdes would load Avro's {@code Schema}. WireRecordsTest holds the two lists equal.
  */
 public final class WireTopics {
 

@@ -48,6 +48,15 @@ public final class WireRecordGenerator {
       g.collect(s);
     }
     Files.createDirectories(out);
+    // A record no longer generated must not linger in the output (it would still be compiled).
+    try (var old = Files.list(out)) {
+      for (Path f : old.toList()) {
+        String n = f.getFileName().toString();
+        if (n.endsWith(".java") && !g.named.containsKey(n.substring(0, n.length() - 5))) {
+          Files.delete(f);
+        }
+      }
+    }
     for (Schema s : g.named.values()) {
       String source =
           s.getType() == Schema.Type.ENUM
