@@ -29,7 +29,7 @@ final class ProtocolCounters {
   /** The table, in position order. */
   static final List<String> NAMES = names(ProtocolSample.getClassSchema());
 
-  private static final Map<String, Integer> POSITION = new HashMap<>(NAMES.size() * 2);
+  private static final CounterTable TABLE = new CounterTable(NAMES);
 
   private static final int FIELD_COUNTERS =
       ProtocolSample.getClassSchema().getField("counters").pos();
@@ -37,12 +37,6 @@ final class ProtocolCounters {
       ProtocolSample.getClassSchema().getField("counterPresent").pos();
   private static final int FIELD_VALUES =
       ProtocolSample.getClassSchema().getField("counterValues").pos();
-
-  static {
-    for (int i = 0; i < NAMES.size(); i++) {
-      POSITION.put(NAMES.get(i), i);
-    }
-  }
 
   private ProtocolCounters() {}
 
@@ -68,35 +62,15 @@ final class ProtocolCounters {
     if (s.getCounterValues() != null || s.getCounters() == null) {
       return s;
     }
-    Map<String, Long> counters = s.getCounters();
-    long[] values = new long[NAMES.size()];
-    byte[] present = new byte[(NAMES.size() + 7) / 8];
-    int count = 0;
-    Map<String, Long> rest = new HashMap<>();
-    for (Map.Entry<String, Long> e : counters.entrySet()) {
-      Integer at = POSITION.get(e.getKey());
-      if (at == null || e.getValue() == null) {
-        rest.put(e.getKey(), e.getValue());
-      } else {
-        values[at] = e.getValue();
-        present[at >>> 3] |= (byte) (1 << (at & 7));
-        count++;
-      }
-    }
-    List<Long> packed = new ArrayList<>(count);
-    for (int i = 0; i < values.length; i++) {
-      if ((present[i >>> 3] & (1 << (i & 7))) != 0) {
-        packed.add(values[i]);
-      }
-    }
+    CounterTable.Packed packed = TABLE.pack(s.getCounters());
     ProtocolSample copy = new ProtocolSample();
     int fields = ProtocolSample.getClassSchema().getFields().size();
     for (int i = 0; i < fields; i++) {
       copy.put(i, s.get(i));
     }
-    copy.put(FIELD_COUNTERS, rest);
-    copy.put(FIELD_PRESENT, ByteBuffer.wrap(present));
-    copy.put(FIELD_VALUES, packed);
+    copy.put(FIELD_COUNTERS, packed.rest());
+    copy.put(FIELD_PRESENT, packed.present());
+    copy.put(FIELD_VALUES, packed.values());
     return copy;
   }
 
